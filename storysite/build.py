@@ -1,0 +1,248 @@
+"""The build pipeline, top to bottom: load → validate → curate → render → write.
+
+Every stage returns values and diagnostics; nothing is written unless the
+whole build is free of errors, and then the new output is swapped in at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storysite import load, routing
+from storysite.config import CONFIG_NAME, SiteConfig, load_config
+from storysite.curate import Curation, PublicSite, publish
+from storysite.diagnostics import Diagnostics, StorysiteError
+from storysite.model import Content
+from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
+from storysite.render import OutputFile, PageJob, plan_pages, render_job
+from storysite.theme import Assets, Translator, template_error, build_assets, format_date, load_theme, make_environment, palette
+from storysite.validate import validate_content
+from storysite.views import Link, MemoryViews, SiteView, build_memory_views
+from storysite.write import Staging, clean_leftovers
+
+STATIC_DIR = "static"
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build found and did."""
+
+    diagnostics: Diagnostics
+    output_dir: Path | None = None
+    pages: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    curation: Curation | None = None
+    content: Content | None = None
+    output_sizes: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.has_errors
+
+
+def build_date(environ: Mapping[str, str]) -> dt.date:
+    """The day the publication rule is judged on: ``SOURCE_DATE_EPOCH`` when set (UTC)."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise StorysiteError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", exit_code=2) from None
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, strict: bool = False) -> BuildResult:
+    """Build the site in ``site_dir``; write the output only if there is no error.
+
+    ``today`` decides consent expiry (default: :func:`build_date` of the
+    environment). With ``write=False`` everything is checked and nothing is
+    written (``storysite check``). With ``strict``, warnings also keep the
+    new output from replacing the old.
+    """
+    started = time.perf_counter()
+    site_dir = site_dir.resolve()
+    if today is None:
+        today = build_date(os.environ)
+    problems = Diagnostics()
+
+    # 1. Config first: every later stage depends on it.
+    config, found = load_config(site_dir)
+    problems.extend(found)
+    if config is None:
+        return BuildResult(problems, seconds=time.perf_counter() - started)
+    output_dir = site_dir / config.output
+    problems.extend(_check_output_dir(config, site_dir))
+
+    # 2. Load and validate every content file; all problems are collected.
+    sources, found = load.discover(site_dir, config.limits.max_file_bytes)
+    problems.extend(found)
+    raw_items = []
+    for source in sources:
+        items, found = load.parse(source)
+        problems.extend(found)
+        raw_items.extend(items)
+    content, found = validate_content(raw_items, site_dir)
+    problems.extend(found)
+
+    # 3. URLs are claimed by every item, published or not, so that approving a
+    #    memory later can never collide with a page that already exists.
+    problems.extend(routing.find_collisions(_claims(content)))
+
+    # 4. Curation: from here on only public data exists.
+    site, curation = publish(content, config, today)
+
+    # 5. Theme, assets and rendering into a staging folder beside the output.
+    theme, found = load_theme(config, site_dir, config.line_of("theme"))
+    problems.extend(found)
+    if theme is None:
+        return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content)
+    assets = build_assets(theme.static_files)
+    static_files = _static_files(site_dir, problems)
+    translate = Translator(theme.strings, theme.fallback_strings)
+    env = make_environment(theme, config, assets)
+    strings = theme.strings or theme.fallback_strings
+    memories = build_memory_views(site, lambda d: format_date(d, strings))
+    site_view = _site_view(site, config, translate, static_files)
+
+    if config.brand.logo and site_view.logo is None:
+        problems.error(CONFIG_NAME, config.line_of("brand.logo"),
+                       f"brand.logo: '{config.brand.logo}' not found; put the logo in static/")
+    block_problems: list[Any] = []
+
+    def render_block(template: str, context: Mapping[str, Any]) -> str:
+        try:
+            return str(env.get_template(template).render({"site": site_view, **context}))
+        except Exception as exc:  # noqa: BLE001 - reported like any template fault
+            block_problems.append(template_error(exc, theme))
+            return ""
+
+    jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate, block_problems))
+    problems.extend(block_problems)
+    pages = [job.url for job in jobs if job.in_sitemap]
+    jobs += [
+        not_found_job(site_view, translate, {"latest": list(memories.cards[:3])}),
+        feed_job(site, site_view, memories, translate),
+        sitemap_job(site_view, pages),
+        robots_job(site_view),
+    ]
+    problems.extend(routing.find_collisions(_output_claims(jobs, assets, static_files)))
+
+    if problems.has_errors or not write:
+        outputs_ok = _render_all(jobs, env, theme, problems, None)
+        return BuildResult(problems, output_dir, pages=outputs_ok, seconds=time.perf_counter() - started,
+                           curation=curation, content=content)
+
+    clean_leftovers(output_dir)
+    with Staging(output_dir) as staging:
+        count = _render_all(jobs, env, theme, problems, staging)
+        for out in _asset_outputs(assets, static_files):
+            staging.write(out.path, out.data)
+        if problems.has_errors or (strict and len(problems)):
+            return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
+                               curation=curation, content=content)
+        staging.commit()
+        sizes = dict(sorted(staging.written.items()))
+    return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
+                       written=True, curation=curation, content=content, output_sizes=sizes)
+
+
+def _render_all(jobs: list[PageJob], env: Any, theme: Any, problems: Diagnostics, staging: Staging | None) -> int:
+    count = 0
+    for job in jobs:
+        output, problem = render_job(env, theme, job)
+        if problem is not None:
+            problems.add(problem)
+            if problems.has_errors and len(problems.errors) > 200:
+                break
+            continue
+        assert output is not None
+        if staging is not None:
+            staging.write(output.path, output.data)
+        count += 1
+    return count
+
+
+def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
+    from storysite.diagnostics import error
+
+    first = config.output.split("/")[0]
+    protected = {load.CONTENT_DIR, STATIC_DIR, "themes", config.privacy.private_store.split("/")[0], ".git",
+                 CONFIG_NAME, ".storysite"}
+    if first in protected:
+        yield error(CONFIG_NAME, config.line_of("output"),
+                    f"output: '{config.output}' would overwrite {first}/; choose another folder such as public")
+
+
+def _claims(content: Content) -> Iterator[routing.Claim]:
+    for memory in content.memories:
+        yield routing.Claim(routing.memory_url(memory.slug), memory.origin.path, memory.origin.line, "this memory")
+    for campaign in content.campaigns:
+        yield routing.Claim(routing.campaign_url(campaign.slug), campaign.origin.path, campaign.origin.line,
+                            "this campaign")
+    for page in content.pages:
+        yield routing.Claim(routing.page_url(page.slug), page.origin.path, page.origin.line, "this page")
+        if page.slug in routing.RESERVED_SECTIONS:
+            yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
+
+
+def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[str, Path]) -> Iterator[routing.Claim]:
+    for job in jobs:
+        yield routing.Claim("/" + job.output_path, "", 0, f"the generated page {job.url}")
+    for path in assets.files:
+        yield routing.Claim("/" + path, "", 0, "a theme asset")
+    for rel in static_files:
+        yield routing.Claim("/" + rel, f"{STATIC_DIR}/{rel}", 0, "this static file")
+
+
+def _static_files(site_dir: Path, problems: Diagnostics) -> dict[str, Path]:
+    """The site's ``static/`` files, by output path (symlinks must stay inside the site)."""
+    root = site_dir / STATIC_DIR
+    if not root.is_dir():
+        return {}
+    found: list[Any] = []
+    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found)}
+    problems.extend(found)
+    return dict(sorted(files.items()))
+
+
+def _asset_outputs(assets: Assets, static_files: Mapping[str, Path]) -> Iterator[OutputFile]:
+    for path, data in assets.files.items():
+        yield OutputFile(path, data)
+    for rel, source in static_files.items():
+        yield OutputFile(rel, source.read_bytes())
+
+
+def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path]) -> SiteView:
+    nav = [Link(translate("nav.memories"), "/memories/")]
+    if site.campaigns:
+        nav.append(Link(translate("nav.campaigns"), "/campaigns/"))
+    for page in sorted((p for p in site.pages if p.menu is not None), key=lambda p: (p.menu or 0, p.title)):
+        nav.append(Link(page.title, routing.page_url(page.slug)))
+    logo = None
+    if config.brand.logo:
+        rel = config.brand.logo
+        if rel.startswith(STATIC_DIR + "/") and rel[len(STATIC_DIR) + 1 :] in static_files:
+            logo = "/" + rel[len(STATIC_DIR) + 1 :]
+    colors = config.brand.colors
+    return SiteView(
+        title=config.title,
+        description=config.description or translate("site.description", brand=config.brand_name),
+        brand_name=config.brand_name,
+        language=config.language,
+        locale=LOCALES.get(config.language, config.language),
+        base_url=config.base_url,
+        logo=logo,
+        palette=palette(colors.primary, colors.accent),
+        nav=tuple(nav),
+        copyright=config.copyright or f"© {config.brand_name}",
+        memory_count=len(site.memories),
+    )

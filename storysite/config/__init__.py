@@ -1,0 +1,109 @@
+"""Load and validate ``storysite.yaml``, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from pathlib import Path
+from typing import Any
+
+from storysite.config.options import OptionError, describe
+from storysite.config.schema import SiteConfig
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.yamlio import YamlMap, decode_text, load_yaml
+
+CONFIG_NAME = "storysite.yaml"
+SHIPPED_LANGUAGES = ("en", "fr")
+
+__all__ = ["CONFIG_NAME", "SiteConfig", "load_config", "parse_config"]
+
+
+def load_config(site_dir: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Read ``storysite.yaml`` in ``site_dir``.
+
+    Returns the config (``None`` when it cannot be used at all) and every
+    diagnostic found: unknown keys are warnings, wrong types are errors.
+    """
+    path = site_dir / CONFIG_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [error(CONFIG_NAME, 0, "no storysite.yaml here; run 'storysite new DIR' to start a site")]
+    except OSError as exc:
+        return None, [error(CONFIG_NAME, 0, f"cannot be read: {exc.strerror}")]
+    return parse_config(data)
+
+
+def parse_config(data: bytes) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Validate the bytes of a ``storysite.yaml`` (pure; see :func:`load_config`)."""
+    text, problem = decode_text(data)
+    if problem is not None or text is None:
+        assert problem is not None
+        return None, [error(CONFIG_NAME, problem.line, problem.message)]
+    raw, problem = load_yaml(text)
+    if problem is not None:
+        return None, [error(CONFIG_NAME, problem.line, problem.message)]
+    if raw is None:
+        raw = YamlMap(1)
+    if not isinstance(raw, YamlMap):
+        return None, [error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
+    found: list[Diagnostic] = []
+    config = _build(SiteConfig, raw, "", found)
+    config = dataclasses.replace(config, key_lines=_key_lines(raw, ""))
+    if config.language not in SHIPPED_LANGUAGES:
+        found.append(
+            warning(
+                CONFIG_NAME,
+                raw.line_of("language"),
+                f"language '{config.language}' has no theme strings; English ones are used",
+            )
+        )
+    if any(d.is_error for d in found):
+        return None, found
+    return config, found
+
+
+def _build(cls: type, raw: YamlMap, prefix: str, found: list[Diagnostic]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in fields:
+            hint = difflib.get_close_matches(key, list(fields), n=1)
+            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
+            found.append(
+                warning(CONFIG_NAME, raw.line_of(key), f"unknown key '{prefix}{key}'{suggestion}")
+            )
+    for name, spec in fields.items():
+        if "option" not in spec.metadata and "section" not in spec.metadata:
+            continue
+        line = raw.line_of(name)
+        section_cls = spec.metadata.get("section")
+        if section_cls is not None:
+            sub = raw.get(name)
+            if sub is None:
+                continue
+            if not isinstance(sub, YamlMap):
+                found.append(
+                    error(CONFIG_NAME, line, f"{prefix}{name}: expected a mapping, got {describe(sub)}")
+                )
+                continue
+            values[name] = _build(section_cls, sub, f"{prefix}{name}.", found)
+            continue
+        if name not in raw:
+            if spec.metadata.get("required"):
+                found.append(error(CONFIG_NAME, raw.line or 1, f"'{prefix}{name}' is required"))
+            continue
+        try:
+            values[name] = spec.metadata["option"].check(raw[name])
+        except OptionError as exc:
+            found.append(error(CONFIG_NAME, line, f"{prefix}{name}: {exc}"))
+    return cls(**values)
+
+
+def _key_lines(raw: YamlMap, prefix: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for key, value in raw.items():
+        lines[prefix + key] = raw.line_of(key)
+        if isinstance(value, YamlMap):
+            lines.update(_key_lines(value, f"{prefix}{key}."))
+    return lines

@@ -1,0 +1,194 @@
+"""Declarative option types for ``storysite.yaml`` (after MkDocs' config_options).
+
+Each option checks one raw YAML value and returns the clean value, or raises
+:class:`OptionError` with a message that names what was expected. The loader
+turns that into ``storysite.yaml:LINE: message`` and keeps going.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class OptionError(ValueError):
+    """A raw value does not fit its option."""
+
+
+def describe(value: Any) -> str:
+    """A short, editor-friendly rendering of a raw value for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Option(Generic[T]):
+    """Base option: ``check`` maps a raw value to a clean one."""
+
+    expected = "a value"
+
+    def check(self, raw: Any) -> T:
+        raise NotImplementedError
+
+
+class Text(Option[str]):
+    expected = "text"
+
+    def __init__(self, *, allow_empty: bool = True) -> None:
+        self.allow_empty = allow_empty
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        if not self.allow_empty and not raw.strip():
+            raise OptionError("must not be empty")
+        return raw
+
+
+class OptionalText(Option["str | None"]):
+    expected = "text"
+
+    def check(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return raw
+
+
+class Boolean(Option[bool]):
+    expected = "true or false"
+
+    def check(self, raw: Any) -> bool:
+        if not isinstance(raw, bool):
+            raise OptionError(f"expected true or false, got {describe(raw)}")
+        return raw
+
+
+class Integer(Option[int]):
+    def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        if self.minimum is not None and self.maximum is not None:
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f"a whole number of at least {self.minimum}"
+        return "a whole number"
+
+    def check(self, raw: Any) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        if (self.minimum is not None and raw < self.minimum) or (
+            self.maximum is not None and raw > self.maximum
+        ):
+            raise OptionError(f"expected {self.expected}, got {raw}")
+        return raw
+
+
+class Choice(Option[str]):
+    def __init__(self, choices: Sequence[str]) -> None:
+        self.choices = tuple(choices)
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "one of " + ", ".join(self.choices)
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str) or raw not in self.choices:
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return raw
+
+
+class ListOf(Option[tuple[Any, ...]]):
+    def __init__(self, item: Option[Any], *, unique_sorted: bool = False, min_items: int = 0):
+        self.item = item
+        self.unique_sorted = unique_sorted
+        self.min_items = min_items
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return f"a list of {self.item.expected}"
+
+    def check(self, raw: Any) -> tuple[Any, ...]:
+        if not isinstance(raw, list):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        values = []
+        for position, item in enumerate(raw, start=1):
+            try:
+                values.append(self.item.check(item))
+            except OptionError as exc:
+                raise OptionError(f"item {position}: {exc}") from None
+        if len(values) < self.min_items:
+            raise OptionError(f"expected at least {self.min_items} item(s)")
+        if self.unique_sorted:
+            values = sorted(set(values))
+        return tuple(values)
+
+
+_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
+
+
+class Color(Option[str]):
+    expected = "a colour such as \"#7b3f00\" (quoted: # starts a YAML comment)"
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str) or not _HEX_COLOR.match(raw):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        if len(raw) == 4:
+            raw = "#" + "".join(c * 2 for c in raw[1:])
+        return raw.lower()
+
+
+class BaseUrl(Option[str]):
+    expected = "an absolute http(s) URL such as https://example.org/ or a path such as /"
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        url = raw.strip()
+        if not (re.match(r"https?://[^/\s?#]+(/[^\s?#]*)?\Z", url) or re.match(r"/[^\s?#]*\Z", url)):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return url if url.endswith("/") else url + "/"
+
+
+class LanguageCode(Option[str]):
+    expected = "a language code such as fr or en"
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str) or not re.match(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z", raw):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return raw
+
+
+class SitePath(Option[str]):
+    """A relative path that must stay inside the site folder."""
+
+    expected = "a path inside the site folder"
+
+    def __init__(self, *, forbid_root: bool = False) -> None:
+        self.forbid_root = forbid_root
+
+    def check(self, raw: Any) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        path = raw.strip().replace("\\", "/")
+        normal = posixpath.normpath(path)
+        if path.startswith("/") or re.match(r"[A-Za-z]:", path) or normal.split("/")[0] == "..":
+            raise OptionError(f"{describe(raw)} leaves the site folder; use a path inside it")
+        if self.forbid_root and normal == ".":
+            raise OptionError("must be a folder inside the site, not the site folder itself")
+        return normal

@@ -1,0 +1,131 @@
+"""The shape of ``storysite.yaml``: one attribute per key, each with its docstring.
+
+Every section is a frozen dataclass; a field's ``metadata["option"]`` says
+how to check its raw value (see :mod:`storysite.config.options`). Defaults are
+what a site gets when it says nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from storysite.config import options as o
+
+
+def opt(option: o.Option[Any], default: Any, *, required: bool = False) -> Any:
+    """A config field checked by ``option``, defaulting to ``default``."""
+    return field(default=default, metadata={"option": option, "required": required})
+
+
+def section(cls: type) -> Any:
+    """A nested section, defaulting to the section's own defaults."""
+    return field(default_factory=cls, metadata={"section": cls})
+
+
+@dataclass(frozen=True, slots=True)
+class Colors:
+    primary: str = opt(o.Color(), "#7b3f00")
+    """The brand's main colour: header, links, buttons."""
+    accent: str = opt(o.Color(), "#f2c14e")
+    """A second colour for highlights."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    name: str = opt(o.Text(), "")
+    """The brand's name; the site title is used when empty."""
+    logo: str | None = opt(o.OptionalText(), None)
+    """Path of the logo, relative to the site folder (``static/logo.svg``)."""
+    colors: Colors = section(Colors)
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    author_display: str = opt(o.Choice(["first_initial", "first", "full", "anonymous"]), "first_initial")
+    """How a fan's name is shown when ``author.display`` is not given."""
+    private_store: str = opt(o.SitePath(forbid_root=True), "private")
+    """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Images:
+    widths: tuple[int, ...] = opt(
+        o.ListOf(o.Integer(16, 8192), unique_sorted=True, min_items=1), (480, 960, 1600)
+    )
+    """Widths of the responsive derivatives, in pixels."""
+    formats: tuple[str, ...] = opt(
+        o.ListOf(o.Choice(["webp", "jpeg", "avif", "png"]), min_items=1), ("webp", "jpeg")
+    )
+    """Formats of the derivatives, most preferred first."""
+    quality: int = opt(o.Integer(1, 100), 80)
+    """Encoder quality, 1 to 100."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memories:
+    per_page: int = opt(o.Integer(1, 1000), 24)
+    """Memories on each page of the memory index."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownOptions:
+    editorial_html: bool = opt(o.Boolean(), False)
+    """Let editors' pages and campaigns contain raw HTML. Fan memories never may."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    limit: int = opt(o.Integer(1, 10000), 50)
+    """How many memories the Atom feed lists, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_file_bytes: int = opt(o.Integer(1024), 1_000_000)
+    """Largest content text file read, in bytes; bigger files are errors."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str = opt(o.Text(allow_empty=False), "", required=True)
+    """The site's title (required)."""
+    description: str = opt(o.Text(), "")
+    """One sentence about the site, used where a page has no description of its own."""
+    base_url: str = opt(o.BaseUrl(), "/")
+    """Where the site is deployed; absolute URLs (feed, sitemap, share tags) start with it."""
+    language: str = opt(o.LanguageCode(), "en")
+    """Language of theme strings and dates (``fr`` and ``en`` ship)."""
+    theme: str = opt(o.Text(allow_empty=False), "default")
+    """Theme name: ``themes/<name>/`` in the site, else a bundled theme."""
+    copyright: str = opt(o.Text(), "")
+    """A line for the footer; empty means ``© <brand>``."""
+    output: str = opt(o.SitePath(forbid_root=True), "public")
+    """Output folder, relative to the site folder."""
+    brand: Brand = section(Brand)
+    privacy: Privacy = section(Privacy)
+    images: Images = section(Images)
+    memories: Memories = section(Memories)
+    markdown: MarkdownOptions = section(MarkdownOptions)
+    feed: Feed = section(Feed)
+    limits: Limits = section(Limits)
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    """Line of each dotted key in storysite.yaml, for messages about values."""
+
+    def line_of(self, dotted_key: str) -> int:
+        """The line of ``dotted_key`` (or of its nearest parent) in storysite.yaml."""
+        key = dotted_key
+        while key:
+            if key in self.key_lines:
+                return self.key_lines[key]
+            key = key.rpartition(".")[0]
+        return 0
+
+    @property
+    def brand_name(self) -> str:
+        return self.brand.name or self.title
+
+    @property
+    def absolute_base(self) -> bool:
+        return self.base_url.startswith(("http://", "https://"))

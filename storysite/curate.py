@@ -1,0 +1,186 @@
+"""Curation: decide what may be published and keep only that.
+
+This is the privacy boundary. :func:`publish` applies the publication rule
+and the author-display policy and returns a :class:`PublicSite` whose types
+have no field for an email, a full name beyond the policy, a consent
+reference, the fan's original words or editors' notes. Every later stage sees
+only a ``PublicSite``, so nothing private can reach a page by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from storysite.config import SiteConfig
+from storysite.dates import PartialDate
+from storysite.model import Campaign, Content, MediaRef, Memory, Origin, Page
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLabel:
+    design: str
+    text: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class PublicMemory:
+    """What may be shown of a published memory, and nothing more."""
+
+    origin: Origin
+    slug: str
+    title: str
+    body: str
+    body_line: int
+    date: PartialDate | None
+    date_display: str
+    description: str
+    author_display: str
+    location: str
+    tags: tuple[str, ...]
+    featured: bool
+    media: tuple[MediaRef, ...]
+    label: PublicLabel | None
+    shareable: bool
+    published: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicSite:
+    """Everything that may be published, sorted for stable output."""
+
+    config: SiteConfig
+    build_date: dt.date
+    memories: tuple[PublicMemory, ...]
+    pages: tuple[Page, ...]
+    campaigns: tuple[Campaign, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A memory left out, and why (for the curation summary; never rendered)."""
+
+    origin: Origin
+    slug: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Curation:
+    """How curation stands: counts per status and the memories withheld."""
+
+    by_status: dict[str, int] = field(default_factory=dict)
+    withheld: tuple[Withheld, ...] = ()
+    published: int = 0
+    without_consent: int = 0
+
+    def withheld_slugs(self) -> frozenset[str]:
+        return frozenset(w.slug for w in self.withheld)
+
+
+def publication_problem(memory: Memory, today: dt.date) -> str | None:
+    """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
+    if memory.status != "approved":
+        return f"status is {memory.status}"
+    consent = memory.consent
+    if consent is None or consent.granted is None:
+        return "approved, but consent.granted is missing"
+    if consent.expires is not None and consent.expires <= today:
+        return f"approved, but consent expired on {consent.expires.isoformat()}"
+    if "site" not in consent.scope:
+        return "approved, but consent.scope does not include site"
+    if consent.granted > today:
+        return f"approved, but consent is only granted from {consent.granted.isoformat()}"
+    return None
+
+
+def author_display(memory: Memory, policy: str) -> str:
+    """The name shown for a memory's author under ``privacy.author_display``.
+
+    An explicit ``author.display`` wins, except under ``anonymous``. An empty
+    result means the author is shown as anonymous.
+    """
+    if policy == "anonymous":
+        return ""
+    if memory.author.display:
+        return memory.author.display
+    words = memory.author.name.split()
+    if not words:
+        return ""
+    if policy == "full":
+        return " ".join(words)
+    if policy == "first" or len(words) == 1:
+        return words[0]
+    return f"{words[0]} {words[-1][0].upper()}."
+
+
+def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[PublicSite, Curation]:
+    """Apply the publication rule and the privacy policy (pure)."""
+    public: list[PublicMemory] = []
+    withheld: list[Withheld] = []
+    statuses: Counter[str] = Counter()
+    without_consent = 0
+    for memory in content.memories:
+        statuses[memory.status] += 1
+        if memory.consent is None or memory.consent.granted is None:
+            without_consent += 1
+        problem = publication_problem(memory, today)
+        if problem is not None:
+            withheld.append(Withheld(memory.origin, memory.slug, memory.status, problem))
+            continue
+        assert memory.consent is not None
+        shareable = "share" in memory.consent.scope
+        label = None
+        if memory.label is not None and shareable:
+            label = PublicLabel(memory.label.design, memory.label.text, memory.label.origin)
+        public.append(
+            PublicMemory(
+                origin=memory.origin,
+                slug=memory.slug,
+                title=memory.title,
+                body=memory.body,
+                body_line=memory.body_line,
+                date=memory.date,
+                date_display=memory.date_display,
+                description=memory.description,
+                author_display=author_display(memory, config.privacy.author_display),
+                location=memory.author.location,
+                tags=memory.tags,
+                featured=memory.featured,
+                media=memory.media,
+                label=label,
+                shareable=shareable,
+                published=memory.published,
+            )
+        )
+    public.sort(key=memory_order)
+    site = PublicSite(
+        config=config,
+        build_date=today,
+        memories=tuple(public),
+        pages=tuple(sorted((p for p in content.pages if not p.draft), key=lambda p: p.slug)),
+        campaigns=tuple(
+            sorted((c for c in content.campaigns if not c.draft), key=lambda c: (_neg_date(c.date), c.slug))
+        ),
+    )
+    curation = Curation(
+        by_status=dict(sorted(statuses.items())),
+        withheld=tuple(sorted(withheld, key=lambda w: (w.origin.path, w.origin.line))),
+        published=len(public),
+        without_consent=without_consent,
+    )
+    return site, curation
+
+
+def _neg_date(date: PartialDate | None) -> tuple[int, int, int]:
+    if date is None:
+        return (1, 0, 0)
+    return (0, -date.year, -(date.month * 100 + date.day))
+
+
+def memory_order(memory: PublicMemory) -> tuple[tuple[int, int, int], str]:
+    """Newest first; undated memories last; ties by slug."""
+    return _neg_date(memory.date), memory.slug

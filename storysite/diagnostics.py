@@ -1,0 +1,112 @@
+"""Errors and warnings as values, collected across a whole build.
+
+Every stage returns what it made together with the diagnostics it found, so
+that one run reports every problem at once, each as ``path:line: message``.
+Exceptions are kept for faults of the environment (an unreadable site folder,
+a full disk) and are turned into an exit code only at the command line.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    """How bad a diagnostic is. Errors fail the build; warnings do not."""
+
+    WARNING = 1
+    ERROR = 2
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem found in a site, located by a site-relative path and a line.
+
+    ``line`` is 1-based; 0 means the problem concerns the whole file.
+    """
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        """Render as ``path:line: message`` (warnings say so after the line)."""
+        location = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{location}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(path: str, line: int, message: str) -> Diagnostic:
+    """An error diagnostic at ``path:line``."""
+    return Diagnostic(path, line, Severity.ERROR, message)
+
+
+def warning(path: str, line: int, message: str) -> Diagnostic:
+    """A warning diagnostic at ``path:line``."""
+    return Diagnostic(path, line, Severity.WARNING, message)
+
+
+class Diagnostics:
+    """An append-only collector of diagnostics.
+
+    Stages receive one, add what they find and carry on; nothing here stops a
+    build. The report is sorted by path and line so that output is stable.
+    """
+
+    def __init__(self, items: Iterable[Diagnostic] = ()) -> None:
+        self._items: list[Diagnostic] = list(items)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self._items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self._items.extend(diagnostics)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.add(error(path, line, message))
+
+    def warning(self, path: str, line: int, message: str) -> None:
+        self.add(warning(path, line, message))
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """Unique diagnostics ordered by path, line, then message."""
+        return sorted(set(self._items), key=lambda d: (d.path, d.line, d.message, d.severity))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if not d.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self._items)
+
+
+class StorysiteError(Exception):
+    """A fault that stops everything (no site here, output not writable).
+
+    Raised deep down, shown only by the command line, which exits with
+    ``exit_code``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

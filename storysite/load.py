@@ -1,0 +1,208 @@
+"""Find the content files of a site and parse them into raw items with lines.
+
+``discover`` walks ``content/`` (the only place that touches the disk here);
+``parse`` is a pure function of a file's bytes, so it can be cached by
+content hash and run in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storysite.diagnostics import Diagnostic, error
+from storysite.yamlio import YamlList, YamlMap, decode_text, load_yaml, split_front_matter
+
+CONTENT_DIR = "content"
+KINDS = ("pages", "memories", "campaigns", "galleries", "timeline", "labels")
+TEXT_SUFFIXES = (".md", ".yaml", ".yml")
+BUNDLE_INDEXES = ("index.md", "index.yaml", "index.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A content file: its site-relative path, kind and bytes."""
+
+    path: str
+    kind: str
+    data: bytes
+    bundle: bool = False
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def default_slug_source(self) -> str:
+        """The name a slug is made from: the bundle folder, else the file's stem."""
+        parts = self.path.split("/")
+        name = parts[-2] if self.bundle else parts[-1]
+        return name.rsplit(".", 1)[0] if not self.bundle else name
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One item's fields as written, before validation."""
+
+    source: SourceFile
+    fields: YamlMap
+    body: str
+    body_line: int
+    line: int
+    index: int | None = None
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symlinks resolved) stays within ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _walk(root: Path, site_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
+    """Files below ``root``, sorted, skipping hidden ones; symlinks checked."""
+    seen: set[Path] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        real = folder.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            problems.append(error(_rel(folder, site_dir), 0, f"cannot be read: {exc.strerror}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_", "~")) or entry.name.endswith("~"):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and not is_inside(path, site_dir):
+                problems.append(
+                    error(_rel(path, site_dir), 0, "is a symbolic link that leads outside the site")
+                )
+                continue
+            if entry.is_dir():
+                stack.append(path)
+            elif entry.is_file():
+                yield path
+    return
+
+
+def _rel(path: Path, site_dir: Path) -> str:
+    return path.relative_to(site_dir).as_posix()
+
+
+def discover(site_dir: Path, max_bytes: int) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Read every content text file under ``site_dir/content``, sorted by path.
+
+    Bundles (a folder with an ``index.md`` or ``index.yaml``) count as one
+    item; the other text files inside a bundle are its resources, not items.
+    """
+    problems: list[Diagnostic] = []
+    sources: list[SourceFile] = []
+    content = site_dir / CONTENT_DIR
+    if not content.is_dir():
+        return [], [error(CONTENT_DIR, 0, "no content folder; create content/memories/ and friends")]
+    for kind in KINDS:
+        root = content / kind
+        if not root.is_dir():
+            continue
+        files = sorted(_walk(root, site_dir, problems))
+        bundle_dirs = {
+            f.parent for f in files if f.name in BUNDLE_INDEXES and f.parent != root
+        }
+        for file in files:
+            if file.suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            in_bundle = any(parent in bundle_dirs for parent in file.parents)
+            is_index = file.name in BUNDLE_INDEXES and file.parent in bundle_dirs
+            if in_bundle and not is_index:
+                continue
+            rel = _rel(file, site_dir)
+            try:
+                size = file.stat().st_size
+                if size > max_bytes:
+                    problems.append(
+                        error(rel, 0, f"is {size:,} bytes, over the limit of {max_bytes:,} "
+                              "(limits.max_file_bytes in storysite.yaml)")
+                    )
+                    continue
+                data = file.read_bytes()
+            except OSError as exc:
+                problems.append(error(rel, 0, f"cannot be read: {exc.strerror}"))
+                continue
+            sources.append(SourceFile(rel, kind, data, bundle=is_index))
+    sources.sort(key=lambda s: s.path)
+    return sources, problems
+
+
+def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
+    """Split a content file into raw items (pure: depends on the bytes only)."""
+    path = source.path
+    text, problem = decode_text(source.data)
+    if problem is not None or text is None:
+        assert problem is not None
+        return [], [error(path, problem.line, problem.message)]
+    if path.endswith(".md"):
+        front, problem = split_front_matter(text)
+        if problem is not None or front is None:
+            assert problem is not None
+            return [], [error(path, problem.line, problem.message)]
+        fields, problem = load_yaml(front.yaml_text, front.yaml_line)
+        if problem is not None:
+            return [], [error(path, problem.line, problem.message)]
+        if fields is None:
+            fields = YamlMap(1)
+        if not isinstance(fields, YamlMap):
+            return [], [error(path, front.yaml_line, "front matter must be a mapping (key: value lines)")]
+        return [RawItem(source, fields, front.body, front.body_line, 1)], []
+    value, problem = load_yaml(text)
+    if problem is not None:
+        return [], [error(path, problem.line, problem.message)]
+    if isinstance(value, YamlMap):
+        return [_from_mapping(source, value, None)], []
+    if isinstance(value, YamlList):
+        items: list[RawItem] = []
+        problems: list[Diagnostic] = []
+        for index, entry in enumerate(value):
+            if not isinstance(entry, YamlMap):
+                problems.append(error(path, value.line_of(index), "each list entry must be a mapping of fields"))
+                continue
+            if "slug" not in entry and "title" not in entry:
+                problems.append(error(path, entry.line, "a list entry needs a 'slug' or a 'title'"))
+                continue
+            items.append(_from_mapping(source, entry, index))
+        return items, problems
+    if value is None:
+        return [], [error(path, 1, "the file is empty")]
+    return [], [error(path, 1, "expected a mapping of fields, or a list of them")]
+
+
+def _from_mapping(source: SourceFile, fields: YamlMap, index: int | None) -> RawItem:
+    body: Any = fields.get("text", "")
+    body_line = fields.line_of("text")
+    if isinstance(body, str) and "\n" in body.rstrip("\n"):
+        body_line += 1  # a block scalar starts on the line after its key
+    rest = YamlMap(fields.line)
+    for key, value in fields.items():
+        if key != "text":
+            rest[key] = value
+            rest.key_lines[key] = fields.key_lines[key]
+    if "text" in fields:
+        rest.key_lines["text"] = fields.key_lines["text"]
+    text = body if isinstance(body, str) else ""
+    if body is not None and not isinstance(body, str):
+        rest["text"] = body  # the validator reports the wrong type
+    return RawItem(source, rest, text, body_line, fields.line, index)

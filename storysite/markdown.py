@@ -1,0 +1,236 @@
+"""Markdown to safe HTML, keeping source lines for ``:::`` blocks and errors.
+
+Two flavours, both pure functions of their text:
+
+- fan text (memories): raw HTML escaped, images dropped (no third-party
+  request can hide in a memory), only ``http``, ``https`` and ``mailto``
+  links kept, and those marked ``rel="nofollow ugc noopener"``;
+- editorial text (pages, campaigns): raw HTML only when the site opts in,
+  relative links allowed (but not ones that climb above the site root), and
+  ``::: name args`` blocks, which become placeholders for the render stage.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+
+from storysite.diagnostics import Diagnostic, error
+
+BLOCK_NAMES = ("memory", "gallery", "label", "timeline")
+FAN_SCHEMES = ("http", "https", "mailto")
+EDITORIAL_SCHEMES = ("http", "https", "mailto", "tel")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+# Browsers drop these from URLs before reading the scheme ("java\tscript:").
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def block_marker(index: int) -> str:
+    """The placeholder a ``:::`` block leaves in rendered HTML.
+
+    Markdown input cannot contain NUL (markdown-it replaces it), so no text
+    can forge a marker.
+    """
+    return f"\x00block:{index}\x00"
+
+
+BLOCK_MARKER = re.compile(r"\x00block:(\d+)\x00")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRef:
+    """A ``::: name args`` block found at ``line`` of the source file."""
+
+    index: int
+    name: str
+    args: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    """Safe HTML (with block placeholders), the blocks it holds, and its plain text."""
+
+    html: str
+    blocks: tuple[BlockRef, ...]
+    text: str
+
+
+def link_scheme(url: str) -> str | None:
+    """The scheme a browser would see in ``url``, lower-cased, or ``None`` if relative."""
+    cleaned = _URL_NOISE.sub("", unquote(url))
+    match = _SCHEME.match(cleaned)
+    if match is None:
+        return None
+    before = cleaned[: match.end()]
+    if any(c in before for c in "/?#"):
+        return None
+    return match.group(1).lower()
+
+
+def _fan_link_ok(url: str) -> bool:
+    return link_scheme(url) in FAN_SCHEMES
+
+
+def _editorial_link_ok(url: str) -> bool:
+    scheme = link_scheme(url)
+    return scheme is None or scheme in EDITORIAL_SCHEMES
+
+
+@functools.lru_cache(maxsize=4)
+def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    if editorial:
+        md.validateLink = _editorial_link_ok  # type: ignore[method-assign]
+        container_plugin(md, "block", validate=lambda params, *args: True)
+        anchors_plugin(md, min_level=2, max_level=3)
+    else:
+        md.validateLink = _fan_link_ok  # type: ignore[method-assign]
+        md.disable("image")
+    md.add_render_rule("storysite_block", _render_block)
+    return md
+
+
+def _render_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return block_marker(int(tokens[idx].meta["index"])) + "\n"
+
+
+def render_fan_markdown(source: str, first_line: int) -> RenderedMarkdown:
+    """Render fan-written Markdown: no raw HTML, no images, http(s)/mailto links only."""
+    md = _parser(False, False)
+    tokens = md.parse(source)
+    _shift_headings(tokens)
+    for token in _walk(tokens):
+        if token.type == "link_open":
+            token.attrSet("rel", "nofollow ugc noopener")
+    html = md.renderer.render(tokens, md.options, {})
+    return RenderedMarkdown(html, (), _plain_text(tokens))
+
+
+def render_editorial_markdown(
+    source: str, first_line: int, path: str, page_url: str, *, allow_html: bool
+) -> tuple[RenderedMarkdown, list[Diagnostic]]:
+    """Render an editor's Markdown; ``:::`` blocks become placeholders.
+
+    ``first_line`` is the file line of the body's first line, so that block
+    and link problems are reported at ``path:line``.
+    """
+    md = _parser(True, allow_html)
+    tokens = md.parse(source)
+    problems: list[Diagnostic] = []
+    _shift_headings(tokens)
+    tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
+    for token in _walk(tokens):
+        target = token.attrGet("href") if token.type == "link_open" else (
+            token.attrGet("src") if token.type == "image" else None)
+        if isinstance(target, str) and link_scheme(target) is None and not target.startswith("#"):
+            line = first_line + (token.map[0] if token.map else 0)
+            if _climbs_above_root(target, page_url):
+                problems.append(error(path, _line_of(token, tokens, first_line) or line,
+                                      f"link '{target}' points outside the site"))
+    html = md.renderer.render(tokens, md.options, {})
+    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens)), problems
+
+
+def _line_of(token: Token, tokens: list[Token], first_line: int) -> int:
+    for block in tokens:
+        if block.children and token in block.children and block.map:
+            return first_line + block.map[0]
+    return 0
+
+
+def _climbs_above_root(target: str, page_url: str) -> bool:
+    path = urlsplit(target).path
+    if not path:
+        return False
+    base = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+    joined = path if path.startswith("/") else posixpath.join(base, path)
+    parts: list[str] = []
+    for part in joined.split("/"):
+        if part == "..":
+            if not parts:
+                return True
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return False
+
+
+def _extract_blocks(
+    tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]
+) -> tuple[list[Token], list[BlockRef]]:
+    """Replace each top-level ``:::`` container with one placeholder token."""
+    result: list[Token] = []
+    blocks: list[BlockRef] = []
+    depth = 0
+    for token in tokens:
+        if token.type == "container_block_open":
+            depth += 1
+            if depth > 1:
+                continue
+            line = first_line + (token.map[0] if token.map else 0)
+            words = token.info.split()
+            if not words:
+                problems.append(error(path, line, f"a ':::' block needs a name: one of {', '.join(BLOCK_NAMES)}"))
+                continue
+            name, args = words[0], tuple(words[1:])
+            if name not in BLOCK_NAMES:
+                problems.append(error(path, line, f"unknown block '{name}'; use one of {', '.join(BLOCK_NAMES)}"))
+                continue
+            ref = BlockRef(len(blocks), name, args, line)
+            blocks.append(ref)
+            placeholder = Token("storysite_block", "", 0, map=token.map, meta={"index": ref.index}, block=True)
+            result.append(placeholder)
+            continue
+        if token.type == "container_block_close":
+            depth -= 1
+            continue
+        if depth == 0:
+            result.append(token)
+    return result, blocks
+
+
+def _shift_headings(tokens: list[Token]) -> None:
+    # The page title is the only <h1>; a body's "# Heading" becomes <h2>.
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+
+
+def _walk(tokens: list[Token]) -> list[Token]:
+    found: list[Token] = []
+    for token in tokens:
+        found.append(token)
+        if token.children:
+            found.extend(token.children)
+    return found
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            parts.append("".join(c.content for c in token.children if c.type in ("text", "code_inline")))
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def summarize(text: str, limit: int = 160) -> str:
+    """A description of at most ``limit`` characters, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"

@@ -1,0 +1,202 @@
+"""Render: plan every HTML page as a job (template + view models), then render jobs.
+
+``plan_pages`` decides which pages exist and what each shows; ``render_job``
+turns one job into bytes and is a pure function of the job and the
+environment, so jobs can be rendered in any order, or in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from storysite import routing
+from storysite.curate import PublicSite
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.markdown import BLOCK_MARKER, RenderedMarkdown, render_editorial_markdown, summarize
+from storysite.theme import Theme, template_error
+from storysite.views import (
+    Link,
+    MemoryCard,
+    MemoryPageView,
+    MemoryViews,
+    PageMeta,
+    SiteView,
+    media_views,
+    paginate,
+    pagination,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the built site: its path below the output folder, and its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """A page to render: its URL, template and context (view models only)."""
+
+    url: str
+    template: str
+    context: Mapping[str, Any]
+    in_sitemap: bool = True
+
+    @property
+    def output_path(self) -> str:
+        return routing.output_path(self.url)
+
+
+def render_job(env: jinja2.Environment, theme: Theme, job: PageJob) -> tuple[OutputFile | None, Diagnostic | None]:
+    """Render one job; a template failure becomes a diagnostic on the template."""
+    try:
+        text = env.get_template(job.template).render(job.context)
+    except Exception as exc:  # noqa: BLE001 - any template fault is reported, never raised
+        return None, template_error(exc, theme)
+    return OutputFile(job.output_path, text.encode("utf-8")), None
+
+
+BlockRenderer = Callable[[str, Mapping[str, Any]], str]
+
+
+def resolve_blocks(
+    rendered: RenderedMarkdown,
+    path: str,
+    memories: MemoryViews,
+    withheld: frozenset[str],
+    render_block: BlockRenderer,
+    problems: list[Diagnostic],
+) -> str:
+    """Replace each ``:::`` block placeholder with its HTML.
+
+    A memory that exists but is not published renders as nothing (with a
+    warning), so a withdrawal never breaks a campaign page.
+    """
+    pieces: dict[int, str] = {}
+    for block in rendered.blocks:
+        html = ""
+        if block.name == "memory":
+            if len(block.args) != 1:
+                problems.append(error(path, block.line, "'::: memory' takes one memory slug"))
+            else:
+                card = memories.card(block.args[0])
+                if card is not None:
+                    html = render_block("blocks/memory.html", {"card": card})
+                elif block.args[0] in withheld:
+                    problems.append(warning(path, block.line, f"memory '{block.args[0]}' is not published; the block is left out"))
+                else:
+                    problems.append(error(path, block.line, f"no memory with slug '{block.args[0]}'"))
+        else:
+            problems.append(error(path, block.line, f"'::: {block.name}' blocks are not available in this version yet"))
+        pieces[block.index] = html
+    return BLOCK_MARKER.sub(lambda m: pieces.get(int(m.group(1)), ""), rendered.html)
+
+
+def plan_pages(
+    site: PublicSite,
+    site_view: SiteView,
+    memories: MemoryViews,
+    withheld: frozenset[str],
+    render_block: BlockRenderer,
+    translate: Callable[..., str],
+    problems: list[Diagnostic],
+) -> Iterator[PageJob]:
+    """Every HTML page of the site, in a stable order."""
+    config = site.config
+    t_site = {"site": site_view}
+
+    def job(url: str, template: str, meta: PageMeta, **context: Any) -> PageJob:
+        return PageJob(url, template, {**t_site, "meta": meta, **context})
+
+    editorial_html = config.markdown.editorial_html
+    campaign_cards = []
+    for campaign in site.campaigns:
+        url = routing.campaign_url(campaign.slug)
+        rendered, found = render_editorial_markdown(
+            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html)
+        problems.extend(found)
+        body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems)
+        description = campaign.description or summarize(rendered.text)
+        campaign_cards.append(Link(campaign.title, url))
+        yield job(url, "campaign.html", PageMeta(campaign.title, description, url, "article", section="campaigns"),
+                  campaign=campaign, body_html=body, description=description)
+
+    for page in site.pages:
+        url = routing.page_url(page.slug)
+        rendered, found = render_editorial_markdown(
+            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html)
+        problems.extend(found)
+        body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems)
+        description = page.description or summarize(rendered.text) or site_view.description
+        yield job(url, "page.html", PageMeta(page.title, description, url, section=page.slug), page=page, body_html=body)
+
+    cards = memories.cards
+    featured = [c for c in cards if c.featured][:6] or list(cards[:6])
+    yield job("/", "home.html", PageMeta(config.title, site_view.description, "/", section="home"),
+              featured=featured, latest=list(cards[:8]), campaigns=list(site.campaigns),
+              tags=sorted(memories.tags, key=lambda t: (-t.count, t.slug))[:12],
+              decades=_decade_counts(cards))
+
+    if site.campaigns:
+        yield job("/campaigns/", "campaign_list.html",
+                  PageMeta(translate("campaigns.title"), translate("campaigns.description"), "/campaigns/",
+                           section="campaigns"),
+                  campaigns=list(site.campaigns))
+
+    pages = paginate(cards, config.memories.per_page)
+    for number, group in enumerate(pages, start=1):
+        url = routing.memory_index_url(number)
+        title = translate("memories.title")
+        if number > 1:
+            title = translate("pagination.titled", title=title, number=number, total=len(pages))
+        yield job(url, "memory_list.html", PageMeta(title, translate("memories.description"), url, section="memories"),
+                  memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url))
+
+    for index, card in enumerate(cards):
+        memory = site.memories[index]
+        body = memories.rendered[card.slug]
+        view = MemoryPageView(
+            card=card,
+            body_html=body.html,
+            media=media_views(memory.media),
+            previous=cards[index - 1] if index > 0 else None,
+            next=cards[index + 1] if index + 1 < len(cards) else None,
+        )
+        json_ld = {
+            "@context": "https://schema.org",
+            "@type": "CreativeWork",
+            "name": card.title,
+            "description": card.excerpt,
+            "inLanguage": config.language,
+            "author": {"@type": "Person", "name": card.author} if card.author else None,
+            "dateCreated": card.date_iso or None,
+            "keywords": ", ".join(t.name for t in card.tags) or None,
+            "contentLocation": {"@type": "Place", "name": card.location} if card.location else None,
+        }
+        meta = PageMeta(card.title, card.excerpt, card.url, "article",
+                        {k: v for k, v in json_ld.items() if v is not None}, section="memories")
+        yield job(card.url, "memory.html", meta, memory=view)
+
+    if memories.tags:
+        yield job("/tags/", "tag_list.html", PageMeta(translate("tags.title"), translate("tags.description"), "/tags/", section="memories"),
+                  tags=list(memories.tags))
+    for tag in memories.tags:
+        group = memories.by_tag.get(tag.slug, ())
+        yield job(tag.url, "tag.html", PageMeta(translate("tags.one", name=tag.name),
+                                             translate("tags.one_description", name=tag.name, count=tag.count),
+                                             tag.url, section="memories"),
+                  tag=tag, memories=list(group))
+
+
+def _decade_counts(cards: Sequence[MemoryCard]) -> list[tuple[int, int]]:
+    counts: dict[int, int] = {}
+    for card in cards:
+        if card.decade is not None:
+            counts[card.decade] = counts.get(card.decade, 0) + 1
+    return sorted(counts.items())

@@ -1,0 +1,80 @@
+"""Slugs, URLs and output paths; one routing table, checked for collisions.
+
+Every URL the site will have is claimed here before anything renders, so
+that two items wanting one URL are reported together, with both files named.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from slugify import slugify as _slugify
+
+from storysite.diagnostics import Diagnostic, error
+
+# URLs the site generates itself; a page may not take them.
+RESERVED_SECTIONS = ("memories", "campaigns", "tags", "galleries", "timeline", "labels", "assets",
+                     "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
+
+
+def slugify(text: str) -> str:
+    """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``)."""
+    return str(_slugify(text, lowercase=True, max_length=80, word_boundary=True))
+
+
+def page_url(slug: str) -> str:
+    return f"/{slug}/"
+
+
+def memory_url(slug: str) -> str:
+    return f"/memories/{slug}/"
+
+
+def campaign_url(slug: str) -> str:
+    return f"/campaigns/{slug}/"
+
+
+def tag_url(tag_slug: str) -> str:
+    return f"/tags/{tag_slug}/"
+
+
+def memory_index_url(page_number: int) -> str:
+    return "/memories/" if page_number == 1 else f"/memories/page/{page_number}/"
+
+
+def output_path(url: str) -> str:
+    """The file a URL is served from: ``/a/b/`` → ``a/b/index.html``; files stay as they are."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        return path + "index.html"
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Someone wants ``url``: an item at ``path:line``, or the site itself (path "")."""
+
+    url: str
+    path: str
+    line: int
+    what: str
+
+
+def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
+    """Every URL claimed more than once, reported at each claimant that is a file."""
+    by_url: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_url[claim.url.lower()].append(claim)
+    problems: list[Diagnostic] = []
+    for url, group in sorted(by_url.items()):
+        if len(group) < 2:
+            continue
+        for claim in group:
+            if not claim.path:
+                continue
+            others = [c for c in group if c is not claim]
+            named = ", ".join(f"{c.path}:{c.line}" if c.path else c.what for c in others)
+            problems.append(error(claim.path, claim.line, f"{claim.what} has the URL {claim.url}, as does {named}"))
+    return problems

@@ -1,0 +1,373 @@
+"""Themes: the layer chain, one Jinja environment, strings, dates and assets.
+
+A theme name is looked up in the site's ``themes/<name>/`` first, then among
+the bundled themes; a site folder of the same name as a bundled theme
+overrides single files of it. ``theme.yaml`` may say ``extends: <name>``, so
+the search path is, for ``extends: default``::
+
+    site/themes/brand, bundled/brand, site/themes/default, bundled/default
+
+Templates are autoescaped everywhere (HTML, XML, JSON alike) and undefined
+variables are errors, so a typo cannot silently render as nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from storysite.config import CONFIG_NAME, SiteConfig
+from storysite.dates import PartialDate
+from storysite.diagnostics import Diagnostic, error
+from storysite.yamlio import YamlMap, decode_text, load_yaml
+
+ASSETS_URL = "/assets/"
+
+
+def bundled_themes_dir() -> Path:
+    """Where the bundled themes are: inside the installed package, or the checkout."""
+    installed = Path(__file__).parent / "themes"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).parent.parent / "themes"
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeLayer:
+    """One folder of the chain, named as the site sees it (for messages)."""
+
+    root: Path
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A resolved theme: its layers, strings and static files, child first."""
+
+    name: str
+    layers: tuple[ThemeLayer, ...]
+    strings: Mapping[str, Any]
+    fallback_strings: Mapping[str, Any]
+    static_files: Mapping[str, Path] = field(default_factory=dict)
+
+    def template_dirs(self) -> list[str]:
+        return [str(layer.root / "templates") for layer in self.layers if (layer.root / "templates").is_dir()]
+
+    def label_for(self, filename: str | None) -> str:
+        """A site-relative name for a template file, for error messages."""
+        if not filename:
+            return "templates"
+        for layer in self.layers:
+            try:
+                rel = Path(filename).resolve().relative_to((layer.root / "templates").resolve())
+            except ValueError:
+                continue
+            return f"{layer.label}/templates/{rel.as_posix()}"
+        return filename
+
+
+def _candidates(name: str, site_dir: Path) -> list[ThemeLayer]:
+    found = []
+    site_theme = site_dir / "themes" / name
+    if site_theme.is_dir():
+        found.append(ThemeLayer(site_theme, f"themes/{name}"))
+    bundled = bundled_themes_dir() / name
+    if bundled.is_dir():
+        found.append(ThemeLayer(bundled, f"(bundled theme {name})"))
+    return found
+
+
+def _read_yaml_map(path: Path, label: str, problems: list[Diagnostic]) -> YamlMap | None:
+    text, problem = decode_text(path.read_bytes())
+    if text is None or problem is not None:
+        assert problem is not None
+        problems.append(error(label, problem.line, problem.message))
+        return None
+    value, problem = load_yaml(text)
+    if problem is not None:
+        problems.append(error(label, problem.line, problem.message))
+        return None
+    if value is None:
+        return YamlMap(1)
+    if not isinstance(value, YamlMap):
+        problems.append(error(label, 1, "expected a mapping"))
+        return None
+    return value
+
+
+def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tuple[Theme | None, list[Diagnostic]]:
+    """Resolve the theme chain for ``config.theme``; every problem is reported."""
+    problems: list[Diagnostic] = []
+    layers: list[ThemeLayer] = []
+    visited: list[str] = []
+    name: str | None = config.theme
+    while name is not None:
+        if name in visited:
+            problems.append(error(CONFIG_NAME, config_line, f"themes extend each other in a cycle: {' → '.join(visited + [name])}"))
+            return None, problems
+        visited.append(name)
+        found = _candidates(name, site_dir)
+        if not found:
+            where = f"themes/{name}/ in the site or the bundled themes"
+            problems.append(error(CONFIG_NAME, config_line, f"theme '{name}' not found (looked in {where})"))
+            return None, problems
+        layers.extend(found)
+        parent: str | None = None
+        for layer in found:
+            manifest = layer.root / "theme.yaml"
+            if manifest.is_file():
+                label = f"{layer.label}/theme.yaml"
+                data = _read_yaml_map(manifest, label, problems)
+                if data is not None and data.get("extends") is not None:
+                    extends = data.get("extends")
+                    if not isinstance(extends, str):
+                        problems.append(error(label, data.line_of("extends"), "extends: expected a theme name"))
+                    else:
+                        parent = extends
+                break
+        name = parent
+    strings = _merge_strings(layers, config.language, problems)
+    fallback = _merge_strings(layers, "en", problems) if config.language != "en" else strings
+    static: dict[str, Path] = {}
+    for layer in reversed(layers):
+        static_root = layer.root / "static"
+        if static_root.is_dir():
+            for file in sorted(static_root.rglob("*")):
+                if file.is_file() and not file.name.startswith("."):
+                    static[file.relative_to(static_root).as_posix()] = file
+    theme = Theme(config.theme, tuple(layers), strings, fallback, dict(sorted(static.items())))
+    if not theme.template_dirs():
+        problems.append(error(CONFIG_NAME, config_line, f"theme '{config.theme}' has no templates folder"))
+        return None, problems
+    return theme, problems
+
+
+def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagnostic]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in reversed(layers):
+        path = layer.root / "strings" / f"{language}.yaml"
+        if path.is_file():
+            data = _read_yaml_map(path, f"{layer.label}/strings/{language}.yaml", problems)
+            if data is not None:
+                merged.update(data)
+    return merged
+
+
+# -- dates and strings --------------------------------------------------------
+
+
+def format_date(date: PartialDate | None, strings: Mapping[str, Any], *, approximate: bool = False) -> str:
+    """A partial date in words, by the theme's strings ("14 juillet 1986", "années 1980")."""
+    if date is None:
+        return ""
+    months = strings.get("months") or []
+    patterns = strings.get("date_formats") or {}
+    if date.decade:
+        text = str(patterns.get("decade", "{year}s")).format(year=date.year)
+    elif date.day:
+        day_name = str(patterns.get("first_day", "1")) if date.day == 1 else str(date.day)
+        text = str(patterns.get("day", "{day} {month} {year}")).format(
+            day=day_name, month=months[date.month - 1] if len(months) >= date.month else date.month, year=date.year)
+    elif date.month:
+        text = str(patterns.get("month", "{month} {year}")).format(
+            month=months[date.month - 1] if len(months) >= date.month else date.month, year=date.year)
+    else:
+        text = str(date.year)
+    if approximate and not date.decade:
+        text = str(patterns.get("approximate", "around {date}")).format(date=text)
+    return text
+
+
+class Translator:
+    """``t("key", name=...)``: a theme string in the site language, English as fallback."""
+
+    def __init__(self, strings: Mapping[str, Any], fallback: Mapping[str, Any]) -> None:
+        self.strings = strings
+        self.fallback = fallback
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self.strings.get(key, self.fallback.get(key))
+        if text is None:
+            raise jinja2.UndefinedError(f"no theme string '{key}' in strings/*.yaml")
+        if isinstance(text, dict):
+            count = values.get("count", 0)
+            text = text.get("one" if count == 1 else "other", "")
+        return str(text).format(**values) if values else str(text)
+
+
+# -- colours ------------------------------------------------------------------
+
+
+def _luminance(color: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _mix(color: str, other: str, amount: float) -> str:
+    parts = []
+    for i in (1, 3, 5):
+        a, b = int(color[i : i + 2], 16), int(other[i : i + 2], 16)
+        parts.append(round(a + (b - a) * amount))
+    return "#" + "".join(f"{p:02x}" for p in parts)
+
+
+def readable_on(background: str, color: str, ratio: float = 4.5) -> str:
+    """``color``, darkened or lightened just enough to read on ``background``."""
+    target = "#000000" if _luminance(background) > 0.18 else "#ffffff"
+    amount = 0.0
+    candidate = color
+    while contrast(candidate, background) < ratio and amount < 1:
+        amount = min(1.0, amount + 0.05)
+        candidate = _mix(color, target, amount)
+    return candidate
+
+
+def palette(primary: str, accent: str) -> dict[str, str]:
+    """Brand colours and the derived colours that keep text readable (WCAG AA)."""
+    paper = "#fffaf3"
+    return {
+        "primary": primary,
+        "accent": accent,
+        "paper": paper,
+        "on_primary": "#ffffff" if contrast("#ffffff", primary) >= contrast("#1d1a16", primary) else "#1d1a16",
+        "on_accent": "#ffffff" if contrast("#ffffff", accent) >= contrast("#1d1a16", accent) else "#1d1a16",
+        "link": readable_on(paper, primary),
+        "primary_soft": _mix(primary, "#ffffff", 0.88),
+        "accent_soft": _mix(accent, "#ffffff", 0.75),
+    }
+
+
+# -- assets -------------------------------------------------------------------
+
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Assets:
+    """Static files with content-hashed names: logical path → URL, and the files."""
+
+    urls: Mapping[str, str]
+    files: Mapping[str, bytes]
+
+
+def build_assets(static_files: Mapping[str, Path]) -> Assets:
+    """Hash every theme static file into ``assets/``; CSS ``url()`` refs are rewritten."""
+    urls: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+
+    def hashed(logical: str, data: bytes) -> None:
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = logical.rpartition(".")
+        name = f"{stem}.{digest}.{ext}" if dot else f"{logical}.{digest}"
+        out = "assets/" + name
+        urls[logical] = "/" + out
+        files[out] = data
+
+    css = [p for p in static_files if p.endswith(".css")]
+    for logical, path in static_files.items():
+        if logical not in css:
+            hashed(logical, path.read_bytes())
+    for logical in css:
+        text = static_files[logical].read_text("utf-8")
+        folder = posixpath.dirname(logical)
+
+        def rewrite(match: re.Match[str], folder: str = folder) -> str:
+            ref = match.group(2)
+            if ref.startswith(("data:", "http:", "https:", "/", "#")):
+                return match.group(0)
+            target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
+            if target not in urls:
+                return match.group(0)
+            rel = posixpath.relpath(urls[target], "/assets/" + folder if folder else "/assets")
+            return f"url({match.group(1)}{rel}{match.group(1)})"
+
+        hashed(logical, _CSS_URL.sub(rewrite, text).encode("utf-8"))
+    return Assets(dict(sorted(urls.items())), dict(sorted(files.items())))
+
+
+# -- environment --------------------------------------------------------------
+
+
+def make_environment(
+    theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None
+) -> jinja2.Environment:
+    """One Jinja environment for the whole build: autoescape on, undefined is an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.template_dirs()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base_path = urlsplit(config.base_url).path or "/"
+    translate = Translator(theme.strings, theme.fallback_strings)
+
+    def url(path: str) -> str:
+        return base_path + path.lstrip("/")
+
+    def absolute_url(path: str) -> str:
+        if config.absolute_base:
+            return config.base_url + path.lstrip("/")
+        return url(path)
+
+    def asset(logical: str) -> str:
+        if logical not in assets.urls:
+            raise jinja2.UndefinedError(f"no static file '{logical}' in the theme")
+        return url(assets.urls[logical])
+
+    def date_filter(value: PartialDate | None, approximate: bool = False) -> str:
+        return format_date(value, theme.strings or theme.fallback_strings, approximate=approximate)
+
+    env.globals.update(t=translate, url=url, absolute_url=absolute_url, asset=asset)
+    env.filters["date"] = date_filter
+    if extra_globals:
+        env.globals.update(extra_globals)
+    return env
+
+
+def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
+    """A template failure as ``path:line: message`` on the template, not a traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return error(theme.label_for(exc.filename), exc.lineno or 0, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(theme.label_for(None), 0, f"template '{exc.name}' not found in theme '{theme.name}'")
+    if isinstance(exc, RecursionError):
+        return error(theme.label_for(None), 0, "templates include or extend each other in a cycle")
+    frame_file, frame_line = _template_frame(exc, theme)
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined variable: {message}"
+    return error(frame_file, frame_line, message)
+
+
+def _template_frame(exc: BaseException, theme: Theme) -> tuple[str, int]:
+    # Jinja rewrites tracebacks so that frames point at template lines.
+    tb = exc.__traceback__
+    found = ("templates", 0)
+    dirs = [str(Path(d).resolve()) for d in theme.template_dirs()]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if any(str(Path(filename).resolve()).startswith(d) for d in dirs if filename and filename[0] == "/"):
+            found = (theme.label_for(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found

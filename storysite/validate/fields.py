@@ -1,0 +1,263 @@
+"""Field readers shared by the validators: raw YAML value → clean value or diagnostic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import posixpath
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from storysite.config.options import describe
+from storysite.dates import PartialDate, parse_full_date, parse_partial_date
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.load import RawItem, is_inside
+from storysite.model import MediaRef, Origin
+from storysite.routing import slugify
+from storysite.yamlio import YamlList, YamlMap
+
+VIDEO_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "vimeo.com",
+               "www.vimeo.com", "player.vimeo.com")
+
+
+class FieldReader:
+    """Reads the fields of one mapping, recording each problem with its line."""
+
+    def __init__(self, path: str, fields: YamlMap, problems: list[Diagnostic], prefix: str = ""):
+        self.path = path
+        self.fields = fields
+        self.problems = problems
+        self.prefix = prefix
+
+    def line(self, key: str) -> int:
+        return self.fields.line_of(key)
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(error(self.path, self.line(key), f"{self.prefix}{key}: {message}"))
+
+    def warn(self, key: str, message: str) -> None:
+        self.problems.append(warning(self.path, self.line(key), f"{self.prefix}{key}: {message}"))
+
+    def has(self, key: str) -> bool:
+        return key in self.fields and self.fields[key] is not None
+
+    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+        value = self.fields.get(key)
+        if value is None:
+            if required:
+                self.problems.append(
+                    error(self.path, self.fields.line or 1, f"'{self.prefix}{key}' is required")
+                )
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.fail(key, f"expected text, got {describe(value)}")
+            return default
+        result = str(value).strip()
+        if required and not result:
+            self.fail(key, "must not be empty")
+        return result
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.fields.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            hint = " (YAML 1.1 words such as yes/no/on/off are not booleans here)" if isinstance(
+                value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n") else ""
+            self.fail(key, f"expected true or false, got {describe(value)}{hint}")
+            return default
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value = self.fields.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, f"expected a whole number, got {describe(value)}")
+            return None
+        return value
+
+    def choice(self, key: str, choices: Iterable[str], default: str) -> str:
+        options = tuple(choices)
+        value = self.fields.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or value not in options:
+            self.fail(key, f"expected one of {', '.join(options)}, got {describe(value)}")
+            return default
+        return value
+
+    def partial_date(self, key: str) -> PartialDate | None:
+        if not self.has(key):
+            return None
+        date, reason = parse_partial_date(self.fields[key])
+        if date is None:
+            self.fail(key, reason or "not a date")
+        return date
+
+    def full_date(self, key: str) -> dt.date | None:
+        if not self.has(key):
+            return None
+        date, reason = parse_full_date(self.fields[key])
+        if date is None:
+            self.fail(key, reason or "not a date")
+        return date
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.fields.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list of text, got {describe(value)}")
+            return ()
+        items: list[str] = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.fail(key, f"expected a list of text, found {describe(item)}")
+                continue
+            text = str(item).strip()
+            if text and text not in items:
+                items.append(text)
+        return tuple(items)
+
+    def mapping(self, key: str) -> YamlMap | None:
+        value = self.fields.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, YamlMap):
+            self.fail(key, f"expected a mapping of fields, got {describe(value)}")
+            return None
+        return value
+
+    def sub(self, key: str) -> FieldReader | None:
+        value = self.mapping(key)
+        if value is None:
+            return None
+        return FieldReader(self.path, value, self.problems, f"{self.prefix}{key}.")
+
+    def unknown(self, known: Iterable[str]) -> None:
+        """Warn about keys that are not in ``known`` (typos are otherwise silent)."""
+        allowed = set(known)
+        for key in self.fields:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                suggestion = f"; did you mean '{self.prefix}{hint[0]}'?" if hint else ""
+                self.problems.append(
+                    warning(self.path, self.line(key), f"unknown field '{self.prefix}{key}'{suggestion}")
+                )
+
+
+_SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def item_slug(item: RawItem, reader: FieldReader) -> str:
+    """The item's slug: ``slug:`` when given, else from the file or bundle name."""
+    if reader.has("slug"):
+        raw = reader.text("slug")
+        if "/" in raw or "\\" in raw or ".." in raw:
+            reader.fail("slug", f"'{raw}' would leave its folder; use letters, digits and dashes")
+            return ""
+        slug = slugify(raw)
+        if not slug:
+            reader.fail("slug", f"'{raw}' gives an empty slug; use letters and digits")
+        return slug
+    if item.index is not None:
+        slug = slugify(reader.text("title"))
+        return slug
+    slug = slugify(item.source.default_slug_source)
+    if not slug:
+        reader.problems.append(error(item.path, 1, "the file name gives an empty slug; add 'slug:'"))
+    return slug
+
+
+def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str | None, str | None]:
+    """A media path, relative to the file naming it (``/`` = site root) → site-relative path.
+
+    Returns ``(path, None)`` or ``(None, reason)`` when it leaves the site or
+    does not exist.
+    """
+    if "\x00" in src or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src) or src.startswith("//"):
+        return None, f"'{src}' is not a path inside the site"
+    if src.startswith("/"):
+        joined = src.lstrip("/")
+    else:
+        joined = posixpath.join(posixpath.dirname(source_path), src)
+    normal = posixpath.normpath(joined)
+    if normal.startswith("../") or normal == ".." or posixpath.isabs(normal):
+        return None, f"'{src}' leaves the site folder"
+    target = site_dir / normal
+    if not is_inside(target, site_dir):
+        return None, f"'{src}' leads outside the site folder (through a symbolic link)"
+    if not target.is_file():
+        return None, f"'{src}' was not found (looked for {normal})"
+    return normal, None
+
+
+def read_media(reader: FieldReader, key: str, site_dir: Path) -> tuple[MediaRef, ...]:
+    """Read a ``media:`` list of photos (``src``) and videos (``video``)."""
+    value = reader.fields.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, YamlList):
+        reader.fail(key, f"expected a list of photos and videos, got {describe(value)}")
+        return ()
+    refs: list[MediaRef] = []
+    for index, entry in enumerate(value):
+        line = value.line_of(index)
+        if isinstance(entry, str):
+            entry_map = YamlMap(line)
+            entry_map["src"] = entry
+            entry_map.key_lines["src"] = line
+            entry = entry_map
+        if not isinstance(entry, YamlMap):
+            reader.problems.append(error(reader.path, line, f"{key}: each entry needs 'src' or 'video'"))
+            continue
+        ref = read_media_entry(FieldReader(reader.path, entry, reader.problems, f"{key}."), site_dir)
+        if ref is not None:
+            refs.append(ref)
+    return tuple(refs)
+
+
+def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
+    """One photo or video entry; ``None`` (with a diagnostic) when unusable."""
+    origin = Origin(entry.path, entry.fields.line)
+    entry.unknown(("src", "video", "alt", "caption", "credit", "title", "poster"))
+    if entry.has("video"):
+        url = entry.text("video")
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https"):
+            if parts.hostname not in VIDEO_HOSTS:
+                entry.fail("video", f"unknown video host '{parts.hostname}'; use YouTube, Vimeo or a local .mp4")
+                return None
+            return MediaRef(origin, video=url, title=entry.text("title"), caption=entry.text("caption"),
+                            credit=entry.text("credit"))
+        path, reason = resolve_media_path(url, entry.path, site_dir)
+        if path is None:
+            entry.fail("video", reason or "not found")
+            return None
+        if not path.lower().endswith((".mp4", ".webm")):
+            entry.fail("video", f"'{url}' is not a video file (.mp4 or .webm)")
+            return None
+        return MediaRef(origin, video=path, title=entry.text("title"), caption=entry.text("caption"),
+                        credit=entry.text("credit"))
+    if not entry.has("src"):
+        entry.problems.append(error(entry.path, origin.line, f"{entry.prefix.rstrip('.')}: each entry needs 'src' or 'video'"))
+        return None
+    src = entry.text("src")
+    path, reason = resolve_media_path(src, entry.path, site_dir)
+    if path is None:
+        entry.fail("src", reason or "not found")
+        return None
+    alt = entry.text("alt")
+    if not alt:
+        entry.problems.append(warning(entry.path, origin.line, f"{entry.prefix}alt: missing for '{src}'; describe the photo for people who cannot see it"))
+    return MediaRef(origin, src=path, alt=alt, caption=entry.text("caption"), credit=entry.text("credit"))
+
+
+def is_http_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")

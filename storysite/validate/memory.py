@@ -1,0 +1,94 @@
+"""Validate a fan memory's fields (SPEC: Fan memories)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storysite.diagnostics import Diagnostic, warning
+from storysite.load import RawItem
+from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
+from storysite.validate.fields import FieldReader, item_slug, read_media
+
+KNOWN_FIELDS = (
+    "title", "slug", "date", "date_display", "description", "author", "status", "consent",
+    "tags", "featured", "media", "label", "original", "notes", "published", "withdrawn", "text",
+)
+AUTHOR_FIELDS = ("id", "display", "name", "email", "phone", "location")
+CONSENT_FIELDS = ("granted", "scope", "expires", "ref")
+PERSONAL_FIELDS = ("name", "email", "phone")
+
+
+def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[Diagnostic]]:
+    """A :class:`Memory` from raw fields, or ``None`` when a required field is unusable."""
+    problems: list[Diagnostic] = []
+    read = FieldReader(item.path, item.fields, problems)
+    read.unknown(KNOWN_FIELDS)
+    if "text" in item.fields:
+        read.text("text")  # only reached when the body is not text: reports the type
+    title = read.text("title", required=True)
+    slug = item_slug(item, read)
+    if item.fields.get("status") is None:
+        problems.append(warning(item.path, item.line, "no 'status': treated as submitted (not published)"))
+    status = read.choice("status", STATUSES, "submitted")
+
+    author = Author()
+    personal: list[tuple[str, int]] = []
+    author_read = read.sub("author")
+    if author_read is not None:
+        author_read.unknown(AUTHOR_FIELDS)
+        author = Author(**{name: author_read.text(name) for name in AUTHOR_FIELDS})
+        personal = [(f"author.{name}", author_read.line(name)) for name in PERSONAL_FIELDS
+                    if getattr(author, name)]
+
+    consent: Consent | None = None
+    consent_read = read.sub("consent")
+    if consent_read is None and read.has("consent"):
+        pass  # reported by sub(): e.g. `consent: yes`
+    elif consent_read is not None:
+        consent_read.unknown(CONSENT_FIELDS)
+        scope = consent_read.text_list("scope") if consent_read.has("scope") else ("site",)
+        for name in scope:
+            if name not in CONSENT_SCOPES:
+                consent_read.fail("scope", f"unknown scope '{name}'; use {', '.join(CONSENT_SCOPES)}")
+        consent = Consent(
+            granted=consent_read.full_date("granted"),
+            scope=tuple(s for s in scope if s in CONSENT_SCOPES),
+            expires=consent_read.full_date("expires"),
+            ref=consent_read.text("ref"),
+        )
+
+    label: LabelRef | None = None
+    label_read = read.sub("label")
+    if label_read is not None:
+        label_read.unknown(("design", "text"))
+        label = LabelRef(
+            design=label_read.text("design", required=True),
+            text=label_read.text("text", required=True),
+            origin=Origin(item.path, read.line("label")),
+        )
+
+    memory = Memory(
+        origin=Origin(item.path, item.line),
+        slug=slug,
+        title=title,
+        body=item.body,
+        body_line=item.body_line,
+        status=status,
+        date=read.partial_date("date"),
+        date_display=read.text("date_display"),
+        description=read.text("description"),
+        author=author,
+        consent=consent,
+        tags=read.text_list("tags"),
+        featured=read.boolean("featured"),
+        media=read_media(read, "media", site_dir),
+        label=label,
+        published=read.full_date("published"),
+        original=read.text("original"),
+        notes=read.text("notes"),
+        personal_fields=tuple(personal),
+    )
+    read.full_date("withdrawn")
+    if not title or not slug:
+        return None, problems
+    return memory, problems

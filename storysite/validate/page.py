@@ -1,0 +1,36 @@
+"""Validate an editorial page's fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storysite.diagnostics import Diagnostic
+from storysite.load import RawItem
+from storysite.model import Origin, Page
+from storysite.validate.fields import FieldReader, item_slug
+
+KNOWN_FIELDS = ("title", "slug", "description", "menu", "draft", "text")
+
+
+def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diagnostic]]:
+    """A :class:`Page` from raw fields, or ``None`` when it cannot be used."""
+    problems: list[Diagnostic] = []
+    read = FieldReader(item.path, item.fields, problems)
+    read.unknown(KNOWN_FIELDS)
+    if "text" in item.fields:
+        read.text("text")
+    title = read.text("title", required=True)
+    slug = item_slug(item, read)
+    page = Page(
+        origin=Origin(item.path, item.line),
+        slug=slug,
+        title=title,
+        body=item.body,
+        body_line=item.body_line,
+        description=read.text("description"),
+        menu=read.integer("menu"),
+        draft=read.boolean("draft"),
+    )
+    if not title or not slug:
+        return None, problems
+    return page, problems

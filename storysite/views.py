@@ -1,0 +1,209 @@
+"""View models: what templates see, built only from a :class:`PublicSite`.
+
+Templates never receive a model object: they get these small frozen values,
+so a theme cannot reach a field curation did not let through.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from storysite import routing
+from storysite.curate import PublicMemory, PublicSite
+from storysite.dates import PartialDate
+from storysite.markdown import RenderedMarkdown, render_fan_markdown, summarize
+from storysite.model import MediaRef
+
+DateFormatter = Callable[[PartialDate | None], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    name: str
+    slug: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MediaView:
+    """A photo or video as the page shows it (derivatives come with the image pipeline)."""
+
+    kind: str
+    alt: str
+    caption: str
+    credit: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryCard:
+    slug: str
+    title: str
+    url: str
+    date_text: str
+    date_iso: str
+    author: str
+    location: str
+    excerpt: str
+    tags: tuple[TagView, ...]
+    featured: bool
+    decade: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryPageView:
+    card: MemoryCard
+    body_html: str
+    media: tuple[MediaView, ...]
+    previous: MemoryCard | None
+    next: MemoryCard | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    number: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+    pages: tuple[Link, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """Head data of one output page: title, description, canonical URL, social tags."""
+
+    title: str
+    description: str
+    url: str
+    kind: str = "website"
+    json_ld: Mapping[str, Any] | None = None
+    noindex: bool = False
+    section: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    title: str
+    description: str
+    brand_name: str
+    language: str
+    locale: str
+    base_url: str
+    logo: str | None
+    palette: Mapping[str, str]
+    nav: tuple[Link, ...]
+    copyright: str
+    memory_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryViews:
+    """Cards for every published memory, in index order, with their tags."""
+
+    cards: tuple[MemoryCard, ...]
+    rendered: Mapping[str, RenderedMarkdown]
+    tags: tuple[TagView, ...]
+    by_tag: Mapping[str, tuple[MemoryCard, ...]] = field(default_factory=dict)
+
+    def card(self, slug: str) -> MemoryCard | None:
+        for card in self.cards:
+            if card.slug == slug:
+                return card
+        return None
+
+
+def memory_date_text(memory: PublicMemory, format_date: DateFormatter) -> str:
+    return memory.date_display or format_date(memory.date)
+
+
+def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
+    """One tag per slug; its name is the spelling used most (ties: the first in sort order)."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for memory in memories:
+        for tag in memory.tags:
+            slug = routing.slugify(tag)
+            if slug:
+                spellings[slug][tag] += 1
+    views: dict[str, TagView] = {}
+    for slug, names in sorted(spellings.items()):
+        name = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        views[slug] = TagView(name, slug, routing.tag_url(slug), sum(names.values()))
+    return views
+
+
+def build_memory_views(site: PublicSite, format_date: DateFormatter) -> MemoryViews:
+    """Render every published memory's text once and make its card."""
+    tags = tag_views(site.memories)
+    cards: list[MemoryCard] = []
+    rendered: dict[str, RenderedMarkdown] = {}
+    by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
+    for memory in site.memories:
+        body = render_fan_markdown(memory.body, memory.body_line)
+        rendered[memory.slug] = body
+        memory_tags = []
+        for tag in memory.tags:
+            slug = routing.slugify(tag)
+            if slug in tags and tags[slug] not in memory_tags:
+                memory_tags.append(tags[slug])
+        card = MemoryCard(
+            slug=memory.slug,
+            title=memory.title,
+            url=routing.memory_url(memory.slug),
+            date_text=memory_date_text(memory, format_date),
+            date_iso=memory.date.iso() if memory.date and not memory.date.decade else "",
+            author=memory.author_display,
+            location=memory.location,
+            excerpt=memory.description or summarize(body.text, 180),
+            tags=tuple(memory_tags),
+            featured=memory.featured,
+            decade=memory.date.decade_start if memory.date else None,
+        )
+        cards.append(card)
+        for tag in memory_tags:
+            by_tag[tag.slug].append(card)
+    return MemoryViews(
+        tuple(cards),
+        rendered,
+        tuple(tags.values()),
+        {slug: tuple(group) for slug, group in sorted(by_tag.items())},
+    )
+
+
+def media_views(media: Sequence[MediaRef]) -> tuple[MediaView, ...]:
+    """Media as shown before the image pipeline exists: text and a safe link for videos."""
+    views = []
+    for ref in media:
+        if ref.video:
+            views.append(MediaView("video", "", ref.caption, ref.credit, ref.title, ref.video))
+        else:
+            views.append(MediaView("photo", ref.alt, ref.caption, ref.credit, "", ""))
+    return tuple(views)
+
+
+def paginate(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
+    """Split ``items`` into pages; an empty list still has one (empty) page."""
+    if not items:
+        return [()]
+    return [items[i : i + per_page] for i in range(0, len(items), per_page)]
+
+
+def pagination(number: int, total: int, url_for: Callable[[int], str]) -> Pagination:
+    return Pagination(
+        number=number,
+        total=total,
+        previous_url=url_for(number - 1) if number > 1 else None,
+        next_url=url_for(number + 1) if number < total else None,
+        pages=tuple(Link(str(n), url_for(n), n == number) for n in range(1, total + 1)),
+    )

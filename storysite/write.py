@@ -1,0 +1,89 @@
+"""Write the built site aside, then swap it in; a failed build leaves the old output.
+
+Files are written into a staging folder beside the output as they are
+rendered (so memory stays bounded). Only when the whole build succeeded does
+:meth:`Staging.commit` put the staging folder in place of the output; any
+failure discards it. Stale files cannot survive: the new output holds exactly
+what this build wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from types import TracebackType
+
+from storysite.diagnostics import StorysiteError
+
+
+class Staging:
+    """A staging folder for one build's output; use as a context manager."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
+        self.written: dict[str, int] = {}
+        self._committed = False
+
+    def __enter__(self) -> Staging:
+        self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if not self._committed:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def write(self, relpath: str, data: bytes) -> None:
+        """Write one output file; two writes to one path are a bug in the caller."""
+        if relpath in self.written:
+            raise StorysiteError(f"internal error: {relpath} was written twice")
+        target = self.root / relpath
+        if not target.resolve().is_relative_to(self.root.resolve()):
+            raise StorysiteError(f"internal error: {relpath} is outside the output")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written[relpath] = len(data)
+
+    def commit(self) -> None:
+        """Swap the staging folder in place of the output folder."""
+        old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        had_output = self.output_dir.exists()
+        if had_output:
+            os.replace(self.output_dir, old)
+        try:
+            os.replace(self.root, self.output_dir)
+        except OSError:
+            if had_output:
+                os.replace(old, self.output_dir)
+            raise
+        self._committed = True
+        if had_output:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_leftovers(output_dir: Path) -> None:
+    """Remove staging and old folders left by builds that were killed."""
+    if not output_dir.parent.is_dir():
+        return
+    for entry in output_dir.parent.iterdir():
+        if not entry.name.startswith((f".{output_dir.name}.staging-", f".{output_dir.name}.old-")):
+            continue
+        pid = entry.name.rsplit("-", 2)[-2] if ".staging-" in entry.name else ""
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another build (a preview server, say) is still writing there
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,225 @@
+"""YAML that keeps line numbers and refuses YAML's traps.
+
+PyYAML's default constructors follow YAML 1.1, where ``yes`` is a boolean and
+``012345`` an octal number; they keep the last of two duplicate keys and
+expand aliases without limit. Editors deserve better, so we only *compose*
+the document with PyYAML (the libyaml C parser when present), then build the
+values ourselves from the node tree:
+
+- plain scalars resolve by YAML 1.2's core schema, restricted further:
+  ``true``/``false`` are booleans, decimal numbers without a leading zero are
+  numbers, and everything else (``yes``, ``NO``, ``012345``, ``1986-07-14``)
+  stays a string for the validators to judge;
+- a duplicate key, an alias, a merge key or any non-standard tag (such as
+  ``!!python/object``) is an error with its line;
+- mappings and sequences remember the line of each key and item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # libyaml's parser is many times faster; fall back when it is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys stand (1-based lines)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines = {}
+
+    def line_of(self, key: str) -> int:
+        """The line of ``key``, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list[Any]):
+    """A sequence that remembers where it and each of its items stand."""
+
+    line: int
+    item_lines: list[int]
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Why a YAML text could not be read, and where (1-based line)."""
+
+    line: int
+    message: str
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
+    """Parse one YAML document; lines are counted from ``first_line``.
+
+    Returns ``(value, None)`` or ``(None, problem)``. An empty document is
+    ``None``.
+    """
+    offset = first_line - 1
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + offset) if mark is not None else first_line
+        problem = exc.problem or exc.context or "cannot be read"
+        column = f" (column {mark.column + 1})" if mark is not None else ""
+        return None, YamlProblem(line, f"invalid YAML: {problem}{column}")
+    except yaml.YAMLError as exc:
+        return None, YamlProblem(first_line, f"invalid YAML: {exc}")
+    if node is None:
+        return None, None
+    try:
+        return _Builder(offset).build(node), None
+    except _Refused as refused:
+        return None, YamlProblem(refused.line, refused.message)
+    except RecursionError:
+        return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
+
+
+class _Builder:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.seen: set[int] = set()
+
+    def line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1 + self.offset
+
+    def build(self, node: yaml.Node) -> Any:
+        # The composer hands back the very same node object for an alias, so a
+        # second visit means the document used one.
+        if id(node) in self.seen:
+            raise _Refused(self.line(node), "YAML aliases (*name) are not allowed; repeat the value")
+        self.seen.add(id(node))
+        tag = node.tag or ""
+        if tag not in _ALLOWED_TAGS and not (
+            isinstance(node, yaml.ScalarNode) and tag == _CORE + "merge"
+        ):
+            shown = tag.replace(_CORE, "!!")
+            raise _Refused(self.line(node), f"YAML tag {shown} is not allowed")
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            result = YamlList(self.line(node))
+            for item in node.value:
+                result.append(self.build(item))
+                result.item_lines.append(self.line(item))
+            return result
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode) -> YamlMap:
+        result = YamlMap(self.line(node))
+        for key_node, value_node in node.value:
+            if key_node.tag == _CORE + "merge":
+                raise _Refused(self.line(key_node), "YAML merge keys (<<) are not allowed")
+            key = self.build(key_node)
+            if isinstance(key, (YamlMap, YamlList)):
+                raise _Refused(self.line(key_node), "a key must be plain text")
+            key_text = "" if key is None else str(key)
+            if key_text in result:
+                first = result.key_lines[key_text]
+                raise _Refused(
+                    self.line(key_node), f"duplicate key '{key_text}' (first given on line {first})"
+                )
+            result[key_text] = self.build(value_node)
+            result.key_lines[key_text] = self.line(key_node)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        value: str = node.value
+        if node.style not in (None, "") or node.tag == _CORE + "str":
+            return value
+        if value in _NULL:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """A Markdown file split into its YAML header and its body."""
+
+    yaml_text: str
+    yaml_line: int
+    body: str
+    body_line: int
+
+
+def decode_text(data: bytes) -> tuple[str | None, YamlProblem | None]:
+    """Decode UTF-8 (a BOM allowed), normalising CRLF and CR line endings to LF."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.start + 1].hex().upper()
+        return None, YamlProblem(
+            line, f"not valid UTF-8 (byte 0x{bad}); save the file with UTF-8 encoding"
+        )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str) -> tuple[FrontMatter | None, YamlProblem | None]:
+    """Split ``---`` front matter from a Markdown text.
+
+    A text without an opening ``---`` line has an empty header. An opening
+    line without a closing one is a problem, reported at the opening line.
+    """
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return FrontMatter("", 1, text, 1), None
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index]):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return FrontMatter(yaml_text, 2, body, index + 2), None
+    return None, YamlProblem(1, "front matter is not closed: add a '---' line after it")
