@@ -1,0 +1,217 @@
+"""Building real sites: pages, routes, determinism, atomic output."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tests.conftest import Site, memory
+
+
+def test_demo_site_builds_without_warnings(demo_site: Site) -> None:
+    result = demo_site.build()
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert re.search(r"Built \d+ pages \(\d+ files\) into .* in [\d.]+ s\.", result.stdout)
+    files = demo_site.output_files()
+    for required in ("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt",
+                     "memories/index.html", "memories/page/2/index.html", "tags/index.html",
+                     "campaigns/index.html", "a-propos/index.html", "confidentialite/index.html",
+                     "memories/noel-a-la-montagne/index.html"):
+        assert required in files, required
+    memories = [p for p in files if re.fullmatch(r"memories/(?!page/)[^/]+/index.html", p)]
+    assert len(memories) >= 40
+
+
+def test_two_builds_are_byte_identical_even_from_another_folder(demo_site: Site, tmp_path: Path) -> None:
+    assert demo_site.build().exit_code == 0
+    first = demo_site.output_files()
+    assert demo_site.build().exit_code == 0
+    assert demo_site.output_files() == first
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(demo_site.root, moved, ignore=shutil.ignore_patterns("public"))
+    other = Site(moved, demo_site.runner)
+    assert other.build().exit_code == 0
+    assert other.output_files() == first
+
+
+def test_stale_files_do_not_survive(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Premier"),
+        "content/memories/b.md": memory("Second"),
+    })
+    assert site.build().exit_code == 0
+    (site.public / "leftover.txt").write_text("old")
+    assert (site.public / "memories/b/index.html").exists()
+    site.remove("content/memories/b.md")
+    assert site.build().exit_code == 0
+    assert not (site.public / "memories/b/index.html").exists()
+    assert not (site.public / "leftover.txt").exists()
+    assert not list(site.root.glob(".public.*")), "staging folders must be cleaned up"
+
+
+def test_crlf_and_bom_give_the_same_output_as_lf(make_site) -> None:
+    text = memory("Été 1986", body="Ligne un.\n\nLigne deux.")
+    lf = make_site({"content/memories/ete.md": text}, name="lf")
+    crlf = make_site({"content/memories/ete.md": b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()}, name="crlf")
+    assert lf.build().exit_code == 0
+    assert crlf.build().exit_code == 0
+    assert lf.output_files() == crlf.output_files()
+
+
+def test_slugs_are_transliterated_and_may_be_given(make_site) -> None:
+    site = make_site({
+        "content/memories/Été 1986 à Sète.md": memory("Un été"),
+        "content/memories/x.md": memory("Autre", extra="slug: Noël en famille\n"),
+        "content/pages/À propos.md": "---\ntitle: À propos\n---\nTexte.\n",
+    })
+    assert site.build().exit_code == 0, site.build().output
+    assert (site.public / "memories/ete-1986-a-sete/index.html").exists()
+    assert (site.public / "memories/noel-en-famille/index.html").exists()
+    assert (site.public / "a-propos/index.html").exists()
+
+
+def test_yaml_memories_bundles_and_list_files(make_site) -> None:
+    site = make_site({
+        "content/memories/single.yaml": """\
+            title: Un fichier YAML
+            status: approved
+            consent: {granted: 2020-01-01}
+            text: |
+              Le *texte* en Markdown.
+            """,
+        "content/memories/bundle/index.md": memory("Dans un dossier"),
+        "content/memories/bundle/notes.md": "not an item",
+        "content/memories/many.yaml": """\
+            - slug: premier
+              title: Le premier
+              status: approved
+              consent: {granted: 2020-01-01}
+              text: Un.
+            - title: Le Deuxième souvenir
+              status: approved
+              consent: {granted: 2020-01-01}
+              text: Deux.
+            """,
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "<em>texte</em>" in site.read("memories/single/index.html")
+    assert (site.public / "memories/bundle/index.html").exists()
+    assert not (site.public / "memories/notes/index.html").exists()
+    assert (site.public / "memories/premier/index.html").exists()
+    assert (site.public / "memories/le-deuxieme-souvenir/index.html").exists()
+
+
+def test_memory_index_is_paginated(make_site) -> None:
+    files = {f"content/memories/m{i:02d}.md": memory(f"Souvenir {i}") for i in range(5)}
+    site = make_site(files, config="title: T\nmemories: {per_page: 2}\n")
+    assert site.build().exit_code == 0
+    index = site.read("memories/index.html")
+    assert len(set(re.findall(r'href="/memories/(m\d\d)/"', index))) == 2
+    assert (site.public / "memories/page/3/index.html").exists()
+    assert not (site.public / "memories/page/4/index.html").exists()
+    assert 'rel="next"' in index
+
+
+def test_memory_page_shows_display_name_place_date_tags_and_neighbours(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Le goûter", extra="tags: [famille, Goûter]\ndate_display: été 1986\n"),
+        "content/memories/b.md": memory("Plus ancien", extra="date: 1979\n").replace("date: 1986-07\n", ""),
+    })
+    assert site.build().exit_code == 0
+    page = site.read("memories/a/index.html")
+    assert "Romain L." in page and "Lyon" in page and "été 1986" in page
+    assert 'href="/tags/famille/"' in page and 'href="/tags/gouter/"' in page
+    assert 'href="/memories/b/"' in page
+    tag_page = site.read("tags/famille/index.html")
+    assert "Le goûter" in tag_page and "Plus ancien" not in tag_page
+
+
+def test_dates_are_written_in_the_site_language(make_site) -> None:
+    fr = make_site({"content/memories/a.md": memory("A")}, config="title: T\nlanguage: fr\n", name="fr")
+    en = make_site({"content/memories/a.md": memory("A")}, config="title: T\nlanguage: en\n", name="en")
+    assert fr.build().exit_code == 0 and en.build().exit_code == 0
+    assert "juillet 1986" in fr.read("memories/a/index.html")
+    assert "July 1986" in en.read("memories/a/index.html")
+    assert '<html lang="fr">' in fr.read("index.html")
+
+
+def test_every_page_has_description_canonical_and_social_meta(demo_site: Site) -> None:
+    assert demo_site.build().exit_code == 0
+    for path, data in demo_site.output_files().items():
+        if not path.endswith(".html"):
+            continue
+        html = data.decode()
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', html), path
+        assert '<link rel="canonical" href="https://example.org/' in html, path
+        for prop in ("og:title", "og:description", "og:url", "og:type"):
+            assert f'property="{prop}"' in html, (path, prop)
+        assert 'name="twitter:card"' in html, path
+
+
+def test_feed_sitemap_and_robots(demo_site: Site) -> None:
+    assert demo_site.build().exit_code == 0
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(demo_site.read("feed.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert entries and all(e.find("a:id", ns).text.startswith("https://example.org/memories/") for e in entries)
+    sitemap = ET.fromstring(demo_site.read("sitemap.xml"))
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/" in locs
+    assert "https://example.org/memories/gouters-chez-mamie-josette/" in locs
+    assert not any("404" in loc for loc in locs)
+    assert locs == sorted(locs)
+    assert "Sitemap: https://example.org/sitemap.xml" in demo_site.read("robots.txt")
+
+
+def test_memory_block_embeds_a_card(make_site) -> None:
+    site = make_site({
+        "content/memories/goûter.md": memory("Le goûter"),
+        "content/campaigns/c.md": "---\ntitle: Campagne\n---\nIntro.\n\n::: memory gouter\n:::\n\nFin.\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("campaigns/c/index.html")
+    page = page[page.index("<main"):]
+    assert 'href="/memories/gouter/"' in page and "Le goûter" in page
+    assert page.index("Intro.") < page.index("Le goûter") < page.index("Fin.")
+
+
+def test_static_files_are_copied_and_theme_assets_hashed(make_site) -> None:
+    site = make_site({"static/docs/guide.txt": "hello", "content/pages/a.md": "---\ntitle: A\n---\n"})
+    assert site.build().exit_code == 0
+    assert site.read("docs/guide.txt") == "hello"
+    css = [p for p in site.output_files() if p.startswith("assets/css/site.")]
+    assert len(css) == 1 and re.fullmatch(r"assets/css/site\.[0-9a-f]{10}\.css", css[0])
+    assert f'href="/{css[0]}"' in site.read("index.html")
+
+
+def test_base_url_with_a_path_prefixes_links(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config="title: T\nbase_url: https://example.org/souvenirs/\n")
+    assert site.build().exit_code == 0
+    home = site.read("index.html")
+    assert 'href="/souvenirs/memories/a/"' in home
+    assert '<link rel="canonical" href="https://example.org/souvenirs/">' in home
+
+
+def test_new_creates_a_site_that_builds(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    runner = CliRunner()
+    target = tmp_path / "mysite"
+    result = runner.invoke(main, ["new", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "storysite.yaml").exists()
+    result = runner.invoke(main, ["build", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (target / "public/index.html").exists()
+    again = runner.invoke(main, ["new", str(target)])
+    assert again.exit_code != 0 and "not empty" in again.output

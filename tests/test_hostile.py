@@ -1,0 +1,129 @@
+"""Fan text is untrusted: hostile input is inert in pages, feeds, JSON-LD and meta tags."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    "\"><svg onload=alert(3)>",
+    "</script><script>alert(4)</script>",
+    "&lt;script&gt;alert(5)&lt;/script&gt;",
+    "{{ 7*7 }}{% raw %}",
+]
+BODY = """\
+<script>alert('body')</script>
+<img src=x onerror=alert('img')>
+[clic](javascript:alert('js'))
+[clic2](JaVaScRiPt:alert('js2'))
+[clic3](&#106;avascript:alert('entity'))
+[clic4](java&#9;script:alert('tab'))
+[data](data:text/html;base64,PHNjcmlwdD4=)
+[vb](vbscript:msgbox)
+<a href="javascript:alert('raw')">raw</a>
+![pixel](https://tracker.example/p.gif)
+[ok](https://example.org/ok) [mail](mailto:a@example.org)
+<iframe src="https://evil.example"></iframe>
+"""
+
+
+def hostile_memory(attack: str) -> str:
+    quoted = json.dumps(attack)  # a YAML-safe quoted string
+    return (
+        f"---\ntitle: {quoted}\ndate: 1986\nstatus: approved\n"
+        f"author: {{id: f1, display: {quoted}, location: {quoted}}}\n"
+        f"consent: {{granted: 2020-01-01, scope: [site, share]}}\n"
+        f"tags: [{quoted}]\ndescription: {quoted}\ndate_display: {quoted}\n---\n{BODY}"
+    )
+
+
+class _Elements(HTMLParser):
+    """Collects the elements and attributes a browser would build from a document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def assert_inert(path: str, text: str) -> None:
+    parser = _Elements()
+    parser.feed(text)
+    for tag, attrs in parser.elements:
+        assert tag not in ("iframe", "svg", "object", "embed"), (path, tag)
+        if tag == "script":
+            assert attrs.get("type") == "application/ld+json", (path, attrs)
+        if tag == "img":
+            assert attrs.get("src") != "x", (path, attrs)
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (path, tag, name)
+            if name in ("href", "src", "action", "formaction"):
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower().split(":", 1)[0]
+                assert scheme not in ("javascript", "data", "vbscript"), (path, tag, value)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_hostile_fan_text_is_escaped_everywhere(make_site, attack: str) -> None:
+    site = make_site({
+        "content/memories/x.md": hostile_memory(attack),
+        "content/campaigns/c.md": "---\ntitle: C\n---\n::: memory x\n:::\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    documents = {p: d.decode("utf-8") for p, d in site.output_files().items() if p.endswith(".html")}
+    feed = ET.fromstring(site.read("feed.xml"))
+    for index, element in enumerate(feed.iter()):
+        # Feed readers decode the XML once and then read HTML: check what they read.
+        if element.tag.endswith("}content"):
+            documents[f"feed.xml#{index}"] = element.text or ""
+    for path, text in documents.items():
+        assert_inert(path, text)
+    page = site.read("memories/x/index.html")
+    if "7*7" in attack:
+        assert "{{ 7*7 }}{% raw %}" in page  # fan text is never evaluated as a template
+    assert 'href="https://example.org/ok"' in page
+    assert 'href="mailto:a@example.org"' in page
+    assert "src=\"https://tracker.example" not in page  # fan images are dropped: no third-party request
+
+
+def test_json_ld_survives_script_breakouts(make_site) -> None:
+    site = make_site({"content/memories/x.md": hostile_memory("</script><script>alert(1)</script>")})
+    assert site.build().exit_code == 0
+    html = site.read("memories/x/index.html")
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    assert json.loads(blocks[0])["name"] == "</script><script>alert(1)</script>"
+
+
+def test_feed_and_sitemap_stay_well_formed_xml(make_site) -> None:
+    site = make_site({"content/memories/x.md": hostile_memory("<b>&amp; ]]> \"'")})
+    assert site.build().exit_code == 0
+    feed = ET.fromstring(site.read("feed.xml"))
+    title = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+    assert title is not None and title.text == "<b>&amp; ]]> \"'"
+    ET.fromstring(site.read("sitemap.xml"))
+
+
+def test_fan_html_is_escaped_even_when_editors_may_use_html(make_site) -> None:
+    site = make_site({
+        "content/memories/x.md": hostile_memory("Titre"),
+        "content/pages/p.md": "---\ntitle: P\n---\n<div class=\"encart\">HTML d'éditeur</div>\n",
+    }, config="title: T\nmarkdown: {editorial_html: true}\n")
+    assert site.build().exit_code == 0
+    assert '<div class="encart">' in site.read("p/index.html")
+    memory_page = site.read("memories/x/index.html")
+    assert "&lt;script&gt;" in memory_page and "<script>alert" not in memory_page
+
+
+def test_editor_html_is_escaped_by_default(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n<script>alert(1)</script>\n"})
+    assert site.build().exit_code == 0
+    assert "<script>alert" not in site.read("p/index.html")

@@ -1,0 +1,162 @@
+"""Curation and privacy: what is not published leaves no trace in any output file."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import Site, memory
+
+PRIVATE = """\
+author:
+  id: fan-4512
+  name: Romain Lefèvre
+  email: romain.secret@example.net
+  phone: "06 12 34 56 78"
+  location: Lyon
+consent:
+  granted: 2014-04-02
+  scope: [site, share]
+  ref: c-SECRET-4512
+original: |
+  les mots ORIGINAUX du fan
+notes: "note EDITORIALE confidentielle"
+tags: [famille]
+"""
+
+
+def private_memory(title: str = "Souvenir public") -> str:
+    return f"---\ntitle: {title}\ndate: 1986\nstatus: approved\n{PRIVATE}---\nTexte publié.\n"
+
+
+def test_private_fields_never_reach_the_output(make_site) -> None:
+    site = make_site({"content/memories/a.md": private_memory()})
+    assert site.build().exit_code == 0
+    everything = site.all_output_text()
+    assert "Texte publié." in everything
+    for secret in ("Lefèvre", "romain.secret", "06 12 34 56 78", "c-SECRET-4512", "ORIGINAUX",
+                   "EDITORIALE", "fan-4512"):
+        assert secret not in everything, secret
+    assert "Romain L." in everything
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown", "hidden"),
+    [
+        ("first_initial", "Romain L.", "Lefèvre"),
+        ("first", "Romain", "Lefèvre"),
+        ("full", "Romain Lefèvre", None),
+        ("anonymous", None, "Romain"),
+    ],
+)
+def test_author_display_policy(make_site, policy: str, shown: str | None, hidden: str | None) -> None:
+    site = make_site({"content/memories/a.md": private_memory()},
+                     config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
+    assert site.build().exit_code == 0
+    everything = site.all_output_text()
+    if shown:
+        assert shown in site.read("memories/a/index.html")
+    if hidden:
+        assert hidden not in everything
+
+
+def test_explicit_display_wins_except_when_anonymous(make_site) -> None:
+    text = memory("A", extra="")  # display: Romain L. in the helper
+    named = make_site({"content/memories/a.md": text.replace("Romain L.", "Rom du 69")}, name="named")
+    anon = make_site({"content/memories/a.md": text.replace("Romain L.", "Rom du 69")},
+                     config="title: T\nprivacy: {author_display: anonymous}\n", name="anon")
+    assert named.build().exit_code == 0 and anon.build().exit_code == 0
+    assert "Rom du 69" in named.read("memories/a/index.html")
+    assert "Rom du 69" not in anon.all_output_text()
+
+
+UNPUBLISHED = {
+    "submitted": memory("Zanzibar soumis", status="submitted"),
+    "rejected": memory("Zanzibar rejeté", status="rejected"),
+    "withdrawn": memory("Zanzibar retiré", status="withdrawn"),
+    "no-consent": memory("Zanzibar sans consentement", granted=None),
+    "expired": memory("Zanzibar expiré", extra="consent:\n  granted: 2010-01-01\n  expires: 2020-01-01\n",
+                      granted=None),
+    "print-only": memory("Zanzibar imprimé", granted=None,
+                         extra="consent: {granted: 2010-01-01, scope: [print]}\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNPUBLISHED))
+def test_unpublished_memories_leave_no_trace(make_site, case: str) -> None:
+    site = make_site({
+        "content/memories/visible.md": memory("Visible", extra="tags: [plage]\n"),
+        f"content/memories/zanzibar-{case}.md": UNPUBLISHED[case].replace(
+            "date: 1986-07", "date: 1955\ntags: [zanzibartag]"),
+        "content/campaigns/c.md": f"---\ntitle: C\n---\n::: memory zanzibar-{case}\n:::\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "is not published" in result.stderr
+    for path, data in site.output_files().items():
+        text = data.decode("utf-8", "replace").lower()
+        assert "zanzibar" not in text, path
+        assert "1955" not in text, path
+
+
+def test_consent_expiry_is_judged_at_source_date_epoch(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Expire bientôt", extra="").replace(
+            "  scope: [site, share]\n", "  scope: [site, share]\n  expires: 2026-06-01\n"),
+    })
+    before = site.build(env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
+    assert before.exit_code == 0
+    assert (site.public / "memories/a/index.html").exists()
+    after = site.build(env={"SOURCE_DATE_EPOCH": "1780272000"})  # 2026-06-01: expired that day
+    assert after.exit_code == 0
+    assert not (site.public / "memories/a/index.html").exists()
+    assert "Expire bientôt" not in site.all_output_text()
+
+
+def test_withdrawal_removes_everything_on_the_next_build(demo_site: Site) -> None:
+    assert demo_site.build().exit_code == 0
+    slug = "gouters-chez-mamie-josette"
+    path = demo_site.root / "content/memories" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M).group(1).strip().strip('"')
+    assert title in demo_site.all_output_text()
+    path.write_text(text.replace("status: approved", "status: withdrawn"), encoding="utf-8")
+    result = demo_site.build()
+    assert result.exit_code == 0, result.output
+    everything = demo_site.all_output_text()
+    assert slug not in everything
+    assert title not in everything
+
+
+def test_demo_unpublished_and_private_text_is_absent(demo_site: Site) -> None:
+    assert demo_site.build().exit_code == 0
+    everything = demo_site.all_output_text()
+    for secret in ("Aiguebelette", "club des Castors", "camionnette bordeaux", "Le Panier Doré",
+                   "demi de mêlée", "Fourvière", "Trois-Rivières", "vélo rouge", "apiculteur",
+                   "dsl pour les fautes", "on aurait craqué", "attesté par les archives", "c-0101"):
+        assert secret not in everything, secret
+
+
+def test_json_ld_is_valid_json_and_public_only(make_site) -> None:
+    site = make_site({"content/memories/a.md": private_memory()})
+    assert site.build().exit_code == 0
+    html = site.read("memories/a/index.html")
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert data["name"] == "Souvenir public"
+    assert "email" not in json.dumps(data)
+
+
+def test_check_warns_about_personal_data_in_the_content_tree(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": private_memory(),
+        "content/memories/b.md": memory("B", body="Écrivez-moi à fan@example.net ou au 06 11 22 33 44."),
+    })
+    result = site.check()
+    assert result.exit_code == 0, result.output
+    assert "content/memories/a.md:8: warning: author.email is personal data" in result.stderr
+    assert "content/memories/a.md:7: warning: author.name is personal data" in result.stderr
+    assert "content/memories/a.md:9: warning: author.phone is personal data" in result.stderr
+    assert "content/memories/b.md:10: warning: the text seems to contain an email address" in result.stderr
