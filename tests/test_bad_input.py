@@ -1,0 +1,239 @@
+"""Every bad input: a clear ``path:line: message``, exit 1, and the previous output untouched."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import memory
+
+GOOD = memory("Bon souvenir")
+
+# case → (files to add, expected lines in stderr)
+CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
+    "malformed yaml": (
+        {"content/memories/bad.md": "---\ntitle: [oops\nstatus: approved\n---\nx\n"},
+        ["content/memories/bad.md:3: invalid YAML"],
+    ),
+    "front matter not closed": (
+        {"content/memories/bad.md": "---\ntitle: Jamais fermé\nstatus: approved\nTexte.\n"},
+        ["content/memories/bad.md:1: front matter is not closed"],
+    ),
+    "duplicate key": (
+        {"content/memories/bad.md": "---\ntitle: Un\nstatus: approved\ntitle: Deux\n---\nx\n"},
+        ["content/memories/bad.md:4: duplicate key 'title' (first given on line 2)"],
+    ),
+    "yes is not a boolean or a consent": (
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nconsent: yes\nfeatured: NO\n---\nx\n"},
+        ["content/memories/bad.md:4: consent: expected a mapping of fields, got 'yes'",
+         "content/memories/bad.md:5: featured: expected true or false, got 'NO'"],
+    ),
+    "alias": (
+        {"content/memories/bad.md": "---\ntitle: &t Titre\nslug: *t\n---\nx\n"},
+        ["content/memories/bad.md:2: YAML aliases (*name) are not allowed"],
+    ),
+    "python tag": (
+        {"content/memories/bad.md": "---\ntitle: !!python/object/apply:os.system [echo pwned]\n---\nx\n"},
+        ["content/memories/bad.md:2: YAML tag !!python/object/apply:os.system is not allowed"],
+    ),
+    "wrong type": (
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\ntags: {a: 1}\n---\nx\n"},
+        ["content/memories/bad.md:4: tags: expected a list of text, got a mapping"],
+    ),
+    "unknown status": (
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: published\n---\nx\n"},
+        ["content/memories/bad.md:3: status: expected one of submitted, approved, rejected, withdrawn, "
+         "got 'published'"],
+    ),
+    "missing title": (
+        {"content/memories/bad.md": "---\nstatus: approved\n---\nx\n"},
+        ["content/memories/bad.md:2: 'title' is required"],
+    ),
+    "date in no allowed form": (
+        {"content/memories/bad.md": "---\ntitle: T\ndate: juillet 86\n---\nx\n"},
+        ["content/memories/bad.md:3: date: 'juillet 86' is not a date; write 1986, 1986-07, 1986-07-14 or 1980s"],
+    ),
+    "impossible date": (
+        {"content/memories/bad.md": "---\ntitle: T\ndate: 1986-02-30\n---\nx\n"},
+        ["content/memories/bad.md:3: date: '1986-02-30' is not a date: February 1986 has no day 30"],
+    ),
+    "two items with one url": (
+        {"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B", extra="slug: a\n")},
+        ["content/memories/a.md:1: this memory has the URL /memories/a/, as does content/memories/b.md:1",
+         "content/memories/b.md:1: this memory has the URL /memories/a/, as does content/memories/a.md:1"],
+    ),
+    "page takes a reserved url": (
+        {"content/pages/memories.md": "---\ntitle: Souvenirs\n---\nx\n"},
+        ["content/pages/memories.md:1: this page has the URL /memories/, as does the site's own /memories/ section"],
+    ),
+    "not utf-8": (
+        {"content/memories/bad.md": "---\ntitle: Caf\xe9\n---\n".encode("latin-1")},
+        ["content/memories/bad.md:2: not valid UTF-8 (byte 0xE9); save the file with UTF-8 encoding"],
+    ),
+    "file over the size limit": (
+        {"content/memories/big.md": "---\ntitle: T\n---\n" + "x" * 1_100_000},
+        ["content/memories/big.md: is 1,100,017 bytes, over the limit of 1,000,000"],
+    ),
+    "media path leaving the site": (
+        {"content/memories/bad.md": memory("T", extra="media:\n  - src: ../../../etc/passwd\n    alt: x\n")},
+        ["content/memories/bad.md:10: media.src: '../../../etc/passwd' leaves the site folder"],
+    ),
+    "missing media": (
+        {"content/memories/bad.md": memory("T", extra="media:\n  - src: absent.jpg\n    alt: x\n")},
+        ["content/memories/bad.md:10: media.src: 'absent.jpg' was not found"],
+    ),
+    "slug leaving the site": (
+        {"content/memories/bad.md": memory("T", extra="slug: ../../index\n")},
+        ["content/memories/bad.md:9: slug: '../../index' would leave its folder"],
+    ),
+    "unknown block": (
+        {"content/pages/p.md": "---\ntitle: P\n---\nIntro\n\n::: galery fan-days\n:::\n"},
+        ["content/pages/p.md:6: unknown block 'galery'; use one of memory, gallery, label, timeline"],
+    ),
+    "block naming no memory": (
+        {"content/pages/p.md": "---\ntitle: P\n---\n\n::: memory nobody\n:::\n"},
+        ["content/pages/p.md:5: no memory with slug 'nobody'"],
+    ),
+    "link leaving the site": (
+        {"content/pages/p.md": "---\ntitle: P\n---\n[x](../../../secret)\n"},
+        ["content/pages/p.md:4: link '../../../secret' points outside the site"],
+    ),
+    "config wrong type": (
+        {"storysite.yaml": "title: T\nmemories:\n  per_page: many\n"},
+        ["storysite.yaml:3: memories.per_page: expected a whole number from 1 to 1000, got 'many'"],
+    ),
+    "config missing title": (
+        {"storysite.yaml": "language: fr\n"},
+        ["storysite.yaml:1: 'title' is required"],
+    ),
+    "missing template": (
+        {"themes/default/templates/memory.html": "{% extends 'nope.html' %}"},
+        ["template 'nope.html' not found"],
+    ),
+    "template syntax error": (
+        {"themes/default/templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n{% if %}\n"},
+        ["themes/default/templates/page.html:3: template syntax error"],
+    ),
+    "undefined variable": (
+        {"themes/default/templates/page.html":
+            "{% extends 'base.html' %}\n{% block content %}\n{{ page.titel }}\n{% endblock %}\n"},
+        ["themes/default/templates/page.html:3: undefined variable"],
+    ),
+    "include cycle": (
+        {"themes/default/templates/page.html": "{% include 'page.html' %}"},
+        ["templates include or extend each other in a cycle"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_reported_and_output_kept(make_site, case: str) -> None:
+    site = make_site({"content/memories/good.md": GOOD, "content/pages/p.md": "---\ntitle: P\n---\nx\n"})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    files, expected = CASES[case]
+    for path, text in files.items():
+        site.write(path, text)
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    for line in expected:
+        assert line in result.stderr, f"{line!r} not in:\n{result.stderr}"
+    assert "Traceback" not in result.output
+    assert site.output_files() == before
+    assert not list(site.root.glob(".public.*"))
+
+
+def test_several_problems_are_all_reported_in_one_run(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": "---\ntitle: T\ndate: 1986-13\n---\n",
+        "content/memories/b.md": "---\ntitle: [\n---\n",
+        "content/pages/c.md": "---\ntitle: C\n---\n::: bogus\n:::\n",
+        "storysite.yaml": "title: T\nmemories: {per_page: 0}\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2:" in result.stderr
+
+
+def test_several_content_problems_are_all_reported_in_one_run(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": "---\ntitle: T\ndate: 1986-13\n---\n",
+        "content/memories/b.md": "---\ntitle: [\n---\n",
+        "content/pages/c.md": "---\ntitle: C\n---\n::: bogus\n:::\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    for where in ("content/memories/a.md:3:", "content/memories/b.md:", "content/pages/c.md:4:"):
+        assert where in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/")]
+    assert lines == sorted(lines)
+
+
+def test_unknown_keys_are_warnings_with_lines(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="feautred: true\n")},
+                     config="title: T\noutptu: public\n")
+    result = site.build()
+    assert result.exit_code == 0
+    assert "storysite.yaml:2: warning: unknown key 'outptu'; did you mean 'output'?" in result.stderr
+    assert "content/memories/a.md:9: warning: unknown field 'feautred'; did you mean 'featured'?" in result.stderr
+    strict = site.build("--strict")
+    assert strict.exit_code == 1
+
+
+def test_yaml_11_numbers_stay_text(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="").replace(
+        "location: Lyon", "location: 012345")})
+    assert site.build().exit_code == 0
+    assert "012345" in site.read("memories/a/index.html")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_symlink_leaving_the_site_is_an_error(make_site, tmp_path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(memory("Secret du voisin"))
+    site = make_site({"content/memories/good.md": GOOD})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    os.symlink(secret, site.root / "content/memories/leak.md")
+    os.symlink(tmp_path, site.root / "content/memories/outside")
+    (site.root / "media.jpg").symlink_to(secret)
+    site.write("content/memories/m.md", memory("M", extra="media:\n  - src: /media.jpg\n    alt: x\n"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/leak.md: is a symbolic link that leads outside the site" in result.stderr
+    assert "content/memories/outside: is a symbolic link that leads outside the site" in result.stderr
+    assert "content/memories/m.md:10: media.src: '/media.jpg' leads outside the site folder" in result.stderr
+    assert site.output_files() == before
+
+
+def test_output_folder_may_not_be_the_content(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD}, config="title: T\noutput: content\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: output: 'content' would overwrite content/" in result.stderr
+    assert (site.root / "content/memories/a.md").exists()
+
+
+def test_output_outside_the_site_is_refused(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD}, config="title: T\noutput: ../elsewhere\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: output: '../elsewhere' leaves the site folder" in result.stderr
+
+
+def test_usage_errors_exit_2(make_site) -> None:
+    site = make_site({})
+    assert site.run("build", str(site.root / "missing")).exit_code == 2
+    assert site.run("build", "--no-such-flag").exit_code == 2
+    assert site.run("frobnicate").exit_code == 2
+
+
+def test_no_config_is_a_clear_error(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    result = CliRunner().invoke(main, ["build", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "storysite.yaml: no storysite.yaml here" in result.stderr
