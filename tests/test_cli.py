@@ -1,0 +1,46 @@
+"""The command line: summaries and exit codes."""
+
+from __future__ import annotations
+
+from tests.conftest import Site, memory
+
+
+def test_check_prints_a_curation_summary_and_writes_nothing(demo_site: Site) -> None:
+    result = demo_site.check()
+    assert result.exit_code == 0, result.output
+    assert "Memories: 52 (approved 45, rejected 2, submitted 3, withdrawn 2)" in result.stdout
+    assert "without consent: 2" in result.stdout
+    assert "le-velo-rouge-de-la-tournee.md:1: approved, but consent expired on 2020-01-01" in result.stdout
+    assert not demo_site.public.exists()
+
+
+def test_check_exits_1_on_errors(make_site) -> None:
+    site = make_site({"content/memories/a.md": "---\ntitle: T\nstatus: nope\n---\n"})
+    result = site.check()
+    assert result.exit_code == 1
+    assert "content/memories/a.md:3: status:" in result.stderr
+    assert "1 error(s)" in result.stdout
+
+
+def test_build_summary_and_quiet(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.build()
+    assert result.exit_code == 0
+    assert "Built" in result.stdout and "pages" in result.stdout
+    assert site.build("--quiet").stdout == ""
+
+
+def test_version_and_help(make_site) -> None:
+    site = make_site({})
+    assert site.run("--version").exit_code == 0
+    help_text = site.run("--help").stdout
+    for command in ("build", "check", "new"):
+        assert command in help_text
+
+
+def test_missing_status_is_a_warning_and_unpublished(make_site) -> None:
+    site = make_site({"content/memories/a.md": "---\ntitle: Sans statut\n---\nx\n"})
+    result = site.build()
+    assert result.exit_code == 0
+    assert "content/memories/a.md:1: warning: no 'status': treated as submitted" in result.stderr
+    assert "Sans statut" not in site.all_output_text()

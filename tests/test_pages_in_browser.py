@@ -1,0 +1,95 @@
+"""Built pages as visitors and validators meet them: W3C Nu checker, axe-core, layout."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storysite.cli import main
+from tests.browser.harness import format_axe_violations, format_vnu_messages, run_axe, serve_directory
+from tests.conftest import BUILD_EPOCH, REPO
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "/", "/memories/", "/memories/page/2/", "/memories/gouters-chez-mamie-josette/",
+    "/memories/noel-a-la-montagne/", "/tags/", "/tags/famille/", "/campaigns/",
+    "/campaigns/racontez-nous-vos-50-ans/", "/a-propos/", "/confidentialite/", "/404.html",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    for name in ("storysite.yaml",):
+        shutil.copy2(REPO / name, root / name)
+    for name in ("content", "static"):
+        shutil.copytree(REPO / name, root / name)
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    return root / "public"
+
+
+def test_every_built_page_passes_the_nu_html_checker(demo_output: Path, vnu: Callable[..., list]) -> None:
+    pages = sorted(demo_output.rglob("*.html"))
+    assert len(pages) > 50
+    messages = vnu(pages)
+    assert messages == [], format_vnu_messages(messages)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_pages_have_no_serious_accessibility_violations(demo_output: Path, browser, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    failures = []
+    with serve_directory(demo_output) as base:
+        for path in PAGES:
+            page.goto(base + path)
+            violations = run_axe(page)
+            if violations:
+                failures.append(f"{path}:\n{format_axe_violations(violations)}")
+            # No horizontal scrolling at phone width.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 1:
+                failures.append(f"{path}: page is {overflow}px wider than the {width}px viewport")
+    context.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_pages_make_no_third_party_requests(demo_output: Path, browser) -> None:
+    page = browser.new_page()
+    foreign: list[str] = []
+    with serve_directory(demo_output) as base:
+        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
+        for path in PAGES:
+            page.goto(base + path)
+    page.close()
+    assert foreign == []
+
+
+def test_keyboard_user_can_skip_to_content(demo_output: Path, page) -> None:
+    with serve_directory(demo_output) as base:
+        page.goto(base + "/memories/")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == "#main"
+        box = page.evaluate("JSON.stringify(document.activeElement.getBoundingClientRect())")
+        assert '"width":0' not in box  # the skip link becomes visible when focused
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#main"
+
+
+def test_pages_read_in_order_without_javascript(demo_output: Path, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    with serve_directory(demo_output) as base:
+        page.goto(base + "/memories/gouters-chez-mamie-josette/")
+        headings = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
+        assert headings[0] == 1 and headings.count(1) == 1
+        assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False))
+        assert page.locator("main").inner_text().strip()
+    context.close()
