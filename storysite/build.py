@@ -21,9 +21,18 @@ from storysite.diagnostics import Diagnostics, StorysiteError
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.render import OutputFile, PageJob, plan_pages, render_job
-from storysite.theme import Assets, Translator, template_error, build_assets, format_date, load_theme, make_environment, palette
+from storysite.theme import (
+    Assets,
+    Translator,
+    build_assets,
+    format_date,
+    load_theme,
+    make_environment,
+    palette,
+    template_error,
+)
 from storysite.validate import validate_content
-from storysite.views import Link, MemoryViews, SiteView, build_memory_views
+from storysite.views import Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers
 
 STATIC_DIR = "static"
@@ -54,10 +63,10 @@ def build_date(environ: Mapping[str, str]) -> dt.date:
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise StorysiteError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", exit_code=2) from None
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, strict: bool = False) -> BuildResult:
@@ -121,7 +130,7 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
     def render_block(template: str, context: Mapping[str, Any]) -> str:
         try:
             return str(env.get_template(template).render({"site": site_view, **context}))
-        except Exception as exc:  # noqa: BLE001 - reported like any template fault
+        except Exception as exc:
             block_problems.append(template_error(exc, theme))
             return ""
 

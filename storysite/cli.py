@@ -39,7 +39,7 @@ def _edge(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if os.environ.get("STORYSITE_DEBUG"):
                 traceback.print_exc()
             click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)

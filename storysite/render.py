@@ -57,7 +57,7 @@ def render_job(env: jinja2.Environment, theme: Theme, job: PageJob) -> tuple[Out
     """Render one job; a template failure becomes a diagnostic on the template."""
     try:
         text = env.get_template(job.template).render(job.context)
-    except Exception as exc:  # noqa: BLE001 - any template fault is reported, never raised
+    except Exception as exc:
         return None, template_error(exc, theme)
     return OutputFile(job.output_path, text.encode("utf-8")), None
 
@@ -160,10 +160,10 @@ def plan_pages(
 
     for index, card in enumerate(cards):
         memory = site.memories[index]
-        body = memories.rendered[card.slug]
+        rendered_body = memories.rendered[card.slug]
         view = MemoryPageView(
             card=card,
-            body_html=body.html,
+            body_html=rendered_body.html,
             media=media_views(memory.media),
             previous=cards[index - 1] if index > 0 else None,
             next=cards[index + 1] if index + 1 < len(cards) else None,

@@ -68,7 +68,7 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
     for claim in claims:
         by_url[claim.url.lower()].append(claim)
     problems: list[Diagnostic] = []
-    for url, group in sorted(by_url.items()):
+    for _url, group in sorted(by_url.items()):
         if len(group) < 2:
             continue
         for claim in group:

@@ -111,7 +111,7 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     name: str | None = config.theme
     while name is not None:
         if name in visited:
-            problems.append(error(CONFIG_NAME, config_line, f"themes extend each other in a cycle: {' → '.join(visited + [name])}"))
+            problems.append(error(CONFIG_NAME, config_line, f"themes extend each other in a cycle: {' → '.join([*visited, name])}"))
             return None, problems
         visited.append(name)
         found = _candidates(name, site_dir)

@@ -171,8 +171,8 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter) -> MemoryVi
             decade=memory.date.decade_start if memory.date else None,
         )
         cards.append(card)
-        for tag in memory_tags:
-            by_tag[tag.slug].append(card)
+        for tag_view in memory_tags:
+            by_tag[tag_view.slug].append(card)
     return MemoryViews(
         tuple(cards),
         rendered,

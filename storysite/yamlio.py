@@ -23,10 +23,8 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml's parser is many times faster; fall back when it is missing.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# libyaml's parser is many times faster; fall back when PyYAML was built without it.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
@@ -140,6 +138,7 @@ class _Builder:
                 result.append(self.build(item))
                 result.item_lines.append(self.line(item))
             return result
+        assert isinstance(node, yaml.ScalarNode)
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode) -> YamlMap:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from storysite.cli import main
-from tests.browser.harness import format_axe_violations, format_vnu_messages, run_axe, serve_directory
+from tests.browser.harness import (
+    format_axe_violations,
+    format_vnu_messages,
+    run_axe,
+    serve_directory,
+)
 from tests.conftest import BUILD_EPOCH, REPO
 
 pytestmark = pytest.mark.browser
@@ -90,6 +96,6 @@ def test_pages_read_in_order_without_javascript(demo_output: Path, browser) -> N
         page.goto(base + "/memories/gouters-chez-mamie-josette/")
         headings = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
         assert headings[0] == 1 and headings.count(1) == 1
-        assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False))
+        assert all(b - a <= 1 for a, b in itertools.pairwise(headings))
         assert page.locator("main").inner_text().strip()
     context.close()

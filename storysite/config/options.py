@@ -150,7 +150,7 @@ class Color(Option[str]):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         if len(raw) == 4:
             raw = "#" + "".join(c * 2 for c in raw[1:])
-        return raw.lower()
+        return str(raw).lower()
 
 
 class BaseUrl(Option[str]):
