@@ -9,17 +9,33 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from storysite import load, routing
+from storysite import load, routing, takedown, thirdparty
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicSite, publish
 from storysite.diagnostics import Diagnostics, StorysiteError
+from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
+from storysite.images import (
+    CACHE_DIR,
+    ImageResults,
+    cache_entry,
+    default_jobs,
+    plan_images,
+    prune_cache,
+    run_images,
+    settings_from_config,
+)
+from storysite.labels.pages import label_block, label_pages
+from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
+from storysite.labels.stage import plan_labels
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
+from storysite.pictures import build_site_media
 from storysite.render import OutputFile, PageJob, plan_pages, render_job
 from storysite.theme import (
     Assets,
@@ -31,7 +47,10 @@ from storysite.theme import (
     palette,
     template_error,
 )
+from storysite.timeline import build_timeline, has_timeline
+from storysite.timeline_pages import build_timeline_views, timeline_block, timeline_jobs
 from storysite.validate import validate_content
+from storysite.video import VideoFile, plan_videos
 from storysite.views import Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers
 
@@ -52,6 +71,12 @@ class BuildResult:
     curation: Curation | None = None
     content: Content | None = None
     output_sizes: Mapping[str, int] = field(default_factory=dict)
+    purge: tuple[str, ...] = ()
+    """URLs removed or changed since the previous build, for a CDN purge."""
+    images_encoded: int = 0
+    """Photos encoded by this build (the others came from the cache)."""
+    images_reused: int = 0
+    """Photos whose derivatives were reused from the cache, unchanged."""
 
     @property
     def ok(self) -> bool:
@@ -69,13 +94,24 @@ def build_date(environ: Mapping[str, str]) -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, strict: bool = False) -> BuildResult:
+def build(
+    site_dir: Path,
+    *,
+    today: dt.date | None = None,
+    write: bool = True,
+    strict: bool = False,
+    output_dir: Path | None = None,
+    workers: int | None = None,
+) -> BuildResult:
     """Build the site in ``site_dir``; write the output only if there is no error.
 
     ``today`` decides consent expiry (default: :func:`build_date` of the
     environment). With ``write=False`` everything is checked and nothing is
     written (``storysite check``). With ``strict``, warnings also keep the
-    new output from replacing the old.
+    new output from replacing the old. ``output_dir`` builds elsewhere than
+    the configured output (a preview); the takedown record is then left alone,
+    since it describes the deployed site. ``workers`` is how many processes
+    encode photos (default: all cores).
     """
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -88,7 +124,8 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
     problems.extend(found)
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
-    output_dir = site_dir / config.output
+    preview = output_dir is not None
+    output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
 
     # 2. Load and validate every content file; all problems are collected.
@@ -109,6 +146,20 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
 
+    # 4b. Photos and videos of the public site only (an unpublished memory's photo
+    #     is never even opened). Unchanged photos come from the cache, the others
+    #     are encoded in a process pool; before rendering, since pages need sizes.
+    image_settings, found = settings_from_config(site)
+    problems.extend(found)
+    image_plan, found = plan_images(site, site_dir, image_settings)
+    problems.extend(found)
+    cache_dir = site_dir / CACHE_DIR
+    image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
+    problems.extend(found)
+    video_files, found = plan_videos(site, site_dir)
+    problems.extend(found)
+    stats = image_results.stats
+
     # 5. Theme, assets and rendering into a staging folder beside the output.
     theme, found = load_theme(config, site_dir, config.line_of("theme"))
     problems.extend(found)
@@ -120,7 +171,22 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings
     memories = build_memory_views(site, lambda d: format_date(d, strings))
+
+    def date_words(date: Any, approximate: bool = False) -> str:
+        return format_date(date, strings, approximate=approximate)
+
     site_view = _site_view(site, config, translate, static_files)
+    # Labels: designs made ready (fonts measured, lists digested), fan labels checked by the
+    # build's own policy, share cards planned. Files are named from their inputs' hashes and
+    # drawn only when writing.
+    label_stage, found = plan_labels(site, site_dir, theme.static_files, assets, memories, site_view, translate)
+    problems.extend(found)
+    site_view = replace(site_view, share_image=label_stage.views.site_card)
+    site_media = build_site_media(site, image_results, {v.source: "/" + v.output_path for v in video_files},
+                                  lambda d: format_date(d, strings), image_settings.formats)
+    # The timeline merges milestones and dated memories, so it is built from the public site only.
+    timeline, found = build_timeline_views(site, build_timeline(site), memories, date_words, site_media)
+    problems.extend(found)
 
     if config.brand.logo and site_view.logo is None:
         problems.error(CONFIG_NAME, config.line_of("brand.logo"),
@@ -134,7 +200,14 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
             block_problems.append(template_error(exc, theme))
             return ""
 
-    jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate, block_problems))
+    resolvers = {"timeline": timeline_block(timeline, render_block),
+                 "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
+                 "label": label_block(label_stage.views, render_block)}
+    jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate,
+                           block_problems, resolvers, site_media=site_media, labels=label_stage.views))
+    jobs += gallery_jobs(site, site_view, site_media, translate, block_problems)
+    jobs += timeline_jobs(site_view, timeline, translate)
+    jobs += label_pages(label_stage.views, site_view, translate)
     problems.extend(block_problems)
     pages = [job.url for job in jobs if job.in_sitemap]
     jobs += [
@@ -143,25 +216,53 @@ def build(site_dir: Path, *, today: dt.date | None = None, write: bool = True, s
         sitemap_job(site_view, pages),
         robots_job(site_view),
     ]
-    problems.extend(routing.find_collisions(_output_claims(jobs, assets, static_files)))
+    media_files = list(_media_outputs(image_results, video_files, cache_dir))
+    label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
+    problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
 
     if problems.has_errors or not write:
         outputs_ok = _render_all(jobs, env, theme, problems, None)
         return BuildResult(problems, output_dir, pages=outputs_ok, seconds=time.perf_counter() - started,
-                           curation=curation, content=content)
+                           curation=curation, content=content, images_encoded=stats.encoded,
+                           images_reused=stats.reused)
 
     clean_leftovers(output_dir)
     with Staging(output_dir) as staging:
         count = _render_all(jobs, env, theme, problems, staging)
         for out in _asset_outputs(assets, static_files):
             staging.write(out.path, out.data)
+        for path, media_file in media_files:
+            staging.write(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
+        for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
+            staging.write(path, data)
+        # 6. Privacy checks on what was actually written: no request may leave for another origin.
+        own_origin = _origin_of(config.base_url)
+        problems.extend(thirdparty.check_tree(staging.root, own_origin, config.privacy.allowed_origins,
+                                              config.output))
         if problems.has_errors or (strict and len(problems)):
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
-                               curation=curation, content=content)
+                               curation=curation, content=content, images_encoded=stats.encoded,
+                               images_reused=stats.reused)
+        manifest = takedown.make_manifest(staging.files(), (m.slug for m in site.memories),
+                                          urlsplit(config.base_url).path or "/")
         staging.commit()
         sizes = dict(sorted(staging.written.items()))
+    # The cache keeps only what this build used: a withdrawn photo leaves it too.
+    prune_cache(cache_dir, image_results.results)
+    # 7. The takedown record lives outside the output: what changed must be purged from caches.
+    purge: list[str] = []
+    if not preview:
+        previous = takedown.load_manifest(site_dir)
+        purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
+        takedown.save(site_dir, manifest, purge)
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
-                       written=True, curation=curation, content=content, output_sizes=sizes)
+                       written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
+                       images_encoded=stats.encoded, images_reused=stats.reused)
+
+
+def _origin_of(base_url: str) -> str | None:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else None
 
 
 def _render_all(jobs: list[PageJob], env: Any, theme: Any, problems: Diagnostics, staging: Staging | None) -> int:
@@ -197,13 +298,35 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
     for campaign in content.campaigns:
         yield routing.Claim(routing.campaign_url(campaign.slug), campaign.origin.path, campaign.origin.line,
                             "this campaign")
+    for milestone in content.milestones:
+        # Milestones have no page of their own: they are anchors of the timeline.
+        yield routing.Claim(f"/timeline/#milestone-{milestone.slug}", milestone.origin.path, milestone.origin.line,
+                            "this milestone")
+    for gallery in content.galleries:
+        yield routing.Claim(routing.gallery_url(gallery.slug), gallery.origin.path, gallery.origin.line,
+                            "this gallery")
+    for design in content.labels:
+        yield routing.Claim(f"/labels/{design.slug}/", design.origin.path, design.origin.line, "this label design")
     for page in content.pages:
         yield routing.Claim(routing.page_url(page.slug), page.origin.path, page.origin.line, "this page")
         if page.slug in routing.RESERVED_SECTIONS:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
 
 
-def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[str, Path]) -> Iterator[routing.Claim]:
+def _media_outputs(results: ImageResults, videos: list[VideoFile], cache_dir: Path
+                   ) -> Iterator[tuple[str, Path | VideoFile]]:
+    """Every photo derivative (its file in the cache) and local video, by output path."""
+    for key, result in results.results.items():
+        for output, filename in result.files():
+            yield output, cache_entry(cache_dir, key) / filename
+    for video in videos:
+        yield video.output_path, video
+
+
+def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[str, Path],
+                   media_files: Sequence[tuple[str, Path | VideoFile]] = ()) -> Iterator[routing.Claim]:
+    for path, _ in media_files:
+        yield routing.Claim("/" + path, "", 0, "a photo or video of the site")
     for job in jobs:
         yield routing.Claim("/" + job.output_path, "", 0, f"the generated page {job.url}")
     for path in assets.files:
@@ -232,8 +355,14 @@ def _asset_outputs(assets: Assets, static_files: Mapping[str, Path]) -> Iterator
 
 def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path]) -> SiteView:
     nav = [Link(translate("nav.memories"), "/memories/")]
+    if has_timeline(site):
+        nav.append(Link(translate("nav.timeline"), "/timeline/"))
+    if site.galleries:
+        nav.append(Link(translate("nav.galleries"), "/galleries/"))
     if site.campaigns:
         nav.append(Link(translate("nav.campaigns"), "/campaigns/"))
+    if site.labels:
+        nav.append(Link(translate("nav.labels"), "/labels/"))
     for page in sorted((p for p in site.pages if p.menu is not None), key=lambda p: (p.menu or 0, p.title)):
         nav.append(Link(page.title, routing.page_url(page.slug)))
     logo = None

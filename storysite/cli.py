@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors (or a fault of the environment),
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -72,11 +73,13 @@ def main() -> None:
 @click.argument("site", default=".", metavar="[DIR]")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that encode photos (default: all cores).")
 @_edge
-def build_command(site: str, strict: bool, quiet: bool) -> None:
+def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> None:
     """Build the site in DIR (default: here) into its output folder."""
     site_dir = _site_dir(site)
-    result = build(site_dir, strict=strict)
+    result = build(site_dir, strict=strict, workers=jobs)
     print_diagnostics(result.diagnostics)
     if not result.written:
         where = f"{result.output_dir.name}/" if result.output_dir else "the output"
@@ -86,7 +89,11 @@ def build_command(site: str, strict: bool, quiet: bool) -> None:
     if not quiet:
         assert result.output_dir is not None
         click.echo(f"Built {result.pages} pages ({result.files} files) into "
-                   f"{_display_path(result.output_dir)} in {result.seconds:.2f} s.")
+                   f"{_display_path(result.output_dir)} in {result.seconds:.2f} s. "
+                   f"Photos: {result.images_encoded} encoded, {result.images_reused} reused.")
+        if result.purge:
+            click.echo(f"{len(result.purge)} URL(s) changed or removed since the last build: "
+                       "purge them from your CDN (listed in .storysite/purge.txt).")
 
 
 def _display_path(path: Path) -> str:
@@ -99,16 +106,36 @@ def _display_path(path: Path) -> str:
 @main.command("check")
 @click.argument("site", default=".", metavar="[DIR]")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--report", "report", type=click.Path(dir_okay=False), help="Write the curation dashboard here.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default=None,
+              help="Dashboard format (default: from the file name, else html).")
 @_edge
-def check_command(site: str, strict: bool) -> None:
-    """Validate everything and print a curation summary; write nothing."""
+def check_command(site: str, strict: bool, report: str | None, fmt: str | None) -> None:
+    """Validate everything and print a curation summary; write nothing else."""
+    from storysite.build import build_date
+    from storysite.config import load_config
+    from storysite.dashboard import make_dashboard, write_report
+    from storysite.privatestore import store_warnings
+
     site_dir = _site_dir(site)
-    result = build(site_dir, write=False)
-    extra = personal_data_warnings(result.content, site_dir) if result.content else []
-    result.diagnostics.extend(extra)
+    today = build_date(os.environ)
+    result = build(site_dir, write=False, today=today)
+    config, _ = load_config(site_dir)
+    personal = personal_data_warnings(result.content, site_dir) if result.content else []
+    result.diagnostics.extend(personal)
+    if config is not None:
+        result.diagnostics.extend(store_warnings(site_dir, config.privacy.private_store))
     print_diagnostics(result.diagnostics)
     if result.curation is not None:
         click.echo(curation_summary(result.curation))
+    if report and config is not None and result.content is not None and result.curation is not None:
+        target = Path(report).resolve()
+        if target.is_relative_to((site_dir / config.output).resolve()):
+            raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
+                                     param_hint="--report")
+        kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
+        write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target, kind)
+        click.echo(f"Curation report written to {report}.")
     errors = len(result.diagnostics.errors)
     warnings = len(result.diagnostics.warnings)
     click.echo(f"{errors} error(s), {warnings} warning(s).")
@@ -126,3 +153,205 @@ def new_command(directory: str) -> None:
     target = Path(directory)
     create_site(target)
     click.echo(f"Created a site in {target}/. Next: storysite build {directory}")
+
+
+@main.command("label")
+@click.argument("design")
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The PNG to write (default: DESIGN.png).")
+@click.option("--scale", type=click.IntRange(1, 8), default=1, show_default=True, help="Draw N times larger.")
+@click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
+@_edge
+def label_command(design: str, text: str, output: str | None, scale: int, site: str) -> None:
+    """Render one label: TEXT on the label design DESIGN, to a PNG."""
+    from storysite.labels.single import render_single_label
+
+    result = render_single_label(_site_dir(site), design, text, scale)
+    print_diagnostics(result.problems)
+    if result.refusal is not None:
+        click.secho(f"refused: {result.refusal.message()}", fg="red", err=True)
+        sys.exit(1)
+    if result.png is None:
+        sys.exit(1)
+    target = Path(output or f"{design}.png")
+    try:
+        target.write_bytes(result.png)
+    except OSError as exc:
+        raise StorysiteError(f"cannot write {target}: {exc.strerror}") from None
+    click.echo(f"Wrote {target} ({len(result.png):,} bytes).")
+
+
+@main.command("import")
+@click.argument("source", nargs=-1, required=True, metavar="[FORMAT] FILE")
+@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping file: column → field.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV export.")
+@click.option("--site", "site", default=".", show_default=True, help="The site folder.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="timelinejs: folder for the milestone files (default: content/timeline in the site).")
+@_edge
+def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, site: str, out: str | None) -> None:
+    """Import fan submissions (a form's CSV or JSON export) as memories to review.
+
+    Each row becomes a memory with status 'submitted'; names, emails, phone
+    numbers, the fan's original words and consent evidence go to the private
+    store. FORMAT is 'submissions' (the default).
+    """
+    from storysite.build import build_date
+    from storysite.config import load_config
+    from storysite.importers.submissions import import_submissions
+
+    if len(source) > 2:
+        raise click.UsageError("give at most a FORMAT and a FILE")
+    fmt, file = (source[0], source[1]) if len(source) == 2 else ("submissions", source[0])
+    if fmt == "timelinejs":
+        _import_timelinejs(Path(file), _site_dir(site), Path(out) if out else None)
+        return
+    if fmt != "submissions":
+        raise click.BadParameter(f"unknown format '{fmt}'", param_hint="FORMAT")
+    export = Path(file)
+    if not export.is_file():
+        raise click.BadParameter(f"'{file}' is not a file", param_hint="FILE")
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding '{encoding}'", param_hint="--encoding") from None
+    site_dir = _site_dir(site)
+    config, problems = load_config(site_dir)
+    print_diagnostics(problems)
+    if config is None:
+        sys.exit(1)
+    result = import_submissions(
+        export, site_dir, mapping_path=Path(mapping) if mapping else None,
+        store_dir=config.privacy.private_store, display_policy=config.privacy.author_display,
+        today=build_date(os.environ), encoding=encoding,
+    )
+    print_diagnostics(result.diagnostics)
+    if result.fatal:
+        click.secho("Nothing was imported.", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"Imported {len(result.created)} new memories (status: submitted); "
+               f"{result.duplicates} duplicate(s) skipped; {result.rejected} row(s) rejected.")
+    if result.created:
+        click.echo(f"Personal data went to {config.privacy.private_store}/ (keep it out of git). "
+                   "Review the new files, then set status: approved.")
+
+
+@main.command("withdraw")
+@click.argument("ident", metavar="ID")
+@click.option("--site", "site", default=".", show_default=True, help="The site folder.")
+@_edge
+def withdraw_command(ident: str, site: str) -> None:
+    """Honour a fan's withdrawal: mark, rebuild, list the URLs to purge.
+
+    ID is a memory's slug, a fan's author.id, a consent reference, or the
+    fan's email address (looked up in the private store). Every matching
+    memory is marked 'status: withdrawn', the fan's personal data is erased
+    from the private store, and the site is rebuilt.
+    """
+    from storysite.build import build_date
+    from storysite.config import load_config
+    from storysite.privatestore import PrivateStore
+    from storysite.withdraw import find_memories, mark_withdrawn
+
+    site_dir = _site_dir(site)
+    config, problems = load_config(site_dir)
+    print_diagnostics(problems)
+    if config is None:
+        sys.exit(1)
+    store = PrivateStore(site_dir / config.privacy.private_store)
+    author_ids = store.ids_for_email(ident) if "@" in ident else set()
+    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids)
+    if not matches:
+        click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email).", fg="red",
+                    err=True)
+        sys.exit(1)
+    today = build_date(os.environ).isoformat()
+    for path in sorted({m.path for m in matches}):
+        file = site_dir / path
+        text = file.read_bytes().decode("utf-8-sig")
+        # Edit from the bottom up so that earlier items' line numbers stay right.
+        for match in sorted((m for m in matches if m.path == path), key=lambda m: -m.item.line):
+            edited, problem = mark_withdrawn(text, match.item, today)
+            if problem is not None or edited is None:
+                print_diagnostics([problem] if problem else [])
+                sys.exit(1)
+            text = edited
+            click.echo(f"Withdrawn: {match.slug} ({path})")
+        file.write_text(text, encoding="utf-8", newline="")
+    erased = store.forget({m.item.fields.get("author", {}).get("id", "") for m in matches} | author_ids, today)
+    if erased:
+        click.echo(f"Erased {erased} record(s) of personal data from {config.privacy.private_store}/.")
+    result = build(site_dir)
+    print_diagnostics(result.diagnostics)
+    if not result.written:
+        click.secho("The memories are marked withdrawn, but the build failed: fix the errors above and build "
+                    "again before purging.", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
+    for url in result.purge:
+        click.echo(url)
+
+
+@main.command("serve")
+@click.argument("site", default=".", metavar="[DIR]")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@_edge
+def serve_command(site: str, port: int, host: str) -> None:
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save."""
+    import ipaddress
+    import time
+
+    from storysite.serve import PreviewServer
+
+    site_dir = _site_dir(site)
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.secho(f"warning: serving on {host}: other machines on the network can reach this preview. "
+                    "Use --host 127.0.0.1 unless you mean it.", fg="yellow", err=True)
+
+    def report(result: Any, seconds: float) -> None:
+        print_diagnostics(result.diagnostics)
+        if result.written:
+            click.echo(f"Rebuilt {result.pages} pages in {seconds:.2f} s.")
+        else:
+            click.secho("Build failed; the last good pages are still served.", fg="red", err=True)
+
+    try:
+        server = PreviewServer(site_dir, host, port, on_build=report)
+    except OSError as exc:
+        raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    server.start()
+    click.echo(f"Serving {site_dir} on {server.url} (Ctrl-C to stop).")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Stopping.")
+    finally:
+        server.stop()
+
+
+def _import_timelinejs(file: Path, site_dir: Path, out: Path | None) -> None:
+    """``storysite import timelinejs FILE.json``: a TimelineJS file → milestone files."""
+    from storysite.importers.timelinejs import convert_timelinejs, write_milestones
+
+    if not file.is_file():
+        raise click.BadParameter(f"'{file}' is not a file", param_hint="FILE")
+    conversion = convert_timelinejs(file.read_bytes(), file.as_posix())
+    print_diagnostics(conversion.diagnostics)
+    if conversion.fatal:
+        click.secho("Nothing was imported.", fg="red", err=True)
+        sys.exit(1)
+    folder = out if out is not None else site_dir / "content" / "timeline"
+    written, kept = write_milestones(conversion.documents, folder)
+    for name in kept:
+        click.secho(f"{_display_path(folder)}{name}: already exists; left as it was", fg="yellow", err=True)
+    click.echo(f"Imported {len(written)} milestone(s) into {_display_path(folder)}")
+    if conversion.eras:
+        click.echo("The file has eras; to show them, add to storysite.yaml:\ntimeline:\n  eras:")
+        for era in conversion.eras:
+            click.echo(f"    - {{name: {json.dumps(era.name, ensure_ascii=False)}, from: {era.start}, to: {era.end}}}")

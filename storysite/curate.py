@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate
-from storysite.model import Campaign, Content, MediaRef, Memory, Origin, Page
+from storysite.model import (
+    Campaign,
+    Content,
+    Gallery,
+    LabelDesign,
+    MediaRef,
+    Memory,
+    Milestone,
+    Origin,
+    Page,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,12 @@ class PublicSite:
     memories: tuple[PublicMemory, ...]
     pages: tuple[Page, ...]
     campaigns: tuple[Campaign, ...]
+    milestones: tuple[Milestone, ...] = ()
+    """The brand's milestones: editorial, nothing private, so they pass as they are."""
+    galleries: tuple[Gallery, ...] = ()
+    """Photo galleries (editorial) that are not drafts, newest first."""
+    labels: tuple[LabelDesign, ...] = ()
+    """Personalised-label designs (editorial), by slug."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +123,13 @@ def author_display(memory: Memory, policy: str) -> str:
         return ""
     if memory.author.display:
         return memory.author.display
-    words = memory.author.name.split()
-    if not words:
+    return display_name(memory.author.name, policy)
+
+
+def display_name(name: str, policy: str) -> str:
+    """A full name as the display policy shows it ("Romain Lefèvre" → "Romain L.")."""
+    words = name.split()
+    if not words or policy == "anonymous":
         return ""
     if policy == "full":
         return " ".join(words)
@@ -165,6 +186,11 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
         campaigns=tuple(
             sorted((c for c in content.campaigns if not c.draft), key=lambda c: (_neg_date(c.date), c.slug))
         ),
+        milestones=tuple(sorted(content.milestones, key=lambda m: (m.date.start(), m.slug))),
+        galleries=tuple(
+            sorted((g for g in content.galleries if not g.draft), key=lambda g: (_neg_date(g.date), g.slug))
+        ),
+        labels=tuple(sorted(content.labels, key=lambda d: d.slug)),
     )
     curation = Curation(
         by_status=dict(sorted(statuses.items())),

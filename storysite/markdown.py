@@ -221,7 +221,10 @@ def _plain_text(tokens: list[Token]) -> str:
     parts: list[str] = []
     for token in tokens:
         if token.type == "inline" and token.children:
-            parts.append("".join(c.content for c in token.children if c.type in ("text", "code_inline")))
+            # A line break inside a paragraph is a space in plain text ("a\nb" is "a b", not "ab").
+            parts.append("".join(c.content if c.type in ("text", "code_inline") else " "
+                                 for c in token.children if c.type in ("text", "code_inline", "softbreak",
+                                                                       "hardbreak")))
     return " ".join(p.strip() for p in parts if p.strip())
 
 

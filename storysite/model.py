@@ -35,6 +35,8 @@ class MediaRef:
     caption: str = ""
     credit: str = ""
     title: str = ""
+    poster: str | None = None
+    """A video's still image (site-relative), shown until the visitor presses play."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +125,101 @@ class Campaign:
 
 
 @dataclass(frozen=True, slots=True)
+class Milestone:
+    """A date in the brand's history (``content/timeline/``), written by its editors."""
+
+    origin: Origin
+    slug: str
+    title: str
+    date: PartialDate
+    body: str
+    body_line: int
+    date_display: str = ""
+    circa: bool = False
+    """The date is approximate: shown as "vers 1986" rather than "1986"."""
+    tags: tuple[str, ...] = ()
+    media: tuple[MediaRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Gallery:
+    """A photo gallery (``content/galleries/``), written by the brand's editors."""
+
+    origin: Origin
+    slug: str
+    title: str
+    description: str
+    description_line: int
+    body: str
+    body_line: int
+    images: tuple[MediaRef, ...]
+    date: PartialDate | None = None
+    featured: bool = False
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LabelZone:
+    """One text zone of a label design (SPEC: Personalised labels)."""
+
+    origin: Origin
+    name: str
+    box: tuple[int, int, int, int]
+    """x, y, width, height in artwork pixels."""
+    font: str
+    """Site-relative path of the font file, or (``font_in_theme``) a path among the theme's static files."""
+    font_line: int
+    size: tuple[int, int]
+    """Smallest and largest font size, in artwork pixels."""
+    color: str = "#000000"
+    align: str = "center"
+    uppercase: bool = False
+    max_chars: int = 20
+    lines: int = 1
+    line_height: float | None = None
+    """Line advance as a multiple of the font size; the font's own when ``None``."""
+    optional: bool = False
+    prompt: str = ""
+    font_in_theme: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WordList:
+    """Entries of a blocked-words or allowed-names list, with where each came from."""
+
+    source: str
+    """Site-relative path, or ``default`` for the list bundled with storysite."""
+    entries: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelDesign:
+    """A personalised-label design (``content/labels/``): artwork, zones, text policy."""
+
+    origin: Origin
+    slug: str
+    title: str
+    artwork: str
+    """Site-relative path of the blank label image."""
+    artwork_size: tuple[int, int]
+    zones: tuple[LabelZone, ...]
+    description: str = ""
+    alt: str = ""
+    example: str = ""
+    """A name shown on the example label (pages without JavaScript, the label index)."""
+    example_line: int = 0
+    emoji: str = "reject"
+    blocked_words: tuple[WordList, ...] = ()
+    allowed_names: tuple[WordList, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """Everything validated from ``content/``, sorted by source path."""
 
     memories: tuple[Memory, ...] = ()
     pages: tuple[Page, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    galleries: tuple[Gallery, ...] = ()
+    labels: tuple[LabelDesign, ...] = ()

@@ -16,7 +16,15 @@ import jinja2
 from storysite import routing
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.markdown import BLOCK_MARKER, RenderedMarkdown, render_editorial_markdown, summarize
+from storysite.labels.views import LabelViews
+from storysite.markdown import (
+    BLOCK_MARKER,
+    BlockRef,
+    RenderedMarkdown,
+    render_editorial_markdown,
+    summarize,
+)
+from storysite.pictures import SiteMedia
 from storysite.theme import Theme, template_error
 from storysite.views import (
     Link,
@@ -63,6 +71,8 @@ def render_job(env: jinja2.Environment, theme: Theme, job: PageJob) -> tuple[Out
 
 
 BlockRenderer = Callable[[str, Mapping[str, Any]], str]
+BlockResolver = Callable[[BlockRef, str, list[Diagnostic]], str]
+"""Turns one ``::: name args`` block of the file at ``path`` into HTML, reporting problems."""
 
 
 def resolve_blocks(
@@ -72,8 +82,12 @@ def resolve_blocks(
     withheld: frozenset[str],
     render_block: BlockRenderer,
     problems: list[Diagnostic],
+    resolvers: Mapping[str, BlockResolver] | None = None,
 ) -> str:
     """Replace each ``:::`` block placeholder with its HTML.
+
+    ``resolvers`` maps other block names (``timeline``…) to the function of
+    the module that owns that kind of item.
 
     A memory that exists but is not published renders as nothing (with a
     warning), so a withdrawal never breaks a campaign page.
@@ -92,6 +106,8 @@ def resolve_blocks(
                     problems.append(warning(path, block.line, f"memory '{block.args[0]}' is not published; the block is left out"))
                 else:
                     problems.append(error(path, block.line, f"no memory with slug '{block.args[0]}'"))
+        elif resolvers and block.name in resolvers:
+            html = resolvers[block.name](block, path, problems)
         else:
             problems.append(error(path, block.line, f"'::: {block.name}' blocks are not available in this version yet"))
         pieces[block.index] = html
@@ -106,8 +122,15 @@ def plan_pages(
     render_block: BlockRenderer,
     translate: Callable[..., str],
     problems: list[Diagnostic],
+    resolvers: Mapping[str, BlockResolver] | None = None,
+    site_media: SiteMedia | None = None,
+    labels: LabelViews | None = None,
 ) -> Iterator[PageJob]:
-    """Every HTML page of the site, in a stable order."""
+    """Every HTML page of the site, in a stable order.
+
+    ``site_media`` holds the photos and videos made by the image pipeline;
+    ``labels`` the fan labels and share cards made for memories.
+    """
     config = site.config
     t_site = {"site": site_view}
 
@@ -121,18 +144,19 @@ def plan_pages(
         rendered, found = render_editorial_markdown(
             campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html)
         problems.extend(found)
-        body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems)
+        body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
         campaign_cards.append(Link(campaign.title, url))
         yield job(url, "campaign.html", PageMeta(campaign.title, description, url, "article", section="campaigns"),
-                  campaign=campaign, body_html=body, description=description)
+                  campaign=campaign, body_html=body, description=description,
+                  hero=next(iter(media_views((campaign.hero,), site_media)), None) if campaign.hero else None)
 
     for page in site.pages:
         url = routing.page_url(page.slug)
         rendered, found = render_editorial_markdown(
             page.body, page.body_line, page.origin.path, url, allow_html=editorial_html)
         problems.extend(found)
-        body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems)
+        body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description
         yield job(url, "page.html", PageMeta(page.title, description, url, section=page.slug), page=page, body_html=body)
 
@@ -164,9 +188,10 @@ def plan_pages(
         view = MemoryPageView(
             card=card,
             body_html=rendered_body.html,
-            media=media_views(memory.media),
+            media=media_views(memory.media, site_media),
             previous=cards[index - 1] if index > 0 else None,
             next=cards[index + 1] if index + 1 < len(cards) else None,
+            label=labels.memory_labels.get(card.slug) if labels else None,
         )
         json_ld = {
             "@context": "https://schema.org",
@@ -180,7 +205,8 @@ def plan_pages(
             "contentLocation": {"@type": "Place", "name": card.location} if card.location else None,
         }
         meta = PageMeta(card.title, card.excerpt, card.url, "article",
-                        {k: v for k, v in json_ld.items() if v is not None}, section="memories")
+                        {k: v for k, v in json_ld.items() if v is not None}, section="memories",
+                        image=labels.memory_cards.get(card.slug) if labels else None)
         yield job(card.url, "memory.html", meta, memory=view)
 
     if memories.tags:

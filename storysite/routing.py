@@ -6,6 +6,7 @@ that two items wanting one URL are reported together, with both files named.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ RESERVED_SECTIONS = ("memories", "campaigns", "tags", "galleries", "timeline", "
                      "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``)."""
     return str(_slugify(text, lowercase=True, max_length=80, word_boundary=True))
@@ -38,6 +40,10 @@ def campaign_url(slug: str) -> str:
 
 def tag_url(tag_slug: str) -> str:
     return f"/tags/{tag_slug}/"
+
+
+def gallery_url(slug: str) -> str:
+    return f"/galleries/{slug}/"
 
 
 def memory_index_url(page_number: int) -> str:

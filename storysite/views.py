@@ -14,8 +14,10 @@ from typing import Any
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
 from storysite.dates import PartialDate
+from storysite.labels.views import ImageView
 from storysite.markdown import RenderedMarkdown, render_fan_markdown, summarize
 from storysite.model import MediaRef
+from storysite.pictures import PictureView, SiteMedia, VideoView
 
 DateFormatter = Callable[[PartialDate | None], str]
 
@@ -37,7 +39,11 @@ class TagView:
 
 @dataclass(frozen=True, slots=True)
 class MediaView:
-    """A photo or video as the page shows it (derivatives come with the image pipeline)."""
+    """A photo or video as the page shows it.
+
+    ``picture`` (a photo's derivatives) and ``video`` (a facade or a local
+    file) are set when the media went through the image pipeline.
+    """
 
     kind: str
     alt: str
@@ -45,6 +51,8 @@ class MediaView:
     credit: str
     title: str
     url: str
+    picture: PictureView | None = None
+    video: VideoView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,8 @@ class MemoryPageView:
     media: tuple[MediaView, ...]
     previous: MemoryCard | None
     next: MemoryCard | None
+    label: ImageView | None = None
+    """The fan's personalised label, when the memory is shareable and has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,8 @@ class PageMeta:
     json_ld: Mapping[str, Any] | None = None
     noindex: bool = False
     section: str = ""
+    image: ImageView | None = None
+    """The page's own share card (``og:image``); else the site's is used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,8 @@ class SiteView:
     nav: tuple[Link, ...]
     copyright: str
     memory_count: int
+    share_image: ImageView | None = None
+    """The site's share card, for pages without their own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +195,30 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter) -> MemoryVi
     )
 
 
-def media_views(media: Sequence[MediaRef]) -> tuple[MediaView, ...]:
-    """Media as shown before the image pipeline exists: text and a safe link for videos."""
+def media_views(media: Sequence[MediaRef], site_media: SiteMedia | None = None) -> tuple[MediaView, ...]:
+    """Media as pages show them; with ``site_media``, photos and videos come ready to embed.
+
+    A photo or local video the pipeline could not make (already reported as
+    an error) is left out rather than shown broken.
+    """
     views = []
     for ref in media:
+        if site_media is None:
+            if ref.video:
+                views.append(MediaView("video", "", ref.caption, ref.credit, ref.title, ref.video))
+            else:
+                views.append(MediaView("photo", ref.alt, ref.caption, ref.credit, "", ""))
+            continue
         if ref.video:
-            views.append(MediaView("video", "", ref.caption, ref.credit, ref.title, ref.video))
+            video = site_media.video(ref)
+            if video is not None:
+                views.append(MediaView("video", "", ref.caption, ref.credit, ref.title,
+                                       video.page_url or video.src, video=video))
         else:
-            views.append(MediaView("photo", ref.alt, ref.caption, ref.credit, "", ""))
+            picture = site_media.picture(ref)
+            if picture is not None:
+                views.append(MediaView("photo", ref.alt, ref.caption, ref.credit, "", picture.large,
+                                       picture=picture))
     return tuple(views)
 
 

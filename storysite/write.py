@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -47,6 +48,11 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.written[relpath] = len(data)
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every file written so far, read back in sorted order."""
+        for relpath in sorted(self.written):
+            yield relpath, (self.root / relpath).read_bytes()
 
     def commit(self) -> None:
         """Swap the staging folder in place of the output folder."""

@@ -113,8 +113,8 @@ def make_site(tmp_path: Path) -> Callable[..., Site]:
 
 
 @pytest.fixture
-def demo_site(tmp_path: Path) -> Iterator[Site]:
-    """A copy of the repository's demo site."""
+def demo_site(tmp_path: Path, demo_image_cache: Path) -> Iterator[Site]:
+    """A copy of the repository's demo site (its photos already encoded in its cache)."""
     root = tmp_path / "demo"
     root.mkdir()
     for name in ("storysite.yaml", "content", "static", "themes"):
@@ -123,7 +123,22 @@ def demo_site(tmp_path: Path) -> Iterator[Site]:
             shutil.copytree(source, root / name)
         elif source.is_file():
             shutil.copy2(source, root / name)
+    shutil.copytree(demo_image_cache, root / ".storysite/cache/images")
     yield Site(root, CliRunner())
+
+
+@pytest.fixture(scope="session")
+def demo_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's photos encoded once per test process (the cache is keyed by content,
+    so every copy of the demo reuses it instead of encoding the same photos again)."""
+    root = tmp_path_factory.mktemp("demo-images")
+    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
+    for name in ("content", "static"):
+        shutil.copytree(REPO / name, root / name)
+    CliRunner().invoke(main, ["check", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    cache = root / ".storysite/cache/images"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
 
 
 @pytest.fixture(autouse=True)

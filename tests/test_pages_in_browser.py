@@ -25,6 +25,11 @@ PAGES = [
     "/", "/memories/", "/memories/page/2/", "/memories/gouters-chez-mamie-josette/",
     "/memories/noel-a-la-montagne/", "/tags/", "/tags/famille/", "/campaigns/",
     "/campaigns/racontez-nous-vos-50-ans/", "/a-propos/", "/confidentialite/", "/404.html",
+    "/timeline/", "/timeline/1980s/",
+    "/labels/", "/labels/classique/", "/labels/ruban/", "/memories/mon-pot-personnalise-pour-mamie/",
+    "/campaigns/le-pot-a-votre-nom/",
+    "/galleries/", "/galleries/fan-days-2026/", "/galleries/la-fabrique-en-images/",
+    "/memories/la-pub-du-petit-chef/", "/memories/le-pain-maison-du-confinement/",
 ]
 
 

@@ -96,7 +96,8 @@ def _build(cls: type, raw: YamlMap, prefix: str, found: list[Diagnostic]) -> Any
         try:
             values[name] = spec.metadata["option"].check(raw[name])
         except OptionError as exc:
-            found.append(error(CONFIG_NAME, line, f"{prefix}{name}: {exc}"))
+            for problem in (exc, *exc.also):
+                found.append(error(CONFIG_NAME, problem.line or line, f"{prefix}{name}: {problem}"))
     return cls(**values)
 
 

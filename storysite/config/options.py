@@ -10,13 +10,24 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 
 class OptionError(ValueError):
-    """A raw value does not fit its option."""
+    """A raw value does not fit its option.
+
+    ``line`` points inside the value (an item of a list) when that is more
+    precise than the key's own line; ``also`` carries further problems found
+    in the same value, so that all of them are reported in one run.
+    """
+
+    def __init__(self, message: str, *, line: int = 0, also: Sequence[OptionError] = ()) -> None:
+        super().__init__(message)
+        self.line = line
+        self.also = tuple(also)
 
 
 def describe(value: Any) -> str:
@@ -192,3 +203,71 @@ class SitePath(Option[str]):
         if self.forbid_root and normal == ".":
             raise OptionError("must be a folder inside the site, not the site folder itself")
         return normal
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    """A named span of the brand's history, from one year to another (both included)."""
+
+    name: str
+    start: int
+    end: int
+    line: int = 0
+    """The line of the era in storysite.yaml, for messages about it."""
+
+    def contains(self, year: int) -> bool:
+        return self.start <= year <= self.end
+
+
+class EraList(Option[tuple[Era, ...]]):
+    """``[{name: Les années télé, from: 1980, to: 1994}, ...]``: every problem, each at its item's line."""
+
+    expected = "a list of eras, each with name, from and to (years)"
+
+    def check(self, raw: Any) -> tuple[Era, ...]:
+        if not isinstance(raw, list):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        eras: list[Era] = []
+        problems: list[OptionError] = []
+        for index, item in enumerate(raw):
+            line = _line_of(raw, index)
+            if not isinstance(item, dict):
+                problems.append(OptionError(f"item {index + 1}: expected name, from and to, got {describe(item)}",
+                                            line=line))
+                continue
+            found = len(problems)
+            for key in sorted(set(item) - {"name", "from", "to"}):
+                problems.append(OptionError(f"item {index + 1}: unknown key '{key}'; an era has name, from and to",
+                                            line=_line_of(item, key) or line))
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip():
+                problems.append(OptionError(f"item {index + 1}: 'name' must be text", line=line))
+            years: dict[str, int] = {}
+            for key in ("from", "to"):
+                value = item.get(key)
+                if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
+                    problems.append(OptionError(f"item {index + 1}: '{key}' must be a year such as 1980, "
+                                                f"got {describe(value)}", line=_line_of(item, key) or line))
+                else:
+                    years[key] = value
+            if len(years) == 2 and years["from"] > years["to"]:
+                problems.append(OptionError(
+                    f"item {index + 1}: '{name}' runs backwards (from {years['from']} to {years['to']}); "
+                    f"write from: {years['to']}, to: {years['from']}", line=_line_of(item, "from") or line))
+            if len(problems) == found:
+                eras.append(Era(str(name).strip(), years["from"], years["to"], line))
+        for index, era in enumerate(eras):
+            for other in eras[:index]:
+                if era.start <= other.end and other.start <= era.end:
+                    problems.append(OptionError(
+                        f"'{era.name}' ({era.start}–{era.end}) overlaps '{other.name}' ({other.start}–{other.end}); "
+                        "a year belongs to one era at most", line=era.line))
+        if problems:
+            raise OptionError(str(problems[0]), line=problems[0].line, also=problems[1:])
+        return tuple(sorted(eras, key=lambda e: e.start))
+
+
+def _line_of(container: Any, key: Any) -> int:
+    """The line storysite.yaml gives ``container[key]`` (0 when the value does not know)."""
+    line_of = getattr(container, "line_of", None)
+    return int(line_of(key)) if callable(line_of) else 0

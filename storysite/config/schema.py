@@ -47,6 +47,8 @@ class Privacy:
     """How a fan's name is shown when ``author.display`` is not given."""
     private_store: str = opt(o.SitePath(forbid_root=True), "private")
     """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
+    allowed_origins: tuple[str, ...] = opt(o.ListOf(o.BaseUrl()), ())
+    """Other origins pages may load from (``https://cdn.example``); anything else is an error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +63,25 @@ class Images:
     """Formats of the derivatives, most preferred first."""
     quality: int = opt(o.Integer(1, 100), 80)
     """Encoder quality, 1 to 100."""
+    max_pixels: int = opt(o.Integer(10_000, 1_000_000_000), 100_000_000)
+    """Largest photo accepted, in pixels (width × height). A bigger one is refused before
+    it is decoded: a small file can unpack into gigabytes (a "decompression bomb")."""
+    keep_metadata: tuple[str, ...] = opt(o.ListOf(o.Choice(["copyright", "artist"])), ())
+    """EXIF fields copied into the derivatives (``copyright``, ``artist``). Everything else
+    (GPS above all, camera, dates, XMP, comments, colour profiles) is always stripped."""
 
 
 @dataclass(frozen=True, slots=True)
 class Memories:
     per_page: int = opt(o.Integer(1, 1000), 24)
     """Memories on each page of the memory index."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineOptions:
+    eras: tuple[o.Era, ...] = opt(o.EraList(), ())
+    """Named spans of the brand's history shown on the timeline:
+    ``[{name: Les années télé, from: 1980, to: 1994}]`` (years included, no overlaps)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +122,7 @@ class SiteConfig:
     privacy: Privacy = section(Privacy)
     images: Images = section(Images)
     memories: Memories = section(Memories)
+    timeline: TimelineOptions = section(TimelineOptions)
     markdown: MarkdownOptions = section(MarkdownOptions)
     feed: Feed = section(Feed)
     limits: Limits = section(Limits)

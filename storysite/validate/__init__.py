@@ -8,9 +8,12 @@ from typing import Any
 
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
-from storysite.model import Campaign, Content, Memory, Page
+from storysite.model import Campaign, Content, Gallery, LabelDesign, Memory, Milestone, Page
 from storysite.validate.campaign import validate_campaign
+from storysite.validate.gallery import validate_gallery
+from storysite.validate.label import validate_label
 from storysite.validate.memory import validate_memory
+from storysite.validate.milestone import validate_milestone
 from storysite.validate.page import validate_page
 
 Validator = Callable[[RawItem, Path], tuple[Any, list[Diagnostic]]]
@@ -19,6 +22,9 @@ VALIDATORS: dict[str, Validator] = {
     "memories": validate_memory,
     "pages": validate_page,
     "campaigns": validate_campaign,
+    "timeline": validate_milestone,
+    "galleries": validate_gallery,
+    "labels": validate_label,
 }
 
 
@@ -28,7 +34,11 @@ def validate_content(items: Iterable[RawItem], site_dir: Path) -> tuple[Content,
     memories: list[Memory] = []
     pages: list[Page] = []
     campaigns: list[Campaign] = []
-    buckets: dict[str, list[Any]] = {"memories": memories, "pages": pages, "campaigns": campaigns}
+    milestones: list[Milestone] = []
+    galleries: list[Gallery] = []
+    labels: list[LabelDesign] = []
+    buckets: dict[str, list[Any]] = {"memories": memories, "pages": pages, "campaigns": campaigns,
+                                     "timeline": milestones, "galleries": galleries, "labels": labels}
     for item in items:
         validator = VALIDATORS.get(item.source.kind)
         if validator is None:
@@ -40,4 +50,5 @@ def validate_content(items: Iterable[RawItem], site_dir: Path) -> tuple[Content,
         problems.extend(found)
         if value is not None:
             buckets[item.source.kind].append(value)
-    return Content(tuple(memories), tuple(pages), tuple(campaigns)), problems
+    return Content(tuple(memories), tuple(pages), tuple(campaigns), milestones=tuple(milestones),
+                   galleries=tuple(galleries), labels=tuple(labels)), problems

@@ -17,10 +17,11 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import slugify
+from storysite.video import LOCAL_TYPES, parse_video_url
+from storysite.video import (
+    VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
+)
 from storysite.yamlio import YamlList, YamlMap
-
-VIDEO_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "vimeo.com",
-               "www.vimeo.com", "player.vimeo.com")
 
 
 class FieldReader:
@@ -229,22 +230,28 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
     entry.unknown(("src", "video", "alt", "caption", "credit", "title", "poster"))
     if entry.has("video"):
         url = entry.text("video")
+        poster = None
+        if entry.has("poster"):
+            poster, reason = resolve_media_path(entry.text("poster"), entry.path, site_dir)
+            if poster is None:
+                entry.fail("poster", reason or "not found")
         parts = urlsplit(url)
-        if parts.scheme in ("http", "https"):
-            if parts.hostname not in VIDEO_HOSTS:
-                entry.fail("video", f"unknown video host '{parts.hostname}'; use YouTube, Vimeo or a local .mp4")
+        if parts.scheme in ("http", "https") or url.startswith("//"):
+            _, reason = parse_video_url(url)
+            if reason is not None:
+                entry.fail("video", reason)
                 return None
             return MediaRef(origin, video=url, title=entry.text("title"), caption=entry.text("caption"),
-                            credit=entry.text("credit"))
+                            credit=entry.text("credit"), poster=poster)
         path, reason = resolve_media_path(url, entry.path, site_dir)
         if path is None:
             entry.fail("video", reason or "not found")
             return None
-        if not path.lower().endswith((".mp4", ".webm")):
+        if posixpath.splitext(path.lower())[1] not in LOCAL_TYPES:
             entry.fail("video", f"'{url}' is not a video file (.mp4 or .webm)")
             return None
         return MediaRef(origin, video=path, title=entry.text("title"), caption=entry.text("caption"),
-                        credit=entry.text("credit"))
+                        credit=entry.text("credit"), poster=poster)
     if not entry.has("src"):
         entry.problems.append(error(entry.path, origin.line, f"{entry.prefix.rstrip('.')}: each entry needs 'src' or 'video'"))
         return None

@@ -1,0 +1,215 @@
+"""The curation dashboard (``storysite check --report``): where curation stands.
+
+An editor's tool, written outside the published output: counts per status,
+decade and tag, consents about to expire, memories missing alt text or
+holding personal data. HTML with inline SVG charts (no script, no request to
+anyone), JSON for tools, or CSV for spreadsheets with formula injection
+neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storysite.curate import Curation, publication_problem
+from storysite.diagnostics import Diagnostic
+from storysite.model import Content
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryRow:
+    path: str
+    line: int
+    slug: str
+    title: str
+    status: str
+    date: str
+    published: bool
+    reason: str
+    consent_expires: str
+    missing_alt: int
+    personal_data: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Everything the report shows, computed from the validated content (pure)."""
+
+    site_title: str
+    build_date: str
+    by_status: dict[str, int]
+    published: int
+    without_consent: int
+    by_decade: dict[str, dict[str, int]]
+    by_tag: dict[str, dict[str, int]]
+    expiring: tuple[MemoryRow, ...]
+    missing_alt: tuple[MemoryRow, ...]
+    personal_data: tuple[MemoryRow, ...]
+    rows: tuple[MemoryRow, ...] = field(default_factory=tuple)
+
+
+def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,
+                   personal: list[Diagnostic]) -> Dashboard:
+    """Gather the dashboard's figures from every memory, published or not."""
+    personal_by_path: dict[str, list[str]] = {}
+    for finding in personal:
+        personal_by_path.setdefault(finding.path, []).append(f"line {finding.line}: {finding.message}")
+    rows: list[MemoryRow] = []
+    decades: dict[str, Counter[str]] = {}
+    tags: dict[str, Counter[str]] = {}
+    for memory in content.memories:
+        reason = publication_problem(memory, today) or ""
+        expires = memory.consent.expires.isoformat() if memory.consent and memory.consent.expires else ""
+        row = MemoryRow(
+            path=memory.origin.path, line=memory.origin.line, slug=memory.slug, title=memory.title,
+            status=memory.status, date=memory.date.iso() if memory.date else "", published=not reason,
+            reason=reason, consent_expires=expires,
+            missing_alt=sum(1 for m in memory.media if m.src and not m.alt),
+            personal_data=tuple(personal_by_path.get(memory.origin.path, ())),
+        )
+        rows.append(row)
+        state = "published" if row.published else memory.status
+        decade = f"{memory.date.decade_start}s" if memory.date else "undated"
+        decades.setdefault(decade, Counter())[state] += 1
+        for tag in memory.tags:
+            tags.setdefault(tag, Counter())[state] += 1
+    horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    return Dashboard(
+        site_title=site_title,
+        build_date=today.isoformat(),
+        by_status=dict(curation.by_status),
+        published=curation.published,
+        without_consent=curation.without_consent,
+        by_decade={k: dict(sorted(v.items())) for k, v in sorted(decades.items())},
+        by_tag={k: dict(sorted(v.items())) for k, v in sorted(tags.items(), key=lambda kv: (-sum(kv[1].values()),
+                                                                                            kv[0]))},
+        expiring=tuple(r for r in rows if r.consent_expires and today.isoformat() < r.consent_expires
+                       <= horizon.isoformat()),
+        missing_alt=tuple(r for r in rows if r.missing_alt),
+        personal_data=tuple(r for r in rows if r.personal_data),
+        rows=tuple(rows),
+    )
+
+
+def to_json(dashboard: Dashboard) -> str:
+    return json.dumps(asdict(dashboard), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _cell(value: Any) -> str:
+    text = "; ".join(value) if isinstance(value, tuple) else str(value)
+    # A spreadsheet runs a cell that starts like a formula: make it plain text.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def to_csv(dashboard: Dashboard) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = list(MemoryRow.__dataclass_fields__)
+    writer.writerow(names)
+    for row in dashboard.rows:
+        writer.writerow([_cell(getattr(row, name)) for name in names])
+    return out.getvalue()
+
+
+def _bars(title: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
+    """A horizontal stacked bar chart as inline SVG, with a text table for screen readers."""
+    if not data:
+        return ""
+    width, bar_h, gap, label_w = 640, 22, 8, 120
+    top = max(sum(v.values()) for v in data.values()) or 1
+    parts = [f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>',
+             f'<svg role="img" aria-label="{html.escape(title)}" viewBox="0 0 {width} '
+             f'{len(data) * (bar_h + gap) + 10}" width="100%">']
+    for index, (label, counts) in enumerate(data.items()):
+        y = index * (bar_h + gap) + 5
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{html.escape(label)}</text>')
+        x = float(label_w)
+        for state, count in counts.items():
+            w = (width - label_w - 50) * count / top
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                         f'fill="{colors.get(state, "#888")}"><title>{html.escape(state)}: {count}</title></rect>')
+            x += w
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{sum(counts.values())}</text>')
+    parts.append("</svg></figure>")
+    return "".join(parts)
+
+
+COLORS = {"published": "#2e7d32", "approved": "#f9a825", "submitted": "#1565c0", "rejected": "#9e9e9e",
+          "withdrawn": "#6d4c41"}
+
+
+def to_html(dashboard: Dashboard) -> str:
+    """A self-contained page: no script, no stylesheet or font from anywhere else."""
+    e = html.escape
+    legend = "".join(f'<li><span class="swatch" style="background:{c}"></span>{e(s)}</li>' for s, c in COLORS.items())
+
+    def table(rows: tuple[MemoryRow, ...], extra: str, value: Any) -> str:
+        if not rows:
+            return "<p>None.</p>"
+        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.status)}</td>"
+                       f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
+        return (f"<table><thead><tr><th>File</th><th>Title</th><th>Status</th><th>{e(extra)}</th></tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+    statuses = "".join(f"<li><strong>{count}</strong> {e(name)}</li>" for name, count in dashboard.by_status.items())
+    all_rows = "".join(
+        f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.status)}</td><td>{e(r.date)}</td>"
+        f"<td>{'yes' if r.published else e(r.reason)}</td></tr>" for r in dashboard.rows)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Curation report · {e(dashboard.site_title)}</title>
+<style>
+body{{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1.5rem;color:#1d1a16}}
+h1{{margin-bottom:.2rem}} .muted{{color:#5a524a}} ul.stats{{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}}
+ul.stats li{{background:#f4ede4;border-radius:10px;padding:.6rem 1rem}} ul.stats strong{{font-size:1.6rem;display:block}}
+table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e6dccd;vertical-align:top}}
+.chart svg text{{font-size:13px;fill:#1d1a16}} .legend{{display:flex;gap:1rem;list-style:none;padding:0}}
+.swatch{{display:inline-block;width:.9rem;height:.9rem;border-radius:3px;margin-right:.3rem;vertical-align:middle}}
+</style>
+</head>
+<body>
+<header><h1>Curation report</h1><p class="muted">{e(dashboard.site_title)} · judged on {e(dashboard.build_date)}</p></header>
+<main>
+<section aria-labelledby="s1"><h2 id="s1">Where curation stands</h2>
+<ul class="stats">{statuses}<li><strong>{dashboard.published}</strong> published</li>
+<li><strong>{dashboard.without_consent}</strong> without consent</li></ul></section>
+<section aria-labelledby="s2"><h2 id="s2">Memories by decade and by tag</h2>
+<ul class="legend">{legend}</ul>
+{_bars("Memories per decade", dashboard.by_decade, COLORS)}
+{_bars("Memories per tag", dashboard.by_tag, COLORS)}
+</section>
+<section aria-labelledby="s3"><h2 id="s3">Consents expiring in the next {EXPIRY_WINDOW_DAYS} days</h2>
+{table(dashboard.expiring, "Expires", lambda r: r.consent_expires)}</section>
+<section aria-labelledby="s4"><h2 id="s4">Photos without alt text</h2>
+{table(dashboard.missing_alt, "Photos", lambda r: r.missing_alt)}</section>
+<section aria-labelledby="s5"><h2 id="s5">Personal data in the content tree</h2>
+{table(dashboard.personal_data, "Found", lambda r: "; ".join(r.personal_data))}</section>
+<section aria-labelledby="s6"><h2 id="s6">All memories</h2>
+<table><thead><tr><th>File</th><th>Title</th><th>Status</th><th>Date</th><th>Published</th></tr></thead>
+<tbody>{all_rows}</tbody></table></section>
+</main>
+</body>
+</html>
+"""
+
+
+def write_report(dashboard: Dashboard, path: Path, fmt: str) -> None:
+    """Write the dashboard as ``html``, ``json`` or ``csv``."""
+    text = {"html": to_html, "json": to_json, "csv": to_csv}[fmt](dashboard)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Importers: outside formats (fan form exports, TimelineJS) → content files."""

@@ -1,0 +1,401 @@
+"""Fan submissions (a form's CSV or JSON export) → memories to review.
+
+Each row becomes ``content/memories/<slug>.md`` with ``status: submitted`` and
+an opaque ``author.id``; the fan's name, email, phone, original words and
+consent evidence go to the private store, never into the content tree.
+Importing the same export again adds nothing twice and never touches a file
+that already exists. Rows are streamed, so memory stays flat on big exports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from storysite.curate import display_name
+from storysite.dates import parse_partial_date
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.privatestore import PrivateStore
+from storysite.routing import slugify
+from storysite.yamlio import YamlMap, decode_text, load_yaml
+
+FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
+          "consent", "consent_timestamp")
+PUBLISHED_FIELDS = ("title", "text", "date", "display", "location", "label")
+_PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone|\btel\b|portable|mobile|"
+                              r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"^\+?[\d\s().-]{8,}$")
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
+DEFAULT_ACCEPTED = ("oui", "yes", "true", "1", "x", "on", "vrai", "ja", "sí", "si", "accepted", "j'accepte")
+
+EXAMPLE_MAPPING = """\
+# storysite import mapping: which column of the form export feeds which field.
+# Personal data (name, email, phone, consent evidence) goes to the private store;
+# only title, text, date, display, location and label reach the content files.
+columns:
+  title: Titre
+  text: Votre souvenir
+  date: Date du souvenir
+  location: Ville
+  name: Prénom et nom
+  email: E-mail
+  phone: Téléphone
+  consent: J'accepte la publication
+  consent_timestamp: Horodatage
+  label: Prénom pour l'étiquette
+  photo: Photo
+consent_accepted: [oui, yes, "1", x, true]
+consent_scope: [site, share]
+label_design: classique
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """Which column feeds which field, and how consent and labels are read."""
+
+    columns: Mapping[str, str]
+    lines: Mapping[str, int]
+    accepted: tuple[str, ...] = DEFAULT_ACCEPTED
+    scope: tuple[str, ...] = ("site",)
+    label_design: str = ""
+    path: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts, and each row's problem as ``FILE:row N: message``."""
+
+    created: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    rejected: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fatal: bool = False
+    """The export could not be read at all (nothing was imported)."""
+
+
+def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | None, list[Diagnostic]]:
+    """Read a mapping file; without one, each field is fed by the column of its own name."""
+    if path is None:
+        return ColumnMapping({name: name for name in FIELDS}, {}), []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(display_path, 0, f"cannot be read: {exc.strerror}")]
+    text, problem = decode_text(data)
+    if text is None or problem is not None:
+        assert problem is not None
+        return None, [error(display_path, problem.line, problem.message)]
+    raw, problem = load_yaml(text)
+    if problem is not None:
+        return None, [error(display_path, problem.line, problem.message)]
+    if not isinstance(raw, YamlMap) or not isinstance(raw.get("columns"), YamlMap):
+        return None, [error(display_path, 1, "expected 'columns:' mapping fields to column names")]
+    problems: list[Diagnostic] = []
+    columns_raw: YamlMap = raw["columns"]
+    columns: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for name, column in columns_raw.items():
+        line = columns_raw.line_of(name)
+        if name not in FIELDS:
+            problems.append(error(display_path, line, f"unknown field '{name}'; use {', '.join(FIELDS)}"))
+            continue
+        if not isinstance(column, str) or not column.strip():
+            problems.append(error(display_path, line, f"{name}: expected a column name"))
+            continue
+        if name in PUBLISHED_FIELDS and _PERSONAL_COLUMN.search(column):
+            problems.append(error(display_path, line, f"{name}: column '{column}' holds personal data and "
+                                  f"'{name}' is published; map it to name, email or phone instead"))
+            continue
+        columns[name] = column
+        lines[name] = line
+    if "text" not in columns:
+        problems.append(error(display_path, raw.line_of("columns"), "columns: 'text' must be mapped"))
+    accepted = raw.get("consent_accepted", list(DEFAULT_ACCEPTED))
+    scope = raw.get("consent_scope", ["site"])
+    design = raw.get("label_design", "")
+    if not isinstance(accepted, list) or not isinstance(scope, list) or not isinstance(design, str):
+        problems.append(error(display_path, raw.line, "consent_accepted and consent_scope are lists; "
+                              "label_design is a design name"))
+    if problems:
+        return None, problems
+    return ColumnMapping(columns, lines, tuple(str(a).casefold() for a in accepted), tuple(str(s) for s in scope),
+                    design, display_path), []
+
+
+def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[: exc.start].count(b"\n")
+                hint = " --encoding latin-1" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
+                return error(display, 0, f"line {line}: not valid {encoding} text; if the export uses another "
+                             f"encoding, run again with{hint or ' --encoding NAME'}")
+            line += text.count("\n")
+    return None
+
+
+Rows = tuple[list[str], Iterator[tuple[int, dict[str, Any]]], "io.TextIOBase | None"]
+
+
+def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
+    """The header, a stream of (row number, record) and the file to close; CSV or a JSON list."""
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding))
+        except json.JSONDecodeError as exc:
+            return error(display, exc.lineno, f"not valid JSON: {exc.msg}")
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            return error(display, 1, "expected a JSON list of objects, one per submission")
+        header = sorted({str(k) for r in data for k in r})
+        return header, ((index + 1, record) for index, record in enumerate(data)), None
+    handle = open(path, encoding="utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding,  # noqa: SIM115 - closed by the caller
+                     newline="")
+    sample = handle.read(1 << 16)
+    handle.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(handle, dialect)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        handle.close()
+        return error(display, 1, "the file is empty")
+
+    def stream() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            yield number, dict(zip(header, row, strict=False))
+
+    return header, stream(), handle
+
+
+def _parse_date(value: str) -> tuple[str | None, str | None]:
+    value = value.strip()
+    if not value:
+        return None, None
+    match = _FRENCH_DATE.fullmatch(value)
+    if match:
+        value = f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
+    date, reason = parse_partial_date(value)
+    if date is None:
+        return None, reason
+    return (value if not date.decade else f"{date.year}s"), None
+
+
+def _timestamp_date(value: str) -> str | None:
+    match = _TIMESTAMP.search(value)
+    if not match:
+        return None
+    if match[1]:
+        text = f"{match[1]}-{match[2]}-{match[3]}"
+    else:
+        text = f"{match[6]}-{int(match[5]):02d}-{int(match[4]):02d}"
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text
+
+
+def import_submissions(
+    export: Path,
+    site_dir: Path,
+    *,
+    mapping_path: Path | None,
+    store_dir: str,
+    display_policy: str,
+    today: dt.date,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """Import every row of ``export`` into ``site_dir/content/memories`` and the private store."""
+    result = ImportResult()
+    shown = export.name
+    mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
+    result.diagnostics.extend(found)
+    if mapping is None:
+        result.fatal = True
+        return result
+    problem = _check_encoding(export, encoding, shown)
+    if problem is not None:
+        result.diagnostics.append(problem)
+        result.fatal = True
+        return result
+    rows = _rows(export, encoding, shown)
+    if isinstance(rows, Diagnostic):
+        result.diagnostics.append(rows)
+        result.fatal = True
+        return result
+    header, stream, handle = rows
+    try:
+        _import_rows(result, header, stream, export, site_dir, mapping, mapping_path, store_dir, display_policy,
+                     today)
+    finally:
+        if handle is not None:
+            handle.close()
+    return result
+
+
+def _import_rows(
+    result: ImportResult,
+    header: list[str],
+    stream: Iterator[tuple[int, dict[str, Any]]],
+    export: Path,
+    site_dir: Path,
+    mapping: ColumnMapping,
+    mapping_path: Path | None,
+    store_dir: str,
+    display_policy: str,
+    today: dt.date,
+) -> None:
+    shown = export.name
+    by_lower = {h.casefold(): h for h in header}
+    columns: dict[str, str] = {}
+    for name, column in mapping.columns.items():
+        actual = by_lower.get(column.casefold())
+        if actual is not None:
+            columns[name] = actual
+        elif mapping_path is not None:
+            hint = ""
+            if len(header) == 1 and re.search(r"[,;\t|]", header[0]):
+                hint = "; the header is a single column: is the delimiter right?"
+            result.diagnostics.append(error(mapping.path, mapping.lines.get(name, 0),
+                                            f"{name}: column '{column}' is not in {shown}{hint}"))
+    if "text" not in columns:
+        if mapping_path is None:
+            hint = " (the header is a single column: is the delimiter right?)" if len(header) == 1 else ""
+            result.diagnostics.append(error(shown, 1, f"no 'text' column{hint}; give a mapping with --map"))
+        result.fatal = True
+        return
+    if any(d.is_error for d in result.diagnostics):
+        result.fatal = True
+        return
+
+    store = PrivateStore(site_dir / store_dir)
+    known = store.known_fingerprints()
+    memories = site_dir / "content" / "memories"
+    memories.mkdir(parents=True, exist_ok=True)
+    pending: list[dict[str, Any]] = []
+    for number, record in stream:
+        def value(name: str, record: dict[str, Any] = record) -> str:
+            raw = record.get(columns[name], "") if name in columns else ""
+            return "" if raw is None else str(raw).strip()
+
+        where = f"row {number}"
+        text = value("text").replace("\r\n", "\n")
+        if not text:
+            result.rejected += 1
+            result.diagnostics.append(error(f"{shown}:{where}", 0, "the memory text is empty; row left out"))
+            continue
+        date, reason = _parse_date(value("date"))
+        if reason:
+            result.rejected += 1
+            result.diagnostics.append(error(f"{shown}:{where}", 0, f"date: {reason}; row left out"))
+            continue
+        leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
+                  or (name != "title" and _PHONE.match(value(name)))]
+        if leaked:
+            result.rejected += 1
+            result.diagnostics.append(error(f"{shown}:{where}", 0, f"{leaked[0]} looks like an email address or phone "
+                                            "number, which would be published; row left out"))
+            continue
+        name, email, phone = value("name"), value("email"), value("phone")
+        author_id = store.author_id(email, name, phone) if (email or name or phone) else \
+            "fan-" + store.fingerprint("anonymous", text)[:12]
+        fingerprint = store.fingerprint(author_id, text)
+        if fingerprint in known:
+            result.duplicates += 1
+            result.diagnostics.append(warning(f"{shown}:{where}", 0, "already imported (same fan, same text); skipped"))
+            continue
+        known.add(fingerprint)
+        title = value("title") or _title_from(text)
+        slug = _unique_slug(memories, slugify(title)[:60].rstrip("-") or "souvenir")
+        accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
+        granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
+        document: dict[str, Any] = {"title": title}
+        if date:
+            document["date"] = date
+        author: dict[str, str] = {"id": author_id}
+        display = value("display") or display_name(name, display_policy)
+        if display:
+            author["display"] = display
+        if value("location"):
+            author["location"] = value("location")
+        document["author"] = author
+        document["status"] = "submitted"
+        if granted:
+            document["consent"] = {"granted": granted, "scope": list(mapping.scope), "ref": f"c-{fingerprint[:10]}"}
+        if value("label") and mapping.label_design:
+            document["label"] = {"design": mapping.label_design, "text": value("label")}
+        target = memories / f"{slug}.md"
+        photo = value("photo")
+        if photo:
+            copied = _copy_photo(photo, export.parent, memories / slug, shown, where, result.diagnostics)
+            if copied:
+                document["media"] = [{"src": copied, "alt": ""}]
+                target = memories / slug / "index.md"
+        front = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, default_flow_style=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(f"---\n{front}---\n{text}\n")
+        result.created.append(target.relative_to(site_dir).as_posix())
+        pending.append({
+            "fingerprint": fingerprint, "author_id": author_id, "name": name, "email": email, "phone": phone,
+            "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp")},
+            "source": shown, "row": number, "imported": today.isoformat(),
+            "memory": target.relative_to(site_dir).as_posix(),
+        })
+        if len(pending) >= 1000:
+            store.append(pending)
+            pending = []
+    store.append(pending)
+
+
+def _title_from(text: str) -> str:
+    words = text.split()
+    title = " ".join(words[:8])
+    return title + ("…" if len(words) > 8 else "")
+
+
+def _unique_slug(folder: Path, base: str) -> str:
+    slug, counter = base, 2
+    while (folder / f"{slug}.md").exists() or (folder / slug).exists() or (folder / f"{slug}.yaml").exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+def _copy_photo(photo: str, export_dir: Path, bundle: Path, shown: str, where: str,
+                problems: list[Diagnostic]) -> str | None:
+    if re.match(r"[a-z][a-z0-9+.-]*://", photo, re.IGNORECASE):
+        problems.append(warning(f"{shown}:{where}", 0, f"photo is a URL ({photo}); not fetched — download it and "
+                                "add it to the memory by hand"))
+        return None
+    source = (export_dir / photo).resolve()
+    if not source.is_relative_to(export_dir.resolve()) or not source.is_file():
+        problems.append(warning(f"{shown}:{where}", 0, f"photo '{photo}' not found beside the export; not copied"))
+        return None
+    bundle.mkdir(parents=True, exist_ok=True)
+    name = "photo" + source.suffix.lower()
+    shutil.copyfile(source, bundle / name)
+    return name

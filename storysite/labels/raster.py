@@ -1,0 +1,110 @@
+"""Draw a laid-out label with Pillow, glyph cluster by glyph cluster.
+
+Each cluster is drawn on its own at the position the layout computed, so
+Pillow's own text measurement (and its kerning and ligatures) never moves a
+letter: the picture matches the browser's canvas, which draws the same way.
+
+A :class:`LabelOp` is a frozen, hashable description of one picture; its
+:attr:`~LabelOp.key` (a hash of every input, files by their content hash)
+names the output file, so the URL is known before anything is drawn and
+nothing is drawn when only checking.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+
+import PIL
+from PIL import Image, ImageDraw, ImageFont
+
+from storysite.labels.design import ReadyDesign
+from storysite.labels.layout import LabelLayout
+
+RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
+
+
+@dataclass(frozen=True, slots=True)
+class GlyphRun:
+    """One zone's drawing: a font at a size and colour, and each line's clusters at their pen positions."""
+
+    font: str
+    font_sha256: str
+    size: int
+    color: str
+    lines: tuple[tuple[tuple[str, ...], tuple[float, ...], float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelOp:
+    """A label picture to draw: artwork, glyph runs, scale."""
+
+    artwork: str
+    artwork_sha256: str
+    runs: tuple[GlyphRun, ...]
+    scale: int = 1
+
+    @property
+    def key(self) -> str:
+        """A hash of everything that decides the picture (files by content, not by path)."""
+        data = {
+            "v": [RENDERER_VERSION, PIL.__version__],
+            "artwork": self.artwork_sha256,
+            "scale": self.scale,
+            "runs": [[r.font_sha256, r.size, r.color, [[list(c), list(x), b] for c, x, b in r.lines]] for r in self.runs],
+        }
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def label_op(design: ReadyDesign, layout: LabelLayout, scale: int = 1) -> LabelOp:
+    """What to draw for ``layout`` of ``design``."""
+    zones = {zone.name: zone for zone in design.spec.zones}
+    runs = []
+    for placed in layout.zones:
+        if not placed.lines:
+            continue
+        zone = zones[placed.zone]
+        font = design.fonts[zone.font]
+        runs.append(GlyphRun(str(font.path), font.sha256, placed.size, zone.color,
+                             tuple((line.clusters, line.xs, line.baseline) for line in placed.lines)))
+    return LabelOp(str(design.artwork), design.artwork_sha256, tuple(runs), scale)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: str, sha256: str, size: int) -> ImageFont.FreeTypeFont:
+    """A loaded font; the content hash is part of the cache key, so a font replaced
+    at the same path (a long-running preview server) is loaded again."""
+    return ImageFont.truetype(path, size)
+
+
+def draw_label(op: LabelOp) -> Image.Image:
+    """The label as an RGBA image."""
+    with Image.open(op.artwork) as source:
+        image = source.convert("RGBA")
+    if op.scale != 1:
+        image = image.resize((image.width * op.scale, image.height * op.scale), Image.Resampling.LANCZOS)
+    draw = ImageDraw.Draw(image)
+    for run in op.runs:
+        font = _font(run.font, run.font_sha256, run.size * op.scale)
+        for clusters, xs, baseline in run.lines:
+            for cluster, x in zip(clusters, xs, strict=True):
+                if cluster != " ":
+                    draw.text((x * op.scale, baseline * op.scale), cluster, font=font, fill=run.color, anchor="ls")
+    return image
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """PNG bytes, the same for the same pixels (no timestamp, fixed settings)."""
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")  # fully opaque: no alpha channel to store
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def render_label(op: LabelOp) -> bytes:
+    """The label as PNG bytes."""
+    return encode_png(draw_label(op))

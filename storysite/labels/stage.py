@@ -1,0 +1,293 @@
+"""The labels stage of the build: which pictures exist, for whom, at which URL.
+
+:func:`plan_labels` runs after curation, on the :class:`PublicSite` only: a
+memory gets a label picture when curation kept its ``label`` (published, and
+``share`` in its consent), and a share card when it is shareable. Nothing is
+drawn here: every picture is an op whose hash names its file, drawn by
+:meth:`LabelStage.outputs` only when the build writes.
+
+A fan label the build's policy refuses is a warning naming the memory's file
+and line, never the text; the memory is published without that label (and
+its share card falls back to the photo). The build does not fail for it, so
+that a withdrawal elsewhere in the site is never held back by one label;
+``--strict`` makes it fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storysite.curate import PublicMemory, PublicSite
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.labels.design import ReadyDesign, prepare_design
+from storysite.labels.layout import REASONS, LabelLayout, Refusal
+from storysite.labels.raster import LabelOp, label_op, render_label
+from storysite.labels.share import CardFonts, ShareCardOp, render_share_card
+from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
+from storysite.theme import Assets, bundled_themes_dir
+from storysite.views import MemoryCard, MemoryViews, SiteView
+
+LABELS_DIR = "media/labels"
+CACHE_DIR = ".storysite/cache/labels"
+SHARE_DIR = "media/share"
+CARD_DISPLAY_FONT = "fonts/labels/fraunces-black.ttf"
+CARD_TEXT_FONT = "fonts/labels/fraunces-semibold.ttf"
+Translate = Callable[..., str]
+
+
+def design_url(slug: str) -> str:
+    return f"/labels/{slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelStage:
+    """The label views for templates, and the files to write (by output path)."""
+
+    views: LabelViews = field(default_factory=LabelViews)
+    labels: Mapping[str, LabelOp] = field(default_factory=dict)
+    cards: Mapping[str, ShareCardOp] = field(default_factory=dict)
+    copies: Mapping[str, Path] = field(default_factory=dict)
+
+    def paths(self) -> list[str]:
+        return sorted({*self.labels, *self.cards, *self.copies})
+
+    def outputs(self, cache_dir: Path | None = None, workers: int = 1) -> Iterator[tuple[str, bytes]]:
+        """Draw and encode everything, in path order.
+
+        Pictures already in ``cache_dir`` (named by their op's key, a hash of
+        every input) are reused; the others are drawn, in a process pool when
+        there are several, and stored there. Entries this build did not use
+        are removed, so a withdrawn memory's pictures leave the cache too.
+        """
+        ops: dict[str, LabelOp | ShareCardOp] = {**self.labels, **self.cards}
+        drawn: dict[str, bytes] = {}
+        missing: list[str] = []
+        for path, op in ops.items():
+            cached = _cached(cache_dir, path, op)
+            if cached is None:
+                missing.append(path)
+            else:
+                drawn[path] = cached
+        for path, data in zip(missing, _draw_all([ops[p] for p in missing], workers), strict=True):
+            drawn[path] = data
+            if cache_dir is not None:
+                _store(cache_dir, path, ops[path], data)
+        if cache_dir is not None:
+            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()})
+        for path in self.paths():
+            yield path, drawn[path] if path in drawn else self.copies[path].read_bytes()
+
+
+def _cache_name(path: str, op: LabelOp | ShareCardOp) -> str:
+    return op.key + posixpath.splitext(path)[1]
+
+
+def _cached(cache_dir: Path | None, path: str, op: LabelOp | ShareCardOp) -> bytes | None:
+    if cache_dir is None:
+        return None
+    try:
+        return (cache_dir / _cache_name(path, op)).read_bytes()
+    except OSError:
+        return None
+
+
+def _store(cache_dir: Path, path: str, op: LabelOp | ShareCardOp, data: bytes) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = cache_dir / _cache_name(path, op)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _prune(cache_dir: Path, keep: set[str]) -> None:
+    if not cache_dir.is_dir():
+        return
+    for entry in sorted(cache_dir.iterdir()):
+        if entry.is_file() and entry.name not in keep and not entry.name.startswith("."):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def draw(op: LabelOp | ShareCardOp) -> bytes:
+    """One picture's bytes (a top-level function, so that a process pool can run it)."""
+    return render_label(op) if isinstance(op, LabelOp) else render_share_card(op)
+
+
+def _draw_all(ops: list[LabelOp | ShareCardOp], workers: int) -> list[bytes]:
+    if workers <= 1 or len(ops) < 8:
+        return [draw(op) for op in ops]
+    # forkserver, as for photos: workers never fork from a parent running threads.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["storysite.labels.stage"])
+    try:
+        with ProcessPoolExecutor(min(workers, len(ops)), mp_context=context) as pool:
+            return list(pool.map(draw, ops, chunksize=max(1, len(ops) // (workers * 4))))
+    except (BrokenProcessPool, OSError):
+        return [draw(op) for op in ops]
+
+
+def plan_labels(
+    site: PublicSite,
+    site_dir: Path,
+    theme_static: Mapping[str, Path],
+    assets: Assets,
+    memories: MemoryViews,
+    site_view: SiteView,
+    translate: Translate,
+) -> tuple[LabelStage, list[Diagnostic]]:
+    """Prepare every design and plan every label picture and share card."""
+    problems: list[Diagnostic] = []
+    ready: dict[str, ReadyDesign] = {}
+    failed: set[str] = set()
+    for design in site.labels:
+        prepared, found = prepare_design(design, site_dir, theme_static, site.config.language)
+        problems.extend(found)
+        if prepared is None:
+            failed.add(design.slug)
+        else:
+            ready[design.slug] = prepared
+    labels: dict[str, LabelOp] = {}
+    cards: dict[str, ShareCardOp] = {}
+    copies: dict[str, Path] = {}
+    designs = [_design_view(d, assets, translate, labels, copies) for d in ready.values()]
+    fonts = _card_fonts(theme_static)
+    palette = site_view.palette
+
+    def card(title: str, kicker: str, byline: str, label: LabelOp | None, photo: str | None, alt: str) -> ImageView:
+        photo_path = str(site_dir / photo) if photo else None
+        op = ShareCardOp(title, kicker, byline, site_view.brand_name, palette["primary"], palette["accent"],
+                         palette["on_primary"], palette["paper"], fonts, label, photo_path,
+                         _sha(site_dir / photo) if photo else "")
+        path = f"{SHARE_DIR}/{op.key[:16]}.jpg"
+        cards[path] = op
+        return ImageView("/" + path, 1200, 630, alt)
+
+    memory_labels: dict[str, ImageView] = {}
+    memory_cards: dict[str, ImageView] = {}
+    by_slug = {c.slug: c for c in memories.cards}
+    for memory in site.memories:
+        op, text = _memory_label(memory, ready, failed, problems)
+        view = by_slug[memory.slug]
+        if op is not None and memory.label is not None:
+            used = ready[memory.label.design].design
+            path = f"{LABELS_DIR}/{op.key[:16]}.png"
+            labels[path] = op
+            width, height = used.artwork_size
+            memory_labels[memory.slug] = ImageView(
+                "/" + path, width, height, translate("labels.image_alt", design=used.title, text=text))
+        if memory.shareable:
+            author = view.author or translate("memory.anonymous")
+            photo = next((m.src for m in memory.media if m.src), None)
+            alt = (translate("labels.card_alt_label", title=view.title, text=text, brand=site_view.brand_name)
+                   if op is not None else
+                   translate("labels.card_alt", title=view.title, author=author, brand=site_view.brand_name))
+            memory_cards[memory.slug] = card(view.title, _kicker(view, translate), _byline(view, author, translate),
+                                             op, None if op is not None else photo, alt)
+    first_example = next((labels[d.example.url.lstrip("/")] for d in designs if d.example), None)
+    site_card = card(site_view.title, translate("labels.card_site_kicker"), site_view.description, first_example,
+                     None, translate("labels.site_card_alt", title=site_view.title, brand=site_view.brand_name))
+    views = LabelViews(tuple(designs), memory_labels, memory_cards, site_card)
+    return LabelStage(views, dict(sorted(labels.items())), dict(sorted(cards.items())), dict(sorted(copies.items()))), problems
+
+
+def _memory_label(memory: PublicMemory, ready: Mapping[str, ReadyDesign], failed: set[str],
+                  problems: list[Diagnostic]) -> tuple[LabelOp | None, str]:
+    """The label picture of a published, shareable memory, or ``None`` (with the reason reported)."""
+    label = memory.label
+    if label is None or label.design in failed:
+        return None, ""
+    design = ready.get(label.design)
+    where = label.origin
+    if design is None:
+        known = ", ".join(sorted(ready)) or "none yet: add one to content/labels/"
+        problems.append(error(where.path, where.line, f"label.design: no label design '{label.design}' "
+                              f"(designs: {known})"))
+        return None, ""
+    result = design.layout(label.text)
+    if isinstance(result, Refusal):
+        reason = ("a blocked word or phrase" if result.reason == "blocked" else result.message())
+        problems.append(warning(where.path, where.line, f"label.text: refused by the label policy of design "
+                                f"'{label.design}' ({reason}); the memory is published without its label. "
+                                "Change label.text, or add the name to the design's allowed names"))
+        return None, ""
+    return label_op(design, result), _label_text(result)
+
+
+def _label_text(layout: LabelLayout) -> str:
+    return " ".join(zone.text for zone in layout.zones if zone.text)
+
+
+def _kicker(card: MemoryCard, translate: Translate) -> str:
+    if card.date_text:
+        return translate("labels.card_kicker", date=card.date_text)
+    return translate("labels.card_kicker_undated")
+
+
+def _byline(card: MemoryCard, author: str, translate: Translate) -> str:
+    by = translate("memory.by", name=author)
+    return f"{by}, {translate('memory.location', place=card.location)}" if card.location else by
+
+
+def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labels: dict[str, LabelOp],
+                 copies: dict[str, Path]) -> DesignView:
+    model = design.design
+    suffix = design.artwork.suffix.lower()
+    blank_path = f"{LABELS_DIR}/{model.slug}-{design.artwork_sha256[:10]}{suffix}"
+    copies[blank_path] = design.artwork
+    width, height = model.artwork_size
+    blank = ImageView("/" + blank_path, width, height,
+                      model.alt or translate("labels.blank_alt", design=model.title))
+    example = None
+    if model.example:
+        result = design.layout(model.example)
+        assert isinstance(result, LabelLayout)  # checked by prepare_design
+        op = label_op(design, result)
+        path = f"{LABELS_DIR}/{op.key[:16]}.png"
+        labels[path] = op
+        example = ImageView("/" + path, width, height,
+                            translate("labels.example_alt", design=model.title, text=_label_text(result)))
+    faces = []
+    for font in design.fonts.values():
+        if font.theme_logical is not None:
+            url = assets.urls[font.theme_logical]
+        else:
+            out = font.output_path()
+            copies[out] = font.browser_file
+            url = "/" + out
+        faces.append(FontFaceView(font.family, url, font.browser_format))
+    zones = tuple(ZoneView(z.name, z.prompt or translate("labels.prompt"), z.max_chars, z.optional, i == 0)
+                  for i, z in enumerate(model.zones))
+    data = {
+        **design.spec.to_json(),
+        "families": {key: font.family for key, font in design.fonts.items()},
+        "messages": {reason: translate(f"labels.refusal.{reason}") for reason in REASONS},
+        "filename": f"{model.slug}.png",
+        "example": model.example,
+        "size": [width, height],
+        "alt": translate("labels.preview_alt"),
+    }
+    return DesignView(model.slug, model.title, model.description, design_url(model.slug), blank, example, zones,
+                      tuple(faces), data)
+
+
+def _card_fonts(theme_static: Mapping[str, Path]) -> CardFonts:
+    bundled = bundled_themes_dir() / "default" / "static"
+    display = theme_static.get(CARD_DISPLAY_FONT, bundled / CARD_DISPLAY_FONT)
+    text = theme_static.get(CARD_TEXT_FONT, bundled / CARD_TEXT_FONT)
+    return CardFonts(str(display), _sha(display), str(text), _sha(text))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

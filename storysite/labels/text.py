@@ -1,0 +1,72 @@
+"""What a visitor typed, made ready for a label (mirrored by ``label-maker.js``).
+
+The steps, in this order, are the specification both engines follow:
+
+1. NFC normalisation;
+2. every white-space character (tabs and line breaks too) becomes a space;
+3. grapheme clusters (user-visible characters, UAX #29 extended clusters:
+   ``regex``'s ``\\X`` here, ``Intl.Segmenter`` in the browser); a cluster
+   holding an emoji is noted and dropped;
+4. invisible characters are dropped: controls, format characters (zero-width
+   spaces and joiners, bidi overrides, embeddings and isolates, soft
+   hyphens...), line and paragraph separators, variation selectors, the
+   combining grapheme joiner, Hangul fillers and the blank Braille pattern;
+5. runs of spaces become one space; spaces at both ends go; NFC again.
+
+Case is applied afterwards, by the site language's rules (:func:`apply_case`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+WHITE_SPACE = regex.compile(r"\p{White_Space}")
+EMOJI = regex.compile(
+    r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]"
+)
+INVISIBLE = regex.compile(
+    r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\U000E0100-\U000E01EF]"
+)
+SPACES = regex.compile(r" {2,}")
+_CLUSTER = regex.compile(r"\X")
+# Languages whose "i" has a dotted capital (İ) and whose "ı" has a dotless one.
+DOTTED_I_LANGUAGES = ("tr", "az")
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """Typed text after cleaning, and whether it held an emoji (dropped)."""
+
+    text: str
+    had_emoji: bool
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-visible characters of ``text`` (extended grapheme clusters)."""
+    return list(_CLUSTER.findall(text))
+
+
+def clean(text: str) -> Cleaned:
+    """Steps 1 to 5 of the module's specification."""
+    text = WHITE_SPACE.sub(" ", unicodedata.normalize("NFC", text))
+    kept: list[str] = []
+    had_emoji = False
+    for cluster in graphemes(text):
+        if EMOJI.search(cluster):
+            had_emoji = True
+        else:
+            kept.append(cluster)
+    text = SPACES.sub(" ", INVISIBLE.sub("", "".join(kept))).strip(" ")
+    return Cleaned(unicodedata.normalize("NFC", text), had_emoji)
+
+
+def apply_case(text: str, uppercase: bool, language: str) -> str:
+    """Upper case by the language's rules (ß → SS everywhere; i → İ in Turkish), then NFC."""
+    if not uppercase:
+        return text
+    if language.split("-")[0].lower() in DOTTED_I_LANGUAGES:
+        text = text.replace("i", "İ")
+    return unicodedata.normalize("NFC", text.upper())

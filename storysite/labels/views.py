@@ -1,0 +1,69 @@
+"""What templates see of labels: small frozen values (no design, no layout objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    """A picture the build made: site-relative URL, size in pixels, alternative text."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneView:
+    """A text zone as the label maker's form shows it."""
+
+    name: str
+    prompt: str
+    max_chars: int
+    optional: bool
+    first: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FontFaceView:
+    """An ``@font-face`` rule: the family the engine names, and the file the browser loads."""
+
+    family: str
+    url: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class DesignView:
+    """A label design as its pages and blocks show it."""
+
+    slug: str
+    title: str
+    description: str
+    url: str
+    blank: ImageView
+    example: ImageView | None
+    zones: tuple[ZoneView, ...]
+    fonts: tuple[FontFaceView, ...]
+    data: Mapping[str, Any]
+    """The engine's data for ``label-maker.js``: zones, metrics, digested lists, messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelViews:
+    """Every design, and the pictures made for published memories (by memory slug)."""
+
+    designs: tuple[DesignView, ...] = ()
+    memory_labels: Mapping[str, ImageView] = field(default_factory=dict)
+    memory_cards: Mapping[str, ImageView] = field(default_factory=dict)
+    site_card: ImageView | None = None
+
+    def design(self, slug: str) -> DesignView | None:
+        for design in self.designs:
+            if design.slug == slug:
+                return design
+        return None

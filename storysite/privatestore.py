@@ -1,0 +1,156 @@
+"""The private store: fans' personal data, kept out of git, keyed by ``author.id``.
+
+Layout of the folder (``privacy.private_store``, ``private/`` by default)::
+
+    private/
+      key                 a random secret: author ids are keyed hashes made with it
+      submissions.jsonl   one JSON record per imported submission (personal data,
+                          the fan's original words, consent evidence)
+      withdrawn.jsonl     tombstones: the fingerprints of withdrawn submissions, so
+                          that re-importing an old export never brings a fan back
+
+Ids are ``fan-`` + an HMAC of the fan's normalised email (or name and phone),
+so nobody can recover an email from an id found in git, while the same fan
+always gets the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storysite.diagnostics import Diagnostic, warning
+
+KEY_FILE = "key"
+SUBMISSIONS_FILE = "submissions.jsonl"
+WITHDRAWN_FILE = "withdrawn.jsonl"
+
+
+def _normal(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@dataclass
+class PrivateStore:
+    """Access to one site's private folder."""
+
+    root: Path
+
+    def key(self) -> bytes:
+        """The store's secret, created (readable by the owner only) on first use."""
+        path = self.root / KEY_FILE
+        if path.exists():
+            return bytes.fromhex(path.read_text("ascii").strip())
+        self.root.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value.hex() + "\n")
+        return value
+
+    def _mac(self, *parts: str) -> str:
+        return hmac.new(self.key(), "\x1f".join(_normal(p) for p in parts).encode(), hashlib.sha256).hexdigest()
+
+    def author_id(self, email: str, name: str, phone: str) -> str:
+        """A stable, irreversible id for a fan: by email, else by name and phone."""
+        basis = ("email", email) if email.strip() else ("person", name, phone)
+        return "fan-" + self._mac(*basis)[:12]
+
+    def fingerprint(self, author_id: str, text: str) -> str:
+        """Identifies one submission (the same fan and the same words)."""
+        return self._mac("submission", author_id, text)[:16]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every stored submission record, streamed."""
+        yield from _read_jsonl(self.root / SUBMISSIONS_FILE)
+
+    def known_fingerprints(self) -> set[str]:
+        """Fingerprints of every submission stored or withdrawn."""
+        known = {str(r.get("fingerprint")) for r in self.records()}
+        known.update(str(r.get("fingerprint")) for r in _read_jsonl(self.root / WITHDRAWN_FILE))
+        return known
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Add submission records (the file is created owner-readable only)."""
+        if not records:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / SUBMISSIONS_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def ids_for_email(self, email: str) -> set[str]:
+        """Author ids recorded for an email address (to find a fan who asks to be forgotten)."""
+        wanted = _normal(email)
+        return {str(r["author_id"]) for r in self.records() if _normal(str(r.get("email", ""))) == wanted}
+
+    def forget(self, author_ids: set[str], withdrawn_on: str) -> int:
+        """Erase the personal data of these fans, keeping only tombstones. Returns records erased."""
+        path = self.root / SUBMISSIONS_FILE
+        if not path.exists():
+            return 0
+        kept: list[str] = []
+        tombstones: list[dict[str, Any]] = []
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if record.get("author_id") in author_ids:
+                tombstones.append({"fingerprint": record.get("fingerprint"), "author_id": record.get("author_id"),
+                                   "withdrawn": withdrawn_on})
+            else:
+                kept.append(line)
+        if tombstones:
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text("".join(k + "\n" for k in kept), "utf-8")
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, path)
+            fd = os.open(self.root / WITHDRAWN_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                for tomb in tombstones:
+                    handle.write(json.dumps(tomb, sort_keys=True) + "\n")
+        return len(tombstones)
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                value = json.loads(line)
+                if isinstance(value, dict):
+                    yield value
+
+
+def store_warnings(site_dir: Path, store_dir: str) -> list[Diagnostic]:
+    """Warnings when the private store sits in the content tree or is not ignored by git."""
+    found: list[Diagnostic] = []
+    first = store_dir.split("/")[0]
+    if first in ("content", "static", "themes"):
+        found.append(warning("storysite.yaml", 0, f"privacy.private_store '{store_dir}' is inside {first}/, "
+                             "which is published or versioned; keep it outside"))
+    root = site_dir / store_dir
+    if not root.exists():
+        return found
+    try:
+        result = subprocess.run(["git", "check-ignore", "-q", str(root / KEY_FILE)], cwd=site_dir,
+                                capture_output=True, check=False, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return found
+    # 1 = not ignored; 128 = not a git repository (nothing to warn about).
+    if result.returncode == 1:
+        found.append(warning(store_dir, 0, "the private store is not ignored by git; add "
+                             f"'/{store_dir}/' to .gitignore"))
+    return found

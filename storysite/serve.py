@@ -1,0 +1,308 @@
+"""``storysite serve``: a local preview that rebuilds on save and reloads the page.
+
+The site is built through :func:`storysite.build.build` into a private
+temporary folder (never the deployed output). watchdog reports changes; a
+burst of them (an editor saving many files, a git checkout) is debounced into
+one rebuild. Open pages listen on a Server-Sent Events stream and reload when
+a rebuild succeeds; when it fails, they show the ``path:line: message`` list
+in an overlay while the last good pages stay served. The live-reload script
+is injected into HTML responses only, never written into built files.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from storysite.build import BuildResult, build
+from storysite.config import load_config
+
+EVENTS_PATH = "/__storysite/events"
+SCRIPT_PATH = "/__storysite/livereload.js"
+DEBOUNCE_SECONDS = 0.15
+IGNORED_PARTS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache"}
+
+LIVERELOAD_JS = """\
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var generation = script ? script.getAttribute("data-generation") : null;
+  var overlay = null;
+  function showErrors(errors) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.setAttribute("role", "alert");
+      overlay.id = "storysite-error-overlay";
+      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;" +
+        "background:#2b0a0a;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;" +
+        "border-bottom:4px solid #ff6b6b;white-space:pre-wrap";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "storysite: the last build failed; showing the last good pages.\\n\\n" +
+      errors.join("\\n");
+  }
+  function hideErrors() { if (overlay) { overlay.remove(); overlay = null; } }
+  var source = new EventSource("/__storysite/events");
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.errors.length) { showErrors(state.errors); } else { hideErrors(); }
+    if (generation !== null && String(state.generation) !== generation && !state.errors.length) {
+      location.reload();
+    }
+  });
+})();
+"""
+
+
+@dataclass
+class PreviewState:
+    """What the preview serves: the output folder, the build generation and its errors."""
+
+    output_dir: Path
+    generation: int = 0
+    errors: list[str] = field(default_factory=list)
+    has_output: bool = False
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, result: BuildResult) -> None:
+        with self.changed:
+            if result.written:
+                self.generation += 1
+                self.has_output = True
+                self.errors = []
+            else:
+                self.errors = [d.format() for d in result.diagnostics if d.is_error] or [
+                    d.format() for d in result.diagnostics]
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"generation": self.generation, "errors": list(self.errors)}
+
+
+class Rebuilder:
+    """Debounces change notifications into single, serialised rebuilds."""
+
+    def __init__(self, site_dir: Path, state: PreviewState, on_build: Callable[[BuildResult, float], None]):
+        self.site_dir = site_dir
+        self.state = state
+        self.on_build = on_build
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._building = threading.Lock()
+        self.builds = 0
+        self.stopped = False
+
+    def rebuild_now(self) -> BuildResult | None:
+        with self._building:
+            if self.stopped:
+                return None
+            started = time.perf_counter()
+            result = build(self.site_dir, output_dir=self.state.output_dir)
+            self.builds += 1
+            self.state.publish(result)
+            self.on_build(result, time.perf_counter() - started)
+            return result
+
+    def poke(self) -> None:
+        """A file changed: rebuild once things have been quiet for a moment."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(DEBOUNCE_SECONDS, self.rebuild_now)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def cancel(self) -> None:
+        """Stop pending rebuilds and wait for a running one to finish."""
+        with self._lock:
+            self.stopped = True
+            if self._timer is not None:
+                self._timer.cancel()
+        with self._building:
+            pass
+
+
+class _Watcher(FileSystemEventHandler):
+    def __init__(self, site_dir: Path, ignored_roots: list[Path], rebuilder: Rebuilder) -> None:
+        self.site_dir = site_dir
+        self.ignored_roots = ignored_roots
+        self.rebuilder = rebuilder
+
+    def relevant(self, raw_path: str | bytes) -> bool:
+        path = Path(raw_path.decode() if isinstance(raw_path, bytes) else raw_path)
+        if any(path == root or root in path.parents for root in self.ignored_roots):
+            return False
+        try:
+            parts = path.relative_to(self.site_dir).parts
+        except ValueError:
+            return False
+        if any(part in IGNORED_PARTS for part in parts):
+            return False
+        name = path.name
+        return not (name.endswith(("~", ".swp", ".swx", ".tmp")) or name.startswith(".#"))
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
+        if any(self.relevant(p) for p in paths):
+            self.rebuilder.poke()
+
+
+def _make_handler(state: PreviewState) -> type[http.server.BaseHTTPRequestHandler]:
+    class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+        server_version = "storysite-preview"
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(state.output_dir), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = urllib.parse.urlsplit(self.path).path
+            if path == EVENTS_PATH:
+                self._events()
+                return
+            if path == SCRIPT_PATH:
+                self._send(200, "text/javascript; charset=utf-8", LIVERELOAD_JS.encode())
+                return
+            self._file(path)
+
+        def do_HEAD(self) -> None:
+            self._file(urllib.parse.urlsplit(self.path).path, head=True)
+
+        def _send(self, status: int, kind: str, body: bytes, head: bool = False) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _file(self, url_path: str, head: bool = False) -> None:
+            root = state.output_dir.resolve()
+            target = resolve_request(root, url_path)
+            if not state.has_output:
+                body = _inject(b"<!doctype html><html lang=en><head><meta charset=utf-8><title>storysite</title>"
+                               b"</head><body><h1>Waiting for a successful build</h1></body></html>", state)
+                self._send(503, "text/html; charset=utf-8", body, head)
+                return
+            status = 200
+            if target is None:
+                status, target = 404, root / "404.html"
+                if not target.is_file():
+                    self._send(404, "text/plain; charset=utf-8", b"Not found", head)
+                    return
+            data = target.read_bytes()
+            kind = self.guess_type(str(target))
+            if target.suffix == ".html":
+                data = _inject(data, state)
+                kind = "text/html; charset=utf-8"
+            self._send(status, kind, data, head)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            seen_errors: list[str] | None = None
+            try:
+                while True:
+                    with state.changed:
+                        snapshot = state.snapshot()
+                        if snapshot["generation"] == seen and snapshot["errors"] == seen_errors:
+                            state.changed.wait(timeout=10)
+                            snapshot = state.snapshot()
+                    if snapshot["generation"] != seen or snapshot["errors"] != seen_errors:
+                        message = f"event: state\ndata: {json.dumps(snapshot)}\n\n"
+                        seen, seen_errors = snapshot["generation"], snapshot["errors"]
+                    else:
+                        message = ": keep-alive\n\n"
+                    self.wfile.write(message.encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+                return
+
+    return PreviewHandler
+
+
+def resolve_request(root: Path, url_path: str) -> Path | None:
+    """The file a URL path names inside ``root``, or ``None`` (never a file outside it)."""
+    decoded = urllib.parse.unquote(url_path)
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = [p for p in decoded.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    target = root.joinpath(*parts) if parts else root
+    if target.is_dir():
+        target = target / "index.html"
+    try:
+        resolved = target.resolve()
+    except OSError:
+        return None
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def _inject(html: bytes, state: PreviewState) -> bytes:
+    tag = f'<script src="{SCRIPT_PATH}" data-generation="{state.generation}"></script>'.encode()
+    index = html.rfind(b"</body>")
+    return html[:index] + tag + html[index:] if index >= 0 else html + tag
+
+
+class PreviewServer:
+    """The preview: HTTP server, watcher and rebuilder, startable in a thread (tests) or the foreground."""
+
+    def __init__(self, site_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+                 on_build: Callable[[BuildResult, float], None] | None = None) -> None:
+        self.site_dir = site_dir.resolve()
+        self._temp = Path(tempfile.mkdtemp(prefix="storysite-serve-"))
+        self.state = PreviewState(self._temp / "site")
+        self.rebuilder = Rebuilder(self.site_dir, self.state, on_build or (lambda result, seconds: None))
+        self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state))
+        self.httpd.daemon_threads = True
+        config, _ = load_config(self.site_dir)
+        ignored = [self._temp]
+        if config is not None:
+            ignored.append((self.site_dir / config.output).resolve())
+        self.observer = Observer()
+        self.observer.schedule(_Watcher(self.site_dir, ignored, self.rebuilder), str(self.site_dir), recursive=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        shown = host.decode() if isinstance(host, bytes) else host
+        return f"http://{shown}:{port}/"
+
+    def start(self) -> None:
+        """First build, then watch and serve in background threads."""
+        self.rebuilder.rebuild_now()
+        self.observer.start()
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.rebuilder.cancel()
+        self.observer.stop()
+        self.observer.join(timeout=5)
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        shutil.rmtree(self._temp, ignore_errors=True)

@@ -1,0 +1,113 @@
+"""The takedown manifest and the purge list.
+
+Every successful build records, in ``.storysite/manifest.json`` (outside the
+output), each output file's content hash and which memory each output file
+shows or links to, plus the media files each memory's page uses. Comparing
+with the previous build's manifest gives the URLs that were removed or
+changed: the purge list a CDN needs (``.storysite/purge.txt``), so that a
+withdrawn memory disappears from caches too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+STATE_DIR = ".storysite"
+MANIFEST = "manifest.json"
+PURGE_LIST = "purge.txt"
+
+_MEMORY_LINK = re.compile(r"/memories/([a-z0-9]+(?:-[a-z0-9]+)*)/")
+_LOCAL_FILE = re.compile(r"""(?:src|href|srcset|content|poster|data-[a-z-]+)=["']([^"']+)["']""")
+_MEDIA = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".mp4", ".webm", ".vtt")
+_TEXT_TYPES = (".html", ".xml", ".json", ".txt", ".js", ".webmanifest")
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What one build produced: file hashes, and per memory the files it appears in."""
+
+    files: Mapping[str, str]
+    memories: Mapping[str, tuple[str, ...]]
+
+    def to_json(self) -> str:
+        return json.dumps({"files": dict(sorted(self.files.items())),
+                           "memories": {k: list(v) for k, v in sorted(self.memories.items())}},
+                          indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        return cls(dict(data.get("files", {})), {k: tuple(v) for k, v in data.get("memories", {}).items()})
+
+
+def make_manifest(files: Iterable[tuple[str, bytes]], memory_slugs: Iterable[str], base_path: str = "/") -> Manifest:
+    """Hash every output file and attribute it to the memories it shows or links to.
+
+    ``base_path`` is the path part of ``base_url`` (``/`` or ``/souvenirs/``).
+    """
+    slugs = set(memory_slugs)
+    hashes: dict[str, str] = {}
+    appears: dict[str, set[str]] = defaultdict(set)
+    for path, data in files:
+        hashes[path] = hashlib.sha256(data).hexdigest()
+        if not path.endswith(_TEXT_TYPES):
+            continue
+        text = data.decode("utf-8", "replace")
+        for slug in set(_MEMORY_LINK.findall(text)) & slugs:
+            appears[slug].add(path)
+        own = re.fullmatch(r"memories/([a-z0-9-]+)/index\.html", path)
+        if own and own.group(1) in slugs:
+            # The media a memory's own page uses belong to that memory.
+            for ref in _LOCAL_FILE.findall(text):
+                for candidate in ref.split(","):
+                    local = urlsplit(candidate.strip().split(" ")[0]).path
+                    if local.startswith(base_path):
+                        local = local[len(base_path):]
+                    if local.lower().endswith(_MEDIA) and not local.startswith("assets/"):
+                        appears[own.group(1)].add(local)
+    existing = set(hashes)
+    memories = {slug: tuple(sorted(p for p in paths if p in existing)) for slug, paths in appears.items()}
+    return Manifest(hashes, memories)
+
+
+def url_of(path: str, base_url: str) -> str:
+    """The public URL of an output file (``a/index.html`` → ``<base>a/``)."""
+    if path == "index.html":
+        path = ""
+    elif path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
+
+
+def purge_paths(previous: Manifest | None, current: Manifest) -> list[str]:
+    """Output files removed or changed since ``previous`` (none on a first build)."""
+    if previous is None:
+        return []
+    changed = [p for p, digest in previous.files.items() if current.files.get(p) != digest]
+    return sorted(changed)
+
+
+def load_manifest(site_dir: Path) -> Manifest | None:
+    path = site_dir / STATE_DIR / MANIFEST
+    try:
+        return Manifest.from_json(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def save(site_dir: Path, manifest: Manifest, purge_urls: list[str]) -> None:
+    """Write the manifest and the purge list atomically into ``.storysite/``."""
+    state = site_dir / STATE_DIR
+    state.mkdir(exist_ok=True)
+    for name, text in ((MANIFEST, manifest.to_json()), (PURGE_LIST, "".join(u + "\n" for u in purge_urls))):
+        temporary = state / f".{name}.tmp"
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, state / name)

@@ -1,0 +1,281 @@
+"""Timeline pages: view models, the page jobs and the ``::: timeline`` block.
+
+Everything here is built from a :class:`~storysite.timeline.Timeline` (itself
+built from the public site only) and the memory views, so a timeline page can
+show nothing that curation held back. Milestone text is the editors'
+Markdown; a memory appears as a compact card that links to its own page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from storysite.config.options import Era
+from storysite.curate import PublicSite
+from storysite.dates import PartialDate
+from storysite.diagnostics import Diagnostic, error, warning
+from storysite.markdown import BLOCK_MARKER, BlockRef, render_editorial_markdown, summarize
+from storysite.pictures import SiteMedia
+from storysite.render import PageJob
+from storysite.routing import slugify
+from storysite.timeline import MEMORY, MILESTONE, Decade, Entry, Timeline, parse_range
+from storysite.views import Link, MediaView, MemoryViews, PageMeta, SiteView, media_views
+
+TIMELINE_URL = "/timeline/"
+DateFormatter = Callable[..., str]
+BlockRenderer = Callable[[str, Mapping[str, Any]], str]
+
+
+def decade_url(decade: Decade | int) -> str:
+    """``/timeline/1980s/``: the page of one decade."""
+    start = decade.start if isinstance(decade, Decade) else decade
+    return f"{TIMELINE_URL}{start}s/"
+
+
+@dataclass(frozen=True, slots=True)
+class EraView:
+    name: str
+    span: str
+    """``1980–1994``."""
+    index: int
+    """Position among the site's eras, for alternating colours."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTag:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """One timeline entry as templates show it."""
+
+    kind: str
+    """``milestone`` or ``memory``."""
+    anchor: str
+    title: str
+    date_text: str
+    date_iso: str
+    """For ``<time datetime>``; empty for a date known only to its decade."""
+    year: str
+    """The year this entry opens (its marker is the year's anchor), or empty."""
+    era: EraView | None
+    era_start: bool
+    """The entry is the first of its era in its decade: the era is named before it."""
+    tag_slugs: tuple[str, ...]
+    summary: str
+    """Plain text, for compact lists (blocks)."""
+    body_html: str = ""
+    media: tuple[MediaView, ...] = ()
+    url: str = ""
+    """A memory's page."""
+    author: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecadeView:
+    start: int
+    slug: str
+    title: str
+    """"Années 1980": the decade in words, capitalised for a heading."""
+    url: str
+    entries: tuple[EntryView, ...]
+    eras: tuple[EraView, ...]
+    milestones: int
+    memories: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineViews:
+    """Every decade's view, built once for the timeline pages and the blocks."""
+
+    timeline: Timeline
+    decades: tuple[DecadeView, ...]
+    tags: tuple[FilterTag, ...]
+
+    def entry_views(self, entries: tuple[Entry, ...]) -> tuple[EntryView, ...]:
+        by_anchor = {view.anchor: view for decade in self.decades for view in decade.entries}
+        return tuple(by_anchor[entry.anchor] for entry in entries)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    """What ``timeline.html`` shows: all decades, or one."""
+
+    decades: tuple[DecadeView, ...]
+    bar: tuple[Link, ...]
+    """The decade bar: anchors on the full timeline, decade pages on a decade's page."""
+    tags: tuple[FilterTag, ...]
+    span: str
+    decade_page: bool = False
+    previous: Link | None = None
+    next: Link | None = None
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def build_timeline_views(
+    site: PublicSite,
+    timeline: Timeline,
+    memories: MemoryViews,
+    format_date: DateFormatter,
+    site_media: SiteMedia | None = None,
+) -> tuple[TimelineViews, list[Diagnostic]]:
+    """Render every milestone's text once and make every entry's view.
+
+    ``site_media`` holds the photos the image pipeline made; without it (or
+    for a photo it could not make) a milestone's photo is a placeholder.
+    """
+    problems: list[Diagnostic] = []
+    cards = {card.slug: card for card in memories.cards}
+    eras = {era: EraView(era.name, _span(era.start, era.end), index) for index, era in enumerate(timeline.eras)}
+    tags: dict[str, str] = {}
+    decades: list[DecadeView] = []
+    for decade in timeline.decades:
+        views: list[EntryView] = []
+        seen_years: set[int] = set()
+        seen_eras: set[Era] = set()
+        for entry in decade.entries:
+            year = ""
+            if entry.year is not None and entry.year not in seen_years:
+                seen_years.add(entry.year)
+                year = str(entry.year)
+            era_start = entry.era is not None and entry.era not in seen_eras
+            if entry.era is not None:
+                seen_eras.add(entry.era)
+            era = eras.get(entry.era) if entry.era is not None else None
+            if entry.kind == MILESTONE:
+                assert entry.milestone is not None
+                milestone = entry.milestone
+                body_html, text = _milestone_body(site, milestone.body, milestone.body_line, milestone.origin.path,
+                                                  problems)
+                slugs = _tag_slugs(milestone.tags, tags)
+                views.append(EntryView(
+                    kind=MILESTONE, anchor=entry.anchor, title=milestone.title,
+                    date_text=milestone.date_display or format_date(milestone.date, approximate=milestone.circa),
+                    date_iso=_iso(milestone.date), year=year, era=era, era_start=era_start, tag_slugs=slugs,
+                    summary=summarize(text, 160), body_html=body_html,
+                    media=media_views(milestone.media, site_media),
+                ))
+            else:
+                card = cards[entry.slug]
+                for tag in card.tags:
+                    tags.setdefault(tag.slug, tag.name)
+                views.append(EntryView(
+                    kind=MEMORY, anchor=entry.anchor, title=card.title, date_text=card.date_text,
+                    date_iso=card.date_iso, year=year, era=era, era_start=era_start,
+                    tag_slugs=tuple(tag.slug for tag in card.tags), summary=summarize(card.excerpt, 140),
+                    url=card.url, author=card.author, location=card.location,
+                ))
+        decades.append(DecadeView(
+            start=decade.start,
+            slug=decade.slug,
+            title=capitalize(format_date(PartialDate(decade.start, decade=True))),
+            url=decade_url(decade),
+            entries=tuple(views),
+            eras=tuple(eras[era] for era in decade.eras),
+            milestones=sum(1 for e in decade.entries if e.kind == MILESTONE),
+            memories=sum(1 for e in decade.entries if e.kind == MEMORY),
+        ))
+    filter_tags = tuple(FilterTag(name, slug) for slug, name in sorted(tags.items()))
+    return TimelineViews(timeline, tuple(decades), filter_tags), problems
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _iso(date: PartialDate) -> str:
+    return "" if date.decade else date.iso()
+
+
+def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]:
+    slugs: list[str] = []
+    for name in names:
+        slug = slugify(name)
+        if slug and slug not in slugs:
+            slugs.append(slug)
+            known.setdefault(slug, name)
+    return tuple(slugs)
+
+
+def _milestone_body(site: PublicSite, body: str, line: int, path: str,
+                    problems: list[Diagnostic]) -> tuple[str, str]:
+    rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
+                                                allow_html=site.config.markdown.editorial_html)
+    problems.extend(found)
+    for block in rendered.blocks:
+        # A milestone shows on pages that blocks themselves build: no nesting.
+        problems.append(error(path, block.line, f"'::: {block.name}' blocks cannot be used in a milestone's text"))
+    return BLOCK_MARKER.sub("", rendered.html), rendered.text
+
+
+def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable[..., str]) -> Iterator[PageJob]:
+    """``/timeline/`` and one page per decade; nothing when there is nothing to show."""
+    if not views.decades:
+        return
+    # The span shown starts at the first year known (a "1970s" memory does not
+    # make a brand founded in 1976 look older), and ends at the last one.
+    years = [entry.year for entry in views.timeline.entries if entry.year is not None]
+    first = min(years) if years else views.timeline.entries[0].span[0]
+    last = max(years) if years else views.timeline.entries[-1].span[1]
+    span = _span(first, last)
+    bar = tuple(Link(str(d.start), "#" + d.slug) for d in views.decades)
+    description = translate("timeline.description", brand=site_view.brand_name, span=span)
+    meta = PageMeta(translate("timeline.title"), description, TIMELINE_URL, section="timeline")
+    page = TimelinePage(views.decades, bar, views.tags, span)
+    yield PageJob(TIMELINE_URL, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
+    for index, decade in enumerate(views.decades):
+        links = tuple(Link(str(d.start), d.url, d.start == decade.start) for d in views.decades)
+        previous = views.decades[index - 1] if index > 0 else None
+        following = views.decades[index + 1] if index + 1 < len(views.decades) else None
+        tag_slugs = {slug for entry in decade.entries for slug in entry.tag_slugs}
+        meta = PageMeta(
+            translate("timeline.decade_title", decade=decade.title),
+            translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name),
+            decade.url, section="timeline",
+        )
+        page = TimelinePage(
+            (decade,), links, tuple(tag for tag in views.tags if tag.slug in tag_slugs),
+            _span(decade.start, decade.start + 9), decade_page=True,
+            previous=Link(previous.title, previous.url) if previous else None,
+            next=Link(following.title, following.url) if following else None,
+        )
+        yield PageJob(decade.url, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
+
+
+def timeline_block(views: TimelineViews, render_block: BlockRenderer) -> Callable[[BlockRef, str, list[Diagnostic]], str]:
+    """The resolver of ``::: timeline`` and ``::: timeline 1976-1989`` blocks."""
+
+    def resolve(block: BlockRef, path: str, problems: list[Diagnostic]) -> str:
+        if len(block.args) > 1:
+            problems.append(error(path, block.line, "'::: timeline' takes at most one range, such as 1976-1989"))
+            return ""
+        timeline = views.timeline
+        label = ""
+        if block.args:
+            years, reason = parse_range(block.args[0])
+            if years is None:
+                problems.append(error(path, block.line, f"'::: timeline {block.args[0]}': {reason}"))
+                return ""
+            timeline = timeline.between(*years)
+            label = _span(*years)
+        if not len(timeline):
+            where = f" between {label.replace('–', ' and ')}" if label else ""
+            problems.append(warning(path, block.line, f"the timeline has no entry{where}; the block is left out"))
+            return ""
+        decades = [
+            (next(d for d in views.decades if d.start == decade.start), views.entry_views(decade.entries))
+            for decade in timeline.decades
+        ]
+        return render_block("blocks/timeline.html", {"decades": decades, "range": label,
+                                                     "link": decade_url(timeline.decades[0])
+                                                     if len(timeline.decades) == 1 else TIMELINE_URL})
+
+    return resolve

@@ -1,0 +1,52 @@
+"""Validate a brand milestone (SPEC: Timeline).
+
+A milestone lives in ``content/timeline/`` as one YAML file, or as one entry
+of a file holding a list. ``date`` and ``title`` are required; ``text`` is
+the editors' Markdown, ``media`` photos and videos like a memory's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storysite.diagnostics import Diagnostic, error
+from storysite.load import RawItem
+from storysite.model import Milestone, Origin
+from storysite.validate.fields import FieldReader, item_slug, read_media
+
+KNOWN_FIELDS = ("title", "slug", "date", "date_display", "circa", "tags", "media", "text")
+
+
+def validate_milestone(item: RawItem, site_dir: Path) -> tuple[Milestone | None, list[Diagnostic]]:
+    """A :class:`Milestone` from raw fields, or ``None`` when its date or title is unusable."""
+    problems: list[Diagnostic] = []
+    read = FieldReader(item.path, item.fields, problems)
+    read.unknown(KNOWN_FIELDS)
+    if "text" in item.fields:
+        read.text("text")  # only reached when the text is not text: reports the type
+    title = read.text("title", required=True)
+    if not read.has("date"):
+        problems.append(error(item.path, item.line, "'date' is required (1976, 1976-04, 1976-04-17 or 1970s)"))
+    date = read.partial_date("date")
+    slug = item_slug(item, read)
+    milestone = None
+    if title and slug and date is not None:
+        milestone = Milestone(
+            origin=Origin(item.path, item.line),
+            slug=slug,
+            title=title,
+            date=date,
+            body=item.body,
+            body_line=item.body_line,
+            date_display=read.text("date_display"),
+            circa=read.boolean("circa"),
+            tags=read.text_list("tags"),
+            media=read_media(read, "media", site_dir),
+        )
+    else:
+        # Still read the other fields, so that every problem is reported in one run.
+        read.text("date_display")
+        read.boolean("circa")
+        read.text_list("tags")
+        read_media(read, "media", site_dir)
+    return milestone, problems

@@ -1,0 +1,328 @@
+"""Videos: YouTube and Vimeo links as privacy facades, local files without metadata.
+
+A hosted video is shown as a facade (poster, title, play button) that
+requests nothing from the host until the visitor presses play; then the
+host's privacy-enhanced player is used (``youtube-nocookie.com``, Vimeo with
+``dnt=1``). :func:`parse_video_url` understands the links editors paste.
+
+A local video is copied into the site after :func:`strip_video_metadata`
+has blanked its metadata in place: phones write the place of recording
+(``©xyz``, Apple's ``com.apple.quicktime.location.ISO6709``) into MP4 files,
+and WebM files carry tags and dates. Boxes and elements are overwritten with
+padding of the same size, so no offset in the file moves and nothing needs
+re-encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from storysite.curate import PublicSite
+from storysite.diagnostics import Diagnostic, error
+from storysite.model import MediaRef
+
+YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtube-nocookie.com",
+                 "youtube-nocookie.com")
+VIMEO_HOSTS = ("vimeo.com", "www.vimeo.com", "player.vimeo.com")
+VIDEO_HOSTS = YOUTUBE_HOSTS + VIMEO_HOSTS
+LOCAL_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm"}
+
+_YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}\Z")
+_VIMEO_ID = re.compile(r"[0-9]{1,12}\Z")
+_VIMEO_HASH = re.compile(r"[0-9a-f]{6,20}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class VideoLink:
+    """A hosted video: where it lives and how to embed it without tracking."""
+
+    provider: str
+    """``youtube`` or ``vimeo``."""
+    id: str
+    page_url: str
+    """The video's page at the host (the link when JavaScript is off)."""
+    embed_url: str
+    """The privacy-enhanced player, loaded only once the visitor presses play."""
+
+
+def _start_seconds(value: str) -> int:
+    """``90``, ``90s`` or ``1m30s`` → seconds (0 when unreadable)."""
+    if value.isdigit():
+        return int(value)
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
+    if not match or not any(match.groups()):
+        return 0
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def parse_video_url(url: str) -> tuple[VideoLink | None, str | None]:
+    """A YouTube or Vimeo link → :class:`VideoLink`, or ``(None, reason)``."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or host not in VIDEO_HOSTS:
+        return None, f"unknown video host '{host or url}'; use YouTube, Vimeo or a local .mp4 or .webm file"
+    segments = [s for s in parts.path.split("/") if s]
+    query = parse_qs(parts.query)
+    if host in YOUTUBE_HOSTS:
+        video_id = ""
+        if host == "youtu.be" and segments:
+            video_id = segments[0]
+        elif segments[:1] == ["watch"] or not segments:
+            video_id = (query.get("v") or [""])[0]
+        elif len(segments) >= 2 and segments[0] in ("embed", "shorts", "live", "v"):
+            video_id = segments[1]
+        if not _YOUTUBE_ID.match(video_id):
+            return None, f"'{url}' does not name a YouTube video (expected a link such as https://www.youtube.com/watch?v=XXXXXXXXXXX)"
+        start = _start_seconds((query.get("t") or query.get("start") or [""])[0])
+        embed = f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1&rel=0"
+        page = f"https://www.youtube.com/watch?v={video_id}"
+        if start:
+            embed += f"&start={start}"
+            page += f"&t={start}s"
+        return VideoLink("youtube", video_id, page, embed), None
+    # Vimeo: vimeo.com/ID[/HASH], vimeo.com/channels/x/ID, vimeo.com/groups/x/videos/ID,
+    # player.vimeo.com/video/ID?h=HASH
+    numeric = [i for i, s in enumerate(segments) if _VIMEO_ID.match(s)]
+    if not numeric:
+        return None, f"'{url}' does not name a Vimeo video (expected a link such as https://vimeo.com/123456789)"
+    index = numeric[0]
+    video_id = segments[index]
+    private = (query.get("h") or [""])[0]
+    if not private and index + 1 < len(segments) and _VIMEO_HASH.match(segments[index + 1]):
+        private = segments[index + 1]
+    embed = f"https://player.vimeo.com/video/{video_id}?dnt=1&autoplay=1"
+    page = f"https://vimeo.com/{video_id}"
+    if private:
+        embed += f"&h={private}"
+        page += f"/{private}"
+    return VideoLink("vimeo", video_id, page, embed), None
+
+
+# -- local files ----------------------------------------------------------------
+
+# ISO base media (MP4, M4V, MOV) boxes that hold metadata, at any depth we walk.
+_MP4_METADATA = {b"udta", b"meta", b"uuid", b"XMP_", b"free", b"skip"}
+# Boxes whose children we walk (not mdat, not the sample tables).
+_MP4_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"edts", b"dinf", b"stbl", b"mvex"}
+# Boxes with creation and modification times (the moment of recording).
+_MP4_TIMES = {b"mvhd", b"tkhd", b"mdhd"}
+# Sample formats of telemetry tracks (GoPro GPMF, Google camera motion, DJI): GPS
+# streams inside the media data, which blanking boxes cannot remove.
+_MP4_TELEMETRY = {b"gpmd", b"camm", b"djmd"}
+
+
+class _BadVideo(Exception):
+    pass
+
+
+def strip_video_metadata(data: bytes, suffix: str) -> tuple[bytes | None, str | None]:
+    """``data`` with its metadata blanked in place, or ``(None, reason)``.
+
+    ``suffix`` is the file's extension (``.mp4``, ``.m4v`` or ``.webm``).
+    """
+    try:
+        if suffix.lower() == ".webm":
+            return _strip_webm(data), None
+        return _strip_mp4(data), None
+    except _BadVideo as bad:
+        return None, str(bad)
+
+
+def _strip_mp4(data: bytes) -> bytes:
+    out = bytearray(data)
+    if len(data) < 8 or data[4:8] not in (b"ftyp", b"wide", b"free", b"mdat", b"moov", b"skip"):
+        raise _BadVideo("is not an MP4 video (no 'ftyp' box at its start)")
+    seen_moov = False
+    for kind, start, header, end in _mp4_boxes(data, 0, len(data)):
+        if kind == b"moov":
+            seen_moov = True
+            _walk_mp4(data, out, start + header, end)
+        elif kind in _MP4_METADATA:
+            _blank_mp4(out, start, header, end)
+    if not seen_moov:
+        raise _BadVideo("is not a playable MP4 video (no 'moov' box)")
+    return bytes(out)
+
+
+def _mp4_boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+    boxes = []
+    position = start
+    while position + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[position : position + 8])
+        header = 8
+        if size == 1:
+            if position + 16 > end:
+                raise _BadVideo("is a damaged MP4 video (a box is cut short)")
+            size = struct.unpack(">Q", data[position + 8 : position + 16])[0]
+            header = 16
+        elif size == 0:
+            size = end - position
+        if size < header or position + size > end:
+            raise _BadVideo("is a damaged MP4 video (a box runs past the end of the file)")
+        boxes.append((kind, position, header, position + size))
+        position += size
+    return boxes
+
+
+def _walk_mp4(data: bytes, out: bytearray, start: int, end: int) -> None:
+    for kind, box_start, header, box_end in _mp4_boxes(data, start, end):
+        if kind in _MP4_METADATA:
+            _blank_mp4(out, box_start, header, box_end)
+        elif kind in _MP4_TIMES:
+            body = box_start + header
+            width = 8 if data[body] == 1 else 4
+            out[body + 4 : body + 4 + 2 * width] = bytes(2 * width)
+        elif kind == b"stsd":
+            for entry, _, _, _ in _mp4_boxes(data, box_start + header + 8, box_end):
+                if entry in _MP4_TELEMETRY:
+                    raise _BadVideo(f"has a '{entry.decode('latin-1')}' track (GPS or motion telemetry); "
+                                    "export the video again with sound and picture only")
+        elif kind in _MP4_CONTAINERS:
+            _walk_mp4(data, out, box_start + header, box_end)
+
+
+def _blank_mp4(out: bytearray, start: int, header: int, end: int) -> None:
+    # A 'free' box of the same size: players skip it, and no offset moves.
+    out[start + 4 : start + 8] = b"free"
+    out[start + header : end] = bytes(end - start - header)
+
+
+# Matroska / WebM element ids
+_EBML = 0x1A45DFA3
+_SEGMENT = 0x18538067
+_INFO = 0x1549A966
+_TAGS = 0x1254C367
+_ATTACHMENTS = 0x1941A469
+_CLUSTER = 0x1F43B675
+_VOID = 0xEC
+_INFO_PRIVATE = {0x7BA9, 0x4461, 0x4D80, 0x5741}  # Title, DateUTC, MuxingApp, WritingApp
+
+
+def _vint(data: bytes, position: int, keep_marker: bool) -> tuple[int, int]:
+    if position >= len(data):
+        raise _BadVideo("is a damaged WebM video (cut short)")
+    first = data[position]
+    length = 1
+    mask = 0x80
+    while length <= 8 and not first & mask:
+        mask >>= 1
+        length += 1
+    if length > 8 or position + length > len(data):
+        raise _BadVideo("is a damaged WebM video (bad element header)")
+    value = first if keep_marker else first & (mask - 1)
+    for byte in data[position + 1 : position + length]:
+        value = (value << 8) | byte
+    return value, length
+
+
+def _ebml_elements(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """``(id, start, header length, end)`` of each element in ``[start, end)``."""
+    elements = []
+    position = start
+    while position < end:
+        element_id, id_length = _vint(data, position, True)
+        size, size_length = _vint(data, position + id_length, False)
+        header = id_length + size_length
+        unknown = size == (1 << (7 * size_length)) - 1
+        if unknown:
+            if element_id == _CLUSTER:
+                break  # a live-stream cluster: nothing we blank can follow it reliably
+            raise _BadVideo("is a WebM video of unknown length, which cannot be checked for metadata")
+        element_end = position + header + size
+        if element_end > end:
+            raise _BadVideo("is a damaged WebM video (an element runs past the end of the file)")
+        elements.append((element_id, position, header, element_end))
+        position = element_end
+    return elements
+
+
+def _void(out: bytearray, start: int, end: int) -> None:
+    # A Void element of exactly the same length: readers skip it, offsets stay.
+    total = end - start
+    if total < 2:
+        raise _BadVideo("is a damaged WebM video (an element is too short to blank)")
+    size_length = min(8, total - 1)
+    payload = total - 1 - size_length
+    size = (1 << (7 * size_length)) | payload
+    out[start:end] = bytes([_VOID]) + size.to_bytes(size_length, "big") + bytes(payload)
+
+
+def _strip_webm(data: bytes) -> bytes:
+    out = bytearray(data)
+    top = _ebml_elements(data, 0, len(data)) if data[:4] == bytes.fromhex("1a45dfa3") else []
+    if not top or top[0][0] != _EBML:
+        raise _BadVideo("is not a WebM video (no EBML header)")
+    segments = [e for e in top if e[0] == _SEGMENT]
+    if not segments:
+        raise _BadVideo("is not a WebM video (no segment)")
+    for _, start, header, end in segments:
+        for element_id, child_start, child_header, child_end in _ebml_elements(data, start + header, end):
+            if element_id in (_TAGS, _ATTACHMENTS):
+                _void(out, child_start, child_end)
+            elif element_id == _INFO:
+                for info_id, info_start, _, info_end in _ebml_elements(data, child_start + child_header, child_end):
+                    if info_id in _INFO_PRIVATE:
+                        _void(out, info_start, info_end)
+    return bytes(out)
+
+
+# -- the site's own video files -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFile:
+    """A published local video, metadata blanked, and where it goes in the output."""
+
+    source: str
+    output_path: str
+    data: bytes
+
+
+def _published_videos(site: PublicSite) -> Iterator[MediaRef]:
+    for memory in site.memories:
+        yield from memory.media
+    for milestone in site.milestones:
+        yield from milestone.media
+    for campaign in site.campaigns:
+        if campaign.hero is not None:
+            yield campaign.hero
+
+
+def plan_videos(site: PublicSite, site_dir: Path) -> tuple[list[VideoFile], list[Diagnostic]]:
+    """Every local video the public site shows, cleaned, named from its content hash."""
+    files: dict[str, VideoFile] = {}
+    failed: set[str] = set()
+    problems: list[Diagnostic] = []
+    for ref in _published_videos(site):
+        path = ref.video
+        if not path or path in files or path in failed or urlsplit(path).scheme:
+            continue
+        try:
+            data = (site_dir / path).read_bytes()
+        except OSError as exc:
+            failed.add(path)
+            problems.append(error(ref.origin.path, ref.origin.line,
+                                  f"media.video: '{_as_written(path, ref)}' cannot be read: {exc.strerror}"))
+            continue
+        suffix = posixpath.splitext(path)[1].lower()
+        cleaned, reason = strip_video_metadata(data, suffix)
+        if cleaned is None:
+            failed.add(path)
+            problems.append(error(ref.origin.path, ref.origin.line, f"media.video: '{_as_written(path, ref)}' {reason}"))
+            continue
+        digest = hashlib.sha256(cleaned).hexdigest()[:20]
+        files[path] = VideoFile(path, f"media/{digest}{suffix}", cleaned)
+    return [files[p] for p in sorted(files)], problems
+
+
+def _as_written(path: str, ref: MediaRef) -> str:
+    """A site-relative path as the editor wrote it: relative to the content file."""
+    return posixpath.relpath(path, posixpath.dirname(ref.origin.path) or ".")

@@ -1,0 +1,697 @@
+"""Personalised labels: the engine (text, policy, layout), designs, build outputs, CLI, browser parity."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from storysite.cli import main
+from storysite.labels.design import ReadyDesign
+from storysite.labels.layout import LabelLayout, Refusal, layout_label
+from storysite.labels.metrics import FontMetrics, read_metrics
+from storysite.labels.policy import Policy, build_policy, fold, is_refused
+from storysite.labels.single import load_design
+from storysite.labels.text import apply_case, clean, graphemes
+from storysite.validate.label import BUNDLED_LISTS
+from tests.browser.harness import serve_directory
+from tests.conftest import BUILD_EPOCH, REPO, Site, memory
+
+THEME_FONTS = REPO / "themes/default/static/fonts/labels"
+FONT = "fonts/labels/fraunces-black.ttf"
+FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # one grapheme, seven code points
+
+
+def artwork(width: int = 600, height: int = 300) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#f2c14e").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+DESIGN = """\
+title: Simple
+artwork: plain.png
+example: Camille
+zones:
+  - name: name
+    box: [40, 60, 520, 180]
+    font: fonts/labels/fraunces-black.ttf
+    size: [20, 90]
+    color: "#7b3f00"
+    uppercase: true
+    max_chars: 14
+    lines: 2
+"""
+
+
+def label_files(design: str = DESIGN, **extra: str | bytes) -> dict[str, str | bytes]:
+    return {"content/labels/plain.yaml": design, "content/labels/plain.png": artwork(), **extra}
+
+
+def list_entries(name: str) -> list[str]:
+    lines = (BUNDLED_LISTS / name).read_text("utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return build_policy("test", list_entries("blocked.txt"), list_entries("names.txt"))
+
+
+@pytest.fixture
+def plain(make_site: Callable[..., Site]) -> ReadyDesign:
+    site = make_site(label_files())
+    ready, problems = load_design(site.root, "plain")
+    assert ready is not None, [p.format() for p in problems]
+    return ready
+
+
+# -- the text policy: a test table a brand can show in public -------------------------------
+
+MUST_PASS = [
+    "Isis", "ISIS", "Dick", "Dick Martin", "Kike", "Scunthorpe", "Cassandra", "Dickens", "Hancock", "Sussex",
+    "Penistone", "Matsushita", "Assunta", "Shitake", "Analyse", "Connie", "Heil", "Sieg", "Adolphe", "Pol",
+    "Éloïse", "François", "Zoë", "Jürgen", "Bartłomiej", "Ağaoğlu", "İpek", "Işıl", "João", "Nuñez", "Weiß",
+    # identity words and criticism of the brand are never refused
+    "Gay", "Lesbienne", "Juive", "Musulmane", "Noir", "Trans", "Arabe", "Maison Tartine c'est nul", "Boycott",
+]
+MUST_FAIL = [
+    "Hitler", "HITLER", "Hítlér", "H1tl3r", "Hitl3r", "hіtler",  # Cyrillic і
+    "Hιtler",  # Greek iota
+    "ΗΙΤLER",  # Greek capitals eta, iota, tau
+    "ＨＩＴＬＥＲ", "H.I.T.L.E.R", "H i t l e r", "H-i-t-l-e-r", "h_i_t_l_e_r",
+    "I am Hitler", "Je suis Hitler", "Isis Hitler", "Heil Hitler", "Sieg Heil", "NАZI",  # Cyrillic А
+    "n4z1", "Fuuuuck", "f.u.c.k", "connard", "CONNARD", "Çonnard", "salope", "enculé", "ENCULE", "pédé",
+    "Kill yourself", "K I L L Y O U R S E L F", "killyourself", "fils de pute", "$lut", "bin laden",
+    "Ben Laden", "Scheiße", "SCHEISSE", "hijo de puta", "kurwa", "orospu çocuğu", "sh!t", "@sshole",
+]
+
+
+@pytest.mark.parametrize("text", MUST_PASS)
+def test_names_that_must_pass(policy: Policy, text: str) -> None:
+    assert not is_refused(text, policy)
+
+
+@pytest.mark.parametrize("text", MUST_FAIL)
+def test_phrases_that_must_fail(policy: Policy, text: str) -> None:
+    assert is_refused(text, policy)
+
+
+def test_folding_takes_away_capitals_accents_and_look_alikes() -> None:
+    assert fold("HÍTLÉR") == fold("hitler") == fold("h1tl3r") == fold("hіtler") == fold("ＨＩＴＬＥＲ")
+    assert fold("Weiß") == "weiss"
+    assert fold("İpek") == fold("ipek")
+
+
+def test_the_allowlist_shelters_only_the_name_itself(policy: Policy) -> None:
+    assert not is_refused("Isis", policy)
+    assert is_refused("Isis Hitler", policy)
+    assert is_refused("Heil Hitler", policy)
+
+
+def test_the_default_lists_hold_no_identity_or_brand_words() -> None:
+    blocked = {fold(entry) for entry in list_entries("blocked.txt")}
+    for word in ("gay", "juif", "juive", "musulman", "noir", "trans", "lesbienne", "arabe", "femme", "tartine",
+                 "maison", "nul", "boycott", "arnaque", "pot", "bio"):
+        assert fold(word) not in blocked
+
+
+def test_the_demo_lists_keep_the_defaults() -> None:
+    demo = set(list_entries("blocked.txt"))
+    site_list = {line.strip() for line in (REPO / "content/labels/blocked.txt").read_text("utf-8").splitlines()
+                 if line.strip() and not line.startswith("#")}
+    assert demo <= site_list
+
+
+# -- text: normalisation, clusters, case -------------------------------------------------------
+
+
+def test_text_is_normalised_and_invisible_characters_dropped() -> None:
+    assert clean("e\u0301lodie").text == "élodie"
+    assert clean("\u202eabc\u202c").text == "abc"
+    assert clean("\u200b\u200d\u2060\ufeff").text == ""
+    assert clean("  Jean \t\n Paul  ").text == "Jean Paul"
+    assert clean("Zoë\u0000").text == "Zoë"
+
+
+def test_emoji_are_whole_clusters() -> None:
+    assert len(FAMILY) == 7 and graphemes(FAMILY) == [FAMILY]
+    cleaned = clean(f"Léa {FAMILY}")
+    assert cleaned.had_emoji and cleaned.text == "Léa"
+
+
+def test_case_follows_the_site_language() -> None:
+    assert apply_case("Weiß", True, "de") == "WEISS"
+    assert apply_case("istanbul", True, "tr") == "İSTANBUL"
+    assert apply_case("ırmak", True, "tr") == "IRMAK"
+    assert apply_case("istanbul", True, "fr") == "ISTANBUL"
+    assert apply_case("istanbul", False, "tr") == "istanbul"
+
+
+# -- metrics and layout ---------------------------------------------------------------------------
+
+
+def test_metrics_come_from_the_font_file() -> None:
+    metrics = read_metrics((THEME_FONTS / "fraunces-black.ttf").read_bytes())
+    assert metrics.units_per_em == 2000
+    assert metrics.kern("A", "V") < 0 and metrics.kern("T", "o") < 0
+    for char in "ąćęłńóśźżğışİçöüßãõñœ":
+        assert metrics.can_draw(char) and metrics.can_draw(char.upper()[0])
+    assert not metrics.can_draw("Д")
+    assert FontMetrics.from_json(json.loads(json.dumps(metrics.to_json()))) == metrics
+
+
+def test_bundled_fonts_are_open_licensed_and_small() -> None:
+    files = sorted(THEME_FONTS.iterdir())
+    assert sum(f.stat().st_size for f in files) < 1_500_000
+    for font in ("fraunces-black", "pacifico-regular"):
+        assert (THEME_FONTS / f"{font}.ttf").is_file() and (THEME_FONTS / f"{font}.woff2").is_file()
+    for licence in ("OFL-Fraunces.txt", "OFL-Pacifico.txt"):
+        assert "SIL Open Font License" in (THEME_FONTS / licence).read_text("utf-8")
+
+
+def zone_of(result: LabelLayout | Refusal) -> Any:
+    assert isinstance(result, LabelLayout), result
+    return result.zones[0]
+
+
+def test_sizes_go_from_largest_to_smallest(plain: ReadyDesign) -> None:
+    short, longer = zone_of(plain.layout("Al")), zone_of(plain.layout("Maximilienne"))
+    assert short.size == 90 and 20 <= longer.size < 90
+    # One size larger would not have fitted on the lines chosen.
+    metrics = plain.spec.fonts[plain.spec.zones[0].font]
+    width = sum(metrics.advances[c] for c in longer.text) + sum(
+        metrics.kern(a, b) for a, b in zip(longer.text, longer.text[1:], strict=False))
+    assert width * (longer.size + 1) > 520 * metrics.units_per_em
+
+
+def test_a_second_line_is_used_where_the_zone_allows(plain: ReadyDesign) -> None:
+    zone = zone_of(plain.layout("Jean-Baptiste"))
+    assert [line.text for line in zone.lines] == ["JEAN-", "BAPTISTE"]
+    zone = zone_of(plain.layout("Anne Sophie"))
+    assert [line.text for line in zone.lines] in (["ANNE SOPHIE"], ["ANNE", "SOPHIE"])
+    assert zone.lines[0].baseline < zone.lines[-1].baseline or len(zone.lines) == 1
+
+
+def test_positions_stay_inside_the_zone(plain: ReadyDesign) -> None:
+    for name in ("Camille", "Jean-Baptiste", "Wu", "Mmmmmmmmmmmm"):
+        zone = zone_of(plain.layout(name))
+        for line in zone.lines:
+            assert line.xs[0] >= 40 - 1e-6 and line.xs[0] + line.width <= 560 + 1e-6
+
+
+@pytest.mark.parametrize(("typed", "reason"), [
+    ("", "empty"),
+    ("\u200b\u200c\u200d\u2060", "empty"),
+    ("x" * 500, "too_long"),
+    (FAMILY, "emoji"),
+    (f"Léa {FAMILY}", "emoji"),
+    ("HITLER", "blocked"),
+    ("Hítlér", "blocked"),
+    ("hіtlеr", "blocked"),  # Cyrillic і and е
+    ("H.I.T.L.E.R", "blocked"),
+    ("Дима", "unsupported"),
+    ("Wolfeschlegelstein", "too_long"),
+])
+def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reason: str) -> None:
+    result = plain.layout(typed)
+    assert isinstance(result, Refusal) and result.reason == reason
+    assert typed.strip() == "" or typed not in result.message()
+
+
+def test_an_allowed_name_containing_a_blocked_word_passes(plain: ReadyDesign) -> None:
+    assert zone_of(plain.layout("Dick")).text == "DICK"
+    assert zone_of(plain.layout("Isis")).text == "ISIS"
+    assert zone_of(plain.layout("Scunthorpe")).text == "SCUNTHORPE"
+
+
+def test_an_rtl_override_is_dropped_and_html_is_just_text(plain: ReadyDesign) -> None:
+    assert zone_of(plain.layout("\u202eAbc")).text == "ABC"
+    assert zone_of(plain.layout("</script>")).text == "</SCRIPT>"
+
+
+def test_nothing_fits_at_the_smallest_size(make_site: Callable[..., Site]) -> None:
+    narrow = DESIGN.replace("box: [40, 60, 520, 180]", "box: [40, 60, 120, 40]").replace("example: Camille\n", "")
+    site = make_site(label_files(narrow.replace("max_chars: 14", "max_chars: 40")))
+    ready, _ = load_design(site.root, "plain")
+    assert ready is not None
+    result = ready.layout("Maximilienne")
+    assert isinstance(result, Refusal) and result.reason == "no_fit"
+
+
+def test_emoji_strip_policy(make_site: Callable[..., Site]) -> None:
+    site = make_site(label_files(DESIGN + "emoji: strip\n"))
+    ready, _ = load_design(site.root, "plain")
+    assert ready is not None
+    assert zone_of(ready.layout(f"Léa {FAMILY}")).text == "LÉA"
+
+
+# -- designs: validation with path:line ---------------------------------------------------------
+
+
+def build_fails_keeping_output(site: Site, expected: list[str]) -> str:
+    """Build (must fail), check each expected message and that public/ is as it was."""
+    before = site.output_files()
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    for message in expected:
+        assert message in result.output, result.output
+    assert site.output_files() == before
+    return result.output
+
+
+@pytest.fixture
+def built(make_site: Callable[..., Site]) -> Site:
+    site = make_site(label_files())
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("box: [40, 60, 520, 180]", "box: [40, 60, 620, 180]"),
+     "content/labels/plain.yaml:6: zones[1].box: [40, 60, 620, 180] reaches outside the 600×300 artwork"),
+    (("font: fonts/labels/fraunces-black.ttf", "font: fonts/missing.ttf"),
+     "content/labels/plain.yaml:7: zones[1].font: 'fonts/missing.ttf' was not found"),
+    (("size: [20, 90]", "size: [90, 20]"),
+     "content/labels/plain.yaml:8: zones[1].size: the range [90, 20] is inverted"),
+    (("color: \"#7b3f00\"", "color: brown"), "content/labels/plain.yaml:9: zones[1].color: expected a colour"),
+    (("lines: 2", "lines: 3"), "content/labels/plain.yaml:12: zones[1].lines: a zone holds 1 or 2 lines"),
+    (("artwork: plain.png", "artwork: nowhere.png"), "content/labels/plain.yaml:2: artwork: 'nowhere.png' was not found"),
+    (("example: Camille", "example: Hitler"), "content/labels/plain.yaml:3: example: the design's own example is refused"),
+])
+def test_bad_designs_are_errors_with_lines(built: Site, change: tuple[str, str], expected: str) -> None:
+    built.write("content/labels/plain.yaml", DESIGN.replace(*change))
+    build_fails_keeping_output(built, [expected])
+
+
+def test_unreadable_lists_are_errors_with_lines(built: Site) -> None:
+    built.write("content/labels/blocked.bin", b"\x00\x01\x02")
+    built.write("content/labels/names.txt", b"Zo\xe9\n")
+    built.write("content/labels/plain.yaml", DESIGN + "blocked_words: [default, blocked.bin]\nallowed_names: names.txt\n"
+                "emoji: sometimes\n")
+    build_fails_keeping_output(built, [
+        "content/labels/plain.yaml:13: blocked_words: 'blocked.bin' cannot be read: it is not a text file",
+        "content/labels/plain.yaml:14: allowed_names: 'names.txt' cannot be read: line 1 is not valid UTF-8",
+        "content/labels/plain.yaml:15: emoji: expected one of reject, strip",
+    ])
+
+
+def test_a_font_that_is_not_a_font(built: Site) -> None:
+    built.write("content/labels/fake.ttf", b"not a font at all")
+    built.write("content/labels/plain.yaml", DESIGN.replace(FONT, "fake.ttf"))
+    build_fails_keeping_output(built, ["content/labels/plain.yaml:7: zones[1].font: 'content/labels/fake.ttf' is not a font"])
+
+
+def test_a_site_font_beside_the_design_is_used_and_served(make_site: Callable[..., Site]) -> None:
+    files = label_files(DESIGN.replace(FONT, "brand.ttf"))
+    files["content/labels/brand.ttf"] = (THEME_FONTS / "pacifico-regular.ttf").read_bytes()
+    site = make_site(files)
+    assert site.build().exit_code == 0
+    fonts = [p for p in site.output_files() if p.startswith("assets/labels/brand.")]
+    assert len(fonts) == 1 and f'src:url("/{fonts[0]}") format("truetype")' in site.read("labels/plain/index.html")
+
+
+def test_unknown_designs_are_errors(make_site: Callable[..., Site]) -> None:
+    site = make_site({**label_files(),
+                      "content/memories/odette.md": memory("Odette", extra="label: {design: nope, text: Odette}\n"),
+                      "content/pages/etiquette.md": "---\ntitle: Étiquette\n---\n::: label nope\n:::\n"})
+    output = build_fails_keeping_output(site, [])
+    assert "content/memories/odette.md:9: label.design: no label design 'nope' (designs: plain)" in output
+    assert "content/pages/etiquette.md:4: no label design with slug 'nope' (designs: plain)" in output
+
+
+# -- build outputs ---------------------------------------------------------------------------------
+
+SHAREABLE = memory("Un pot pour Odette", extra="label: {design: plain, text: Odette}\n")
+NOT_SHARED = memory("Pas de partage", extra="label: {design: plain, text: Noémie}\n").replace(
+    "scope: [site, share]", "scope: [site]")
+UNPUBLISHED = memory("En attente", status="submitted", extra="label: {design: plain, text: Bérénice}\n")
+
+
+@pytest.fixture
+def label_site(make_site: Callable[..., Site]) -> Site:
+    site = make_site({**label_files(),
+                      "content/memories/odette.md": SHAREABLE,
+                      "content/memories/prive.md": NOT_SHARED,
+                      "content/memories/attente.md": UNPUBLISHED,
+                      "content/pages/etiquettes.md": "---\ntitle: Nos étiquettes\n---\nEssayez :\n\n::: label plain\n:::\n"})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site
+
+
+def og(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
+
+
+def test_a_shareable_memory_shows_its_label_and_gets_a_share_card(label_site: Site) -> None:
+    html = label_site.read("memories/odette/index.html")
+    image = re.search(r'<img class="story-label__image" src="/(media/labels/[0-9a-f]{16}\.png)" '
+                      r'width="600" height="300" alt="([^"]+)"', html)
+    assert image is not None and "ODETTE" in image.group(2)
+    with Image.open(label_site.public / image.group(1)) as picture:
+        assert picture.size == (600, 300) and picture.format == "PNG"
+    tags = og(html)
+    assert re.fullmatch(r"https://example\.org/media/share/[0-9a-f]{16}\.jpg", tags["og:image"])
+    assert tags["og:image:width"] == "1200" and tags["og:image:height"] == "630"
+    assert "Un pot pour Odette" in tags["og:image:alt"]
+    assert tags["twitter:card"] == "summary_large_image"
+    with Image.open(label_site.public / tags["og:image"].removeprefix("https://example.org/")) as card:
+        assert card.size == (1200, 630) and card.format == "JPEG"
+
+
+def test_no_label_nor_card_without_share_scope_or_publication(label_site: Site) -> None:
+    html = label_site.read("memories/prive/index.html")
+    assert "story-label" not in html
+    site_card = og(label_site.read("index.html"))["og:image"]
+    assert og(html)["og:image"] == site_card  # the site's card, nothing of the memory's own
+    everything = label_site.all_output_text()
+    for private in ("NOÉMIE", "Noémie", "BÉRÉNICE", "Bérénice", "En attente"):
+        assert private not in everything
+    labels = [p for p in label_site.output_files() if p.startswith("media/labels/") and p.endswith(".png")]
+    # The example of the design, and Odette's label: nothing for the others.
+    assert len([p for p in labels if re.fullmatch(r"media/labels/[0-9a-f]{16}\.png", p)]) == 2
+    cards = [p for p in label_site.output_files() if p.startswith("media/share/")]
+    assert len(cards) == 2  # Odette's and the site's
+
+
+def test_every_page_has_a_share_card(label_site: Site) -> None:
+    for page in ("index.html", "memories/index.html", "labels/index.html", "labels/plain/index.html",
+                 "etiquettes/index.html"):
+        tags = og(label_site.read(page))
+        assert tags["og:image"].startswith("https://example.org/media/share/") and tags["og:image:alt"]
+
+
+def test_label_pages_and_block(label_site: Site) -> None:
+    maker = label_site.read("labels/plain/index.html")
+    assert 'data-label-maker' in maker and 'src="/assets/js/label-maker.' in maker
+    assert '<a href="/labels/">' in label_site.read("index.html") or 'href="/labels/"' in label_site.read("index.html")
+    block = label_site.read("etiquettes/index.html")
+    assert 'class="block block--label label-block"' in block and 'href="/labels/plain/"' in block
+    assert "/labels/plain/" in label_site.read("sitemap.xml")
+
+
+def test_the_blocked_list_ships_hashed_never_in_clear(label_site: Site) -> None:
+    maker = label_site.read("labels/plain/index.html")
+    data = json.loads(re.search(r'<script type="application/json" data-label-data>(.*?)</script>', maker, re.S)[1])
+    assert len(data["policy"]["blocked"]) > 100 and all(re.fullmatch(r"[0-9a-f]{16}", d) for d in data["policy"]["blocked"])
+    text = label_site.all_output_text().lower()
+    for word in ("connard", "hitler", "salope", "kurwa", "orospu", "sieg heil", "isis"):
+        assert not re.search(rf"\b{word}\b", text), word
+
+
+def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: Callable[..., Site]) -> None:
+    site = make_site({**label_files(),
+                      "content/memories/odette.md": memory("Odette", extra="label: {design: plain, text: Connard}\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/odette.md:9: warning: label.text: refused by the label policy of design 'plain' "
+            "(a blocked word or phrase)") in result.output
+    assert "onnard" not in result.output.lower() and "connard" not in site.all_output_text().lower()
+    html = site.read("memories/odette/index.html")
+    assert "story-label" not in html and "/media/share/" in og(html)["og:image"]
+    strict = site.build("--strict")
+    assert strict.exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("x" * 500, "This is too long for the label: 14 characters at most."),
+    (FAMILY, "Emoji cannot be printed on this label."),
+    ("\u200b\u200c\u200d", "Write a name to see it on the label."),
+    ("HITLER", "a blocked word or phrase"),
+    ("Hítlér", "a blocked word or phrase"),
+    ("hіtlеr", "a blocked word or phrase"),
+    ("H.I.T.L.E.R", "a blocked word or phrase"),
+])
+def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
+                                                              reason: str) -> None:
+    site = make_site({**label_files(), "content/memories/odette.md": memory(
+        "Odette", extra=f"label: {{design: plain, text: {json.dumps(text, ensure_ascii=False)}}}\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert f"content/memories/odette.md:9: warning: label.text: refused by the label policy of design 'plain' ({reason})" \
+        in result.output
+    assert "story-label" not in site.read("memories/odette/index.html")
+    assert len([p for p in site.output_files() if re.fullmatch(r"media/labels/[0-9a-f]{16}\.png", p)]) == 1  # the example
+    if reason == "a blocked word or phrase":
+        assert text not in result.output and text.upper() not in site.all_output_text()
+
+
+def test_an_empty_fan_label_text_is_an_error_that_keeps_the_output(built: Site) -> None:
+    built.write("content/memories/odette.md", memory("Odette", extra='label: {design: plain, text: ""}\n'))
+    build_fails_keeping_output(built, ["content/memories/odette.md:9: label.text: must not be empty"])
+
+
+def test_label_and_card_outputs_are_deterministic(label_site: Site) -> None:
+    first = {p: d for p, d in label_site.output_files().items() if p.startswith("media/")}
+    assert label_site.build().exit_code == 0
+    second = {p: d for p, d in label_site.output_files().items() if p.startswith("media/")}
+    assert first == second and first
+
+
+def test_a_withdrawn_memory_leaves_no_label_card_or_cache_entry(label_site: Site) -> None:
+    cache = label_site.root / ".storysite/cache/labels"
+    label = re.search(r'src="/(media/labels/[0-9a-f]{16}\.png)" width="600"',
+                      label_site.read("memories/odette/index.html"))
+    card = og(label_site.read("memories/odette/index.html"))["og:image"].removeprefix("https://example.org/")
+    assert label is not None and (label_site.public / label[1]).is_file() and (label_site.public / card).is_file()
+    cached = sorted(p.name for p in cache.iterdir())
+    assert len(cached) == 4  # the example, Odette's label, Odette's card, the site's card
+    label_site.write("content/memories/odette.md", SHAREABLE.replace("status: approved", "status: withdrawn"))
+    assert label_site.build().exit_code == 0
+    assert not (label_site.public / label[1]).exists() and not (label_site.public / card).exists()
+    assert "ODETTE" not in label_site.all_output_text()
+    assert len(list(cache.iterdir())) == 2 and set(p.name for p in cache.iterdir()) < set(cached)
+
+
+def test_a_share_card_uses_the_photo_when_there_is_no_label(make_site: Callable[..., Site]) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "#2255aa").save(buffer, "JPEG")
+    site = make_site({"content/memories/photo/index.md": memory(
+        "Une photo", extra="media:\n  - src: photo.jpg\n    alt: Un ciel bleu\n"),
+        "content/memories/photo/photo.jpg": buffer.getvalue()})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    card = og(site.read("memories/photo/index.html"))["og:image"].removeprefix("https://example.org/")
+    with Image.open(site.public / card) as picture:
+        red, _green, blue = picture.convert("RGB").getpixel((100, 300))
+        assert blue > 150 and red < 80  # the photo fills the left half
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    site = make_site(label_files())
+    out = tmp_path / "odette.png"
+    result = site.run("label", "plain", "Odette", "-o", str(out), "--scale", "2", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as picture:
+        assert picture.size == (1200, 600) and picture.format == "PNG"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Hitler", "refused: We cannot print this text on a label."),
+    ("x" * 500, "refused: This is too long for the label: 14 characters at most."),
+    (FAMILY, "refused: Emoji cannot be printed on this label."),
+    ("", "refused: Write a name to see it on the label."),
+])
+def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
+    site = make_site(label_files())
+    out = tmp_path / "refused.png"
+    result = site.run("label", "plain", text, "-o", str(out), "--site", str(site.root))
+    assert result.exit_code == 1 and message in result.output and not out.exists()
+    if text == "Hitler":
+        assert "Hitler" not in result.output
+
+
+def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    site = make_site(label_files())
+    result = site.run("label", "nope", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root))
+    assert result.exit_code == 1 and "no label design 'nope' (designs: plain)" in result.output
+
+
+# -- the browser engine: parity with Python, and the page ------------------------------------------
+
+PARITY_NAMES = [
+    "Camille", "Jean-Baptiste", "Marie-Ève", "Anne-Sophie de la Tour", "Weiß", "Straße", "Jürgen", "Zoë",
+    "François", "João", "Nuñez", "Łukasz", "Bartłomiej", "Źdźbło", "Şükrü", "İpek", "istanbul", "Işıl", "Ağaoğlu",
+    "ǅemal", "Al", "A", "Dmitri", "Дима", "Ελένη", "李小龙", "محمد", FAMILY, "Léa 😀", "🇫🇷 Zoé", "x" * 17, "x" * 500,
+    "", " \t ", "\u200b\u200d\u2060", "\u202eabc\u202c", "e\u0301lodie", "Hitler", "I am H.i.t.l.e.r", "Isis",
+    "Dick", "Scunthorpe", "ＨＩＴＬＥＲ", "hіtler", "Wolfeschlegelsteinhausen", "MMMMMMMMMMMMMMMM", "Mia Wu",
+    "Le Gall", "Ô", "Ÿvette", "O'Connor", "D'Artagnan", "Sœur Agnès", "Ăna", "Ștefan", "</script><b>x</b>",
+    "Jean Paul Marie Pierre", "Marie-Charlotte de Montgomery", "Jean-Christophe et Anne-Lise", "q\u0303a", "ﬁona", "Ο'Brien",
+]
+NARROW = """\
+title: Étroite
+artwork: classique.png
+zones:
+  - name: texte
+    box: [330, 270, 300, 150]
+    font: fonts/labels/fraunces-black.ttf
+    size: [16, 70]
+    color: "#000000"
+    align: left
+    max_chars: 40
+    lines: 2
+blocked_words: blocked.txt
+allowed_names: names.txt
+"""
+
+
+def normal(result: Mapping[str, Any]) -> dict[str, Any]:
+    if not result["ok"]:
+        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char")}
+    return {"ok": True, "zones": [
+        {"zone": z["zone"], "text": z["text"], "size": z["size"],
+         "lines": [{"text": line["text"], "xs": [round(x, 9) for x in line["xs"]],
+                    "baseline": round(line["baseline"], 9), "width": round(line["width"], 9)}
+                   for line in z["lines"]]}
+        for z in result["zones"]]}
+
+
+@pytest.fixture(scope="module", params=["fr", "tr"])
+def parity_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp(f"labels-{request.param}")
+    (root / "storysite.yaml").write_text(f"title: Étiquettes\nbase_url: https://example.org/\nlanguage: {request.param}\n")
+    shutil.copytree(REPO / "content/labels", root / "content/labels")
+    (root / "content/labels/etroite.yaml").write_text(NARROW, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    yield root
+
+
+def wait_ready(page: Any) -> None:
+    page.wait_for_function("document.querySelector('[data-label-maker]')?.dataset.ready === 'true'")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("slug", ["classique", "ruban", "etroite"])
+def test_browser_engine_matches_python(parity_site: Path, page: Any, slug: str) -> None:
+    ready, problems = load_design(parity_site, slug)
+    assert ready is not None, problems
+    first = ready.spec.zones[0].name
+    cases: list[dict[str, str]] = [{first: name} for name in PARITY_NAMES]
+    if len(ready.spec.zones) > 1:
+        second = ready.spec.zones[1].name
+        cases += [{first: "Lucie", second: "Joyeux Noël"}, {first: "Lucie", second: "Hitler"},
+                  {first: "Lucie", second: "x" * 30}, {first: "", second: "Joyeux Noël"}]
+    with serve_directory(parity_site / "public") as base:
+        page.goto(f"{base}/labels/{slug}/")
+        wait_ready(page)
+        browser = page.evaluate("cases => cases.map(c => window.storysiteLabel.layout(c))", cases)
+    python = [layout_label(ready.spec, case) for case in cases]
+    assert len(cases) >= 30
+    mismatches = []
+    for case, ours, theirs in zip(cases, python, browser, strict=True):
+        if normal(ours.to_json()) != normal(theirs):
+            mismatches.append(f"{case!r}:\n  python {normal(ours.to_json())}\n  browser {normal(theirs)}")
+    assert not mismatches, "\n".join(mismatches)
+    # The table is varied: every reason and both one and two lines occur.
+    reasons = {r.reason for r in python if isinstance(r, Refusal)}
+    assert {"empty", "too_long", "emoji" if ready.spec.emoji == "reject" else "empty", "blocked", "unsupported"} <= reasons
+    line_counts = {len(r.zones[0].lines) for r in python if isinstance(r, LabelLayout)}
+    assert line_counts == {1, 2}
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo-labels")
+    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
+    for name in ("content", "static"):
+        shutil.copytree(REPO / name, root / name)
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    return root / "public"
+
+
+def canvas_picture(page: Any) -> str:
+    return str(page.evaluate("document.querySelector('[data-label-canvas]').toDataURL()"))
+
+
+@pytest.mark.browser
+def test_typing_updates_the_canvas_and_nothing_leaves_the_browser(demo_output: Path, page: Any) -> None:
+    requests: list[str] = []
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/classique/")
+        wait_ready(page)
+        page.on("request", lambda r: requests.append(r.url))
+        blank = canvas_picture(page)
+        page.fill("#label-prenom", "Odette")
+        odette = canvas_picture(page)
+        page.fill("#label-prenom", "Odile")
+        assert len({blank, odette, canvas_picture(page)}) == 3
+        assert page.get_attribute("[data-label-canvas]", "data-state") == "ok"
+        assert "ODILE" in page.get_attribute("[data-label-canvas]", "aria-label")
+        page.fill("#label-prenom", "Connard")
+        assert page.get_attribute("[data-label-canvas]", "data-state") == "blocked"
+        assert canvas_picture(page) != odette
+        status = page.inner_text("[data-label-status]")
+        assert "Nous ne pouvons pas imprimer" in status and "onnard" not in status.lower()
+        assert page.is_disabled("[data-label-download]")
+        page.keyboard.press("Enter")
+    assert requests == []  # no request at all while typing, let alone one carrying the text
+
+
+@pytest.mark.browser
+def test_download_gives_a_png(demo_output: Path, page: Any, tmp_path: Path) -> None:
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/ruban/?name=Lucie")
+        wait_ready(page)
+        assert page.input_value("#label-prenom") == "Lucie"
+        with page.expect_download() as info:
+            page.click("[data-label-download]")
+        target = tmp_path / "label.png"
+        info.value.save_as(target)
+    assert info.value.suggested_filename == "ruban.png"
+    with Image.open(target) as picture:
+        assert picture.format == "PNG" and picture.size == (1200, 630)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["</script><script>window.pwned=1</script>", "<img src=x onerror=window.pwned=1>",
+                                  "\"><svg onload=window.pwned=1>"])
+def test_html_in_the_name_leaves_the_page_intact(demo_output: Path, page: Any, name: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: errors.append("dialog"))
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/classique/")
+        wait_ready(page)
+        scripts = page.evaluate("document.scripts.length")
+        elements = page.evaluate("document.getElementsByTagName('*').length")
+        page.goto(f"{base}/labels/classique/?name={quote(name)}")
+        wait_ready(page)
+        assert page.input_value("#label-prenom") == name
+        assert page.evaluate("window.pwned") is None
+        assert page.evaluate("document.scripts.length") == scripts
+        assert page.evaluate("document.getElementsByTagName('*').length") == elements
+        assert page.title().startswith("L’étiquette classique")
+        page.fill("#label-prenom", "</script>")
+        assert page.get_attribute("[data-label-canvas]", "data-state") == "ok"
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_without_javascript_the_page_shows_the_blank_label_and_an_example(demo_output: Path, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/classique/")
+        assert page.is_visible("img[data-label-artwork]")
+        assert page.is_visible(".label-example img") and "CAMILLE" in page.get_attribute(".label-example img", "alt")
+        assert not page.is_visible("#label-prenom") and not page.is_visible("canvas")
+        assert page.is_visible(".label-maker__nojs")
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
+        assert broken == []
+    context.close()

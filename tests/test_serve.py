@@ -1,0 +1,118 @@
+"""storysite serve: preview, live reload, error overlay, and no path outside the output."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from storysite.serve import PreviewServer
+from tests.conftest import Site, memory
+
+
+@pytest.fixture
+def preview(make_site) -> Iterator[tuple[Site, PreviewServer]]:
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    yield site, server
+    server.stop()
+
+
+def get(server: PreviewServer, path: str) -> tuple[int, str]:
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), port, timeout=5)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, body
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_serves_pages_with_the_reload_script_and_not_in_the_output(preview) -> None:
+    site, server = preview
+    status, body = get(server, "/memories/a/")
+    assert status == 200 and "Premier titre" in body
+    assert "/__storysite/livereload.js" in body
+    assert not site.public.exists()  # the preview never touches the deployed output
+
+
+@pytest.mark.parametrize("path", ["/../storysite.yaml", "/%2e%2e/storysite.yaml", "/..%2fstorysite.yaml",
+                                  "/%2e%2e%2f%2e%2e%2fetc/passwd", "/memories/../../storysite.yaml",
+                                  "/..\\storysite.yaml", "//etc/passwd"])
+def test_no_request_reads_outside_the_output(preview, path: str) -> None:
+    _, server = preview
+    status, body = get(server, path)
+    assert status == 404
+    assert "title: Test Site" not in body and "root:" not in body
+
+
+def test_saving_rebuilds_once_and_errors_show_then_clear(preview) -> None:
+    site, server = preview
+    before = server.rebuilder.builds
+    for index in range(200):  # a change storm
+        site.write(f"content/memories/m{index:03d}.md", memory(f"Souvenir {index}"))
+    assert wait_for(lambda: server.rebuilder.builds > before)
+    time.sleep(0.6)
+    assert server.rebuilder.builds - before <= 2
+    assert wait_for(lambda: get(server, "/memories/m199/")[0] == 200)
+
+    site.write("content/memories/a.md", "---\ntitle: [cassé\n---\n")
+    assert wait_for(lambda: server.state.errors != [])
+    assert any(e.startswith("content/memories/a.md:3: invalid YAML") for e in server.state.errors)
+    assert get(server, "/memories/a/")[0] == 200  # the last good pages stay served
+
+    site.write("content/memories/a.md", memory("Titre corrigé"))
+    assert wait_for(lambda: server.state.errors == [] and "Titre corrigé" in get(server, "/memories/a/")[1])
+
+
+def test_deleted_content_disappears(preview) -> None:
+    site, server = preview
+    site.write("content/memories/b.md", memory("Deuxième"))
+    assert wait_for(lambda: get(server, "/memories/b/")[0] == 200)
+    site.remove("content/memories/b.md")
+    assert wait_for(lambda: get(server, "/memories/b/")[0] == 404)
+
+
+def test_event_stream_announces_state(preview) -> None:
+    _, server = preview
+    with urllib.request.urlopen(server.url + "__storysite/events", timeout=5) as stream:
+        assert stream.readline().decode().strip() == "event: state"
+        data = json.loads(stream.readline().decode().removeprefix("data: "))
+        assert data == {"generation": server.state.generation, "errors": []}
+
+
+@pytest.mark.browser
+def test_saving_a_memory_updates_the_open_page(make_site, browser) -> None:
+    site = make_site({"content/memories/a.md": memory("Avant la modification")})
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "memories/a/")
+        assert "Avant la modification" in page.inner_text("h1")
+        page.wait_for_timeout(300)  # let the event stream connect
+        site.write("content/memories/a.md", memory("Après la modification"))
+        page.wait_for_function("document.querySelector('h1').innerText.includes('Après')", timeout=30000)
+        site.write("content/memories/a.md", "---\ntitle: [cassé\n---\n")
+        page.wait_for_selector("#storysite-error-overlay", timeout=30000)
+        assert "content/memories/a.md:3" in page.inner_text("#storysite-error-overlay")
+        site.write("content/memories/a.md", memory("Réparé"))
+        page.wait_for_function("document.querySelector('h1').innerText.includes('Réparé')", timeout=30000)
+        assert page.locator("#storysite-error-overlay").count() == 0
+        page.close()
+    finally:
+        server.stop()

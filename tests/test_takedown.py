@@ -1,0 +1,145 @@
+"""Takedowns: withdraw a fan, purge list of changed URLs, third-party requests refused."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import memory
+
+EXPORT = "title,text,name,email,consent,consent_timestamp\n" \
+         "Le goûter,Chez mamie Zoé.,Zoé Martin,zoe@example.net,yes,2026-01-02\n" \
+         "La plage,Au bord de la mer.,Paul Durand,paul@example.net,yes,2026-01-03\n"
+
+
+def test_editor_loop_import_approve_build_withdraw_purge(make_site) -> None:
+    site = make_site({"content/memories/autre.md": memory("Un autre souvenir", extra="tags: [famille]\n")})
+    (site.root / "export.csv").write_text(EXPORT)
+    assert site.run("import", str(site.root / "export.csv"), "--site", str(site.root)).exit_code == 0
+    for name in ("le-gouter.md", "la-plage.md"):
+        path = site.root / "content/memories" / name
+        path.write_text(path.read_text().replace("status: submitted", "status: approved")
+                        .replace("title:", "tags: [famille]\ntitle:"))
+    first = site.build()
+    assert first.exit_code == 0, first.output
+    assert "URL(s) changed" not in first.stdout  # nothing to purge on a first build
+    before = site.output_files()
+    assert "memories/le-gouter/index.html" in before
+
+    result = site.run("withdraw", "zoe@example.net", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn: le-gouter" in result.stdout
+    text = (site.root / "content/memories/le-gouter.md").read_text()
+    assert "status: withdrawn" in text and "withdrawn: 2026-11-20" in text
+    purge = [line for line in result.stdout.splitlines() if line.startswith("https://")]
+    after = site.output_files()
+    expected = sorted(f"https://example.org/{p[:-len('index.html')] if p.endswith('index.html') else p}"
+                      for p in before if after.get(p) != before[p])
+    assert sorted(purge) == expected
+    assert "https://example.org/memories/le-gouter/" in purge
+    assert "https://example.org/tags/famille/" in purge and "https://example.org/feed.xml" in purge
+    assert "https://example.org/memories/la-plage/" not in purge or before["memories/la-plage/index.html"] != \
+        after["memories/la-plage/index.html"]
+    assert (site.root / ".storysite/purge.txt").read_text().split() == purge
+    everything = site.all_output_text()
+    for trace in ("Chez mamie Zoé", "Le goûter", "le-gouter", "Zoé"):
+        assert trace not in everything, trace
+    store = (site.root / "private/submissions.jsonl").read_text()
+    assert "zoe@example.net" not in store and "paul@example.net" in store
+    again = site.run("import", str(site.root / "export.csv"), "--site", str(site.root))
+    assert "Imported 0 new memories" in again.stdout  # a withdrawn fan is never re-imported
+
+
+def test_withdraw_by_slug_in_a_list_file_edits_only_that_entry(make_site) -> None:
+    listing = """\
+- slug: un
+  title: Premier
+  status: approved   # relu
+  consent: {granted: 2020-01-01}
+  text: Un.
+- slug: deux
+  title: Second
+  status: approved
+  consent: {granted: 2020-01-01}
+  text: Deux.
+"""
+    site = make_site({"content/memories/liste.yaml": listing})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "deux", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    text = (site.root / "content/memories/liste.yaml").read_text()
+    assert text.count("status: withdrawn") == 1
+    assert "  status: approved   # relu" in text
+    assert not (site.public / "memories/deux/index.html").exists()
+    assert (site.public / "memories/un/index.html").exists()
+
+
+def test_withdraw_unknown_id_fails(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.run("withdraw", "nobody", "--site", str(site.root))
+    assert result.exit_code == 1 and "No memory matches 'nobody'" in result.stderr
+
+
+def test_manifest_records_where_each_memory_appears(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [plage]\n"),
+                      "content/campaigns/c.md": "---\ntitle: C\n---\n::: memory a\n:::\n"})
+    assert site.build().exit_code == 0
+    manifest = json.loads((site.root / ".storysite/manifest.json").read_text())
+    pages = manifest["memories"]["a"]
+    for expected in ("memories/a/index.html", "memories/index.html", "tags/plage/index.html",
+                     "campaigns/c/index.html", "feed.xml", "sitemap.xml", "index.html"):
+        assert expected in pages, expected
+    assert not (site.public / ".storysite").exists()
+
+
+def test_third_party_references_are_errors_unless_allowed(make_site) -> None:
+    files = {
+        "content/pages/p.md": "---\ntitle: P\n---\n<img src=\"https://tracker.example/p.gif\" alt=\"\">\n\n"
+                              "[lien](https://elsewhere.example/)\n",
+        "themes/default/templates/page.html":
+            "{% extends 'base.html' %}{% block content %}\n{{ body_html|safe }}\n"
+            "<link rel=\"preconnect\" href=\"https://fonts.example\">{% endblock %}",
+    }
+    config = "title: T\nbase_url: https://example.org/\nmarkdown: {editorial_html: true}\n"
+    site = make_site(files, config=config)
+    result = site.build()
+    assert result.exit_code == 1
+    assert "public/p/index.html:" in result.stderr
+    assert "loads https://tracker.example/p.gif from another origin" in result.stderr
+    assert "<link rel=preconnect> loads https://fonts.example" in result.stderr
+    assert "elsewhere.example" not in result.stderr  # a link is not a request
+    allowed = make_site(files, config=config + "privacy:\n  allowed_origins: [https://tracker.example, "
+                        "https://fonts.example]\n", name="allowed")
+    assert allowed.build().exit_code == 0
+
+
+def test_curation_report_html_json_and_csv(make_site, tmp_path) -> None:
+    evil = '=HYPERLINK("http://evil.example","x")'
+    site = make_site({
+        "content/memories/a.md": memory("A", extra="tags: [famille]\n").replace(
+            "  scope: [site, share]\n", "  scope: [site, share]\n  expires: 2027-01-15\n"),
+        "content/memories/b.md": memory("<script>alert(1)</script>", status="submitted"),
+        "content/memories/c.md": memory(json.dumps(evil), extra="author: {id: x, email: c@example.net}\n")
+                                 .replace("author: {id: fan-1, display: Romain L., location: Lyon}\n", ""),
+    })
+    report = tmp_path / "report.html"
+    result = site.check("--report", str(report))
+    assert result.exit_code == 0, result.output
+    page = report.read_text()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<svg" in page and "Consents expiring" in page and "content/memories/a.md" in page
+    assert "c@example.net" not in page
+    assert "http" not in page.replace("http://evil.example", "")  # nothing loaded from anywhere
+    data = json.loads(site.check("--report", str(tmp_path / "r.json")).exit_code == 0 and
+                      (tmp_path / "r.json").read_text())
+    assert data["by_status"] == {"approved": 2, "submitted": 1}
+    assert [r["slug"] for r in data["expiring"]] == ["a"]
+    assert data["personal_data"][0]["path"] == "content/memories/c.md"
+    assert site.check("--report", str(tmp_path / "r.csv")).exit_code == 0
+    rows = (tmp_path / "r.csv").read_text()
+    assert "'=HYPERLINK" in rows and "\n=HYPERLINK" not in rows and ",=HYPERLINK" not in rows
+
+
+def test_report_is_refused_inside_the_output(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.check("--report", str(site.public / "report.html"))
+    assert result.exit_code == 2

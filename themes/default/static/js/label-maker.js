@@ -1,0 +1,411 @@
+/* storysite label maker: the label engine of storysite/labels/ (text.py, policy.py,
+ * layout.py), step for step, from the data the build put in the page, and the
+ * live preview drawn on a canvas glyph cluster by glyph cluster.
+ *
+ * Nothing typed leaves the browser: this file makes no request of any kind.
+ * The preview is not binding: the build checks every published label again.
+ * tests/test_labels.py compares this engine's answers with the Python one's.
+ */
+(function () {
+  "use strict";
+
+  // --- text.py -----------------------------------------------------------
+  var WHITE_SPACE = /\p{White_Space}/gu;
+  var EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]/u;
+  var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
+  var SPACES = / {2,}/g;
+  var EDGES = /^ +| +$/g;
+  var DOTTED_I_LANGUAGES = ["tr", "az"];
+  var segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+  function graphemes(text) {
+    var out = [];
+    for (var part of segmenter.segment(text)) out.push(part.segment);
+    return out;
+  }
+
+  function clean(text) {
+    text = text.normalize("NFC").replace(WHITE_SPACE, " ");
+    var kept = [];
+    var hadEmoji = false;
+    graphemes(text).forEach(function (cluster) {
+      if (EMOJI.test(cluster)) hadEmoji = true;
+      else kept.push(cluster);
+    });
+    text = kept.join("").replace(INVISIBLE, "").replace(SPACES, " ").replace(EDGES, "");
+    return { text: text.normalize("NFC"), hadEmoji: hadEmoji };
+  }
+
+  function applyCase(text, uppercase, language) {
+    if (!uppercase) return text;
+    if (DOTTED_I_LANGUAGES.indexOf(language.split("-")[0].toLowerCase()) >= 0) text = text.replace(/i/g, "\u0130");
+    return text.toUpperCase().normalize("NFC");
+  }
+
+  // --- policy.py ---------------------------------------------------------
+  var MARKS = /\p{M}/gu;
+  var TOKEN = /\p{L}+/gu;
+  var RUNS = /(.)\1+/gu;
+  var LONG_RUNS = /(.)\1{2,}/gu;
+
+  function mapChars(text, table) {
+    var out = "";
+    for (var ch of text) out += Object.prototype.hasOwnProperty.call(table, ch) ? table[ch] : ch;
+    return out;
+  }
+
+  function fold(text, table) {
+    text = mapChars(text.normalize("NFKD"), table).toLowerCase();
+    return mapChars(text.normalize("NFKD").replace(MARKS, ""), table);
+  }
+
+  function tokens(folded) {
+    return folded.match(TOKEN) || [];
+  }
+
+  function candidates(words, maxWords, maxLetters) {
+    var found = [];
+    var count = words.length;
+    for (var start = 0; start < count; start++) {
+      for (var end = start + 1; end <= Math.min(count, start + maxWords); end++) {
+        found.push([start, end, words.slice(start, end).join(" ")]);
+      }
+    }
+    start = 0;
+    while (start < count) {
+      var stop = start;
+      while (stop < count && Array.from(words[stop]).length === 1) stop++;
+      for (var first = start; first < stop; first++) {
+        for (var last = first + 2; last <= Math.min(stop, first + maxLetters); last++) {
+          found.push([first, last, words.slice(first, last).join("")]);
+        }
+      }
+      start = Math.max(stop, start + 1);
+    }
+    return found;
+  }
+
+  function isRefused(text, policy, table) {
+    var folded = fold(text, table);
+    var variants = [folded, folded.replace(RUNS, "$1"), folded.replace(LONG_RUNS, "$1$1")];
+    var blocked = [];
+    var allowed = [];
+    variants.forEach(function (variant) {
+      candidates(tokens(variant), policy.maxWords, policy.maxLetters).forEach(function (c) {
+        var hashed = digest(policy.salt, c[2]);
+        if (policy.blockedSet.has(hashed)) blocked.push(c);
+        if (policy.allowedSet.has(hashed)) allowed.push(c);
+      });
+    });
+    return blocked.some(function (b) {
+      return !allowed.some(function (a) { return a[0] <= b[0] && b[1] <= a[1]; });
+    });
+  }
+
+  // SHA-256 (FIPS 180-4), synchronous: crypto.subtle is asynchronous and only
+  // exists on secure origins, and the policy must answer at every keystroke.
+  var K = new Uint32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+  ]);
+  var encoder = new TextEncoder();
+
+  function sha256hex(text) {
+    var bytes = encoder.encode(text);
+    var length = ((bytes.length + 9 + 63) >> 6) << 6;
+    var data = new Uint8Array(length);
+    data.set(bytes);
+    data[bytes.length] = 0x80;
+    var view = new DataView(data.buffer);
+    view.setUint32(length - 4, bytes.length * 8);
+    view.setUint32(length - 8, Math.floor(bytes.length / 0x20000000));
+    var h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+    var w = new Uint32Array(64);
+    for (var offset = 0; offset < length; offset += 64) {
+      for (var i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+      for (i = 16; i < 64; i++) {
+        var a15 = w[i - 15], a2 = w[i - 2];
+        var s0 = ((a15 >>> 7) | (a15 << 25)) ^ ((a15 >>> 18) | (a15 << 14)) ^ (a15 >>> 3);
+        var s1 = ((a2 >>> 17) | (a2 << 15)) ^ ((a2 >>> 19) | (a2 << 13)) ^ (a2 >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+      for (i = 0; i < 64; i++) {
+        var S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        var t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        var S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        var t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+    }
+    var hex = "";
+    for (i = 0; i < 8; i++) hex += ("00000000" + h[i].toString(16)).slice(-8);
+    return hex;
+  }
+
+  function digest(salt, key) {
+    return sha256hex(salt + "\u001f" + key).slice(0, 16);
+  }
+
+  // --- metrics.py (FontMetrics.from_json) --------------------------------
+  function readMetrics(json) {
+    var advances = new Map();
+    Array.from(json.chars).forEach(function (ch, i) { advances.set(ch, json.advances[i]); });
+    var kerning = new Map();
+    json.kern.forEach(function (entry) {
+      Array.from(json.kernLeft[entry[0]]).forEach(function (left) {
+        Array.from(json.kernRight[entry[1]]).forEach(function (right) {
+          kerning.set(left + "\u0000" + right, entry[2]);
+        });
+      });
+    });
+    return {
+      upem: json.upem, ascender: json.ascender, descender: json.descender, capHeight: json.capHeight,
+      advances: advances,
+      kern: function (left, right) { return kerning.get(left + "\u0000" + right) || 0; }
+    };
+  }
+
+  // --- layout.py ---------------------------------------------------------
+  var HYPHENS = ["-", "\u2010"];
+
+  function firstChar(cluster) {
+    return String.fromCodePoint(cluster.codePointAt(0));
+  }
+
+  function advanceOf(cluster, metrics) {
+    var total = 0;
+    for (var ch of cluster) total += metrics.advances.get(ch);
+    return total;
+  }
+
+  function layoutZone(engine, zone, typed) {
+    var cleaned = clean(typed);
+    if (cleaned.hadEmoji && engine.emoji === "reject") return refusal("emoji", zone);
+    var clusters = graphemes(cleaned.text);
+    if (!clusters.length) {
+      return zone.optional ? { zone: zone.name, text: "", size: 0, lines: [] } : refusal("empty", zone);
+    }
+    if (clusters.length > zone.maxChars) return refusal("too_long", zone, { limit: zone.maxChars });
+    if (isRefused(cleaned.text, engine.policy, engine.foldMap)) return refusal("blocked", zone);
+    var text = applyCase(cleaned.text, zone.uppercase, engine.language);
+    clusters = graphemes(text);
+    var metrics = engine.metrics[zone.font];
+    for (var cluster of clusters) {
+      for (var ch of cluster) {
+        if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: cluster });
+      }
+    }
+    var fitted = fit(zone, clusters, metrics);
+    if (!fitted) return refusal("no_fit", zone);
+    return { zone: zone.name, text: text, size: fitted.size, lines: place(zone, metrics, fitted.size, fitted.parts) };
+  }
+
+  function refusal(reason, zone, extra) {
+    return { ok: false, reason: reason, zone: zone.name, limit: (extra && extra.limit) || 0, char: (extra && extra.char) || "" };
+  }
+
+  function fit(zone, clusters, metrics) {
+    var upem = metrics.upem;
+    var advances = clusters.map(function (c) { return advanceOf(c, metrics); });
+    var kerns = clusters.map(function (c, i) { return i ? metrics.kern(firstChar(clusters[i - 1]), firstChar(c)) : 0; });
+    function width(start, end) {
+      var total = 0;
+      for (var i = start; i < end; i++) total += advances[i];
+      for (i = start + 1; i < end; i++) total += kerns[i];
+      return total;
+    }
+    var whole = width(0, clusters.length);
+    var best = null;
+    if (zone.lines >= 2) {
+      for (var i = 1; i < clusters.length; i++) {
+        var cut;
+        if (clusters[i] === " ") cut = [i, i + 1];
+        else if (HYPHENS.indexOf(clusters[i - 1]) >= 0) cut = [i, i];
+        else continue;
+        var longer = Math.max(width(0, cut[0]), width(cut[1], clusters.length));
+        if (best === null || longer < best[0]) best = [longer, cut[0], cut[1]];
+      }
+    }
+    var boxW = zone.box[2], boxH = zone.box[3];
+    var ink = metrics.ascender - metrics.descender;
+    for (var size = zone.sizeMax; size >= zone.sizeMin; size--) {
+      if (ink * size <= boxH * upem && whole * size <= boxW * upem) return { size: size, parts: [clusters.slice()] };
+      if (best !== null && (zone.lineAdvance + ink) * size <= boxH * upem && best[0] * size <= boxW * upem) {
+        return { size: size, parts: [clusters.slice(0, best[1]), clusters.slice(best[2])] };
+      }
+    }
+    return null;
+  }
+
+  function place(zone, metrics, size, parts) {
+    var x = zone.box[0], y = zone.box[1], w = zone.box[2], h = zone.box[3];
+    var k = size / metrics.upem;
+    var n = parts.length;
+    var lh = zone.lineAdvance;
+    var cap = metrics.capHeight;
+    var baseline = y + (h - (cap + (n - 1) * lh) * k) / 2 + cap * k;
+    var top = y + metrics.ascender * k;
+    if (baseline < top) baseline = top;
+    var bottom = y + h - ((n - 1) * lh - metrics.descender) * k;
+    if (baseline > bottom) baseline = bottom;
+    return parts.map(function (clusters, index) {
+      var offsets = [];
+      var units = 0;
+      clusters.forEach(function (cluster, j) {
+        if (j > 0) units += metrics.kern(firstChar(clusters[j - 1]), firstChar(cluster));
+        offsets.push(units);
+        units += advanceOf(cluster, metrics);
+      });
+      var lineWidth = units * k;
+      var x0;
+      if (zone.align === "left") x0 = x;
+      else if (zone.align === "right") x0 = x + w - lineWidth;
+      else x0 = x + (w - lineWidth) / 2;
+      return {
+        text: clusters.join(""), clusters: clusters,
+        xs: offsets.map(function (u) { return x0 + u * k; }),
+        baseline: baseline + index * lh * k, width: lineWidth
+      };
+    });
+  }
+
+  function layoutLabel(engine, texts) {
+    var zones = [];
+    for (var zone of engine.zones) {
+      var result = layoutZone(engine, zone, texts[zone.name] || "");
+      if (result.ok === false) return result;
+      zones.push(result);
+    }
+    return { ok: true, zones: zones };
+  }
+
+  function prepare(data) {
+    var metrics = {};
+    Object.keys(data.fonts).forEach(function (key) { metrics[key] = readMetrics(data.fonts[key]); });
+    var policy = Object.assign({}, data.policy, {
+      blockedSet: new Set(data.policy.blocked), allowedSet: new Set(data.policy.allowed)
+    });
+    return { language: data.language, emoji: data.emoji, zones: data.zones, metrics: metrics, policy: policy,
+             foldMap: data.foldMap };
+  }
+
+  // --- the page ------------------------------------------------------------
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : all;
+    });
+  }
+
+  function start(root) {
+    var data = JSON.parse(root.querySelector("[data-label-data]").textContent);
+    var engine = prepare(data);
+    var canvas = root.querySelector("[data-label-canvas]");
+    var artwork = root.querySelector("[data-label-artwork]");
+    var status = root.querySelector("[data-label-status]");
+    var download = root.querySelector("[data-label-download]");
+    var inputs = Array.from(root.querySelectorAll("[data-label-zone]"));
+    var context = canvas.getContext("2d");
+    var current = null;
+
+    function texts() {
+      var values = {};
+      inputs.forEach(function (input) { values[input.dataset.labelZone] = input.value; });
+      return values;
+    }
+
+    function draw(result) {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(artwork, 0, 0, canvas.width, canvas.height);
+      context.globalAlpha = 1;
+      if (!result.ok && result.reason === "empty" && data.example) {
+        // Nothing typed yet: the design's example, faint, shows where the name goes.
+        result = layoutLabel(engine, { [engine.zones[0].name]: data.example });
+        context.globalAlpha = 0.22;
+      }
+      if (!result.ok) return;
+      context.textBaseline = "alphabetic";
+      context.textAlign = "left";
+      result.zones.forEach(function (placed) {
+        var zone = engine.zones.find(function (z) { return z.name === placed.zone; });
+        context.font = placed.size + "px \"" + data.families[zone.font] + "\"";
+        context.fillStyle = zone.color;
+        placed.lines.forEach(function (line) {
+          line.clusters.forEach(function (cluster, i) {
+            if (cluster !== " ") context.fillText(cluster, line.xs[i], line.baseline);
+          });
+        });
+      });
+      context.globalAlpha = 1;
+    }
+
+    function update() {
+      var values = texts();
+      var result = layoutLabel(engine, values);
+      current = result;
+      draw(result);
+      inputs.forEach(function (input) {
+        var counter = root.querySelector("[data-label-count=\"" + input.dataset.labelZone + "\"]");
+        if (counter) counter.textContent = graphemes(clean(input.value).text).length + " / " + input.dataset.max;
+      });
+      var shown = result.ok ? result.zones.map(function (z) { return z.text; }).filter(Boolean).join(" · ") : "";
+      canvas.setAttribute("aria-label", fill(data.alt, { text: shown }));
+      canvas.dataset.state = result.ok ? "ok" : result.reason;
+      status.textContent = result.ok || result.reason === "empty" ? "" :
+        fill(data.messages[result.reason], { limit: result.limit, char: result.char });
+      status.dataset.reason = result.ok ? "" : result.reason;
+      root.dataset.state = result.ok ? "ok" : (result.reason === "empty" ? "empty" : "refused");
+      download.disabled = !result.ok;
+    }
+
+    download.addEventListener("click", function () {
+      if (!current || !current.ok) return;
+      canvas.toBlob(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = data.filename;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      }, "image/png");
+    });
+    inputs.forEach(function (input) { input.addEventListener("input", update); });
+
+    var params = new URLSearchParams(window.location.search);
+    inputs.forEach(function (input, index) {
+      var given = params.get(input.dataset.labelZone) || (index === 0 ? params.get("name") : null);
+      if (given) input.value = given.slice(0, 500);
+    });
+
+    window.storysiteLabel = {
+      layout: function (values) { return layoutLabel(engine, typeof values === "string" ? { [engine.zones[0].name]: values } : values); },
+      fold: function (text) { return fold(text, engine.foldMap); },
+      current: function () { return current; }
+    };
+
+    var families = Object.keys(data.families).map(function (key) { return data.families[key]; });
+    var ready = Promise.all(families.map(function (family) { return document.fonts.load("48px \"" + family + "\""); }));
+    var pictured = artwork.complete ? Promise.resolve() : new Promise(function (resolve) {
+      artwork.addEventListener("load", resolve, { once: true });
+      artwork.addEventListener("error", resolve, { once: true });
+    });
+    Promise.all([ready, pictured]).then(function () {
+      root.classList.add("is-live");
+      root.querySelectorAll("[data-label-live]").forEach(function (el) { el.hidden = false; });
+      root.querySelectorAll("[data-label-static]").forEach(function (el) { el.hidden = true; });
+      update();
+      root.dataset.ready = "true";
+    });
+  }
+
+  var root = document.querySelector("[data-label-maker]");
+  if (root) start(root);
+})();
