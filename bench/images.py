@@ -1,9 +1,10 @@
 """Benchmark the image pipeline against plain one-process Pillow, on the same photos.
 
-    .venv/bin/python bench/images.py [--photos 100] [--jobs N] [--runs 3] [--readme]
+    .venv/bin/python bench/images.py [--photos 100] [--sizes 2400x1600 ...] [--jobs N] [--runs 3] [--readme]
 
 The job (from issue #6): 100 photos of 2400×1600 into 3 widths (480, 960,
-1600) × (WebP + JPEG), quality 80.
+1600) × (WebP + JPEG), quality 80. ``--sizes`` adds other photo sizes, such
+as 4000x3000 (a 12-megapixel phone photo, where JPEG draft mode pays).
 
 - **plain Pillow**: what one writes without thinking about speed: for each
   photo, open, ``exif_transpose``, then for each width resize the original
@@ -58,25 +59,27 @@ WIDTHS = (480, 960, 1600)
 QUALITY = 80
 
 
-def make_photo(index: int) -> bytes:
-    """A photo-like 2400×1600 JPEG: soft shapes, gradients and sensor noise (seeded)."""
+def make_photo(index: int, size: tuple[int, int] = (2400, 1600)) -> bytes:
+    """A photo-like JPEG: soft shapes, gradients and sensor noise (seeded)."""
     rng = random.Random(index)
-    image = Image.new("RGB", (2400, 1600))
+    width, height = size
+    scale = width / 2400
+    image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
     top = tuple(rng.randrange(60, 230) for _ in range(3))
     bottom = tuple(rng.randrange(20, 200) for _ in range(3))
-    for y in range(1600):
-        t = y / 1599
-        draw.line([(0, y), (2400, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+    for y in range(height):
+        t = y / (height - 1)
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     for _ in range(70):
-        x, y, r = rng.randrange(2400), rng.randrange(1600), rng.randrange(15, 320)
+        x, y, r = rng.randrange(width), rng.randrange(height), int(rng.randrange(15, 320) * scale)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
     for _ in range(40):
-        x, y = rng.randrange(2400), rng.randrange(1600)
-        draw.line([(x, y), (x + rng.randrange(-600, 600), y + rng.randrange(-400, 400))],
-                  fill=tuple(rng.randrange(256) for _ in range(3)), width=rng.randrange(2, 14))
-    image = image.filter(ImageFilter.GaussianBlur(1.6))
-    noise = Image.frombytes("L", image.size, rng.randbytes(2400 * 1600)).convert("RGB")
+        x, y = rng.randrange(width), rng.randrange(height)
+        draw.line([(x, y), (x + int(rng.randrange(-600, 600) * scale), y + int(rng.randrange(-400, 400) * scale))],
+                  fill=tuple(rng.randrange(256) for _ in range(3)), width=int(rng.randrange(2, 14) * scale))
+    image = image.filter(ImageFilter.GaussianBlur(1.6 * scale))
+    noise = Image.frombytes("L", image.size, rng.randbytes(width * height)).convert("RGB")
     image = Image.blend(image, noise, 0.08)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
@@ -135,14 +138,8 @@ def best(runs: int, work, setup=None):  # type: ignore[no-untyped-def]
     return min(timings), value
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=int, default=100)
-    parser.add_argument("--jobs", type=int, default=default_jobs())
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
-    args = parser.parse_args(argv)
-
+def run_size(size: tuple[int, int], args: argparse.Namespace) -> str:
+    """Time the three runs (and storysite on one core) for photos of ``size``; a Markdown table."""
     work = Path(tempfile.mkdtemp(prefix="storysite-bench-images-"))
     try:
         source = work / "photos"
@@ -150,10 +147,10 @@ def main(argv: list[str]) -> int:
         photos = []
         for index in range(args.photos):
             path = source / f"photo-{index:03d}.jpg"
-            path.write_bytes(make_photo(index))
+            path.write_bytes(make_photo(index, size))
             photos.append(path)
-        print(f"{args.photos} photos of 2400×1600 ({sum(p.stat().st_size for p in photos) / 1e6:.0f} MB) "
-              f"→ {len(WIDTHS)} widths × (WebP + JPEG); {args.jobs} job(s), {os.cpu_count()} CPU(s)")
+        print(f"{args.photos} photos of {size[0]}×{size[1]} ({sum(p.stat().st_size for p in photos) / 1e6:.0f} MB) "
+              f"→ {len(WIDTHS)} widths × (WebP + JPEG); {args.jobs} job(s), {os.cpu_count()} CPU(s)", flush=True)
 
         plain_out = work / "plain"
         ours_out = work / "ours"
@@ -168,6 +165,7 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(cache, ignore_errors=True)
 
         plain_time, plain_bytes = best(args.runs, lambda: plain_pillow(photos, plain_out), lambda: fresh(plain_out))
+        one_time, _ = best(args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, 1), cold_setup)
         cold_time, (encoded, _, ours_bytes) = best(
             args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, args.jobs), cold_setup)
         cached_time, (again, reused, _) = best(
@@ -175,24 +173,41 @@ def main(argv: list[str]) -> int:
         assert encoded == args.photos and again == 0 and reused == args.photos
 
         rows = [
-            ("plain Pillow, one process", plain_time, plain_bytes, "1.00×"),
-            (f"storysite, cold ({args.jobs} jobs)", cold_time, ours_bytes, f"{plain_time / cold_time:.2f}×"),
-            ("storysite, cached (0 encoded)", cached_time, ours_bytes, f"{plain_time / cached_time:.0f}×"),
+            ("plain Pillow, one process", plain_time, plain_bytes),
+            ("storysite, cold, 1 job", one_time, ours_bytes),
+            (f"storysite, cold, {args.jobs} jobs", cold_time, ours_bytes),
+            ("storysite, cached (0 encoded)", cached_time, ours_bytes),
         ]
         lines = [
+            f"{args.photos} photos of {size[0]}×{size[1]}:",
+            "",
             "| run | time | photos/s | output | vs plain Pillow |",
             "|---|---:|---:|---:|---:|",
         ]
-        for name, seconds, size, ratio in rows:
-            lines.append(f"| {name} | {seconds:.2f} s | {args.photos / seconds:.1f} | {size / 1e6:.1f} MB | {ratio} |")
+        for name, seconds, total in rows:
+            lines.append(f"| {name} | {seconds:.2f} s | {args.photos / seconds:.1f} | {total / 1e6:.1f} MB "
+                         f"| {plain_time / seconds:.2f}× |")
         table = "\n".join(lines)
-        print(table)
-        if args.readme:
-            machine = (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
-                       f"Python {platform.python_version()}, Pillow {Image.__version__}")
-            write_readme(table, args, machine)
+        print(table, flush=True)
+        return table
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=100)
+    parser.add_argument("--sizes", nargs="+", default=["2400x1600"], help="photo sizes, WIDTHxHEIGHT")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(v) for v in text.lower().split("x")) for text in args.sizes]
+    tables = [run_size((w, h), args) for w, h in sizes]
+    if args.readme:
+        machine = (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
+                   f"Python {platform.python_version()}, Pillow {Image.__version__}")
+        write_readme("\n\n".join(tables), args, machine)
     return 0
 
 
@@ -201,7 +216,7 @@ def write_readme(table: str, args: argparse.Namespace, machine: str) -> None:
     text = readme.read_text("utf-8")
     section = (
         "### Images\n\n"
-        f"`python bench/images.py` — {args.photos} generated photos of 2400×1600 into 480, 960 and 1600 px, "
+        f"`python bench/images.py --sizes {' '.join(args.sizes)}` — generated photos into 480, 960 and 1600 px, "
         "each as WebP and JPEG at quality 80; best of "
         f"{args.runs} runs on {machine}. *Plain Pillow* resizes each width from the original and saves it, "
         "in one process; storysite decodes once, derives each width from the one above, strips metadata, "

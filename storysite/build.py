@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storysite import load, routing, takedown, thirdparty
+from storysite import cache, load, routing, takedown, thirdparty
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicSite, publish
-from storysite.diagnostics import Diagnostics, StorysiteError
+from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
     CACHE_DIR,
@@ -33,14 +33,17 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
+from storysite.markdown import RenderedMarkdown, render_fan_markdown
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
+from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.pictures import build_site_media
-from storysite.render import OutputFile, PageJob, plan_pages, render_job
+from storysite.render import OutputFile, PageJob, plan_pages
 from storysite.theme import (
     Assets,
     Translator,
     build_assets,
+    bundled_themes_dir,
     format_date,
     load_theme,
     make_environment,
@@ -55,6 +58,7 @@ from storysite.views import Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers
 
 STATIC_DIR = "static"
+_PACKAGE_DIR = Path(__file__).resolve().parent
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
@@ -72,6 +76,10 @@ class BuildResult:
     content: Content | None = None
     output_sizes: Mapping[str, int] = field(default_factory=dict)
     purge: tuple[str, ...] = ()
+    up_to_date: bool = False
+    """Nothing had changed since the last build: the output was left as it was."""
+    pages_rendered: int = 0
+    pages_reused: int = 0
     """URLs removed or changed since the previous build, for a CDN purge."""
     images_encoded: int = 0
     """Photos encoded by this build (the others came from the cache)."""
@@ -128,14 +136,34 @@ def build(
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
 
+    # 1b. Nothing changed since the last successful build, and its output is intact:
+    #     nothing to do (its warnings are reported again, so none is ever hidden).
+    fingerprint = cache.input_fingerprint(
+        site_dir, [output_dir, site_dir / config.privacy.private_store], [bundled_themes_dir(), _PACKAGE_DIR],
+        f"{today.isoformat()}\x00{strict}")
+    state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
+    if state is not None and state.fingerprint == fingerprint and cache.output_intact(output_dir, state.files):
+        replayed = Diagnostics(_replay(state.diagnostics))
+        replayed.extend(problems)
+        return BuildResult(replayed, output_dir, pages=int(state.summary.get("pages", 0)), files=len(state.files),
+                           seconds=time.perf_counter() - started, written=True, up_to_date=True,
+                           output_sizes=state.files, images_reused=int(state.summary.get("images", 0)))
+
     # 2. Load and validate every content file; all problems are collected.
     sources, found = load.discover(site_dir, config.limits.max_file_bytes)
     problems.extend(found)
-    raw_items = []
+    # Parsing is a pure function of a file's path and bytes: cached by their hash.
+    parsed_cache = cache.ValueCache(site_dir, "parsed")
+    raw_items: list[load.RawItem] = []
     for source in sources:
-        items, found = load.parse(source)
-        problems.extend(found)
-        raw_items.extend(items)
+        key = cache.ValueCache.key(source.path, source.kind, str(source.bundle), source.data)
+        hit = parsed_cache.get(key)
+        if hit is None:
+            items, found = load.parse(source)
+            hit = ([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
+            parsed_cache.put(key, hit)
+        problems.extend(hit[1])
+        raw_items.extend(load.RawItem(source, *parts) for parts in hit[0])
     content, found = validate_content(raw_items, site_dir)
     problems.extend(found)
 
@@ -170,7 +198,17 @@ def build(
     translate = Translator(theme.strings, theme.fallback_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings
-    memories = build_memory_views(site, lambda d: format_date(d, strings))
+    markdown_cache = cache.ValueCache(site_dir, "markdown")
+
+    def fan_markdown(body: str, line: int) -> RenderedMarkdown:
+        key = cache.ValueCache.key(body)
+        hit = markdown_cache.get(key)
+        if hit is None:
+            hit = render_fan_markdown(body, line)
+            markdown_cache.put(key, hit)
+        return hit  # type: ignore[no-any-return]
+
+    memories = build_memory_views(site, lambda d: format_date(d, strings), fan_markdown)
 
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
@@ -220,33 +258,58 @@ def build(
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
 
+    base_path = urlsplit(config.base_url).path or "/"
+    own_origin = _origin_of(config.base_url)
+    page_settings = PageSettings(
+        env, theme,
+        cache.theme_salt(theme.template_dirs(), [repr(config), repr(sorted(assets.urls.items())),
+                                                 repr(sorted(theme.strings.items())),
+                                                 repr(sorted(theme.fallback_strings.items()))]),
+        base_path, own_origin, config.privacy.allowed_origins, config.output)
     if problems.has_errors or not write:
-        outputs_ok = _render_all(jobs, env, theme, problems, None)
-        return BuildResult(problems, output_dir, pages=outputs_ok, seconds=time.perf_counter() - started,
+        checked = write_pages(jobs, page_settings, None, {}, output_dir, 1)
+        problems.extend(checked.problems)
+        return BuildResult(problems, output_dir, pages=len(jobs), seconds=time.perf_counter() - started,
                            curation=curation, content=content, images_encoded=stats.encoded,
                            images_reused=stats.reused)
 
     clean_leftovers(output_dir)
     with Staging(output_dir) as staging:
-        count = _render_all(jobs, env, theme, problems, staging)
-        for out in _asset_outputs(assets, static_files):
-            staging.write(out.path, out.data)
-        for path, media_file in media_files:
-            staging.write(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
-        for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
+        # 6. Pages: unchanged ones are linked from the previous output, the others rendered
+        #    (in parallel when there are many). Every written file is checked for requests
+        #    to other origins: no page may make a visitor's browser call anyone else.
+        previous_pages = cache.load_pages(site_dir, output_dir)
+        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, workers or default_workers())
+        problems.extend(written.problems)
+        facts: dict[str, takedown.FileFacts] = {
+            path: takedown.FileFacts(f.sha256, f.memories, f.media) for path, f in written.facts.items()}
+
+        def put(path: str, data: bytes) -> None:
             staging.write(path, data)
-        # 6. Privacy checks on what was actually written: no request may leave for another origin.
-        own_origin = _origin_of(config.base_url)
-        problems.extend(thirdparty.check_tree(staging.root, own_origin, config.privacy.allowed_origins,
-                                              config.output))
+            facts[path] = takedown.file_facts(path, data, base_path)
+            problems.extend(thirdparty.check_files([(path, data)], own_origin, config.privacy.allowed_origins,
+                                                   config.output))
+
+        for out in _asset_outputs(assets, static_files):
+            put(out.path, out.data)
+        for path, media_file in media_files:
+            put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
+        for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
+            put(path, data)
         if problems.has_errors or (strict and len(problems)):
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
                                curation=curation, content=content, images_encoded=stats.encoded,
                                images_reused=stats.reused)
-        manifest = takedown.make_manifest(staging.files(), (m.slug for m in site.memories),
-                                          urlsplit(config.base_url).path or "/")
+        manifest = takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
         staging.commit()
         sizes = dict(sorted(staging.written.items()))
+        count = written.rendered + written.reused
+    cache.save_pages(site_dir, output_dir, written.facts)
+    parsed_cache.save()
+    markdown_cache.save()
+    cache.save_state(site_dir, output_dir, cache.BuildState(
+        fingerprint, sizes, [d.format() for d in problems.sorted()],
+        {"pages": count, "images": stats.encoded + stats.reused}))
     # The cache keeps only what this build used: a withdrawn photo leaves it too.
     prune_cache(cache_dir, image_results.results)
     # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -257,7 +320,8 @@ def build(
         takedown.save(site_dir, manifest, purge)
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
-                       images_encoded=stats.encoded, images_reused=stats.reused)
+                       images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
+                       pages_reused=written.reused)
 
 
 def _origin_of(base_url: str) -> str | None:
@@ -265,20 +329,19 @@ def _origin_of(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else None
 
 
-def _render_all(jobs: list[PageJob], env: Any, theme: Any, problems: Diagnostics, staging: Staging | None) -> int:
-    count = 0
-    for job in jobs:
-        output, problem = render_job(env, theme, job)
-        if problem is not None:
-            problems.add(problem)
-            if problems.has_errors and len(problems.errors) > 200:
-                break
-            continue
-        assert output is not None
-        if staging is not None:
-            staging.write(output.path, output.data)
-        count += 1
-    return count
+def _replay(lines: list[str]) -> list[Diagnostic]:
+    """Diagnostics of the last build, from their ``path:line: [warning: ]message`` form."""
+    replayed = []
+    for line in lines:
+        location, _, message = line.partition(": ")
+        path, _, number = location.rpartition(":")
+        if not number.isdigit():
+            path, number = location, "0"
+        if message.startswith("warning: "):
+            replayed.append(Diagnostic(path, int(number), Severity.WARNING, message[len("warning: "):]))
+        else:
+            replayed.append(Diagnostic(path, int(number), Severity.ERROR, message))
+    return replayed
 
 
 def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:

@@ -88,9 +88,15 @@ def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> Non
         sys.exit(1)
     if not quiet:
         assert result.output_dir is not None
-        click.echo(f"Built {result.pages} pages ({result.files} files) into "
-                   f"{_display_path(result.output_dir)} in {result.seconds:.2f} s. "
-                   f"Photos: {result.images_encoded} encoded, {result.images_reused} reused.")
+        if result.up_to_date:
+            click.echo(f"Up to date: nothing changed since the last build of {result.pages} pages "
+                       f"({result.files} files) in {_display_path(result.output_dir)} ({result.seconds:.2f} s). "
+                       f"Photos: 0 encoded, {result.images_reused} reused.")
+        else:
+            click.echo(f"Built {result.pages} pages ({result.pages_rendered} rendered, {result.pages_reused} "
+                       f"unchanged; {result.files} files) into {_display_path(result.output_dir)} in "
+                       f"{result.seconds:.2f} s. "
+                       f"Photos: {result.images_encoded} encoded, {result.images_reused} reused.")
         if result.purge:
             click.echo(f"{len(result.purge)} URL(s) changed or removed since the last build: "
                        "purge them from your CDN (listed in .storysite/purge.txt).")

@@ -48,6 +48,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageCms, UnidentifiedImageError, features
 
+from storysite.config import CONFIG_NAME
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.model import MediaRef, Origin
@@ -542,7 +543,7 @@ def settings_from_config(site: PublicSite) -> tuple[ImageSettings, list[Diagnost
     problems: list[Diagnostic] = []
     for name in images.formats:
         if name not in can:
-            problems.append(warning("storysite.yaml", site.config.line_of("images.formats"),
+            problems.append(warning(CONFIG_NAME, site.config.line_of("images.formats"),
                                     f"images.formats: this Pillow cannot encode {name}; it is left out"))
         elif name not in formats:
             formats.append(name)

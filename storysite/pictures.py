@@ -173,7 +173,9 @@ def picture_view(result: ImageResult, alt: str, caption: str, credit: str, forma
     for derivative in sorted(result.derivatives, key=lambda d: d.width):
         by_format.setdefault(derivative.format, []).append(
             Candidate("/" + derivative.output_path(result.key), derivative.width))
-    sources = tuple(PictureSource(MIME_TYPES[name], tuple(by_format[name])) for name in made if name != fallback)
+    # <source>s in order of preference, up to the fallback: a browser takes the first it can show.
+    preferred = made[: made.index(fallback)]
+    sources = tuple(PictureSource(MIME_TYPES[name], tuple(by_format[name])) for name in preferred)
     candidates = tuple(by_format[fallback])
     largest = max((d for d in result.derivatives if d.format == fallback), key=lambda d: d.width)
     middle = candidates[(len(candidates) - 1) // 2] if len(candidates) > 2 else candidates[0]

@@ -48,34 +48,53 @@ class Manifest:
         return cls(dict(data.get("files", {})), {k: tuple(v) for k, v in data.get("memories", {}).items()})
 
 
-def make_manifest(files: Iterable[tuple[str, bytes]], memory_slugs: Iterable[str], base_path: str = "/") -> Manifest:
-    """Hash every output file and attribute it to the memories it shows or links to.
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """One output file: its hash, the memories it shows or links to, and (for a memory's
+    own page) the media files that memory owns."""
 
-    ``base_path`` is the path part of ``base_url`` (``/`` or ``/souvenirs/``).
-    """
+    sha256: str
+    memories: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+
+
+def file_facts(path: str, data: bytes, base_path: str = "/") -> FileFacts:
+    """Facts about one output file (pure). ``base_path`` is the path part of ``base_url``."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not path.endswith(_TEXT_TYPES):
+        return FileFacts(digest)
+    text = data.decode("utf-8", "replace")
+    memories = tuple(sorted(set(_MEMORY_LINK.findall(text))))
+    media: set[str] = set()
+    if re.fullmatch(r"memories/([a-z0-9-]+)/index\.html", path):
+        # The media a memory's own page uses belong to that memory.
+        for ref in _LOCAL_FILE.findall(text):
+            for candidate in ref.split(","):
+                local = urlsplit(candidate.strip().split(" ")[0]).path
+                if local.startswith(base_path):
+                    local = local[len(base_path):]
+                if local.lower().endswith(_MEDIA) and not local.startswith("assets/"):
+                    media.add(local)
+    return FileFacts(digest, memories, tuple(sorted(media)))
+
+
+def manifest_from_facts(facts: Mapping[str, FileFacts], memory_slugs: Iterable[str]) -> Manifest:
+    """The manifest of a build from the facts of every file it wrote."""
     slugs = set(memory_slugs)
-    hashes: dict[str, str] = {}
     appears: dict[str, set[str]] = defaultdict(set)
-    for path, data in files:
-        hashes[path] = hashlib.sha256(data).hexdigest()
-        if not path.endswith(_TEXT_TYPES):
-            continue
-        text = data.decode("utf-8", "replace")
-        for slug in set(_MEMORY_LINK.findall(text)) & slugs:
+    for path, fact in facts.items():
+        for slug in set(fact.memories) & slugs:
             appears[slug].add(path)
         own = re.fullmatch(r"memories/([a-z0-9-]+)/index\.html", path)
         if own and own.group(1) in slugs:
-            # The media a memory's own page uses belong to that memory.
-            for ref in _LOCAL_FILE.findall(text):
-                for candidate in ref.split(","):
-                    local = urlsplit(candidate.strip().split(" ")[0]).path
-                    if local.startswith(base_path):
-                        local = local[len(base_path):]
-                    if local.lower().endswith(_MEDIA) and not local.startswith("assets/"):
-                        appears[own.group(1)].add(local)
-    existing = set(hashes)
-    memories = {slug: tuple(sorted(p for p in paths if p in existing)) for slug, paths in appears.items()}
-    return Manifest(hashes, memories)
+            appears[own.group(1)].update(m for m in fact.media if m in facts)
+    hashes = {path: fact.sha256 for path, fact in facts.items()}
+    return Manifest(hashes, {slug: tuple(sorted(paths)) for slug, paths in appears.items()})
+
+
+def make_manifest(files: Iterable[tuple[str, bytes]], memory_slugs: Iterable[str], base_path: str = "/") -> Manifest:
+    """Hash every output file and attribute it to the memories it shows or links to."""
+    return manifest_from_facts({path: file_facts(path, data, base_path) for path, data in files}, memory_slugs)
 
 
 def url_of(path: str, base_url: str) -> str:

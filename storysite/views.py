@@ -157,14 +157,15 @@ def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
     return views
 
 
-def build_memory_views(site: PublicSite, format_date: DateFormatter) -> MemoryViews:
-    """Render every published memory's text once and make its card."""
+def build_memory_views(site: PublicSite, format_date: DateFormatter,
+                       render: Callable[[str, int], RenderedMarkdown] = render_fan_markdown) -> MemoryViews:
+    """Render every published memory's text once (through ``render``, which may cache) and make its card."""
     tags = tag_views(site.memories)
     cards: list[MemoryCard] = []
     rendered: dict[str, RenderedMarkdown] = {}
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
-        body = render_fan_markdown(memory.body, memory.body_line)
+        body = render(memory.body, memory.body_line)
         rendered[memory.slug] = body
         memory_tags = []
         for tag in memory.tags:

@@ -49,6 +49,12 @@ class Staging:
         target.write_bytes(data)
         self.written[relpath] = len(data)
 
+    def record(self, relpath: str, size: int) -> None:
+        """Note a file put into the staging folder by other means (a link, a worker process)."""
+        if relpath in self.written:
+            raise StorysiteError(f"internal error: {relpath} was written twice")
+        self.written[relpath] = size
+
     def files(self) -> Iterator[tuple[str, bytes]]:
         """Every file written so far, read back in sorted order."""
         for relpath in sorted(self.written):

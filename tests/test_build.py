@@ -13,7 +13,7 @@ def test_demo_site_builds_without_warnings(demo_site: Site) -> None:
     result = demo_site.build()
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert re.search(r"Built \d+ pages \(\d+ files\) into .* in [\d.]+ s\.", result.stdout)
+    assert re.search(r"Built \d+ pages \(\d+ rendered, 0 unchanged; \d+ files\) into .* in [\d.]+ s\.", result.stdout)
     files = demo_site.output_files()
     for required in ("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt",
                      "memories/index.html", "memories/page/2/index.html", "tags/index.html",

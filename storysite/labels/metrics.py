@@ -16,10 +16,14 @@ Only the first glyph's advance adjustment is used.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import os
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fontTools.ttLib import TTFont, TTLibError
@@ -104,7 +108,35 @@ def _classes(table: Mapping[str, Mapping[str, int]]) -> list[list[str]]:
 
 @functools.lru_cache(maxsize=16)
 def read_metrics(data: bytes) -> FontMetrics:
-    """The metrics of a font file's bytes (raises :class:`FontError`)."""
+    """The metrics of a font file's bytes (raises :class:`FontError`).
+
+    Reading kerning from a font takes about a second, so results are also kept
+    on disk (in the user's cache folder), keyed by the font's hash and
+    storysite's code: a pure function's result, whoever computes it.
+    """
+    from storysite.cache import code_stamp
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storysite" / "font-metrics"
+    stored = folder / f"{hashlib.sha256(data).hexdigest()}-{code_stamp()[:16]}.pickle"
+    try:
+        with stored.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, FontMetrics):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        pass
+    metrics = _read_metrics(data)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(metrics, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, stored)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return metrics
+
+
+def _read_metrics(data: bytes) -> FontMetrics:
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
         cmap = font.getBestCmap()

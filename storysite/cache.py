@@ -1,0 +1,217 @@
+"""Build state kept between builds in ``.storysite/cache/``, for incremental builds.
+
+Two records, both written only after a successful build:
+
+- the *input fingerprint*: every file the build may read (the site folder but
+  its output, caches and private store; the bundled theme; storysite's own
+  code), by path, size, modification time and inode, plus the build date. When
+  nothing changed and the output is still as it was left, a build has nothing
+  to do (git's index makes the same bet on stat data).
+- the *page record*: for every rendered page, a key hashing its template set,
+  settings and view-model context, with what was written. A page whose key is
+  unchanged is not rendered again: its previous file is hard-linked into the
+  new output. Any change to a template, a theme string, the config or
+  storysite itself changes every key, so "unsure" always means "render".
+
+Every record is versioned and checked; a missing, stale or unreadable record
+simply means a full build.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import storysite
+
+CACHE_DIR = ".storysite/cache"
+FORMAT = 1
+_SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache",
+                 ".pytest_cache"}
+
+
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """storysite's own code, by version and the stat data of its modules: caches made by
+    other code are not trusted."""
+    package = Path(storysite.__file__).parent
+    parts = [storysite.__version__]
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _tag(path: Path) -> str:
+    """A short name for an output folder, so previews and builds keep separate records."""
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+
+
+def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str) -> str:
+    """A hash of the stat data of every file a build may read (paths sorted)."""
+    skipped = {p.resolve() for p in skip}
+    digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{salt}".encode())
+    for root in (site_dir, *extra_roots):
+        entries: list[str] = []
+        for folder, dirs, files in os.walk(root):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and (here / d).resolve() not in skipped
+                             and not d.startswith(".public."))
+            for name in files:
+                path = here / name
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                entries.append(f"{path.relative_to(root).as_posix()}\x00{info.st_size}\x00{info.st_mtime_ns}"
+                               f"\x00{info.st_ino}")
+        entries.sort()
+        digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildState:
+    """What the last successful build into one output folder looked like."""
+
+    fingerprint: str = ""
+    files: dict[str, int] = field(default_factory=dict)
+    diagnostics: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
+    path = site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json"
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
+                          dict(data["summary"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
+    data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
+            "diagnostics": state.diagnostics, "summary": state.summary}
+    _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
+                  json.dumps(data, sort_keys=True).encode())
+
+
+def output_intact(output_dir: Path, files: Mapping[str, int]) -> bool:
+    """Whether every file of the last build is still in the output with its size (and nothing is missing)."""
+    try:
+        for relpath, size in files.items():
+            if (output_dir / relpath).stat().st_size != size:
+                return False
+    except OSError:
+        return False
+    return bool(files)
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What was written for one page: its render key, content hash and the memories it shows."""
+
+    key: str
+    sha256: str
+    memories: tuple[str, ...]
+    media: tuple[str, ...]
+
+
+def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
+    path = site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return {}
+        pages = data["pages"]
+        return pages if isinstance(pages, dict) else {}
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError, ValueError, TypeError):
+        return {}
+
+
+def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
+    _atomic_write(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
+                  pickle.dumps({"format": FORMAT, "pages": dict(pages)}, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def context_key(salt: bytes, template: str, context: Mapping[str, Any]) -> str | None:
+    """A key for one page render, or ``None`` when its context cannot be hashed (always render)."""
+    try:
+        payload = pickle.dumps((template, sorted(context.items())), protocol=5)
+    except Exception:
+        return None
+    return hashlib.sha256(salt + payload).hexdigest()
+
+
+def theme_salt(template_dirs: Iterable[str], parts: Iterable[str]) -> bytes:
+    """Everything every page depends on besides its context: templates, strings, settings, version."""
+    digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}".encode())
+    for folder in template_dirs:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    for part in parts:
+        digest.update(part.encode() + b"\x00")
+    return digest.digest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)
+
+
+class ValueCache:
+    """A content-addressed cache of pure results (parsed files, rendered Markdown).
+
+    Loaded whole, saved with only the entries this build used, so that what a
+    withdrawn memory said leaves the cache on the next successful build.
+    """
+
+    def __init__(self, site_dir: Path, name: str) -> None:
+        self.path = site_dir / CACHE_DIR / f"{name}.pickle"
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        try:
+            with self.path.open("rb") as handle:
+                data = pickle.load(handle)
+            if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_stamp()
+                    and isinstance(data.get("entries"), dict)):
+                self.entries = data["entries"]
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+            self.entries = {}
+
+    @staticmethod
+    def key(*parts: bytes | str) -> str:
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part.encode() if isinstance(part, str) else part)
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Any:
+        value = self.entries.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        _atomic_write(self.path, pickle.dumps({"format": FORMAT, "code": code_stamp(), "entries": self.used},
+                                              protocol=pickle.HIGHEST_PROTOCOL))
