@@ -50,9 +50,9 @@ def run_build(site: Path, extra: list[str]) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def bench(count: int, root: Path, extra: list[str]) -> dict[str, tuple[float, float]]:
+def bench(count: int, root: Path, extra: list[str], share: bool = False) -> dict[str, tuple[float, float]]:
     site = root / f"site-{count}"
-    generate(count, site)
+    generate(count, site, share=share)
     results: dict[str, tuple[float, float]] = {}
     results["cold"] = run_build(site, extra)
     results["no change"] = run_build(site, extra)
@@ -74,12 +74,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--root", type=Path, default=Path("/tmp/storysite-bench"))
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--share", action="store_true", help="every memory gets a label share card")
     args = parser.parse_args()
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
     rows = []
     for count in args.sizes:
         started = time.perf_counter()
-        results = bench(count, args.root, extra)
+        results = bench(count, args.root, extra, args.share)
         rows.append((count, results))
         print(f"N={count}: " + ", ".join(f"{k} {s:.2f} s / {m:.0f} MiB" for k, (s, m) in results.items())
               + f" (total {time.perf_counter() - started:.0f} s)", flush=True)

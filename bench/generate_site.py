@@ -1,6 +1,6 @@
 """Generate a synthetic storysite site of N memories, for benchmarks.
 
-    python bench/generate_site.py 10000 /tmp/bench-10k [--photos 50] [--words 300]
+    python bench/generate_site.py 10000 /tmp/bench-10k [--photos 50] [--words 300] [--share]
 
 French text of realistic length, tags, dates over fifty years, a few
 campaigns and pages; deterministic for a given N (seeded), so runs compare.
@@ -41,7 +41,7 @@ def paragraph(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def memory_text(rng: random.Random, index: int, words: int, photo: str | None) -> str:
+def memory_text(rng: random.Random, index: int, words: int, photo: str | None, share: bool = False) -> str:
     year = rng.randint(1976, 2026)
     form = rng.random()
     date = f"{year}" if form < 0.3 else f"{year}-{rng.randint(1, 12):02d}" if form < 0.8 else \
@@ -50,15 +50,17 @@ def memory_text(rng: random.Random, index: int, words: int, photo: str | None) -
     status = "approved" if rng.random() < 0.9 else rng.choice(("submitted", "rejected", "withdrawn"))
     media = f"media:\n  - src: {photo}\n    alt: Une photo de souvenir\n" if photo else ""
     body = "\n\n".join(paragraph(rng, words // 3) for _ in range(3))
+    scope = "site, share" if share else "site"
     return (
         f"---\ntitle: Souvenir numéro {index} — {rng.choice(WORDS)} {rng.choice(WORDS)}\ndate: {date}\n"
         f"author: {{id: fan-{index:06d}, display: Fan {index % 97}., location: {rng.choice(CITIES)}}}\n"
-        f"status: {status}\nconsent: {{granted: 2020-01-01, scope: [site, share]}}\n"
+        f"status: {status}\nconsent: {{granted: 2020-01-01, scope: [{scope}]}}\n"
         f"tags: [{tags}]\nfeatured: {'true' if index % 500 == 0 else 'false'}\n{media}---\n{body}\n"
     )
 
 
-def generate(count: int, target: Path, photos: int = 0, words: int = 300, seed: int = 1976) -> None:
+def generate(count: int, target: Path, photos: int = 0, words: int = 300, seed: int = 1976,
+             share: bool = False) -> None:
     """Write a site of ``count`` memories into ``target`` (replaced if it exists)."""
     rng = random.Random(seed)
     if target.exists():
@@ -86,9 +88,9 @@ def generate(count: int, target: Path, photos: int = 0, words: int = 300, seed: 
             bundle = memories / f"souvenir-{index:06d}"
             bundle.mkdir()
             (bundle / "photo.jpg").write_bytes(photo_files[index % len(photo_files)] + index.to_bytes(4, "big"))
-            (bundle / "index.md").write_text(memory_text(rng, index, words, "photo.jpg"), encoding="utf-8")
+            (bundle / "index.md").write_text(memory_text(rng, index, words, "photo.jpg", share), encoding="utf-8")
         else:
-            (memories / f"souvenir-{index:06d}.md").write_text(memory_text(rng, index, words, photo),
+            (memories / f"souvenir-{index:06d}.md").write_text(memory_text(rng, index, words, photo, share),
                                                                encoding="utf-8")
     pages = target / "content" / "pages"
     pages.mkdir(parents=True)
@@ -102,8 +104,9 @@ def main() -> None:
     parser.add_argument("target", type=Path)
     parser.add_argument("--photos", type=int, default=0)
     parser.add_argument("--words", type=int, default=300)
+    parser.add_argument("--share", action="store_true", help="consent scope includes share: a share card each")
     args = parser.parse_args()
-    generate(args.count, args.target, args.photos, args.words)
+    generate(args.count, args.target, args.photos, args.words, share=args.share)
 
 
 if __name__ == "__main__":

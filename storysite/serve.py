@@ -109,7 +109,8 @@ class Rebuilder:
             if self.stopped:
                 return None
             started = time.perf_counter()
-            result = build(self.site_dir, output_dir=self.state.output_dir)
+            # One process: forking a pool from a server with threads is not safe.
+            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1)
             self.builds += 1
             self.state.publish(result)
             self.on_build(result, time.perf_counter() - started)

@@ -1,0 +1,115 @@
+"""Incremental builds are correct before they are fast: they equal a clean full build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUILD_EPOCH, Site, memory
+
+
+def clean_copy(site: Site, tmp_path: Path, name: str) -> Site:
+    target = tmp_path / name
+    shutil.copytree(site.root, target, ignore=shutil.ignore_patterns("public", ".storysite", ".public.*"))
+    return Site(target, site.runner)
+
+
+def small_site(make_site, count: int = 12) -> Site:
+    files = {f"content/memories/m{i:03d}.md": memory(f"Souvenir {i}", extra=f"tags: [t{i % 3}]\nfeatured: "
+                                                      f"{'true' if i % 5 == 0 else 'false'}\n")
+             for i in range(count)}
+    files["content/campaigns/c.md"] = "---\ntitle: C\n---\n::: memory m001\n:::\n"
+    files["content/timeline/1976.yaml"] = "date: 1976\ntitle: Le premier pot\ntext: Début.\n"
+    return make_site(files, config="title: T\nbase_url: https://example.org/\nmemories: {per_page: 5}\n")
+
+
+def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    # Edit, add, rename and withdraw memories, then build incrementally.
+    edited = site.root / "content/memories/m002.md"
+    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux (édité)"))
+    site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n"))
+    os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md")
+    withdrawn = site.root / "content/memories/m001.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "unchanged" in result.stdout and " 0 unchanged" not in result.stdout  # some pages were reused
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+    assert "Souvenir 1<" not in site.all_output_text()
+
+
+def test_no_change_build_is_up_to_date_and_repeats_warnings(make_site) -> None:
+    site = small_site(make_site)
+    site.write("content/memories/typo.md", memory("Avec faute", extra="feautred: true\n"))
+    first = site.build()
+    assert "unknown field 'feautred'" in first.stderr
+    second = site.build()
+    assert second.exit_code == 0
+    assert "Up to date" in second.stdout
+    assert "unknown field 'feautred'" in second.stderr
+
+
+def test_damaged_output_is_rebuilt(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    (site.public / "memories/m004/index.html").unlink()
+    result = site.build()
+    assert "Up to date" not in result.stdout
+    assert site.output_files() == before
+
+
+def test_template_edit_renders_every_page(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    bundled = Path(__file__).resolve().parent.parent / "themes/default/templates/memory.html"
+    site.write("themes/default/templates/memory.html", bundled.read_text() + "\n{# modifié #}\n")
+    result = site.build()
+    assert result.exit_code == 0
+    assert " 0 unchanged" in result.stdout
+
+
+def test_parallel_and_serial_builds_are_identical(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site, count=420)  # above the pool threshold
+    assert site.build("--jobs", "2").exit_code == 0
+    serial = clean_copy(site, tmp_path, "serial")
+    assert serial.build("--jobs", "1").exit_code == 0
+    assert site.output_files() == serial.output_files()
+
+
+def test_build_killed_halfway_leaves_previous_output_and_a_usable_cache(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site, count=600)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    edited = site.root / "content/memories/m010.md"
+    edited.write_text(edited.read_text().replace("Souvenir 10", "Souvenir dix"))
+    bundled = Path(__file__).resolve().parent.parent / "themes/default/templates/memory.html"
+    site.write("themes/default/templates/memory.html", bundled.read_text() + "\n{# tout refaire #}\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    process = subprocess.Popen([sys.executable, "-m", "storysite", "build", "--jobs", "1", str(site.root)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(site.root.glob(".public.staging-*/memories/m5*")):
+        if process.poll() is not None:
+            pytest.skip("the build finished before it could be interrupted")
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert site.output_files() == before
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not list(site.root.glob(".public.*"))
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
