@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from typing import Any
 import storysite
 
 CACHE_DIR = ".storysite/cache"
+# Staging and old output folders of builds under way (see storysite.write).
+_LEFTOVER = re.compile(r"\..+\.(?:staging|old)-")
 FORMAT = 1
 _SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache",
                  ".pytest_cache"}
@@ -64,7 +67,7 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
         for folder, dirs, files in os.walk(root):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and (here / d).resolve() not in skipped
-                             and not d.startswith(".public."))
+                             and not _LEFTOVER.match(d))
             for name in files:
                 path = here / name
                 try:

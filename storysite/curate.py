@@ -28,14 +28,14 @@ from storysite.model import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PublicLabel:
     design: str
     text: str
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PublicMemory:
     """What may be shown of a published memory, and nothing more."""
 
@@ -57,7 +57,7 @@ class PublicMemory:
     published: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PublicSite:
     """Everything that may be published, sorted for stable output."""
 
@@ -74,7 +74,7 @@ class PublicSite:
     """Personalised-label designs (editorial), by slug."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Withheld:
     """A memory left out, and why (for the curation summary; never rendered)."""
 
@@ -84,7 +84,7 @@ class Withheld:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Curation:
     """How curation stands: counts per status and the memories withheld."""
 

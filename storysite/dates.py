@@ -12,7 +12,7 @@ _FORMS = "1986, 1986-07, 1986-07-14 or 1980s"
 _PATTERN = re.compile(r"(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)\Z")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, order=True)
 class PartialDate:
     """A date known to a decade, a year, a month or a day.
 

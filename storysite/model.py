@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from storysite.dates import PartialDate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Origin:
     """Where an item was written: a site-relative path and the item's first line."""
 
@@ -24,7 +24,7 @@ class Origin:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MediaRef:
     """A photo (``src``, site-relative and checked to exist) or a video link."""
 
@@ -39,7 +39,7 @@ class MediaRef:
     """A video's still image (site-relative), shown until the visitor presses play."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Author:
     id: str = ""
     display: str = ""
@@ -49,7 +49,7 @@ class Author:
     location: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Consent:
     granted: dt.date | None = None
     scope: tuple[str, ...] = ()
@@ -57,7 +57,7 @@ class Consent:
     ref: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelRef:
     design: str
     text: str
@@ -68,7 +68,7 @@ STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 CONSENT_SCOPES = ("site", "share", "print")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Memory:
     """A fan memory as written, private fields included."""
 
@@ -94,7 +94,7 @@ class Memory:
     """Personal-data fields written in the content tree, with their lines (for ``check``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     """An editorial page."""
 
@@ -108,7 +108,7 @@ class Page:
     draft: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Campaign:
     """A campaign story, written by the brand's editors."""
 
@@ -124,7 +124,7 @@ class Campaign:
     draft: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Milestone:
     """A date in the brand's history (``content/timeline/``), written by its editors."""
 
@@ -141,7 +141,7 @@ class Milestone:
     media: tuple[MediaRef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Gallery:
     """A photo gallery (``content/galleries/``), written by the brand's editors."""
 
@@ -158,7 +158,7 @@ class Gallery:
     draft: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelZone:
     """One text zone of a label design (SPEC: Personalised labels)."""
 
@@ -183,7 +183,7 @@ class LabelZone:
     font_in_theme: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WordList:
     """Entries of a blocked-words or allowed-names list, with where each came from."""
 
@@ -192,7 +192,7 @@ class WordList:
     entries: tuple[tuple[str, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelDesign:
     """A personalised-label design (``content/labels/``): artwork, zones, text policy."""
 
@@ -213,7 +213,7 @@ class LabelDesign:
     allowed_names: tuple[WordList, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Content:
     """Everything validated from ``content/``, sorted by source path."""
 

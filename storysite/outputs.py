@@ -12,7 +12,7 @@ from storysite.render import PageJob
 from storysite.views import MemoryViews, PageMeta, SiteView
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FeedEntry:
     title: str
     url: str

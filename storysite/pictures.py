@@ -31,7 +31,7 @@ DateFormatter = Callable[[PartialDate | None], str]
 PROVIDERS = {"youtube": "YouTube", "vimeo": "Vimeo"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Candidate:
     """One file of a ``srcset``: its URL (site-absolute) and width."""
 
@@ -39,7 +39,7 @@ class Candidate:
     width: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PictureSource:
     """A ``<source type=... srcset=...>`` of a ``<picture>``."""
 
@@ -47,7 +47,7 @@ class PictureSource:
     candidates: tuple[Candidate, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PictureView:
     """A photo, ready for a ``<picture>`` element."""
 
@@ -77,7 +77,7 @@ class PictureView:
         return self.height > self.width
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VideoView:
     """A video: a hosted one (a privacy facade) or a file of the site (``<video>``)."""
 
@@ -97,7 +97,7 @@ class VideoView:
     poster: PictureView | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GalleryCard:
     """A gallery in lists and blocks: title, date, cover and count."""
 
@@ -112,7 +112,7 @@ class GalleryCard:
     featured: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GalleryView:
     """A gallery's card and its photos, in order."""
 
@@ -120,7 +120,7 @@ class GalleryView:
     photos: tuple[PictureView, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteMedia:
     """Every published photo, video and gallery, ready for templates."""
 

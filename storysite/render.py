@@ -39,7 +39,7 @@ from storysite.views import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OutputFile:
     """One file of the built site: its path below the output folder, and its bytes."""
 
@@ -47,7 +47,7 @@ class OutputFile:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PageJob:
     """A page to render: its URL, template and context (view models only)."""
 

@@ -29,7 +29,7 @@ _PRECISION_RANK = {"decade": 0, "year": 1, "month": 2, "day": 3}
 _KIND_RANK = {MILESTONE: 0, MEMORY: 1}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     """One place on the timeline: a milestone, or a published memory."""
 
@@ -63,7 +63,7 @@ def order_key(entry: Entry) -> tuple[object, ...]:
     return (entry.date.start(), _PRECISION_RANK[entry.date.precision], _KIND_RANK[entry.kind], entry.slug)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Decade:
     """The entries of one decade, in order, and the eras that touch it."""
 
@@ -81,7 +81,7 @@ class Decade:
         return self.start + 9
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Timeline:
     """Decades in order, oldest first; only decades with entries."""
 

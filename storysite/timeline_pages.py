@@ -34,7 +34,7 @@ def decade_url(decade: Decade | int) -> str:
     return f"{TIMELINE_URL}{start}s/"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EraView:
     name: str
     span: str
@@ -43,13 +43,13 @@ class EraView:
     """Position among the site's eras, for alternating colours."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FilterTag:
     name: str
     slug: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EntryView:
     """One timeline entry as templates show it."""
 
@@ -76,7 +76,7 @@ class EntryView:
     location: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DecadeView:
     start: int
     slug: str
@@ -89,7 +89,7 @@ class DecadeView:
     memories: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TimelineViews:
     """Every decade's view, built once for the timeline pages and the blocks."""
 
@@ -102,7 +102,7 @@ class TimelineViews:
         return tuple(by_anchor[entry.anchor] for entry in entries)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TimelinePage:
     """What ``timeline.html`` shows: all decades, or one."""
 

@@ -39,7 +39,7 @@ _VIMEO_ID = re.compile(r"[0-9]{1,12}\Z")
 _VIMEO_HASH = re.compile(r"[0-9a-f]{6,20}\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VideoLink:
     """A hosted video: where it lives and how to embed it without tracking."""
 
@@ -277,7 +277,7 @@ def _strip_webm(data: bytes) -> bytes:
 # -- the site's own video files -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VideoFile:
     """A published local video, metadata blanked, and where it goes in the output."""
 

@@ -1,7 +1,9 @@
 """View models: what templates see, built only from a :class:`PublicSite`.
 
 Templates never receive a model object: they get these small frozen values,
-so a theme cannot reach a field curation did not let through.
+so a theme cannot reach a field curation did not let through. They are plain
+(not slotted) dataclasses on purpose: page render keys pickle them, and that
+is several times faster without slots.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from storysite.pictures import PictureView, SiteMedia, VideoView
 DateFormatter = Callable[[PartialDate | None], str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Link:
     title: str
     url: str
     current: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagView:
     name: str
     slug: str
@@ -37,7 +39,7 @@ class TagView:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MediaView:
     """A photo or video as the page shows it.
 
@@ -55,7 +57,7 @@ class MediaView:
     video: VideoView | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MemoryCard:
     slug: str
     title: str
@@ -70,7 +72,7 @@ class MemoryCard:
     decade: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MemoryPageView:
     card: MemoryCard
     body_html: str
@@ -81,7 +83,7 @@ class MemoryPageView:
     """The fan's personalised label, when the memory is shareable and has one."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Pagination:
     number: int
     total: int
@@ -90,7 +92,7 @@ class Pagination:
     pages: tuple[Link, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PageMeta:
     """Head data of one output page: title, description, canonical URL, social tags."""
 
@@ -105,7 +107,7 @@ class PageMeta:
     """The page's own share card (``og:image``); else the site's is used."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteView:
     title: str
     description: str
@@ -122,7 +124,7 @@ class SiteView:
     """The site's share card, for pages without their own."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MemoryViews:
     """Cards for every published memory, in index order, with their tags."""
 
@@ -231,10 +233,21 @@ def paginate(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
 
 
 def pagination(number: int, total: int, url_for: Callable[[int], str]) -> Pagination:
+    """Links to the first, last and nearby pages; a gap (empty URL) stands for the others.
+
+    Listing every page would make each index page grow with the site (and the
+    site quadratically); a window keeps them small and easy to scan.
+    """
+    shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
+    links: list[Link] = []
+    for previous, n in zip([0, *shown], shown, strict=False):
+        if n - previous > 1:
+            links.append(Link("…", "", False))
+        links.append(Link(str(n), url_for(n), n == number))
     return Pagination(
         number=number,
         total=total,
         previous_url=url_for(number - 1) if number > 1 else None,
         next_url=url_for(number + 1) if number < total else None,
-        pages=tuple(Link(str(n), url_for(n), n == number) for n in range(1, total + 1)),
+        pages=tuple(links),
     )

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 from storysite.diagnostics import StorysiteError
+
+BACKGROUND_DELETE_FILES = 2000
 
 
 class Staging:
@@ -74,7 +78,15 @@ class Staging:
             raise
         self._committed = True
         if had_output:
-            shutil.rmtree(old, ignore_errors=True)
+            if len(self.written) > BACKGROUND_DELETE_FILES:
+                # The new output is in place; removing tens of thousands of old files
+                # need not hold anyone up. A removal cut short is finished by the next
+                # build (clean_leftovers).
+                subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                                  str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            else:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def clean_leftovers(output_dir: Path) -> None:

@@ -21,7 +21,7 @@ from storysite.labels.policy import build_policy
 from storysite.model import LabelDesign
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FontFile:
     """A font a design draws with: where it is, its hash, and the browser's copy."""
 
@@ -45,7 +45,7 @@ class FontFile:
         return f"assets/labels/{self.browser_file.stem}.{digest}{self.browser_file.suffix.lower()}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ReadyDesign:
     """A design with everything needed to lay it out and draw it."""
 

@@ -36,7 +36,7 @@ HYPHENS = ("-", "\u2010")
 REASONS = ("empty", "emoji", "too_long", "blocked", "unsupported", "no_fit")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ZoneSpec:
     """A zone as the engine sees it (and as the browser receives it)."""
 
@@ -63,7 +63,7 @@ class ZoneSpec:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EngineSpec:
     """Everything the engine needs to lay out one design."""
 
@@ -84,7 +84,7 @@ class EngineSpec:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Refusal:
     """Why a text cannot go on the label; the reason is one of :data:`REASONS`."""
 
@@ -109,7 +109,7 @@ class Refusal:
         }[self.reason]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LineLayout:
     """One line: its clusters, each one's pen position, the baseline and the width (pixels)."""
 
@@ -123,7 +123,7 @@ class LineLayout:
         return "".join(self.clusters)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ZoneLayout:
     zone: str
     text: str
@@ -131,7 +131,7 @@ class ZoneLayout:
     lines: tuple[LineLayout, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelLayout:
     zones: tuple[ZoneLayout, ...]
 

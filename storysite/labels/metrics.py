@@ -33,7 +33,7 @@ class FontError(Exception):
     """The file is not a font this engine can read (the message says why)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FontMetrics:
     """Everything layout needs from one font, in font units."""
 

@@ -109,7 +109,7 @@ def digest(salt: str, key: str) -> str:
     return hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
     """A design's lists, as digests; also what the browser receives."""
 

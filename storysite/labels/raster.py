@@ -27,7 +27,7 @@ from storysite.labels.layout import LabelLayout
 RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GlyphRun:
     """One zone's drawing: a font at a size and colour, and each line's clusters at their pen positions."""
 
@@ -38,7 +38,7 @@ class GlyphRun:
     lines: tuple[tuple[tuple[str, ...], tuple[float, ...], float], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelOp:
     """A label picture to draw: artwork, glyph runs, scale."""
 

@@ -27,7 +27,7 @@ WIDTH, HEIGHT = 1200, 630
 RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CardFonts:
     """The two faces a card is set in (files, with their content hashes)."""
 
@@ -43,7 +43,7 @@ class CardFonts:
         return _font(self.text, self.text_sha256, size)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ShareCardOp:
     """A share card to draw."""
 

@@ -21,7 +21,7 @@ from storysite.validate.label import validate_label
 MAX_SCALE = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SingleLabel:
     """The PNG, or the refusal, or the problems that kept the design from being used."""
 

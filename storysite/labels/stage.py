@@ -48,7 +48,7 @@ def design_url(slug: str) -> str:
     return f"/labels/{slug}/"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelStage:
     """The label views for templates, and the files to write (by output path)."""
 

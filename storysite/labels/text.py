@@ -36,7 +36,7 @@ _CLUSTER = regex.compile(r"\X")
 DOTTED_I_LANGUAGES = ("tr", "az")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Cleaned:
     """Typed text after cleaning, and whether it held an emoji (dropped)."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImageView:
     """A picture the build made: site-relative URL, size in pixels, alternative text."""
 
@@ -17,7 +17,7 @@ class ImageView:
     alt: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ZoneView:
     """A text zone as the label maker's form shows it."""
 
@@ -28,7 +28,7 @@ class ZoneView:
     first: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FontFaceView:
     """An ``@font-face`` rule: the family the engine names, and the file the browser loads."""
 
@@ -37,7 +37,7 @@ class FontFaceView:
     format: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DesignView:
     """A label design as its pages and blocks show it."""
 
@@ -53,7 +53,7 @@ class DesignView:
     """The engine's data for ``label-maker.js``: zones, metrics, digested lists, messages."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelViews:
     """Every design, and the pictures made for published memories (by memory slug)."""
 
