@@ -445,5 +445,4 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         palette=palette(colors.primary, colors.accent),
         nav=tuple(nav),
         copyright=config.copyright or f"© {config.brand_name}",
-        memory_count=len(site.memories),
     )

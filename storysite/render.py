@@ -165,7 +165,7 @@ def plan_pages(
     yield job("/", "home.html", PageMeta(config.title, site_view.description, "/", section="home"),
               featured=featured, latest=list(cards[:8]), campaigns=list(site.campaigns),
               tags=sorted(memories.tags, key=lambda t: (-t.count, t.slug))[:12],
-              decades=_decade_counts(cards))
+              decades=_decade_counts(cards), memory_count=len(cards))
 
     if site.campaigns:
         yield job("/campaigns/", "campaign_list.html",
@@ -180,7 +180,8 @@ def plan_pages(
         if number > 1:
             title = translate("pagination.titled", title=title, number=number, total=len(pages))
         yield job(url, "memory_list.html", PageMeta(title, translate("memories.description"), url, section="memories"),
-                  memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url))
+                  memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url),
+                  memory_count=len(cards))
 
     for index, card in enumerate(cards):
         memory = site.memories[index]

@@ -119,7 +119,6 @@ class SiteView:
     palette: Mapping[str, str]
     nav: tuple[Link, ...]
     copyright: str
-    memory_count: int
     share_image: ImageView | None = None
     """The site's share card, for pages without their own."""
 

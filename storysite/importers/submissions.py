@@ -39,6 +39,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"^\+?[\d\s().-]{8,}$")
 _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
+# libyaml's emitter when present: the pure-Python one is most of an import's time.
+_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 DEFAULT_ACCEPTED = ("oui", "yes", "true", "1", "x", "on", "vrai", "ja", "sí", "si", "accepted", "j'accepte")
 
 EXAMPLE_MAPPING = """\
@@ -295,6 +297,9 @@ def _import_rows(
     known = store.known_fingerprints()
     memories = site_dir / "content" / "memories"
     memories.mkdir(parents=True, exist_ok=True)
+    # Names already used by memories (files or bundles); listed once, not probed per row.
+    taken = {entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name for entry in memories.iterdir()}
+    counters: dict[str, int] = {}
     pending: list[dict[str, Any]] = []
     for number, record in stream:
         def value(name: str, record: dict[str, Any] = record) -> str:
@@ -329,7 +334,7 @@ def _import_rows(
             continue
         known.add(fingerprint)
         title = value("title") or _title_from(text)
-        slug = _unique_slug(memories, slugify(title)[:60].rstrip("-") or "souvenir")
+        slug = _unique_slug(taken, counters, slugify(title)[:60].rstrip("-") or "souvenir")
         accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
         granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
         document: dict[str, Any] = {"title": title}
@@ -354,7 +359,7 @@ def _import_rows(
             if copied:
                 document["media"] = [{"src": copied, "alt": ""}]
                 target = memories / slug / "index.md"
-        front = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, default_flow_style=False)
+        front = yaml.dump(document, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, default_flow_style=False)
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:
             handle.write(f"---\n{front}---\n{text}\n")
@@ -377,11 +382,14 @@ def _title_from(text: str) -> str:
     return title + ("…" if len(words) > 8 else "")
 
 
-def _unique_slug(folder: Path, base: str) -> str:
-    slug, counter = base, 2
-    while (folder / f"{slug}.md").exists() or (folder / slug).exists() or (folder / f"{slug}.yaml").exists():
+def _unique_slug(taken: set[str], counters: dict[str, int], base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first not taken (and now taken)."""
+    slug, counter = base, counters.get(base, 2)
+    while slug in taken:
         slug = f"{base}-{counter}"
         counter += 1
+    counters[base] = counter
+    taken.add(slug)
     return slug
 
 
