@@ -143,3 +143,18 @@ def test_report_is_refused_inside_the_output(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A")})
     result = site.check("--report", str(site.public / "report.html"))
     assert result.exit_code == 2
+
+
+def test_private_store_in_the_content_tree_or_not_ignored_by_git_is_a_warning(make_site) -> None:
+    import subprocess
+
+    inside = make_site({"content/memories/a.md": memory("A")},
+                       config="title: T\nprivacy: {private_store: content/private}\n", name="inside")
+    result = inside.check()
+    assert "privacy.private_store 'content/private' is inside content/" in result.stderr
+    exposed = make_site({"content/memories/a.md": memory("A"), "private/key": "00\n"}, name="exposed")
+    subprocess.run(["git", "init", "-q", str(exposed.root)], check=True)
+    result = exposed.check()
+    assert "private: warning: the private store is not ignored by git" in result.stderr
+    exposed.write(".gitignore", "/private/\n")
+    assert "not ignored by git" not in exposed.check().stderr
