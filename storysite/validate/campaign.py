@@ -7,19 +7,14 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic
 from storysite.load import RawItem
 from storysite.model import Campaign, Origin
-from storysite.validate.fields import FieldReader, item_slug, read_media_entry
+from storysite.validate.fields import item_slug, open_item, read_media_entry
 
 KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "hero", "draft", "text")
 
 
 def validate_campaign(item: RawItem, site_dir: Path) -> tuple[Campaign | None, list[Diagnostic]]:
     """A :class:`Campaign` from raw fields, or ``None`` when it cannot be used."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     hero_read = read.sub("hero")
     hero = read_media_entry(hero_read, site_dir) if hero_read is not None else None

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -153,6 +153,30 @@ class FieldReader:
                 )
 
 
+def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Diagnostic], str]:
+    """Start validating an item: its reader (unknown keys already warned about), the problem
+    list, and its required title. The Markdown ``text`` is only reached here when it is not text."""
+    problems: list[Diagnostic] = []
+    read = FieldReader(item.path, item.fields, problems)
+    read.unknown(known)
+    if "text" in item.fields:
+        read.text("text")
+    return read, problems, read.text("title", required=True)
+
+
+def media_entries(value: YamlList) -> Iterator[tuple[int, YamlMap | None]]:
+    """Each entry of a media list as a mapping (a bare path is shorthand for ``{src: path}``),
+    or ``None`` for an entry of neither form, with its line."""
+    for index, entry in enumerate(value):
+        line = value.line_of(index)
+        if isinstance(entry, str):
+            entry_map = YamlMap(line)
+            entry_map["src"] = entry
+            entry_map.key_lines["src"] = line
+            entry = entry_map
+        yield line, entry if isinstance(entry, YamlMap) else None
+
+
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
@@ -208,14 +232,8 @@ def read_media(reader: FieldReader, key: str, site_dir: Path) -> tuple[MediaRef,
         reader.fail(key, f"expected a list of photos and videos, got {describe(value)}")
         return ()
     refs: list[MediaRef] = []
-    for index, entry in enumerate(value):
-        line = value.line_of(index)
-        if isinstance(entry, str):
-            entry_map = YamlMap(line)
-            entry_map["src"] = entry
-            entry_map.key_lines["src"] = line
-            entry = entry_map
-        if not isinstance(entry, YamlMap):
+    for line, entry in media_entries(value):
+        if entry is None:
             reader.problems.append(error(reader.path, line, f"{key}: each entry needs 'src' or 'video'"))
             continue
         ref = read_media_entry(FieldReader(reader.path, entry, reader.problems, f"{key}."), site_dir)

@@ -8,20 +8,21 @@ from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error
 from storysite.load import RawItem
 from storysite.model import Gallery, MediaRef, Origin
-from storysite.validate.fields import FieldReader, item_slug, read_media_entry
-from storysite.yamlio import YamlList, YamlMap
+from storysite.validate.fields import (
+    FieldReader,
+    item_slug,
+    media_entries,
+    open_item,
+    read_media_entry,
+)
+from storysite.yamlio import YamlList
 
 KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "draft", "images", "text")
 
 
 def validate_gallery(item: RawItem, site_dir: Path) -> tuple[Gallery | None, list[Diagnostic]]:
     """A :class:`Gallery` from raw fields, or ``None`` when it cannot be used."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     draft = read.boolean("draft")
     images = _read_images(read, site_dir)
@@ -58,14 +59,8 @@ def _read_images(read: FieldReader, site_dir: Path) -> tuple[MediaRef, ...]:
     if not value:
         read.fail("images", "the list is empty: a gallery needs at least one photo")
     refs: list[MediaRef] = []
-    for index, entry in enumerate(value):
-        line = value.line_of(index)
-        if isinstance(entry, str):
-            entry_map = YamlMap(line)
-            entry_map["src"] = entry
-            entry_map.key_lines["src"] = line
-            entry = entry_map
-        if not isinstance(entry, YamlMap):
+    for line, entry in media_entries(value):
+        if entry is None:
             read.problems.append(error(read.path, line, "images: each entry needs 'src' (and 'alt')"))
             continue
         if "video" in entry:

@@ -20,7 +20,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
 from storysite.model import LabelDesign, LabelZone, Origin, WordList
-from storysite.validate.fields import FieldReader, item_slug, resolve_media_path
+from storysite.validate.fields import FieldReader, item_slug, open_item, resolve_media_path
 from storysite.yamlio import YamlList, YamlMap, decode_text
 
 KNOWN_FIELDS = ("title", "slug", "description", "artwork", "alt", "example", "zones", "emoji",
@@ -41,12 +41,7 @@ _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
 
 def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, list[Diagnostic]]:
     """A :class:`LabelDesign` from raw fields, or ``None`` when it cannot be used."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     artwork, size = _artwork(read, site_dir)
     zones = _zones(read, size, site_dir)

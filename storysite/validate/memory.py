@@ -7,7 +7,7 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
-from storysite.validate.fields import FieldReader, item_slug, read_media
+from storysite.validate.fields import item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
     "title", "slug", "date", "date_display", "description", "author", "status", "consent",
@@ -20,12 +20,7 @@ PERSONAL_FIELDS = ("name", "email", "phone")
 
 def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[Diagnostic]]:
     """A :class:`Memory` from raw fields, or ``None`` when a required field is unusable."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")  # only reached when the body is not text: reports the type
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     if item.fields.get("status") is None:
         problems.append(warning(item.path, item.line, "no 'status': treated as submitted (not published)"))

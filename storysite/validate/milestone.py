@@ -12,19 +12,14 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic, error
 from storysite.load import RawItem
 from storysite.model import Milestone, Origin
-from storysite.validate.fields import FieldReader, item_slug, read_media
+from storysite.validate.fields import item_slug, open_item, read_media
 
 KNOWN_FIELDS = ("title", "slug", "date", "date_display", "circa", "tags", "media", "text")
 
 
 def validate_milestone(item: RawItem, site_dir: Path) -> tuple[Milestone | None, list[Diagnostic]]:
     """A :class:`Milestone` from raw fields, or ``None`` when its date or title is unusable."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")  # only reached when the text is not text: reports the type
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     if not read.has("date"):
         problems.append(error(item.path, item.line, "'date' is required (1976, 1976-04, 1976-04-17 or 1970s)"))
     date = read.partial_date("date")

@@ -7,19 +7,14 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic
 from storysite.load import RawItem
 from storysite.model import Origin, Page
-from storysite.validate.fields import FieldReader, item_slug
+from storysite.validate.fields import item_slug, open_item
 
 KNOWN_FIELDS = ("title", "slug", "description", "menu", "draft", "text")
 
 
 def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diagnostic]]:
     """A :class:`Page` from raw fields, or ``None`` when it cannot be used."""
-    problems: list[Diagnostic] = []
-    read = FieldReader(item.path, item.fields, problems)
-    read.unknown(KNOWN_FIELDS)
-    if "text" in item.fields:
-        read.text("text")
-    title = read.text("title", required=True)
+    read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     page = Page(
         origin=Origin(item.path, item.line),
