@@ -265,7 +265,7 @@ def build(
         cache.theme_salt(theme.template_dirs(), [repr(config), repr(sorted(assets.urls.items())),
                                                  repr(sorted(theme.strings.items())),
                                                  repr(sorted(theme.fallback_strings.items()))]),
-        base_path, own_origin, config.privacy.allowed_origins, config.output)
+        base_path, thirdparty.permitted_origins(own_origin, config.privacy.allowed_origins), config.output)
     if problems.has_errors or not write:
         checked = write_pages(jobs, page_settings, None, {}, output_dir, 1)
         problems.extend(checked.problems)

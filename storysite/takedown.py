@@ -27,6 +27,7 @@ PURGE_LIST = "purge.txt"
 _MEMORY_LINK = re.compile(r"/memories/([a-z0-9]+(?:-[a-z0-9]+)*)/")
 _LOCAL_FILE = re.compile(r"""(?:src|href|srcset|content|poster|data-[a-z-]+)=["']([^"']+)["']""")
 _MEDIA = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".mp4", ".webm", ".vtt")
+_OWN_PAGE = re.compile(r"memories/([a-z0-9-]+)/index\.html")
 _TEXT_TYPES = (".html", ".xml", ".json", ".txt", ".js", ".webmanifest")
 
 
@@ -58,15 +59,17 @@ class FileFacts:
     media: tuple[str, ...] = ()
 
 
-def file_facts(path: str, data: bytes, base_path: str = "/") -> FileFacts:
-    """Facts about one output file (pure). ``base_path`` is the path part of ``base_url``."""
+def file_facts(path: str, data: bytes, base_path: str = "/", text: str | None = None) -> FileFacts:
+    """Facts about one output file (pure). ``base_path`` is the path part of ``base_url``;
+    ``text`` is ``data`` decoded, when the caller has it already."""
     digest = hashlib.sha256(data).hexdigest()
     if not path.endswith(_TEXT_TYPES):
         return FileFacts(digest)
-    text = data.decode("utf-8", "replace")
+    if text is None:
+        text = data.decode("utf-8", "replace")
     memories = tuple(sorted(set(_MEMORY_LINK.findall(text))))
     media: set[str] = set()
-    if re.fullmatch(r"memories/([a-z0-9-]+)/index\.html", path):
+    if _OWN_PAGE.fullmatch(path):
         # The media a memory's own page uses belong to that memory.
         for ref in _LOCAL_FILE.findall(text):
             for candidate in ref.split(","):
@@ -85,7 +88,7 @@ def manifest_from_facts(facts: Mapping[str, FileFacts], memory_slugs: Iterable[s
     for path, fact in facts.items():
         for slug in set(fact.memories) & slugs:
             appears[slug].add(path)
-        own = re.fullmatch(r"memories/([a-z0-9-]+)/index\.html", path)
+        own = _OWN_PAGE.fullmatch(path)
         if own and own.group(1) in slugs:
             appears[own.group(1)].update(m for m in fact.media if m in facts)
     hashes = {path: fact.sha256 for path, fact in facts.items()}

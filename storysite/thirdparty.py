@@ -102,27 +102,74 @@ def references(text: str, kind: str) -> Iterator[tuple[int, str, str]]:
     yield from _html_references(text)
 
 
-def check_files(files: Iterable[tuple[str, bytes]], own_origin: str | None, allowed: Iterable[str],
-                label: str) -> list[Diagnostic]:
-    """An error for every third-party reference in the HTML and CSS among ``files``.
+# Every place a URL with an authority could start: ``//`` (also split by the tabs and line
+# breaks a URL parser drops), with the scheme right before it when there is one.
+_AUTHORITY = re.compile(r"//([^/\\\s\"'<>?#]*)")
+_SPLIT_AUTHORITY = re.compile(r"/[\t\n\r]+/|//[\t\n\r]")
+_SCHEME_BEFORE = re.compile(r"(?i)https?:$")
+# Character references decoded inside attributes, except the quote escapes and
+# ampersands that templates write on every page; with any other, no shortcut.
+_UNUSUAL_REFERENCE = re.compile(r"&(?!(?:#3[49]|#x2[27]|amp|quot|lt|gt);)")
+# JSON-LD names its vocabulary by URL; that string is data, never a request, and no
+# reference the full scan looks at can contain it.
+_JSON_LD_CONTEXT = re.compile(r'"@context":\s*"https://schema\.org/?"')
 
-    ``label`` is the output folder's name as the editor knows it (``public``).
+
+def _only_permitted_authorities(text: str, permitted: frozenset[str]) -> bool:
+    """Whether every ``//host`` anywhere in ``text`` belongs to a permitted origin.
+
+    When it does, no reference can load anything from another origin, whatever
+    element it sits in, and the full scan is skipped. The test only ever errs
+    towards the full scan: an unknown host, a host without a visible scheme
+    that is not permitted under both, or an unusual character reference.
     """
+    if _UNUSUAL_REFERENCE.search(text) or _SPLIT_AUTHORITY.search(text):
+        return False
+    if "@context" in text:
+        text = _JSON_LD_CONTEXT.sub("", text)
+    for match in _AUTHORITY.finditer(text):
+        host = match.group(1).lower()
+        scheme = _SCHEME_BEFORE.search(text, max(0, match.start() - 6), match.start())
+        schemes = (scheme.group(0).lower(),) if scheme else ("https:", "http:")
+        if any(f"{s}//{host}" not in permitted for s in schemes):
+            return False
+    return True
+
+
+def permitted_origins(own_origin: str | None, allowed: Iterable[str]) -> frozenset[str]:
+    """The origins pages may load from: the site's own and ``privacy.allowed_origins``."""
     permitted = {origin for origin in map(_origin, allowed) if origin is not None}
     if own_origin:
         permitted.add(own_origin)
+    return frozenset(permitted)
+
+
+def check_text(path: str, text: str, permitted: frozenset[str], label: str) -> list[Diagnostic]:
+    """An error for every third-party reference in one HTML or CSS file (other files: none).
+
+    ``label`` is the output folder's name as the editor knows it (``public``).
+    """
+    kind = "css" if path.endswith(".css") else "html" if path.endswith((".html", ".htm", ".svg")) else None
+    if kind is None or _only_permitted_authorities(text, permitted):
+        return []
+    problems: list[Diagnostic] = []
+    for line, where, url in references(text, kind):
+        origin = _origin(url)
+        if origin is not None and origin not in permitted:
+            problems.append(error(f"{label}/{path}", line,
+                                  f"{where} loads {url} from another origin ({origin}); host it on the site "
+                                  "or add the origin to privacy.allowed_origins"))
+    return problems
+
+
+def check_files(files: Iterable[tuple[str, bytes]], own_origin: str | None, allowed: Iterable[str],
+                label: str) -> list[Diagnostic]:
+    """An error for every third-party reference in the HTML and CSS among ``files``."""
+    permitted = permitted_origins(own_origin, allowed)
     problems: list[Diagnostic] = []
     for path, data in files:
-        kind = "css" if path.endswith(".css") else "html" if path.endswith((".html", ".htm", ".svg")) else None
-        if kind is None:
-            continue
-        text = data.decode("utf-8", "replace")
-        for line, where, url in references(text, kind):
-            origin = _origin(url)
-            if origin is not None and origin not in permitted:
-                problems.append(error(f"{label}/{path}", line,
-                                      f"{where} loads {url} from another origin ({origin}); host it on the site "
-                                      "or add the origin to privacy.allowed_origins"))
+        if path.endswith((".css", ".html", ".htm", ".svg")):
+            problems.extend(check_text(path, data.decode("utf-8", "replace"), permitted, label))
     return problems
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import memory
 
 EXPORT = "title,text,name,email,consent,consent_timestamp\n" \
@@ -158,3 +160,34 @@ def test_private_store_in_the_content_tree_or_not_ignored_by_git_is_a_warning(ma
     assert "private: warning: the private store is not ignored by git" in result.stderr
     exposed.write(".gitignore", "/private/\n")
     assert "not ignored by git" not in exposed.check().stderr
+
+
+@pytest.mark.parametrize("snippet", [
+    '<img src="https://example.org/a.jpg" alt="">',
+    '<img src="https://tracker.example/p.gif" alt="">',
+    '<img src="//tracker.example/p.gif" alt="">',
+    '<img src="http://example.org/a.jpg" alt="">',
+    '<img src="https:&#47;&#47;tracker.example/p.gif" alt="">',
+    '<img src="https:&sol;&sol;tracker.example/p.gif" alt="">',
+    '<img src="/\n/tracker.example/p.gif" alt="">',
+    '<img src="ht\ntps://example.org/a.jpg" alt="">',
+    '<img src="https://example.org@tracker.example/p.gif" alt="">',
+    '<img src="https://example.org:8443/p.gif" alt="">',
+    '<img srcset="/a.jpg 1x, https://tracker.example/b.jpg 2x" alt="">',
+    '<p style="background:url(https://tracker.example/bg.png)">x</p>',
+    '<style>p{background:url("//tracker.example/bg.png")}</style>',
+    '<script type="application/ld+json">{"@context": "https://schema.org", "name": "x"}</script>',
+    '<script type="application/ld+json">{"@context": "https://schema.org", "image": "https://cdn.example/x"}</script>',
+    '<a href="https://elsewhere.example/">lien</a>',
+    '<link rel="stylesheet" href="https://fonts.example/css">',
+    '<meta http-equiv="refresh" content="0; url=https://tracker.example/">',
+])
+def test_third_party_scan_shortcut_agrees_with_the_full_scan(snippet: str) -> None:
+    from storysite import thirdparty
+
+    page = f"<!doctype html><html><head><title>t</title></head><body>{snippet}</body></html>"
+    expected = sorted(
+        (line, url) for line, _, url in thirdparty.references(page, "html")
+        if (origin := thirdparty._origin(url)) is not None and origin != "https://example.org")
+    found = thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public")
+    assert sorted((d.line, d.message.split(" loads ")[1].split(" from another")[0]) for d in found) == expected
