@@ -238,13 +238,13 @@ def build(
             block_problems.append(template_error(exc, theme))
             return ""
 
-    resolvers = {"timeline": timeline_block(timeline, render_block),
+    resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories),
                  "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
                  "label": label_block(label_stage.views, render_block)}
     jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate,
                            block_problems, resolvers, site_media=site_media, labels=label_stage.views))
     jobs += gallery_jobs(site, site_view, site_media, translate, block_problems)
-    jobs += timeline_jobs(site_view, timeline, translate)
+    jobs += timeline_jobs(site_view, timeline, translate, config.timeline.overview_memories, config.timeline.per_page)
     jobs += label_pages(label_stage.views, site_view, translate)
     problems.extend(block_problems)
     pages = [job.url for job in jobs if job.in_sitemap]

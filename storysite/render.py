@@ -7,6 +7,7 @@ environment, so jobs can be rendered in any order, or in parallel.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -214,11 +215,18 @@ def plan_pages(
         yield job("/tags/", "tag_list.html", PageMeta(translate("tags.title"), translate("tags.description"), "/tags/", section="memories"),
                   tags=list(memories.tags))
     for tag in memories.tags:
-        group = memories.by_tag.get(tag.slug, ())
-        yield job(tag.url, "tag.html", PageMeta(translate("tags.one", name=tag.name),
-                                             translate("tags.one_description", name=tag.name, count=tag.count),
-                                             tag.url, section="memories"),
-                  tag=tag, memories=list(group))
+        # Paginated like the memory index: a theme shared by thousands of memories
+        # would otherwise make one page of megabytes, re-rendered on every edit.
+        tag_pages = paginate(memories.by_tag.get(tag.slug, ()), config.memories.per_page)
+        for number, group in enumerate(tag_pages, start=1):
+            url = routing.tag_url(tag.slug, number)
+            title = translate("tags.one", name=tag.name)
+            if number > 1:
+                title = translate("pagination.titled", title=title, number=number, total=len(tag_pages))
+            yield job(url, "tag.html", PageMeta(title, translate("tags.one_description", name=tag.name, count=tag.count),
+                                                url, section="memories"),
+                      tag=tag, memories=list(group),
+                      pagination=pagination(number, len(tag_pages), functools.partial(routing.tag_url, tag.slug)))
 
 
 def _decade_counts(cards: Sequence[MemoryCard]) -> list[tuple[int, int]]:

@@ -38,8 +38,8 @@ def campaign_url(slug: str) -> str:
     return f"/campaigns/{slug}/"
 
 
-def tag_url(tag_slug: str) -> str:
-    return f"/tags/{tag_slug}/"
+def tag_url(tag_slug: str, page_number: int = 1) -> str:
+    return f"/tags/{tag_slug}/" if page_number == 1 else f"/tags/{tag_slug}/page/{page_number}/"
 
 
 def gallery_url(slug: str) -> str:

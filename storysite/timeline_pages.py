@@ -8,11 +8,11 @@ Markdown; a memory appears as a compact card that links to its own page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from storysite.config.options import Era
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error, warning
@@ -21,17 +21,27 @@ from storysite.pictures import SiteMedia
 from storysite.render import PageJob
 from storysite.routing import slugify
 from storysite.timeline import MEMORY, MILESTONE, Decade, Entry, Timeline, parse_range
-from storysite.views import Link, MediaView, MemoryViews, PageMeta, SiteView, media_views
+from storysite.views import (
+    Link,
+    MediaView,
+    MemoryViews,
+    PageMeta,
+    Pagination,
+    SiteView,
+    media_views,
+    paginate,
+    pagination,
+)
 
 TIMELINE_URL = "/timeline/"
 DateFormatter = Callable[..., str]
 BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 
-def decade_url(decade: Decade | int) -> str:
-    """``/timeline/1980s/``: the page of one decade."""
+def decade_url(decade: Decade | int, page_number: int = 1) -> str:
+    """``/timeline/1980s/``: the (first) page of one decade."""
     start = decade.start if isinstance(decade, Decade) else decade
-    return f"{TIMELINE_URL}{start}s/"
+    return f"{TIMELINE_URL}{start}s/" if page_number == 1 else f"{TIMELINE_URL}{start}s/page/{page_number}/"
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class EntryView:
     """A memory's page."""
     author: str = ""
     location: str = ""
+    year_of: str = ""
+    """The year the entry falls in, when it is known to the year."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class DecadeView:
     eras: tuple[EraView, ...]
     milestones: int
     memories: int
+    shown_memories: int = -1
+    """How many of ``memories`` ``entries`` holds, when it is a selection (-1: all)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ class TimelinePage:
     decade_page: bool = False
     previous: Link | None = None
     next: Link | None = None
+    pagination: Pagination | None = None
+    """The pages of a decade too long for one page."""
 
 
 def capitalize(text: str) -> str:
@@ -139,16 +155,8 @@ def build_timeline_views(
     decades: list[DecadeView] = []
     for decade in timeline.decades:
         views: list[EntryView] = []
-        seen_years: set[int] = set()
-        seen_eras: set[Era] = set()
         for entry in decade.entries:
-            year = ""
-            if entry.year is not None and entry.year not in seen_years:
-                seen_years.add(entry.year)
-                year = str(entry.year)
-            era_start = entry.era is not None and entry.era not in seen_eras
-            if entry.era is not None:
-                seen_eras.add(entry.era)
+            year, era_start = "", False
             era = eras.get(entry.era) if entry.era is not None else None
             if entry.kind == MILESTONE:
                 assert entry.milestone is not None
@@ -162,6 +170,7 @@ def build_timeline_views(
                     date_iso=_iso(milestone.date), year=year, era=era, era_start=era_start, tag_slugs=slugs,
                     summary=summarize(text, 160), body_html=body_html,
                     media=media_views(milestone.media, site_media),
+                    year_of=str(entry.year) if entry.year is not None else "",
                 ))
             else:
                 card = cards[entry.slug]
@@ -172,19 +181,46 @@ def build_timeline_views(
                     date_iso=card.date_iso, year=year, era=era, era_start=era_start,
                     tag_slugs=tuple(tag.slug for tag in card.tags), summary=summarize(card.excerpt, 140),
                     url=card.url, author=card.author, location=card.location,
+                    year_of=str(entry.year) if entry.year is not None else "",
                 ))
         decades.append(DecadeView(
             start=decade.start,
             slug=decade.slug,
             title=capitalize(format_date(PartialDate(decade.start, decade=True))),
             url=decade_url(decade),
-            entries=tuple(views),
+            entries=with_markers(views),
             eras=tuple(eras[era] for era in decade.eras),
             milestones=sum(1 for e in decade.entries if e.kind == MILESTONE),
             memories=sum(1 for e in decade.entries if e.kind == MEMORY),
         ))
     filter_tags = tuple(FilterTag(name, slug) for slug, name in sorted(tags.items()))
     return TimelineViews(timeline, tuple(decades), filter_tags), problems
+
+
+def with_markers(views: Sequence[EntryView]) -> tuple[EntryView, ...]:
+    """``views`` with the first entry of each year carrying its year (the year's anchor)
+    and the first of each era its name, as they read on one page."""
+    seen_years: set[str] = set()
+    seen_eras: set[EraView] = set()
+    marked = []
+    for view in views:
+        year = view.year_of if view.year_of and view.year_of not in seen_years else ""
+        seen_years.add(view.year_of)
+        era_start = view.era is not None and view.era not in seen_eras
+        if view.era is not None:
+            seen_eras.add(view.era)
+        marked.append(view if (year, era_start) == (view.year, view.era_start)
+                      else replace(view, year=year, era_start=era_start))
+    return tuple(marked)
+
+
+def sample_memories(views: Sequence[EntryView], limit: int) -> tuple[EntryView, ...]:
+    """Every milestone, and at most ``limit`` memories spread evenly over ``views``, in order."""
+    memories = [index for index, view in enumerate(views) if view.kind == MEMORY]
+    if len(memories) <= limit:
+        return tuple(views)
+    keep = {memories[(k * len(memories)) // limit] for k in range(limit)}
+    return tuple(view for index, view in enumerate(views) if view.kind != MEMORY or index in keep)
 
 
 def _span(first: int, last: int) -> str:
@@ -216,8 +252,14 @@ def _milestone_body(site: PublicSite, body: str, line: int, path: str,
     return BLOCK_MARKER.sub("", rendered.html), rendered.text
 
 
-def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable[..., str]) -> Iterator[PageJob]:
-    """``/timeline/`` and one page per decade; nothing when there is nothing to show."""
+def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable[..., str],
+                  overview_memories: int = 24, per_page: int = 200) -> Iterator[PageJob]:
+    """``/timeline/`` and the pages of each decade; nothing when there is nothing to show.
+
+    The overview shows every milestone and at most ``overview_memories`` memories a
+    decade; a decade's own pages show all of it, ``per_page`` entries a page. Neither
+    grows with the number of fans, so an edit re-renders a few small pages.
+    """
     if not views.decades:
         return
     # The span shown starts at the first year known (a "1970s" memory does not
@@ -229,29 +271,44 @@ def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable
     bar = tuple(Link(str(d.start), "#" + d.slug) for d in views.decades)
     description = translate("timeline.description", brand=site_view.brand_name, span=span)
     meta = PageMeta(translate("timeline.title"), description, TIMELINE_URL, section="timeline")
-    page = TimelinePage(views.decades, bar, views.tags, span)
+    overview = []
+    for decade in views.decades:
+        shown = sample_memories(decade.entries, overview_memories)
+        overview.append(decade if len(shown) == len(decade.entries) else replace(
+            decade, entries=with_markers(shown), shown_memories=sum(1 for e in shown if e.kind == MEMORY)))
+    page = TimelinePage(tuple(overview), bar, views.tags, span)
     yield PageJob(TIMELINE_URL, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
     for index, decade in enumerate(views.decades):
         links = tuple(Link(str(d.start), d.url, d.start == decade.start) for d in views.decades)
         previous = views.decades[index - 1] if index > 0 else None
         following = views.decades[index + 1] if index + 1 < len(views.decades) else None
         tag_slugs = {slug for entry in decade.entries for slug in entry.tag_slugs}
-        meta = PageMeta(
-            translate("timeline.decade_title", decade=decade.title),
-            translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name),
-            decade.url, section="timeline",
-        )
-        page = TimelinePage(
-            (decade,), links, tuple(tag for tag in views.tags if tag.slug in tag_slugs),
-            _span(decade.start, decade.start + 9), decade_page=True,
-            previous=Link(previous.title, previous.url) if previous else None,
-            next=Link(following.title, following.url) if following else None,
-        )
-        yield PageJob(decade.url, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
+        tags = tuple(tag for tag in views.tags if tag.slug in tag_slugs)
+        chunks = paginate(decade.entries, per_page)
+        for number, chunk in enumerate(chunks, start=1):
+            url = decade_url(decade.start, number)
+            title = translate("timeline.decade_title", decade=decade.title)
+            if number > 1:
+                title = translate("pagination.titled", title=title, number=number, total=len(chunks))
+            meta = PageMeta(
+                title, translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name),
+                url, section="timeline",
+            )
+            shown = decade if len(chunks) == 1 else replace(decade, entries=with_markers(chunk))
+            page = TimelinePage(
+                (shown,), links, tags, _span(decade.start, decade.start + 9), decade_page=True,
+                previous=Link(previous.title, previous.url) if previous else None,
+                next=Link(following.title, following.url) if following else None,
+                pagination=pagination(number, len(chunks), functools.partial(decade_url, decade.start))
+                if len(chunks) > 1 else None,
+            )
+            yield PageJob(url, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
 
 
-def timeline_block(views: TimelineViews, render_block: BlockRenderer) -> Callable[[BlockRef, str, list[Diagnostic]], str]:
-    """The resolver of ``::: timeline`` and ``::: timeline 1976-1989`` blocks."""
+def timeline_block(views: TimelineViews, render_block: BlockRenderer,
+                   overview_memories: int = 24) -> Callable[[BlockRef, str, list[Diagnostic]], str]:
+    """The resolver of ``::: timeline`` and ``::: timeline 1976-1989`` blocks (every
+    milestone of the range, and at most ``overview_memories`` memories a decade)."""
 
     def resolve(block: BlockRef, path: str, problems: list[Diagnostic]) -> str:
         if len(block.args) > 1:
@@ -271,7 +328,8 @@ def timeline_block(views: TimelineViews, render_block: BlockRenderer) -> Callabl
             problems.append(warning(path, block.line, f"the timeline has no entry{where}; the block is left out"))
             return ""
         decades = [
-            (next(d for d in views.decades if d.start == decade.start), views.entry_views(decade.entries))
+            (next(d for d in views.decades if d.start == decade.start),
+             with_markers(sample_memories(views.entry_views(decade.entries), overview_memories)))
             for decade in timeline.decades
         ]
         return render_block("blocks/timeline.html", {"decades": decades, "range": label,

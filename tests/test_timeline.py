@@ -518,3 +518,41 @@ def test_timeline_filters_and_decade_bar_work_with_the_keyboard(demo_output: Pat
         # The bar stays at the top while the page scrolls.
         assert page.evaluate("document.querySelector('.tl-bar').getBoundingClientRect().top") == 0
     context.close()
+
+
+def test_a_crowded_decade_is_sampled_on_the_overview_and_paginated_on_its_own_page(make_site) -> None:
+    files = {"content/timeline/pot.yaml": milestone(date="1984-03")}
+    for index in range(30):
+        files[f"content/memories/m{index:02d}.md"] = dated(f"Souvenir {index:02d}", f"1985-{index % 12 + 1:02d}")
+    site = make_site(files, config="title: T\nlanguage: fr\ntimeline: {overview_memories: 5, per_page: 12}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    overview = site.read("timeline/index.html")
+    ids = entry_ids(overview)
+    assert ids[0] == "milestone-pot"  # every milestone is there
+    assert sum(1 for i in ids if i.startswith("memory-")) == 5
+    assert "5 souvenirs choisis parmi 30" in overview and 'href="/timeline/1980s/"' in overview
+    # The decade's pages hold every entry once, in order, with a pager and their own year anchors.
+    pages = [site.read("timeline/1980s/index.html"), site.read("timeline/1980s/page/2/index.html"),
+             site.read("timeline/1980s/page/3/index.html")]
+    assert not (site.public / "timeline/1980s/page/4").exists()
+    all_ids = [i for page in pages for i in entry_ids(page)]
+    assert len(all_ids) == 31 and len(set(all_ids)) == 31
+    assert all_ids == sorted(all_ids, key=all_ids.index)
+    assert 'href="/timeline/1980s/page/2/"' in pages[0] and 'rel="prev" href="/timeline/1980s/"' in pages[1]
+    for page in pages:
+        assert page.count('id="1985"') == 1
+    assert "/timeline/1980s/page/3/</loc>" in site.read("sitemap.xml")
+
+
+def test_tag_pages_are_paginated(make_site) -> None:
+    files = {f"content/memories/m{index:02d}.md": memory(f"Souvenir {index:02d}", extra="tags: [plage]\n")
+             for index in range(30)}
+    site = make_site(files, config="title: T\nmemories: {per_page: 12}\n")
+    assert site.build().exit_code == 0
+    pages = [site.read("tags/plage/index.html"), site.read("tags/plage/page/2/index.html"),
+             site.read("tags/plage/page/3/index.html")]
+    links = [re.findall(r'href="/memories/(m\d\d)/"', page) for page in pages]
+    assert [len(set(found)) for found in links] == [12, 12, 6]
+    assert len({slug for found in links for slug in found}) == 30
+    assert 'href="/tags/plage/page/2/"' in pages[0] and 'rel="next"' in pages[1]

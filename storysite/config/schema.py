@@ -82,6 +82,11 @@ class TimelineOptions:
     eras: tuple[o.Era, ...] = opt(o.EraList(), ())
     """Named spans of the brand's history shown on the timeline:
     ``[{name: Les années télé, from: 1980, to: 1994}]`` (years included, no overlaps)."""
+    overview_memories: int = opt(o.Integer(0, 1000), 24)
+    """Fans' memories shown per decade on ``/timeline/`` (every milestone always is); a
+    decade with more shows an even spread of them and links to its own pages."""
+    per_page: int = opt(o.Integer(10, 5000), 200)
+    """Entries on each page of a decade (``/timeline/1980s/``, ``/timeline/1980s/page/2/``)."""
 
 
 @dataclass(frozen=True, slots=True)
