@@ -294,9 +294,9 @@ def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable
                 title, translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name),
                 url, section="timeline",
             )
-            shown = decade if len(chunks) == 1 else replace(decade, entries=with_markers(chunk))
+            part = decade if len(chunks) == 1 else replace(decade, entries=with_markers(chunk))
             page = TimelinePage(
-                (shown,), links, tags, _span(decade.start, decade.start + 9), decade_page=True,
+                (part,), links, tags, _span(decade.start, decade.start + 9), decade_page=True,
                 previous=Link(previous.title, previous.url) if previous else None,
                 next=Link(following.title, following.url) if following else None,
                 pagination=pagination(number, len(chunks), functools.partial(decade_url, decade.start))
