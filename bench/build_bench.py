@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate_site import generate  # noqa: E402
+from generate_site import generate
 
 STORYSITE = [sys.executable, "-m", "storysite"]
 

@@ -13,16 +13,7 @@ import random
 import shutil
 from pathlib import Path
 
-WORDS = (
-    "le goûter chez ma grand-mère était un rituel tartine pain beurre pot confiture cuisine table "
-    "dimanche matin école vacances été plage montagne souvenir famille enfance frère sœur cousin "
-    "parents voisin village ville Lyon Paris Marseille Lille Nantes Bordeaux train voiture vélo "
-    "radio télévision publicité chanson dessin cahier cartable récréation copains rire pleurer "
-    "Noël anniversaire gâteau bougie fête mariage naissance première fois dernière fois toujours "
-    "jamais souvent parfois chaque semaine le mercredi après-midi on partageait nous mangions "
-    "ils riaient elle racontait il chantait la maison sentait bon le chocolat chaud la lumière "
-    "douce de la fenêtre le bruit de la cuillère contre le verre les miettes sur la nappe"
-).split()
+WORDS = ["le", "goûter", "chez", "ma", "grand-mère", "était", "un", "rituel", "tartine", "pain", "beurre", "pot", "confiture", "cuisine", "table", "dimanche", "matin", "école", "vacances", "été", "plage", "montagne", "souvenir", "famille", "enfance", "frère", "sœur", "cousin", "parents", "voisin", "village", "ville", "Lyon", "Paris", "Marseille", "Lille", "Nantes", "Bordeaux", "train", "voiture", "vélo", "radio", "télévision", "publicité", "chanson", "dessin", "cahier", "cartable", "récréation", "copains", "rire", "pleurer", "Noël", "anniversaire", "gâteau", "bougie", "fête", "mariage", "naissance", "première", "fois", "dernière", "fois", "toujours", "jamais", "souvent", "parfois", "chaque", "semaine", "le", "mercredi", "après-midi", "on", "partageait", "nous", "mangions", "ils", "riaient", "elle", "racontait", "il", "chantait", "la", "maison", "sentait", "bon", "le", "chocolat", "chaud", "la", "lumière", "douce", "de", "la", "fenêtre", "le", "bruit", "de", "la", "cuillère", "contre", "le", "verre", "les", "miettes", "sur", "la", "nappe"]
 TAGS = ("famille", "goûter", "enfance", "école", "vacances", "noël", "télé", "sport", "recette",
         "étudiants", "collection", "amitié")
 CITIES = ("Lyon", "Paris", "Marseille", "Lille", "Nantes", "Bordeaux", "Grenoble", "Nice", "Rennes", "Dijon")

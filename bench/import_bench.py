@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_demo_export import write_export  # noqa: E402
+from make_demo_export import write_export
 
 MAPPING = Path(__file__).resolve().parent.parent / "imports" / "mapping.yaml"
 
