@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,10 +34,11 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.markdown import RenderedMarkdown, render_fan_markdown
+from storysite.markdown import render_fan_markdown
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
+from storysite.parallel import fork_map
 from storysite.pictures import build_site_media
 from storysite.render import OutputFile, PageJob, plan_pages
 from storysite.theme import (
@@ -58,6 +60,7 @@ from storysite.views import Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers
 
 STATIC_DIR = "static"
+EXCERPT_SOURCE = 1000
 _PACKAGE_DIR = Path(__file__).resolve().parent
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
@@ -152,19 +155,19 @@ def build(
     # 2. Load and validate every content file; all problems are collected.
     sources, found = load.discover(site_dir, config.limits.max_file_bytes)
     problems.extend(found)
-    # Parsing is a pure function of a file's path and bytes: cached by their hash.
+    # Parsing is a pure function of a file's path and bytes: cached by their hash, and
+    # what is not in the cache is parsed over every core.
+    processes = workers or default_workers()
     parsed_cache = cache.ValueCache(site_dir, "parsed")
-    raw_items: list[load.RawItem] = []
-    for source in sources:
-        key = cache.ValueCache.key(source.path, source.kind, str(source.bundle), source.data)
-        hit = parsed_cache.get(key)
-        if hit is None:
-            items, found = load.parse(source)
-            hit = ([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
-            parsed_cache.put(key, hit)
-        problems.extend(hit[1])
-        raw_items.extend(load.RawItem(source, *parts) for parts in hit[0])
-    content, found = validate_content(raw_items, site_dir)
+    keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.data) for s in sources]
+    missing = sorted({key: index for index, key in enumerate(keys) if key not in parsed_cache}.values())
+    for index, raw in zip(missing, fork_map(_parse_pickled, [sources[i] for i in missing], processes), strict=True):
+        parsed_cache.put_raw(keys[index], raw)
+    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems), site_dir)
+    # What was read and parsed is not needed any more (hundreds of MB at 100,000 memories).
+    # The cache holds pure results of what this build read, so it may be saved already.
+    parsed_cache.save()
+    del sources, parsed_cache, keys
     problems.extend(found)
 
     # 3. URLs are claimed by every item, published or not, so that approving a
@@ -198,17 +201,23 @@ def build(
     translate = Translator(theme.strings, theme.fallback_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings
+    # Fans' texts: rendered once per text (cached by its hash), the new ones over every core.
     markdown_cache = cache.ValueCache(site_dir, "markdown")
+    texts = {cache.ValueCache.key(m.body, str(m.body_line)): (m.body, m.body_line) for m in site.memories}
+    missing_texts = [key for key in texts if key not in markdown_cache]
+    for key, raw in zip(missing_texts, fork_map(_render_pickled, [texts[k] for k in missing_texts], processes),
+                        strict=True):
+        markdown_cache.put_raw(key, raw)
 
-    def fan_markdown(body: str, line: int) -> RenderedMarkdown:
-        key = cache.ValueCache.key(body)
-        hit = markdown_cache.get(key)
-        if hit is None:
-            hit = render_fan_markdown(body, line)
-            markdown_cache.put(key, hit)
-        return hit  # type: ignore[no-any-return]
+    def fan_markdown_raw(body: str, line: int) -> bytes:
+        key = cache.ValueCache.key(body, str(line))
+        raw = markdown_cache.get_raw(key)
+        if raw is None:
+            raw = _render_pickled((body, line))
+            markdown_cache.put_raw(key, raw)
+        return raw
 
-    memories = build_memory_views(site, lambda d: format_date(d, strings), fan_markdown)
+    memories = build_memory_views(site, lambda d: format_date(d, strings), render_raw=fan_markdown_raw)
 
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
@@ -279,7 +288,7 @@ def build(
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
         previous_pages = cache.load_pages(site_dir, output_dir)
-        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, workers or default_workers())
+        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
         problems.extend(written.problems)
         facts: dict[str, takedown.FileFacts] = {
             path: takedown.FileFacts(f.sha256, f.memories, f.media) for path, f in written.facts.items()}
@@ -305,7 +314,6 @@ def build(
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     cache.save_pages(site_dir, output_dir, written.facts)
-    parsed_cache.save()
     markdown_cache.save()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
@@ -322,6 +330,34 @@ def build(
                        written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
                        pages_reused=written.reused)
+
+
+def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
+               problems: Diagnostics) -> Iterator[load.RawItem]:
+    """The parsed items, one file at a time: a parsed file lives only until its items
+    are validated, and the bytes read are let go."""
+    for index, source in enumerate(sources):
+        parts, found = parsed.get(keys[index])
+        problems.extend(found)
+        sources[index] = replace(source, data=b"")
+        yield from (load.RawItem(sources[index], *part) for part in parts)
+
+
+def _parse_pickled(source: load.SourceFile) -> bytes:
+    """One file parsed, as the parse cache keeps it (a worker's unit of work)."""
+    items, found = load.parse(source)
+    return pickle.dumps(([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _render_pickled(text: tuple[str, int]) -> bytes:
+    """One fan text rendered, as the Markdown cache keeps it (a worker's unit of work).
+
+    Of the plain text, only the start is kept: it makes the excerpt, and a site of
+    100,000 memories need not hold every text three times.
+    """
+    rendered = render_fan_markdown(*text)
+    return pickle.dumps(replace(rendered, text=rendered.text[:EXCERPT_SOURCE]), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _origin_of(base_url: str) -> str | None:

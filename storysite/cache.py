@@ -36,7 +36,7 @@ import storysite
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
 _LEFTOVER = re.compile(r"\..+\.(?:staging|old)-")
-FORMAT = 1
+FORMAT = 2
 _SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache",
                  ".pytest_cache"}
 
@@ -145,8 +145,7 @@ def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
 
 
 def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
-    _atomic_write(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
-                  pickle.dumps({"format": FORMAT, "pages": dict(pages)}, protocol=pickle.HIGHEST_PROTOCOL))
+    _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle", {"format": FORMAT, "pages": dict(pages)})
 
 
 def context_key(salt: bytes, template: str, context: Mapping[str, Any]) -> str | None:
@@ -178,17 +177,28 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _atomic_pickle(path: Path, value: Any) -> None:
+    """Pickle ``value`` straight into a new file, then swap it in (never one big bytes object)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
 class ValueCache:
     """A content-addressed cache of pure results (parsed files, rendered Markdown).
 
-    Loaded whole, saved with only the entries this build used, so that what a
-    withdrawn memory said leaves the cache on the next successful build.
+    Values are kept pickled, as they are stored: loading and saving the cache
+    costs a copy of bytes, and a value made in a worker process arrives ready
+    to store (:meth:`put_raw`). Saved with only the entries this build used, so
+    that what a withdrawn memory said leaves the cache on the next successful build.
     """
 
     def __init__(self, site_dir: Path, name: str) -> None:
         self.path = site_dir / CACHE_DIR / f"{name}.pickle"
-        self.entries: dict[str, Any] = {}
-        self.used: dict[str, Any] = {}
+        self.entries: dict[str, bytes] = {}
+        self.used: dict[str, bytes] = {}
         try:
             with self.path.open("rb") as handle:
                 data = pickle.load(handle)
@@ -206,15 +216,33 @@ class ValueCache:
             digest.update(b"\x00")
         return digest.hexdigest()
 
+    def __contains__(self, key: str) -> bool:
+        return key in self.used or key in self.entries
+
     def get(self, key: str) -> Any:
-        value = self.entries.get(key)
-        if value is not None:
-            self.used[key] = value
-        return value
+        raw = self.used.get(key)
+        if raw is None:
+            raw = self.entries.get(key)
+            if raw is None:
+                return None
+            self.used[key] = raw
+        return pickle.loads(raw)
+
+    def get_raw(self, key: str) -> bytes | None:
+        """A value as stored (pickled), or None."""
+        raw = self.used.get(key)
+        if raw is None:
+            raw = self.entries.get(key)
+            if raw is not None:
+                self.used[key] = raw
+        return raw
 
     def put(self, key: str, value: Any) -> None:
-        self.used[key] = value
+        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def put_raw(self, key: str, raw: bytes) -> None:
+        """Store a value already pickled (by a worker process)."""
+        self.used[key] = raw
 
     def save(self) -> None:
-        _atomic_write(self.path, pickle.dumps({"format": FORMAT, "code": code_stamp(), "entries": self.used},
-                                              protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_pickle(self.path, {"format": FORMAT, "code": code_stamp(), "entries": self.used})

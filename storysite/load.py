@@ -126,20 +126,21 @@ def discover(site_dir: Path, max_bytes: int) -> tuple[list[SourceFile], list[Dia
         for file in files:
             if file.suffix.lower() not in TEXT_SUFFIXES:
                 continue
-            in_bundle = any(parent in bundle_dirs for parent in file.parents)
+            in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
             is_index = file.name in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
                 continue
             rel = _rel(file, site_dir)
             try:
-                size = file.stat().st_size
-                if size > max_bytes:
-                    problems.append(
-                        error(rel, 0, f"is {size:,} bytes, over the limit of {max_bytes:,} "
-                              "(limits.max_file_bytes in storysite.yaml)")
-                    )
-                    continue
-                data = file.read_bytes()
+                with open(file, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if size > max_bytes:
+                        problems.append(
+                            error(rel, 0, f"is {size:,} bytes, over the limit of {max_bytes:,} "
+                                  "(limits.max_file_bytes in storysite.yaml)")
+                        )
+                        continue
+                    data = handle.read()
             except OSError as exc:
                 problems.append(error(rel, 0, f"cannot be read: {exc.strerror}"))
                 continue

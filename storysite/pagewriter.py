@@ -11,19 +11,19 @@ bytes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from storysite import thirdparty
 from storysite.cache import PageFacts, context_key
 from storysite.diagnostics import Diagnostic
+from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
 from storysite.takedown import file_facts
 from storysite.theme import Theme
@@ -55,20 +55,20 @@ class PageResults:
     reused: int = 0
 
 
-# Set in the parent just before forking a pool; workers read it, nothing writes it then.
-_WORK: tuple[PageSettings, Sequence[tuple[PageJob, str | None]], Path] | None = None
+Outcome = tuple[str, PageFacts | None, list[Diagnostic], int, bool]
+"""(output path, facts or None on failure, problems, size, reused)."""
 
 
-def _render_one(settings: PageSettings, job: PageJob, key: str | None, root: Path) -> tuple[
-        str, PageFacts | None, list[Diagnostic], int]:
-    output, problem = render_job(settings.env, settings.theme, job)
+def _render_one(settings: PageSettings, job: PageJob, key: str | None, root: Path,
+                context: Mapping[str, Any] | None = None) -> Outcome:
+    output, problem = render_job(settings.env, settings.theme, job, context)
     if problem is not None or output is None:
-        return job.output_path, None, [problem] if problem else [], 0
+        return job.output_path, None, [problem] if problem else [], 0, False
     _write(root, output.path, output.data)
     text = output.data.decode("utf-8")
     facts = file_facts(output.path, output.data, settings.base_path, text)
     problems = thirdparty.check_text(output.path, text, settings.permitted_origins, settings.output_label)
-    return output.path, PageFacts(key or "", facts.sha256, facts.memories, facts.media), problems, len(output.data)
+    return output.path, PageFacts(key or "", facts.sha256, facts.memories, facts.media), problems, len(output.data), False
 
 
 def _write(root: Path, relpath: str, data: bytes) -> None:
@@ -89,59 +89,57 @@ def _write(root: Path, relpath: str, data: bytes) -> None:
         os.close(fd)
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[str, PageFacts | None, list[Diagnostic], int]]:
-    assert _WORK is not None
-    settings, work, root = _WORK
-    return [_render_one(settings, *work[i], root) for i in indices]
+@dataclass(frozen=True)
+class _PageWork:
+    """One page's unit of work: reuse the previous file when its key is unchanged, else render.
+
+    Pure but for the files it writes, so it runs in worker processes: keys are
+    computed, files linked and pages rendered in parallel.
+    """
+
+    settings: PageSettings
+    previous: dict[str, PageFacts]
+    previous_output: Path
+    root: Path
+
+    def __call__(self, job: PageJob) -> Outcome:
+        context = job.values()
+        key = context_key(self.settings.salt, job.template, context)
+        old = self.previous.get(job.output_path)
+        if key is not None and old is not None and old.key == key:
+            size = _link(self.previous_output / job.output_path, self.root, job.output_path)
+            if size is not None:
+                return job.output_path, old, [], size, True
+        return _render_one(self.settings, job, key, self.root, context)
 
 
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,
                 previous: dict[str, PageFacts], previous_output: Path, workers: int) -> PageResults:
     """Render or reuse every job; with ``staging`` None, render only to find errors (``check``)."""
-    global _WORK
     results = PageResults({}, [])
-    todo: list[tuple[PageJob, str | None]] = []
-    for job in jobs:
-        key = context_key(settings.salt, job.template, job.context) if staging is not None else None
-        old = previous.get(job.output_path)
-        if (staging is not None and key is not None and old is not None and old.key == key
-                and _link(previous_output / job.output_path, staging, job.output_path)):
-            results.facts[job.output_path] = old
-            results.reused += 1
-            continue
-        todo.append((job, key))
-    outcomes: list[tuple[str, PageFacts | None, list[Diagnostic], int]] = []
     if staging is None:
-        for job, _ in todo:
+        for job in jobs:
             _, problem = render_job(settings.env, settings.theme, job)
             if problem is not None:
                 results.problems.append(problem)
         return results
-    root = staging.root
-    if workers > 1 and len(todo) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-        _WORK = (settings, todo, root)
-        try:
-            chunks = [list(range(i, len(todo), workers * 4)) for i in range(workers * 4)]
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for part in pool.map(_render_chunk, chunks):
-                    outcomes.extend(part)
-        finally:
-            _WORK = None
-    else:
-        outcomes = [_render_one(settings, job, key, root) for job, key in todo]
-    for path, facts, problems, size in sorted(outcomes, key=lambda o: o[0]):
+    work = _PageWork(settings, previous, previous_output, staging.root)
+    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD)
+    for path, facts, problems, size, reused in sorted(outcomes, key=lambda o: o[0]):
         results.problems.extend(problems)
         if facts is not None:
             results.facts[path] = facts
             staging.record(path, size)
-            results.rendered += 1
+            if reused:
+                results.reused += 1
+            else:
+                results.rendered += 1
     return results
 
 
-def _link(source: Path, staging: Staging, relpath: str) -> bool:
-    """Hard-link (or copy) a previous output file into the staging folder."""
-    target = staging.root / relpath
+def _link(source: Path, root: Path, relpath: str) -> int | None:
+    """Hard-link (or copy) a previous output file below ``root``; its size, or None if gone."""
+    target = root / relpath
     try:
         size = source.stat().st_size
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,9 +148,8 @@ def _link(source: Path, staging: Staging, relpath: str) -> bool:
         except OSError:
             shutil.copyfile(source, target)
     except OSError:
-        return False
-    staging.record(relpath, size)
-    return True
+        return None
+    return size
 
 
 def default_workers() -> int:

@@ -50,22 +50,33 @@ class OutputFile:
 
 @dataclass(frozen=True)
 class PageJob:
-    """A page to render: its URL, template and context (view models only)."""
+    """A page to render: its URL, template and context (view models only).
+
+    The context may be given as a pure function that makes it: tens of thousands
+    of memory pages are then planned without holding every page's text at once,
+    and each context exists only while its page is keyed and rendered.
+    """
 
     url: str
     template: str
-    context: Mapping[str, Any]
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
     in_sitemap: bool = True
 
     @property
     def output_path(self) -> str:
         return routing.output_path(self.url)
 
+    def values(self) -> Mapping[str, Any]:
+        """The context, made now if it was given as a function."""
+        return self.context() if callable(self.context) else self.context
 
-def render_job(env: jinja2.Environment, theme: Theme, job: PageJob) -> tuple[OutputFile | None, Diagnostic | None]:
-    """Render one job; a template failure becomes a diagnostic on the template."""
+
+def render_job(env: jinja2.Environment, theme: Theme, job: PageJob,
+               context: Mapping[str, Any] | None = None) -> tuple[OutputFile | None, Diagnostic | None]:
+    """Render one job (with ``context``, when its context is made already); a template
+    failure becomes a diagnostic on the template."""
     try:
-        text = env.get_template(job.template).render(job.context)
+        text = env.get_template(job.template).render(context if context is not None else job.values())
     except Exception as exc:
         return None, template_error(exc, theme)
     return OutputFile(job.output_path, text.encode("utf-8")), None
@@ -184,12 +195,11 @@ def plan_pages(
                   memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url),
                   memory_count=len(cards))
 
-    for index, card in enumerate(cards):
-        memory = site.memories[index]
-        rendered_body = memories.rendered[card.slug]
+    def memory_context(index: int) -> Mapping[str, Any]:
+        card, memory = cards[index], site.memories[index]
         view = MemoryPageView(
             card=card,
-            body_html=rendered_body.html,
+            body_html=memories.rendered[card.slug].html,
             media=media_views(memory.media, site_media),
             previous=cards[index - 1] if index > 0 else None,
             next=cards[index + 1] if index + 1 < len(cards) else None,
@@ -209,7 +219,10 @@ def plan_pages(
         meta = PageMeta(card.title, card.excerpt, card.url, "article",
                         {k: v for k, v in json_ld.items() if v is not None}, section="memories",
                         image=labels.memory_cards.get(card.slug) if labels else None)
-        yield job(card.url, "memory.html", meta, memory=view)
+        return {**t_site, "meta": meta, "memory": view}
+
+    for index, card in enumerate(cards):
+        yield PageJob(card.url, "memory.html", functools.partial(memory_context, index))
 
     if memories.tags:
         yield job("/tags/", "tag_list.html", PageMeta(translate("tags.title"), translate("tags.description"), "/tags/", section="memories"),

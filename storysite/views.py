@@ -8,8 +8,9 @@ is several times faster without slots.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,16 +159,45 @@ def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
     return views
 
 
+class RenderedTexts(Mapping[str, RenderedMarkdown]):
+    """Rendered fan texts by memory slug, kept pickled (as the Markdown cache stores them):
+    a site of 100,000 memories holds bytes, and each page unpickles its own text."""
+
+    def __init__(self, raw: Mapping[str, bytes]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, slug: str) -> RenderedMarkdown:
+        value = pickle.loads(self._raw[slug])
+        assert isinstance(value, RenderedMarkdown)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 def build_memory_views(site: PublicSite, format_date: DateFormatter,
-                       render: Callable[[str, int], RenderedMarkdown] = render_fan_markdown) -> MemoryViews:
-    """Render every published memory's text once (through ``render``, which may cache) and make its card."""
+                       render: Callable[[str, int], RenderedMarkdown] = render_fan_markdown,
+                       render_raw: Callable[[str, int], bytes] | None = None) -> MemoryViews:
+    """Render every published memory's text once and make its card.
+
+    ``render`` may cache; ``render_raw``, when given, returns the rendered text
+    pickled (from a cache), which is what the views then keep.
+    """
     tags = tag_views(site.memories)
     cards: list[MemoryCard] = []
     rendered: dict[str, RenderedMarkdown] = {}
+    raw_texts: dict[str, bytes] = {}
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
-        body = render(memory.body, memory.body_line)
-        rendered[memory.slug] = body
+        if render_raw is not None:
+            raw_texts[memory.slug] = render_raw(memory.body, memory.body_line)
+            body = pickle.loads(raw_texts[memory.slug])
+        else:
+            body = render(memory.body, memory.body_line)
+            rendered[memory.slug] = body
         memory_tags = []
         for tag in memory.tags:
             slug = routing.slugify(tag)
@@ -191,7 +221,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
             by_tag[tag_view.slug].append(card)
     return MemoryViews(
         tuple(cards),
-        rendered,
+        RenderedTexts(raw_texts) if render_raw is not None else rendered,
         tuple(tags.values()),
         {slug: tuple(group) for slug, group in sorted(by_tag.items())},
     )
