@@ -7,6 +7,8 @@ whole build is free of errors, and then the new output is swapped in at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
 import pickle
 import time
@@ -153,20 +155,27 @@ def build(
                            output_sizes=state.files, images_reused=int(state.summary.get("images", 0)))
 
     # 2. Load and validate every content file; all problems are collected.
-    sources, found = load.discover(site_dir, config.limits.max_file_bytes)
+    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False)
     problems.extend(found)
     # Parsing is a pure function of a file's path and bytes: cached by their hash, and
     # what is not in the cache is parsed over every core.
     processes = workers or default_workers()
     parsed_cache = cache.ValueCache(site_dir, "parsed")
-    keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.data) for s in sources]
+    keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) for s in sources]
     missing = sorted({key: index for index, key in enumerate(keys) if key not in parsed_cache}.values())
-    for index, raw in zip(missing, fork_map(_parse_pickled, [sources[i] for i in missing], processes), strict=True):
+    parse = functools.partial(_parse_pickled, site_dir)
+    changed: list[tuple[int, bytes]] = []
+    for index, (digest, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes), strict=True):
+        if digest == sources[index].digest:
+            parsed_cache.put_raw(keys[index], raw)
+        else:  # changed while being read: used now, not kept (the next build parses it again)
+            changed.append((index, raw))
+    # Saved before validation: each parsed file can then be let go as soon as it is validated.
+    parsed_cache.save()
+    for index, raw in changed:
+        keys[index] = f"changed-while-read-{index}"
         parsed_cache.put_raw(keys[index], raw)
     content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems), site_dir)
-    # What was read and parsed is not needed any more (hundreds of MB at 100,000 memories).
-    # The cache holds pure results of what this build read, so it may be saved already.
-    parsed_cache.save()
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -337,17 +346,22 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
     """The parsed items, one file at a time: a parsed file lives only until its items
     are validated, and the bytes read are let go."""
     for index, source in enumerate(sources):
-        parts, found = parsed.get(keys[index])
+        parts, found = parsed.take(keys[index])
         problems.extend(found)
-        sources[index] = replace(source, data=b"")
-        yield from (load.RawItem(sources[index], *part) for part in parts)
+        yield from (load.RawItem(source, *part) for part in parts)
 
 
-def _parse_pickled(source: load.SourceFile) -> bytes:
-    """One file parsed, as the parse cache keeps it (a worker's unit of work)."""
-    items, found = load.parse(source)
-    return pickle.dumps(([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+def _parse_pickled(site_dir: Path, source: load.SourceFile) -> tuple[str, bytes]:
+    """One file read and parsed, as the parse cache keeps it, with the hash of the bytes
+    read (a worker's unit of work)."""
+    try:
+        data = (site_dir / source.path).read_bytes()
+    except OSError as exc:
+        found = [Diagnostic(source.path, 0, Severity.ERROR, f"cannot be read: {exc.strerror}")]
+        return "", pickle.dumps(([], found), protocol=pickle.HIGHEST_PROTOCOL)
+    items, found = load.parse(replace(source, data=data))
+    return hashlib.sha256(data).hexdigest(), pickle.dumps(
+        ([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _render_pickled(text: tuple[str, int]) -> bytes:

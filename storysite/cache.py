@@ -228,6 +228,11 @@ class ValueCache:
             self.used[key] = raw
         return pickle.loads(raw)
 
+    def take(self, key: str) -> Any:
+        """A value, let go from memory (after :meth:`save`, for values used once)."""
+        raw = self.used.pop(key, None) or self.entries.pop(key, None)
+        return None if raw is None else pickle.loads(raw)
+
     def get_raw(self, key: str) -> bytes | None:
         """A value as stored (pickled), or None."""
         raw = self.used.get(key)

@@ -31,6 +31,8 @@ class SourceFile:
     kind: str
     data: bytes
     bundle: bool = False
+    digest: str = ""
+    """SHA-256 of the bytes, when they were read and let go (``data`` is then empty)."""
 
     @property
     def sha256(self) -> str:
@@ -104,8 +106,11 @@ def _rel(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix()
 
 
-def discover(site_dir: Path, max_bytes: int) -> tuple[list[SourceFile], list[Diagnostic]]:
+def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Read every content text file under ``site_dir/content``, sorted by path.
+
+    With ``keep_data`` false, each file's bytes are hashed and let go (``digest``):
+    a site of 100,000 memories need not hold them all while parsing.
 
     Bundles (a folder with an ``index.md`` or ``index.yaml``) count as one
     item; the other text files inside a bundle are its resources, not items.
@@ -144,7 +149,10 @@ def discover(site_dir: Path, max_bytes: int) -> tuple[list[SourceFile], list[Dia
             except OSError as exc:
                 problems.append(error(rel, 0, f"cannot be read: {exc.strerror}"))
                 continue
-            sources.append(SourceFile(rel, kind, data, bundle=is_index))
+            if keep_data:
+                sources.append(SourceFile(rel, kind, data, bundle=is_index))
+            else:
+                sources.append(SourceFile(rel, kind, b"", is_index, hashlib.sha256(data).hexdigest()))
     sources.sort(key=lambda s: s.path)
     return sources, problems
 
