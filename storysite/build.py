@@ -127,8 +127,9 @@ def build(
         today = build_date(os.environ)
     problems = Diagnostics()
 
-    # 1. Config first: every later stage depends on it.
-    config, found = load_config(site_dir)
+    # 1. Config first: every later stage depends on it. A bad key takes its default, so that
+    #    the content is still checked and every problem reported in one run.
+    config, found = load_config(site_dir, lenient=True)
     problems.extend(found)
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
@@ -399,12 +400,14 @@ def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[st
 
 
 def _static_files(site_dir: Path, problems: Diagnostics) -> dict[str, Path]:
-    """The site's ``static/`` files, by output path (symlinks must stay inside the site)."""
+    """The site's ``static/`` files, by output path (symlinks must stay inside the site).
+
+    Copied verbatim: dotfiles and ``_`` files too; only VCS and OS junk is left out."""
     root = site_dir / STATIC_DIR
     if not root.is_dir():
         return {}
     found: list[Any] = []
-    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found)}
+    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found, load.skip_static_name)}
     problems.extend(found)
     return dict(sorted(files.items()))
 
