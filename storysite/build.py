@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storysite import cache, load, routing, takedown, thirdparty
+from storysite.bodyimages import find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicSite, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
@@ -33,7 +34,7 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.markdown import RenderedMarkdown, render_fan_markdown
+from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
@@ -55,7 +56,7 @@ from storysite.timeline_pages import build_timeline_views, timeline_block, timel
 from storysite.validate import validate_content
 from storysite.video import VideoFile, plan_videos
 from storysite.views import Link, SiteView, build_memory_views
-from storysite.write import Staging, clean_leftovers
+from storysite.write import Staging, clean_leftovers, foreign_files
 
 STATIC_DIR = "static"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -136,6 +137,7 @@ def build(
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
+    problems.extend(_foreign_output(output_dir, site_dir, config, write and not preview))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
@@ -180,7 +182,9 @@ def build(
     #     are encoded in a process pool; before rendering, since pages need sizes.
     image_settings, found = settings_from_config(site)
     problems.extend(found)
-    image_plan, found = plan_images(site, site_dir, image_settings)
+    body_images, found = find_body_images(site, site_dir)
+    problems.extend(found)
+    image_plan, found = plan_images(site, site_dir, image_settings, body_images)
     problems.extend(found)
     cache_dir = site_dir / CACHE_DIR
     image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
@@ -241,7 +245,8 @@ def build(
 
     resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories),
                  "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
-                 "label": label_block(label_stage.views, render_block)}
+                 "label": label_block(label_stage.views, render_block),
+                 IMAGE_BLOCK: image_resolver(site_media, urlsplit(config.base_url).path or "/")}
     jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate,
                            block_problems, resolvers, site_media=site_media, labels=label_stage.views))
     jobs += gallery_jobs(site, site_view, site_media, translate, block_problems)
@@ -354,6 +359,17 @@ def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
     if first in protected:
         yield error(CONFIG_NAME, config.line_of("output"),
                     f"output: '{config.output}' would overwrite {first}/; choose another folder such as public")
+
+
+def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, writing: bool) -> Iterator[Diagnostic]:
+    """An output folder holding files storysite did not write is not replaced (warned by check)."""
+    found = foreign_files(output_dir)
+    if found and cache.load_state(site_dir, output_dir) is None:
+        shown = ", ".join(f"{config.output}/{name}" for name in found) + ("…" if len(found) >= 3 else "")
+        yield Diagnostic(CONFIG_NAME, config.line_of("output"), Severity.ERROR if writing else Severity.WARNING,
+                         f"output: '{config.output}' already holds files storysite did not write ({shown}); "
+                         "a build replaces its output folder whole, so move them (static files belong in "
+                         "static/) or empty the folder")
 
 
 def _claims(content: Content) -> Iterator[routing.Claim]:

@@ -212,3 +212,131 @@ def test_every_message_reads_path_line(make_site, tmp_path) -> None:
     bad = [line for line in lines if not SHAPE.match(line)]
     assert not bad, bad
 
+
+def test_images_in_editorial_markdown_go_through_the_image_pipeline(make_site) -> None:
+    from PIL import Image
+
+    from tests.test_images import MAKE, photo, tagged_jpeg
+
+    site = make_site({
+        "content/memories/good.md": GOOD,
+        "content/pages/story/index.md": "---\ntitle: Story\n---\nIntro\n\n![a photo](photo.jpg \"Lyon\")\n\n"
+                                        "[logo](/static/logo.svg)\n",
+        "content/pages/story/photo.jpg": tagged_jpeg(),
+        "content/campaigns/c.md": "---\ntitle: C\n---\nText and ![from the root](/content/shared/p.jpg)\n"
+                                  "with ![a logo](/static/logo.svg).\n",
+        "content/shared/p.jpg": photo((800, 600)),
+        "content/timeline/1976.yaml": "date: 1976\ntitle: Premier pot\ntext: |\n  ![jar](/content/shared/p.jpg)\n",
+        "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    story = site.read("story/index.html")
+    assert "photo.jpg" not in story
+    assert '<picture class="picture picture--inline">' in story
+    assert 'width="1600" height="1067" alt="a photo" title="Lyon"' in story
+    assert 'href="/logo.svg"' in story
+    campaign = site.read("campaigns/c/index.html")
+    assert 'alt="from the root"' in campaign and 'width="800" height="600"' in campaign
+    assert '<img src="/logo.svg" alt="a logo"' in campaign
+    assert 'alt="jar"' in site.read("timeline/index.html")
+    files = site.output_files()
+    assert not any(name.endswith(("photo.jpg", "p.jpg")) for name in files)  # originals are not copied
+    derivatives = [name for name in files if name.startswith("media/") and name.endswith(".jpg")]
+    assert derivatives
+    for name in derivatives:
+        assert MAKE.encode() not in files[name]
+        with Image.open(site.public / name) as image:
+            assert not image.getexif()
+    for url in re.findall(r'src="(/media/[^"]+)"', story):
+        assert url.lstrip("/") in files
+
+
+def test_bad_images_in_editorial_markdown_are_errors_at_their_line(make_site) -> None:
+    site = make_site({
+        "content/memories/good.md": GOOD,
+        "content/pages/p.md": "---\ntitle: P\n---\nIntro,\nmore ![gone](missing.jpg)\n\n"
+                              "![out](../../../../etc/passwd)\n",
+        "content/campaigns/c.md": "---\ntitle: C\n---\n![gone](/static/nope.png)\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/pages/p.md:5: image 'missing.jpg' was not found" in result.stderr
+    assert "content/pages/p.md:7: image '../../../../etc/passwd' leaves the site folder" in result.stderr
+    assert "content/campaigns/c.md:4: image '/static/nope.png' was not found" in result.stderr
+    assert not site.public.exists()
+
+
+def test_an_output_folder_storysite_did_not_write_is_not_wiped(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD, "docs/keep.csv": "a,b\n"},
+                     config="title: T\noutput: docs\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("storysite.yaml:2: output: 'docs' already holds files storysite did not write (docs/keep.csv)"
+            in result.stderr)
+    assert (site.root / "docs/keep.csv").read_text() == "a,b\n"
+    checked = site.check()
+    assert checked.exit_code == 0 and "storysite.yaml:2: warning: output: 'docs' already holds" in checked.stderr
+    site.remove("docs/keep.csv")
+    assert site.build().exit_code == 0
+    assert (site.root / "docs/.storysite-output").is_file()
+    # Once storysite owns the folder, every build replaces it whole.
+    site.write("docs/stale.txt", "old")
+    site.write("content/memories/b.md", memory("B"))
+    assert site.build().exit_code == 0
+    assert not (site.root / "docs/stale.txt").exists()
+
+
+def test_the_output_git_folder_survives_and_cname_comes_from_static(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD, "static/CNAME": "memories.example.org\n"})
+    assert site.build().exit_code == 0
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n")
+    site.write("content/memories/b.md", memory("B"))
+    assert site.build().exit_code == 0
+    assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (site.public / "memories/b/index.html").is_file()
+    assert site.read("CNAME") == "memories.example.org\n"
+
+
+def test_atom_times_are_publication_dates_not_story_dates(make_site) -> None:
+    site = make_site({"content/memories/old.md": memory("Old"),
+                      "content/memories/new.md": memory("New", extra="published: 2026-03-01\n")})
+    assert site.build().exit_code == 0
+    feed = site.read("feed.xml")
+    assert "1986" not in feed and "1970" not in feed
+    assert feed.index("<updated>2026-03-01T00:00:00Z</updated>") < feed.index("<title>Old</title>")
+    assert "<updated>2020-01-01T00:00:00Z</updated>" in feed  # the day consent was granted
+    empty = make_site(name="empty")
+    assert empty.build().exit_code == 0
+    assert "<updated>2026-11-20T00:00:00Z</updated>" in empty.read("feed.xml")  # the build date
+
+
+def test_heading_levels_keep_their_outline(make_site) -> None:
+    site = make_site({"content/pages/a.md": "---\ntitle: A\n---\n# Un\n\n## Deux\n\n### Trois\n",
+                      "content/pages/b.md": "---\ntitle: B\n---\n## Deux\n\n### Trois\n"})
+    assert site.build().exit_code == 0
+    a = site.read("a/index.html")
+    assert '<h2 id="un">Un</h2>' in a and '<h3 id="deux">Deux</h3>' in a and "<h4>Trois</h4>" in a
+    b = site.read("b/index.html")
+    assert '<h2 id="deux">Deux</h2>' in b and '<h3 id="trois">Trois</h3>' in b
+
+
+def test_refused_fan_links_and_images_show_words_not_markdown(make_site) -> None:
+    body = ("Voir [le site](javascript:alert(1)), [ici](#frag), [là](/memories/) et ![photo](photo.jpg) "
+            "ou [ok](https://example.org/ok).")
+    site = make_site({"content/memories/x.md": memory("X", body=body)})
+    assert site.build().exit_code == 0
+    page = site.read("memories/x/index.html")
+    assert "](" not in page and "![" not in page and "javascript:" not in page
+    assert "Voir le site, ici, là et" in page
+    assert '<a href="https://example.org/ok" rel="nofollow ugc noopener">ok</a>' in page
+    assert re.search(r'<meta name="description" content="Voir le site, ici, là et +ou ok\.">', page)
+
+
+def test_a_misspelt_consent_field_is_an_error(make_site) -> None:
+    site = make_site({"content/memories/x.md": memory("X", extra="").replace(
+        "  scope: [site, share]\n", "  scope: [site, share]\n  expire: 2025-01-01\n")})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/x.md:9: unknown field 'consent.expire'; did you mean 'consent.expires'?" in result.stderr
+    assert not site.public.exists()
