@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storysite import cache, load, routing, takedown, thirdparty
+from storysite.bodyimages import find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicSite, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
@@ -36,7 +37,7 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.markdown import render_fan_markdown
+from storysite.markdown import IMAGE_BLOCK, render_fan_markdown
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
@@ -59,7 +60,7 @@ from storysite.timeline_pages import build_timeline_views, timeline_block, timel
 from storysite.validate import validate_content
 from storysite.video import VideoFile, plan_videos
 from storysite.views import Link, SiteView, build_memory_views
-from storysite.write import Staging, clean_leftovers
+from storysite.write import Staging, clean_leftovers, foreign_files
 
 STATIC_DIR = "static"
 EXCERPT_SOURCE = 1000
@@ -132,14 +133,16 @@ def build(
         today = build_date(os.environ)
     problems = Diagnostics()
 
-    # 1. Config first: every later stage depends on it.
-    config, found = load_config(site_dir)
+    # 1. Config first: every later stage depends on it. A bad key takes its default, so that
+    #    the content is still checked and every problem reported in one run.
+    config, found = load_config(site_dir, lenient=True)
     problems.extend(found)
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
+    problems.extend(_foreign_output(output_dir, site_dir, config, write and not preview))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
@@ -191,7 +194,9 @@ def build(
     #     are encoded in a process pool; before rendering, since pages need sizes.
     image_settings, found = settings_from_config(site)
     problems.extend(found)
-    image_plan, found = plan_images(site, site_dir, image_settings)
+    body_images, found = find_body_images(site, site_dir)
+    problems.extend(found)
+    image_plan, found = plan_images(site, site_dir, image_settings, body_images)
     problems.extend(found)
     cache_dir = site_dir / CACHE_DIR
     image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
@@ -258,7 +263,8 @@ def build(
 
     resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories),
                  "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
-                 "label": label_block(label_stage.views, render_block)}
+                 "label": label_block(label_stage.views, render_block),
+                 IMAGE_BLOCK: image_resolver(site_media, urlsplit(config.base_url).path or "/")}
     jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate,
                            block_problems, resolvers, site_media=site_media, labels=label_stage.views))
     jobs += gallery_jobs(site, site_view, site_media, translate, block_problems)
@@ -405,6 +411,17 @@ def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
                     f"output: '{config.output}' would overwrite {first}/; choose another folder such as public")
 
 
+def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, writing: bool) -> Iterator[Diagnostic]:
+    """An output folder holding files storysite did not write is not replaced (warned by check)."""
+    found = foreign_files(output_dir)
+    if found and cache.load_state(site_dir, output_dir) is None:
+        shown = ", ".join(f"{config.output}/{name}" for name in found) + ("…" if len(found) >= 3 else "")
+        yield Diagnostic(CONFIG_NAME, config.line_of("output"), Severity.ERROR if writing else Severity.WARNING,
+                         f"output: '{config.output}' already holds files storysite did not write ({shown}); "
+                         "a build replaces its output folder whole, so move them (static files belong in "
+                         "static/) or empty the folder")
+
+
 def _claims(content: Content) -> Iterator[routing.Claim]:
     for memory in content.memories:
         yield routing.Claim(routing.memory_url(memory.slug), memory.origin.path, memory.origin.line, "this memory")
@@ -449,12 +466,14 @@ def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[st
 
 
 def _static_files(site_dir: Path, problems: Diagnostics) -> dict[str, Path]:
-    """The site's ``static/`` files, by output path (symlinks must stay inside the site)."""
+    """The site's ``static/`` files, by output path (symlinks must stay inside the site).
+
+    Copied verbatim: dotfiles and ``_`` files too; only VCS and OS junk is left out."""
     root = site_dir / STATIC_DIR
     if not root.is_dir():
         return {}
     found: list[Any] = []
-    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found)}
+    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found, load.skip_static_name)}
     problems.extend(found)
     return dict(sorted(files.items()))
 

@@ -124,13 +124,16 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
     from storysite.privatestore import store_warnings
 
     site_dir = _site_dir(site)
+    if report and not Path(report).resolve().parent.is_dir():
+        raise click.BadParameter(f"cannot write '{report}': its folder does not exist", param_hint="--report")
     today = build_date(os.environ)
     result = build(site_dir, write=False, today=today)
     config, _ = load_config(site_dir)
     personal = personal_data_warnings(result.content, site_dir) if result.content else []
     result.diagnostics.extend(personal)
     if config is not None:
-        result.diagnostics.extend(store_warnings(site_dir, config.privacy.private_store))
+        result.diagnostics.extend(store_warnings(site_dir, config.privacy.private_store,
+                                                 config.line_of("privacy.private_store") or 1))
     print_diagnostics(result.diagnostics)
     if result.curation is not None:
         click.echo(curation_summary(result.curation))
@@ -140,7 +143,11 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
         kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
-        write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target, kind)
+        try:
+            write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target,
+                         kind)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot write '{report}': {exc.strerror}", param_hint="--report") from None
         click.echo(f"Curation report written to {report}.")
     errors = len(result.diagnostics.errors)
     warnings = len(result.diagnostics.warnings)

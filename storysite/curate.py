@@ -174,7 +174,9 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 media=memory.media,
                 label=label,
                 shareable=shareable,
-                published=memory.published,
+                # When it went public: `published:` if given, else the day the fan's consent
+                # allowed it (a date of the content, so builds stay reproducible).
+                published=memory.published or memory.consent.granted,
             )
         )
     public.sort(key=memory_order)

@@ -24,7 +24,8 @@ class Severity(enum.IntEnum):
 class Diagnostic:
     """One problem found in a site, located by a site-relative path and a line.
 
-    ``line`` is 1-based; 0 means the problem concerns the whole file.
+    ``line`` is 1-based; 0 means the problem concerns the whole file (or a
+    folder), and is shown as line 1 so that every message reads ``path:line:``.
     """
 
     path: str
@@ -34,7 +35,7 @@ class Diagnostic:
 
     def format(self) -> str:
         """Render as ``path:line: message`` (warnings say so after the line)."""
-        location = f"{self.path}:{self.line}" if self.line else self.path
+        location = f"{self.path}:{self.line or 1}"
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{location}: {prefix}{self.message}"
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from storysite import routing
+from storysite.bodyimages import Resolver, fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.markdown import BLOCK_MARKER, BlockRef, render_editorial_markdown
+from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef, render_editorial_markdown
 from storysite.model import Gallery
 from storysite.pictures import SiteMedia
 from storysite.render import PageJob
@@ -23,13 +25,15 @@ BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 
 def _editorial_html(text: str, first_line: int, path: str, url: str, allow_html: bool,
-                    problems: list[Diagnostic]) -> str:
+                    problems: list[Diagnostic], images: Resolver | None = None) -> str:
     rendered, found = render_editorial_markdown(text, first_line, path, url, allow_html=allow_html)
     problems.extend(found)
     for block in rendered.blocks:
+        if block.name == IMAGE_BLOCK:
+            continue
         problems.append(error(path, block.line, f"'::: {block.name}' blocks cannot be used inside a gallery; "
                                                 "put the gallery in a page instead"))
-    return BLOCK_MARKER.sub("", rendered.html)
+    return BLOCK_MARKER.sub("", fill_images(rendered, path, images, problems))
 
 
 def gallery_jobs(
@@ -43,6 +47,7 @@ def gallery_jobs(
     if not site.galleries:
         return
     allow_html = site.config.markdown.editorial_html
+    images = image_resolver(media, urlsplit(site.config.base_url).path or "/")
     cards = [media.galleries[g.slug].card for g in site.galleries if g.slug in media.galleries]
     meta = PageMeta(translate("galleries.title"), translate("galleries.description"), GALLERIES_URL,
                     section="galleries")
@@ -53,9 +58,9 @@ def gallery_jobs(
             continue
         url = routing.gallery_url(gallery.slug)
         description_html = _editorial_html(gallery.description, gallery.description_line, gallery.origin.path,
-                                           url, allow_html, problems) if gallery.description else ""
+                                           url, allow_html, problems, images) if gallery.description else ""
         body_html = _editorial_html(gallery.body, gallery.body_line, gallery.origin.path, url, allow_html,
-                                    problems) if gallery.body.strip() else ""
+                                    problems, images) if gallery.body.strip() else ""
         description = view.card.excerpt or translate("galleries.one_description", title=gallery.title,
                                                      count=view.card.count)
         json_ld = {

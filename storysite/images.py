@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import hashlib
 import io
+import itertools
 import json
 import math
 import multiprocessing
@@ -579,14 +580,18 @@ def _media_photos(refs: Iterable[MediaRef], name: str) -> Iterator[tuple[MediaRe
             yield ref, f"{name}.poster", ref.poster
 
 
-def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings) -> tuple[ImagePlan, list[Diagnostic]]:
-    """One :class:`ImageOp` per distinct published photo, and who shows it."""
+def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
+                extra: Iterable[MediaRef] = ()) -> tuple[ImagePlan, list[Diagnostic]]:
+    """One :class:`ImageOp` per distinct published photo, and who shows it.
+
+    ``extra`` are more photos of the public site: those of editors' Markdown."""
     problems: list[Diagnostic] = []
     keys: dict[str, str] = {}
     ops: dict[str, ImageOp] = {}
     refs: dict[str, list[tuple[Origin, str, str]]] = {}
     unreadable: set[str] = set()
-    for ref, field_name, path in published_photos(site):
+    named = ((ref, "image", ref.src) for ref in extra if ref.src)
+    for ref, field_name, path in itertools.chain(published_photos(site), named):
         if path in unreadable:
             continue
         if path not in keys:

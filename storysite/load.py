@@ -7,9 +7,10 @@ content hash and run in a process pool.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,18 +67,50 @@ def is_inside(path: Path, root: Path) -> bool:
     """Whether ``path`` (symlinks resolved) stays within ``root``."""
     try:
         path.resolve().relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a symbolic link loop
         return False
     return True
 
 
-def _walk(root: Path, site_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
-    """Files below ``root``, sorted, skipping hidden ones; symlinks checked."""
+def is_link_loop(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+# Junk that version control and operating systems leave in folders: never published.
+# Everything else in static/ is copied as it is, dotfiles (.well-known/, .nojekyll) and
+# _redirects or _headers included.
+STATIC_JUNK = frozenset({".git", ".hg", ".svn", ".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def skip_content_name(name: str) -> bool:
+    """Hidden, ``_``-prefixed and editor temporary files are not content."""
+    return name.startswith((".", "_", "~")) or name.endswith("~")
+
+
+def skip_static_name(name: str) -> bool:
+    """Only version-control and operating-system junk is left out of static/."""
+    return name in STATIC_JUNK
+
+
+def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
+          skip: Callable[[str], bool] = skip_content_name) -> Iterator[Path]:
+    """Files below ``root``, sorted, without the names ``skip`` refuses; symlinks checked."""
     seen: set[Path] = set()
     stack = [root]
     while stack:
         folder = stack.pop()
-        real = folder.resolve()
+        try:
+            real = folder.resolve()
+        except (RuntimeError, OSError):
+            problems.append(error(_rel(folder, site_dir), 1, "is a symbolic link that leads back to itself"))
+            continue
         if real in seen:
             continue
         seen.add(real)
@@ -87,12 +120,15 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic]) -> Iterator[Pa
             problems.append(error(_rel(folder, site_dir), 0, f"cannot be read: {exc.strerror}"))
             continue
         for entry in entries:
-            if entry.name.startswith((".", "_", "~")) or entry.name.endswith("~"):
+            if skip(entry.name):
                 continue
             path = Path(entry.path)
+            if entry.is_symlink() and is_link_loop(path):
+                problems.append(error(_rel(path, site_dir), 1, "is a symbolic link that leads back to itself"))
+                continue
             if entry.is_symlink() and not is_inside(path, site_dir):
                 problems.append(
-                    error(_rel(path, site_dir), 0, "is a symbolic link that leads outside the site")
+                    error(_rel(path, site_dir), 1, "is a symbolic link that leads outside the site")
                 )
                 continue
             if entry.is_dir():
@@ -119,7 +155,10 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
     sources: list[SourceFile] = []
     content = site_dir / CONTENT_DIR
     if not content.is_dir():
-        return [], [error(CONTENT_DIR, 0, "no content folder; create content/memories/ and friends")]
+        # A site with no content yet is an empty site (only ``title`` is required).
+        if content.exists() or content.is_symlink():
+            return [], [error(CONTENT_DIR, 1, "is not a folder; content/ holds pages/, memories/ and friends")]
+        return [], []
     for kind in KINDS:
         root = content / kind
         if not root.is_dir():

@@ -4,10 +4,15 @@ Two flavours, both pure functions of their text:
 
 - fan text (memories): raw HTML escaped, images dropped (no third-party
   request can hide in a memory), only ``http``, ``https`` and ``mailto``
-  links kept, and those marked ``rel="nofollow ugc noopener"``;
+  links kept, and those marked ``rel="nofollow ugc noopener"``; a refused
+  link shows its words only, never its raw Markdown;
 - editorial text (pages, campaigns): raw HTML only when the site opts in,
   relative links allowed (but not ones that climb above the site root), and
   ``::: name args`` blocks, which become placeholders for the render stage.
+  Images of the site itself (``![alt](photo.jpg)``, relative to the file, or
+  ``/``-rooted) become placeholders too: internal ``image`` blocks, which the
+  render stage fills with the image pipeline's ``<picture>``
+  (:mod:`storysite.bodyimages`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from mdit_py_plugins.container import container_plugin
 from storysite.diagnostics import Diagnostic, error
 
 BLOCK_NAMES = ("memory", "gallery", "label", "timeline")
+IMAGE_BLOCK = "image"
+"""The internal block an editorial image becomes: args are (src as written, alt, title)."""
 FAN_SCHEMES = ("http", "https", "mailto")
 EDITORIAL_SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -82,6 +89,10 @@ def _fan_link_ok(url: str) -> bool:
     return link_scheme(url) in FAN_SCHEMES
 
 
+def _any_link(url: str) -> bool:
+    return True
+
+
 def _editorial_link_ok(url: str) -> bool:
     scheme = link_scheme(url)
     return scheme is None or scheme in EDITORIAL_SCHEMES
@@ -91,13 +102,15 @@ def _editorial_link_ok(url: str) -> bool:
 def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.core.ruler.push("storysite_headings", _shift_headings_rule)
     if editorial:
         md.validateLink = _editorial_link_ok  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
         anchors_plugin(md, min_level=2, max_level=3)
     else:
-        md.validateLink = _fan_link_ok  # type: ignore[method-assign]
-        md.disable("image")
+        # Every link and image is parsed, so that a refused one shows its words rather than
+        # its raw Markdown; render_fan_markdown then keeps only the safe links, and no image.
+        md.validateLink = _any_link  # type: ignore[method-assign]
     md.add_render_rule("storysite_block", _render_block)
     return md
 
@@ -110,12 +123,30 @@ def render_fan_markdown(source: str, first_line: int) -> RenderedMarkdown:
     """Render fan-written Markdown: no raw HTML, no images, http(s)/mailto links only."""
     md = _parser(False, False)
     tokens = md.parse(source)
-    _shift_headings(tokens)
-    for token in _walk(tokens):
-        if token.type == "link_open":
-            token.attrSet("rel", "nofollow ugc noopener")
+    for block in tokens:
+        if block.children:
+            block.children = _safe_fan_inline(block.children)
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, (), _plain_text(tokens))
+
+
+def _safe_fan_inline(children: list[Token]) -> list[Token]:
+    """Fan inline tokens with images dropped and refused links reduced to their words."""
+    kept: list[Token] = []
+    open_links: list[bool] = []
+    for child in children:
+        if child.type == "image":
+            continue  # no request to anyone, and no photo that skipped the image pipeline
+        if child.type == "link_open":
+            ok = _fan_link_ok(str(child.attrGet("href") or ""))
+            open_links.append(ok)
+            if not ok:
+                continue
+            child.attrSet("rel", "nofollow ugc noopener")
+        elif child.type == "link_close" and not (open_links.pop() if open_links else True):
+            continue
+        kept.append(child)
+    return kept
 
 
 def render_editorial_markdown(
@@ -129,9 +160,13 @@ def render_editorial_markdown(
     md = _parser(True, allow_html)
     tokens = md.parse(source)
     problems: list[Diagnostic] = []
-    _shift_headings(tokens)
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
+    _extract_images(tokens, first_line, blocks)
     for token in _walk(tokens):
+        href = token.attrGet("href") if token.type == "link_open" else None
+        if isinstance(href, str) and posixpath.normpath(href).startswith("/static/"):
+            # static/ is copied to the output root: /static/logo.svg is served as /logo.svg.
+            token.attrSet("href", href[len("/static"):])
         target = token.attrGet("href") if token.type == "link_open" else (
             token.attrGet("src") if token.type == "image" else None)
         if isinstance(target, str) and link_scheme(target) is None and not target.startswith("#"):
@@ -141,6 +176,30 @@ def render_editorial_markdown(
                                       f"link '{target}' points outside the site"))
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens)), problems
+
+
+def is_local_image(src: str) -> bool:
+    """Whether an image source names a file of the site (not a URL, not a fragment)."""
+    return bool(src) and link_scheme(src) is None and not src.startswith(("#", "//", "?"))
+
+
+def _extract_images(tokens: list[Token], first_line: int, blocks: list[BlockRef]) -> None:
+    """Replace each local image with a block placeholder (an ``image`` block)."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = first_line + (block.map[0] if block.map else 0)
+        for position, child in enumerate(block.children):
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            src = child.attrGet("src") if child.type == "image" else None
+            if not isinstance(src, str) or not is_local_image(src):
+                continue
+            alt = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+            title = child.attrGet("title")
+            ref = BlockRef(len(blocks), IMAGE_BLOCK, (src, alt, str(title or "")), line)
+            blocks.append(ref)
+            block.children[position] = Token("html_inline", "", 0, content=block_marker(ref.index))
 
 
 def _line_of(token: Token, tokens: list[Token], first_line: int) -> int:
@@ -201,11 +260,16 @@ def _extract_blocks(
     return result, blocks
 
 
-def _shift_headings(tokens: list[Token]) -> None:
-    # The page title is the only <h1>; a body's "# Heading" becomes <h2>.
+def _shift_headings_rule(state: Any) -> None:
+    """The page title is the only ``<h1>``: a body that uses ``#`` has every level moved
+    down one (``#`` → h2, ``##`` → h3…), so its outline is kept; one that starts at
+    ``##`` is left as it is. Runs before the anchors, so every section gets its id."""
+    tokens = state.tokens
+    if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
+        return
     for token in tokens:
-        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
-            token.tag = "h2"
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
 def _walk(tokens: list[Token]) -> list[Token]:

@@ -23,21 +23,20 @@ class FeedEntry:
     tags: tuple[str, ...]
 
 
-def _stamp(memory: PublicMemory) -> dt.date:
-    if memory.published is not None:
-        return memory.published
-    if memory.date is not None:
-        return memory.date.start()
-    return dt.date(1970, 1, 1)
+def _stamp(memory: PublicMemory, build_date: dt.date) -> dt.date:
+    # Never the story's own date (a 1986 memory published today is not 40 years old).
+    return memory.published if memory.published is not None else build_date
 
 
 def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any) -> PageJob:
     """The Atom feed of memories, most recently published first.
 
-    Entry times come from ``published:`` (else the memory's own date), never
-    from the clock, so the feed is reproducible.
+    Entry times come from ``published:`` (else the day consent was granted), and
+    the feed's own time is the latest of them (the build date for an empty feed,
+    ``SOURCE_DATE_EPOCH`` when set), never the clock's time, so the feed is reproducible.
     """
-    ordered = sorted(site.memories, key=lambda m: (_stamp(m), m.slug), reverse=True)[: site.config.feed.limit]
+    ordered = sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug),
+                     reverse=True)[: site.config.feed.limit]
     cards = {card.slug: card for card in memories.cards}
     entries = []
     for memory in ordered:
@@ -45,13 +44,13 @@ def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, trans
         entries.append(FeedEntry(
             title=card.title,
             url=card.url,
-            updated=_stamp(memory).isoformat() + "T00:00:00Z",
+            updated=_stamp(memory, site.build_date).isoformat() + "T00:00:00Z",
             author=card.author or translate("memory.anonymous"),
             summary=card.excerpt,
             content_html=memories.rendered[memory.slug].html,
             tags=tuple(t.name for t in card.tags),
         ))
-    updated = max((e.updated for e in entries), default="1970-01-01T00:00:00Z")
+    updated = max((e.updated for e in entries), default=site.build_date.isoformat() + "T00:00:00Z")
     meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
     return PageJob("/feed.xml", "feed.xml", {"site": site_view, "meta": meta, "entries": entries, "updated": updated},
                    in_sitemap=False)

@@ -134,23 +134,26 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     yield value
 
 
-def store_warnings(site_dir: Path, store_dir: str) -> list[Diagnostic]:
-    """Warnings when the private store sits in the content tree or is not ignored by git."""
+def store_warnings(site_dir: Path, store_dir: str, config_line: int = 1) -> list[Diagnostic]:
+    """Warnings when the private store sits in the content tree or is not ignored by git.
+
+    ``config_line`` is the line of ``privacy.private_store`` in storysite.yaml."""
     found: list[Diagnostic] = []
     first = store_dir.split("/")[0]
     if first in ("content", "static", "themes"):
-        found.append(warning("storysite.yaml", 0, f"privacy.private_store '{store_dir}' is inside {first}/, "
+        found.append(warning("storysite.yaml", config_line, f"privacy.private_store '{store_dir}' is inside {first}/, "
                              "which is published or versioned; keep it outside"))
     root = site_dir / store_dir
     if not root.exists():
         return found
     try:
-        result = subprocess.run(["git", "check-ignore", "-q", str(root / KEY_FILE)], cwd=site_dir,
+        # The path is given relative to the folder git runs in (site_dir may itself be relative).
+        result = subprocess.run(["git", "check-ignore", "-q", f"{store_dir}/{KEY_FILE}"], cwd=site_dir,
                                 capture_output=True, check=False, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return found
     # 1 = not ignored; 128 = not a git repository (nothing to warn about).
     if result.returncode == 1:
-        found.append(warning(store_dir, 0, "the private store is not ignored by git; add "
+        found.append(warning(store_dir, 1, "the private store is not ignored by git; add "
                              f"'/{store_dir}/' to .gitignore"))
     return found

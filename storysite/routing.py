@@ -81,6 +81,6 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
             if not claim.path:
                 continue
             others = [c for c in group if c is not claim]
-            named = ", ".join(f"{c.path}:{c.line}" if c.path else c.what for c in others)
+            named = ", ".join(f"{c.path}:{c.line or 1}" if c.path else c.what for c in others)
             problems.append(error(claim.path, claim.line, f"{claim.what} has the URL {claim.url}, as does {named}"))
     return problems

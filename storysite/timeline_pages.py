@@ -12,11 +12,19 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
+from storysite.bodyimages import fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.markdown import BLOCK_MARKER, BlockRef, render_editorial_markdown, summarize
+from storysite.markdown import (
+    BLOCK_MARKER,
+    IMAGE_BLOCK,
+    BlockRef,
+    render_editorial_markdown,
+    summarize,
+)
 from storysite.pictures import SiteMedia
 from storysite.render import PageJob
 from storysite.routing import slugify
@@ -162,7 +170,7 @@ def build_timeline_views(
                 assert entry.milestone is not None
                 milestone = entry.milestone
                 body_html, text = _milestone_body(site, milestone.body, milestone.body_line, milestone.origin.path,
-                                                  problems)
+                                                  problems, site_media)
                 slugs = _tag_slugs(milestone.tags, tags)
                 views.append(EntryView(
                     kind=MILESTONE, anchor=entry.anchor, title=milestone.title,
@@ -242,14 +250,18 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
 
 
 def _milestone_body(site: PublicSite, body: str, line: int, path: str,
-                    problems: list[Diagnostic]) -> tuple[str, str]:
+                    problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
     rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
                                                 allow_html=site.config.markdown.editorial_html)
     problems.extend(found)
+    images = image_resolver(site_media, urlsplit(site.config.base_url).path or "/")
+    html = fill_images(rendered, path, images, problems)
     for block in rendered.blocks:
+        if block.name == IMAGE_BLOCK:
+            continue
         # A milestone shows on pages that blocks themselves build: no nesting.
         problems.append(error(path, block.line, f"'::: {block.name}' blocks cannot be used in a milestone's text"))
-    return BLOCK_MARKER.sub("", rendered.html), rendered.text
+    return BLOCK_MARKER.sub("", html), rendered.text
 
 
 def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable[..., str],

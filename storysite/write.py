@@ -4,7 +4,12 @@ Files are written into a staging folder beside the output as they are
 rendered (so memory stays bounded). Only when the whole build succeeded does
 :meth:`Staging.commit` put the staging folder in place of the output; any
 failure discards it. Stale files cannot survive: the new output holds exactly
-what this build wrote.
+what this build wrote, except for a version-control folder (``.git``, a
+gh-pages worktree, say), which is carried over from the old output.
+
+The output carries a marker file, :data:`MARKER`; a folder that has none and
+is not empty was not written by storysite, and :func:`foreign_files` lets the
+build refuse to replace it rather than delete someone's files.
 """
 
 from __future__ import annotations
@@ -21,6 +26,27 @@ from types import TracebackType
 from storysite.diagnostics import StorysiteError
 
 BACKGROUND_DELETE_FILES = 2000
+MARKER = ".storysite-output"
+"""The file that marks a folder as storysite's output, replaced whole by every build."""
+MARKER_TEXT = b"This folder is written by storysite: every build replaces it whole (a .git folder is kept).\n"
+KEPT = (".git",)
+"""Names at the top of the output carried over from one build to the next."""
+
+
+def foreign_files(output_dir: Path, limit: int = 3) -> list[str]:
+    """A few files of ``output_dir`` when it exists, is not empty and has no marker (else [])."""
+    if not output_dir.is_dir() or (output_dir / MARKER).is_file():
+        return []
+    found: list[str] = []
+    for folder, dirs, files in os.walk(output_dir):
+        dirs[:] = sorted(d for d in dirs if not (Path(folder) == output_dir and d in KEPT))
+        for name in sorted(files):
+            if Path(folder) == output_dir and name in KEPT:
+                continue
+            found.append((Path(folder) / name).relative_to(output_dir).as_posix())
+            if len(found) >= limit:
+                return found
+    return found
 
 
 class Staging:
@@ -65,9 +91,13 @@ class Staging:
             yield relpath, (self.root / relpath).read_bytes()
 
     def commit(self) -> None:
-        """Swap the staging folder in place of the output folder."""
+        """Swap the staging folder in place of the output folder (keeping its ``.git``)."""
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
         had_output = self.output_dir.exists()
+        (self.root / MARKER).write_bytes(MARKER_TEXT)
+        kept = [name for name in KEPT if had_output and os.path.lexists(self.output_dir / name)]
+        for name in kept:
+            os.replace(self.output_dir / name, self.root / name)
         if had_output:
             os.replace(self.output_dir, old)
         try:
@@ -75,6 +105,8 @@ class Staging:
         except OSError:
             if had_output:
                 os.replace(old, self.output_dir)
+                for name in kept:
+                    os.replace(self.root / name, self.output_dir / name)
             raise
         self._committed = True
         if had_output:

@@ -92,6 +92,8 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     offset = first_line - 1
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark is not None else first_line
@@ -110,10 +112,15 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings read; deeper is an error at its line."""
+
+
 class _Builder:
     def __init__(self, offset: int) -> None:
         self.offset = offset
         self.seen: set[int] = set()
+        self.depth = 0
 
     def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1 + self.offset
@@ -130,16 +137,23 @@ class _Builder:
         ):
             shown = tag.replace(_CORE, "!!")
             raise _Refused(self.line(node), f"YAML tag {shown} is not allowed")
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            result = YamlList(self.line(node))
-            for item in node.value:
-                result.append(self.build(item))
-                result.item_lines.append(self.line(item))
-            return result
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(self.line(node), f"invalid YAML: nested too deeply (more than {MAX_DEPTH} levels)")
+            self.depth += 1
+            try:
+                return self.mapping(node) if isinstance(node, yaml.MappingNode) else self.sequence(node)
+            finally:
+                self.depth -= 1
         assert isinstance(node, yaml.ScalarNode)
         return self.scalar(node)
+
+    def sequence(self, node: yaml.SequenceNode) -> YamlList:
+        result = YamlList(self.line(node))
+        for item in node.value:
+            result.append(self.build(item))
+            result.item_lines.append(self.line(item))
+        return result
 
     def mapping(self, node: yaml.MappingNode) -> YamlMap:
         result = YamlMap(self.line(node))

@@ -73,7 +73,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "file over the size limit": (
         {"content/memories/big.md": "---\ntitle: T\n---\n" + "x" * 1_100_000},
-        ["content/memories/big.md: is 1,100,017 bytes, over the limit of 1,000,000"],
+        ["content/memories/big.md:1: is 1,100,017 bytes, over the limit of 1,000,000"],
     ),
     "media path leaving the site": (
         {"content/memories/bad.md": memory("T", extra="media:\n  - src: ../../../etc/passwd\n    alt: x\n")},
@@ -201,8 +201,8 @@ def test_symlink_leaving_the_site_is_an_error(make_site, tmp_path) -> None:
     site.write("content/memories/m.md", memory("M", extra="media:\n  - src: /media.jpg\n    alt: x\n"))
     result = site.build()
     assert result.exit_code == 1
-    assert "content/memories/leak.md: is a symbolic link that leads outside the site" in result.stderr
-    assert "content/memories/outside: is a symbolic link that leads outside the site" in result.stderr
+    assert "content/memories/leak.md:1: is a symbolic link that leads outside the site" in result.stderr
+    assert "content/memories/outside:1: is a symbolic link that leads outside the site" in result.stderr
     assert "content/memories/m.md:10: media.src: '/media.jpg' leads outside the site folder" in result.stderr
     assert site.output_files() == before
 
@@ -236,4 +236,4 @@ def test_no_config_is_a_clear_error(tmp_path) -> None:
 
     result = CliRunner().invoke(main, ["build", str(tmp_path)])
     assert result.exit_code == 1
-    assert "storysite.yaml: no storysite.yaml here" in result.stderr
+    assert "storysite.yaml:1: no storysite.yaml here" in result.stderr

@@ -72,7 +72,7 @@ def test_reimport_adds_nothing_twice_and_keeps_editor_changes(make_site) -> None
     again = run_import(site, export, "--map", str(site.root / "map.yaml"))
     assert again.exit_code == 0
     assert "Imported 0 new memories" in again.stdout and "2 duplicate(s)" in again.stdout
-    assert "export.csv:row 2: warning: already imported" in again.stderr
+    assert "export.csv:2: warning: already imported" in again.stderr
     assert "Chez ma grand-mère" in edited.read_text()
     assert len(list((site.root / "content/memories").glob("*.md"))) == 2
 
@@ -92,9 +92,9 @@ def test_bad_rows_are_reported_with_row_numbers(make_site) -> None:
             + "T2;Texte 2;1986;c@x.org;C;c@x.org;;oui;;\n" + ROWS.splitlines(keepends=True)[-1])
     result = run_import(site, write_export(site, rows), "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 0, result.output
-    assert "export.csv:row 2: the memory text is empty" in result.stderr
-    assert "export.csv:row 3: date: '1986-02-30' is not a date" in result.stderr
-    assert "export.csv:row 4: location looks like an email address" in result.stderr
+    assert "export.csv:2: the memory text is empty" in result.stderr
+    assert "export.csv:3: date: '1986-02-30' is not a date" in result.stderr
+    assert "export.csv:4: location looks like an email address" in result.stderr
     assert "1 new memories" in result.stdout and "3 row(s) rejected" in result.stdout
 
 
@@ -159,7 +159,7 @@ def test_photos_are_copied_and_urls_reported(make_site) -> None:
     assert result.exit_code == 0, result.output
     assert (site.root / "content/memories/avec-photo/photo.jpg").read_bytes() == b"\xff\xd8fake"
     assert "src: photo.jpg" in (site.root / "content/memories/avec-photo/index.md").read_text()
-    assert "export.csv:row 3: warning: photo is a URL" in result.stderr
+    assert "export.csv:3: warning: photo is a URL" in result.stderr
 
 
 def test_new_site_has_an_example_mapping_and_ignores_private(tmp_path) -> None:

@@ -157,7 +157,7 @@ def test_private_store_in_the_content_tree_or_not_ignored_by_git_is_a_warning(ma
     exposed = make_site({"content/memories/a.md": memory("A"), "private/key": "00\n"}, name="exposed")
     subprocess.run(["git", "init", "-q", str(exposed.root)], check=True)
     result = exposed.check()
-    assert "private: warning: the private store is not ignored by git" in result.stderr
+    assert "private:1: warning: the private store is not ignored by git" in result.stderr
     exposed.write(".gitignore", "/private/\n")
     assert "not ignored by git" not in exposed.check().stderr
 

@@ -18,11 +18,14 @@ SHIPPED_LANGUAGES = ("en", "fr")
 __all__ = ["CONFIG_NAME", "SiteConfig", "load_config", "parse_config"]
 
 
-def load_config(site_dir: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
+def load_config(site_dir: Path, *, lenient: bool = False) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Read ``storysite.yaml`` in ``site_dir``.
 
     Returns the config (``None`` when it cannot be used at all) and every
     diagnostic found: unknown keys are warnings, wrong types are errors.
+    With ``lenient``, a config with errors is still returned, each bad key
+    at its default, so that a build can go on checking the content and
+    report every problem in one run (it writes nothing, having errors).
     """
     path = site_dir / CONFIG_NAME
     try:
@@ -31,22 +34,23 @@ def load_config(site_dir: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
         return None, [error(CONFIG_NAME, 0, "no storysite.yaml here; run 'storysite new DIR' to start a site")]
     except OSError as exc:
         return None, [error(CONFIG_NAME, 0, f"cannot be read: {exc.strerror}")]
-    return parse_config(data)
+    return parse_config(data, lenient=lenient)
 
 
-def parse_config(data: bytes) -> tuple[SiteConfig | None, list[Diagnostic]]:
+def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Validate the bytes of a ``storysite.yaml`` (pure; see :func:`load_config`)."""
+    unusable = SiteConfig() if lenient else None
     text, problem = decode_text(data)
     if problem is not None or text is None:
         assert problem is not None
-        return None, [error(CONFIG_NAME, problem.line, problem.message)]
+        return unusable, [error(CONFIG_NAME, problem.line, problem.message)]
     raw, problem = load_yaml(text)
     if problem is not None:
-        return None, [error(CONFIG_NAME, problem.line, problem.message)]
+        return unusable, [error(CONFIG_NAME, problem.line, problem.message)]
     if raw is None:
         raw = YamlMap(1)
     if not isinstance(raw, YamlMap):
-        return None, [error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
+        return unusable, [error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
     found: list[Diagnostic] = []
     config = _build(SiteConfig, raw, "", found)
     config = dataclasses.replace(config, key_lines=_key_lines(raw, ""))
@@ -58,7 +62,7 @@ def parse_config(data: bytes) -> tuple[SiteConfig | None, list[Diagnostic]]:
                 f"language '{config.language}' has no theme strings; English ones are used",
             )
         )
-    if any(d.is_error for d in found):
+    if any(d.is_error for d in found) and not lenient:
         return None, found
     return config, found
 

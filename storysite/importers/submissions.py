@@ -148,17 +148,19 @@ def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | Non
             except UnicodeDecodeError as exc:
                 line += chunk[: exc.start].count(b"\n")
                 hint = " --encoding latin-1" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
-                return error(display, 0, f"line {line}: not valid {encoding} text; if the export uses another "
+                return error(display, line, f"not valid {encoding} text; if the export uses another "
                              f"encoding, run again with{hint or ' --encoding NAME'}")
             line += text.count("\n")
     return None
 
 
-Rows = tuple[list[str], Iterator[tuple[int, dict[str, Any]]], "io.TextIOBase | None"]
+Rows = tuple[list[str], Iterator[tuple[int, int, dict[str, Any]]], "io.TextIOBase | None"]
 
 
 def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
-    """The header, a stream of (row number, record) and the file to close; CSV or a JSON list."""
+    """The header, a stream of (row number, line, record) and the file to close; CSV or a JSON list.
+
+    ``line`` is where a CSV row starts in the file (a quoted cell may span lines); 0 for JSON."""
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text(encoding))
@@ -167,7 +169,7 @@ def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             return error(display, 1, "expected a JSON list of objects, one per submission")
         header = sorted({str(k) for r in data for k in r})
-        return header, ((index + 1, record) for index, record in enumerate(data)), None
+        return header, ((index + 1, 0, record) for index, record in enumerate(data)), None
     handle = open(path, encoding="utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding,  # noqa: SIM115 - closed by the caller
                      newline="")
     sample = handle.read(1 << 16)
@@ -183,11 +185,13 @@ def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
         handle.close()
         return error(display, 1, "the file is empty")
 
-    def stream() -> Iterator[tuple[int, dict[str, Any]]]:
+    def stream() -> Iterator[tuple[int, int, dict[str, Any]]]:
+        start = reader.line_num + 1
         for number, row in enumerate(reader, start=2):
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
-            yield number, dict(zip(header, row, strict=False))
+            yield number, line, dict(zip(header, row, strict=False))
 
     return header, stream(), handle
 
@@ -261,7 +265,7 @@ def import_submissions(
 def _import_rows(
     result: ImportResult,
     header: list[str],
-    stream: Iterator[tuple[int, dict[str, Any]]],
+    stream: Iterator[tuple[int, int, dict[str, Any]]],
     export: Path,
     site_dir: Path,
     mapping: ColumnMapping,
@@ -301,27 +305,28 @@ def _import_rows(
     taken = {entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name for entry in memories.iterdir()}
     counters: dict[str, int] = {}
     pending: list[dict[str, Any]] = []
-    for number, record in stream:
+    for number, line, record in stream:
         def value(name: str, record: dict[str, Any] = record) -> str:
             raw = record.get(columns[name], "") if name in columns else ""
             return "" if raw is None else str(raw).strip()
 
-        where = f"row {number}"
+        # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
+        where = (shown, line or 1, "" if line else f"entry {number}: ")
         text = value("text").replace("\r\n", "\n")
         if not text:
             result.rejected += 1
-            result.diagnostics.append(error(f"{shown}:{where}", 0, "the memory text is empty; row left out"))
+            result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
             continue
         date, reason = _parse_date(value("date"))
         if reason:
             result.rejected += 1
-            result.diagnostics.append(error(f"{shown}:{where}", 0, f"date: {reason}; row left out"))
+            result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
             continue
         leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
                   or (name != "title" and _PHONE.match(value(name)))]
         if leaked:
             result.rejected += 1
-            result.diagnostics.append(error(f"{shown}:{where}", 0, f"{leaked[0]} looks like an email address or phone "
+            result.diagnostics.append(error(where[0], where[1], f"{where[2]}{leaked[0]} looks like an email address or phone "
                                             "number, which would be published; row left out"))
             continue
         name, email, phone = value("name"), value("email"), value("phone")
@@ -330,7 +335,7 @@ def _import_rows(
         fingerprint = store.fingerprint(author_id, text)
         if fingerprint in known:
             result.duplicates += 1
-            result.diagnostics.append(warning(f"{shown}:{where}", 0, "already imported (same fan, same text); skipped"))
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); skipped"))
             continue
         known.add(fingerprint)
         title = value("title") or _title_from(text)
@@ -355,7 +360,7 @@ def _import_rows(
         target = memories / f"{slug}.md"
         photo = value("photo")
         if photo:
-            copied = _copy_photo(photo, export.parent, memories / slug, shown, where, result.diagnostics)
+            copied = _copy_photo(photo, export.parent, memories / slug, where, result.diagnostics)
             if copied:
                 document["media"] = [{"src": copied, "alt": ""}]
                 target = memories / slug / "index.md"
@@ -393,15 +398,15 @@ def _unique_slug(taken: set[str], counters: dict[str, int], base: str) -> str:
     return slug
 
 
-def _copy_photo(photo: str, export_dir: Path, bundle: Path, shown: str, where: str,
+def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, int, str],
                 problems: list[Diagnostic]) -> str | None:
     if re.match(r"[a-z][a-z0-9+.-]*://", photo, re.IGNORECASE):
-        problems.append(warning(f"{shown}:{where}", 0, f"photo is a URL ({photo}); not fetched — download it and "
+        problems.append(warning(where[0], where[1], f"{where[2]}photo is a URL ({photo}); not fetched — download it and "
                                 "add it to the memory by hand"))
         return None
     source = (export_dir / photo).resolve()
     if not source.is_relative_to(export_dir.resolve()) or not source.is_file():
-        problems.append(warning(f"{shown}:{where}", 0, f"photo '{photo}' not found beside the export; not copied"))
+        problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' not found beside the export; not copied"))
         return None
     bundle.mkdir(parents=True, exist_ok=True)
     name = "photo" + source.suffix.lower()

@@ -141,16 +141,21 @@ class FieldReader:
             return None
         return FieldReader(self.path, value, self.problems, f"{self.prefix}{key}.")
 
-    def unknown(self, known: Iterable[str]) -> None:
-        """Warn about keys that are not in ``known`` (typos are otherwise silent)."""
+    def unknown(self, known: Iterable[str], *, why_error: str = "") -> None:
+        """Warn about keys that are not in ``known`` (typos are otherwise silent).
+
+        With ``why_error``, an unknown key is an error, for that reason: where a typo
+        could publish what must not be (``consent.expire``)."""
         allowed = set(known)
         for key in self.fields:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1)
                 suggestion = f"; did you mean '{self.prefix}{hint[0]}'?" if hint else ""
-                self.problems.append(
-                    warning(self.path, self.line(key), f"unknown field '{self.prefix}{key}'{suggestion}")
-                )
+                message = f"unknown field '{self.prefix}{key}'{suggestion}"
+                if why_error:
+                    self.problems.append(error(self.path, self.line(key), f"{message} ({why_error})"))
+                else:
+                    self.problems.append(warning(self.path, self.line(key), message))
 
 
 def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Diagnostic], str]:

@@ -147,6 +147,12 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
         read.fail("lines", f"a zone holds 1 or 2 lines, got {lines}")
         lines = None
     line_height = _line_height(read)
+    # Every field is read, even when the zone is already unusable, so that all its problems
+    # are reported in one run.
+    align = read.choice("align", ALIGNMENTS, "center")
+    uppercase = read.boolean("uppercase")
+    optional = read.boolean("optional")
+    prompt = read.text("prompt")
     if not name or box is None or size is None or font is None:
         ok = False
     if not ok:
@@ -160,13 +166,13 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
         font_line=read.line("font"),
         size=size,
         color=color.lower(),
-        align=read.choice("align", ALIGNMENTS, "center"),
-        uppercase=read.boolean("uppercase"),
+        align=align,
+        uppercase=uppercase,
         max_chars=max_chars or 20,
         lines=lines or 1,
         line_height=line_height,
-        optional=read.boolean("optional"),
-        prompt=read.text("prompt"),
+        optional=optional,
+        prompt=prompt,
         font_in_theme=in_theme,
     )
 

@@ -40,7 +40,8 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     if consent_read is None and read.has("consent"):
         pass  # reported by sub(): e.g. `consent: yes`
     elif consent_read is not None:
-        consent_read.unknown(CONSENT_FIELDS)
+        consent_read.unknown(CONSENT_FIELDS, why_error="consent fields must be exact: a misspelt one "
+                             "could publish a memory against its author's wishes")
         scope = consent_read.text_list("scope") if consent_read.has("scope") else ("site",)
         for name in scope:
             if name not in CONSENT_SCOPES:
