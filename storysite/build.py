@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storysite import cache, load, routing, takedown, thirdparty
+from storysite import cache, load, privacyguard, routing, takedown, thirdparty
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicSite, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
@@ -195,6 +195,9 @@ def build(
         return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content)
     assets = build_assets(theme.static_files)
     static_files = _static_files(site_dir, problems)
+    static_files, found = privacyguard.without_private(static_files, site_dir / config.privacy.private_store,
+                                                       STATIC_DIR)
+    problems.extend(found)
     translate = Translator(theme.strings, theme.fallback_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings

@@ -27,6 +27,7 @@ import jinja2
 from storysite.config import CONFIG_NAME, SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error
+from storysite.privacyguard import is_private
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 ASSETS_URL = "/assets/"
@@ -142,7 +143,12 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
         if static_root.is_dir():
             for file in sorted(static_root.rglob("*")):
                 if file.is_file() and not file.name.startswith("."):
-                    static[file.relative_to(static_root).as_posix()] = file
+                    rel = file.relative_to(static_root).as_posix()
+                    if is_private(file, site_dir / config.privacy.private_store):
+                        problems.append(error(f"{layer.label}/static/{rel}", 0, "leads into the private store "
+                                              "(fans' personal data); it is never published: remove it"))
+                        continue
+                    static[rel] = file
     theme = Theme(config.theme, tuple(layers), strings, fallback, dict(sorted(static.items())))
     if not theme.template_dirs():
         problems.append(error(CONFIG_NAME, config_line, f"theme '{config.theme}' has no templates folder"))
