@@ -101,6 +101,9 @@ def publication_problem(memory: Memory, today: dt.date) -> str | None:
     """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
     if memory.status != "approved":
         return f"status is {memory.status}"
+    if memory.withdrawn is not None:
+        # The date ``storysite withdraw`` writes outlives a status reverted by a merge.
+        return f"approved, but withdrawn on {memory.withdrawn.isoformat()}"
     consent = memory.consent
     if consent is None or consent.granted is None:
         return "approved, but consent.granted is missing"
