@@ -167,3 +167,132 @@ def test_withdraw_on_a_fresh_clone_still_lists_the_urls_to_purge(make_site) -> N
     assert "https://example.org/memories/a/" in result.stdout
     assert "https://example.org/tags/plage/" in result.stdout
     assert "0 URL(s)" not in result.stdout
+
+
+# -- H3: personal data in fields the import derives, and in every published field -------------
+
+
+def test_import_never_publishes_contact_details_through_derived_fields(make_site) -> None:
+    site = make_site()
+    export = ('text,name,consent\n'
+              '"Écrivez-moi à jean.dupont@gmail.com ou au 06 12 34 56 78 pour la suite",jean.dupont@gmail.com,oui\n'
+              '"Un goûter chez mamie",+33 6 12 34 56 78,oui\n')
+    (site.root / "e.csv").write_text(export)
+    result = site.run("import", str(site.root / "e.csv"), "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "row 2: warning: name looks like an email address or phone number" in result.stderr
+    files = sorted((site.root / "content/memories").glob("*.md"))
+    assert len(files) == 2
+    for file in files:
+        text = file.read_text()
+        front = text.split("---")[1]
+        assert "gmail" not in front and "06 12" not in front and "6 12 34" not in front, front
+        assert "gmail" not in file.name and "06-12" not in file.name
+        file.write_text(text.replace("status: submitted", "status: approved")
+                        .replace("jean.dupont@gmail.com ou au 06 12 34 56 78", "moi"))
+    assert site.build().exit_code == 0
+    everything = site.all_output_text()
+    assert "gmail" not in everything and "06 12 34" not in everything
+
+
+def test_import_rejects_a_title_column_with_a_phone_number(make_site) -> None:
+    site = make_site()
+    (site.root / "e.csv").write_text("title,text,consent\nAppelez le 06 12 34 56 78,Un souvenir,oui\n")
+    result = site.run("import", str(site.root / "e.csv"), "--site", str(site.root))
+    assert "e.csv:row 2: title would publish a phone number; row left out" in result.stderr
+    assert not list((site.root / "content/memories").glob("*.md"))
+
+
+def test_check_warns_about_contact_details_in_every_published_field(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Écrivez à jean@example.org", extra="""\
+            description: appelez le 06 12 34 56 78
+            tags: [jean@example.org]
+            """).replace("location: Lyon", "location: Paris 06 12 34 56 78")
+        .replace("display: Romain L.", "display: romain@example.org"),
+        "content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.png, alt: x, credit: cam@example.org}\n",
+        "content/galleries/p.png": b"\x89PNG\r\n\x1a\n",
+        "content/timeline/t.yaml": "date: 1976\ntitle: Appelez le +33 6 12 34 56 78\ntext: x\n",
+    })
+    result = site.check()
+    for expected in ("content/memories/a.md:1: warning: title seems to contain an email address",
+                     "warning: description seems to contain a phone number",
+                     "warning: tags seems to contain an email address",
+                     "warning: author.location seems to contain a phone number",
+                     "warning: author.display seems to contain an email address",
+                     "content/galleries/g.yaml:3: warning: image 1 credit seems to contain an email address",
+                     "content/timeline/t.yaml:1: warning: title seems to contain a phone number"):
+        assert expected in result.stderr, expected
+
+
+# -- M5: deeply nested YAML ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("nested", "line"), [("[" * 30000 + "]" * 30000, 0), ("{a: " * 30000 + "x" + "}" * 30000, 0),
+                                            ("\n" + "- " * 30000 + "x", 1)])
+def test_deeply_nested_yaml_is_an_error_not_a_crash(make_site, nested: str, line: int) -> None:
+    import subprocess
+    import sys
+
+    site = make_site({"content/memories/deep.md": f"---\ntitle: x\nx: {nested}\n---\n",
+                      "content/memories/a.md": memory("A")})
+    # In a child process: libyaml's crash would take the test runner down with it.
+    result = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], capture_output=True,
+                            text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1795132800"}, check=False)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert f"content/memories/deep.md:{3 + line}: invalid YAML: nested more than 100 levels deep" in result.stderr
+    config = make_site(config="title: T\nx: " + nested + "\n", name="config")
+    result = subprocess.run([sys.executable, "-m", "storysite", "build", str(config.root)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 1
+    assert f"storysite.yaml:{2 + line}: invalid YAML: nested more than 100 levels deep" in result.stderr
+
+
+def test_yaml_nested_within_the_limit_still_reads() -> None:
+    from storysite.yamlio import load_yaml
+
+    value, problem = load_yaml("x: " + "[" * 99 + "]" * 99 + "\n" + "".join(f"k{i}: 1\n" for i in range(200)))
+    assert problem is None and value["k199"] == 1
+
+
+# -- M11: a withdrawal date withholds, whatever the status says -------------------------------
+
+
+def test_an_approved_memory_with_a_withdrawn_date_is_not_published(make_site) -> None:
+    site = make_site({"content/memories/wdate.md": memory("Retiré", extra="withdrawn: 2024-01-01\n"),
+                      "content/memories/a.md": memory("A")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not (site.public / "memories/wdate/index.html").exists()
+    assert "Retiré" not in site.all_output_text() and "wdate" not in site.all_output_text()
+    assert "approved, but withdrawn on 2024-01-01" in site.check().stdout
+
+
+# -- M9, M12: control characters and bidi overrides in fan text --------------------------------
+
+
+def test_control_characters_in_fan_text_never_break_the_feed_or_reach_html(make_site) -> None:
+    import xml.dom.minidom
+
+    site = make_site({"content/memories/a.md": memory('"Bell\\x07 a\\0b"', body="Texte \x0b\x1b\x01\x08 fin.",
+                                                      extra='tags: ["x\\x1b"]\n')})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    xml.dom.minidom.parse(str(site.public / "feed.xml"))
+    everything = "".join(data.decode() for path, data in site.output_files().items()
+                         if path.endswith((".html", ".xml", ".json", ".txt")))
+    for control in ("\x00", "\x07", "\x0b", "\x1b", "\x01", "\x08"):
+        assert control not in everything, repr(control)
+    assert "Bell ab" in site.read("memories/a/index.html")
+
+
+def test_a_fan_bidi_override_is_closed_within_its_own_field(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", body="Normal \u202e reversed, https://example.org/safe")
+                      .replace("display: Romain L.", 'display: "Alice \u202e"')})
+    assert site.build().exit_code == 0
+    page = site.read("memories/a/index.html")
+    assert "Alice \u202e\u202c" in page
+    assert "\u202e reversed, https://example.org/safe\u202c" in page or \
+        "\u202e reversed, <a" not in page
+    for line in page.split("\n"):
+        assert line.count("\u202e") <= line.count("\u202c"), line
