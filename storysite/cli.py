@@ -140,6 +140,10 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
         if target.is_relative_to((site_dir / config.output).resolve()):
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
+        for folder in ("static", "content", "themes", config.privacy.private_store):
+            if target.is_relative_to((site_dir / folder).resolve()):
+                raise click.BadParameter(f"the report lists unpublished memories: write it outside {folder}/, "
+                                         "whose files are published or versioned", param_hint="--report")
         kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
         write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target, kind)
         click.echo(f"Curation report written to {report}.")

@@ -296,3 +296,52 @@ def test_a_fan_bidi_override_is_closed_within_its_own_field(make_site) -> None:
         "\u202e reversed, <a" not in page
     for line in page.split("\n"):
         assert line.count("\u202e") <= line.count("\u202c"), line
+
+
+# -- M7: the curation report is never written where it would be published ----------------------
+
+
+@pytest.mark.parametrize("where", ["static/report.html", "content/pages/r.html", "themes/default/static/r.html",
+                                   "private/r.html"])
+def test_report_is_refused_where_it_would_be_published(make_site, where: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.check("--report", str(site.root / where))
+    assert result.exit_code == 2
+    assert not (site.root / where).exists()
+
+
+# -- M8: requests to other origins the scan used to miss -------------------------------------
+
+
+@pytest.mark.parametrize(("snippet", "host"), [
+    ('<img src="https:\\\\bs1.example/x.png">', "bs1.example"),
+    ('<img src="/\\bs2.example/x.png">', "bs2.example"),
+    ('<img src="\\\\bs3.example/x.png">', "bs3.example"),
+    ('<svg><image xlink:href="https://xlink.example/x.png"/></svg>', "xlink.example"),
+    ('<div style="background-image: image-set(\'https://imgset.example/a.png\' 1x)">a</div>', "imgset.example"),
+    ('<table background="https://table.example/bg.png"><tr><td>x</td></tr></table>', "table.example"),
+    ('<img alt="<!--" src="https://comment.example/x.png"> -->', "comment.example"),
+    ('<iframe srcdoc="&lt;img src=https://srcdoc.example/x.png&gt;"></iframe>', "srcdoc.example"),
+    ('<iframe srcdoc="&lt;img src=https:&amp;#47;&amp;#47;srcdoc2.example/x.png&gt;"></iframe>', "srcdoc2.example"),
+    ('<link rel="preload" as="image" imagesrcset="https://imagesrcset.example/a.png 1x" href="/l.svg">',
+     "imagesrcset.example"),
+    ('<meta http-equiv="refresh" content="30; URL=https://refresh.example/">', "refresh.example"),
+    ('<base href="https://base.example/">', "base.example"),
+    ('<a href="/" ping="https://ping.example/t">p</a>', "ping.example"),
+])
+def test_third_party_scan_finds_every_request(snippet: str, host: str) -> None:
+    from storysite import thirdparty
+
+    page = f"<!doctype html><html><head><title>t</title></head><body>\n{snippet}\n</body></html>"
+    found = thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public")
+    assert [d.line for d in found] == [2], found
+    assert f"//{host}" in found[0].message
+
+
+def test_third_party_bypasses_fail_the_build(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n<table background=\"https://t.example/b.png\">"
+                                           "<tr><td>x</td></tr></table>\n"},
+                     config="title: T\nbase_url: https://example.org/\nmarkdown: {editorial_html: true}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "<table background> loads https://t.example/b.png from another origin" in result.stderr
