@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from storysite import cache, load, privacyguard, routing, takedown, thirdparty
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
-from storysite.curate import Curation, PublicSite, publish
+from storysite.curate import Curation, PublicSite, drop_withheld_media, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
@@ -173,6 +173,8 @@ def build(
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
+    site, found = drop_withheld_media(content, site)
+    problems.extend(found)
 
     # 4b. Photos and videos of the public site only (an unpublished memory's photo
     #     is never even opened). Unchanged photos come from the cache, the others

@@ -345,3 +345,31 @@ def test_third_party_bypasses_fail_the_build(make_site) -> None:
     result = site.build()
     assert result.exit_code == 1
     assert "<table background> loads https://t.example/b.png from another origin" in result.stderr
+
+
+# -- M6: a withdrawn memory's photo through a gallery ---------------------------------------
+
+
+def test_a_withdrawn_memorys_photo_is_left_out_of_a_gallery_that_names_it(make_site) -> None:
+    from tests.test_images import photo
+
+    site = make_site({
+        "content/memories/photo-memory/index.md": memory(
+            "Photo", status="withdrawn", extra="media:\n  - {src: jean-dupont.jpg, alt: x}\n"),
+        "content/memories/photo-memory/jean-dupont.jpg": photo((64, 48)),
+        "content/memories/photo-memory/other.jpg": photo((64, 48), (10, 200, 10)),
+        "content/galleries/fans.yaml": "title: Fans\nimages:\n"
+                                       "  - {src: ../memories/photo-memory/jean-dupont.jpg, alt: p, credit: Jean}\n"
+                                       "  - {src: ../memories/photo-memory/other.jpg, alt: q}\n"
+                                       "  - {src: ok.jpg, alt: r}\n",
+        "content/galleries/ok.jpg": photo((64, 48), (0, 0, 250)),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/galleries/fans.yaml:3: warning: 'content/memories/photo-memory/jean-dupont.jpg' belongs to "
+            "content/memories/photo-memory/index.md, which is not published; left out") in result.stderr
+    assert "content/galleries/fans.yaml:4: warning: 'content/memories/photo-memory/other.jpg' belongs to" \
+        in result.stderr
+    gallery = site.read("galleries/fans/index.html")
+    assert "Jean" not in gallery
+    assert gallery.count("<img") == 1
