@@ -373,3 +373,33 @@ def test_a_withdrawn_memorys_photo_is_left_out_of_a_gallery_that_names_it(make_s
     gallery = site.read("galleries/fans/index.html")
     assert "Jean" not in gallery
     assert gallery.count("<img") == 1
+
+
+# -- crashes that became path:line: message errors -----------------------------------------
+
+
+def test_file_names_that_are_not_utf8_or_hold_a_line_break_are_errors(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    (site.root / "content/memories").joinpath(os.fsdecode(b"caf\xe9.md")).write_text(memory("B"))
+    (site.root / "content/memories/a\nstoryfake.md").write_text(memory("C"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/caf\\xe9.md: the file name is not valid UTF-8; rename the file" in result.stderr
+    assert "content/memories/a\\nstoryfake.md: the file name contains a control character" in result.stderr
+    assert "internal error" not in result.output
+    assert not any(line.startswith("storyfake.md") for line in result.stderr.splitlines())
+
+
+def test_theme_strings_of_the_wrong_shape_are_errors(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "themes/default/strings/en.yaml": 'months: 12\ndate_formats:\n  day: "{dya} {month}"\n'
+                                                        'memory.by: "Told by {nam}"\n'},
+                     config="title: T\nlanguage: en\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/strings/en.yaml:1: months: expected a list of the 12 month names" in result.stderr
+    assert "themes/default/strings/en.yaml:3: date_formats.day: may use {day}, {month}, {year} only" \
+        in result.stderr
+    assert "themes/default/strings/en.yaml:4: memory.by: {nam} is not known here; it may use {name}" \
+        in result.stderr
+    assert "internal error" not in result.output
