@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storysite import cache, load, routing, takedown, thirdparty
+from storysite import cache, load, privacyguard, routing, takedown, thirdparty
 from storysite.bodyimages import find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
-from storysite.curate import Curation, PublicSite, publish
+from storysite.curate import Curation, PublicSite, drop_withheld_media, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
@@ -188,6 +188,8 @@ def build(
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
+    site, found = drop_withheld_media(content, site)
+    problems.extend(found)
 
     # 4b. Photos and videos of the public site only (an unpublished memory's photo
     #     is never even opened). Unchanged photos come from the cache, the others
@@ -212,6 +214,9 @@ def build(
         return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content)
     assets = build_assets(theme.static_files)
     static_files = _static_files(site_dir, problems)
+    static_files, found = privacyguard.without_private(static_files, site_dir / config.privacy.private_store,
+                                                       STATIC_DIR)
+    problems.extend(found)
     translate = Translator(theme.strings, theme.fallback_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings

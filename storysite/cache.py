@@ -77,7 +77,7 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 entries.append(f"{path.relative_to(root).as_posix()}\x00{info.st_size}\x00{info.st_mtime_ns}"
                                f"\x00{info.st_ino}")
         entries.sort()
-        digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode())
+        digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -142,6 +143,10 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
         if target.is_relative_to((site_dir / config.output).resolve()):
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
+        for folder in ("static", "content", "themes", config.privacy.private_store):
+            if target.is_relative_to((site_dir / folder).resolve()):
+                raise click.BadParameter(f"the report lists unpublished memories: write it outside {folder}/, "
+                                         "whose files are published or versioned", param_hint="--report")
         kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
         try:
             write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target,
@@ -261,11 +266,15 @@ def withdraw_command(ident: str, site: str) -> None:
     memory is marked 'status: withdrawn', the fan's personal data is erased
     from the private store, and the site is rebuilt.
     """
+    from storysite import routing, takedown
     from storysite.build import build_date
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
     from storysite.withdraw import find_memories, mark_withdrawn
 
+    if not ident.strip():
+        raise click.BadParameter("is empty; give a memory's slug, an author.id, a consent reference or an "
+                                 "email", param_hint="ID")
     site_dir = _site_dir(site)
     config, problems = load_config(site_dir)
     print_diagnostics(problems)
@@ -275,34 +284,63 @@ def withdraw_command(ident: str, site: str) -> None:
     author_ids = store.ids_for_email(ident) if "@" in ident else set()
     matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids)
     if not matches:
-        click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email).", fg="red",
-                    err=True)
+        searched = ("the private store's emails (imported fans) and author.email fields"
+                    if "@" in ident else "slugs, author.id and consent.ref fields")
+        click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email; searched "
+                    f"{searched}).", fg="red", err=True)
         sys.exit(1)
     today = build_date(os.environ).isoformat()
+    # Without a record of the deployed site (a fresh clone, CI), the output as it stands is that record,
+    # so that the purge list still names what the withdrawal changes.
+    output_dir = site_dir / config.output
+    if takedown.load_manifest(site_dir) is None and output_dir.is_dir():
+        base_path = urlsplit(config.base_url).path or "/"
+        files = ((p.relative_to(output_dir).as_posix(), p.read_bytes()) for p in sorted(output_dir.rglob("*"))
+                 if p.is_file())
+        takedown.save(site_dir, takedown.make_manifest(files, (m.slug for m in matches), base_path), [])
+    recorded = takedown.load_manifest(site_dir) is not None
+    failed: list[Diagnostic] = []
     for path in sorted({m.path for m in matches}):
         file = site_dir / path
         text = file.read_bytes().decode("utf-8-sig")
+        original = text
         # Edit from the bottom up so that earlier items' line numbers stay right.
         for match in sorted((m for m in matches if m.path == path), key=lambda m: -m.item.line):
             edited, problem = mark_withdrawn(text, match.item, today)
             if problem is not None or edited is None:
-                print_diagnostics([problem] if problem else [])
-                sys.exit(1)
+                failed.extend([problem] if problem else [])
+                continue
             text = edited
             click.echo(f"Withdrawn: {match.slug} ({path})")
-        file.write_text(text, encoding="utf-8", newline="")
-    erased = store.forget({m.item.fields.get("author", {}).get("id", "") for m in matches} | author_ids, today)
+        if text != original:
+            file.write_text(text, encoding="utf-8", newline="")
+    # The personal data goes whatever happened to the files.
+    ids = {m.item.fields["author"].get("id") for m in matches if isinstance(m.item.fields.get("author"), dict)}
+    erased = store.forget({str(i) for i in ids if i} | author_ids, today)
     if erased:
         click.echo(f"Erased {erased} record(s) of personal data from {config.privacy.private_store}/.")
     result = build(site_dir)
     print_diagnostics(result.diagnostics)
+    if failed:
+        print_diagnostics(failed)
+        click.secho(f"{len(failed)} memory(ies) could not be marked withdrawn and are STILL PUBLISHED: set "
+                    "'status: withdrawn' in them by hand, remove the fan's private fields, then build again.",
+                    fg="red", err=True)
     if not result.written:
         click.secho("The memories are marked withdrawn, but the build failed: fix the errors above and build "
                     "again before purging.", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
-    for url in result.purge:
-        click.echo(url)
+    if recorded:
+        click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
+        for url in result.purge:
+            click.echo(url)
+    else:
+        click.echo("Rebuilt. No record of a previous build was found, so the full list of URLs to purge is not "
+                   "known: purge everything from caches and CDNs, or at least:")
+        for match in matches:
+            click.echo(config.base_url + routing.memory_url(match.slug).lstrip("/"))
+    if failed:
+        sys.exit(1)
 
 
 @main.command("serve")

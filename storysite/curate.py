@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate
+from storysite.diagnostics import Diagnostic, warning
 from storysite.model import (
     Campaign,
     Content,
@@ -101,6 +102,9 @@ def publication_problem(memory: Memory, today: dt.date) -> str | None:
     """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
     if memory.status != "approved":
         return f"status is {memory.status}"
+    if memory.withdrawn is not None:
+        # The date ``storysite withdraw`` writes outlives a status reverted by a merge.
+        return f"approved, but withdrawn on {memory.withdrawn.isoformat()}"
     consent = memory.consent
     if consent is None or consent.granted is None:
         return "approved, but consent.granted is missing"
@@ -201,6 +205,54 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
         without_consent=without_consent,
     )
     return site, curation
+
+
+def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite, list[Diagnostic]]:
+    """``site`` without any photo or video that belongs to an unpublished memory (listed in its
+    ``media`` or kept in its bundle folder), each with a warning naming both files.
+
+    A withdrawn fan's photo must not stay online because a gallery, a milestone, a campaign
+    or another memory points at the same file.
+    """
+    published = {m.slug for m in site.memories}
+    owners: dict[str, str] = {}
+    folders: list[tuple[str, str]] = []
+    for memory in content.memories:
+        if memory.slug in published:
+            continue
+        for ref in memory.media:
+            for path in (ref.src, ref.video, ref.poster):
+                if path:
+                    owners.setdefault(path, memory.origin.path)
+        if memory.origin.path.rsplit("/", 1)[-1].startswith("index."):
+            folders.append((memory.origin.path.rsplit("/", 1)[0] + "/", memory.origin.path))
+    if not owners and not folders:
+        return site, []
+    problems: list[Diagnostic] = []
+
+    def owner(path: str | None) -> str | None:
+        if not path:
+            return None
+        return owners.get(path) or next((file for folder, file in folders if path.startswith(folder)), None)
+
+    def keep(ref: MediaRef) -> bool:
+        for path in (ref.src, ref.video, ref.poster):
+            memory_file = owner(path)
+            if memory_file is not None:
+                problems.append(warning(ref.origin.path, ref.origin.line,
+                                        f"'{path}' belongs to {memory_file}, which is not published; left out"))
+                return False
+        return True
+
+    site = replace(
+        site,
+        memories=tuple(replace(m, media=tuple(r for r in m.media if keep(r))) for m in site.memories),
+        galleries=tuple(replace(g, images=tuple(r for r in g.images if keep(r))) for g in site.galleries),
+        milestones=tuple(replace(m, media=tuple(r for r in m.media if keep(r))) for m in site.milestones),
+        campaigns=tuple(replace(c, hero=c.hero if c.hero is None or keep(c.hero) else None)
+                        for c in site.campaigns),
+    )
+    return site, problems
 
 
 def _neg_date(date: PartialDate | None) -> tuple[int, int, int]:

@@ -35,13 +35,22 @@ class Diagnostic:
 
     def format(self) -> str:
         """Render as ``path:line: message`` (warnings say so after the line)."""
-        location = f"{self.path}:{self.line or 1}"
+        location = f"{printable(self.path)}:{self.line or 1}"
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{location}: {prefix}{self.message}"
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+def printable(path: str) -> str:
+    """``path`` on one line, as it can be printed: bytes that are not UTF-8 and control
+    characters (a line break in a file name could forge a diagnostic) are escaped."""
+    if path.isprintable():
+        return path
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def error(path: str, line: int, message: str) -> Diagnostic:

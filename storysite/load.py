@@ -142,6 +142,15 @@ def _rel(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix()
 
 
+def _unsafe_name(rel: str) -> str | None:
+    """Why a path cannot be named in messages and URLs as it is, or ``None``."""
+    if any("\udc80" <= c <= "\udcff" for c in rel):
+        return "is not valid UTF-8"
+    if any(c < " " or c == "\x7f" for c in rel):
+        return "contains a control character (such as a line break)"
+    return None
+
+
 def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Read every content text file under ``site_dir/content``, sorted by path.
 
@@ -175,6 +184,10 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
             if in_bundle and not is_index:
                 continue
             rel = _rel(file, site_dir)
+            unsafe = _unsafe_name(rel)
+            if unsafe is not None:
+                problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))
+                continue
             try:
                 with open(file, "rb") as handle:
                     size = os.fstat(handle.fileno()).st_size

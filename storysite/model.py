@@ -88,6 +88,7 @@ class Memory:
     media: tuple[MediaRef, ...] = ()
     label: LabelRef | None = None
     published: dt.date | None = None
+    withdrawn: dt.date | None = None
     original: str = ""
     notes: str = ""
     personal_fields: tuple[tuple[str, int], ...] = ()

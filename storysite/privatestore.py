@@ -35,8 +35,12 @@ SUBMISSIONS_FILE = "submissions.jsonl"
 WITHDRAWN_FILE = "withdrawn.jsonl"
 
 
-def _normal(text: str) -> str:
+def normalised(text: str) -> str:
+    """An email or name as compared: NFKC, case-folded, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+_normal = normalised
 
 
 @dataclass

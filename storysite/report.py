@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
-from storysite.model import Content
+from storysite.model import Content, MediaRef, Origin
+from storysite.personaldata import EMAIL, PHONE, personal_data_in
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{2,3}[\s.]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+_EMAIL = EMAIL
+_PHONE = PHONE
 
 
 def curation_summary(curation: Curation) -> str:
@@ -28,15 +29,56 @@ def curation_summary(curation: Curation) -> str:
     return "\n".join(lines)
 
 
+def _media_fields(prefix: str, media: Iterable[MediaRef]) -> Iterator[tuple[str, str, int]]:
+    for index, ref in enumerate(media, start=1):
+        for name in ("alt", "caption", "credit", "title"):
+            yield f"{prefix} {index} {name}", getattr(ref, name), ref.origin.line
+
+
+def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
+    """(origin, field, text, line) for every published text field, the bodies excepted."""
+    for memory in content.memories:
+        at = memory.origin.line
+        for name, text in (("slug", memory.slug), ("title", memory.title), ("description", memory.description),
+                           ("date_display", memory.date_display), ("author.display", memory.author.display),
+                           ("author.location", memory.author.location),
+                           ("label.text", memory.label.text if memory.label else ""),
+                           *(("tags", tag) for tag in memory.tags)):
+            yield memory.origin, name, text, at
+        for name, text, line in _media_fields("media", memory.media):
+            yield memory.origin, name, text, line
+    for gallery in content.galleries:
+        for name, text in (("slug", gallery.slug), ("title", gallery.title), ("description", gallery.description)):
+            yield gallery.origin, name, text, gallery.origin.line
+        for name, text, line in _media_fields("image", gallery.images):
+            yield gallery.origin, name, text, line
+    for milestone in content.milestones:
+        for name, text in (("slug", milestone.slug), ("title", milestone.title),
+                           ("date_display", milestone.date_display), *(("tags", t) for t in milestone.tags)):
+            yield milestone.origin, name, text, milestone.origin.line
+        for name, text, line in _media_fields("media", milestone.media):
+            yield milestone.origin, name, text, line
+
+
 def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]:
-    """Warnings for personal data kept in the content tree (it belongs in the private store)."""
+    """Warnings for personal data kept in the content tree (it belongs in the private store)
+    and for any published field (text, title, names, places, tags, captions, slugs) that seems
+    to hold an email address or a phone number."""
     found: list[Diagnostic] = []
     for memory in content.memories:
         for name, line in memory.personal_fields:
             found.append(warning(memory.origin.path, line,
                                  f"{name} is personal data in the content tree; keep it in the private store"))
-        for offset, text in enumerate(memory.body.split("\n")):
+    bodies = [(m.origin.path, m.body, m.body_line) for m in content.memories]
+    bodies += [(g.origin.path, g.body, g.body_line) for g in content.galleries]
+    bodies += [(m.origin.path, m.body, m.body_line) for m in content.milestones]
+    for path, body, body_line in bodies:
+        for offset, text in enumerate(body.split("\n")):
             if _EMAIL.search(text) or _PHONE.search(text):
-                found.append(warning(memory.origin.path, memory.body_line + offset,
+                found.append(warning(path, body_line + offset,
                                      "the text seems to contain an email address or phone number"))
+    for origin, name, text, line in _published_fields(content):
+        kind = personal_data_in(text)
+        if kind is not None:
+            found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
     return found

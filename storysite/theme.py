@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ import jinja2
 from storysite.config import CONFIG_NAME, SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error
+from storysite.privacyguard import is_private
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 ASSETS_URL = "/assets/"
@@ -142,7 +144,12 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
         if static_root.is_dir():
             for file in sorted(static_root.rglob("*")):
                 if file.is_file() and not file.name.startswith("."):
-                    static[file.relative_to(static_root).as_posix()] = file
+                    rel = file.relative_to(static_root).as_posix()
+                    if is_private(file, site_dir / config.privacy.private_store):
+                        problems.append(error(f"{layer.label}/static/{rel}", 0, "leads into the private store "
+                                              "(fans' personal data); it is never published: remove it"))
+                        continue
+                    static[rel] = file
     theme = Theme(config.theme, tuple(layers), strings, fallback, dict(sorted(static.items())))
     if not theme.template_dirs():
         problems.append(error(CONFIG_NAME, config_line, f"theme '{config.theme}' has no templates folder"))
@@ -155,10 +162,83 @@ def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagn
     for layer in reversed(layers):
         path = layer.root / "strings" / f"{language}.yaml"
         if path.is_file():
-            data = _read_yaml_map(path, f"{layer.label}/strings/{language}.yaml", problems)
+            label = f"{layer.label}/strings/{language}.yaml"
+            data = _read_yaml_map(path, label, problems)
             if data is not None:
-                merged.update(data)
+                checked = _checked_strings(data, label, problems)
+                # A layer above may not ask for values the layer below is not given.
+                for key in list(checked):
+                    if key in merged and key not in ("months", "date_formats"):
+                        extra = _placeholders(checked[key]) - _placeholders(merged[key])
+                        if extra:
+                            given = ", ".join("{" + f + "}" for f in sorted(_placeholders(merged[key])))
+                            problems.append(error(label, data.line_of(key), f"{key}: "
+                                                  f"{', '.join('{' + f + '}' for f in sorted(extra))} is not known "
+                                                  f"here; it may use {given or 'no {placeholder}'}"))
+                            del checked[key]
+                merged.update(checked)
     return merged
+
+
+def _placeholders(value: Any) -> set[str]:
+    """The ``{names}`` a theme string (or its one/other forms) fills in; ``{?}`` when unreadable."""
+    texts = value.values() if isinstance(value, dict) else [value]
+    names: set[str] = set()
+    for text in texts:
+        try:
+            for _, field_name, _, _ in string.Formatter().parse(str(text)):
+                if field_name is not None:
+                    names.add(re.split(r"[.\[]", field_name, maxsplit=1)[0] or "?")
+        except ValueError:
+            names.add("?")
+    return names
+
+
+_DATE_FIELDS = {"decade": ("year",), "day": ("day", "month", "year"), "month": ("month", "year"),
+                "approximate": ("date",), "first_day": ()}
+
+
+def _fills(pattern: str, fields: tuple[str, ...]) -> bool:
+    """Whether ``pattern.format(**{f: ...})`` works with exactly these fields."""
+    try:
+        pattern.format(**{f: "x" for f in fields})
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _checked_strings(data: YamlMap, label: str, problems: list[Diagnostic]) -> dict[str, Any]:
+    """The theme strings of one file whose values have the right shape; the others are errors
+    (and left out, so that the strings of the layers below or the defaults are used)."""
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        line = data.line_of(key)
+        if key == "months":
+            if not isinstance(value, list) or len(value) != 12 or not all(isinstance(v, str) for v in value):
+                problems.append(error(label, line, "months: expected a list of the 12 month names"))
+                continue
+        elif key == "date_formats":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                problems.append(error(label, line, "date_formats: expected a mapping of formats (day: "
+                                      "\"{day} {month} {year}\", ...)"))
+                continue
+            bad = [(name, fields) for name, pattern in value.items()
+                   if (fields := _DATE_FIELDS.get(name)) is not None and not _fills(pattern, fields)]
+            if bad:
+                name, fields = bad[0]
+                allowed = ", ".join("{" + f + "}" for f in fields) or "no {placeholder}"
+                problems.append(error(label, value.line_of(name) if isinstance(value, YamlMap) else line,
+                                      f"date_formats.{name}: may use {allowed} only"))
+                continue
+        elif isinstance(value, dict):
+            if not all(isinstance(v, (str, int, float)) for v in value.values()):
+                problems.append(error(label, line, f"{key}: expected text, or one and other texts"))
+                continue
+        elif isinstance(value, (list, bool)):
+            problems.append(error(label, line, f"{key}: expected text"))
+            continue
+        kept[key] = value
+    return kept
 
 
 # -- dates and strings --------------------------------------------------------
@@ -200,7 +280,14 @@ class Translator:
         if isinstance(text, dict):
             count = values.get("count", 0)
             text = text.get("one" if count == 1 else "other", "")
-        return str(text).format(**values) if values else str(text)
+        if not values:
+            return str(text)
+        try:
+            return str(text).format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            given = ", ".join("{" + name + "}" for name in values)
+            raise jinja2.UndefinedError(f"theme string '{key}' ({text!r}) cannot be filled in: {exc!s}; "
+                                        f"it may use {given}") from None
 
 
 # -- colours ------------------------------------------------------------------

@@ -8,104 +8,133 @@ a privacy facade's deferred embed does not count until it is clicked.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from storysite.diagnostics import Diagnostic, error
 
-# (tag, attribute) pairs a browser fetches without the visitor asking.
+# (tag, attribute) pairs a browser fetches without the visitor asking; ``*`` is any element.
 _FETCHED = {
     ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"),
     ("video", "src"), ("video", "poster"), ("audio", "src"), ("track", "src"), ("iframe", "src"),
     ("frame", "src"), ("embed", "src"), ("object", "data"), ("input", "src"), ("image", "href"),
-    ("use", "href"), ("body", "background"),
+    ("use", "href"), ("feimage", "href"), ("*", "background"), ("*", "xlink:href"), ("a", "ping"),
+    ("area", "ping"), ("link", "imagesrcset"), ("base", "href"),
 }
+# Attributes that hold several URLs, and what separates them.
+_LISTS = {"srcset": ",", "imagesrcset": ",", "ping": " "}
 _LINK_FETCHING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetch", "modulepreload",
                        "icon", "shortcut", "apple-touch-icon", "manifest", "prerender", "mask-icon"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+_IMAGE_SET = re.compile(r"image-set\(([^)]*)\)", re.IGNORECASE)
+_QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
+_REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
 
 
 def _origin(url: str) -> str | None:
-    """``scheme://host[:port]`` of an absolute or protocol-relative URL; ``None`` for local ones."""
-    url = url.strip()
+    """``scheme://host[:port]`` of an absolute or protocol-relative URL; ``None`` for local ones.
+
+    Read as a browser reads it: tabs and line breaks dropped, a backslash taken as ``/``.
+    """
+    url = re.sub(r"[\t\n\r]", "", url).strip().replace("\\", "/")
     if url.startswith("//"):
         url = "https:" + url
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
         return None
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    return f"{scheme}://{parts.netloc.lower()}"
 
 
-# Only these elements can make a browser fetch something on its own; finding
-# them with one regular expression is far faster than parsing every page.
-_TAG = re.compile(r"<(script|img|source|video|audio|track|iframe|frame|embed|object|input|image|use|link|body|meta)"
-                  r"\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
-_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+def _css_urls(css: str) -> Iterator[str]:
+    for match in _CSS_URL.finditer(css):
+        yield match.group(1) or match.group(2)
+    for match in _IMAGE_SET.finditer(css):
+        for quoted in _QUOTED.finditer(match.group(1)):
+            yield quoted.group(1)
 
 
-def _attributes(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for match in _ATTR.finditer(text):
-        name = match.group(1).lower()
-        value = match.group(2) if match.group(2) is not None else match.group(3) if match.group(3) is not None \
-            else match.group(4) or ""
-        values.setdefault(name, html.unescape(value))
-    return values
+class _References(HTMLParser):
+    """Collects (line, where, url) for every fetched reference, reading HTML as a browser
+    does: comments, quoted attributes and character references included."""
 
+    def __init__(self, line_offset: int = 0) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self.line_offset = line_offset
+        self.raw: str | None = None
 
-def _html_references(text: str) -> Iterator[tuple[int, str, str]]:
-    # Comments are blanked (keeping their newlines) so that line numbers stay right.
-    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    def line(self) -> int:
+        return int(self.getpos()[0]) + self.line_offset
 
-    def line_at(offset: int) -> int:
-        return text.count("\n", 0, offset) + 1
-
-    for match in _TAG.finditer(text):
-        tag = match.group(1).lower()
-        values = _attributes(match.group(2))
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values: dict[str, str] = {}
+        for name, value in attrs:
+            values.setdefault(name, value or "")
+        line = self.line()
         for name, value in values.items():
-            if (tag, name) in _FETCHED:
-                urls = [part.strip().split(" ")[0] for part in value.split(",")] if name == "srcset" else [value]
-                for url in urls:
-                    yield line_at(match.start()), f"<{tag} {name}>", url
+            if (tag, name) in _FETCHED or (("*", name) in _FETCHED and (tag, name) != ("a", "xlink:href")):
+                separator = _LISTS.get(name)
+                urls = [part.strip().split(" ")[0] for part in value.split(separator)] if separator else [value]
+                self.found.extend((line, f"<{tag} {name}>", url) for url in urls if url)
+            elif name == "style":
+                self.found.extend((line, "style attribute", url) for url in _css_urls(value))
+        if tag == "iframe" and "srcdoc" in values:
+            inner = _References(line - 1)
+            inner.feed(values["srcdoc"])
+            inner.close()
+            self.found.extend((line, f"<iframe srcdoc> {where}", url) for _, where, url in inner.found)
         if tag == "link":
             rels = set(values.get("rel", "").lower().split())
             if rels & _LINK_FETCHING_RELS:
-                yield line_at(match.start()), f"<link rel={values.get('rel', '')}>", values.get("href", "")
+                self.found.append((line, f"<link rel={values.get('rel', '')}>", values.get("href", "")))
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
-            target = values.get("content", "").partition("url=")[2]
-            if target:
-                yield line_at(match.start()), "<meta refresh>", target
-    for match in _STYLE_ATTR.finditer(text):
-        for css in _CSS_URL.finditer(html.unescape(match.group(1) or match.group(2) or "")):
-            yield line_at(match.start()), "style attribute", css.group(1) or css.group(2)
-    for match in _STYLE_BLOCK.finditer(text):
-        base = line_at(match.start(1))
-        for offset, line in enumerate(match.group(1).split("\n")):
-            for css in _CSS_URL.finditer(line):
-                yield base + offset, "<style>", css.group(1) or css.group(2)
+            target = _REFRESH_URL.search(values.get("content", ""))
+            if target and target.group(1):
+                self.found.append((line, "<meta refresh>", target.group(1)))
+        self.raw = tag if tag in ("style", "script") else None
+
+    def handle_endtag(self, tag: str) -> None:
+        self.raw = None
+
+    def handle_data(self, data: str) -> None:
+        base = self.line()
+        if self.raw == "style":
+            for offset, text in enumerate(data.split("\n")):
+                self.found.extend((base + offset, "<style>", url) for url in _css_urls(text))
+        elif self.raw == "script" and "<" in data:
+            # Markup a script writes into the page fetches like any other.
+            inner = _References(base - 1)
+            inner.feed(data)
+            inner.close()
+            self.found.extend(inner.found)
+
+
+def _html_references(text: str) -> Iterator[tuple[int, str, str]]:
+    parser = _References()
+    parser.feed(text)
+    parser.close()
+    yield from parser.found
 
 
 def references(text: str, kind: str) -> Iterator[tuple[int, str, str]]:
     """(line, where, url) for each fetched reference in an HTML or CSS text."""
     if kind == "css":
         for number, line in enumerate(text.split("\n"), start=1):
-            for match in _CSS_URL.finditer(line):
-                yield number, "url()", match.group(1) or match.group(2)
+            for url in _css_urls(line):
+                yield number, "url()", url
         return
     yield from _html_references(text)
 
 
-# Every place a URL with an authority could start: ``//`` (also split by the tabs and line
-# breaks a URL parser drops), with the scheme right before it when there is one.
-_AUTHORITY = re.compile(r"//([^/\\\s\"'<>?#]*)")
-_SPLIT_AUTHORITY = re.compile(r"/[\t\n\r]+/|//[\t\n\r]")
+# Every place a URL with an authority could start: ``//`` (or a backslash for either
+# slash, also split by the tabs and line breaks a URL parser drops), with the scheme
+# right before it when there is one.
+_AUTHORITY = re.compile(r"[/\\][/\\]([^/\\\s\"'<>?#]*)")
+_SPLIT_AUTHORITY = re.compile(r"[/\\][\t\n\r]+[/\\]|[/\\][/\\][\t\n\r]")
 _SCHEME_BEFORE = re.compile(r"(?i)https?:$")
 # Character references decoded inside attributes, except the quote escapes and
 # ampersands that templates write on every page; with any other, no shortcut.
@@ -116,7 +145,7 @@ _JSON_LD_CONTEXT = re.compile(r'"@context":\s*"https://schema\.org/?"')
 
 
 def _only_permitted_authorities(text: str, permitted: frozenset[str]) -> bool:
-    """Whether every ``//host`` anywhere in ``text`` belongs to a permitted origin.
+    """Whether every ``//host`` (or ``\\\\host``, ``/\\host``…) anywhere in ``text`` belongs to a permitted origin.
 
     When it does, no reference can load anything from another origin, whatever
     element it sits in, and the full scan is skipped. The test only ever errs
@@ -125,6 +154,8 @@ def _only_permitted_authorities(text: str, permitted: frozenset[str]) -> bool:
     """
     if _UNUSUAL_REFERENCE.search(text) or _SPLIT_AUTHORITY.search(text):
         return False
+    if "srcdoc" in text.lower():
+        return False  # a document inside an attribute: its references are decoded twice
     if "@context" in text:
         text = _JSON_LD_CONTEXT.sub("", text)
     for match in _AUTHORITY.finditer(text):

@@ -1,20 +1,33 @@
 """Honour a fan's withdrawal: find their memories and mark them withdrawn, in place.
 
-The memory files are edited as text, one line at a time, so that the rest of
-the file (comments, order, the editor's formatting) is left exactly as it was.
+The memory files are edited as text, so that the rest of the file (comments,
+order, the editor's formatting) is left exactly as it was. A key's whole value
+is replaced, continuation lines included, and the fan's private fields
+(``author.name``, ``email``, ``phone``, ``consent.ref``, ``original``,
+``notes``) are erased. Every edit is checked by parsing the edited text again:
+an edit that would not give exactly the intended fields is refused, never
+written.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storysite import load
 from storysite.diagnostics import Diagnostic, error
+from storysite.privatestore import normalised
 from storysite.validate.memory import validate_memory
+from storysite.yamlio import YamlList, YamlMap
 
 _KEY_LINE = re.compile(r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[A-Za-z_]+)\s*:(?P<rest>.*)$")
+# Private fields erased from the content file on withdrawal: (parent key or "", key).
+PRIVATE_KEYS = (("author", "name"), ("author", "email"), ("author", "phone"), ("consent", "ref"),
+                ("", "original"), ("", "notes"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +40,12 @@ class Match:
 
 
 def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[str]) -> list[Match]:
-    """Memories whose slug, ``author.id`` or ``consent.ref`` is ``ident`` (or an id in ``author_ids``)."""
+    """Memories whose slug, ``author.id``, ``consent.ref`` or ``author.email`` is ``ident``
+    (or whose ``author.id`` is in ``author_ids``). Empty fields never match."""
+    ident = ident.strip()
+    if not ident:
+        return []
+    email = normalised(ident) if "@" in ident else None
     sources, _ = load.discover(site_dir, max_bytes)
     found: list[Match] = []
     for source in sources:
@@ -39,36 +57,144 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
             if memory is None:
                 continue
             ref = memory.consent.ref if memory.consent else ""
-            if ident in (memory.slug, memory.author.id, ref) or memory.author.id in author_ids:
+            keys = {key for key in (memory.slug, memory.author.id, ref) if key}
+            if ident in keys or (memory.author.id and memory.author.id in author_ids) or (
+                    email is not None and memory.author.email and normalised(memory.author.email) == email):
                 found.append(Match(source.path, memory.slug, item))
     return found
 
 
+def _extent(lines: list[str], index: int, column: int) -> int:
+    """The line after the value of the key on line ``index`` (its continuation lines are
+    blank or indented deeper than ``column``, the key's own column). Trailing blank lines
+    are not part of the value."""
+    end = index + 1
+    last = index + 1
+    while end < len(lines):
+        line = lines[end]
+        if line.strip():
+            if len(line) - len(line.lstrip(" \t")) <= column:
+                break
+            last = end + 1
+        end += 1
+    return last
+
+
+def _flow(value: Any) -> str:
+    """A value in YAML flow style (JSON is valid YAML), keys and text quoted."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, Diagnostic | None]:
-    """``text`` with the item's ``status: withdrawn`` and ``withdrawn: <on>`` set (pure)."""
+    """``text`` with the item's ``status: withdrawn`` and ``withdrawn: <on>`` set and its
+    private fields erased (pure); or a diagnostic when that cannot be done safely."""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
     fields = item.fields
+    by_hand = "set 'status: withdrawn' and remove the fan's private fields by hand"
     if "title" not in fields.key_lines:
-        return None, error(item.path, item.line, "cannot find this memory's fields; set 'status: withdrawn' by hand")
+        return None, error(item.path, item.line, f"cannot find this memory's fields; {by_hand}")
     anchor = fields.key_lines["title"] - 1
     match = _KEY_LINE.match(lines[anchor]) if anchor < len(lines) else None
-    if match is None:
+    if match is None or match["key"] != "title":
         return None, error(item.path, anchor + 1, "this memory is written in a form that cannot be edited "
-                           "automatically; set 'status: withdrawn' by hand")
-    indent = " " * len(match["indent"])
-    edits: dict[str, str] = {"status": "withdrawn", "withdrawn": on}
-    for key, value in edits.items():
-        if key in fields.key_lines:
-            index = fields.key_lines[key] - 1
-            current = _KEY_LINE.match(lines[index])
-            if current is None or current["key"] != key:
-                return None, error(item.path, index + 1, f"cannot edit '{key}' here; set it by hand")
-            comment = re.search(r"\s+#.*$", current["rest"])
-            lines[index] = f"{current['indent']}{key}: {value}{comment.group(0) if comment else ''}"
-    missing = [key for key in edits if key not in fields.key_lines]
-    insert_at = anchor + 1
-    for key in missing:
-        lines.insert(insert_at, f"{indent}{key}: {edits[key]}")
-        insert_at += 1
-    return newline.join(lines), None
+                           f"automatically; {by_hand}")
+    column = len(match["indent"])
+    indent = " " * column
+    # Edits as (first line, line after the last, replacement lines), on the original lines.
+    edits: list[tuple[int, int, list[str]]] = []
+
+    def key_span(key: str, mapping: YamlMap) -> tuple[int, int, re.Match[str]] | None:
+        index = mapping.key_lines[key] - 1
+        current = _KEY_LINE.match(lines[index]) if 0 <= index < len(lines) else None
+        if current is None or current["key"] != key:
+            return None
+        return index, _extent(lines, index, len(current["indent"])), current
+
+    for key, value in (("status", "withdrawn"), ("withdrawn", on)):
+        if key not in fields.key_lines:
+            continue
+        span = key_span(key, fields)
+        if span is None:
+            return None, error(item.path, fields.key_lines[key], f"cannot edit '{key}' here; {by_hand}")
+        start, end, current = span
+        comment = re.search(r"\s+#.*$", current["rest"]) if end == start + 1 else None
+        edits.append((start, end, [f"{current['indent']}{key}: {value}{comment.group(0) if comment else ''}"]))
+    missing = [f"{indent}{key}: {value}" for key, value in (("status", "withdrawn"), ("withdrawn", on))
+               if key not in fields.key_lines]
+    if missing:
+        title_end = _extent(lines, anchor, column)
+        edits.append((title_end, title_end, missing))
+    # The fan's private fields leave the file too.
+    for parent in ("author", "consent"):
+        sub = fields.get(parent)
+        private = [k for p, k in PRIVATE_KEYS if p == parent]
+        if not isinstance(sub, YamlMap) or not any(k in sub for k in private):
+            continue
+        spans = [key_span(k, sub) for k in private if k in sub]
+        if all(span is not None for span in spans):
+            edits.extend((start, end, []) for start, end, _ in (s for s in spans if s is not None))
+            continue
+        # A flow mapping (``author: {id: x, email: y}``): written again without the private keys.
+        outer = key_span(parent, fields)
+        if outer is None or outer[1] != outer[0] + 1:
+            return None, error(item.path, fields.key_lines.get(parent, item.line),
+                               f"cannot erase the private fields of '{parent}' here; {by_hand}")
+        start, end, current = outer
+        kept = {k: v for k, v in sub.items() if k not in private}
+        edits.append((start, end, [f"{current['indent']}{parent}: {_flow(kept)}"]))
+    for parent, key in PRIVATE_KEYS:
+        if parent or key not in fields.key_lines:
+            continue
+        span = key_span(key, fields)
+        if span is None:
+            return None, error(item.path, fields.key_lines[key], f"cannot erase '{key}' here; {by_hand}")
+        edits.append((span[0], span[1], []))
+    edits.sort(key=lambda e: (e[0], e[1]))
+    for (_, end, _), (start, _, _) in itertools.pairwise(edits):
+        if start < end:
+            return None, error(item.path, start + 1, f"cannot edit this memory safely; {by_hand}")
+    for start, end, replacement in reversed(edits):
+        lines[start:end] = replacement
+    edited = newline.join(lines)
+    problem = _verify(text, edited, item, on)
+    if problem is not None:
+        return None, error(item.path, item.line, f"{problem}; {by_hand}")
+    return edited, None
+
+
+def _plain(value: Any) -> Any:
+    """A parsed value without line numbers, for comparisons."""
+    if isinstance(value, YamlMap):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, YamlList):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _items(text: str, source: load.SourceFile) -> list[load.RawItem] | None:
+    items, problems = load.parse(load.SourceFile(source.path, source.kind, text.encode("utf-8"), source.bundle))
+    return None if problems else items
+
+
+def _verify(before: str, after: str, item: load.RawItem, on: str) -> str | None:
+    """Why ``after`` is not ``before`` with exactly this withdrawal made, or ``None``."""
+    old = _items(before, item.source)
+    new = _items(after, item.source)
+    if old is None or new is None or len(old) != len(new):
+        return "the edited file would not read back correctly"
+    for was, now in zip(old, new, strict=True):
+        if was.index != item.index:
+            if _plain(was.fields) != _plain(now.fields) or was.body != now.body:
+                return "the edit would change another memory of the file"
+            continue
+        expected = _plain(was.fields)
+        expected["status"] = "withdrawn"
+        expected["withdrawn"] = on
+        for parent, key in PRIVATE_KEYS:
+            holder = expected.get(parent) if parent else expected
+            if isinstance(holder, dict):
+                holder.pop(key, None)
+        if _plain(now.fields) != expected or was.body != now.body:
+            return "the edit would not give the intended fields"
+    return None

@@ -90,6 +90,9 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     ``None``.
     """
     offset = first_line - 1
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, YamlProblem(deep + offset, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
     try:
         node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
@@ -113,7 +116,38 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
 
 
 MAX_DEPTH = 100
-"""Deepest nesting of lists and mappings read; deeper is an error at its line."""
+"""Deepest nesting of lists and mappings accepted. libyaml's composer recurses without
+limit and crashes the whole process (a segmentation fault) on a document nested some
+thousands of levels deep, which a small file can be: it is refused before composing."""
+
+# Every list or mapping needs one of these characters (``- ``, ``key:``, ``? ``, ``[``, ``{``),
+# so a text with few of them cannot nest deeply and needs no scan.
+_INDICATORS = ("-", ":", "?", "[", "{")
+_OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _too_deep(text: str) -> int | None:
+    """The 0-based line where ``text`` first nests deeper than :data:`MAX_DEPTH`, else ``None``.
+
+    libyaml's parser keeps its own stack (it does not recurse), so its event stream can be
+    walked at any depth; it is only walked when the text could nest that deep at all.
+    """
+    if sum(text.count(c) for c in _INDICATORS) <= MAX_DEPTH:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, _OPENS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return int(mark.line) + 1 if mark is not None else 1
+            elif isinstance(event, _CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing reports it, after no more than MAX_DEPTH levels
+    return None
 
 
 class _Builder:

@@ -101,7 +101,7 @@ def test_private_store_ignored_by_git_with_a_relative_site_dir(make_site, tmp_pa
     subprocess.run(["git", "init", "-q", str(site.root)], check=True)
     monkeypatch.chdir(tmp_path)
     result = site.run("check", "site")
-    assert "storysite.yaml:3: warning: privacy.private_store 'content/private' is inside content/" in result.stderr
+    assert "storysite.yaml:3: privacy.private_store 'content/private' is inside content/" in result.stderr
     site.write("storysite.yaml", "title: T\n")
     result = site.run("check", "site")
     assert "not ignored by git" not in result.stderr, result.stderr
@@ -146,8 +146,8 @@ def test_nested_too_deeply_is_reported_at_its_line(make_site) -> None:
                      config=f"title: T\nlanguage: fr\nbrand: {deep}\n")
     result = site.build()
     assert result.exit_code == 1
-    assert "content/pages/deep.md:3: invalid YAML: nested too deeply" in result.stderr
-    assert "storysite.yaml:3: invalid YAML: nested too deeply" in result.stderr
+    assert "content/pages/deep.md:3: invalid YAML: nested more than 100 levels deep" in result.stderr
+    assert "storysite.yaml:3: invalid YAML: nested more than 100 levels deep" in result.stderr
 
 
 def test_every_problem_of_a_label_zone_is_reported_at_once(make_site) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from storysite.config.options import OptionError, describe
 from storysite.config.schema import SiteConfig
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.privacyguard import store_location_problem
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 CONFIG_NAME = "storysite.yaml"
@@ -54,6 +55,9 @@ def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | No
     found: list[Diagnostic] = []
     config = _build(SiteConfig, raw, "", found)
     config = dataclasses.replace(config, key_lines=_key_lines(raw, ""))
+    store_problem = store_location_problem(config.privacy.private_store, config.output)
+    if store_problem is not None:
+        found.append(error(CONFIG_NAME, config.line_of("privacy.private_store"), store_problem))
     if config.language not in SHIPPED_LANGUAGES:
         found.append(
             warning(

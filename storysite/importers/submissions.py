@@ -26,6 +26,7 @@ import yaml
 from storysite.curate import display_name
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.personaldata import personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore
 from storysite.routing import slugify
 from storysite.yamlio import YamlMap, decode_text, load_yaml
@@ -338,15 +339,33 @@ def _import_rows(
             result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); skipped"))
             continue
         known.add(fingerprint)
-        title = value("title") or _title_from(text)
-        slug = _unique_slug(taken, counters, slugify(title)[:60].rstrip("-") or "souvenir")
+        # Fields the import derives itself must not publish what the fan typed as contact details:
+        # the title is made from the text without them, no display name from an email.
+        title = value("title") or _title_from(without_personal_data(text)) or "Souvenir"
+        display = value("display")
+        if not display and personal_data_in(name):
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}name looks like an email address or phone "
+                                              "number; no display name is derived from it"))
+        elif not display:
+            display = display_name(name, display_policy)
+        base_slug = slugify(title)[:60].rstrip("-") or "souvenir"
+        published = (("title", title), ("author.display", display), ("location", value("location")),
+                     ("label", value("label")), ("slug", base_slug))
+        exposed = [(field_name, kind) for field_name, field_value in published
+                   if (kind := personal_data_in(field_value)) is not None]
+        if exposed:
+            result.rejected += 1
+            known.discard(fingerprint)
+            result.diagnostics.append(error(where[0], where[1], f"{where[2]}{exposed[0][0]} would publish {exposed[0][1]}; "
+                                            "row left out"))
+            continue
+        slug = _unique_slug(taken, counters, base_slug)
         accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
         granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
         document: dict[str, Any] = {"title": title}
         if date:
             document["date"] = date
         author: dict[str, str] = {"id": author_id}
-        display = value("display") or display_name(name, display_policy)
         if display:
             author["display"] = display
         if value("location"):

@@ -17,6 +17,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import slugify
+from storysite.textclean import clean_text
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
     VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
@@ -56,7 +57,7 @@ class FieldReader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.fail(key, f"expected text, got {describe(value)}")
             return default
-        result = str(value).strip()
+        result = clean_text(str(value)).strip()
         if required and not result:
             self.fail(key, "must not be empty")
         return result
@@ -121,7 +122,7 @@ class FieldReader:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.fail(key, f"expected a list of text, found {describe(item)}")
                 continue
-            text = str(item).strip()
+            text = clean_text(str(item)).strip()
             if text and text not in items:
                 items.append(text)
         return tuple(items)

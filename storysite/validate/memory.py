@@ -7,6 +7,7 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
+from storysite.textclean import clean_text
 from storysite.validate.fields import item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
@@ -67,7 +68,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         origin=Origin(item.path, item.line),
         slug=slug,
         title=title,
-        body=item.body,
+        body=clean_text(item.body),
         body_line=item.body_line,
         status=status,
         date=read.partial_date("date"),
@@ -80,11 +81,11 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         media=read_media(read, "media", site_dir),
         label=label,
         published=read.full_date("published"),
+        withdrawn=read.full_date("withdrawn"),
         original=read.text("original"),
         notes=read.text("notes"),
         personal_fields=tuple(personal),
     )
-    read.full_date("withdrawn")
     if not title or not slug:
         return None, problems
     return memory, problems

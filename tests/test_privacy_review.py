@@ -1,0 +1,405 @@
+"""Fixes from the privacy review (/tmp/review-privacy.md): each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import memory
+
+EXPORT = "title,text,name,email,consent\nHello,My memory,Jean Dupont,jean@example.org,oui\n"
+
+
+# -- H1: a private store that would be published or read as content -------------------------
+
+
+@pytest.mark.parametrize("store", ["static/fans", "content/private", "themes/default/static/x", "public/fans",
+                                   "Static/fans"])
+def test_private_store_where_it_would_be_published_is_a_config_error(make_site, store: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config=f"title: T\nbase_url: https://example.org/\nprivacy:\n  private_store: {store}\n")
+    (site.root / "export.csv").write_text(EXPORT)
+    imported = site.run("import", str(site.root / "export.csv"), "--site", str(site.root))
+    assert imported.exit_code == 1
+    assert f"storysite.yaml:4: privacy.private_store '{store}'" in imported.stderr
+    assert not (site.root / store).exists()
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"storysite.yaml:4: privacy.private_store '{store}'" in result.stderr
+    assert not site.public.exists()
+
+
+def test_no_build_copies_a_private_store_file_linked_from_static(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "private/submissions.jsonl": '{"email": "jean@example.org"}\n'})
+    (site.root / "static").mkdir()
+    os.symlink("../private/submissions.jsonl", site.root / "static/data.json")
+    os.symlink("../private", site.root / "static/raw")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "static/data.json:1: leads into the private store" in result.stderr
+    assert "static/raw/submissions.jsonl:1: leads into the private store" in result.stderr
+    assert not site.public.exists()
+
+
+def test_no_build_copies_a_private_store_file_linked_from_a_theme(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "private/key": "00\n", "themes/mine/theme.yaml": "extends: default\n"},
+                     config="title: T\ntheme: mine\n")
+    (site.root / "themes/mine/static").mkdir(parents=True)
+    os.symlink("../../../private/key", site.root / "themes/mine/static/key.txt")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/mine/static/key.txt:1: leads into the private store" in result.stderr
+
+
+# -- H2, M1, M2, M3: withdraw ------------------------------------------------------------------
+
+
+def _withdraw(site, ident: str):
+    return site.run("withdraw", ident, "--site", str(site.root))
+
+
+def test_withdraw_by_an_email_written_in_the_memory_file(make_site) -> None:
+    site = make_site({"content/memories/two.md": memory("Two").replace(
+        "author: {id: fan-1, display: Romain L., location: Lyon}",
+        "author: {id: fan-2, name: Person Two, email: P2@Example.org, location: Lyon}")})
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/two/index.html").exists()
+    result = _withdraw(site, "p2@example.org")
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn: two" in result.stdout
+    assert not (site.public / "memories/two/index.html").exists()
+    text = (site.root / "content/memories/two.md").read_text()
+    assert "status: withdrawn" in text
+    # The fan's private fields leave the content file too.
+    assert "P2@Example.org" not in text and "Person Two" not in text and '"location": "Lyon"' in text
+
+
+def test_withdraw_without_a_match_says_what_was_searched(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = _withdraw(site, "nobody@example.org")
+    assert result.exit_code == 1
+    assert "author.email fields" in result.stderr
+
+
+@pytest.mark.parametrize("ident", ["", "  "])
+def test_withdraw_an_empty_id_is_a_usage_error(make_site, ident: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "content/memories/b.md": memory("B").replace("  scope: [site, share]\n", "")})
+    assert site.build().exit_code == 0
+    result = _withdraw(site, ident)
+    assert result.exit_code == 2
+    assert "status: approved" in (site.root / "content/memories/a.md").read_text()
+    assert (site.public / "memories/b/index.html").exists()
+
+
+def test_withdraw_a_multi_line_status_and_a_block_scalar_title(make_site) -> None:
+    listing = """\
+- slug: un
+  title: >-
+    My first jar,
+    a long title
+  status:
+      approved
+  author: {id: fan-9}
+  consent: {granted: 2020-01-01}
+  text: Un.
+- slug: deux
+  title: Second
+  status: approved
+  author:
+    id: fan-9
+    name: Zoé Martin
+    phone: "06 12 34 56 78"
+  consent: {granted: 2020-01-01, ref: c-9}
+  original: |
+    Les mots d'origine
+    de Zoé.
+  notes: "à relire"
+  text: Deux.
+- slug: trois
+  title: Third
+  status: approved
+  consent: {granted: 2020-01-01}
+  text: Trois.
+"""
+    site = make_site({"content/memories/liste.yaml": listing})
+    assert site.build().exit_code == 0
+    result = _withdraw(site, "fan-9")
+    assert result.exit_code == 0, result.output
+    text = (site.root / "content/memories/liste.yaml").read_text()
+    assert text.count("status: withdrawn") == 2 and text.count("withdrawn: 2026-11-20") == 2
+    for private in ("Zoé Martin", "06 12", "c-9", "mots d'origine", "de Zoé", "à relire"):
+        assert private not in text, private
+    assert "  title: >-\n    My first jar,\n    a long title\n" in text
+    assert not (site.public / "memories/un/index.html").exists()
+    assert not (site.public / "memories/deux/index.html").exists()
+    assert (site.public / "memories/trois/index.html").exists()
+    assert site.build().exit_code == 0
+
+
+def test_withdraw_a_memory_that_cannot_be_edited_still_erases_and_reports(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
+                      "content/memories/b.yaml": "{title: B two, status: approved, author: {id: fan-7},"
+                                                 " consent: {granted: 2020-01-01}, text: Deux}\n",
+                      "private/submissions.jsonl": '{"author_id": "fan-7", "email": "x@example.org", '
+                                                  '"fingerprint": "f"}\n'})
+    assert site.build().exit_code == 0
+    result = _withdraw(site, "fan-7")
+    assert result.exit_code == 1
+    assert "content/memories/b.yaml:1: " in result.stderr and "STILL PUBLISHED" in result.stderr
+    assert "x@example.org" not in (site.root / "private/submissions.jsonl").read_text()
+    assert (site.root / "private/withdrawn.jsonl").exists()
+    assert not (site.public / "memories/a/index.html").exists()  # the other one was rebuilt away
+
+
+def test_withdraw_on_a_fresh_clone_still_lists_the_urls_to_purge(make_site) -> None:
+    import shutil
+
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [plage]\n"),
+                      "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    shutil.rmtree(site.root / ".storysite")
+    result = _withdraw(site, "a")
+    assert result.exit_code == 0, result.output
+    assert "https://example.org/memories/a/" in result.stdout
+    assert "https://example.org/tags/plage/" in result.stdout
+    assert "0 URL(s)" not in result.stdout
+
+
+# -- H3: personal data in fields the import derives, and in every published field -------------
+
+
+def test_import_never_publishes_contact_details_through_derived_fields(make_site) -> None:
+    site = make_site()
+    export = ('text,name,consent\n'
+              '"Écrivez-moi à jean.dupont@gmail.com ou au 06 12 34 56 78 pour la suite",jean.dupont@gmail.com,oui\n'
+              '"Un goûter chez mamie",+33 6 12 34 56 78,oui\n')
+    (site.root / "e.csv").write_text(export)
+    result = site.run("import", str(site.root / "e.csv"), "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "e.csv:2: warning: name looks like an email address or phone number" in result.stderr
+    files = sorted((site.root / "content/memories").glob("*.md"))
+    assert len(files) == 2
+    for file in files:
+        text = file.read_text()
+        front = text.split("---")[1]
+        assert "gmail" not in front and "06 12" not in front and "6 12 34" not in front, front
+        assert "gmail" not in file.name and "06-12" not in file.name
+        file.write_text(text.replace("status: submitted", "status: approved")
+                        .replace("jean.dupont@gmail.com ou au 06 12 34 56 78", "moi"))
+    assert site.build().exit_code == 0
+    everything = site.all_output_text()
+    assert "gmail" not in everything and "06 12 34" not in everything
+
+
+def test_import_rejects_a_title_column_with_a_phone_number(make_site) -> None:
+    site = make_site()
+    (site.root / "e.csv").write_text("title,text,consent\nAppelez le 06 12 34 56 78,Un souvenir,oui\n")
+    result = site.run("import", str(site.root / "e.csv"), "--site", str(site.root))
+    assert "e.csv:2: title would publish a phone number; row left out" in result.stderr
+    assert not list((site.root / "content/memories").glob("*.md"))
+
+
+def test_check_warns_about_contact_details_in_every_published_field(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Écrivez à jean@example.org", extra="""\
+            description: appelez le 06 12 34 56 78
+            tags: [jean@example.org]
+            """).replace("location: Lyon", "location: Paris 06 12 34 56 78")
+        .replace("display: Romain L.", "display: romain@example.org"),
+        "content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.png, alt: x, credit: cam@example.org}\n",
+        "content/galleries/p.png": b"\x89PNG\r\n\x1a\n",
+        "content/timeline/t.yaml": "date: 1976\ntitle: Appelez le +33 6 12 34 56 78\ntext: x\n",
+    })
+    result = site.check()
+    for expected in ("content/memories/a.md:1: warning: title seems to contain an email address",
+                     "warning: description seems to contain a phone number",
+                     "warning: tags seems to contain an email address",
+                     "warning: author.location seems to contain a phone number",
+                     "warning: author.display seems to contain an email address",
+                     "content/galleries/g.yaml:3: warning: image 1 credit seems to contain an email address",
+                     "content/timeline/t.yaml:1: warning: title seems to contain a phone number"):
+        assert expected in result.stderr, expected
+
+
+# -- M5: deeply nested YAML ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("nested", "line"), [("[" * 30000 + "]" * 30000, 0), ("{a: " * 30000 + "x" + "}" * 30000, 0),
+                                            ("\n" + "- " * 30000 + "x", 1)])
+def test_deeply_nested_yaml_is_an_error_not_a_crash(make_site, nested: str, line: int) -> None:
+    import subprocess
+    import sys
+
+    site = make_site({"content/memories/deep.md": f"---\ntitle: x\nx: {nested}\n---\n",
+                      "content/memories/a.md": memory("A")})
+    # In a child process: libyaml's crash would take the test runner down with it.
+    result = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], capture_output=True,
+                            text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1795132800"}, check=False)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert f"content/memories/deep.md:{3 + line}: invalid YAML: nested more than 100 levels deep" in result.stderr
+    config = make_site(config="title: T\nx: " + nested + "\n", name="config")
+    result = subprocess.run([sys.executable, "-m", "storysite", "build", str(config.root)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 1
+    assert f"storysite.yaml:{2 + line}: invalid YAML: nested more than 100 levels deep" in result.stderr
+
+
+def test_yaml_nested_within_the_limit_still_reads() -> None:
+    from storysite.yamlio import load_yaml
+
+    value, problem = load_yaml("x: " + "[" * 99 + "]" * 99 + "\n" + "".join(f"k{i}: 1\n" for i in range(200)))
+    assert problem is None and value["k199"] == 1
+
+
+# -- M11: a withdrawal date withholds, whatever the status says -------------------------------
+
+
+def test_an_approved_memory_with_a_withdrawn_date_is_not_published(make_site) -> None:
+    site = make_site({"content/memories/wdate.md": memory("Retiré", extra="withdrawn: 2024-01-01\n"),
+                      "content/memories/a.md": memory("A")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not (site.public / "memories/wdate/index.html").exists()
+    assert "Retiré" not in site.all_output_text() and "wdate" not in site.all_output_text()
+    assert "approved, but withdrawn on 2024-01-01" in site.check().stdout
+
+
+# -- M9, M12: control characters and bidi overrides in fan text --------------------------------
+
+
+def test_control_characters_in_fan_text_never_break_the_feed_or_reach_html(make_site) -> None:
+    import xml.dom.minidom
+
+    site = make_site({"content/memories/a.md": memory('"Bell\\x07 a\\0b"', body="Texte \x0b\x1b\x01\x08 fin.",
+                                                      extra='tags: ["x\\x1b"]\n')})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    xml.dom.minidom.parse(str(site.public / "feed.xml"))
+    everything = "".join(data.decode() for path, data in site.output_files().items()
+                         if path.endswith((".html", ".xml", ".json", ".txt")))
+    for control in ("\x00", "\x07", "\x0b", "\x1b", "\x01", "\x08"):
+        assert control not in everything, repr(control)
+    assert "Bell ab" in site.read("memories/a/index.html")
+
+
+def test_a_fan_bidi_override_is_closed_within_its_own_field(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", body="Normal \u202e reversed, https://example.org/safe")
+                      .replace("display: Romain L.", 'display: "Alice \u202e"')})
+    assert site.build().exit_code == 0
+    page = site.read("memories/a/index.html")
+    assert "Alice \u202e\u202c" in page
+    assert "\u202e reversed, https://example.org/safe\u202c" in page or \
+        "\u202e reversed, <a" not in page
+    for line in page.split("\n"):
+        assert line.count("\u202e") <= line.count("\u202c"), line
+
+
+# -- M7: the curation report is never written where it would be published ----------------------
+
+
+@pytest.mark.parametrize("where", ["static/report.html", "content/pages/r.html", "themes/default/static/r.html",
+                                   "private/r.html"])
+def test_report_is_refused_where_it_would_be_published(make_site, where: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.check("--report", str(site.root / where))
+    assert result.exit_code == 2
+    assert not (site.root / where).exists()
+
+
+# -- M8: requests to other origins the scan used to miss -------------------------------------
+
+
+@pytest.mark.parametrize(("snippet", "host"), [
+    ('<img src="https:\\\\bs1.example/x.png">', "bs1.example"),
+    ('<img src="/\\bs2.example/x.png">', "bs2.example"),
+    ('<img src="\\\\bs3.example/x.png">', "bs3.example"),
+    ('<svg><image xlink:href="https://xlink.example/x.png"/></svg>', "xlink.example"),
+    ('<div style="background-image: image-set(\'https://imgset.example/a.png\' 1x)">a</div>', "imgset.example"),
+    ('<table background="https://table.example/bg.png"><tr><td>x</td></tr></table>', "table.example"),
+    ('<img alt="<!--" src="https://comment.example/x.png"> -->', "comment.example"),
+    ('<iframe srcdoc="&lt;img src=https://srcdoc.example/x.png&gt;"></iframe>', "srcdoc.example"),
+    ('<iframe srcdoc="&lt;img src=https:&amp;#47;&amp;#47;srcdoc2.example/x.png&gt;"></iframe>', "srcdoc2.example"),
+    ('<link rel="preload" as="image" imagesrcset="https://imagesrcset.example/a.png 1x" href="/l.svg">',
+     "imagesrcset.example"),
+    ('<meta http-equiv="refresh" content="30; URL=https://refresh.example/">', "refresh.example"),
+    ('<base href="https://base.example/">', "base.example"),
+    ('<a href="/" ping="https://ping.example/t">p</a>', "ping.example"),
+])
+def test_third_party_scan_finds_every_request(snippet: str, host: str) -> None:
+    from storysite import thirdparty
+
+    page = f"<!doctype html><html><head><title>t</title></head><body>\n{snippet}\n</body></html>"
+    found = thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public")
+    assert [d.line for d in found] == [2], found
+    assert f"//{host}" in found[0].message
+
+
+def test_third_party_bypasses_fail_the_build(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n<table background=\"https://t.example/b.png\">"
+                                           "<tr><td>x</td></tr></table>\n"},
+                     config="title: T\nbase_url: https://example.org/\nmarkdown: {editorial_html: true}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "<table background> loads https://t.example/b.png from another origin" in result.stderr
+
+
+# -- M6: a withdrawn memory's photo through a gallery ---------------------------------------
+
+
+def test_a_withdrawn_memorys_photo_is_left_out_of_a_gallery_that_names_it(make_site) -> None:
+    from tests.test_images import photo
+
+    site = make_site({
+        "content/memories/photo-memory/index.md": memory(
+            "Photo", status="withdrawn", extra="media:\n  - {src: jean-dupont.jpg, alt: x}\n"),
+        "content/memories/photo-memory/jean-dupont.jpg": photo((64, 48)),
+        "content/memories/photo-memory/other.jpg": photo((64, 48), (10, 200, 10)),
+        "content/galleries/fans.yaml": "title: Fans\nimages:\n"
+                                       "  - {src: ../memories/photo-memory/jean-dupont.jpg, alt: p, credit: Jean}\n"
+                                       "  - {src: ../memories/photo-memory/other.jpg, alt: q}\n"
+                                       "  - {src: ok.jpg, alt: r}\n",
+        "content/galleries/ok.jpg": photo((64, 48), (0, 0, 250)),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/galleries/fans.yaml:3: warning: 'content/memories/photo-memory/jean-dupont.jpg' belongs to "
+            "content/memories/photo-memory/index.md, which is not published; left out") in result.stderr
+    assert "content/galleries/fans.yaml:4: warning: 'content/memories/photo-memory/other.jpg' belongs to" \
+        in result.stderr
+    gallery = site.read("galleries/fans/index.html")
+    assert "Jean" not in gallery
+    assert gallery.count("<img") == 1
+
+
+# -- crashes that became path:line: message errors -----------------------------------------
+
+
+def test_file_names_that_are_not_utf8_or_hold_a_line_break_are_errors(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    (site.root / "content/memories").joinpath(os.fsdecode(b"caf\xe9.md")).write_text(memory("B"))
+    (site.root / "content/memories/a\nstoryfake.md").write_text(memory("C"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/caf\\xe9.md:1: the file name is not valid UTF-8; rename the file" in result.stderr
+    assert "content/memories/a\\nstoryfake.md:1: the file name contains a control character" in result.stderr
+    assert "internal error" not in result.output
+    assert not any(line.startswith("storyfake.md") for line in result.stderr.splitlines())
+
+
+def test_theme_strings_of_the_wrong_shape_are_errors(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "themes/default/strings/en.yaml": 'months: 12\ndate_formats:\n  day: "{dya} {month}"\n'
+                                                        'memory.by: "Told by {nam}"\n'},
+                     config="title: T\nlanguage: en\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/strings/en.yaml:1: months: expected a list of the 12 month names" in result.stderr
+    assert "themes/default/strings/en.yaml:3: date_formats.day: may use {day}, {month}, {year} only" \
+        in result.stderr
+    assert "themes/default/strings/en.yaml:4: memory.by: {nam} is not known here; it may use {name}" \
+        in result.stderr
+    assert "internal error" not in result.output
