@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,13 +143,16 @@ def _rel(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix()
 
 
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f\udc80-\udcff]")
+
+
 def _unsafe_name(rel: str) -> str | None:
     """Why a path cannot be named in messages and URLs as it is, or ``None``."""
+    if _UNSAFE_NAME.search(rel) is None:
+        return None
     if any("\udc80" <= c <= "\udcff" for c in rel):
         return "is not valid UTF-8"
-    if any(c < " " or c == "\x7f" for c in rel):
-        return "contains a control character (such as a line break)"
-    return None
+    return "contains a control character (such as a line break)"
 
 
 def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -172,7 +176,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
         root = content / kind
         if not root.is_dir():
             continue
-        files = sorted(_walk(root, site_dir, problems))
+        files = sorted(_walk(root, site_dir, problems), key=str)
+        prefix = len(str(site_dir)) + 1
         bundle_dirs = {
             f.parent for f in files if f.name in BUNDLE_INDEXES and f.parent != root
         }
@@ -183,7 +188,7 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
             is_index = file.name in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
                 continue
-            rel = _rel(file, site_dir)
+            rel = str(file)[prefix:].replace(os.sep, "/")
             unsafe = _unsafe_name(rel)
             if unsafe is not None:
                 problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))
