@@ -251,13 +251,13 @@ def resolve_request(root: Path, url_path: str) -> Path | None:
     if any(p == ".." for p in parts):
         return None
     target = root.joinpath(*parts) if parts else root
-    if target.is_dir():
-        target = target / "index.html"
-    try:
+    try:  # a name too long for the file system, among others, is simply not there
+        if target.is_dir():
+            target = target / "index.html"
         resolved = target.resolve()
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return None
     except OSError:
-        return None
-    if not resolved.is_relative_to(root) or not resolved.is_file():
         return None
     return resolved
 

@@ -52,7 +52,8 @@ def test_serves_pages_with_the_reload_script_and_not_in_the_output(preview) -> N
 
 @pytest.mark.parametrize("path", ["/../storysite.yaml", "/%2e%2e/storysite.yaml", "/..%2fstorysite.yaml",
                                   "/%2e%2e%2f%2e%2e%2fetc/passwd", "/memories/../../storysite.yaml",
-                                  "/..\\storysite.yaml", "//etc/passwd"])
+                                  "/..\\storysite.yaml", "//etc/passwd", "/" + "a" * 5000,
+                                  "/memories/" + "b" * 300 + "/"])
 def test_no_request_reads_outside_the_output(preview, path: str) -> None:
     _, server = preview
     status, body = get(server, path)
