@@ -654,3 +654,34 @@ def test_webp_method_trades_file_size_for_speed(make_site) -> None:
     bad = make_site({}, config="title: T\nimages: {webp_method: 7}\n", name="bad")
     result = bad.build()
     assert result.exit_code != 0 and "images.webp_method" in result.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pool_workers_make_the_same_files_however_started(tmp_path, monkeypatch, threads: int) -> None:
+    """Forked from a lone thread or from a forkserver (a process with threads): same bytes as in process."""
+    import hashlib
+    import multiprocessing
+    import threading
+
+    from storysite import images
+
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    context = images._pool_context()
+    assert context.get_start_method() == ("fork" if threads == 1 and images.sys.platform == "linux" else "forkserver")
+    settings = ImageSettings(widths=(320, 640))
+    ops, keys = [], {}
+    for index in range(3):
+        data = photo((900, 600), color=(40 * index, 90, 160))
+        (tmp_path / f"p{index}.jpg").write_bytes(data)
+        op = images.ImageOp(f"p{index}.jpg", hashlib.sha256(data).hexdigest(), settings)
+        ops.append(op)
+        keys[op.source] = op.key
+    plan = images.ImagePlan(tuple(ops), keys, {})
+    serial, _ = images.run_images(plan, tmp_path, tmp_path / "serial", jobs=1)
+    pooled, _ = images.run_images(plan, tmp_path, tmp_path / "pooled", jobs=2)
+    assert pooled.stats.encoded == 3 and multiprocessing.active_children() == []
+    for key, result in serial.results.items():
+        assert pooled.results[key] == result
+        for _, filename in result.files():
+            assert ((tmp_path / "pooled" / key[:2] / key / filename).read_bytes()
+                    == (tmp_path / "serial" / key[:2] / key / filename).read_bytes())
