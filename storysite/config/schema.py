@@ -72,7 +72,7 @@ class Images:
     webp_method: int = opt(o.Integer(0, 6), 4)
     """WebP encoding effort, 0 to 6 (libwebp's ``method``). 4 is libwebp's default; 2 encodes
     WebP about 2.3× faster (a cold build of big photos about 1.5× faster) and makes WebP
-    files about 7% larger for the same visual quality. Changing it re-encodes every photo."""
+    files 7–8% larger for the same visual quality. Changing it re-encodes every photo."""
 
 
 @dataclass(frozen=True, slots=True)
