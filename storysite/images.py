@@ -103,11 +103,12 @@ class ImageSettings:
     def fingerprint(self) -> str:
         """The settings that shape output bytes, as stable text (``max_pixels`` does not).
 
-        ``webp_method`` joins the text only when it is not the default, so that
-        the cache entries made before it existed (all at method 4) stay valid.
+        ``webp_method`` joins the text only when it is not the default and WebP
+        is made, so that the cache entries made before it existed (all at
+        method 4) stay valid, and a site without WebP never re-encodes for it.
         """
         shaping: list[Any] = [self.widths, self.formats, self.quality, sorted(self.keep_metadata)]
-        if self.webp_method != DEFAULT_WEBP_METHOD:
+        if self.webp_method != DEFAULT_WEBP_METHOD and "webp" in self.formats:
             shaping.append({"webp_method": self.webp_method})
         return json.dumps(shaping)
 

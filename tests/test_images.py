@@ -637,6 +637,9 @@ def test_op_key_depends_on_content_and_settings_only() -> None:
     assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(webp_method=2)).key
     # The default effort leaves the key as it was before the setting existed: old caches stay valid.
     assert '"webp_method"' not in settings.fingerprint()
+    jpeg_only = ImageSettings(formats=("jpeg",))
+    assert ImageOp("a", "0" * 64, jpeg_only).key == ImageOp("a", "0" * 64, ImageSettings(formats=("jpeg",),
+                                                                                          webp_method=2)).key
 
 
 def test_webp_method_trades_file_size_for_speed(make_site) -> None:
