@@ -16,14 +16,20 @@ as 4000x3000 (a 12-megapixel phone photo, where JPEG draft mode pays).
   folder, as a build does.
 - **storysite, cached**: the same again with the cache filled: nothing is
   encoded; the photos are hashed, found in the cache and copied out.
+- **storysite, cold, webp_method M**: the cold run with ``images.webp_method``
+  set to each further value of ``--webp-methods`` (default: 2), a cheaper
+  libwebp effort that trades WebP file size for speed.
 
 Both sides use the same encoders and settings (WebP method 4, quality 80;
 JPEG quality 80, storysite adds Huffman optimisation, which makes smaller
-files); the output sizes are printed so that nobody wins by making worse
-files. Photos are generated (deterministically) in a temporary folder;
-their generation is not timed. Each figure is the best of ``--runs`` runs.
-``--readme`` writes the table into README.md under "## Benchmarks" →
-"### Images".
+files), except in the webp_method rows. So that nobody wins by making worse
+files, the table gives each run's output size, its WebP share, and the PSNR
+of its WebP files against the uncompressed Lanczos resize of the original
+(what plain Pillow encodes), averaged over the first 10 photos' 3 widths.
+Photos are generated (deterministically) in a temporary folder; their
+generation, and the PSNR, are not timed. Each figure is the best of
+``--runs`` runs. ``--readme`` writes the table into README.md under
+"## Benchmarks" → "### Images".
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import math
 import os
 import platform
 import random
@@ -41,12 +48,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+import PIL
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storysite.images import (  # noqa: E402
+    DEFAULT_WEBP_METHOD,
     ImageOp,
     ImagePlan,
     ImageSettings,
@@ -57,6 +66,10 @@ from storysite.images import (  # noqa: E402
 
 WIDTHS = (480, 960, 1600)
 QUALITY = 80
+PSNR_PHOTOS = 10
+
+Outputs = dict[tuple[str, int, str], Path]
+"""(photo name, width, extension) → the file made for it."""
 
 
 def make_photo(index: int, size: tuple[int, int] = (2400, 1600)) -> bytes:
@@ -86,9 +99,9 @@ def make_photo(index: int, size: tuple[int, int] = (2400, 1600)) -> bytes:
     return out.getvalue()
 
 
-def plain_pillow(photos: list[Path], out_dir: Path) -> int:
+def plain_pillow(photos: list[Path], out_dir: Path) -> Outputs:
     """The baseline: one process, each width resized from the original."""
-    total = 0
+    made: Outputs = {}
     for path in photos:
         with Image.open(path) as opened:
             image = ImageOps.exif_transpose(opened).convert("RGB")
@@ -98,13 +111,14 @@ def plain_pillow(photos: list[Path], out_dir: Path) -> int:
             for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpg")):
                 target = out_dir / f"{path.stem}-{width}.{ext}"
                 resized.save(target, fmt, quality=QUALITY)
-                total += target.stat().st_size
-    return total
+                made[path.stem, width, ext] = target
+    return made
 
 
-def storysite_pipeline(photos: list[Path], root: Path, cache: Path, out_dir: Path, jobs: int) -> tuple[int, int, int]:
+def storysite_pipeline(photos: list[Path], root: Path, cache: Path, out_dir: Path, jobs: int,
+                       webp_method: int = DEFAULT_WEBP_METHOD) -> tuple[int, int, Outputs]:
     """Plan (hash), encode or reuse, and copy into an output folder as a build does."""
-    settings = ImageSettings(widths=WIDTHS, formats=("webp", "jpeg"), quality=QUALITY)
+    settings = ImageSettings(widths=WIDTHS, formats=("webp", "jpeg"), quality=QUALITY, webp_method=webp_method)
     ops = []
     keys = {}
     for path in photos:
@@ -116,15 +130,39 @@ def storysite_pipeline(photos: list[Path], root: Path, cache: Path, out_dir: Pat
     results, problems = run_images(plan, root, cache, jobs)
     if problems:
         raise SystemExit("\n".join(p.format() for p in problems))
-    total = 0
-    for key, result in results.results.items():
-        for output, filename in result.files():
+    made: Outputs = {}
+    for rel, key in keys.items():
+        result = results.results[key]
+        for derivative, (output, filename) in zip(result.derivatives, result.files(), strict=True):
             data = (cache_entry(cache, key) / filename).read_bytes()
             target = out_dir / output
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            total += len(data)
-    return results.stats.encoded, results.stats.reused, total
+            made[Path(rel).stem, derivative.width, filename.rsplit(".", 1)[1]] = target
+    return results.stats.encoded, results.stats.reused, made
+
+
+def measure(made: Outputs, photos: list[Path]) -> tuple[int, int, float]:
+    """Total bytes, WebP bytes, and the mean PSNR (dB) of the sampled photos' WebP files."""
+    total = sum(path.stat().st_size for path in made.values())
+    webp = sum(path.stat().st_size for (_, _, ext), path in made.items() if ext == "webp")
+    scores = []
+    for photo in photos[:PSNR_PHOTOS]:
+        with Image.open(photo) as opened:
+            original = ImageOps.exif_transpose(opened).convert("RGB")
+        for width in WIDTHS:
+            reference = original.resize((width, round(width * original.height / original.width)),
+                                        Image.Resampling.LANCZOS)
+            with Image.open(made[photo.stem, width, "webp"]) as encoded:
+                scores.append(psnr(reference, encoded.convert("RGB")))
+    return total, webp, sum(scores) / len(scores)
+
+
+def psnr(reference: Image.Image, image: Image.Image) -> float:
+    """Peak signal-to-noise ratio of ``image`` against ``reference``, in dB (RGB, 8 bits)."""
+    squares = ImageStat.Stat(ImageChops.difference(reference, image)).sum2
+    mse = sum(squares) / (len(squares) * reference.width * reference.height)
+    return 10 * math.log10(255**2 / mse) if mse else math.inf
 
 
 def best(runs: int, work, setup=None):  # type: ignore[no-untyped-def]
@@ -138,8 +176,11 @@ def best(runs: int, work, setup=None):  # type: ignore[no-untyped-def]
     return min(timings), value
 
 
-def run_size(size: tuple[int, int], args: argparse.Namespace) -> str:
-    """Time the three runs (and storysite on one core) for photos of ``size``; a Markdown table."""
+def run_size(size: tuple[int, int], args: argparse.Namespace) -> tuple[str, dict[str, float]]:
+    """Time the three runs (and storysite on one core) for photos of ``size``.
+
+    A Markdown table, and the speed-ups and WebP sizes the README's text quotes.
+    """
     work = Path(tempfile.mkdtemp(prefix="storysite-bench-images-"))
     try:
         source = work / "photos"
@@ -164,32 +205,47 @@ def run_size(size: tuple[int, int], args: argparse.Namespace) -> str:
             fresh(ours_out)
             shutil.rmtree(cache, ignore_errors=True)
 
-        plain_time, plain_bytes = best(args.runs, lambda: plain_pillow(photos, plain_out), lambda: fresh(plain_out))
-        one_time, _ = best(args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, 1), cold_setup)
-        cold_time, (encoded, _, ours_bytes) = best(
-            args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, args.jobs), cold_setup)
+        main_method, *other_methods = args.webp_methods
+        plain_time, plain_made = best(args.runs, lambda: plain_pillow(photos, plain_out), lambda: fresh(plain_out))
+        plain = measure(plain_made, photos)
+        one_time, _ = best(args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, 1, main_method),
+                           cold_setup)
+        cold_time, (encoded, _, made) = best(
+            args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, args.jobs, main_method), cold_setup)
+        ours = measure(made, photos)
         cached_time, (again, reused, _) = best(
-            args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, args.jobs), lambda: fresh(ours_out))
+            args.runs, lambda: storysite_pipeline(photos, work, cache, ours_out, args.jobs, main_method),
+            lambda: fresh(ours_out))
         assert encoded == args.photos and again == 0 and reused == args.photos
-
+        jobs = f"{args.jobs} job{'s' if args.jobs > 1 else ''}"
+        method = "" if main_method == DEFAULT_WEBP_METHOD else f", webp_method {main_method}"
         rows = [
-            ("plain Pillow, one process", plain_time, plain_bytes),
-            ("storysite, cold, 1 job", one_time, ours_bytes),
-            (f"storysite, cold, {args.jobs} jobs", cold_time, ours_bytes),
-            ("storysite, cached (0 encoded)", cached_time, ours_bytes),
+            ("plain Pillow, one process", plain_time, plain),
+            (f"storysite, cold, 1 job{method}", one_time, ours),
+            (f"storysite, cold, {jobs}{method}", cold_time, ours),
+            (f"storysite, cached (0 encoded){method}", cached_time, ours),
         ]
+        quoted = {"plain": plain_time, "cold": cold_time, "one": one_time, "cached": cached_time,
+                  "webp": ours[1], "psnr": ours[2]}
+        for other in other_methods:
+            seconds, (count, _, other_made) = best(
+                args.runs, lambda m=other: storysite_pipeline(photos, work, cache, ours_out, args.jobs, m), cold_setup)
+            assert count == args.photos
+            figures = measure(other_made, photos)
+            rows.append((f"storysite, cold, {jobs}, webp_method {other}", seconds, figures))
+            quoted.update({f"cold{other}": seconds, f"webp{other}": figures[1], f"psnr{other}": figures[2]})
         lines = [
             f"{args.photos} photos of {size[0]}×{size[1]}:",
             "",
-            "| run | time | photos/s | output | vs plain Pillow |",
-            "|---|---:|---:|---:|---:|",
+            "| run | time | photos/s | output | of which WebP | WebP PSNR | vs plain Pillow |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for name, seconds, total in rows:
+        for name, seconds, (total, webp, score) in rows:
             lines.append(f"| {name} | {seconds:.2f} s | {args.photos / seconds:.1f} | {total / 1e6:.1f} MB "
-                         f"| {plain_time / seconds:.2f}× |")
+                         f"| {webp / 1e6:.1f} MB | {score:.2f} dB | {plain_time / seconds:.2f}× |")
         table = "\n".join(lines)
         print(table, flush=True)
-        return table
+        return table, quoted
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -200,37 +256,68 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", nargs="+", default=["2400x1600"], help="photo sizes, WIDTHxHEIGHT")
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--webp-methods", type=int, nargs="+", default=[DEFAULT_WEBP_METHOD, 2],
+                        choices=range(7), metavar="M",
+                        help="images.webp_method of the storysite runs; each further one adds a cold row")
     parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
     args = parser.parse_args(argv)
-    sizes = [tuple(int(v) for v in text.lower().split("x")) for text in args.sizes]
-    tables = [run_size((w, h), args) for w, h in sizes]
+    sizes = [(int(w), int(h)) for w, h in (text.lower().split("x") for text in args.sizes)]
+    runs = [run_size(size, args) for size in sizes]
     if args.readme:
         machine = (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
-                   f"Python {platform.python_version()}, Pillow {Image.__version__}")
-        write_readme("\n\n".join(tables), args, machine)
+                   f"Python {platform.python_version()}, Pillow {PIL.__version__}")
+        write_readme("\n\n".join(table for table, _ in runs), args, machine,
+                     [(size, quoted) for size, (_, quoted) in zip(sizes, runs, strict=True)])
     return 0
 
 
-def write_readme(table: str, args: argparse.Namespace, machine: str) -> None:
+def write_readme(table: str, args: argparse.Namespace, machine: str,
+                 figures: list[tuple[tuple[int, int], dict[str, float]]]) -> None:
+    """Replace the "### Images" section of README.md: the tables and the text that reads them."""
     readme = ROOT / "README.md"
     text = readme.read_text("utf-8")
+    first = figures[0][1]
+    lines = [f"With the default effort (`images.webp_method: 4`), two jobs are {first['one'] / first['cold']:.2f}× "
+             f"faster than one and {first['plain'] / first['cold']:.2f}× faster than plain Pillow."]
+    for other in args.webp_methods[1:]:
+        lines.append(
+            f"With `images.webp_method: {other}` they are {first['plain'] / first[f'cold{other}']:.2f}× faster "
+            f"than plain Pillow, and the WebP files are {100 * (first[f'webp{other}'] / first['webp'] - 1):.1f}% "
+            f"larger ({first[f'psnr{other}'] - first['psnr']:+.2f} dB PSNR).")
+    for (width, height), quoted in figures[1:]:
+        lines.append(f"At {width}×{height}, two jobs at the default effort are "
+                     f"{quoted['plain'] / quoted['cold']:.2f}× faster than plain Pillow.")
     section = (
         "### Images\n\n"
         f"`python bench/images.py --sizes {' '.join(args.sizes)}` — generated photos into 480, 960 and 1600 px, "
         "each as WebP and JPEG at quality 80; best of "
         f"{args.runs} runs on {machine}. *Plain Pillow* resizes each width from the original and saves it, "
         "in one process; storysite decodes once, derives each width from the one above, strips metadata, "
-        "encodes in a process pool and keeps the results in its cache, then copies them into the output.\n\n"
+        "encodes in a process pool and keeps the results in its cache, then copies them into the output. "
+        "*WebP PSNR* compares the WebP files of the first 10 photos with the uncompressed Lanczos resize of "
+        "the original (higher is closer).\n\n"
         f"{table}\n\n"
-        "Where the time goes (one core, per 2400×1600 photo): WebP encoding at libwebp's default effort "
-        "(method 4) is about 190 ms of the ~330 ms plain Pillow spends, and it is the same encoder with the "
-        "same settings on both sides. storysite removes most of the rest (one resize from the original "
-        "instead of three, smaller widths derived from the larger: ~70 ms of resizing instead of ~120), "
-        "so at this size one core does only ~1.1× better, and two cores give about 2×; the issue's target "
-        "of 2.7× is not reached without a cheaper WebP effort (method 2 is 2.5× faster to encode but makes "
-        "WebP files ~12% larger at the same quality, a trade we did not make). With photos as phones take "
-        "them (4000×3000), JPEG draft mode decodes at half size and the pipeline is ~1.9× faster per core, "
-        "3.5× on two. Figures are wall-clock on a shared machine; rerun to compare.\n"
+        + " ".join(lines) + "\n\n"
+        "Where the time goes, per 2400×1600 photo on one core (CPU time, measured once): plain Pillow spends "
+        "~335 ms: ~17 ms decoding, ~117 ms resizing each width from the original, ~190 ms encoding WebP at "
+        "libwebp's default effort (method 4) and ~6 ms of JPEG. storysite spends ~290 ms: the same decoding "
+        "and WebP, ~72 ms of resizing (one Lanczos resize from the original, then each smaller width from the "
+        "one above, which looks the same: 54 dB PSNR against resizing from the original) and ~14 ms of JPEG "
+        "with optimised Huffman tables (4% smaller files). WebP at method 4 is two thirds of that, with the "
+        "same encoder and settings as plain Pillow's, so two cores top out at about 2.3× plain Pillow at the "
+        "default effort: the issue's 2.7× is out of reach at this size without a cheaper WebP effort. "
+        "Cheaper resizing was measured and dropped: a 2×2 box for 960→480 saves 6 ms but is visibly different "
+        "(43 dB PSNR, 35 dB at worst, against Lanczos); bicubic saves ~20 ms and is 7% softer.\n\n"
+        "`images.webp_method: 2` is that trade, offered but not the default: it encodes WebP in ~85 ms "
+        "instead of ~190 (a photo in ~180 ms). On six real photos (2560×1600 wallpapers, cropped) at "
+        "quality 80 it makes WebP files 2.6% larger, with SSIM 0.0026 and PSNR 0.24 dB lower; for the same "
+        "SSIM it needs quality ~81.4 and 8% more bytes (7% for the same PSNR). Methods 3 and 4 cost the same; "
+        "5 and 6 are slower. Workers are forked from the build process when it runs no other thread (~10 ms "
+        "to start instead of ~0.27 s for a forkserver, which the preview server still uses); the rest of "
+        "the gap to 2× per extra core is the last photo running alone and two busy cores sharing memory "
+        "(~3% more CPU per photo). With photos as phones take them (4000×3000), JPEG draft mode decodes at "
+        "half size, so the default effort goes further. Figures are wall-clock on a shared machine; rerun "
+        "to compare.\n"
     )
     pattern = re.compile(r"### Images\n.*?(?=\n## |\n### |\Z)", re.S)
     if pattern.search(text):

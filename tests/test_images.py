@@ -634,3 +634,57 @@ def test_op_key_depends_on_content_and_settings_only() -> None:
     settings = ImageSettings()
     assert ImageOp("a.jpg", "0" * 64, settings).key == ImageOp("b.jpg", "0" * 64, settings).key
     assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(quality=81)).key
+    assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(webp_method=2)).key
+    # The default effort leaves the key as it was before the setting existed: old caches stay valid.
+    assert '"webp_method"' not in settings.fingerprint()
+    jpeg_only = ImageSettings(formats=("jpeg",))
+    assert ImageOp("a", "0" * 64, jpeg_only).key == ImageOp("a", "0" * 64, ImageSettings(formats=("jpeg",),
+                                                                                          webp_method=2)).key
+
+
+def test_webp_method_trades_file_size_for_speed(make_site) -> None:
+    data = photo()
+    default = process_image(data, ImageSettings(widths=(960,), formats=("webp",)))
+    fast = process_image(data, ImageSettings(widths=(960,), formats=("webp",), webp_method=2))
+    assert not isinstance(default, str) and not isinstance(fast, str)
+    assert default.files[0][1] != fast.files[0][1]
+    assert open_output(fast.files[0][1]).size == (960, 640)
+    site = make_site({"content/memories/a.md": photo_memory(entry("p.jpg")), "content/memories/p.jpg": data},
+                     config="title: T\nimages: {widths: [960], formats: [webp], webp_method: 2}\n")
+    assert site.build().exit_code == 0
+    webp = [d for path, d in media_files(site).items() if path.endswith("-960.webp")]
+    assert webp == [fast.files[0][1]]
+    bad = make_site({}, config="title: T\nimages: {webp_method: 7}\n", name="bad")
+    result = bad.build()
+    assert result.exit_code != 0 and "images.webp_method" in result.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pool_workers_make_the_same_files_however_started(tmp_path, monkeypatch, threads: int) -> None:
+    """Forked from a lone thread or from a forkserver (a process with threads): same bytes as in process."""
+    import hashlib
+    import multiprocessing
+    import threading
+
+    from storysite import images
+
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    context = images._pool_context()
+    assert context.get_start_method() == ("fork" if threads == 1 and images.sys.platform == "linux" else "forkserver")
+    settings = ImageSettings(widths=(320, 640))
+    ops, keys = [], {}
+    for index in range(3):
+        data = photo((900, 600), color=(40 * index, 90, 160))
+        (tmp_path / f"p{index}.jpg").write_bytes(data)
+        op = images.ImageOp(f"p{index}.jpg", hashlib.sha256(data).hexdigest(), settings)
+        ops.append(op)
+        keys[op.source] = op.key
+    plan = images.ImagePlan(tuple(ops), keys, {})
+    serial, _ = images.run_images(plan, tmp_path, tmp_path / "serial", jobs=1)
+    pooled, _ = images.run_images(plan, tmp_path, tmp_path / "pooled", jobs=2)
+    assert pooled.stats.encoded == 3 and multiprocessing.active_children() == []
+    for key, result in serial.results.items():
+        assert pooled.results[key] == result
+        for _, filename in result.files():
+            assert ((tmp_path / "pooled" / key[:2] / key / filename).read_bytes()
+                    == (tmp_path / "serial" / key[:2] / key / filename).read_bytes())

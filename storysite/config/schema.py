@@ -69,6 +69,10 @@ class Images:
     keep_metadata: tuple[str, ...] = opt(o.ListOf(o.Choice(["copyright", "artist"])), ())
     """EXIF fields copied into the derivatives (``copyright``, ``artist``). Everything else
     (GPS above all, camera, dates, XMP, comments, colour profiles) is always stripped."""
+    webp_method: int = opt(o.Integer(0, 6), 4)
+    """WebP encoding effort, 0 to 6 (libwebp's ``method``). 4 is libwebp's default; 2 encodes
+    WebP about 2.3× faster (a cold build of big photos about 1.5× faster) and makes WebP
+    files 7–8% larger for the same visual quality. Changing it re-encodes every photo."""
 
 
 @dataclass(frozen=True, slots=True)
