@@ -17,12 +17,12 @@ as 4000x3000 (a 12-megapixel phone photo, where JPEG draft mode pays).
 - **storysite, cached**: the same again with the cache filled: nothing is
   encoded; the photos are hashed, found in the cache and copied out.
 - **storysite, cold, webp_method M**: the cold run with ``images.webp_method``
-  set to each further value of ``--webp-methods`` (default: 2), a cheaper
-  libwebp effort that trades WebP file size for speed.
+  set to each further value of ``--webp-methods`` (default: 4, libwebp's and
+  plain Pillow's own effort, which makes smaller WebP files more slowly).
 
-Both sides use the same encoders and settings (WebP method 4, quality 80;
-JPEG quality 80, storysite adds Huffman optimisation, which makes smaller
-files), except in the webp_method rows. So that nobody wins by making worse
+Both sides use the same encoders and quality (80); storysite encodes WebP at
+its default effort (``images.webp_method: 2``, plain Pillow at libwebp's 4)
+and adds Huffman optimisation to JPEG, which makes smaller files. So that nobody wins by making worse
 files, the table gives each run's output size, its WebP share, and the PSNR
 of its WebP files against the uncompressed Lanczos resize of the original
 (what plain Pillow encodes), averaged over the first 10 photos' 3 widths.
@@ -226,7 +226,7 @@ def run_size(size: tuple[int, int], args: argparse.Namespace) -> tuple[str, dict
             (f"storysite, cached (0 encoded){method}", cached_time, ours),
         ]
         quoted = {"plain": plain_time, "cold": cold_time, "one": one_time, "cached": cached_time,
-                  "webp": ours[1], "psnr": ours[2]}
+                  "webp": ours[1], "psnr": ours[2], "plain_webp": plain[1], "plain_psnr": plain[2]}
         for other in other_methods:
             seconds, (count, _, other_made) = best(
                 args.runs, lambda m=other: storysite_pipeline(photos, work, cache, ours_out, args.jobs, m), cold_setup)
@@ -256,7 +256,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", nargs="+", default=["2400x1600"], help="photo sizes, WIDTHxHEIGHT")
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--webp-methods", type=int, nargs="+", default=[DEFAULT_WEBP_METHOD, 2],
+    parser.add_argument("--webp-methods", type=int, nargs="+", default=[DEFAULT_WEBP_METHOD, 4],
                         choices=range(7), metavar="M",
                         help="images.webp_method of the storysite runs; each further one adds a cold row")
     parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
@@ -277,13 +277,15 @@ def write_readme(table: str, args: argparse.Namespace, machine: str,
     readme = ROOT / "README.md"
     text = readme.read_text("utf-8")
     first = figures[0][1]
-    lines = [f"With the default effort (`images.webp_method: 4`), two jobs are {first['one'] / first['cold']:.2f}× "
-             f"faster than one and {first['plain'] / first['cold']:.2f}× faster than plain Pillow."]
+    lines = [f"At storysite's default effort (`images.webp_method: {DEFAULT_WEBP_METHOD}`), two jobs are "
+             f"{first['one'] / first['cold']:.2f}× faster than one and {first['plain'] / first['cold']:.2f}× "
+             f"faster than plain Pillow, for WebP files {100 * (first['webp'] / first['plain_webp'] - 1):+.1f}% "
+             f"the size of plain Pillow's ({first['psnr'] - first['plain_psnr']:+.2f} dB PSNR)."]
     for other in args.webp_methods[1:]:
         lines.append(
-            f"With `images.webp_method: {other}` they are {first['plain'] / first[f'cold{other}']:.2f}× faster "
-            f"than plain Pillow, and the WebP files are {100 * (first[f'webp{other}'] / first['webp'] - 1):.1f}% "
-            f"larger ({first[f'psnr{other}'] - first['psnr']:+.2f} dB PSNR).")
+            f"At `images.webp_method: {other}` they are {first['plain'] / first[f'cold{other}']:.2f}× faster "
+            f"than plain Pillow, with WebP files {100 * (first[f'webp{other}'] / first['plain_webp'] - 1):+.1f}% "
+            f"the size of plain Pillow's ({first[f'psnr{other}'] - first['plain_psnr']:+.2f} dB PSNR).")
     for (width, height), quoted in figures[1:]:
         lines.append(f"At {width}×{height}, two jobs at the default effort are "
                      f"{quoted['plain'] / quoted['cold']:.2f}× faster than plain Pillow.")
@@ -300,24 +302,22 @@ def write_readme(table: str, args: argparse.Namespace, machine: str,
         + " ".join(lines) + "\n\n"
         "Where the time goes, per 2400×1600 photo on one core (CPU time, measured once): plain Pillow spends "
         "~335 ms: ~17 ms decoding, ~117 ms resizing each width from the original, ~190 ms encoding WebP at "
-        "libwebp's default effort (method 4) and ~6 ms of JPEG. storysite spends ~290 ms: the same decoding "
-        "and WebP, ~72 ms of resizing (one Lanczos resize from the original, then each smaller width from the "
-        "one above, which looks the same: 54 dB PSNR against resizing from the original) and ~14 ms of JPEG "
-        "with optimised Huffman tables (4% smaller files). WebP at method 4 is two thirds of that, with the "
-        "same encoder and settings as plain Pillow's, so two cores top out at about 2.3× plain Pillow at the "
-        "default effort: the issue's 2.7× is out of reach at this size without a cheaper WebP effort. "
-        "Cheaper resizing was measured and dropped: a 2×2 box for 960→480 saves 6 ms but is visibly different "
-        "(43 dB PSNR, 35 dB at worst, against Lanczos); bicubic saves ~20 ms and is 7% softer.\n\n"
-        "`images.webp_method: 2` is that trade, offered but not the default: it encodes WebP in ~85 ms "
-        "instead of ~190 (a photo in ~180 ms). On six real photos (2560×1600 wallpapers, cropped) at "
-        "quality 80 it makes WebP files 2.6% larger, with SSIM 0.0026 and PSNR 0.24 dB lower; for the same "
-        "SSIM it needs quality ~81.4 and 8% more bytes (7% for the same PSNR). Methods 3 and 4 cost the same; "
-        "5 and 6 are slower. Workers are forked from the build process when it runs no other thread (~10 ms "
-        "to start instead of ~0.27 s for a forkserver, which the preview server still uses); the rest of "
-        "the gap to 2× per extra core is the last photo running alone and two busy cores sharing memory "
-        "(~3% more CPU per photo). With photos as phones take them (4000×3000), JPEG draft mode decodes at "
-        "half size, so the default effort goes further. Figures are wall-clock on a shared machine; rerun "
-        "to compare.\n"
+        "libwebp's default effort (method 4) and ~6 ms of JPEG. storysite spends ~180 ms: the same decoding, "
+        "~72 ms of resizing (one Lanczos resize from the original, then each smaller width from the one "
+        "above, which looks the same: 54 dB PSNR against resizing from the original), ~80 ms of WebP at "
+        "effort 2 and ~14 ms of JPEG with optimised Huffman tables (4% smaller files). At effort 4, WebP "
+        "alone is two thirds of a photo's time, with the same encoder as plain Pillow's, so two cores top "
+        "out near 2.3× plain Pillow: that is why the default is effort 2, as Hugo's has been since 2026. "
+        "On six real photos (2560×1600 wallpapers, cropped) at quality 80, effort 2 makes WebP files 2.6% "
+        "larger than effort 4, with SSIM 0.0026 and PSNR 0.24 dB lower; for the same SSIM it needs quality "
+        "~81.4 and 8% more bytes. Efforts 3 and 4 cost the same; 5 and 6 are slower and smaller. Cheaper "
+        "resizing was measured and dropped: a 2×2 box for 960→480 saves 6 ms but is visibly different (43 dB "
+        "PSNR, 35 dB at worst, against Lanczos); bicubic saves ~20 ms and is 7% softer. Workers are forked "
+        "from the build process when it runs no other thread (~10 ms to start instead of ~0.27 s for a "
+        "forkserver, which the preview server still uses); the rest of the gap to 2× per extra core is the "
+        "last photo running alone and two busy cores sharing memory. With photos as phones take them "
+        "(4000×3000), JPEG draft mode decodes at half size, so the pipeline gains more. Figures are "
+        "wall-clock on a shared machine; rerun to compare.\n"
     )
     pattern = re.compile(r"### Images\n.*?(?=\n## |\n### |\Z)", re.S)
     if pattern.search(text):

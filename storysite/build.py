@@ -91,6 +91,10 @@ class BuildResult:
     """Photos encoded by this build (the others came from the cache)."""
     images_reused: int = 0
     """Photos whose derivatives were reused from the cache, unchanged."""
+    files_parsed: int = 0
+    """Content files parsed by this build (the others came from the parse cache)."""
+    files_reused: int = 0
+    """Content files whose parse was reused from the cache, unchanged."""
 
     @property
     def ok(self) -> bool:
@@ -165,8 +169,9 @@ def build(
     processes = workers or default_workers()
     parsed_cache = cache.ValueCache(site_dir, "parsed")
     keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) for s in sources]
-    missing = sorted({key: index for index, key in enumerate(keys) if key not in parsed_cache}.values())
+    missing = sorted({key: index for index, key in enumerate(keys) if not parsed_cache.claim(key)}.values())
     parse = functools.partial(_parse_pickled, site_dir)
+    parse_counts = {"files_parsed": len(missing), "files_reused": len(sources) - len(missing)}
     changed: list[tuple[int, bytes]] = []
     for index, (digest, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes), strict=True):
         if digest == sources[index].digest:
@@ -300,7 +305,7 @@ def build(
         problems.extend(checked.problems)
         return BuildResult(problems, output_dir, pages=len(jobs), seconds=time.perf_counter() - started,
                            curation=curation, content=content, images_encoded=stats.encoded,
-                           images_reused=stats.reused)
+                           images_reused=stats.reused, **parse_counts)
 
     clean_leftovers(output_dir)
     with Staging(output_dir) as staging:
@@ -349,7 +354,7 @@ def build(
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
-                       pages_reused=written.reused)
+                       pages_reused=written.reused, **parse_counts)
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,

@@ -192,21 +192,40 @@ class ValueCache:
     Values are kept pickled, as they are stored: loading and saving the cache
     costs a copy of bytes, and a value made in a worker process arrives ready
     to store (:meth:`put_raw`). Saved with only the entries this build used, so
-    that what a withdrawn memory said leaves the cache on the next successful build.
+    that what a withdrawn memory said leaves the cache on the next successful
+    build. The entries are spread over shard files by the first two characters
+    of their key, and a save rewrites only the shards whose entries changed:
+    after one edit, one or two small files rather than the whole cache.
     """
 
+    SHARD_CHARS = 2
+
     def __init__(self, site_dir: Path, name: str) -> None:
-        self.path = site_dir / CACHE_DIR / f"{name}.pickle"
+        self.folder = site_dir / CACHE_DIR / name
+        self._legacy = site_dir / CACHE_DIR / f"{name}.pickle"
         self.entries: dict[str, bytes] = {}
         self.used: dict[str, bytes] = {}
+        self._shards: dict[str, set[str]] = {}
         try:
-            with self.path.open("rb") as handle:
-                data = pickle.load(handle)
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            names = []
+        for filename in names:
+            shard, dot, extension = filename.partition(".")
+            if extension != "pickle" or len(shard) != self.SHARD_CHARS:
+                continue
+            try:
+                with open(self.folder / filename, "rb") as handle:
+                    data = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+                data = None
+            # An unreadable or stale shard is rewritten (or removed) by the next save.
+            self._shards[shard] = {""}
             if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_stamp()
                     and isinstance(data.get("entries"), dict)):
-                self.entries = data["entries"]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
-            self.entries = {}
+                entries = {key: raw for key, raw in data["entries"].items() if key[:self.SHARD_CHARS] == shard}
+                self.entries.update(entries)
+                self._shards[shard] = set(entries)
 
     @staticmethod
     def key(*parts: bytes | str) -> str:
@@ -219,14 +238,19 @@ class ValueCache:
     def __contains__(self, key: str) -> bool:
         return key in self.used or key in self.entries
 
-    def get(self, key: str) -> Any:
-        raw = self.used.get(key)
+    def claim(self, key: str) -> bool:
+        """Whether ``key`` is cached; if so, it is kept by the next :meth:`save`."""
+        if key in self.used:
+            return True
+        raw = self.entries.get(key)
         if raw is None:
-            raw = self.entries.get(key)
-            if raw is None:
-                return None
-            self.used[key] = raw
-        return pickle.loads(raw)
+            return False
+        self.used[key] = raw
+        return True
+
+    def get(self, key: str) -> Any:
+        raw = self.get_raw(key)
+        return None if raw is None else pickle.loads(raw)
 
     def take(self, key: str) -> Any:
         """A value, let go from memory (after :meth:`save`, for values used once)."""
@@ -250,4 +274,18 @@ class ValueCache:
         self.used[key] = raw
 
     def save(self) -> None:
-        _atomic_pickle(self.path, {"format": FORMAT, "code": code_stamp(), "entries": self.used})
+        """Keep exactly the entries used since loading, rewriting only the shards that changed."""
+        by_shard: dict[str, dict[str, bytes]] = {}
+        for key in sorted(self.used):
+            by_shard.setdefault(key[:self.SHARD_CHARS], {})[key] = self.used[key]
+        for shard in sorted(set(by_shard) | set(self._shards)):
+            entries = by_shard.get(shard, {})
+            if set(entries) == self._shards.get(shard, set()):
+                continue
+            path = self.folder / f"{shard}.pickle"
+            if entries:
+                _atomic_pickle(path, {"format": FORMAT, "code": code_stamp(), "entries": entries})
+            else:
+                path.unlink(missing_ok=True)
+            self._shards[shard] = set(entries)
+        self._legacy.unlink(missing_ok=True)

@@ -97,7 +97,8 @@ def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> Non
             click.echo(f"Built {result.pages} pages ({result.pages_rendered} rendered, {result.pages_reused} "
                        f"unchanged; {result.files} files) into {_display_path(result.output_dir)} in "
                        f"{result.seconds:.2f} s. "
-                       f"Photos: {result.images_encoded} encoded, {result.images_reused} reused.")
+                       f"Photos: {result.images_encoded} encoded, {result.images_reused} reused. "
+                       f"Content files: {result.files_parsed} parsed, {result.files_reused} reused.")
         if result.purge:
             click.echo(f"{len(result.purge)} URL(s) changed or removed since the last build: "
                        "purge them from your CDN (listed in .storysite/purge.txt).")

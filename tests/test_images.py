@@ -634,26 +634,30 @@ def test_op_key_depends_on_content_and_settings_only() -> None:
     settings = ImageSettings()
     assert ImageOp("a.jpg", "0" * 64, settings).key == ImageOp("b.jpg", "0" * 64, settings).key
     assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(quality=81)).key
-    assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(webp_method=2)).key
-    # The default effort leaves the key as it was before the setting existed: old caches stay valid.
-    assert '"webp_method"' not in settings.fingerprint()
+    assert ImageOp("a.jpg", "0" * 64, settings).key != ImageOp("a.jpg", "0" * 64, ImageSettings(webp_method=4)).key
+    # Cache entries made before the setting existed were all made at effort 4, and their keys do
+    # not name it: effort 4 keeps those keys, any other effort (the default 2 too) does not reuse them.
+    assert '"webp_method"' not in ImageSettings(webp_method=4).fingerprint()
+    assert '"webp_method": 2' in settings.fingerprint()
     jpeg_only = ImageSettings(formats=("jpeg",))
     assert ImageOp("a", "0" * 64, jpeg_only).key == ImageOp("a", "0" * 64, ImageSettings(formats=("jpeg",),
-                                                                                          webp_method=2)).key
+                                                                                          webp_method=4)).key
 
 
 def test_webp_method_trades_file_size_for_speed(make_site) -> None:
     data = photo()
     default = process_image(data, ImageSettings(widths=(960,), formats=("webp",)))
-    fast = process_image(data, ImageSettings(widths=(960,), formats=("webp",), webp_method=2))
-    assert not isinstance(default, str) and not isinstance(fast, str)
-    assert default.files[0][1] != fast.files[0][1]
-    assert open_output(fast.files[0][1]).size == (960, 640)
-    site = make_site({"content/memories/a.md": photo_memory(entry("p.jpg")), "content/memories/p.jpg": data},
-                     config="title: T\nimages: {widths: [960], formats: [webp], webp_method: 2}\n")
-    assert site.build().exit_code == 0
-    webp = [d for path, d in media_files(site).items() if path.endswith("-960.webp")]
-    assert webp == [fast.files[0][1]]
+    smallest = process_image(data, ImageSettings(widths=(960,), formats=("webp",), webp_method=4))
+    assert not isinstance(default, str) and not isinstance(smallest, str)
+    assert default.files[0][1] != smallest.files[0][1]
+    assert open_output(smallest.files[0][1]).size == (960, 640)
+    for setting, expected in (("webp_method: 4", smallest), ("webp_method: 2", default), ("", default)):
+        site = make_site({"content/memories/a.md": photo_memory(entry("p.jpg")), "content/memories/p.jpg": data},
+                         config=f"title: T\nimages: {{widths: [960], formats: [webp], {setting}}}\n",
+                         name=f"site-{setting[-1:] or 'default'}")
+        assert site.build().exit_code == 0
+        webp = [d for path, d in media_files(site).items() if path.endswith("-960.webp")]
+        assert webp == [expected.files[0][1]], setting
     bad = make_site({}, config="title: T\nimages: {webp_method: 7}\n", name="bad")
     result = bad.build()
     assert result.exit_code != 0 and "images.webp_method" in result.stderr

@@ -113,3 +113,37 @@ def test_build_killed_halfway_leaves_previous_output_and_a_usable_cache(make_sit
     full = clean_copy(site, tmp_path, "full")
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
+
+
+def test_parse_cache_survives_successive_edits(make_site) -> None:
+    """Only the edited file is parsed again, edit after edit (the cache keeps every file in use)."""
+    site = small_site(make_site)
+    first = site.build()
+    assert "Content files: 14 parsed, 0 reused." in first.stdout, first.output
+    for round_ in range(2):
+        edited = site.root / f"content/memories/m00{round_}.md"
+        edited.write_text(edited.read_text().replace(f"Souvenir {round_}", f"Souvenir {round_} bis"))
+        result = site.build()
+        assert result.exit_code == 0, result.output
+        assert "Content files: 1 parsed, 13 reused." in result.stdout, result.output
+        assert f"Souvenir {round_} bis" in (site.public / f"memories/m00{round_}/index.html").read_text()
+
+
+def test_damaged_cache_means_parsing_again_not_an_error(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    shards = sorted((site.root / ".storysite/cache").glob("*/*.pickle"))
+    assert shards, "the value caches are kept as shard files"
+    for shard in shards:
+        shard.write_bytes(b"not a pickle")
+    edited = site.root / "content/memories/m004.md"
+    edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Content files: 14 parsed, 0 reused." in result.stdout
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+    again = site.root / "content/memories/m005.md"
+    again.write_text(again.read_text().replace("Souvenir 5", "Souvenir cinq"))
+    assert "Content files: 1 parsed, 13 reused." in site.build().stdout
