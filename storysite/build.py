@@ -171,7 +171,7 @@ def build(
     keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) for s in sources]
     missing = sorted({key: index for index, key in enumerate(keys) if not parsed_cache.claim(key)}.values())
     parse = functools.partial(_parse_pickled, site_dir)
-    parse_counts = {"files_parsed": len(missing), "files_reused": len(sources) - len(missing)}
+    files_parsed, files_reused = len(missing), len(sources) - len(missing)
     changed: list[tuple[int, bytes]] = []
     for index, (digest, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes), strict=True):
         if digest == sources[index].digest:
@@ -305,7 +305,8 @@ def build(
         problems.extend(checked.problems)
         return BuildResult(problems, output_dir, pages=len(jobs), seconds=time.perf_counter() - started,
                            curation=curation, content=content, images_encoded=stats.encoded,
-                           images_reused=stats.reused, **parse_counts)
+                           images_reused=stats.reused, files_parsed=files_parsed,
+                           files_reused=files_reused)
 
     clean_leftovers(output_dir)
     with Staging(output_dir) as staging:
@@ -330,7 +331,7 @@ def build(
             put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
         for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
             put(path, data)
-        if problems.has_errors or (strict and len(problems)):
+        if problems.has_errors or (strict and problems.fails_strict):
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
                                curation=curation, content=content, images_encoded=stats.encoded,
                                images_reused=stats.reused)
@@ -354,7 +355,7 @@ def build(
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
-                       pages_reused=written.reused, **parse_counts)
+                       pages_reused=written.reused, files_parsed=files_parsed, files_reused=files_reused)
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
@@ -405,6 +406,8 @@ def _replay(lines: list[str]) -> list[Diagnostic]:
             path, number = location, "0"
         if message.startswith("warning: "):
             replayed.append(Diagnostic(path, int(number), Severity.WARNING, message[len("warning: "):]))
+        elif message.startswith("note: "):
+            replayed.append(Diagnostic(path, int(number), Severity.NOTICE, message[len("note: "):]))
         else:
             replayed.append(Diagnostic(path, int(number), Severity.ERROR, message))
     return replayed

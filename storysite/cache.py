@@ -211,7 +211,7 @@ class ValueCache:
         except OSError:
             names = []
         for filename in names:
-            shard, dot, extension = filename.partition(".")
+            shard, _, extension = filename.partition(".")
             if extension != "pickle" or len(shard) != self.SHARD_CHARS:
                 continue
             try:

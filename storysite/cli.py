@@ -158,7 +158,7 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
     errors = len(result.diagnostics.errors)
     warnings = len(result.diagnostics.warnings)
     click.echo(f"{errors} error(s), {warnings} warning(s).")
-    if errors or (strict and warnings):
+    if errors or (strict and result.diagnostics.fails_strict):
         sys.exit(1)
 
 

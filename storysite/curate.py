@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate
-from storysite.diagnostics import Diagnostic, warning
+from storysite.diagnostics import Diagnostic, notice
 from storysite.model import (
     Campaign,
     Content,
@@ -239,8 +239,8 @@ def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite,
         for path in (ref.src, ref.video, ref.poster):
             memory_file = owner(path)
             if memory_file is not None:
-                problems.append(warning(ref.origin.path, ref.origin.line,
-                                        f"'{path}' belongs to {memory_file}, which is not published; left out"))
+                problems.append(notice(ref.origin.path, ref.origin.line,
+                                       f"'{path}' belongs to {memory_file}, which is not published; left out"))
                 return False
         return True
 

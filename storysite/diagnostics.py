@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 
 class Severity(enum.IntEnum):
-    """How bad a diagnostic is. Errors fail the build; warnings do not."""
+    """How bad a diagnostic is. Errors fail the build; warnings do not, except with
+    ``--strict``; notices never do."""
 
+    NOTICE = 0
+    """Something the build left out on purpose to protect a fan (a block showing a
+    withdrawn memory): reported, but even ``--strict`` must not hold back the
+    build that takes the memory offline."""
     WARNING = 1
     ERROR = 2
 
@@ -34,9 +39,9 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        """Render as ``path:line: message`` (warnings say so after the line)."""
+        """Render as ``path:line: message`` (warnings and notices say so after the line)."""
         location = f"{printable(self.path)}:{self.line or 1}"
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        prefix = {Severity.WARNING: "warning: ", Severity.NOTICE: "note: "}.get(self.severity, "")
         return f"{location}: {prefix}{self.message}"
 
     @property
@@ -61,6 +66,11 @@ def error(path: str, line: int, message: str) -> Diagnostic:
 def warning(path: str, line: int, message: str) -> Diagnostic:
     """A warning diagnostic at ``path:line``."""
     return Diagnostic(path, line, Severity.WARNING, message)
+
+
+def notice(path: str, line: int, message: str) -> Diagnostic:
+    """A notice at ``path:line``: reported, never failing a build (not even with ``--strict``)."""
+    return Diagnostic(path, line, Severity.NOTICE, message)
 
 
 class Diagnostics:
@@ -101,7 +111,13 @@ class Diagnostics:
 
     @property
     def warnings(self) -> list[Diagnostic]:
+        """Warnings and notices (everything that does not fail a build by itself)."""
         return [d for d in self.sorted() if not d.is_error]
+
+    @property
+    def fails_strict(self) -> bool:
+        """Whether ``--strict`` fails the build: any error or warning (notices do not count)."""
+        return any(d.severity >= Severity.WARNING for d in self._items)
 
     @property
     def has_errors(self) -> bool:

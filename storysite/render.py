@@ -16,7 +16,7 @@ import jinja2
 
 from storysite import routing
 from storysite.curate import PublicSite
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, notice
 from storysite.labels.views import LabelViews
 from storysite.markdown import (
     BLOCK_MARKER,
@@ -115,7 +115,7 @@ def resolve_blocks(
                 if card is not None:
                     html = render_block("blocks/memory.html", {"card": card})
                 elif block.args[0] in withheld:
-                    problems.append(warning(path, block.line, f"memory '{block.args[0]}' is not published; the block is left out"))
+                    problems.append(notice(path, block.line, f"memory '{block.args[0]}' is not published; the block is left out"))
                 else:
                     problems.append(error(path, block.line, f"no memory with slug '{block.args[0]}'"))
         elif resolvers and block.name in resolvers:

@@ -366,9 +366,9 @@ def test_a_withdrawn_memorys_photo_is_left_out_of_a_gallery_that_names_it(make_s
     })
     result = site.build()
     assert result.exit_code == 0, result.output
-    assert ("content/galleries/fans.yaml:3: warning: 'content/memories/photo-memory/jean-dupont.jpg' belongs to "
+    assert ("content/galleries/fans.yaml:3: note: 'content/memories/photo-memory/jean-dupont.jpg' belongs to "
             "content/memories/photo-memory/index.md, which is not published; left out") in result.stderr
-    assert "content/galleries/fans.yaml:4: warning: 'content/memories/photo-memory/other.jpg' belongs to" \
+    assert "content/galleries/fans.yaml:4: note: 'content/memories/photo-memory/other.jpg' belongs to" \
         in result.stderr
     gallery = site.read("galleries/fans/index.html")
     assert "Jean" not in gallery
@@ -403,3 +403,35 @@ def test_theme_strings_of_the_wrong_shape_are_errors(make_site) -> None:
     assert "themes/default/strings/en.yaml:4: memory.by: {nam} is not known here; it may use {name}" \
         in result.stderr
     assert "internal error" not in result.output
+
+
+# -- M4: --strict must not hold back the build that takes a withdrawn memory offline ----------
+
+
+def test_strict_build_still_takes_a_withdrawn_featured_memory_offline(make_site) -> None:
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/first-jar.md": memory("Le premier pot",
+                                                             extra="media:\n  - {src: p.jpg, alt: x}\n"),
+                      "content/memories/p.jpg": photo((64, 48)),
+                      "content/memories/other.md": memory("Autre"),
+                      "content/campaigns/c.md": "---\ntitle: C\n---\n::: memory first-jar\n:::\n",
+                      "content/galleries/g.yaml": "title: G\nimages:\n  - {src: ../memories/p.jpg, alt: p}\n"})
+    assert site.build("--strict").exit_code == 0
+    assert (site.public / "memories/first-jar/index.html").exists()
+    withdrawn = site.root / "content/memories/first-jar.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert "content/campaigns/c.md:4: note: memory 'first-jar' is not published; the block is left out" \
+        in result.stderr
+    assert "content/galleries/g.yaml:3: note: 'content/memories/p.jpg' belongs to" in result.stderr
+    assert not (site.public / "memories/first-jar").exists()
+    assert "Le premier pot" not in site.all_output_text()
+    checked = site.check("--strict")
+    assert checked.exit_code == 0, checked.output
+    # The notice is repeated by an up-to-date build, and a real warning still fails --strict.
+    again = site.build("--strict")
+    assert "Up to date" in again.stdout and "note: memory 'first-jar'" in again.stderr
+    site.write("content/memories/typo.md", memory("Faute", extra="feautred: true\n"))
+    assert site.build("--strict").exit_code == 1
