@@ -309,7 +309,7 @@ def build(
                            files_reused=files_reused)
 
     clean_leftovers(output_dir)
-    with Staging(output_dir) as staging:
+    with Staging(output_dir, cache.recycle_dir(site_dir, output_dir)) as staging:
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.

@@ -91,6 +91,12 @@ class BuildState:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def recycle_dir(site_dir: Path, output_dir: Path) -> Path:
+    """Where the previous output, cut down to what the last build kept unchanged, waits to
+    be reused as the next build's staging folder (see :class:`storysite.write.Staging`)."""
+    return site_dir / CACHE_DIR / f"output-{_tag(output_dir)}"
+
+
 def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
     path = site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json"
     try:

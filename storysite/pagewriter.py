@@ -11,8 +11,9 @@ bytes.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
 from storysite.takedown import file_facts
 from storysite.theme import Theme
-from storysite.write import Staging
+from storysite.write import Staging, place_bytes, place_link
 
 # Below this many pages to render, a pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -55,38 +56,9 @@ class PageResults:
     reused: int = 0
 
 
-Outcome = tuple[str, PageFacts | None, list[Diagnostic], int, bool]
-"""(output path, facts or None on failure, problems, size, reused)."""
-
-
-def _render_one(settings: PageSettings, job: PageJob, key: str | None, root: Path,
-                context: Mapping[str, Any] | None = None) -> Outcome:
-    output, problem = render_job(settings.env, settings.theme, job, context)
-    if problem is not None or output is None:
-        return job.output_path, None, [problem] if problem else [], 0, False
-    _write(root, output.path, output.data)
-    text = output.data.decode("utf-8")
-    facts = file_facts(output.path, output.data, settings.base_path, text)
-    problems = thirdparty.check_text(output.path, text, settings.permitted_origins, settings.output_label)
-    return output.path, PageFacts(key or "", facts.sha256, facts.memories, facts.media), problems, len(output.data), False
-
-
-def _write(root: Path, relpath: str, data: bytes) -> None:
-    """Write one page below ``root``; the plain os calls matter at tens of thousands of pages."""
-    folder, _, _ = os.path.join(root, relpath).rpartition("/")
-    try:
-        os.mkdir(folder)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-    fd = os.open(os.path.join(root, relpath), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+Outcome = tuple[str, PageFacts | None, list[Diagnostic], int, bool, bool]
+"""(output path, facts or None on failure, problems, size, reused without rendering,
+unchanged: the file is the previous output's own, hard-linked)."""
 
 
 @dataclass(frozen=True)
@@ -101,16 +73,35 @@ class _PageWork:
     previous: dict[str, PageFacts]
     previous_output: Path
     root: Path
+    recycled: bool
+    """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
 
     def __call__(self, job: PageJob) -> Outcome:
         context = job.values()
         key = context_key(self.settings.salt, job.template, context)
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
-            size = _link(self.previous_output / job.output_path, self.root, job.output_path)
+            size = place_link(self.previous_output / job.output_path, self.root, job.output_path)
             if size is not None:
-                return job.output_path, old, [], size, True
-        return _render_one(self.settings, job, key, self.root, context)
+                return job.output_path, old, [], size, True, True
+        return self._render(job, key, context, old)
+
+    def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:
+        settings = self.settings
+        output, problem = render_job(settings.env, settings.theme, job, context)
+        if problem is not None or output is None:
+            return job.output_path, None, [problem] if problem else [], 0, False, False
+        text = output.data.decode("utf-8")
+        facts = file_facts(output.path, output.data, settings.base_path, text)
+        problems = thirdparty.check_text(output.path, text, settings.permitted_origins, settings.output_label)
+        page = PageFacts(key or "", facts.sha256, facts.memories, facts.media)
+        # Rendered to the same bytes as before (a template edit that changed nothing here):
+        # the previous file is linked, so that it stays shared with the previous output.
+        unchanged = (old is not None and old.sha256 == facts.sha256
+                     and place_link(self.previous_output / output.path, self.root, output.path) == len(output.data))
+        if not unchanged:
+            place_bytes(self.root, output.path, output.data, self.recycled)
+        return output.path, page, problems, len(output.data), False, unchanged
 
 
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,
@@ -123,13 +114,16 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
             if problem is not None:
                 results.problems.append(problem)
         return results
-    work = _PageWork(settings, previous, previous_output, staging.root)
-    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD)
-    for path, facts, problems, size, reused in sorted(outcomes, key=lambda o: o[0]):
+    work = _PageWork(settings, previous, previous_output, staging.root, staging.recycled)
+    # A recycled folder has most folders already; a new one has none, and the parent makes them.
+    folders = None if staging.recycled else functools.partial(_make_folders, staging.root,
+                                                              [job.output_path for job in jobs])
+    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=folders)
+    for path, facts, problems, size, reused, unchanged in sorted(outcomes, key=lambda o: o[0]):
         results.problems.extend(problems)
         if facts is not None:
             results.facts[path] = facts
-            staging.record(path, size)
+            staging.record(path, size, unchanged)
             if reused:
                 results.reused += 1
             else:
@@ -137,19 +131,20 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
     return results
 
 
-def _link(source: Path, root: Path, relpath: str) -> int | None:
-    """Hard-link (or copy) a previous output file below ``root``; its size, or None if gone."""
-    target = root / relpath
-    try:
-        size = source.stat().st_size
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-    except OSError:
-        return None
-    return size
+def _make_folders(root: Path, relpaths: Sequence[str]) -> None:
+    """Make the folder of every page, in the order the workers write them.
+
+    Run by the parent while the workers render: on a journaling file system a
+    new folder costs more than a page's whole write, and the parent is idle.
+    A folder it fails to make (or has not made yet) is made by the worker.
+    """
+    made: set[str] = set()
+    for relpath in relpaths:
+        folder = os.path.dirname(os.path.join(root, relpath))
+        if folder not in made:
+            made.add(folder)
+            with contextlib.suppress(OSError):
+                os.makedirs(folder, exist_ok=True)
 
 
 def default_workers() -> int:

@@ -27,11 +27,17 @@ def _run_chunk(chunk: int) -> list[Any]:
     return [function(items[index]) for index in range(chunk, len(items), step)]
 
 
-def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, threshold: int = 200) -> list[R]:
+def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, threshold: int = 200,
+             meanwhile: Callable[[], None] | None = None) -> list[R]:
     """``[function(item) for item in items]``, over ``workers`` processes when there are
-    at least ``threshold`` items. ``function`` must be pure and its results picklable."""
+    at least ``threshold`` items. ``function`` must be pure and its results picklable.
+
+    ``meanwhile`` runs in this process once the workers are started (or first, when
+    there is no pool): work the results need not wait for, done while the workers run."""
     global _TASK
     if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return [function(item) for item in items]
     # Interleaved chunks even out the cost when items of one kind cluster.
     step = workers * 4
@@ -39,7 +45,10 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
     try:
         results: list[Any] = [None] * len(items)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, part in enumerate(pool.map(_run_chunk, range(step))):
+            parts = pool.map(_run_chunk, range(step))  # every worker is forked by now
+            if meanwhile is not None:
+                meanwhile()
+            for chunk, part in enumerate(parts):
                 results[chunk::step] = part
         return results
     except (BrokenProcessPool, OSError):

@@ -5,7 +5,9 @@ rendered (so memory stays bounded). Only when the whole build succeeded does
 :meth:`Staging.commit` put the staging folder in place of the output; any
 failure discards it. Stale files cannot survive: the new output holds exactly
 what this build wrote, except for a version-control folder (``.git``, a
-gh-pages worktree, say), which is carried over from the old output.
+gh-pages worktree, say), which is carried over from the old output. The old
+output is then deleted, or kept (cut down to the files it shares with the new
+one) as the next build's staging folder: see :class:`Staging`.
 
 The output carries a marker file, :data:`MARKER`; a folder that has none and
 is not empty was not written by storysite, and :func:`foreign_files` lets the
@@ -14,12 +16,13 @@ build refuse to replace it rather than delete someone's files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -50,18 +53,39 @@ def foreign_files(output_dir: Path, limit: int = 3) -> list[str]:
 
 
 class Staging:
-    """A staging folder for one build's output; use as a context manager."""
+    """A staging folder for one build's output; use as a context manager.
 
-    def __init__(self, output_dir: Path) -> None:
+    With ``recycle_dir``, the folder left there by the previous build (the output
+    before last, cut down to the files the last build kept unchanged) is taken as
+    the staging folder instead of a new one: its files and folders are reused
+    wherever they are still right, so an edit that changes ten pages of ten
+    thousand creates and deletes a few files instead of ten thousand folders
+    (on some file systems, creating files soon after deleting many is slow).
+    Nothing in it is trusted: a file is kept only when it is the very file (same
+    inode) the output has, or is replaced, and :meth:`prune` removes the rest.
+    """
+
+    def __init__(self, output_dir: Path, recycle_dir: Path | None = None) -> None:
         self.output_dir = output_dir
         token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
+        self.recycle_dir = recycle_dir
+        self.recycled = False
         self.written: dict[str, int] = {}
+        self.unchanged: set[str] = set()
+        """Files that are the previous output's own (hard links to the same inode)."""
         self._committed = False
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root.mkdir()
+        if self.recycle_dir is not None and self.recycle_dir.is_dir():
+            try:
+                os.rename(self.recycle_dir, self.root)
+                self.recycled = True
+            except OSError:  # another file system, or another build took it first
+                shutil.rmtree(self.recycle_dir, ignore_errors=True)
+        if not self.recycled:
+            self.root.mkdir()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -69,32 +93,54 @@ class Staging:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def write(self, relpath: str, data: bytes) -> None:
-        """Write one output file; two writes to one path are a bug in the caller."""
+        """Write one output file; two writes to one path are a bug in the caller.
+
+        A file identical to the previous output's is linked to it instead."""
         if relpath in self.written:
             raise StorysiteError(f"internal error: {relpath} was written twice")
         target = self.root / relpath
         if not target.resolve().is_relative_to(self.root.resolve()):
             raise StorysiteError(f"internal error: {relpath} is outside the output")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        previous = self.output_dir / relpath
+        if _same_bytes(previous, data) and place_link(previous, self.root, relpath) is not None:
+            self.unchanged.add(relpath)
+        else:
+            place_bytes(self.root, relpath, data, self.recycled)
         self.written[relpath] = len(data)
 
-    def record(self, relpath: str, size: int) -> None:
-        """Note a file put into the staging folder by other means (a link, a worker process)."""
+    def record(self, relpath: str, size: int, unchanged: bool = False) -> None:
+        """Note a file put into the staging folder by other means (a worker process);
+        ``unchanged`` when it is a hard link to the previous output's file."""
         if relpath in self.written:
             raise StorysiteError(f"internal error: {relpath} was written twice")
         self.written[relpath] = size
+        if unchanged:
+            self.unchanged.add(relpath)
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """Every file written so far, read back in sorted order."""
         for relpath in sorted(self.written):
             yield relpath, (self.root / relpath).read_bytes()
 
+    def prune(self) -> None:
+        """Remove from a recycled folder everything this build did not write."""
+        if self.recycled:
+            _remove_unlisted(self.root, self.written.keys())
+
     def commit(self) -> None:
-        """Swap the staging folder in place of the output folder (keeping its ``.git``)."""
+        """Swap the staging folder in place of the output folder (keeping its ``.git``).
+
+        The old output is deleted, or, with ``recycle_dir``, cut down to the files
+        the new output shares with it and kept there for the next build: it then
+        holds nothing the new output does not (a withdrawn memory's page is gone
+        from it too). When most of it changed, it is deleted in the background.
+        """
+        self.prune()
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
         had_output = self.output_dir.exists()
-        (self.root / MARKER).write_bytes(MARKER_TEXT)
+        marker = self.root / MARKER
+        marker.unlink(missing_ok=True)
+        marker.write_bytes(MARKER_TEXT)
         kept = [name for name in KEPT if had_output and os.path.lexists(self.output_dir / name)]
         for name in kept:
             os.replace(self.output_dir / name, self.root / name)
@@ -110,15 +156,179 @@ class Staging:
             raise
         self._committed = True
         if had_output:
-            if len(self.written) > BACKGROUND_DELETE_FILES:
-                # The new output is in place; removing tens of thousands of old files
-                # need not hold anyone up. A removal cut short is finished by the next
-                # build (clean_leftovers).
-                subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
-                                  str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._dispose(old)
+
+    def _dispose(self, old: Path) -> None:
+        stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES) if self.recycle_dir else None
+        if stale is not None and self.recycle_dir is not None:
+            try:
+                for relpath in stale:
+                    os.unlink(old / relpath)
+                _remove_empty_folders(old)
+                self.recycle_dir.parent.mkdir(parents=True, exist_ok=True)
+                if self.recycle_dir.exists():
+                    shutil.rmtree(self.recycle_dir)
+                os.rename(old, self.recycle_dir)
+                return
+            except OSError:
+                pass  # deleted below, like any old output
+        if _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES:
+            # The new output is in place; removing tens of thousands of old files
+            # need not hold anyone up. A removal cut short is finished by the next
+            # build (clean_leftovers).
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                              str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> None:
+    """Write ``data`` as ``root/relpath``, making its folders.
+
+    With ``replace`` (a recycled folder), whatever is there is removed first, never
+    overwritten in place: it may be a hard link to a file of the live output.
+    """
+    target = os.path.join(root, relpath)
+    if replace:
+        _remove_target(root, relpath)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    except (FileNotFoundError, NotADirectoryError):
+        _make_parent(root, relpath)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def place_link(source: Path, root: Path, relpath: str) -> int | None:
+    """Make ``root/relpath`` a hard link to ``source`` (kept when it is one already).
+
+    The size, or None when ``source`` is gone or cannot be linked (then nothing
+    is placed, and the caller writes the file itself)."""
+    target = os.path.join(root, relpath)
+    try:
+        found = os.stat(source)
+    except OSError:
+        return None
+    try:
+        there = os.stat(target, follow_symlinks=False)
+    except OSError:
+        there = None
+    if there is not None:
+        if there.st_ino == found.st_ino and there.st_dev == found.st_dev:
+            return found.st_size
+        try:
+            _remove_target(root, relpath)
+        except OSError:
+            return None
+    try:
+        try:
+            os.link(source, target)
+        except (FileNotFoundError, NotADirectoryError):  # its folder is not made yet
+            _make_parent(root, relpath)
+            os.link(source, target)
+    except OSError:
+        return None
+    return found.st_size
+
+
+def _remove_target(root: Path, relpath: str) -> None:
+    """Remove whatever stands at ``root/relpath`` (a file, a link, a folder)."""
+    target = os.path.join(root, relpath)
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    except NotADirectoryError:  # a file stands where one of its folders should be
+        _make_parent(root, relpath)
+    except (IsADirectoryError, PermissionError):
+        if not os.path.isdir(target) or os.path.islink(target):
+            raise
+        shutil.rmtree(target)
+
+
+def _make_parent(root: Path, relpath: str) -> None:
+    """Make the folders of ``root/relpath``, removing any file that stands in their way."""
+    folder = str(root)
+    for name in relpath.split("/")[:-1]:
+        folder = os.path.join(folder, name)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if os.path.islink(folder) or not os.path.isdir(folder):
+                os.unlink(folder)
+                os.mkdir(folder)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _walk_files(root: Path) -> Iterator[str]:
+    """Every file (or symlink) below ``root``, relative, with ``/`` separators."""
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((prefix + entry.name + "/", entry.path))
             else:
-                shutil.rmtree(old, ignore_errors=True)
+                yield prefix + entry.name
+
+
+def _files_except(root: Path, keep: set[str], limit: int) -> list[str] | None:
+    """The files below ``root`` not in ``keep``, or None when there are ``limit`` or more."""
+    found = []
+    for relpath in _walk_files(root):
+        if relpath not in keep:
+            found.append(relpath)
+            if len(found) >= limit:
+                return None
+    return found
+
+
+def _count_files(root: Path, limit: int) -> int:
+    count = 0
+    for _ in _walk_files(root):
+        count += 1
+        if count >= limit:
+            break
+    return count
+
+
+def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
+    """Remove every file below ``root`` that is not listed, then the folders left empty."""
+    keep = set(listed)
+    for relpath in list(_walk_files(root)):
+        if relpath not in keep:
+            with contextlib.suppress(OSError):
+                os.unlink(root / relpath)
+    _remove_empty_folders(root)
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder, dirs, files in os.walk(root, topdown=False):
+        if not dirs and not files and folder != str(root):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        elif folder != str(root):
+            with contextlib.suppress(OSError):
+                if not os.listdir(folder):
+                    os.rmdir(folder)
 
 
 def clean_leftovers(output_dir: Path) -> None:

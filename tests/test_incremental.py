@@ -147,3 +147,90 @@ def test_damaged_cache_means_parsing_again_not_an_error(make_site, tmp_path: Pat
     again = site.root / "content/memories/m005.md"
     again.write_text(again.read_text().replace("Souvenir 5", "Souvenir cinq"))
     assert "Content files: 1 parsed, 13 reused." in site.build().stdout
+
+
+def recycled_trees(site: Site) -> list[Path]:
+    return sorted((site.root / ".storysite/cache").glob("output-*"))
+
+
+def test_recycled_staging_folder_gives_a_full_builds_output_build_after_build(make_site, tmp_path: Path) -> None:
+    """Each build reuses the output before last as its staging folder; whatever that folder
+    held, the output equals a clean full build's, and the folder kept between builds holds
+    nothing the live output does not (a withdrawn memory's page is gone from it too)."""
+    site = small_site(make_site)
+    site.write("static/docs/guide.txt", "v1")
+    assert site.build().exit_code == 0
+
+    def edit(relpath: str, old: str, new: str) -> None:
+        path = site.root / relpath
+        path.write_text(path.read_text().replace(old, new))
+
+    steps = [
+        lambda: edit("content/memories/m002.md", "Souvenir 2", "Souvenir deux"),
+        lambda: site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n")),
+        lambda: os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md"),
+        lambda: edit("content/memories/m004.md", "status: approved", "status: withdrawn"),
+        # A file where a folder was, and a folder where a file was.
+        lambda: (shutil.rmtree(site.root / "static/docs"), site.write("static/docs", "now a file")),
+        lambda: ((site.root / "static/docs").unlink(), site.write("static/docs/guide.txt", "v2")),
+        lambda: edit("content/memories/m002.md", "Souvenir deux", "Souvenir 2"),  # back to an older page
+    ]
+    for number, step in enumerate(steps):
+        step()
+        result = site.build()
+        assert result.exit_code == 0, result.output
+        full = clean_copy(site, tmp_path, f"full-{number}")
+        assert full.build().exit_code == 0
+        assert site.output_files() == full.output_files(), f"after step {number}"
+        live = site.output_files()
+        for tree in recycled_trees(site):
+            for path in tree.rglob("*"):
+                if path.is_file():
+                    relpath = path.relative_to(tree).as_posix()
+                    assert live.get(relpath) == path.read_bytes(), f"step {number}: {relpath} is not in the output"
+    assert recycled_trees(site), "the previous output is kept for the next build"
+    everything = b"".join(p.read_bytes() for p in (site.root / ".storysite/cache").rglob("*") if p.is_file()
+                          and "output-" in p.as_posix())
+    assert b"Souvenir 4" not in everything
+    assert "Souvenir 4<" not in site.all_output_text()
+
+
+def test_a_hand_edit_in_the_recycled_folder_never_reaches_the_output(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    edit = site.root / "content/memories/m002.md"
+    edit.write_text(edit.read_text().replace("Souvenir 2", "Souvenir deux"))
+    assert site.build().exit_code == 0
+    (tree,) = recycled_trees(site)
+    page = tree / "memories/m005/index.html"
+    page.unlink()
+    page.write_text("<p>tampered</p>")
+    (tree / "memories/intrus/").mkdir(parents=True)
+    (tree / "memories/intrus/index.html").write_text("intrus")
+    edit.write_text(edit.read_text().replace("Souvenir deux", "Souvenir 2"))
+    assert site.build().exit_code == 0
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+
+
+def test_a_failed_build_in_a_recycled_folder_leaves_the_output_as_it_was(make_site) -> None:
+    """The recycled folder shares its unchanged files with the live output: a page rendered
+    anew replaces its file there, never writes into it (that would change the live output)."""
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    edit = site.root / "content/memories/m005.md"
+    edit.write_text(edit.read_text().replace("Souvenir 5", "Souvenir cinq"))
+    assert site.build().exit_code == 0
+    assert recycled_trees(site)
+    before = site.output_files()
+    edited = site.root / "content/memories/m002.md"
+    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux"))
+    site.write("static/pixel.html", '<img src="https://tracker.example/p.gif" alt="">')
+    result = site.build()
+    assert result.exit_code == 1
+    assert "tracker.example" in result.stderr
+    assert site.output_files() == before
+    (site.root / "static/pixel.html").unlink()
+    assert site.build().exit_code == 0
+    assert "Souvenir deux" in (site.public / "memories/m002/index.html").read_text()
