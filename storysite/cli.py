@@ -350,7 +350,12 @@ def withdraw_command(ident: str, site: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @_edge
 def serve_command(site: str, port: int, host: str) -> None:
-    """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save."""
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save.
+
+    The preview answers only requests addressed to localhost, 127.0.0.1, [::1]
+    or the --host address (so that no other web site can read it through DNS
+    rebinding); with --host 0.0.0.0 it answers to any name.
+    """
     import ipaddress
     import time
 
