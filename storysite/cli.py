@@ -242,7 +242,7 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
     result = import_submissions(
         export, site_dir, mapping_path=Path(mapping) if mapping else None,
         store_dir=config.privacy.private_store, display_policy=config.privacy.author_display,
-        today=build_date(os.environ), encoding=encoding,
+        today=build_date(os.environ), encoding=encoding, max_file_bytes=config.limits.max_file_bytes,
     )
     print_diagnostics(result.diagnostics)
     if result.fatal:
@@ -253,6 +253,10 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
     if result.created:
         click.echo(f"Personal data went to {config.privacy.private_store}/ (keep it out of git). "
                    "Review the new files, then set status: approved.")
+    if result.stopped:
+        click.secho("The import stopped at the error above; the rows before it were imported, with their "
+                    "private records, and are skipped when you import the file again.", fg="red", err=True)
+        sys.exit(1)
 
 
 @main.command("withdraw")
@@ -350,7 +354,12 @@ def withdraw_command(ident: str, site: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @_edge
 def serve_command(site: str, port: int, host: str) -> None:
-    """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save."""
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save.
+
+    The preview answers only requests addressed to localhost, 127.0.0.1, [::1]
+    or the --host address (so that no other web site can read it through DNS
+    rebinding); with --host 0.0.0.0 it answers to any name.
+    """
     import ipaddress
     import time
 

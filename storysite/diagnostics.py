@@ -9,6 +9,7 @@ a full disk) and are turned into an exit code only at the command line.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -39,23 +40,49 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        """Render as ``path:line: message`` (warnings and notices say so after the line)."""
+        """Render as ``path:line: message`` (warnings and notices say so after the line), always on one line.
+
+        Paths and messages can carry what fans and editors typed (a file name, a
+        photo path, a quoted value); a line break there would print a second line
+        that editors and CI parsers take for another diagnostic, so line breaks,
+        control characters and bidi overrides are shown escaped (``\\n``, ``\\x1b``).
+        """
         location = f"{printable(self.path)}:{self.line or 1}"
         prefix = {Severity.WARNING: "warning: ", Severity.NOTICE: "note: "}.get(self.severity, "")
-        return f"{location}: {prefix}{self.message}"
+        return f"{location}: {prefix}{one_line(self.message)}"
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
 
+# What must never be printed as it is in a diagnostic: C0 and C1 controls (line breaks among
+# them), DEL, the line and paragraph separators, bidi controls (which reorder what a reader
+# sees), and lone surrogates (a file name that is not UTF-8, or a JSON "\\ud800").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
+
+
 def printable(path: str) -> str:
     """``path`` on one line, as it can be printed: bytes that are not UTF-8 and control
-    characters (a line break in a file name could forge a diagnostic) are escaped."""
+    characters (a line break in a file name could forge a diagnostic) are escaped;
+    so is anything else a terminal would not show (a file name is worth seeing exactly)."""
     if path.isprintable():
         return path
-    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(c if c.isprintable() else _escaped(c) for c in path)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks, control characters, bidi controls and lone
+    surrogates escaped (``\\n``, ``\\x1b``, ``\\u2028``); other text, accents and
+    non-breaking spaces included, left as it is."""
+    return _UNSAFE.sub(lambda match: _escaped(match.group()), text)
 
 
 def error(path: str, line: int, message: str) -> Diagnostic:

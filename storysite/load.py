@@ -177,7 +177,9 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
         if not root.is_dir():
             continue
         files = sorted(_walk(root, site_dir, problems), key=str)
-        prefix = len(str(site_dir)) + 1
+        # What precedes 'content/' in every file's path: not len(str(site_dir)) + 1, which is one
+        # too many when the site is '.' (its files are 'content/...', not './content/...').
+        prefix = len(str(content)) - len(CONTENT_DIR)
         bundle_dirs = {
             f.parent for f in files if f.name in BUNDLE_INDEXES and f.parent != root
         }

@@ -94,6 +94,10 @@ class PrivateStore:
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
+    def appender(self) -> RecordAppender:
+        """A writer that adds records one at a time, each on disk before :meth:`RecordAppender.add` returns."""
+        return RecordAppender(self.root / SUBMISSIONS_FILE)
+
     def ids_for_email(self, email: str) -> set[str]:
         """Author ids recorded for an email address (to find a fan who asks to be forgotten)."""
         wanted = _normal(email)
@@ -125,6 +129,41 @@ class PrivateStore:
                 for tomb in tombstones:
                     handle.write(json.dumps(tomb, sort_keys=True) + "\n")
         return len(tombstones)
+
+
+class RecordAppender:
+    """Appends submission records one by one to ``submissions.jsonl`` (owner-readable only).
+
+    Each record is written and flushed before :meth:`add` returns, so that a memory
+    written just before it never outlives a crash without its private record: without
+    that record, ``withdraw`` by email would not find the memory and importing again
+    would make a duplicate. The file is opened on the first record only.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: Any = None
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Write one record and flush it to the operating system."""
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._handle = os.fdopen(fd, "a", encoding="utf-8")
+        self._handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        """Close the file (if a record was written)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> RecordAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -7,12 +7,22 @@ one rebuild. Open pages listen on a Server-Sent Events stream and reload when
 a rebuild succeeds; when it fails, they show the ``path:line: message`` list
 in an overlay while the last good pages stay served. The live-reload script
 is injected into HTML responses only, never written into built files.
+
+Requests are answered only when their ``Host`` header names the preview
+(:func:`host_allowed`): ``localhost``, ``127.0.0.1``, ``[::1]`` or the address
+it listens on, with or without a port. Any other name gets ``421`` and a short
+plain message, so that a web page whose domain was made to resolve to
+127.0.0.1 (DNS rebinding) cannot read the preview, unpublished memories
+included. Listening on every interface (``--host 0.0.0.0`` or ``::``) is an
+explicit choice to be reached from the network, by names this program cannot
+know: then every ``Host`` is accepted.
 """
 
 from __future__ import annotations
 
 import http.server
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -162,7 +172,37 @@ class _Watcher(FileSystemEventHandler):
             self.rebuilder.poke()
 
 
-def _make_handler(state: PreviewState) -> type[http.server.BaseHTTPRequestHandler]:
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
+# A Host header: a name or IPv4 address, or an IPv6 address in brackets; then maybe a port.
+_HOST_HEADER = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[^\[\]:]+)(?::(?P<port>[0-9]{1,5}))?")
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request whose ``Host`` header is ``header`` may be answered by a preview listening on ``bound``.
+
+    Allowed: ``localhost``, ``127.0.0.1``, ``[::1]`` and ``bound`` itself, with or without
+    a port (any port: a rebinding attack is told apart by its name, not its port), case
+    and a final dot aside. A preview bound to every interface (``0.0.0.0``, ``::``)
+    accepts any name: whoever asked for that opted into being reached from the network.
+    A request without ``Host`` (HTTP/1.0) is allowed: browsers always send one.
+    """
+    if bound.strip("[]") in ANY_ADDRESS:
+        return True
+    if header is None:
+        return True
+    match = _HOST_HEADER.fullmatch(header.strip())
+    if match is None:
+        return False
+    name = match["name"].strip("[]").lower().removesuffix(".")
+    return name in LOOPBACK_NAMES or name == bound.strip("[]").lower().removesuffix(".")
+
+
+def _bracketed(address: str) -> str:
+    return f"[{address}]" if ":" in address and not address.startswith("[") else address
+
+
+def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPRequestHandler]:
     class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         server_version = "storysite-preview"
 
@@ -172,7 +212,20 @@ def _make_handler(state: PreviewState) -> type[http.server.BaseHTTPRequestHandle
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def _refused_host(self, head: bool = False) -> bool:
+            """Answer 421 when the Host header does not name this preview (DNS rebinding)."""
+            hosts = self.headers.get_all("Host") or []
+            if len(hosts) <= 1 and host_allowed(hosts[0] if hosts else None, bound):
+                return False
+            names = ", ".join(dict.fromkeys(("localhost", "127.0.0.1", "[::1]", _bracketed(bound))))
+            message = (f"Misdirected request: this preview answers only to {names}. To reach it by another "
+                       "name, run storysite serve --host 0.0.0.0 (the whole network can then see it).\n")
+            self._send(421, "text/plain; charset=utf-8", message.encode(), head)
+            return True
+
         def do_GET(self) -> None:
+            if self._refused_host():
+                return
             path = urllib.parse.urlsplit(self.path).path
             if path == EVENTS_PATH:
                 self._events()
@@ -183,6 +236,8 @@ def _make_handler(state: PreviewState) -> type[http.server.BaseHTTPRequestHandle
             self._file(path)
 
         def do_HEAD(self) -> None:
+            if self._refused_host(head=True):
+                return
             self._file(urllib.parse.urlsplit(self.path).path, head=True)
 
         def _send(self, status: int, kind: str, body: bytes, head: bool = False) -> None:
@@ -277,7 +332,7 @@ class PreviewServer:
         self._temp = Path(tempfile.mkdtemp(prefix="storysite-serve-"))
         self.state = PreviewState(self._temp / "site")
         self.rebuilder = Rebuilder(self.site_dir, self.state, on_build or (lambda result, seconds: None))
-        self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state))
+        self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state, host))
         self.httpd.daemon_threads = True
         config, _ = load_config(self.site_dir)
         ignored = [self._temp]

@@ -222,6 +222,38 @@ def test_output_outside_the_site_is_refused(make_site) -> None:
     assert "storysite.yaml:2: output: '../elsewhere' leaves the site folder" in result.stderr
 
 
+@pytest.mark.parametrize(("base_url", "named"), [
+    ('https://ex.org/"><script>alert(1)</script>', "'\"'"),
+    ("https://ex.org/<x>", "'<'"),
+    ("'https://ex.org/a b/'", "a space"),
+    ("'https://ex.org/a\\b/'", "'\\'"),
+    ('"https://ex.org/a\tb/"', "the character U+0009"),
+    ('"https://ex.org/\u202eb/"', "the character U+202E"),
+    ("https://ex.org/it's/", "\"'\""),
+])
+def test_base_url_with_characters_unsafe_in_a_url_is_refused(make_site, base_url: str, named: str) -> None:
+    # base_url goes as it is into robots.txt (and into attributes): a quote or an angle bracket
+    # there would end the value and start markup.
+    site = make_site({"content/memories/a.md": GOOD}, config=f"title: T\nbase_url: {base_url}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"storysite.yaml:2: base_url: {named} is not allowed in a URL" in result.stderr
+    assert not site.public.exists()
+    assert "internal error" not in result.output
+
+
+def test_base_url_with_escapes_and_sub_delimiters_is_accepted(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD},
+                     config="title: T\nbase_url: https://ex.org/fan%20days/(2026)/~a-b_c.d!$*+,;=:@/\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Sitemap: https://ex.org/fan%20days/(2026)/~a-b_c.d!$*+,;=:@/sitemap.xml" in site.read("robots.txt")
+    broken = make_site({}, config="title: T\nbase_url: https://ex.org/100%/\n", name="broken")
+    result = broken.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: base_url: '%' must be followed by two hex digits" in result.stderr
+
+
 def test_usage_errors_exit_2(make_site) -> None:
     site = make_site({})
     assert site.run("build", str(site.root / "missing")).exit_code == 2

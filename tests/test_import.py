@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import errno
+import io
 import json
 import re
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Site
 
@@ -171,3 +176,121 @@ def test_new_site_has_an_example_mapping_and_ignores_private(tmp_path) -> None:
     assert CliRunner().invoke(main, ["new", str(target)]).exit_code == 0
     assert "columns:" in (target / "import-mapping.yaml").read_text()
     assert "/private/" in (target / ".gitignore").read_text()
+
+
+# -- an import that stops part-way: memories and private records stay together ---------------
+
+
+def _csv(rows: list[tuple[str, str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["title", "text", "email"])
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _memories_and_records(site: Site) -> tuple[set[str], set[str]]:
+    """The memory files written, and the memories the private store has a record for."""
+    files = {p.relative_to(site.root).as_posix() for p in (site.root / "content/memories").rglob("*.md")}
+    store = site.root / "private/submissions.jsonl"
+    lines = store.read_text("utf-8").splitlines() if store.exists() else []
+    return files, {json.loads(line)["memory"] for line in lines}
+
+
+FIVE_ROWS = [(f"t{i}", f"Texte {i}", "fan1@example.org") for i in range(5)]
+
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_imported(make_site) -> None:
+    # csv's own limit is 131,072 characters; a memory may be as long as limits.max_file_bytes.
+    site = make_site({})
+    rows = [*FIVE_ROWS, ("Long", "x" * 200_000, "fan2@example.org"), ("t6", "Texte 6", "fan1@example.org")]
+    result = run_import(site, write_export(site, _csv(rows)))
+    assert result.exit_code == 0, result.output
+    assert "Imported 7 new memories" in result.stdout
+    files, recorded = _memories_and_records(site)
+    assert len(files) == 7 and files == recorded
+    assert "x" * 200_000 in (site.root / "content/memories/long.md").read_text()
+
+
+def test_an_unreadable_row_stops_the_import_with_every_memory_recorded(make_site, monkeypatch) -> None:
+    site = make_site({}, config="title: T\nbase_url: https://example.org/\nlimits: {max_file_bytes: 50000}\n")
+    rows = [*FIVE_ROWS[:3], ("Presque", "y" * 49_990, "fan3@example.org"), ("t3", "Texte\nsur deux lignes", "fan1@example.org"),
+            ("Trop long", "z" * 60_000, "fan2@example.org"), ("t6", "Texte 6", "fan1@example.org")]
+    export = write_export(site, _csv(rows))
+    result = run_import(site, export)
+    assert result.exit_code == 1
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert ("export.csv:5: the memory would be 50,063 bytes, more than limits.max_file_bytes (50,000); "
+            "row left out") in result.stderr
+    assert ("export.csv:8: row 7: a cell is longer than limits.max_file_bytes (50,000 characters), too long "
+            "for a memory; the import stopped here") in result.stderr
+    assert "Imported 4 new memories" in result.stdout and "1 row(s) rejected" in result.stdout
+    files, recorded = _memories_and_records(site)
+    assert files == recorded == {f"content/memories/t{i}.md" for i in range(4)}
+
+    again = run_import(site, export)  # the rows already imported are recognised, not duplicated
+    assert again.exit_code == 1
+    assert "Imported 0 new memories" in again.stdout and "4 duplicate(s) skipped" in again.stdout
+    assert _memories_and_records(site) == (files, recorded)
+
+    monkeypatch.chdir(site.root)  # withdraw as an editor runs it, from the site folder
+    withdrawn = site.run("withdraw", "fan1@example.org")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert all(f"Withdrawn: t{i} (content/memories/t{i}.md)" in withdrawn.stdout for i in range(4))
+    assert "Erased 4 record(s)" in withdrawn.stdout
+
+
+@pytest.mark.parametrize("fault", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_a_memory_whose_private_record_cannot_be_written_is_not_left(make_site, monkeypatch, fault) -> None:
+    from storysite.privatestore import RecordAppender
+
+    site = make_site({})
+    real_add = RecordAppender.add
+    calls: list[int] = []
+
+    def add(self: RecordAppender, record: dict) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise fault
+        real_add(self, record)
+
+    monkeypatch.setattr(RecordAppender, "add", add)
+    result = run_import(site, write_export(site, _csv(FIVE_ROWS)))
+    assert "internal error" not in result.output
+    files, recorded = _memories_and_records(site)
+    assert files == recorded == {"content/memories/t0.md", "content/memories/t1.md"}
+    if isinstance(fault, OSError):
+        assert result.exit_code == 1
+        assert ("export.csv:4: cannot write content/memories/t2.md or its private record: No space left on "
+                "device; the import stopped here") in result.stderr
+    else:
+        assert result.exit_code == 130
+    monkeypatch.setattr(RecordAppender, "add", real_add)
+    again = run_import(site, write_export(site, _csv(FIVE_ROWS)))
+    assert again.exit_code == 0, again.output
+    assert "Imported 3 new memories" in again.stdout and "2 duplicate(s) skipped" in again.stdout
+    files, recorded = _memories_and_records(site)
+    assert files == recorded and len(files) == 5
+
+
+def test_json_nested_too_deep_or_with_odd_values_gives_clean_errors(make_site) -> None:
+    site = make_site({})
+    deep = site.root / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = run_import(site, deep)
+    assert result.exit_code == 1
+    assert "deep.json:1: not valid JSON for an export: nested more than 100 levels deep" in result.stderr
+    assert "internal error" not in result.output and "Nothing was imported." in result.stderr
+    deep.write_text('[\n  {"text": "Un."},\n  {"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n]\n")
+    assert "deep.json:3: not valid JSON for an export" in run_import(site, deep).stderr
+    assert not (site.root / "content/memories").exists()
+
+    odd = site.root / "odd.json"
+    odd.write_text('[{"text": ["Un", "deux"]}, {"text": "Trois", "title": {"a": 1}}, {"text": "Qu\\ud800atre"},'
+                   ' {"text": "Cinq", "consent": true}]')
+    result = run_import(site, odd)
+    assert result.exit_code == 0, result.output
+    assert "odd.json:1: entry 1: text: expected text, found a list; row left out" in result.stderr
+    assert "odd.json:1: entry 2: title: expected text, found an object; row left out" in result.stderr
+    assert "odd.json:1: entry 3: text: holds a broken character" in result.stderr
+    assert "Imported 1 new memories" in result.stdout and "3 row(s) rejected" in result.stdout

@@ -390,6 +390,36 @@ def test_file_names_that_are_not_utf8_or_hold_a_line_break_are_errors(make_site)
     assert not any(line.startswith("storyfake.md") for line in result.stderr.splitlines())
 
 
+def test_every_diagnostic_is_one_line_whatever_the_names_and_values_hold(make_site) -> None:
+    # A line break, an escape sequence or a bidi override in a file name or in a value quoted by a
+    # message must not print a line that editors and CI parsers read as another diagnostic.
+    forged = "content/memories/z.md:9: forged"
+    media = f'media:\n  - src: "nope\\n{forged}\\u2028{forged}\\u202ex"\n    alt: Une photo\n'
+    site = make_site({"content/memories/a.md": memory("A", extra=media)})
+    names = ["b\u2028z.md:9: forged.md", "c\x1b[31m\u202e.md", "d\x85z.md:9: forged.md", "e\rx.md"]
+    for name in names:
+        try:
+            # Broken, so that each file has a diagnostic of its own, whether its name is refused or not.
+            (site.root / "content/memories" / name).write_text("---\ntitle: [cassé\n---\n")
+        except OSError:
+            pytest.skip("this file system refuses control characters in file names")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    lines = result.stderr.splitlines()
+    # splitlines() also breaks at \x85, \u2028, \r...: exactly what an editor might do.
+    assert all(line.startswith(("content/memories/", "Build failed")) for line in lines), lines
+    assert not any(line.startswith(("z.md", forged)) for line in lines)
+    assert len(lines) == 1 + 1 + len(names)  # a.md's photo, each bad name, the summary
+    assert ("content/memories/a.md:10: media.src: 'nope\\ncontent/memories/z.md:9: forged\\u2028"
+            "content/memories/z.md:9: forged\\u202ex\\u202c' was not found") in result.stderr
+    assert "content/memories/b\\u2028z.md:9: forged.md:" in result.stderr
+    assert "content/memories/c\\x1b[31m\\u202e.md:1: the file name contains a control" in result.stderr
+    assert "content/memories/d\\x85z.md:9: forged.md:" in result.stderr
+    for char in ("\x1b", "\u202e", "\u2028", "\x85", "\r"):
+        assert char not in result.stderr
+
+
 def test_theme_strings_of_the_wrong_shape_are_errors(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A"),
                       "themes/default/strings/en.yaml": 'months: 12\ndate_formats:\n  day: "{dya} {month}"\n'

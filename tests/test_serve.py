@@ -96,6 +96,80 @@ def test_event_stream_announces_state(preview) -> None:
         assert data == {"generation": server.state.generation, "errors": []}
 
 
+def request_as(server: PreviewServer, host: str | None, path: str = "/memories/a/",
+               method: str = "GET") -> tuple[int, str, str]:
+    """A request sent with the ``Host`` header a browser would send for ``host`` (none if None)."""
+    address, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection("127.0.0.1" if address == "0.0.0.0" else str(address), port,
+                                            timeout=5)
+    connection.putrequest(method, path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host.replace("PORT", str(port)))
+    connection.endheaders()
+    response = connection.getresponse()
+    kind = response.getheader("Content-Type", "")
+    # The event stream never ends: its first line says enough.
+    body = response.readline() if path.endswith("/events") and response.status == 200 else response.read()
+    connection.close()
+    return response.status, kind, body.decode("utf-8", "replace")
+
+
+REFUSED_HOSTS = ("evil.example", "evil.example:PORT", "127.0.0.1.evil.example:PORT", "localhost.evil.example",
+                 "evil.localhost", "", "127.0.0.1:PORT:PORT")
+ALLOWED_HOSTS = ("127.0.0.1:PORT", "127.0.0.1", "localhost:PORT", "LocalHost", "localhost.:PORT", "[::1]:PORT",
+                 "[::1]", None)
+
+
+def test_requests_for_another_host_are_refused(preview) -> None:
+    # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 must not read the preview.
+    _, server = preview
+    for host in REFUSED_HOSTS:
+        for path in ("/memories/a/", "/__storysite/events", "/__storysite/livereload.js", "/robots.txt"):
+            status, kind, body = request_as(server, host, path)
+            assert status == 421, (host, path)
+            assert kind.startswith("text/plain")
+            assert "Premier titre" not in body and "Traceback" not in body
+            assert "answers only to localhost, 127.0.0.1, [::1]." in body
+            assert request_as(server, host, path, method="HEAD")[0] == 421
+
+
+def test_requests_for_the_preview_itself_are_served(preview) -> None:
+    _, server = preview
+    for host in ALLOWED_HOSTS:
+        status, _, body = request_as(server, host)
+        assert status == 200 and "Premier titre" in body, host
+        assert request_as(server, host, "/__storysite/events")[2].strip() == "event: state"
+
+
+def test_a_preview_bound_to_another_address_answers_to_it(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    try:
+        server = PreviewServer(site.root, "127.0.0.2", 0)
+    except OSError:
+        pytest.skip("127.0.0.2 cannot be bound here")
+    server.start()
+    try:
+        assert request_as(server, "127.0.0.2:PORT")[0] == 200
+        assert request_as(server, "localhost:PORT")[0] == 200
+        status, _, body = request_as(server, "evil.example:PORT")
+        assert status == 421 and "answers only to localhost, 127.0.0.1, [::1], 127.0.0.2." in body
+    finally:
+        server.stop()
+
+
+def test_a_preview_bound_to_every_interface_answers_to_any_name(make_site) -> None:
+    # --host 0.0.0.0 is a choice to be reached from the network, by names the preview cannot know.
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, "0.0.0.0", 0)
+    server.start()
+    try:
+        for host in ("evil.example", "mybox.local:PORT", "192.0.2.7:PORT", "127.0.0.1:PORT"):
+            status, _, body = request_as(server, host)
+            assert status == 200 and "Premier titre" in body, host
+    finally:
+        server.stop()
+
+
 @pytest.mark.browser
 def test_saving_a_memory_updates_the_open_page(make_site, browser) -> None:
     site = make_site({"content/memories/a.md": memory("Avant la modification")})

@@ -164,16 +164,46 @@ class Color(Option[str]):
         return str(raw).lower()
 
 
+# What RFC 3986 lets a URL hold literally (unreserved, sub-delimiters, ':', '@', '/', and '?' and '#',
+# which the shape check below refuses with its own message), less the quote it counts among
+# sub-delimiters: base_url is pasted as it is into robots.txt, and into attributes and scripts
+# elsewhere, so a quote, an angle bracket or a space there could end the value and start markup.
+_URL_CHARACTER = re.compile(r"[A-Za-z0-9\-._~!$&()*+,;=:@/?#]|%[0-9A-Fa-f]{2}")
+
+
 class BaseUrl(Option[str]):
+    """An absolute http(s) URL or a path, written with URL-safe characters only."""
+
     expected = "an absolute http(s) URL such as https://example.org/ or a path such as /"
 
     def check(self, raw: Any) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         url = raw.strip()
+        position = 0
+        while position < len(url):
+            match = _URL_CHARACTER.match(url, position)
+            if match is None:
+                raise OptionError(_bad_character(url[position]))
+            position = match.end()
         if not (re.match(r"https?://[^/\s?#]+(/[^\s?#]*)?\Z", url) or re.match(r"/[^\s?#]*\Z", url)):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         return url if url.endswith("/") else url + "/"
+
+
+def _bad_character(char: str) -> str:
+    """Why ``char`` cannot stand in a URL, naming it so that it can be found in the file."""
+    if char == "%":
+        return "'%' must be followed by two hex digits (an escape such as %20)"
+    if char == " ":
+        shown = "a space"
+    elif char.isprintable():
+        shown = f'"{char}"' if char == "'" else f"'{char}'"
+    else:
+        shown = f"the character U+{ord(char):04X}"
+    hint = f" (write {char} %-encoded, or a domain name in its xn-- form)" if ord(char) > 127 and char.isprintable() else ""
+    return (f"{shown} is not allowed in a URL{hint}; use letters, digits, - . _ ~ ! $ & ( ) * + , ; = : @ / "
+            "and %XX escapes (a space is %20)")
 
 
 class LanguageCode(Option[str]):

@@ -5,6 +5,12 @@ an opaque ``author.id``; the fan's name, email, phone, original words and
 consent evidence go to the private store, never into the content tree.
 Importing the same export again adds nothing twice and never touches a file
 that already exists. Rows are streamed, so memory stays flat on big exports.
+
+Each memory file is followed at once by its private record (flushed), and a
+memory whose record cannot be written is removed again: an import that stops
+part-way (a row that cannot be read, a full disk, Ctrl-C) never leaves a
+memory without its record, which ``withdraw`` needs to find it by email and a
+second import needs to skip it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import shutil
@@ -27,7 +34,7 @@ from storysite.curate import display_name
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.personaldata import personal_data_in, without_personal_data
-from storysite.privatestore import PrivateStore
+from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
@@ -88,6 +95,23 @@ class ImportResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fatal: bool = False
     """The export could not be read at all (nothing was imported)."""
+    stopped: bool = False
+    """The import stopped part-way at an error: the rows before it were imported."""
+
+
+class _StopImport(Exception):
+    """The export cannot be read further (or the site written to): reported at ``line``, the import stops."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+# Deeper than this, a JSON export is not a list of submissions (said when the parser gave up).
+_JSON_DEPTH = 100
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | None, list[Diagnostic]]:
@@ -158,15 +182,38 @@ def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | Non
 Rows = tuple[list[str], Iterator[tuple[int, int, dict[str, Any]]], "io.TextIOBase | None"]
 
 
-def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
+def _too_deep(text: str) -> int:
+    """The line where ``text`` (JSON) nests more than ``_JSON_DEPTH`` levels, or 1."""
+    depth, line = 0, 1
+    for token in _JSON_TOKEN.finditer(text):
+        char = token.group()
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > _JSON_DEPTH:
+                return line
+        elif char in "]}":
+            depth -= 1
+    return 1
+
+
+def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diagnostic:
     """The header, a stream of (row number, line, record) and the file to close; CSV or a JSON list.
 
-    ``line`` is where a CSV row starts in the file (a quoted cell may span lines); 0 for JSON."""
+    ``line`` is where a CSV row starts in the file (a quoted cell may span lines); 0 for JSON.
+    The stream raises :class:`_StopImport` at a row that cannot be read (a cell longer than
+    ``max_cell`` characters, broken quoting)."""
     if path.suffix.lower() == ".json":
+        text = path.read_text(encoding)
         try:
-            data = json.loads(path.read_text(encoding))
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             return error(display, exc.lineno, f"not valid JSON: {exc.msg}")
+        except RecursionError:
+            # json gives up past Python's recursion limit; no submission is nested like that.
+            return error(display, _too_deep(text), f"not valid JSON for an export: nested more than "
+                         f"{_JSON_DEPTH} levels deep; expected a list of objects, one per submission")
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             return error(display, 1, "expected a JSON list of objects, one per submission")
         header = sorted({str(k) for r in data for k in r})
@@ -185,10 +232,26 @@ def _rows(path: Path, encoding: str, display: str) -> Rows | Diagnostic:
     except StopIteration:
         handle.close()
         return error(display, 1, "the file is empty")
+    except csv.Error as exc:
+        handle.close()
+        return error(display, 1, f"the header row cannot be read as CSV ({exc})")
 
     def stream() -> Iterator[tuple[int, int, dict[str, Any]]]:
         start = reader.line_num + 1
-        for number, row in enumerate(reader, start=2):
+        for number in itertools.count(2):
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # The reader cannot find the next row reliably after this (a quoted cell may
+                # hold line breaks), so the import stops here rather than guess.
+                if "field larger than field limit" in str(exc):
+                    message = (f"row {number}: a cell is longer than limits.max_file_bytes ({max_cell:,} "
+                               "characters), too long for a memory")
+                else:
+                    message = f"row {number}: cannot be read as CSV ({exc})"
+                raise _StopImport(start, message) from None
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
@@ -234,8 +297,13 @@ def import_submissions(
     display_policy: str,
     today: dt.date,
     encoding: str = "utf-8",
+    max_file_bytes: int = 1_000_000,
 ) -> ImportResult:
-    """Import every row of ``export`` into ``site_dir/content/memories`` and the private store."""
+    """Import every row of ``export`` into ``site_dir/content/memories`` and the private store.
+
+    A row whose memory file would be larger than ``max_file_bytes`` (``limits.max_file_bytes``,
+    which the build enforces) is left out; a CSV cell longer than that stops the import.
+    """
     result = ImportResult()
     shown = export.name
     mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
@@ -248,18 +316,27 @@ def import_submissions(
         result.diagnostics.append(problem)
         result.fatal = True
         return result
-    rows = _rows(export, encoding, shown)
-    if isinstance(rows, Diagnostic):
-        result.diagnostics.append(rows)
-        result.fatal = True
-        return result
-    header, stream, handle = rows
+    # The csv module's cell limit is process-wide (128 KiB by default, less than a memory may
+    # be): raised to the site's file limit for this import only.
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max_file_bytes)
+    handle = None
     try:
+        rows = _rows(export, encoding, shown, max_file_bytes)
+        if isinstance(rows, Diagnostic):
+            result.diagnostics.append(rows)
+            result.fatal = True
+            return result
+        header, stream, handle = rows
         _import_rows(result, header, stream, export, site_dir, mapping, mapping_path, store_dir, display_policy,
-                     today)
+                     today, max_file_bytes)
+    except _StopImport as stop:
+        result.diagnostics.append(error(shown, stop.line, f"{stop.message}; the import stopped here"))
+        result.stopped = True
     finally:
         if handle is not None:
             handle.close()
+        csv.field_size_limit(previous_limit)
     return result
 
 
@@ -274,6 +351,7 @@ def _import_rows(
     store_dir: str,
     display_policy: str,
     today: dt.date,
+    max_file_bytes: int,
 ) -> None:
     shown = export.name
     by_lower = {h.casefold(): h for h in header}
@@ -305,99 +383,160 @@ def _import_rows(
     # Names already used by memories (files or bundles); listed once, not probed per row.
     taken = {entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name for entry in memories.iterdir()}
     counters: dict[str, int] = {}
-    pending: list[dict[str, Any]] = []
-    for number, line, record in stream:
-        def value(name: str, record: dict[str, Any] = record) -> str:
-            raw = record.get(columns[name], "") if name in columns else ""
-            return "" if raw is None else str(raw).strip()
+    with store.appender() as records:
+        for number, line, record in stream:
+            _import_row(result, number, line, record, columns, store, known, taken, counters, records, export,
+                        site_dir, mapping, display_policy, today, max_file_bytes)
 
-        # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
-        where = (shown, line or 1, "" if line else f"entry {number}: ")
-        text = value("text").replace("\r\n", "\n")
-        if not text:
-            result.rejected += 1
-            result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
+
+def _import_row(
+    result: ImportResult,
+    number: int,
+    line: int,
+    record: dict[str, Any],
+    columns: dict[str, str],
+    store: PrivateStore,
+    known: set[str],
+    taken: set[str],
+    counters: dict[str, int],
+    records: RecordAppender,
+    export: Path,
+    site_dir: Path,
+    mapping: ColumnMapping,
+    display_policy: str,
+    today: dt.date,
+    max_file_bytes: int,
+) -> None:
+    """One row: a memory file and its private record, or a diagnostic saying why not."""
+    shown = export.name
+    memories = site_dir / "content" / "memories"
+
+    def value(name: str) -> str:
+        raw = record.get(columns[name], "") if name in columns else ""
+        return "" if raw is None else str(raw).strip()
+
+    # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
+    where = (shown, line or 1, "" if line else f"entry {number}: ")
+    for field_name, column in columns.items():  # JSON values can be anything
+        raw = record.get(column)
+        if isinstance(raw, dict | list):
+            problem = f"{field_name}: expected text, found {'a list' if isinstance(raw, list) else 'an object'}"
+        elif isinstance(raw, str) and _SURROGATE.search(raw):
+            problem = f"{field_name}: holds a broken character (an unpaired UTF-16 surrogate such as \\ud800)"
+        else:
             continue
-        date, reason = _parse_date(value("date"))
-        if reason:
-            result.rejected += 1
-            result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
-            continue
-        leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
-                  or (name != "title" and _PHONE.match(value(name)))]
-        if leaked:
-            result.rejected += 1
-            result.diagnostics.append(error(where[0], where[1], f"{where[2]}{leaked[0]} looks like an email address or phone "
-                                            "number, which would be published; row left out"))
-            continue
-        name, email, phone = value("name"), value("email"), value("phone")
-        author_id = store.author_id(email, name, phone) if (email or name or phone) else \
-            "fan-" + store.fingerprint("anonymous", text)[:12]
-        fingerprint = store.fingerprint(author_id, text)
-        if fingerprint in known:
-            result.duplicates += 1
-            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); skipped"))
-            continue
-        known.add(fingerprint)
-        # Fields the import derives itself must not publish what the fan typed as contact details:
-        # the title is made from the text without them, no display name from an email.
-        title = value("title") or _title_from(without_personal_data(text)) or "Souvenir"
-        display = value("display")
-        if not display and personal_data_in(name):
-            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}name looks like an email address or phone "
-                                              "number; no display name is derived from it"))
-        elif not display:
-            display = display_name(name, display_policy)
-        base_slug = slugify(title)[:60].rstrip("-") or "souvenir"
-        published = (("title", title), ("author.display", display), ("location", value("location")),
-                     ("label", value("label")), ("slug", base_slug))
-        exposed = [(field_name, kind) for field_name, field_value in published
-                   if (kind := personal_data_in(field_value)) is not None]
-        if exposed:
-            result.rejected += 1
-            known.discard(fingerprint)
-            result.diagnostics.append(error(where[0], where[1], f"{where[2]}{exposed[0][0]} would publish {exposed[0][1]}; "
-                                            "row left out"))
-            continue
-        slug = _unique_slug(taken, counters, base_slug)
-        accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
-        granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
-        document: dict[str, Any] = {"title": title}
-        if date:
-            document["date"] = date
-        author: dict[str, str] = {"id": author_id}
-        if display:
-            author["display"] = display
-        if value("location"):
-            author["location"] = value("location")
-        document["author"] = author
-        document["status"] = "submitted"
-        if granted:
-            document["consent"] = {"granted": granted, "scope": list(mapping.scope), "ref": f"c-{fingerprint[:10]}"}
-        if value("label") and mapping.label_design:
-            document["label"] = {"design": mapping.label_design, "text": value("label")}
-        target = memories / f"{slug}.md"
-        photo = value("photo")
-        if photo:
-            copied = _copy_photo(photo, export.parent, memories / slug, where, result.diagnostics)
-            if copied:
-                document["media"] = [{"src": copied, "alt": ""}]
-                target = memories / slug / "index.md"
-        front = yaml.dump(document, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, default_flow_style=False)
+        result.rejected += 1
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}{problem}; row left out"))
+        return
+    text = value("text").replace("\r\n", "\n")
+    if not text:
+        result.rejected += 1
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
+        return
+    date, reason = _parse_date(value("date"))
+    if reason:
+        result.rejected += 1
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
+        return
+    leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
+              or (name != "title" and _PHONE.match(value(name)))]
+    if leaked:
+        result.rejected += 1
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}{leaked[0]} looks like an email address or phone "
+                                        "number, which would be published; row left out"))
+        return
+    name, email, phone = value("name"), value("email"), value("phone")
+    author_id = store.author_id(email, name, phone) if (email or name or phone) else \
+        "fan-" + store.fingerprint("anonymous", text)[:12]
+    fingerprint = store.fingerprint(author_id, text)
+    if fingerprint in known:
+        result.duplicates += 1
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); skipped"))
+        return
+    known.add(fingerprint)
+    # Fields the import derives itself must not publish what the fan typed as contact details:
+    # the title is made from the text without them, no display name from an email.
+    title = value("title") or _title_from(without_personal_data(text)) or "Souvenir"
+    display = value("display")
+    if not display and personal_data_in(name):
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}name looks like an email address or phone "
+                                          "number; no display name is derived from it"))
+    elif not display:
+        display = display_name(name, display_policy)
+    base_slug = slugify(title)[:60].rstrip("-") or "souvenir"
+    published = (("title", title), ("author.display", display), ("location", value("location")),
+                 ("label", value("label")), ("slug", base_slug))
+    exposed = [(field_name, kind) for field_name, field_value in published
+               if (kind := personal_data_in(field_value)) is not None]
+    if exposed:
+        result.rejected += 1
+        known.discard(fingerprint)
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}{exposed[0][0]} would publish {exposed[0][1]}; "
+                                        "row left out"))
+        return
+    slug = _unique_slug(taken, counters, base_slug)
+    accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
+    granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
+    document: dict[str, Any] = {"title": title}
+    if date:
+        document["date"] = date
+    author: dict[str, str] = {"id": author_id}
+    if display:
+        author["display"] = display
+    if value("location"):
+        author["location"] = value("location")
+    document["author"] = author
+    document["status"] = "submitted"
+    if granted:
+        document["consent"] = {"granted": granted, "scope": list(mapping.scope), "ref": f"c-{fingerprint[:10]}"}
+    if value("label") and mapping.label_design:
+        document["label"] = {"design": mapping.label_design, "text": value("label")}
+    target = memories / f"{slug}.md"
+    photo = value("photo")
+    if photo:
+        copied = _copy_photo(photo, export.parent, memories / slug, where, result.diagnostics)
+        if copied:
+            document["media"] = [{"src": copied, "alt": ""}]
+            target = memories / slug / "index.md"
+    front = yaml.dump(document, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    content = f"---\n{front}---\n{text}\n".encode()
+    if len(content) > max_file_bytes:
+        result.rejected += 1
+        known.discard(fingerprint)
+        _remove_bundle(target, memories)
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory would be {len(content):,} bytes, "
+                                        f"more than limits.max_file_bytes ({max_file_bytes:,}); row left out"))
+        return
+    relative = target.relative_to(site_dir).as_posix()
+    private = {
+        "fingerprint": fingerprint, "author_id": author_id, "name": name, "email": email, "phone": phone,
+        "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp")},
+        "source": shown, "row": number, "imported": today.isoformat(), "memory": relative,
+    }
+    written = False
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(f"---\n{front}---\n{text}\n")
-        result.created.append(target.relative_to(site_dir).as_posix())
-        pending.append({
-            "fingerprint": fingerprint, "author_id": author_id, "name": name, "email": email, "phone": phone,
-            "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp")},
-            "source": shown, "row": number, "imported": today.isoformat(),
-            "memory": target.relative_to(site_dir).as_posix(),
-        })
-        if len(pending) >= 1000:
-            store.append(pending)
-            pending = []
-    store.append(pending)
+        with target.open("xb") as handle:
+            written = True
+            handle.write(content)
+        records.add(private)
+    except BaseException as exc:
+        # The memory goes with its private record or not at all (Ctrl-C, a full disk): without
+        # the record, withdraw could not find it by email and importing again would duplicate it.
+        if written:
+            target.unlink(missing_ok=True)
+        _remove_bundle(target, memories)
+        if isinstance(exc, OSError):
+            raise _StopImport(where[1], f"{where[2]}cannot write {relative} or its private record: "
+                              f"{exc.strerror or exc}") from None
+        raise
+    result.created.append(relative)
+
+
+def _remove_bundle(target: Path, memories: Path) -> None:
+    """Remove the folder this row made for a memory with a photo (its slug was new, so nothing else is in it)."""
+    if target.name == "index.md" and target.parent.parent == memories:
+        shutil.rmtree(target.parent, ignore_errors=True)
 
 
 def _title_from(text: str) -> str:
