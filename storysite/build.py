@@ -57,7 +57,7 @@ from storysite.theme import (
 )
 from storysite.timeline import build_timeline, has_timeline
 from storysite.timeline_pages import build_timeline_views, timeline_block, timeline_jobs
-from storysite.validate import validate_content
+from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
 from storysite.views import Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers, foreign_files
@@ -359,26 +359,34 @@ def build(
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics) -> Iterator[load.RawItem]:
+               problems: Diagnostics) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
-    are validated, and the bytes read are let go."""
+    are validated, and the bytes read are let go. Memories without media come validated."""
     for index, source in enumerate(sources):
-        parts, found = parsed.take(keys[index])
+        kind, parts, found = parsed.take(keys[index])
         problems.extend(found)
-        yield from (load.RawItem(source, *part) for part in parts)
+        if kind == "validated":
+            yield from parts
+        else:
+            yield from (load.RawItem(source, *part) for part in parts)
 
 
 def _parse_pickled(site_dir: Path, source: load.SourceFile) -> tuple[str, bytes]:
     """One file read and parsed, as the parse cache keeps it, with the hash of the bytes
-    read (a worker's unit of work)."""
+    read (a worker's unit of work). A file of memories without media is validated here
+    too: its validation reads nothing else, so it is cached with the parse."""
     try:
         data = (site_dir / source.path).read_bytes()
     except OSError as exc:
         found = [Diagnostic(source.path, 0, Severity.ERROR, f"cannot be read: {exc.strerror}")]
-        return "", pickle.dumps(([], found), protocol=pickle.HIGHEST_PROTOCOL)
+        return "", pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
     items, found = load.parse(replace(source, data=data))
-    return hashlib.sha256(data).hexdigest(), pickle.dumps(
-        ([(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found), protocol=pickle.HIGHEST_PROTOCOL)
+    value: tuple[str, list[Any], list[Diagnostic]]
+    if items and all(validates_alone(item) for item in items):
+        value = ("validated", [validate_item(item, site_dir) for item in items], found)
+    else:
+        value = ("raw", [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
+    return hashlib.sha256(data).hexdigest(), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _render_pickled(text: tuple[str, int]) -> bytes:

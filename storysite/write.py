@@ -164,7 +164,7 @@ class Staging:
             try:
                 for relpath in stale:
                     os.unlink(old / relpath)
-                _remove_empty_folders(old)
+                _remove_empty_folders(old, stale)
                 self.recycle_dir.parent.mkdir(parents=True, exist_ok=True)
                 if self.recycle_dir.exists():
                     shutil.rmtree(self.recycle_dir)
@@ -274,8 +274,9 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _walk_files(root: Path) -> Iterator[str]:
-    """Every file (or symlink) below ``root``, relative, with ``/`` separators."""
+def _walk_files(root: Path, empty: list[str] | None = None) -> Iterator[str]:
+    """Every file (or symlink) below ``root``, relative, with ``/`` separators; the empty
+    folders found are added to ``empty`` (as ``folder/-``, so that their own folder is removed)."""
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -283,6 +284,8 @@ def _walk_files(root: Path) -> Iterator[str]:
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        if not entries and prefix and empty is not None:
+            empty.append(prefix + "-")
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 stack.append((prefix + entry.name + "/", entry.path))
@@ -313,22 +316,26 @@ def _count_files(root: Path, limit: int) -> int:
 def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
     """Remove every file below ``root`` that is not listed, then the folders left empty."""
     keep = set(listed)
-    for relpath in list(_walk_files(root)):
+    removed: list[str] = []
+    for relpath in list(_walk_files(root, removed)):
         if relpath not in keep:
             with contextlib.suppress(OSError):
                 os.unlink(root / relpath)
-    _remove_empty_folders(root)
+                removed.append(relpath)
+    _remove_empty_folders(root, removed)
 
 
-def _remove_empty_folders(root: Path) -> None:
-    for folder, dirs, files in os.walk(root, topdown=False):
-        if not dirs and not files and folder != str(root):
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-        elif folder != str(root):
-            with contextlib.suppress(OSError):
-                if not os.listdir(folder):
-                    os.rmdir(folder)
+def _remove_empty_folders(root: Path, removed: Iterable[str]) -> None:
+    """Remove the folders of the ``removed`` files, and their parents, that are left empty."""
+    folders = {relpath.rsplit("/", 1)[0] for relpath in removed if "/" in relpath}
+    # Deepest first, so that a parent is looked at once its children are gone.
+    for folder in sorted(folders, key=lambda f: (-f.count("/"), f)):
+        while folder:
+            try:
+                os.rmdir(root / folder)
+            except OSError:  # not empty (or gone already)
+                break
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
 def clean_leftovers(output_dir: Path) -> None:

@@ -207,11 +207,14 @@ def test_a_hand_edit_in_the_recycled_folder_never_reaches_the_output(make_site, 
     page.write_text("<p>tampered</p>")
     (tree / "memories/intrus/").mkdir(parents=True)
     (tree / "memories/intrus/index.html").write_text("intrus")
+    (tree / "vide/dossier").mkdir(parents=True)
     edit.write_text(edit.read_text().replace("Souvenir deux", "Souvenir 2"))
     assert site.build().exit_code == 0
     full = clean_copy(site, tmp_path, "full")
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
+    folders = sorted(p.relative_to(site.public).as_posix() for p in site.public.rglob("*") if p.is_dir())
+    assert folders == sorted(p.relative_to(full.public).as_posix() for p in full.public.rglob("*") if p.is_dir())
 
 
 def test_a_failed_build_in_a_recycled_folder_leaves_the_output_as_it_was(make_site) -> None:

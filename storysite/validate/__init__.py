@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,15 @@ from storysite.validate.page import validate_page
 
 Validator = Callable[[RawItem, Path], tuple[Any, list[Diagnostic]]]
 
+
+@dataclass(frozen=True, slots=True)
+class ValidatedItem:
+    """An item validated already (by a parse worker, or from the parse cache)."""
+
+    kind: str
+    value: Any
+    problems: list[Diagnostic]
+
 VALIDATORS: dict[str, Validator] = {
     "memories": validate_memory,
     "pages": validate_page,
@@ -28,7 +38,19 @@ VALIDATORS: dict[str, Validator] = {
 }
 
 
-def validate_content(items: Iterable[RawItem], site_dir: Path) -> tuple[Content, list[Diagnostic]]:
+def validates_alone(item: RawItem) -> bool:
+    """Whether validating ``item`` reads nothing but the item itself (no file it names is
+    looked at), so that the result can be cached with the file's parse: a memory without media."""
+    return item.source.kind == "memories" and "media" not in item.fields
+
+
+def validate_item(item: RawItem, site_dir: Path) -> ValidatedItem:
+    """One item of a known kind, validated."""
+    value, found = VALIDATORS[item.source.kind](item, site_dir)
+    return ValidatedItem(item.source.kind, value, found)
+
+
+def validate_content(items: Iterable[RawItem | ValidatedItem], site_dir: Path) -> tuple[Content, list[Diagnostic]]:
     """Validate every raw item; items of kinds this build does not know are reported."""
     problems: list[Diagnostic] = []
     memories: list[Memory] = []
@@ -40,6 +62,11 @@ def validate_content(items: Iterable[RawItem], site_dir: Path) -> tuple[Content,
     buckets: dict[str, list[Any]] = {"memories": memories, "pages": pages, "campaigns": campaigns,
                                      "timeline": milestones, "galleries": galleries, "labels": labels}
     for item in items:
+        if isinstance(item, ValidatedItem):
+            problems.extend(item.problems)
+            if item.value is not None:
+                buckets[item.kind].append(item.value)
+            continue
         validator = VALIDATORS.get(item.source.kind)
         if validator is None:
             problems.append(
