@@ -314,6 +314,8 @@ def build(
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
         previous_pages = cache.load_pages(site_dir, output_dir)
+        staging.expected = {job.output_path for job in jobs} | {*assets.files} | {
+            *static_files, *(path for path, _ in media_files), *label_stage.paths()}
         written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
         problems.extend(written.problems)
         facts: dict[str, takedown.FileFacts] = {

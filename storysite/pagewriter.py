@@ -115,10 +115,11 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
                 results.problems.append(problem)
         return results
     work = _PageWork(settings, previous, previous_output, staging.root, staging.recycled)
-    # A recycled folder has most folders already; a new one has none, and the parent makes them.
-    folders = None if staging.recycled else functools.partial(_make_folders, staging.root,
-                                                              [job.output_path for job in jobs])
-    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=folders)
+    # While the workers render, the parent clears a recycled folder of what this build will
+    # not write, or makes the folders of a new one.
+    meanwhile = staging.prune_unexpected if staging.recycled else functools.partial(
+        _make_folders, staging.root, [job.output_path for job in jobs])
+    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=meanwhile)
     for path, facts, problems, size, reused, unchanged in sorted(outcomes, key=lambda o: o[0]):
         results.problems.extend(problems)
         if facts is not None:

@@ -74,6 +74,9 @@ class Staging:
         self.written: dict[str, int] = {}
         self.unchanged: set[str] = set()
         """Files that are the previous output's own (hard links to the same inode)."""
+        self.expected: set[str] | None = None
+        """Every file the build means to write, when it says so before writing (see :meth:`prune_unexpected`)."""
+        self._pruned_for: set[str] | None = None
         self._committed = False
 
     def __enter__(self) -> Staging:
@@ -122,9 +125,16 @@ class Staging:
         for relpath in sorted(self.written):
             yield relpath, (self.root / relpath).read_bytes()
 
+    def prune_unexpected(self) -> None:
+        """Remove from a recycled folder every file not in :attr:`expected` (early, while
+        workers render: then :meth:`prune` has nothing left to do)."""
+        if self.recycled and self.expected is not None:
+            _remove_unlisted(self.root, self.expected)
+            self._pruned_for = set(self.expected)
+
     def prune(self) -> None:
         """Remove from a recycled folder everything this build did not write."""
-        if self.recycled:
+        if self.recycled and self._pruned_for != set(self.written):
             _remove_unlisted(self.root, self.written.keys())
 
     def commit(self) -> None:
@@ -314,7 +324,8 @@ def _count_files(root: Path, limit: int) -> int:
 
 
 def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
-    """Remove every file below ``root`` that is not listed, then the folders left empty."""
+    """Remove every file below ``root`` that is not listed, then the folders left empty
+    (never one a listed file goes into: workers may be writing there meanwhile)."""
     keep = set(listed)
     removed: list[str] = []
     for relpath in list(_walk_files(root, removed)):
@@ -322,15 +333,23 @@ def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(root / relpath)
                 removed.append(relpath)
-    _remove_empty_folders(root, removed)
+    needed = set()
+    for relpath in keep:
+        while "/" in relpath:
+            relpath = relpath.rsplit("/", 1)[0]
+            if relpath in needed:
+                break
+            needed.add(relpath)
+    _remove_empty_folders(root, removed, needed)
 
 
-def _remove_empty_folders(root: Path, removed: Iterable[str]) -> None:
-    """Remove the folders of the ``removed`` files, and their parents, that are left empty."""
+def _remove_empty_folders(root: Path, removed: Iterable[str], needed: set[str] | None = None) -> None:
+    """Remove the folders of the ``removed`` files, and their parents, that are left empty
+    (except the ``needed`` ones)."""
     folders = {relpath.rsplit("/", 1)[0] for relpath in removed if "/" in relpath}
     # Deepest first, so that a parent is looked at once its children are gone.
     for folder in sorted(folders, key=lambda f: (-f.count("/"), f)):
-        while folder:
+        while folder and not (needed and folder in needed):
             try:
                 os.rmdir(root / folder)
             except OSError:  # not empty (or gone already)
