@@ -162,27 +162,37 @@ def build(
                            output_sizes=state.files, images_reused=int(state.summary.get("images", 0)))
 
     # 2. Load and validate every content file; all problems are collected.
-    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False)
+    known = cache.load_digests(site_dir)
+    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known)
     problems.extend(found)
-    # Parsing is a pure function of a file's path and bytes: cached by their hash, and
-    # what is not in the cache is parsed over every core.
+    # Parsing is a pure function of a file's path and bytes: cached by their hash (known
+    # from the last build when the file's stat data is unchanged), and what is not in the
+    # cache is read and parsed over every core.
     processes = workers or default_workers()
     parsed_cache = cache.ValueCache(site_dir, "parsed")
-    keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) for s in sources]
-    missing = sorted({key: index for index, key in enumerate(keys) if not parsed_cache.claim(key)}.values())
-    parse = functools.partial(_parse_pickled, site_dir)
+    if parsed_cache.entries:
+        # Files changed (or just touched) since they were last read: hashed here, so that
+        # one whose bytes are in the cache is not parsed again. A first build skips this:
+        # every file is read and hashed once, by the worker that parses it.
+        sources = [replace(s, digest=_hash_file(site_dir / s.path)) if not s.digest else s for s in sources]
+    keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) if s.digest else "" for s in sources]
+    missing = [index for index, key in enumerate(keys) if not key or not parsed_cache.claim(key)]
+    parse = functools.partial(_parse_pickled, site_dir, config.limits.max_file_bytes)
     files_parsed, files_reused = len(missing), len(sources) - len(missing)
-    changed: list[tuple[int, bytes]] = []
-    for index, (digest, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes), strict=True):
-        if digest == sources[index].digest:
-            parsed_cache.put_raw(keys[index], raw)
-        else:  # changed while being read: used now, not kept (the next build parses it again)
-            changed.append((index, raw))
+    settled = time.time_ns() - 2_000_000_000  # see _parse_pickled: recent changes are not recorded
+    digests: load.DigestIndex = {s.path: (s.stat, s.digest) for s in sources if s.digest and s.stat[1] < settled}
+    for index, (digest, stat, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes),
+                                          strict=True):
+        source = sources[index]
+        if not digest:  # unreadable: its error is the value, used now and not kept
+            keys[index] = f"unreadable-{index}"
+        else:
+            keys[index] = cache.ValueCache.key(source.path, source.kind, str(source.bundle), digest)
+            digests[source.path] = (stat, digest)
+        parsed_cache.put_raw(keys[index], raw)
+    cache.save_digests(site_dir, digests)
     # Saved before validation: each parsed file can then be let go as soon as it is validated.
     parsed_cache.save()
-    for index, raw in changed:
-        keys[index] = f"changed-while-read-{index}"
-        parsed_cache.put_raw(keys[index], raw)
     content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems), site_dir)
     del sources, parsed_cache, keys
     problems.extend(found)
@@ -373,22 +383,43 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
             yield from (load.RawItem(source, *part) for part in parts)
 
 
-def _parse_pickled(site_dir: Path, source: load.SourceFile) -> tuple[str, bytes]:
-    """One file read and parsed, as the parse cache keeps it, with the hash of the bytes
-    read (a worker's unit of work). A file of memories without media is validated here
-    too: its validation reads nothing else, so it is cached with the parse."""
+def _hash_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, or "" when it cannot be read (its worker reports why)."""
     try:
-        data = (site_dir / source.path).read_bytes()
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
+                   ) -> tuple[str, tuple[int, int, int, int], bytes]:
+    """One file read and parsed, as the parse cache keeps it, with the hash of the bytes
+    read and the stat data they were read with (a worker's unit of work). A file of
+    memories without media is validated here too: its validation reads nothing else,
+    so it is cached with the parse."""
+    try:
+        with open(site_dir / source.path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         found = [Diagnostic(source.path, 0, Severity.ERROR, f"cannot be read: {exc.strerror}")]
-        return "", pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
+        return "", (0, 0, 0, 0), pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > max_bytes:
+        found = [Diagnostic(source.path, 0, Severity.ERROR, f"is over the limit of {max_bytes:,} bytes "
+                            "(limits.max_file_bytes in storysite.yaml)")]
+        return "", (0, 0, 0, 0), pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
     items, found = load.parse(replace(source, data=data))
     value: tuple[str, list[Any], list[Diagnostic]]
     if items and all(validates_alone(item) for item in items):
         value = ("validated", [validate_item(item, site_dir) for item in items], found)
     else:
         value = ("raw", [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
-    return hashlib.sha256(data).hexdigest(), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    # A file changed within the last two seconds may change again within its timestamp's
+    # tick unseen: its stat data is not recorded, so the next build reads it again.
+    recent = time.time_ns() - info.st_mtime_ns < 2_000_000_000
+    stat = (0, 0, 0, 0) if recent else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return hashlib.sha256(data).hexdigest(), stat, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _render_pickled(text: tuple[str, int]) -> bytes:

@@ -4,7 +4,7 @@ Two records, both written only after a successful build:
 
 - the *input fingerprint*: every file the build may read (the site folder but
   its output, caches and private store; the bundled theme; storysite's own
-  code), by path, size, modification time and inode, plus the build date. When
+  code), by path, size, modification and change times and inode, plus the build date. When
   nothing changed and the output is still as it was left, a build has nothing
   to do (git's index makes the same bet on stat data).
 - the *page record*: for every rendered page, a key hashing its template set,
@@ -75,7 +75,7 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 except OSError:
                     continue
                 entries.append(f"{path.relative_to(root).as_posix()}\x00{info.st_size}\x00{info.st_mtime_ns}"
-                               f"\x00{info.st_ino}")
+                               f"\x00{info.st_ctime_ns}\x00{info.st_ino}")
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
@@ -89,6 +89,26 @@ class BuildState:
     files: dict[str, int] = field(default_factory=dict)
     diagnostics: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def load_digests(site_dir: Path) -> dict[str, tuple[tuple[int, int, int, int], str]]:
+    """The content files' stat data and hashes when last read (see :func:`storysite.load.discover`)."""
+    try:
+        with open(site_dir / CACHE_DIR / "digests.pickle", "rb") as handle:
+            data = pickle.load(handle)
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+            files: dict[str, tuple[tuple[int, int, int, int], str]] = data["files"]
+            return files
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        pass
+    return {}
+
+
+def save_digests(site_dir: Path, files: Mapping[str, tuple[tuple[int, int, int, int], str]]) -> None:
+    """Record the content files' stat data and hashes (entries with no stat data are left out)."""
+    _atomic_pickle(site_dir / CACHE_DIR / "digests.pickle",
+                   {"format": FORMAT, "files": {path: entry for path, entry in sorted(files.items())
+                                                if entry[0] != (0, 0, 0, 0)}})
 
 
 def recycle_dir(site_dir: Path, output_dir: Path) -> Path:

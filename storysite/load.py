@@ -34,7 +34,10 @@ class SourceFile:
     data: bytes
     bundle: bool = False
     digest: str = ""
-    """SHA-256 of the bytes, when they were read and let go (``data`` is then empty)."""
+    """SHA-256 of the bytes, when known without keeping them (``data`` is then empty);
+    empty when the file must be read to know it."""
+    stat: tuple[int, int, int, int] = (0, 0, 0, 0)
+    """(size, mtime_ns, ctime_ns, inode) when the file was found, for a :data:`DigestIndex`."""
 
     @property
     def sha256(self) -> str:
@@ -155,11 +158,18 @@ def _unsafe_name(rel: str) -> str | None:
     return "contains a control character (such as a line break)"
 
 
-def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
+DigestIndex = dict[str, tuple[tuple[int, int, int, int], str]]
+"""Content file path → (its stat data, the SHA-256 of its bytes) when last read."""
+
+
+def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
+             known: DigestIndex | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Read every content text file under ``site_dir/content``, sorted by path.
 
-    With ``keep_data`` false, each file's bytes are hashed and let go (``digest``):
-    a site of 100,000 memories need not hold them all while parsing.
+    With ``keep_data`` false, nothing is kept (a site of 100,000 memories need not
+    hold every file while parsing): each file's ``digest`` comes from ``known``
+    when its stat data is unchanged (git's index makes the same bet), else it is
+    left empty, for whoever reads the file next to compute.
 
     Bundles (a folder with an ``index.md`` or ``index.yaml``) count as one
     item; the other text files inside a bundle are its resources, not items.
@@ -195,6 +205,13 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
             if unsafe is not None:
                 problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))
                 continue
+            if not keep_data:
+                source, problem = _stat_source(file, rel, kind, is_index, max_bytes, known or {})
+                if problem is not None:
+                    problems.append(problem)
+                elif source is not None:
+                    sources.append(source)
+                continue
             try:
                 with open(file, "rb") as handle:
                     size = os.fstat(handle.fileno()).st_size
@@ -208,12 +225,24 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True) -> tuple[li
             except OSError as exc:
                 problems.append(error(rel, 0, f"cannot be read: {exc.strerror}"))
                 continue
-            if keep_data:
-                sources.append(SourceFile(rel, kind, data, bundle=is_index))
-            else:
-                sources.append(SourceFile(rel, kind, b"", is_index, hashlib.sha256(data).hexdigest()))
+            sources.append(SourceFile(rel, kind, data, bundle=is_index))
     sources.sort(key=lambda s: s.path)
     return sources, problems
+
+
+def _stat_source(file: Path, rel: str, kind: str, is_index: bool, max_bytes: int,
+                 known: DigestIndex) -> tuple[SourceFile | None, Diagnostic | None]:
+    try:
+        info = os.stat(file)
+    except OSError as exc:
+        return None, error(rel, 0, f"cannot be read: {exc.strerror}")
+    if info.st_size > max_bytes:
+        return None, error(rel, 0, f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} "
+                           "(limits.max_file_bytes in storysite.yaml)")
+    stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    previous = known.get(rel)
+    digest = previous[1] if previous is not None and previous[0] == stat else ""
+    return SourceFile(rel, kind, b"", is_index, digest, stat), None
 
 
 def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:

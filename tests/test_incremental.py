@@ -237,3 +237,20 @@ def test_a_failed_build_in_a_recycled_folder_leaves_the_output_as_it_was(make_si
     (site.root / "static/pixel.html").unlink()
     assert site.build().exit_code == 0
     assert "Souvenir deux" in (site.public / "memories/m002/index.html").read_text()
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(make_site) -> None:
+    """Unchanged files are recognised by their stat data; a tool that restores the
+    modification time after changing a file (same size) must not fool the build."""
+    site = small_site(make_site)
+    path = site.root / "content/memories/m002.md"
+    old = os.stat(path)
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 10_000_000_000))  # settled: recorded
+    assert site.build().exit_code == 0
+    before = os.stat(path)
+    path.write_text(path.read_text().replace("Souvenir 2", "Souvenir Z"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Souvenir Z" in (site.public / "memories/m002/index.html").read_text()
