@@ -396,10 +396,11 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
 def make_environment(
     theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None
 ) -> jinja2.Environment:
-    """One Jinja environment for the whole build: autoescape on, undefined is an error."""
+    """One Jinja environment for the whole build: autoescape on (but in plain-text templates
+    such as ``robots.txt``, where an entity would be read literally), undefined is an error."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.template_dirs()),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
         trim_blocks=True,
