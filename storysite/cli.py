@@ -41,6 +41,12 @@ def _edge(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # Whoever read the output went away (`storysite build | head -1`): nothing to say,
+            # and nowhere to say it. Exit as a program killed by SIGPIPE does.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:
             if os.environ.get("STORYSITE_DEBUG"):
                 traceback.print_exc()

@@ -44,3 +44,25 @@ def test_missing_status_is_a_warning_and_unpublished(make_site) -> None:
     assert result.exit_code == 0
     assert "content/memories/a.md:1: warning: no 'status': treated as submitted" in result.stderr
     assert "Sans statut" not in site.all_output_text()
+
+
+def test_a_reader_that_goes_away_is_no_internal_error(make_site) -> None:
+    """`storysite build | head -1`: the pipe closes before the summary is printed."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import BUILD_EPOCH
+
+    site = make_site({"content/memories/a.md": memory("A")})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    finally:
+        os.close(write)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 141
+    assert (site.public / "memories/a/index.html").is_file()  # the build itself was done
