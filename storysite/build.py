@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storysite import cache, load, privacyguard, routing, takedown, thirdparty
+from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
 from storysite.bodyimages import find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
-from storysite.curate import Curation, PublicSite, drop_withheld_media, publish
+from storysite.curate import Curation, PublicMemory, PublicSite, drop_withheld_media, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
@@ -237,18 +237,25 @@ def build(
     strings = theme.strings or theme.fallback_strings
     # Fans' texts: rendered once per text (cached by its hash), the new ones over every core.
     markdown_cache = cache.ValueCache(site_dir, "markdown")
-    texts = {cache.ValueCache.key(m.body, str(m.body_line)): (m.body, m.body_line) for m in site.memories}
-    missing_texts = [key for key in texts if key not in markdown_cache]
+    text_keys = {m.slug: cache.ValueCache.key(m.body, str(m.body_line)) for m in site.memories}
+    texts = {text_keys[m.slug]: (m.body, m.body_line) for m in site.memories}
+    missing_texts = [key for key in texts if not markdown_cache.claim(key)]
     for key, raw in zip(missing_texts, fork_map(_render_pickled, [texts[k] for k in missing_texts], processes),
                         strict=True):
         markdown_cache.put_raw(key, raw)
+    del texts
+    if write:
+        # Every published text is rendered and kept (pickled) by the Markdown cache: from here
+        # on the source text is let go, which at 100,000 memories is a few hundred megabytes.
+        # (``check`` keeps it: its report looks for personal data in the text.)
+        content = replace(content, memories=tuple(replace(m, body="") for m in content.memories))
+        site = replace(site, memories=tuple(replace(m, body="") for m in site.memories))
+        heap.give_back()
 
-    def fan_markdown_raw(body: str, line: int) -> bytes:
-        key = cache.ValueCache.key(body, str(line))
-        raw = markdown_cache.get_raw(key)
+    def fan_markdown_raw(memory: PublicMemory) -> bytes:
+        raw = markdown_cache.get_raw(text_keys[memory.slug])
         if raw is None:
-            raw = _render_pickled((body, line))
-            markdown_cache.put_raw(key, raw)
+            raise StorysiteError(f"internal error: the text of {memory.origin.path} was not rendered")
         return raw
 
     memories = build_memory_views(site, lambda d: format_date(d, strings), render_raw=fan_markdown_raw)

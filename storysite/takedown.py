@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,9 +42,18 @@ class Manifest:
     memories: Mapping[str, tuple[str, ...]]
 
     def to_json(self) -> str:
-        return json.dumps({"files": dict(sorted(self.files.items())),
-                           "memories": {k: list(v) for k, v in sorted(self.memories.items())}},
-                          indent=1, sort_keys=True) + "\n"
+        return "".join(self.json_lines())
+
+    def json_lines(self) -> Iterator[str]:
+        """The manifest as JSON, one entry per line (written as it is made: a site of
+        100,000 memories has a manifest of tens of megabytes)."""
+        for number, (name, entries) in enumerate((("files", self.files), ("memories", self.memories))):
+            yield ("{" if number == 0 else ",\n") + f'"{name}": {{'
+            for index, (key, value) in enumerate(sorted(entries.items())):
+                text = json.dumps(value if isinstance(value, str) else list(value), ensure_ascii=False)
+                yield f'{"," if index else ""}\n {json.dumps(key, ensure_ascii=False)}: {text}'
+            yield "\n}"
+        yield "}\n"
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
@@ -134,7 +143,8 @@ def save(site_dir: Path, manifest: Manifest, purge_urls: list[str]) -> None:
     """Write the manifest and the purge list atomically into ``.storysite/``."""
     state = site_dir / STATE_DIR
     state.mkdir(exist_ok=True)
-    for name, text in ((MANIFEST, manifest.to_json()), (PURGE_LIST, "".join(u + "\n" for u in purge_urls))):
+    for name, lines in ((MANIFEST, manifest.json_lines()), (PURGE_LIST, (u + "\n" for u in purge_urls))):
         temporary = state / f".{name}.tmp"
-        temporary.write_text(text, "utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.writelines(lines)
         os.replace(temporary, state / name)

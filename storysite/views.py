@@ -180,11 +180,11 @@ class RenderedTexts(Mapping[str, RenderedMarkdown]):
 
 def build_memory_views(site: PublicSite, format_date: DateFormatter,
                        render: Callable[[str, int], RenderedMarkdown] = render_fan_markdown,
-                       render_raw: Callable[[str, int], bytes] | None = None) -> MemoryViews:
+                       render_raw: Callable[[PublicMemory], bytes] | None = None) -> MemoryViews:
     """Render every published memory's text once and make its card.
 
-    ``render`` may cache; ``render_raw``, when given, returns the rendered text
-    pickled (from a cache), which is what the views then keep.
+    ``render`` may cache; ``render_raw``, when given, returns a memory's rendered
+    text pickled (from a cache), which is what the views then keep.
     """
     tags = tag_views(site.memories)
     cards: list[MemoryCard] = []
@@ -193,7 +193,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
         if render_raw is not None:
-            raw_texts[memory.slug] = render_raw(memory.body, memory.body_line)
+            raw_texts[memory.slug] = render_raw(memory)
             body = pickle.loads(raw_texts[memory.slug])
         else:
             body = render(memory.body, memory.body_line)
