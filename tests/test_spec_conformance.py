@@ -296,6 +296,14 @@ def test_the_output_git_folder_survives_and_cname_comes_from_static(make_site) -
     assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
     assert (site.public / "memories/b/index.html").is_file()
     assert site.read("CNAME") == "memories.example.org\n"
+    # Later builds stage into the recycled output before last: the .git folder still moves along.
+    for name in ("c", "d", "e"):
+        site.write(f"content/memories/{name}.md", memory(name.upper()))
+        assert site.build().exit_code == 0
+        assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+        assert (site.public / f"memories/{name}/index.html").is_file()
+    kept = list((site.root / ".storysite/cache").glob("output-*/.git"))
+    assert not kept, "the recycled folder never holds the output's .git"
 
 
 def test_atom_times_are_publication_dates_not_story_dates(make_site) -> None:
