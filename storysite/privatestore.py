@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storysite.diagnostics import Diagnostic, warning
+from storysite.diagnostics import Diagnostic, StorysiteError, warning
 
 KEY_FILE = "key"
 SUBMISSIONS_FILE = "submissions.jsonl"
@@ -110,10 +110,10 @@ class PrivateStore:
             return 0
         kept: list[str] = []
         tombstones: list[dict[str, Any]] = []
-        for line in path.read_text("utf-8").splitlines():
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
-            record = json.loads(line)
+            record = _record(path, number, line)
             if record.get("author_id") in author_ids:
                 tombstones.append({"fingerprint": record.get("fingerprint"), "author_id": record.get("author_id"),
                                    "withdrawn": withdrawn_on})
@@ -170,11 +170,22 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             if line.strip():
-                value = json.loads(line)
-                if isinstance(value, dict):
-                    yield value
+                yield _record(path, number, line)
+
+
+def _record(path: Path, number: int, line: str) -> dict[str, Any]:
+    """One line of the store as a record; a damaged line stops everything, since a
+    withdrawal that skipped it could leave a fan's data behind."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise StorysiteError(f"{path}:{number}: is not a submission record (a write cut short by a full disk "
+                             "or a crash?); repair or remove that line, then run the command again")
+    return value
 
 
 def store_warnings(site_dir: Path, store_dir: str, config_line: int = 1) -> list[Diagnostic]:

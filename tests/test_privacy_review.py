@@ -465,3 +465,23 @@ def test_strict_build_still_takes_a_withdrawn_featured_memory_offline(make_site)
     assert "Up to date" in again.stdout and "note: memory 'first-jar'" in again.stderr
     site.write("content/memories/typo.md", memory("Faute", extra="feautred: true\n"))
     assert site.build("--strict").exit_code == 1
+
+
+# -- A damaged private store (a write cut short) stops import and withdraw cleanly ----------
+
+
+def test_a_damaged_line_in_the_private_store_is_named_not_a_traceback(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config="title: T\nbase_url: https://example.org/\n")
+    (site.root / "export.csv").write_text(EXPORT)
+    imported = site.run("import", str(site.root / "export.csv"), "--site", str(site.root))
+    assert imported.exit_code == 0, imported.output
+    store = site.root / "private/submissions.jsonl"
+    store.write_text(store.read_text() + '{"author_id": "fan-1", "email": "zo')  # cut short by a full disk
+    before = store.read_bytes()
+    for command in (["withdraw", "jean@example.org"], ["import", str(site.root / "export.csv")]):
+        result = site.run(*command, "--site", str(site.root))
+        assert result.exit_code == 1, result.output
+        assert "submissions.jsonl:2: is not a submission record" in result.stderr
+        assert "Traceback" not in result.output and "internal error" not in result.output
+        assert store.read_bytes() == before
