@@ -37,7 +37,7 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.markdown import IMAGE_BLOCK, render_fan_markdown
+from storysite.markdown import IMAGE_BLOCK, render_fan_markdown, summarize
 from storysite.model import Content
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
@@ -59,7 +59,7 @@ from storysite.timeline import build_timeline, has_timeline
 from storysite.timeline_pages import build_timeline_views, timeline_block, timeline_jobs
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
-from storysite.views import Link, SiteView, build_memory_views
+from storysite.views import EXCERPT_CHARS, Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers, foreign_files
 
 STATIC_DIR = "static"
@@ -432,11 +432,12 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
 def _render_pickled(text: tuple[str, int]) -> bytes:
     """One fan text rendered, as the Markdown cache keeps it (a worker's unit of work).
 
-    Of the plain text, only the start is kept: it makes the excerpt, and a site of
+    Of the plain text, only the excerpt is kept (all a memory's text is used for): a site of
     100,000 memories need not hold every text three times.
     """
     rendered = render_fan_markdown(*text)
-    return pickle.dumps(replace(rendered, text=rendered.text[:EXCERPT_SOURCE]), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(replace(rendered, text=summarize(rendered.text[:EXCERPT_SOURCE], EXCERPT_CHARS)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _origin_of(base_url: str) -> str | None:

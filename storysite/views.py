@@ -25,6 +25,10 @@ from storysite.pictures import PictureView, SiteMedia, VideoView
 DateFormatter = Callable[[PartialDate | None], str]
 
 
+
+EXCERPT_CHARS = 180
+"""The length of a memory's excerpt on cards (cut at a word)."""
+
 @dataclass(frozen=True)
 class Link:
     title: str
@@ -211,7 +215,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
             date_iso=memory.date.iso() if memory.date and not memory.date.decade else "",
             author=memory.author_display,
             location=memory.location,
-            excerpt=memory.description or summarize(body.text, 180),
+            excerpt=memory.description or summarize(body.text, EXCERPT_CHARS),
             tags=tuple(memory_tags),
             featured=memory.featured,
             decade=memory.date.decade_start if memory.date else None,
