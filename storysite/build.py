@@ -181,18 +181,22 @@ def build(
     files_parsed, files_reused = len(missing), len(sources) - len(missing)
     settled = time.time_ns() - 2_000_000_000  # see _parse_pickled: recent changes are not recorded
     digests: load.DigestIndex = {s.path: (s.stat, s.digest) for s in sources if s.digest and s.stat[1] < settled}
+    unreadable: list[tuple[int, bytes]] = []
     for index, (digest, stat, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes),
                                           strict=True):
         source = sources[index]
         if not digest:  # unreadable: its error is the value, used now and not kept
-            keys[index] = f"unreadable-{index}"
-        else:
-            keys[index] = cache.ValueCache.key(source.path, source.kind, str(source.bundle), digest)
-            digests[source.path] = (stat, digest)
+            unreadable.append((index, raw))
+            continue
+        keys[index] = cache.ValueCache.key(source.path, source.kind, str(source.bundle), digest)
+        digests[source.path] = (stat, digest)
         parsed_cache.put_raw(keys[index], raw)
     cache.save_digests(site_dir, digests)
     # Saved before validation: each parsed file can then be let go as soon as it is validated.
     parsed_cache.save()
+    for index, raw in unreadable:
+        keys[index] = f"unreadable-{index}"
+        parsed_cache.put_raw(keys[index], raw)
     content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems), site_dir)
     del sources, parsed_cache, keys
     problems.extend(found)
