@@ -359,6 +359,7 @@ def build(
                                curation=curation, content=content, images_encoded=stats.encoded,
                                images_reused=stats.reused)
         manifest = takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
+        cache.forget_output_records(site_dir, output_dir)
         staging.commit()
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused

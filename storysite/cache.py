@@ -170,6 +170,15 @@ def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
         return {}
 
 
+def forget_output_records(site_dir: Path, output_dir: Path) -> None:
+    """Drop the page record and build state of an output about to be replaced: a build
+    killed between the swap and saving the new ones must not leave records that describe
+    the output before (the next build then renders everything)."""
+    for path in (site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
+                 site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json"):
+        path.unlink(missing_ok=True)
+
+
 def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
     _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle", {"format": FORMAT, "pages": dict(pages)})
 

@@ -115,9 +115,11 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
                 results.problems.append(problem)
         return results
     work = _PageWork(settings, previous, previous_output, staging.root, staging.recycled)
-    # While the workers render, the parent clears a recycled folder of what this build will
-    # not write, or makes the folders of a new one.
-    meanwhile = staging.prune_unexpected if staging.recycled else functools.partial(
+    # A recycled folder is cleared of what this build will not write (symbolic links and
+    # special files included) before any worker writes there: none may follow a link out of
+    # it. A new folder gets its page folders made by the parent while the workers render.
+    staging.prune_unexpected()
+    meanwhile = None if staging.recycled else functools.partial(
         _make_folders, staging.root, [job.output_path for job in jobs])
     outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=meanwhile)
     for path, facts, problems, size, reused, unchanged in sorted(outcomes, key=lambda o: o[0]):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import uuid
@@ -169,7 +170,10 @@ class Staging:
             self._dispose(old)
 
     def _dispose(self, old: Path) -> None:
-        stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES) if self.recycle_dir else None
+        # Kept: only the files that are the very files (same inode) the new output has at the
+        # same path. Not trusted by path alone: another build may have swapped in between.
+        stale = (_files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
+                 if self.recycle_dir else None)
         if stale is not None and self.recycle_dir is not None:
             try:
                 for relpath in stale:
@@ -303,15 +307,24 @@ def _walk_files(root: Path, empty: list[str] | None = None) -> Iterator[str]:
                 yield prefix + entry.name
 
 
-def _files_except(root: Path, keep: set[str], limit: int) -> list[str] | None:
-    """The files below ``root`` not in ``keep``, or None when there are ``limit`` or more."""
+def _files_except(root: Path, keep: set[str], limit: int, twin: Path) -> list[str] | None:
+    """The files below ``root`` other than those in ``keep`` that are the same file (inode)
+    as in ``twin``, or None when there are ``limit`` or more."""
     found = []
     for relpath in _walk_files(root):
-        if relpath not in keep:
+        if relpath not in keep or not _same_file(root / relpath, twin / relpath):
             found.append(relpath)
             if len(found) >= limit:
                 return None
     return found
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        a, b = os.stat(first, follow_symlinks=False), os.stat(second, follow_symlinks=False)
+    except OSError:
+        return False
+    return a.st_ino == b.st_ino and a.st_dev == b.st_dev and stat.S_ISREG(a.st_mode)
 
 
 def _count_files(root: Path, limit: int) -> int:

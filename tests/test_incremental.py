@@ -254,3 +254,56 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(make_site) 
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "Souvenir Z" in (site.public / "memories/m002/index.html").read_text()
+
+
+def test_a_symlink_planted_in_the_recycled_folder_is_never_followed(make_site, tmp_path: Path) -> None:
+    """Workers write into the recycled folder: a folder replaced there by a link into the
+    live output must be gone before any of them writes, or a failed build would change it."""
+    site = small_site(make_site, count=420)  # above the pool threshold
+    assert site.build().exit_code == 0
+    edit = site.root / "content/memories/m001.md"
+    edit.write_text(edit.read_text().replace("Souvenir 1", "Souvenir un"))
+    assert site.build().exit_code == 0
+    (tree,) = recycled_trees(site)
+    shutil.rmtree(tree / "memories")
+    os.symlink(site.public / "memories", tree / "memories")
+    before = site.output_files()
+    for path in sorted((site.root / "content/memories").glob("*.md")):
+        path.write_text(path.read_text().replace("Souvenir", "Souvenir revu"))
+    site.write("static/pixel.html", '<img src="https://tracker.example/p.gif" alt="">')
+    result = site.build()
+    assert result.exit_code == 1
+    assert site.output_files() == before
+    (site.root / "static/pixel.html").unlink()
+    assert site.build().exit_code == 0
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+
+
+def test_a_build_killed_right_after_its_swap_leaves_no_stale_records(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    edited = site.root / "content/memories/m002.md"
+    original = edited.read_text()
+    edited.write_text(original.replace("Souvenir 2", "Souvenir deux"))
+    script = ("import os, signal, sys\n"
+              "import storysite.write as w\n"
+              "commit = w.Staging.commit\n"
+              "def killed(self):\n"
+              "    commit(self)\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "w.Staging.commit = killed\n"
+              "from storysite.cli import main\n"
+              "sys.argv = ['storysite', 'build', sys.argv[1]]\n"
+              "main()\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    done = subprocess.run([sys.executable, "-c", script, str(site.root)], env=env, capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL
+    assert "Souvenir deux" in (site.public / "memories/m002/index.html").read_text()  # swapped in
+    edited.write_text(original)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
