@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import storysite
+from storysite.load import DigestIndex
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
@@ -91,20 +92,20 @@ class BuildState:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def load_digests(site_dir: Path) -> dict[str, tuple[tuple[int, int, int, int], str]]:
+def load_digests(site_dir: Path) -> DigestIndex:
     """The content files' stat data and hashes when last read (see :func:`storysite.load.discover`)."""
     try:
         with open(site_dir / CACHE_DIR / "digests.pickle", "rb") as handle:
             data = pickle.load(handle)
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
-            files: dict[str, tuple[tuple[int, int, int, int], str]] = data["files"]
+            files: DigestIndex = data["files"]
             return files
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
         pass
     return {}
 
 
-def save_digests(site_dir: Path, files: Mapping[str, tuple[tuple[int, int, int, int], str]]) -> None:
+def save_digests(site_dir: Path, files: DigestIndex) -> None:
     """Record the content files' stat data and hashes (entries with no stat data are left out)."""
     _atomic_pickle(site_dir / CACHE_DIR / "digests.pickle",
                    {"format": FORMAT, "files": {path: entry for path, entry in sorted(files.items())
@@ -270,9 +271,6 @@ class ValueCache:
             digest.update(b"\x00")
         return digest.hexdigest()
 
-    def __contains__(self, key: str) -> bool:
-        return key in self.used or key in self.entries
-
     def claim(self, key: str) -> bool:
         """Whether ``key`` is cached; if so, it is kept by the next :meth:`save`."""
         if key in self.used:
@@ -282,10 +280,6 @@ class ValueCache:
             return False
         self.used[key] = raw
         return True
-
-    def get(self, key: str) -> Any:
-        raw = self.get_raw(key)
-        return None if raw is None else pickle.loads(raw)
 
     def take(self, key: str) -> Any:
         """A value, let go from memory (after :meth:`save`, for values used once)."""
@@ -300,9 +294,6 @@ class ValueCache:
             if raw is not None:
                 self.used[key] = raw
         return raw
-
-    def put(self, key: str, value: Any) -> None:
-        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     def put_raw(self, key: str, raw: bytes) -> None:
         """Store a value already pickled (by a worker process)."""

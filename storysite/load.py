@@ -8,7 +8,6 @@ content hash and run in a process pool.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -38,10 +37,6 @@ class SourceFile:
     empty when the file must be read to know it."""
     stat: tuple[int, int, int, int] = (0, 0, 0, 0)
     """(size, mtime_ns, ctime_ns, inode) when the file was found, for a :data:`DigestIndex`."""
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def default_slug_source(self) -> str:

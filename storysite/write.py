@@ -127,8 +127,8 @@ class Staging:
             yield relpath, (self.root / relpath).read_bytes()
 
     def prune_unexpected(self) -> None:
-        """Remove from a recycled folder every file not in :attr:`expected` (early, while
-        workers render: then :meth:`prune` has nothing left to do)."""
+        """Remove from a recycled folder every file not in :attr:`expected`, before anything
+        is written there (then :meth:`prune` has nothing left to do)."""
         if self.recycled and self.expected is not None:
             _remove_unlisted(self.root, self.expected)
             self._pruned_for = set(self.expected)
@@ -170,23 +170,15 @@ class Staging:
             self._dispose(old)
 
     def _dispose(self, old: Path) -> None:
-        # Kept: only the files that are the very files (same inode) the new output has at the
-        # same path. Not trusted by path alone: another build may have swapped in between.
-        stale = (_files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
-                 if self.recycle_dir else None)
-        if stale is not None and self.recycle_dir is not None:
-            try:
-                for relpath in stale:
-                    os.unlink(old / relpath)
-                _remove_empty_folders(old, stale)
-                self.recycle_dir.parent.mkdir(parents=True, exist_ok=True)
-                if self.recycle_dir.exists():
-                    shutil.rmtree(self.recycle_dir)
-                os.rename(old, self.recycle_dir)
+        many = False
+        if self.recycle_dir is not None:
+            # Kept: only the files that are the very files (same inode) the new output has at
+            # the same path. Not trusted by path alone: another build may have swapped in between.
+            stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
+            if stale is not None and _recycle(old, stale, self.recycle_dir):
                 return
-            except OSError:
-                pass  # deleted below, like any old output
-        if _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES:
+            many = stale is None  # the walk stopped at the limit: no need to count again
+        if many or _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES:
             # The new output is in place; removing tens of thousands of old files
             # need not hold anyone up. A removal cut short is finished by the next
             # build (clean_leftovers).
@@ -195,6 +187,21 @@ class Staging:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         else:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
+    """Remove the ``stale`` files from ``old`` and keep what is left as ``recycle_dir``."""
+    try:
+        for relpath in stale:
+            os.unlink(old / relpath)
+        _remove_empty_folders(old, stale)
+        recycle_dir.parent.mkdir(parents=True, exist_ok=True)
+        if recycle_dir.exists():
+            shutil.rmtree(recycle_dir)
+        os.rename(old, recycle_dir)
+    except OSError:
+        return False  # then deleted, like any old output
+    return True
 
 
 def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> None:
@@ -338,7 +345,7 @@ def _count_files(root: Path, limit: int) -> int:
 
 def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
     """Remove every file below ``root`` that is not listed, then the folders left empty
-    (never one a listed file goes into: workers may be writing there meanwhile)."""
+    (never one a listed file goes into: it would only be made again)."""
     keep = set(listed)
     removed: list[str] = []
     for relpath in list(_walk_files(root, removed)):
