@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.browser.harness import format_axe_violations, run_axe, serve_directory
+from tests.browser.harness import format_axe_violations, serve_directory
 from tests.conftest import Site
 from tests.test_images import photo
 
@@ -151,7 +151,7 @@ def _lightbox_state(page) -> dict:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
-def test_lightbox_works_with_the_keyboard(make_site, page) -> None:
+def test_lightbox_works_with_the_keyboard(make_site, page, axe) -> None:
     site = gallery_site(make_site)
     assert site.build().exit_code == 0
     links = re.findall(r'<a class="photo__link" href="([^"]+)"', site.read("galleries/fan-days-2026/index.html"))
@@ -166,7 +166,7 @@ def test_lightbox_works_with_the_keyboard(make_site, page) -> None:
         # The large file is what the viewer shows.
         page.wait_for_function("document.querySelector('dialog.lightbox img').complete")
         assert "-1600." in page.evaluate("document.querySelector('dialog.lightbox img').currentSrc")
-        violations = run_axe(page)
+        violations = axe(page)
         assert not violations, format_axe_violations(violations)
         page.keyboard.press("ArrowRight")
         assert _lightbox_state(page)["counter"] == "Photo 2 sur 3 — Les tartines"

@@ -14,7 +14,6 @@ from storysite.cli import main
 from tests.browser.harness import (
     format_axe_violations,
     format_vnu_messages,
-    run_axe,
     serve_directory,
 )
 from tests.conftest import BUILD_EPOCH, REPO
@@ -53,14 +52,14 @@ def test_every_built_page_passes_the_nu_html_checker(demo_output: Path, vnu: Cal
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_pages_have_no_serious_accessibility_violations(demo_output: Path, browser, width: int) -> None:
+def test_pages_have_no_serious_accessibility_violations(demo_output: Path, browser, axe, width: int) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     failures = []
     with serve_directory(demo_output) as base:
         for path in PAGES:
             page.goto(base + path)
-            violations = run_axe(page)
+            violations = axe(page)
             if violations:
                 failures.append(f"{path}:\n{format_axe_violations(violations)}")
             # No horizontal scrolling at phone width.

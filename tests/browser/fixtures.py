@@ -34,6 +34,9 @@ Fixtures:
 ``vnu`` (session)
     :func:`tests.browser.harness.run_vnu`, after checking java and vnu.jar
     are present (skip locally / fail in CI when they are not).
+``axe`` (session)
+    :func:`tests.browser.harness.run_axe`, after checking that axe-core is
+    installed (skip locally / fail in CI when it is not).
 
 Mark tests that drive the browser with ``@pytest.mark.browser``.
 
@@ -47,16 +50,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from tests.browser.harness import (
+    AXE_JS,
     VNU_JAR,
     VnuMessage,
     chromium_path,
     java_path,
     launch_chromium,
+    run_axe,
     run_vnu,
     running_in_ci,
     serve_directory,
@@ -164,3 +169,11 @@ def vnu() -> Callable[..., list[VnuMessage]]:
     if not VNU_JAR.is_file():
         _missing(f"{VNU_JAR} not found (run `npm ci` at the repository root)")
     return run_vnu
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[..., list[dict[str, Any]]]:
+    """:func:`run_axe`, once axe-core is known to be there."""
+    if not AXE_JS.is_file():
+        _missing(f"{AXE_JS} not found (run `npm ci --ignore-scripts` at the repository root)")
+    return run_axe

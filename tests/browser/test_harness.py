@@ -20,7 +20,6 @@ from tests.browser.harness import (
     collect_page_errors,
     format_axe_violations,
     format_vnu_messages,
-    run_axe,
     run_vnu,
     serve_directory,
 )
@@ -175,28 +174,28 @@ def test_page_loads_and_screenshots(
 
 
 def test_axe_finds_image_without_alt(
-    tmp_path: Path, page: Page, static_server: Callable[[Path | str], str]
+    tmp_path: Path, page: Page, static_server: Callable[[Path | str], str], axe: Callable[..., list]
 ) -> None:
     """An <img> with no alt is a critical image-alt violation."""
     _write_site(tmp_path)
     page.goto(f"{static_server(tmp_path)}/noalt.html")
-    violations = run_axe(page)
+    violations = axe(page)
     assert [v["id"] for v in violations] == ["image-alt"], format_axe_violations(violations)
     assert violations[0]["impact"] == "critical"
     assert violations[0]["nodes"][0]["target"] == ["img"]
 
 
 def test_axe_passes_clean_page(
-    tmp_path: Path, page: Page, static_server: Callable[[Path | str], str]
+    tmp_path: Path, page: Page, static_server: Callable[[Path | str], str], axe: Callable[..., list]
 ) -> None:
     """The valid page has no serious or critical violation."""
     _write_site(tmp_path)
     page.goto(f"{static_server(tmp_path)}/good.html")
-    violations = run_axe(page)
+    violations = axe(page)
     assert violations == [], format_axe_violations(violations)
 
 
-def test_axe_under_strict_csp(page: Page) -> None:
+def test_axe_under_strict_csp(page: Page, axe: Callable[..., list]) -> None:
     """axe still loads when the page's CSP forbids inline scripts."""
     page.set_content(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -205,4 +204,4 @@ def test_axe_under_strict_csp(page: Page) -> None:
         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
         "</main></body></html>"
     )
-    assert [v["id"] for v in run_axe(page)] == ["image-alt"]
+    assert [v["id"] for v in axe(page)] == ["image-alt"]
