@@ -38,7 +38,7 @@ from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.markdown import IMAGE_BLOCK, render_fan_markdown, summarize
-from storysite.model import Content
+from storysite.model import Content, Memory
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
@@ -197,7 +197,10 @@ def build(
     for index, raw in unreadable:
         keys[index] = f"unreadable-{index}"
         parsed_cache.put_raw(keys[index], raw)
-    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems), site_dir)
+    # Fans' texts come rendered with their parse (a memory validated here, with media, is
+    # rendered below); when writing, only the rendered texts are kept.
+    fresh_texts: dict[str, bytes] | None = {} if write else None
+    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems, fresh_texts), site_dir)
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -239,30 +242,40 @@ def build(
     translate = Translator(theme.strings, theme.fallback_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings
-    # Fans' texts: rendered once per text (cached by its hash), the new ones over every core.
+    # Fans' texts: those of memories validated by the parse workers came rendered with their
+    # parse (and are kept with it by the parse cache); the others (memories with media) are
+    # rendered once per text, cached by its hash, the new ones over every core.
     markdown_cache = cache.ValueCache(site_dir, "markdown")
-    text_keys = {m.slug: cache.ValueCache.key(m.body, str(m.body_line)) for m in site.memories}
-    texts = {text_keys[m.slug]: (m.body, m.body_line) for m in site.memories}
-    missing_texts = [key for key in texts if not markdown_cache.claim(key)]
-    for key, raw in zip(missing_texts, fork_map(_render_pickled, [texts[k] for k in missing_texts], processes),
-                        strict=True):
-        markdown_cache.put_raw(key, raw)
+    fan_texts: dict[str, bytes] = {}
+    """Every published memory's rendered text, pickled, by slug."""
+    texts: dict[str, tuple[str, int]] = {}
+    for memory in site.memories:
+        key = text_key(memory)
+        if fresh_texts is not None and key in fresh_texts:
+            fan_texts[memory.slug] = fresh_texts[key]
+        elif not markdown_cache.claim(key):
+            texts[key] = (memory.body, memory.body_line)
+    del fresh_texts  # unpublished memories' texts are not kept
+    for key, made in zip(texts, fork_map(_render_pickled, list(texts.values()), processes), strict=True):
+        markdown_cache.put_raw(key, made)
+    for memory in site.memories:
+        if memory.slug not in fan_texts:
+            stored = markdown_cache.get_raw(text_key(memory))
+            if stored is None:
+                raise StorysiteError(f"internal error: the text of {memory.origin.path} was not rendered")
+            fan_texts[memory.slug] = stored
     del texts
     if write:
-        # Every published text is rendered and kept (pickled) by the Markdown cache: from here
-        # on the source text is let go, which at 100,000 memories is a few hundred megabytes.
-        # (``check`` keeps it: its report looks for personal data in the text.)
-        content = replace(content, memories=tuple(replace(m, body="") for m in content.memories))
-        site = replace(site, memories=tuple(replace(m, body="") for m in site.memories))
-        heap.give_back()
+        markdown_cache.save()  # content-addressed: right whatever the rest of the build finds
+    del markdown_cache
+    if write:
+        # From here on the source texts of memories with media are let go too, so that none is
+        # held while pages are written. (``check`` keeps them: its report looks for personal data.)
+        content = replace(content, memories=tuple(_without_text(m) for m in content.memories))
+        site = replace(site, memories=tuple(_without_text(m) for m in site.memories))
+    heap.give_back()
 
-    def fan_markdown_raw(memory: PublicMemory) -> bytes:
-        raw = markdown_cache.get_raw(text_keys[memory.slug])
-        if raw is None:
-            raise StorysiteError(f"internal error: the text of {memory.origin.path} was not rendered")
-        return raw
-
-    memories = build_memory_views(site, lambda d: format_date(d, strings), render_raw=fan_markdown_raw)
+    memories = build_memory_views(site, lambda d: format_date(d, strings), rendered_raw=fan_texts)
 
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
@@ -330,7 +343,8 @@ def build(
                            files_reused=files_reused)
 
     clean_leftovers(output_dir)
-    with Staging(output_dir, cache.recycle_dir(site_dir, output_dir)) as staging:
+    with Staging(output_dir, cache.recycle_dir(site_dir, output_dir),
+                 previous_files=state.files if state is not None else None) as staging:
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
@@ -338,6 +352,11 @@ def build(
         staging.expected = {job.output_path for job in jobs} | {*assets.files} | {
             *static_files, *(path for path, _ in media_files), *label_stage.paths()}
         written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
+        # Every page that shows a fan's text is written: the texts are let go before the
+        # records are made (at 100,000 memories, a couple of hundred megabytes).
+        fan_texts.clear()
+        del previous_pages
+        heap.give_back()
         problems.extend(written.problems)
         facts: dict[str, takedown.FileFacts] = {
             path: takedown.FileFacts(f.sha256, f.memories, f.media) for path, f in written.facts.items()}
@@ -364,7 +383,6 @@ def build(
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     cache.save_pages(site_dir, output_dir, written.facts)
-    markdown_cache.save()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
         {"pages": count, "images": stats.encoded + stats.reused}))
@@ -383,16 +401,27 @@ def build(
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics) -> Iterator[load.RawItem | ValidatedItem]:
+               problems: Diagnostics, rendered: dict[str, bytes] | None) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
-    are validated, and the bytes read are let go. Memories without media come validated."""
+    are validated, and the bytes read are let go. Memories without media come validated,
+    their texts rendered: with ``rendered``, the rendered texts go there and the memories
+    come without their source text; else (``check``) with it."""
     for index, source in enumerate(sources):
-        kind, parts, found = parsed.take(keys[index])
-        problems.extend(found)
-        if kind == "validated":
-            yield from parts
+        value = parsed.take(keys[index])
+        problems.extend(value[-1])
+        if value[0] == "raw":
+            yield from (load.RawItem(source, *part) for part in value[1])
+        elif rendered is not None:
+            rendered.update(value[3])
+            yield from value[1]
         else:
-            yield from (load.RawItem(source, *part) for part in parts)
+            for item, body in zip(value[1], value[2], strict=True):
+                yield item if body is None else replace(item, value=replace(item.value, body=body, body_key=""))
+
+
+def _without_text(memory: Memory | PublicMemory) -> Any:
+    """The memory without its source text (its rendered text is kept by key)."""
+    return memory if not memory.body else replace(memory, body="", body_key=text_key(memory))
 
 
 def _hash_file(path: Path) -> str:
@@ -422,9 +451,9 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
                             "(limits.max_file_bytes in storysite.yaml)")]
         return "", (0, 0, 0, 0), pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
     items, found = load.parse(replace(source, data=data))
-    value: tuple[str, list[Any], list[Diagnostic]]
+    value: tuple[Any, ...]
     if items and all(validates_alone(item) for item in items):
-        value = ("validated", [validate_item(item, site_dir) for item in items], found)
+        value = ("validated", *_texts_apart([validate_item(item, site_dir) for item in items]), found)
     else:
         value = ("raw", [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
     # A file changed within the last two seconds may change again within its timestamp's
@@ -432,6 +461,32 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
     recent = time.time_ns() - info.st_mtime_ns < 2_000_000_000
     stat = (0, 0, 0, 0) if recent else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return hashlib.sha256(data).hexdigest(), stat, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def text_key(memory: Memory | PublicMemory) -> str:
+    """The key of a memory's rendered text in the Markdown cache."""
+    return memory.body_key or cache.ValueCache.key(memory.body, str(memory.body_line))
+
+
+def _texts_apart(validated: list[ValidatedItem]
+                 ) -> tuple[list[ValidatedItem], list[str | None], dict[str, bytes]]:
+    """Validated items with each memory's text set apart and rendered already (kept so by
+    the parse cache): a build that writes needs only the rendered text, and at 100,000
+    memories the source texts are hundreds of megabytes it then never holds at once."""
+    items: list[ValidatedItem] = []
+    bodies: list[str | None] = []
+    rendered: dict[str, bytes] = {}
+    for item in validated:
+        memory = item.value
+        if not isinstance(memory, Memory):
+            items.append(item)
+            bodies.append(None)
+            continue
+        key = text_key(memory)
+        rendered[key] = _render_pickled((memory.body, memory.body_line))
+        items.append(ValidatedItem(item.kind, replace(memory, body="", body_key=key), item.problems))
+        bodies.append(memory.body)
+    return items, bodies, rendered
 
 
 def _render_pickled(text: tuple[str, int]) -> bytes:

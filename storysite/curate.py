@@ -56,6 +56,8 @@ class PublicMemory:
     label: PublicLabel | None
     shareable: bool
     published: dt.date | None
+    body_key: str = ""
+    """The rendered text's cache key, when ``body`` was let go (see :class:`storysite.model.Memory`)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 # When it went public: `published:` if given, else the day the fan's consent
                 # allowed it (a date of the content, so builds stay reproducible).
                 published=memory.published or memory.consent.granted,
+                body_key=memory.body_key,
             )
         )
     public.sort(key=memory_order)

@@ -93,6 +93,8 @@ class Memory:
     notes: str = ""
     personal_fields: tuple[tuple[str, int], ...] = ()
     """Personal-data fields written in the content tree, with their lines (for ``check``)."""
+    body_key: str = ""
+    """The rendered text's cache key, when the build has let go of ``body`` (rendered already)."""
 
 
 @dataclass(frozen=True)

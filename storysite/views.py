@@ -184,21 +184,20 @@ class RenderedTexts(Mapping[str, RenderedMarkdown]):
 
 def build_memory_views(site: PublicSite, format_date: DateFormatter,
                        render: Callable[[str, int], RenderedMarkdown] = render_fan_markdown,
-                       render_raw: Callable[[PublicMemory], bytes] | None = None) -> MemoryViews:
+                       rendered_raw: Mapping[str, bytes] | None = None) -> MemoryViews:
     """Render every published memory's text once and make its card.
 
-    ``render`` may cache; ``render_raw``, when given, returns a memory's rendered
-    text pickled (from a cache), which is what the views then keep.
+    ``render`` may cache; ``rendered_raw``, when given, holds every memory's rendered
+    text pickled (as the caches keep it), by slug: the views then read from it, unpickling
+    a text only when a page needs it, and hold no copy.
     """
     tags = tag_views(site.memories)
     cards: list[MemoryCard] = []
     rendered: dict[str, RenderedMarkdown] = {}
-    raw_texts: dict[str, bytes] = {}
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
-        if render_raw is not None:
-            raw_texts[memory.slug] = render_raw(memory)
-            body = pickle.loads(raw_texts[memory.slug])
+        if rendered_raw is not None:
+            body = pickle.loads(rendered_raw[memory.slug])
         else:
             body = render(memory.body, memory.body_line)
             rendered[memory.slug] = body
@@ -225,7 +224,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
             by_tag[tag_view.slug].append(card)
     return MemoryViews(
         tuple(cards),
-        RenderedTexts(raw_texts) if render_raw is not None else rendered,
+        RenderedTexts(rendered_raw) if rendered_raw is not None else rendered,
         tuple(tags.values()),
         {slug: tuple(group) for slug, group in sorted(by_tag.items())},
     )

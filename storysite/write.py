@@ -66,7 +66,8 @@ class Staging:
     inode) the output has, or is replaced, and :meth:`prune` removes the rest.
     """
 
-    def __init__(self, output_dir: Path, recycle_dir: Path | None = None) -> None:
+    def __init__(self, output_dir: Path, recycle_dir: Path | None = None,
+                 previous_files: Iterable[str] | None = None) -> None:
         self.output_dir = output_dir
         token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
@@ -79,6 +80,10 @@ class Staging:
         """Every file the build means to write, when it says so before writing (see :meth:`prune_unexpected`)."""
         self._pruned_for: set[str] | None = None
         self._committed = False
+        self.previous_files = None if previous_files is None else frozenset(previous_files)
+        """Every file the last build wrote into the output, when known: the old output is then
+        cut down by this list instead of by a walk over all its files."""
+        self._previous_marker = _identity(output_dir / MARKER)
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -171,6 +176,15 @@ class Staging:
 
     def _dispose(self, old: Path) -> None:
         many = False
+        marker = _identity(old / MARKER)
+        # The old output is the very one this build linked its unchanged files from (its
+        # marker, rewritten by every build, is the same file): what it holds besides them is
+        # what the last build wrote and this one did not keep. Files put there by hand are
+        # left to the next build, which removes whatever it does not expect before writing.
+        if (self.recycle_dir is not None and self.previous_files is not None and marker is not None
+                and marker == self._previous_marker
+                and _recycle(old, sorted((self.previous_files - self.unchanged) | {MARKER}), self.recycle_dir)):
+            return
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
             # the same path. Not trusted by path alone: another build may have swapped in between.
@@ -193,7 +207,8 @@ def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
     """Remove the ``stale`` files from ``old`` and keep what is left as ``recycle_dir``."""
     try:
         for relpath in stale:
-            os.unlink(old / relpath)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old / relpath)
         _remove_empty_folders(old, stale)
         recycle_dir.parent.mkdir(parents=True, exist_ok=True)
         if recycle_dir.exists():
@@ -284,6 +299,15 @@ def _make_parent(root: Path, relpath: str) -> None:
             if os.path.islink(folder) or not os.path.isdir(folder):
                 os.unlink(folder)
                 os.mkdir(folder)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a regular file, or None."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

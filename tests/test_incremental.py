@@ -217,6 +217,26 @@ def test_a_hand_edit_in_the_recycled_folder_never_reaches_the_output(make_site, 
     assert folders == sorted(p.relative_to(full.public).as_posix() for p in full.public.rglob("*") if p.is_dir())
 
 
+def test_a_file_put_into_the_output_by_hand_is_gone_from_every_later_output(make_site) -> None:
+    """The old output is cut down by the record of what the last build wrote: a file put
+    there by hand (a withdrawn memory's saved page, say) is never carried into an output,
+    and the folder kept for recycling loses it at the next build."""
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    (site.public / "memories/cache-copy").mkdir()
+    (site.public / "memories/cache-copy/index.html").write_text("<p>Souvenir retiré</p>")
+    (site.public / "stray.html").write_text("<p>Souvenir retiré</p>")
+    for number in range(3):
+        edit = site.root / "content/memories/m002.md"
+        edit.write_text(edit.read_text().replace("Souvenir 2", f"Souvenir 2 ({number})"))
+        result = site.build()
+        assert result.exit_code == 0, result.output
+        assert "Souvenir retiré" not in site.all_output_text()
+        if number:
+            kept = b"".join(p.read_bytes() for tree in recycled_trees(site) for p in tree.rglob("*") if p.is_file())
+            assert "Souvenir retiré".encode() not in kept
+
+
 def test_a_failed_build_in_a_recycled_folder_leaves_the_output_as_it_was(make_site) -> None:
     """The recycled folder shares its unchanged files with the live output: a page rendered
     anew replaces its file there, never writes into it (that would change the live output)."""
