@@ -80,6 +80,7 @@ class BuildResult:
     written: bool = False
     curation: Curation | None = None
     content: Content | None = None
+    """The content as validated, for ``check`` (``None`` once a build wrote: it is let go early)."""
     output_sizes: Mapping[str, int] = field(default_factory=dict)
     purge: tuple[str, ...] = ()
     up_to_date: bool = False
@@ -192,6 +193,7 @@ def build(
         digests[source.path] = (stat, digest)
         parsed_cache.put_raw(keys[index], raw)
     cache.save_digests(site_dir, digests)
+    del digests
     # Saved before validation: each parsed file can then be let go as soon as it is validated.
     parsed_cache.save()
     for index, raw in unreadable:
@@ -342,6 +344,11 @@ def build(
                            images_reused=stats.reused, files_parsed=files_parsed,
                            files_reused=files_reused)
 
+    # Everything the pages need is planned: the content as written (private fields and all)
+    # is let go before the workers are forked, so that none of them starts with it. A build
+    # that writes reports no content back (``check`` does, for its report).
+    del content
+    heap.give_back()
     clean_leftovers(output_dir)
     with Staging(output_dir, cache.recycle_dir(site_dir, output_dir),
                  previous_files=state.files if state is not None else None) as staging:
@@ -375,8 +382,7 @@ def build(
             put(path, data)
         if problems.has_errors or (strict and problems.fails_strict):
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
-                               curation=curation, content=content, images_encoded=stats.encoded,
-                               images_reused=stats.reused)
+                               curation=curation, images_encoded=stats.encoded, images_reused=stats.reused)
         manifest = takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
@@ -395,7 +401,7 @@ def build(
         purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
         takedown.save(site_dir, manifest, purge)
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
-                       written=True, curation=curation, content=content, output_sizes=sizes, purge=tuple(purge),
+                       written=True, curation=curation, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
                        pages_reused=written.reused, files_parsed=files_parsed, files_reused=files_reused)
 
@@ -407,6 +413,10 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
     their texts rendered: with ``rendered``, the rendered texts go there and the memories
     come without their source text; else (``check``) with it."""
     for index, source in enumerate(sources):
+        if index % 4096 == 4095:
+            # The pickles taken so far are freed, but glibc keeps their pages while the items
+            # made from them grow elsewhere: given back as we go, the two never add up.
+            heap.give_back()
         value = parsed.take(keys[index])
         problems.extend(value[-1])
         if value[0] == "raw":

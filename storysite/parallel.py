@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+CHUNK_ITEMS = 2500
+"""The most items one worker's chunk holds."""
+
 # Set in the parent just before forking; workers read it, nothing writes it then.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
 
@@ -39,8 +42,9 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
         if meanwhile is not None:
             meanwhile()
         return [function(item) for item in items]
-    # Interleaved chunks even out the cost when items of one kind cluster.
-    step = workers * 4
+    # Interleaved chunks even out the cost when items of one kind cluster; no chunk is so big
+    # that its results, sent back in one piece, weigh on the parent's memory.
+    step = max(workers * 4, -(-len(items) // CHUNK_ITEMS))
     _TASK = (function, items, step)
     try:
         results: list[Any] = [None] * len(items)
