@@ -17,13 +17,14 @@ import hashlib
 import posixpath
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from storysite.config import CONFIG_NAME, SiteConfig
 from storysite.dates import PartialDate
@@ -393,12 +394,64 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
 # -- environment --------------------------------------------------------------
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals a dict rather than a ChainMap.
+
+    Every render copies its template's globals into a new context, and every ``{% from
+    ... import %}`` compares the global names of two templates: over Jinja's ChainMap both
+    are Python loops (a failed lookup per name), some 10 µs a page; over a dict they run in
+    C. ``make_environment`` sets every global before any template is loaded, as Jinja asks
+    ("should not be changed after loading any templates"), so a copy made when a template
+    is loaded holds what a live view would.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A copy: a template's own globals never reach the environment's (as with the ChainMap).
+        return {**self.globals, **(d or {})}
+
+
+class RenderOnce:
+    """``render_once("partials/site_head.html", site=site)``: a template rendered with the
+    given values as its only context, once per environment (one build) for the same values.
+
+    The parts of a page that do not depend on the page (asset links, palette, footer) then
+    cost one render per build instead of one per page. The result is memoised on the
+    template name and the identity of every value: view models are frozen, and an entry
+    keeps its values alive so that no other object can take their identity while it is
+    kept. Another object, even an equal one, is rendered anew, so the memo can never give
+    what another value would not have rendered. The rest a template sees is fixed for the
+    environment of ``make_environment``: its globals (``t``, ``url``, ``asset``) and its
+    templates, never reloaded (``auto_reload`` is off).
+    """
+
+    MAX_ENTRIES = 64
+    """Beyond this many memoised renders (a theme passing per-page values), the memo starts over."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.rendered: dict[tuple[Any, ...], tuple[dict[str, Any], Markup]] = {}
+
+    def __call__(self, name: str, **values: Any) -> Markup:
+        key = (name, *((given, id(values[given])) for given in sorted(values)))
+        found = self.rendered.get(key)
+        if found is not None:
+            return found[1]
+        # Markup: the template escaped what it had to (by its own extension) and the page must
+        # not escape it again, as with {% include %}.
+        html = Markup(self.env.get_template(name).render(values))
+        if len(self.rendered) >= self.MAX_ENTRIES:
+            self.rendered.clear()
+        self.rendered[key] = (values, html)
+        return html
+
+
 def make_environment(
     theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None
 ) -> jinja2.Environment:
     """One Jinja environment for the whole build: autoescape on (but in plain-text templates
-    such as ``robots.txt``, where an entity would be read literally), undefined is an error."""
-    env = jinja2.Environment(
+    such as ``robots.txt``, where an entity would be read literally), undefined is an error.
+    What ``render_once`` keeps lives in the environment, so no build sees another's."""
+    env = _Environment(
         loader=jinja2.FileSystemLoader(theme.template_dirs()),
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
@@ -426,7 +479,8 @@ def make_environment(
     def date_filter(value: PartialDate | None, approximate: bool = False) -> str:
         return format_date(value, theme.strings or theme.fallback_strings, approximate=approximate)
 
-    env.globals.update(t=translate, url=url, absolute_url=absolute_url, asset=asset)
+    env.globals.update(t=translate, url=url, absolute_url=absolute_url, asset=asset,
+                       render_once=RenderOnce(env))
     env.filters["date"] = date_filter
     if extra_globals:
         env.globals.update(extra_globals)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from storysite.theme import RenderOnce
 from tests.conftest import memory
 
 
@@ -75,3 +80,65 @@ def test_css_references_follow_hashed_names(make_site) -> None:
     font = next(p for p in files if p.startswith("assets/fonts/f."))
     css = next(d for p, d in files.items() if p.startswith("assets/css/site.")).decode()
     assert f"url(../fonts/{font.rsplit('/', 1)[1]})" in css
+
+
+def test_shared_partials_are_rendered_from_the_site_override_with_its_config(make_site) -> None:
+    # base.html renders the head links and the footer once per build (render_once): an
+    # override of the partial is what every page shows, with the site's own base path.
+    site = make_site({
+        "content/memories/a.md": memory("A"),
+        "content/pages/p.md": "---\ntitle: P\n---\n",
+        "themes/default/templates/partials/site_footer.html":
+            "<footer class=\"mine\"><a href=\"{{ url('/') }}\">{{ t('nav.home') }}</a> {{ site.brand_name }}</footer>\n",
+    }, config="title: T\nlanguage: en\nbase_url: https://example.org/sub/\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for page in ("index.html", "p/index.html", "memories/a/index.html", "memories/index.html"):
+        html = site.read(page)
+        assert '<footer class="mine"><a href="/sub/">Home</a> T</footer>\n</body>' in html
+        assert '<link rel="stylesheet" href="/sub/assets/css/site.' in html
+        assert "site-footer" not in html
+
+
+def test_a_shared_partial_sees_the_site_only(make_site) -> None:
+    site = make_site({
+        "content/pages/p.md": "---\ntitle: P\n---\n",
+        "themes/default/templates/partials/site_head.html": "<link>\n{{ meta.url }}\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/templates/partials/site_head.html:2: undefined variable: 'meta' is undefined" \
+        in result.stderr
+
+
+def test_builds_in_one_process_share_nothing(make_site) -> None:
+    # The environment (and what render_once keeps) is made per build: a second site built
+    # in the same process has its own language, base path and palette.
+    first = make_site({"content/pages/p.md": "---\ntitle: P\n---\n"},
+                      config="title: Un\nlanguage: fr\nbrand: {colors: {primary: \"#7b3f00\"}}\n", name="first")
+    second = make_site({"content/pages/p.md": "---\ntitle: P\n---\n"},
+                       config="title: Two\nlanguage: en\nbase_url: https://example.org/two/\n"
+                              "brand: {colors: {primary: \"#1f4e79\"}}\n", name="second")
+    assert first.build().exit_code == 0
+    assert second.build().exit_code == 0
+    one, two = first.read("p/index.html"), second.read("p/index.html")
+    assert 'href="/feed.xml"' in one and "--primary:#7b3f00" in one and "Aller au contenu" in one
+    assert 'href="/two/feed.xml"' in two and "--primary:#1f4e79" in two and "Skip to content" in two
+    assert "<p class=\"site-footer__brand\">Two</p>" in two
+
+
+def test_render_once_renders_once_per_value_object() -> None:
+    renders: list[str] = []
+    env = jinja2.Environment(loader=jinja2.DictLoader({"part.html": "{{ count() }}:{{ site.name }}<&>"}),
+                             autoescape=True)
+    env.globals["count"] = lambda: renders.append("x") or len(renders)
+    once = RenderOnce(env)
+    site = {"name": "a&b"}
+    assert once("part.html", site=site) == Markup("1:a&amp;b<&>")
+    assert once("part.html", site=site) == Markup("1:a&amp;b<&>")  # the same object: memoised
+    assert once("part.html", site=dict(site)) == Markup("2:a&amp;b<&>")  # an equal other object: rendered
+    assert once("part.html", site=site, other=1) == Markup("3:a&amp;b<&>")
+    env.loader = jinja2.DictLoader({"bad.html": "{{ nothing.attribute }}"})
+    for _ in range(2):  # a failure is raised each time, never kept
+        with pytest.raises(jinja2.UndefinedError):
+            once("bad.html", site=site)
