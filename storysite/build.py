@@ -44,6 +44,7 @@ from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.pictures import build_site_media
 from storysite.render import OutputFile, PageJob, plan_pages
+from storysite.textstore import StoredTexts, TextStore
 from storysite.theme import (
     Assets,
     Translator,
@@ -132,6 +133,14 @@ def build(
     since it describes the deployed site. ``workers`` is how many processes
     encode photos (default: all cores).
     """
+    with TextStore() as text_store:
+        return _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
+                      workers=workers)
+
+
+def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
+           output_dir: Path | None, workers: int | None) -> BuildResult:
+    """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     if today is None:
@@ -201,8 +210,8 @@ def build(
         parsed_cache.put_raw(keys[index], raw)
     # Fans' texts come rendered with their parse (a memory validated here, with media, is
     # rendered below); when writing, only the rendered texts are kept.
-    fresh_texts: dict[str, bytes] | None = {} if write else None
-    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems, fresh_texts), site_dir)
+    content, found = validate_content(
+        _raw_items(sources, keys, parsed_cache, problems, text_store if write else None), site_dir)
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -248,24 +257,25 @@ def build(
     # parse (and are kept with it by the parse cache); the others (memories with media) are
     # rendered once per text, cached by its hash, the new ones over every core.
     markdown_cache = cache.ValueCache(site_dir, "markdown")
-    fan_texts: dict[str, bytes] = {}
-    """Every published memory's rendered text, pickled, by slug."""
+    fan_keys: dict[str, str] = {}
+    """Where every published memory's rendered text is in the text store, by slug."""
     texts: dict[str, tuple[str, int]] = {}
     for memory in site.memories:
         key = text_key(memory)
-        if fresh_texts is not None and key in fresh_texts:
-            fan_texts[memory.slug] = fresh_texts[key]
+        if key in text_store:
+            fan_keys[memory.slug] = key
         elif not markdown_cache.claim(key):
             texts[key] = (memory.body, memory.body_line)
-    del fresh_texts  # unpublished memories' texts are not kept
     for key, made in zip(texts, fork_map(_render_pickled, list(texts.values()), processes), strict=True):
         markdown_cache.put_raw(key, made)
     for memory in site.memories:
-        if memory.slug not in fan_texts:
-            stored = markdown_cache.get_raw(text_key(memory))
+        if memory.slug not in fan_keys:
+            key = text_key(memory)
+            stored = markdown_cache.get_raw(key)
             if stored is None:
                 raise StorysiteError(f"internal error: the text of {memory.origin.path} was not rendered")
-            fan_texts[memory.slug] = stored
+            text_store.put(key, stored)
+            fan_keys[memory.slug] = key
     del texts
     if write:
         markdown_cache.save()  # content-addressed: right whatever the rest of the build finds
@@ -277,7 +287,7 @@ def build(
         site = replace(site, memories=tuple(_without_text(m) for m in site.memories))
     heap.give_back()
 
-    memories = build_memory_views(site, lambda d: format_date(d, strings), rendered_raw=fan_texts)
+    memories = build_memory_views(site, lambda d: format_date(d, strings), rendered_raw=StoredTexts(text_store, fan_keys))
 
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
@@ -359,9 +369,8 @@ def build(
         staging.expected = {job.output_path for job in jobs} | {*assets.files} | {
             *static_files, *(path for path, _ in media_files), *label_stage.paths()}
         written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
-        # Every page that shows a fan's text is written: the texts are let go before the
-        # records are made (at 100,000 memories, a couple of hundred megabytes).
-        fan_texts.clear()
+        # Every page that shows a fan's text is written.
+        text_store.close()
         del previous_pages
         heap.give_back()
         problems.extend(written.problems)
@@ -407,7 +416,7 @@ def build(
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics, rendered: dict[str, bytes] | None) -> Iterator[load.RawItem | ValidatedItem]:
+               problems: Diagnostics, rendered: TextStore | None) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
     are validated, and the bytes read are let go. Memories without media come validated,
     their texts rendered: with ``rendered``, the rendered texts go there and the memories
@@ -422,7 +431,8 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
         if value[0] == "raw":
             yield from (load.RawItem(source, *part) for part in value[1])
         elif rendered is not None:
-            rendered.update(value[3])
+            for key, text in value[3].items():
+                rendered.put(key, text)
             yield from value[1]
         else:
             for item, body in zip(value[1], value[2], strict=True):

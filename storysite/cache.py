@@ -283,7 +283,9 @@ class ValueCache:
 
     def take(self, key: str) -> Any:
         """A value, let go from memory (after :meth:`save`, for values used once)."""
-        raw = self.used.pop(key, None) or self.entries.pop(key, None)
+        used, stored = self.used.pop(key, None), self.entries.pop(key, None)
+        raw = used if used is not None else stored
+        del used, stored  # both dicts let go of it: it is freed once unpickled
         return None if raw is None else pickle.loads(raw)
 
     def get_raw(self, key: str) -> bytes | None:

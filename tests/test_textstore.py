@@ -1,0 +1,25 @@
+"""The temporary store of rendered texts: what is put is read back, by any forked process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from storysite.parallel import fork_map
+from storysite.textstore import StoredTexts, TextStore
+
+
+def test_texts_come_back_as_they_were_put_in_the_parent_and_in_forked_workers() -> None:
+    texts = {f"k{i}": os.urandom(i % 5000) for i in range(600)}
+    with TextStore() as store:
+        for key, data in texts.items():
+            store.put(key, data)
+        store.put("k3", b"ignored: a key is a content hash, its data never changes")
+        assert store.get("k3") == texts["k3"]
+        keys = sorted(texts)
+        assert fork_map(store.get, keys, workers=2, threshold=1) == [texts[k] for k in keys]
+        view = StoredTexts(store, {"slug": "k42"})
+        assert dict(view) == {"slug": texts["k42"]}
+        with pytest.raises(KeyError):
+            store.get("missing")
