@@ -398,6 +398,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     cache.save_pages(site_dir, output_dir, written.facts)
+    rendered, reused = written.rendered, written.reused
+    # What the pages were made from is let go before the takedown records are compared (at
+    # 100,000 memories, the previous manifest alone is a hundred megabytes).
+    facts.clear()
+    del written, jobs, memories, timeline, resolvers, site_media, label_stage, site
+    heap.give_back()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
         {"pages": count, "images": stats.encoded + stats.reused}))
@@ -411,8 +417,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         takedown.save(site_dir, manifest, purge)
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, output_sizes=sizes, purge=tuple(purge),
-                       images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=written.rendered,
-                       pages_reused=written.reused, files_parsed=files_parsed, files_reused=files_reused)
+                       images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=rendered,
+                       pages_reused=reused, files_parsed=files_parsed, files_reused=files_reused)
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
