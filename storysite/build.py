@@ -133,7 +133,9 @@ def build(
     since it describes the deployed site. ``workers`` is how many processes
     encode photos (default: all cores).
     """
-    with TextStore() as text_store:
+    # A build that writes keeps the texts on the site's own disk (the system's temporary
+    # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
+    with TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
         return _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
                       workers=workers)
 

@@ -14,13 +14,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO
 
 
 class TextStore:
     """Byte strings by key, in a temporary file; use as a context manager (closes it)."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - the store owns it (close)
+    def __init__(self, folder: Path | None = None) -> None:
+        """``folder``: where the file is made (default: the system's temporary folder, which
+        may be memory itself, as a tmpfs; a build that writes gives its cache folder)."""
+        self._folder = folder
+        self._file: IO[bytes] | None = None  # made at the first put: a build that stops early makes nothing
         self._spans: dict[str, tuple[int, int]] = {}
         self._end = 0
 
@@ -35,6 +40,10 @@ class TextStore:
         content hashes, so the data is the same)."""
         if key in self._spans:
             return
+        if self._file is None:
+            if self._folder is not None:
+                self._folder.mkdir(parents=True, exist_ok=True)
+            self._file = tempfile.TemporaryFile(buffering=0, dir=self._folder)  # noqa: SIM115 - closed by close()
         view = memoryview(data)
         offset = self._end
         while view:
@@ -49,6 +58,7 @@ class TextStore:
     def get(self, key: str) -> bytes:
         """The data kept under ``key`` (KeyError when there is none)."""
         offset, length = self._spans[key]
+        assert self._file is not None  # made by the put that recorded the key
         data = os.pread(self._file.fileno(), length, offset)
         if len(data) != length:
             raise OSError(f"the temporary text file is short at {offset}")
@@ -56,7 +66,8 @@ class TextStore:
 
     def close(self) -> None:
         self._spans.clear()
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 class StoredTexts(Mapping[str, bytes]):

@@ -23,3 +23,12 @@ def test_texts_come_back_as_they_were_put_in_the_parent_and_in_forked_workers() 
         assert dict(view) == {"slug": texts["k42"]}
         with pytest.raises(KeyError):
             store.get("missing")
+
+
+def test_the_store_makes_nothing_until_a_text_is_put_and_leaves_no_file(tmp_path) -> None:
+    folder = tmp_path / "cache"
+    with TextStore(folder) as store:
+        assert not folder.exists()
+        store.put("k", b"texte")
+        assert store.get("k") == b"texte"
+        assert list(folder.iterdir()) == []  # the file has no name
