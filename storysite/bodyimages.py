@@ -40,7 +40,7 @@ SIZES = "(min-width: 46rem) 40rem, 100vw"
 Resolver = Callable[[BlockRef, str, list[Diagnostic]], str]
 
 
-def _bodies(site: PublicSite) -> Iterator[tuple[str, int, str, str]]:
+def editorial_bodies(site: PublicSite) -> Iterator[tuple[str, int, str, str]]:
     """Every editorial Markdown text of the public site: (text, first line, path, page URL)."""
     for page in site.pages:
         yield page.body, page.body_line, page.origin.path, routing.page_url(page.slug)
@@ -63,7 +63,7 @@ def find_body_images(site: PublicSite, site_dir: Path) -> tuple[list[MediaRef], 
     """The photos named in editorial Markdown (for the image step), and the bad paths."""
     refs: list[MediaRef] = []
     problems: list[Diagnostic] = []
-    for text, line, path, url in _bodies(site):
+    for text, line, path, url in editorial_bodies(site):
         if "](" not in text and "]:" not in text:
             continue
         rendered, _ = render_editorial_markdown(text, line, path, url, allow_html=False)

@@ -37,6 +37,7 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
+from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, render_fan_markdown, summarize
 from storysite.model import Content, Memory
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
@@ -339,6 +340,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     media_files = list(_media_outputs(image_results, video_files, cache_dir))
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
+    outputs = {job.output_path for job in jobs} | {*assets.files} | {
+        *static_files, *(path for path, _ in media_files), *label_stage.paths()}
+    problems.extend(broken_links(site, outputs, curation.withheld_slugs(), urlsplit(config.base_url).path or "/"))
 
     base_path = urlsplit(config.base_url).path or "/"
     own_origin = _origin_of(config.base_url)
@@ -368,8 +372,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
         previous_pages = cache.load_pages(site_dir, output_dir)
-        staging.expected = {job.output_path for job in jobs} | {*assets.files} | {
-            *static_files, *(path for path, _ in media_files), *label_stage.paths()}
+        staging.expected = outputs
         written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
         # Every page that shows a fan's text is written.
         text_store.close()

@@ -71,6 +71,8 @@ class RenderedMarkdown:
     html: str
     blocks: tuple[BlockRef, ...]
     text: str
+    links: tuple[tuple[str, int], ...] = ()
+    """Links to the site's own pages or files, as written, with their lines (editorial texts)."""
 
 
 def link_scheme(url: str) -> str | None:
@@ -162,6 +164,7 @@ def render_editorial_markdown(
     problems: list[Diagnostic] = []
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
+    links: list[tuple[str, int]] = []
     for token in _walk(tokens):
         href = token.attrGet("href") if token.type == "link_open" else None
         if isinstance(href, str) and posixpath.normpath(href).startswith("/static/"):
@@ -170,12 +173,13 @@ def render_editorial_markdown(
         target = token.attrGet("href") if token.type == "link_open" else (
             token.attrGet("src") if token.type == "image" else None)
         if isinstance(target, str) and link_scheme(target) is None and not target.startswith("#"):
-            line = first_line + (token.map[0] if token.map else 0)
+            line = _line_of(token, tokens, first_line) or first_line + (token.map[0] if token.map else 0)
             if _climbs_above_root(target, page_url):
-                problems.append(error(path, _line_of(token, tokens, first_line) or line,
-                                      f"link '{target}' points outside the site"))
+                problems.append(error(path, line, f"link '{target}' points outside the site"))
+            elif token.type == "link_open" and not target.startswith("//"):
+                links.append((target, line))
     html = md.renderer.render(tokens, md.options, {})
-    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens)), problems
+    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links)), problems
 
 
 def is_local_image(src: str) -> bool:

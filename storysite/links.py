@@ -1,0 +1,79 @@
+"""Links between the site's own pages: every link an editor wrote must lead somewhere.
+
+Editorial texts (pages, campaigns, galleries, milestones) link to memories, tags
+and each other by URL. A link that leads to no page of the built site is a
+warning at the file and line of the link, as in MkDocs and Zola, since a visitor
+would meet a 404. A link to a memory that exists but is not published (withdrawn,
+awaiting approval) is only a note: a withdrawal must never stop a build, even a
+strict one, and the link works again once the memory is published.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterator
+from urllib.parse import unquote, urlsplit
+
+from storysite import routing
+from storysite.bodyimages import editorial_bodies
+from storysite.curate import PublicSite
+from storysite.diagnostics import Diagnostic, notice, warning
+from storysite.markdown import render_editorial_markdown
+
+
+def broken_links(site: PublicSite, outputs: Collection[str], withheld_memories: Collection[str],
+                 base_path: str = "/") -> Iterator[Diagnostic]:
+    """A diagnostic for every link of an editorial text that leads to none of ``outputs``
+    (the output files, relative to the output folder). ``base_path`` is the path part of
+    ``base_url``: a link that spells it out is read without it."""
+    allow_html = site.config.markdown.editorial_html
+    for text, first_line, path, page_url in editorial_bodies(site):
+        if not text.strip():
+            continue
+        rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html)
+        for target, line in rendered.links:
+            resolved = _resolve(target, page_url, base_path)
+            if resolved is None or _leads_somewhere(resolved, outputs):
+                continue
+            slug = _memory_slug(resolved)
+            if slug is not None and slug in withheld_memories:
+                yield notice(path, line, f"link '{target}' leads to memory '{slug}', which is not published; "
+                                         "it leads nowhere until the memory is")
+            elif target.endswith(".md") or ".md#" in target:
+                yield warning(path, line, f"link '{target}' leads to no page of the site; link to the page's "
+                                          "URL (such as /memories/slug/ or /slug/), not to its file")
+            else:
+                yield warning(path, line, f"link '{target}' leads to no page of the site")
+
+
+def _resolve(target: str, page_url: str, base_path: str) -> str | None:
+    """The site path a link leads to (``/a/b/``), or None when it leads to this very page."""
+    path = unquote(urlsplit(target).path)
+    if not path:
+        return None  # ?query or #fragment only: this page
+    if path.startswith("/"):
+        if base_path != "/" and (path + "/").startswith(base_path):
+            path = "/" + path[len(base_path):]
+    else:
+        base = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+        path = posixpath.join(base, path)
+    trailing = path.endswith("/")
+    path = posixpath.normpath(path)
+    return path + "/" if trailing and path != "/" else path
+
+
+def _leads_somewhere(path: str, outputs: Collection[str]) -> bool:
+    relpath = path.lstrip("/")
+    if not relpath or relpath.endswith("/"):
+        return relpath + "index.html" in outputs
+    # A file, or a folder written without its slash (the server redirects).
+    return relpath in outputs or relpath + "/index.html" in outputs
+
+
+def _memory_slug(path: str) -> str | None:
+    prefix = routing.memory_url("").rstrip("/") + "/"
+    if path.startswith(prefix):
+        rest = path[len(prefix):].strip("/")
+        if rest and "/" not in rest:
+            return rest
+    return None

@@ -1,0 +1,64 @@
+"""Links an editor writes between the site's own pages must lead somewhere."""
+
+from __future__ import annotations
+
+from tests.conftest import memory
+
+
+def site_with_page(make_site, page: str, config: str = "title: T\nbase_url: https://example.org/\n"):
+    return make_site({
+        "content/memories/publie.md": memory("Publié", extra="tags: [Été]\n"),
+        "content/memories/retire.md": memory("Retiré", status="withdrawn"),
+        "content/pages/histoire.md": "---\ntitle: Histoire\n---\nNotre histoire.\n",
+        "content/pages/liens.md": page,
+        "static/docs/guide.pdf": "%PDF-1.4",
+    }, config=config)
+
+
+def test_a_link_to_no_page_is_a_warning_at_its_line_and_fails_a_strict_build(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\nIntro.\n\nVoir [ceci](/memories/inconnu/).\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "content/pages/liens.md:6: warning: link '/memories/inconnu/' leads to no page of the site" in result.stderr
+    before = site.output_files()
+    strict = site.build("--strict")
+    assert strict.exit_code == 1
+    assert "leads to no page of the site" in strict.stderr
+    assert site.output_files() == before
+
+
+def test_a_link_to_a_markdown_file_says_to_link_to_the_page_url(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[Histoire](histoire.md)\n")
+    result = site.build()
+    assert "content/pages/liens.md:4: warning: link 'histoire.md' leads to no page of the site; link to the " \
+           "page's URL" in result.stderr
+
+
+def test_a_link_to_an_unpublished_memory_is_a_note_that_never_fails_a_strict_build(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[Un souvenir](/memories/retire/)\n")
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert ("content/pages/liens.md:4: note: link '/memories/retire/' leads to memory 'retire', which is not "
+            "published") in result.stderr
+    assert "Retiré" not in site.all_output_text()
+
+
+def test_links_that_lead_to_pages_and_files_are_not_reported(make_site) -> None:
+    page = ("---\ntitle: Liens\n---\n"
+            "[a](/memories/publie/) [b](/memories/publie) [c](../memories/publie/) [d](/histoire/#suite) "
+            "[e](/tags/ete/) [f](/docs/guide.pdf) [g](/static/docs/guide.pdf) [h](/) [i](#haut) [j](?q=1) "
+            "[k](https://example.com/nulle-part/) [l](mailto:a@example.org) [m](/memories/x/y/../../) "
+            "[n](/feed.xml) [o](/sitemap.xml)\n")
+    site = site_with_page(make_site, page)
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert "leads to" not in result.stderr
+
+
+def test_a_link_that_spells_out_the_base_path_is_read_without_it(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[a](/sous/memories/publie/) [b](/sous/nulle/)\n",
+                          config="title: T\nbase_url: https://example.org/sous/\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "'/sous/memories/publie/'" not in result.stderr
+    assert "content/pages/liens.md:4: warning: link '/sous/nulle/' leads to no page of the site" in result.stderr
