@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
@@ -62,7 +62,7 @@ from storysite.timeline_pages import build_timeline_views, timeline_block, timel
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, Link, SiteView, build_memory_views
-from storysite.write import Staging, clean_leftovers, foreign_files
+from storysite.write import Staging, clean_leftovers, foreign_files, marker_identity
 
 STATIC_DIR = "static"
 EXCERPT_SOURCE = 1000
@@ -82,7 +82,7 @@ class BuildResult:
     written: bool = False
     curation: Curation | None = None
     content: Content | None = None
-    """The content as validated, for ``check`` (``None`` once a build wrote: it is let go early)."""
+    """The content as validated, for ``check`` (``None`` for a build that writes: it is let go early)."""
     output_sizes: Mapping[str, int] = field(default_factory=dict)
     purge: tuple[str, ...] = ()
     up_to_date: bool = False
@@ -137,8 +137,11 @@ def build(
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
     with TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
-        return _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                      workers=workers)
+        result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
+                        workers=workers)
+    # A build that writes lets the content go early (and part of it without its texts): it is
+    # never reported back half, whether the build succeeded or stopped on an error.
+    return replace(result, content=None) if write else result
 
 
 def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
@@ -167,7 +170,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         site_dir, [output_dir, site_dir / config.privacy.private_store], [bundled_themes_dir(), _PACKAGE_DIR],
         f"{today.isoformat()}\x00{strict}")
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
-    if state is not None and state.fingerprint == fingerprint and cache.output_intact(output_dir, state.files):
+    # The output is the very folder that build committed (not one restored from elsewhere).
+    if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
+            and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files)):
         replayed = Diagnostics(_replay(state.diagnostics))
         replayed.extend(problems)
         return BuildResult(replayed, output_dir, pages=int(state.summary.get("pages", 0)), files=len(state.files),
@@ -213,8 +218,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         parsed_cache.put_raw(keys[index], raw)
     # Fans' texts come rendered with their parse (a memory validated here, with media, is
     # rendered below); when writing, only the rendered texts are kept.
-    content, found = validate_content(
-        _raw_items(sources, keys, parsed_cache, problems, text_store if write else None), site_dir)
+    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems, text_store, write), site_dir)
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -367,7 +371,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     heap.give_back()
     clean_leftovers(output_dir)
     with Staging(output_dir, cache.recycle_dir(site_dir, output_dir),
-                 previous_files=state.files if state is not None else None) as staging:
+                 previous_files=state.files if state is not None else None,
+                 previous_marker=state.output_marker if state is not None else None) as staging:
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
@@ -411,7 +416,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     heap.give_back()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
-        {"pages": count, "images": stats.encoded + stats.reused}))
+        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
     # The cache keeps only what this build used: a withdrawn photo leaves it too.
     prune_cache(cache_dir, image_results.results)
     # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -427,30 +432,47 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics, rendered: TextStore | None) -> Iterator[load.RawItem | ValidatedItem]:
+               problems: Diagnostics, rendered: TextStore, writing: bool) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
     are validated, and the bytes read are let go. Memories without media come validated,
-    their texts rendered: with ``rendered``, the rendered texts go there and the memories
-    come without their source text; else (``check``) with it."""
+    their texts rendered: the rendered texts go to ``rendered``; when ``writing``, the
+    memories come without their source text, else (``check``, whose report reads it) with it."""
     for index, source in enumerate(sources):
         if index % 4096 == 4095:
             # The pickles taken so far are freed, but glibc keeps their pages while the items
             # made from them grow elsewhere: given back as we go, the two never add up.
             heap.give_back()
         value = parsed.take(keys[index])
-        problems.extend(value[-1])
-        if value[0] == "raw":
-            yield from (load.RawItem(source, *part) for part in value[1])
-        elif rendered is not None:
-            for key, text in value[3].items():
-                rendered.put(key, text)
-            yield from value[1]
+        problems.extend(value.problems)
+        if not value.validated:
+            yield from (load.RawItem(source, *part) for part in value.items)
         else:
-            for item, body in zip(value[1], value[2], strict=True):
-                yield item if body is None else replace(item, value=replace(item.value, body=body, body_key=""))
+            for key, text in value.rendered.items():
+                rendered.put(key, text)
+            if writing:
+                yield from value.items
+            else:
+                for item, body in zip(value.items, value.bodies, strict=True):
+                    yield item if body is None else replace(item, value=replace(item.value, body=body))
 
 
-def _without_text(memory: Memory | PublicMemory) -> Any:
+AnyMemory = TypeVar("AnyMemory", Memory, PublicMemory)
+
+
+class ParsedFile(NamedTuple):
+    """One content file as the parse cache keeps it."""
+
+    validated: bool
+    """``items`` are validated items (memories without media), else raw parts of items."""
+    items: list[Any]
+    problems: list[Diagnostic]
+    bodies: list[str | None]
+    """Each validated memory's source text, set apart from it (None for other items)."""
+    rendered: dict[str, bytes]
+    """The validated memories' texts rendered and pickled, by text key."""
+
+
+def _without_text(memory: AnyMemory) -> AnyMemory:
     """The memory without its source text (its rendered text is kept by key)."""
     return memory if not memory.body else replace(memory, body="", body_key=text_key(memory))
 
@@ -476,17 +498,17 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         found = [Diagnostic(source.path, 0, Severity.ERROR, f"cannot be read: {exc.strerror}")]
-        return "", (0, 0, 0, 0), pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
+        return "", (0, 0, 0, 0), pickle.dumps(ParsedFile(False, [], found, [], {}), protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) > max_bytes:
         found = [Diagnostic(source.path, 0, Severity.ERROR, f"is over the limit of {max_bytes:,} bytes "
                             "(limits.max_file_bytes in storysite.yaml)")]
-        return "", (0, 0, 0, 0), pickle.dumps(("raw", [], found), protocol=pickle.HIGHEST_PROTOCOL)
+        return "", (0, 0, 0, 0), pickle.dumps(ParsedFile(False, [], found, [], {}), protocol=pickle.HIGHEST_PROTOCOL)
     items, found = load.parse(replace(source, data=data))
-    value: tuple[Any, ...]
     if items and all(validates_alone(item) for item in items):
-        value = ("validated", *_texts_apart([validate_item(item, site_dir) for item in items]), found)
+        validated, bodies, rendered = _texts_apart([validate_item(item, site_dir) for item in items])
+        value = ParsedFile(True, validated, found, bodies, rendered)
     else:
-        value = ("raw", [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found)
+        value = ParsedFile(False, [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found, [], {})
     # A file changed within the last two seconds may change again within its timestamp's
     # tick unseen: its stat data is not recorded, so the next build reads it again.
     recent = time.time_ns() - info.st_mtime_ns < 2_000_000_000

@@ -90,6 +90,9 @@ class BuildState:
     files: dict[str, int] = field(default_factory=dict)
     diagnostics: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    output_marker: tuple[int, int, int] | None = None
+    """The identity of the output's marker file this build committed (see
+    :func:`storysite.write.marker_identity`): its output is the very folder found there."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -124,15 +127,17 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
         data = json.loads(path.read_text("utf-8"))
         if data.get("format") != FORMAT:
             return None
+        marker = data.get("output_marker")
         return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
-                          dict(data["summary"]))
+                          dict(data["summary"]), tuple(int(n) for n in marker) if marker else None)  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
-            "diagnostics": state.diagnostics, "summary": state.summary}
+            "diagnostics": state.diagnostics, "summary": state.summary,
+            "output_marker": list(state.output_marker) if state.output_marker else None}
     _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
                   json.dumps(data, sort_keys=True).encode())
 
@@ -156,6 +161,10 @@ class PageFacts:
     sha256: str
     memories: tuple[str, ...]
     media: tuple[str, ...]
+    file: tuple[int, int, int] = (0, 0, 0)
+    """The identity of the file as written (see :data:`storysite.write.FileIdentity`): a page
+    is reused only while the previous output's file is still that very file, so that an
+    output edited by hand or restored from elsewhere is never carried into a new one."""
 
 
 def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:

@@ -81,7 +81,7 @@ class _PageWork:
         key = context_key(self.settings.salt, job.template, context)
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
-            size = place_link(self.previous_output / job.output_path, self.root, job.output_path)
+            size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file)
             if size is not None:
                 return job.output_path, old, [], size, True, True
         return self._render(job, key, context, old)
@@ -94,13 +94,14 @@ class _PageWork:
         text = output.data.decode("utf-8")
         facts = file_facts(output.path, output.data, settings.base_path, text)
         problems = thirdparty.check_text(output.path, text, settings.permitted_origins, settings.output_label)
-        page = PageFacts(key or "", facts.sha256, facts.memories, facts.media)
         # Rendered to the same bytes as before (a template edit that changed nothing here):
         # the previous file is linked, so that it stays shared with the previous output.
         unchanged = (old is not None and old.sha256 == facts.sha256
-                     and place_link(self.previous_output / output.path, self.root, output.path) == len(output.data))
-        if not unchanged:
-            place_bytes(self.root, output.path, output.data, self.recycled)
+                     and place_link(self.previous_output / output.path, self.root, output.path, old.file)
+                     == len(output.data))
+        written = old.file if unchanged and old is not None else place_bytes(
+            self.root, output.path, output.data, self.recycled)
+        page = PageFacts(key or "", facts.sha256, facts.memories, facts.media, written)
         return output.path, page, problems, len(output.data), False, unchanged
 
 

@@ -67,7 +67,8 @@ class Staging:
     """
 
     def __init__(self, output_dir: Path, recycle_dir: Path | None = None,
-                 previous_files: Iterable[str] | None = None) -> None:
+                 previous_files: Iterable[str] | None = None,
+                 previous_marker: tuple[int, int, int] | None = None) -> None:
         self.output_dir = output_dir
         token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
@@ -81,9 +82,11 @@ class Staging:
         self._pruned_for: set[str] | None = None
         self._committed = False
         self.previous_files = None if previous_files is None else frozenset(previous_files)
-        """Every file the last build wrote into the output, when known: the old output is then
-        cut down by this list instead of by a walk over all its files."""
-        self._previous_marker = _identity(output_dir / MARKER)
+        """Every file the last build wrote into the output, when known, with ``previous_marker``,
+        the identity of the marker that build committed (see :func:`marker_identity`): an old
+        output that still has that very marker is cut down by this list instead of a walk."""
+        self.previous_marker = previous_marker
+        self._marker_seen = marker_identity(output_dir)
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -176,15 +179,17 @@ class Staging:
 
     def _dispose(self, old: Path) -> None:
         many = False
-        marker = _identity(old / MARKER)
-        # The old output is the very one this build linked its unchanged files from (its
-        # marker, rewritten by every build, is the same file): what it holds besides them is
-        # what the last build wrote and this one did not keep. Files put there by hand are
-        # left to the next build, which removes whatever it does not expect before writing.
+        marker = marker_identity(old)
+        # The old output is the very one the file list describes and this build linked its
+        # unchanged files from (its marker, made anew by every build, is the same file, made at
+        # the same time, as when the list was saved and when this build began): what it holds
+        # besides them is what the last build wrote and this one did not keep. Files put there
+        # by hand are left to the next build, which removes whatever it does not expect first.
         if (self.recycle_dir is not None and self.previous_files is not None and marker is not None
-                and marker == self._previous_marker
-                and _recycle(old, sorted((self.previous_files - self.unchanged) | {MARKER}), self.recycle_dir)):
-            return
+                and marker == self.previous_marker == self._marker_seen):
+            recorded = sorted((self.previous_files - self.unchanged) | {MARKER})
+            if all(_plain_relpath(r) for r in recorded) and _recycle(old, recorded, self.recycle_dir, True):
+                return
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
             # the same path. Not trusted by path alone: another build may have swapped in between.
@@ -203,13 +208,20 @@ class Staging:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
-    """Remove the ``stale`` files from ``old`` and keep what is left as ``recycle_dir``."""
+def _recycle(old: Path, stale: list[str], recycle_dir: Path, listed: bool = False) -> bool:
+    """Remove the ``stale`` files from ``old`` and keep what is left as ``recycle_dir``.
+
+    ``listed``: the files come from a record, not from a walk of ``old``: each is removed
+    through its folders without following a symbolic link, so that none outside ``old`` is."""
     try:
-        for relpath in stale:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(old / relpath)
-        _remove_empty_folders(old, stale)
+        if listed:
+            for relpath in stale:
+                _unlink_within(old, relpath)
+        else:
+            for relpath in stale:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(old / relpath)
+            _remove_empty_folders(old, stale)
         recycle_dir.parent.mkdir(parents=True, exist_ok=True)
         if recycle_dir.exists():
             shutil.rmtree(recycle_dir)
@@ -219,8 +231,17 @@ def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
     return True
 
 
-def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> None:
-    """Write ``data`` as ``root/relpath``, making its folders.
+FileIdentity = tuple[int, int, int]
+"""(inode, size, modification time in ns) of a written file: a file still so is as written
+(a restored copy is another inode, an edit in place another time)."""
+
+
+def identity_of(info: os.stat_result) -> FileIdentity:
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> FileIdentity:
+    """Write ``data`` as ``root/relpath``, making its folders; the identity of the file written.
 
     With ``replace`` (a recycled folder), whatever is there is removed first, never
     overwritten in place: it may be a hard link to a file of the live output.
@@ -237,19 +258,23 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+        return identity_of(os.fstat(fd))
     finally:
         os.close(fd)
 
 
-def place_link(source: Path, root: Path, relpath: str) -> int | None:
+def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | None = None) -> int | None:
     """Make ``root/relpath`` a hard link to ``source`` (kept when it is one already).
 
-    The size, or None when ``source`` is gone or cannot be linked (then nothing
-    is placed, and the caller writes the file itself)."""
+    The size, or None when ``source`` is gone, is not the file ``expect`` says it was
+    written as, or cannot be linked (then nothing is placed, and the caller writes the file
+    itself)."""
     target = os.path.join(root, relpath)
     try:
         found = os.stat(source)
     except OSError:
+        return None
+    if expect is not None and identity_of(found) != expect:
         return None
     try:
         there = os.stat(target, follow_symlinks=False)
@@ -301,13 +326,41 @@ def _make_parent(root: Path, relpath: str) -> None:
                 os.mkdir(folder)
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of a regular file, or None."""
+def marker_identity(output_dir: Path) -> tuple[int, int, int] | None:
+    """(device, inode, change time) of the marker file of ``output_dir``, or None.
+
+    Every build makes its marker anew and never links it: an output folder restored from
+    elsewhere, or replaced by another build since, has another marker."""
     try:
-        info = os.stat(path, follow_symlinks=False)
+        info = os.stat(output_dir / MARKER, follow_symlinks=False)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+    return (info.st_dev, info.st_ino, info.st_ctime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+def _plain_relpath(relpath: str) -> bool:
+    """Whether ``relpath`` names a file below a folder: relative, no ``.`` or ``..`` part."""
+    parts = relpath.split("/")
+    return not relpath.startswith("/") and "\\" not in relpath and all(p not in ("", ".", "..") for p in parts)
+
+
+def _unlink_within(root: Path, relpath: str) -> None:
+    """Remove ``root/relpath`` and the folders it leaves empty, going down folder by folder
+    without following a symbolic link (a link in the way: nothing is removed)."""
+    parts = relpath.split("/")
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    folders = [os.open(root, flags)]
+    try:
+        for name in parts[:-1]:
+            folders.append(os.open(name, flags, dir_fd=folders[-1]))
+        os.unlink(parts[-1], dir_fd=folders[-1])
+        for name, parent in zip(reversed(parts[:-1]), reversed(folders[:-1]), strict=True):
+            os.rmdir(name, dir_fd=parent)  # stops at the first folder that is not empty
+    except OSError:
+        pass  # gone already, not empty, or a link or file in the way: the next build prunes it
+    finally:
+        for fd in folders:
+            os.close(fd)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

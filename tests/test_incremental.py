@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -327,3 +329,104 @@ def test_a_build_killed_right_after_its_swap_leaves_no_stale_records(make_site, 
     full = clean_copy(site, tmp_path, "full")
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
+
+
+def _edit_m002(site: Site, label: str) -> None:
+    path = site.root / "content/memories/m002.md"
+    path.write_text(path.read_text().replace("Souvenir 2", f"Souvenir 2 {label}", 1))
+
+
+def test_a_doctored_build_record_never_removes_a_file_outside_the_output(make_site, tmp_path: Path) -> None:
+    """The old output is cut down by the record of what the last build wrote; a record
+    restored from elsewhere (CI caches) or doctored may name any path: none outside the old
+    output is ever removed, and no symbolic link in the output is followed."""
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    state = next((site.root / ".storysite/cache").glob("state-*.json"))
+    data = json.loads(state.read_text())
+    data["files"]["../storysite.yaml"] = 1
+    data["files"][str(victim)] = 1
+    state.write_text(json.dumps(data))
+    _edit_m002(site, "a")
+    assert site.build().exit_code == 0
+    assert victim.read_text() == "keep me"
+    assert (site.root / "storysite.yaml").is_file()
+
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(site.public / "memories", elsewhere)
+    shutil.rmtree(site.public / "memories")
+    os.symlink(elsewhere, site.public / "memories")
+    _edit_m002(site, "b")
+    assert site.build().exit_code == 0
+    kept = sorted(p.relative_to(elsewhere).as_posix() for p in elsewhere.rglob("*") if p.is_file())
+    assert "m002/index.html" in kept and "m005/index.html" in kept
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+
+
+def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_folder(make_site, monkeypatch) -> None:
+    """Another build (a preview, a second terminal) may swap in its output while this one
+    renders: the old output is then not the one this build's record describes, and it is
+    cut down by inode, as if nothing were known of it."""
+    import storysite.build as build_module
+
+    site = small_site(make_site)
+    today = dt.date(2026, 11, 20)
+    assert build_module.build(site.root, today=today, workers=1).written
+    _edit_m002(site, "a")
+    real = build_module.clean_leftovers
+    done: list[bool] = []
+
+    def another_build_commits(output_dir: Path) -> None:
+        if not done:
+            done.append(True)
+            site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
+            assert build_module.build(site.root, today=today, workers=1).written
+            assert "TEXTE-SECRET-DU-FAN" in site.all_output_text()
+            (site.root / "content/memories/secret.md").unlink()
+        real(output_dir)
+
+    monkeypatch.setattr(build_module, "clean_leftovers", another_build_commits)
+    assert build_module.build(site.root, today=today, workers=1).written
+    assert "TEXTE-SECRET-DU-FAN" not in site.all_output_text()
+    kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+    assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
+
+
+def test_an_output_restored_from_an_older_build_is_rebuilt_not_trusted(make_site, tmp_path: Path) -> None:
+    """CI may restore the output and the cache from different runs: a page of the restored
+    output is never reused as if this build's record described it (here, a withdrawn memory
+    would come back on an index page)."""
+    site = small_site(make_site)
+    site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
+    assert site.build().exit_code == 0
+    backup = tmp_path / "backup"
+    shutil.copytree(site.public, backup)
+    secret = site.root / "content/memories/secret.md"
+    secret.write_text(secret.read_text().replace("status: approved", "status: withdrawn"))
+    assert site.build().exit_code == 0
+    shutil.rmtree(site.public)
+    shutil.copytree(backup, site.public)
+    assert site.build().exit_code == 0, "nothing changed in the content, but the output is not the one built"
+    assert "Secret" not in site.all_output_text()
+    _edit_m002(site, "a")
+    assert site.build().exit_code == 0
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+    kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+    assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
+
+
+def test_a_page_edited_in_place_in_the_output_is_rendered_again(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    page = site.public / "memories/m007/index.html"
+    with open(page, "r+b") as handle:  # same file, same size
+        handle.write(b"<!--TAMPERED-->")
+    _edit_m002(site, "a")
+    assert site.build().exit_code == 0
+    assert b"TAMPERED" not in page.read_bytes()
