@@ -370,7 +370,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     del content
     heap.give_back()
     clean_leftovers(output_dir)
-    with Staging(output_dir, cache.recycle_dir(site_dir, output_dir),
+    # A preview keeps its recycled folder beside its own output: on the same file system (a
+    # rename, not a copy) and out of the site folder the preview server watches.
+    recycle = output_dir.parent / f".{output_dir.name}.recycled" if preview else cache.recycle_dir(site_dir, output_dir)
+    with Staging(output_dir, recycle,
                  previous_files=state.files if state is not None else None,
                  previous_marker=state.output_marker if state is not None else None) as staging:
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered

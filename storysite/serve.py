@@ -20,8 +20,10 @@ know: then every ``Host`` is accepted.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -35,6 +37,7 @@ from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from storysite.build import BuildResult, build
 from storysite.config import load_config
@@ -146,10 +149,14 @@ class Rebuilder:
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, site_dir: Path, ignored_roots: list[Path], rebuilder: Rebuilder) -> None:
+    def __init__(self, site_dir: Path, ignored_roots: list[Path], rebuilder: Rebuilder,
+                 on_new_folder: Callable[[Path], None] | None = None,
+                 on_folder_gone: Callable[[Path], None] | None = None) -> None:
         self.site_dir = site_dir
         self.ignored_roots = ignored_roots
         self.rebuilder = rebuilder
+        self.on_new_folder = on_new_folder
+        self.on_folder_gone = on_folder_gone
 
     def relevant(self, raw_path: str | bytes) -> bool:
         path = Path(raw_path.decode() if isinstance(raw_path, bytes) else raw_path)
@@ -168,6 +175,15 @@ class _Watcher(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write"):
             return
         paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
+        if event.is_directory and event.event_type in ("created", "moved", "deleted"):
+            # A folder that appears in, or leaves, the site folder itself (content/ made or
+            # renamed after starting): its watch follows.
+            first = Path(os.fsdecode(paths[0]))
+            last = Path(os.fsdecode(paths[-1]))
+            if event.event_type != "created" and first.parent == self.site_dir and self.on_folder_gone:
+                self.on_folder_gone(first)
+            if event.event_type != "deleted" and last.parent == self.site_dir and self.on_new_folder:
+                self.on_new_folder(last)
         if any(self.relevant(p) for p in paths):
             self.rebuilder.poke()
 
@@ -339,8 +355,30 @@ class PreviewServer:
         if config is not None:
             ignored.append((self.site_dir / config.output).resolve())
         self.observer = Observer()
-        self.observer.schedule(_Watcher(self.site_dir, ignored, self.rebuilder), str(self.site_dir), recursive=True)
+        self._watcher = _Watcher(self.site_dir, ignored, self.rebuilder, self._watch_folder, self._forget_folder)
+        self._watched: dict[str, ObservedWatch] = {}
+        # The site folder itself is watched for its own files (storysite.yaml) and for folders
+        # that appear; each of its folders is watched whole, except the ignored ones: a
+        # recursive watch of the whole site would follow the cache and output folders, whose
+        # thousands of folders a build moves around (the watcher would walk them all).
+        self.observer.schedule(self._watcher, str(self.site_dir), recursive=False)
+        for entry in sorted(self.site_dir.iterdir()):
+            self._watch_folder(entry)
         self._thread: threading.Thread | None = None
+
+    def _watch_folder(self, path: Path) -> None:
+        """Watch ``path``, a folder of the site folder, with all it holds (unless ignored)."""
+        if (path.name in IGNORED_PARTS or not path.is_dir() or path.is_symlink() or str(path) in self._watched
+                or not self._watcher.relevant(str(path))):
+            return
+        self._watched[str(path)] = self.observer.schedule(self._watcher, str(path), recursive=True)
+
+    def _forget_folder(self, path: Path) -> None:
+        """A folder of the site folder is gone (or renamed): its watch goes too."""
+        watch = self._watched.pop(str(path), None)
+        if watch is not None:
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(watch)
 
     @property
     def url(self) -> str:

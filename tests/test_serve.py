@@ -191,3 +191,26 @@ def test_saving_a_memory_updates_the_open_page(make_site, browser) -> None:
         page.close()
     finally:
         server.stop()
+
+
+def test_folders_made_after_starting_are_watched_and_the_cache_is_not(preview) -> None:
+    """The site folder is watched for its own files and each of its folders, except the
+    cache and output folders: a build moves thousands of folders around in those."""
+    site, server = preview
+    site.write("static/notes/horaires.txt", "lundi")
+    assert wait_for(lambda: get(server, "/notes/horaires.txt") == (200, "lundi"))
+    site.write("static/notes/horaires.txt", "mardi")
+    assert wait_for(lambda: get(server, "/notes/horaires.txt") == (200, "mardi"))
+    (site.root / "static").rename(site.root / "statique")
+    assert wait_for(lambda: get(server, "/notes/horaires.txt")[0] == 404)
+    (site.root / "statique").rename(site.root / "static")
+    assert wait_for(lambda: get(server, "/notes/horaires.txt") == (200, "mardi"))
+    site.write("content/memories/b.md", memory("Deuxième"))
+    assert wait_for(lambda: get(server, "/memories/b/")[0] == 200)
+    # The preview recycles its output beside itself, never in the watched site folder.
+    assert not list((site.root / ".storysite/cache").glob("output-*"))
+    before = server.rebuilder.builds
+    (site.root / ".storysite/cache/scratch/deep").mkdir(parents=True)
+    (site.root / ".storysite/cache/scratch/deep/file.bin").write_bytes(b"x")
+    time.sleep(0.6)
+    assert server.rebuilder.builds == before
