@@ -172,7 +172,9 @@ def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        # Records made by other code may lack what this code reads (a field added since):
+        # they are not trusted, and every page is rendered.
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_stamp():
             return {}
         pages = data["pages"]
         return pages if isinstance(pages, dict) else {}
@@ -190,7 +192,8 @@ def forget_output_records(site_dir: Path, output_dir: Path) -> None:
 
 
 def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
-    _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle", {"format": FORMAT, "pages": dict(pages)})
+    _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
+                   {"format": FORMAT, "code": code_stamp(), "pages": dict(pages)})
 
 
 def context_key(salt: bytes, template: str, context: Mapping[str, Any]) -> str | None:

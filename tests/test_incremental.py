@@ -430,3 +430,31 @@ def test_a_page_edited_in_place_in_the_output_is_rendered_again(make_site) -> No
     _edit_m002(site, "a")
     assert site.build().exit_code == 0
     assert b"TAMPERED" not in page.read_bytes()
+
+
+def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
+    """After an upgrade, the page record in the cache may lack what this code reads."""
+    import pickle
+
+    from storysite.cache import FORMAT, PageFacts
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    record = next((site.root / ".storysite/cache").glob("pages-*.pickle"))
+    data = pickle.loads(record.read_bytes())
+    class OldFacts:
+        """Pickles as a PageFacts of a version without the ``file`` field."""
+
+        def __init__(self, facts: PageFacts) -> None:
+            self.facts = facts
+
+        def __reduce__(self) -> tuple[object, ...]:
+            f = self.facts
+            return (object.__new__, (PageFacts,), (f.key, f.sha256, f.memories, f.media))
+
+    old_style = {path: OldFacts(facts) for path, facts in data["pages"].items()}
+    record.write_bytes(pickle.dumps({"format": FORMAT, "code": "an older storysite", "pages": old_style}))
+    _edit_m002(site, "a")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "0 unchanged" in result.stdout
