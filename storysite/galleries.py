@@ -25,8 +25,9 @@ BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 
 def _editorial_html(text: str, first_line: int, path: str, url: str, allow_html: bool,
-                    problems: list[Diagnostic], images: Resolver | None = None) -> str:
-    rendered, found = render_editorial_markdown(text, first_line, path, url, allow_html=allow_html)
+                    problems: list[Diagnostic], images: Resolver | None = None, base_path: str = "/") -> str:
+    rendered, found = render_editorial_markdown(text, first_line, path, url, allow_html=allow_html,
+                                                base_path=base_path)
     problems.extend(found)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:
@@ -47,7 +48,8 @@ def gallery_jobs(
     if not site.galleries:
         return
     allow_html = site.config.markdown.editorial_html
-    images = image_resolver(media, urlsplit(site.config.base_url).path or "/")
+    base_path = urlsplit(site.config.base_url).path or "/"
+    images = image_resolver(media, base_path)
     cards = [media.galleries[g.slug].card for g in site.galleries if g.slug in media.galleries]
     meta = PageMeta(translate("galleries.title"), translate("galleries.description"), GALLERIES_URL,
                     section="galleries")
@@ -58,9 +60,9 @@ def gallery_jobs(
             continue
         url = routing.gallery_url(gallery.slug)
         description_html = _editorial_html(gallery.description, gallery.description_line, gallery.origin.path,
-                                           url, allow_html, problems, images) if gallery.description else ""
+                                           url, allow_html, problems, images, base_path) if gallery.description else ""
         body_html = _editorial_html(gallery.body, gallery.body_line, gallery.origin.path, url, allow_html,
-                                    problems, images) if gallery.body.strip() else ""
+                                    problems, images, base_path) if gallery.body.strip() else ""
         description = view.card.excerpt or translate("galleries.one_description", title=gallery.title,
                                                      count=view.card.count)
         json_ld = {

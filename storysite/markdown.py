@@ -152,12 +152,15 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 
 
 def render_editorial_markdown(
-    source: str, first_line: int, path: str, page_url: str, *, allow_html: bool
+    source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/"
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
     ``first_line`` is the file line of the body's first line, so that block
-    and link problems are reported at ``path:line``.
+    and link problems are reported at ``path:line``. A link from the site root
+    (``/memories/…``) is put under ``base_path``, the path part of ``base_url``, so that
+    a site served from a sub-path (a project's GitHub Pages) keeps its links; one that
+    spells the base path out already is left as it is. ``links`` keeps them as written.
     """
     md = _parser(True, allow_html)
     tokens = md.parse(source)
@@ -178,6 +181,8 @@ def render_editorial_markdown(
                 problems.append(error(path, line, f"link '{target}' points outside the site"))
             elif token.type == "link_open" and not target.startswith("//"):
                 links.append((target, line))
+                if base_path != "/" and target.startswith("/") and not (target + "/").startswith(base_path):
+                    token.attrSet("href", base_path + target[1:])
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links)), problems
 

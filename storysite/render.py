@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -150,11 +151,12 @@ def plan_pages(
         return PageJob(url, template, {**t_site, "meta": meta, **context})
 
     editorial_html = config.markdown.editorial_html
+    base_path = urlsplit(config.base_url).path or "/"
     campaign_cards = []
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)
         rendered, found = render_editorial_markdown(
-            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html)
+            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html, base_path=base_path)
         problems.extend(found)
         body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
@@ -166,7 +168,7 @@ def plan_pages(
     for page in site.pages:
         url = routing.page_url(page.slug)
         rendered, found = render_editorial_markdown(
-            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html)
+            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html, base_path=base_path)
         problems.extend(found)
         body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description

@@ -251,10 +251,11 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
 
 def _milestone_body(site: PublicSite, body: str, line: int, path: str,
                     problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
+    base_path = urlsplit(site.config.base_url).path or "/"
     rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
-                                                allow_html=site.config.markdown.editorial_html)
+                                                allow_html=site.config.markdown.editorial_html, base_path=base_path)
     problems.extend(found)
-    images = image_resolver(site_media, urlsplit(site.config.base_url).path or "/")
+    images = image_resolver(site_media, base_path)
     html = fill_images(rendered, path, images, problems)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:

@@ -62,3 +62,20 @@ def test_a_link_that_spells_out_the_base_path_is_read_without_it(make_site) -> N
     assert result.exit_code == 0, result.output
     assert "'/sous/memories/publie/'" not in result.stderr
     assert "content/pages/liens.md:4: warning: link '/sous/nulle/' leads to no page of the site" in result.stderr
+
+
+def test_links_from_the_site_root_follow_a_sub_path_base_url(make_site) -> None:
+    """A site served from a sub-path (a project's GitHub Pages) keeps its editors' links:
+    `/memories/…` means the site's root, as it does for images."""
+    page = ("---\ntitle: Liens\n---\n[a](/memories/publie/) [b](/sous/histoire/) [c](../memories/publie/) "
+            "[d](/static/docs/guide.pdf) [e](https://example.com/x/)\n")
+    site = site_with_page(make_site, page, config="title: T\nbase_url: https://example.org/sous/\n")
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    html = (site.public / "liens/index.html").read_text()
+    assert 'href="/sous/memories/publie/"' in html
+    assert 'href="/sous/histoire/"' in html
+    assert 'href="../memories/publie/"' in html
+    assert 'href="/sous/docs/guide.pdf"' in html
+    assert 'href="https://example.com/x/"' in html
+    assert 'href="/memories/publie/"' not in html
