@@ -339,8 +339,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         not_found_job(site_view, translate, {"latest": list(memories.cards[:3])}),
         feed_job(site, site_view, memories, translate),
         sitemap_job(site_view, pages),
-        robots_job(site_view),
     ]
+    if "robots.txt" not in static_files:  # a site's own static/robots.txt is used as it is
+        jobs.append(robots_job(site_view))
     media_files = list(_media_outputs(image_results, video_files, cache_dir))
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))

@@ -215,3 +215,10 @@ def test_new_creates_a_site_that_builds(tmp_path: Path) -> None:
     assert (target / "public/index.html").exists()
     again = runner.invoke(main, ["new", str(target)])
     assert again.exit_code != 0 and "not empty" in again.output
+
+
+def test_a_sites_own_robots_txt_replaces_the_generated_one(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Un"), "static/robots.txt": "User-agent: *\nDisallow: /\n"})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert site.read("robots.txt") == "User-agent: *\nDisallow: /\n"
