@@ -181,14 +181,14 @@ def test_every_message_reads_path_line(make_site, tmp_path) -> None:
     site = make_site({
         "content/memories/good.md": GOOD,
         "content/pages/big.md": "---\ntitle: T\n---\n" + "x" * 1_100_000,
-        "static/robots.txt": "User-agent: *\n",
+        "static/sitemap.xml": "<urlset/>\n",
         "private/key": "00\n",
     }, config="title: T\nprivacy: {private_store: private}\n")
     (site.root / "static/link").symlink_to(tmp_path)
     subprocess.run(["git", "init", "-q", str(site.root)], check=True)
     lines = _problem_lines(site.build().stderr) + _problem_lines(site.check().stderr)
     for expected in ("content/pages/big.md:1: is 1,100,017 bytes",
-                     "static/robots.txt:1: this static file has the URL /robots.txt",
+                     "static/sitemap.xml:1: this static file has the URL /sitemap.xml",
                      "static/link:1: is a symbolic link that leads outside the site",
                      "private:1: warning: the private store is not ignored by git"):
         assert any(line.startswith(expected) for line in lines), (expected, lines)
