@@ -358,13 +358,13 @@ class PreviewServer:
         self.observer = Observer()
         self._watcher = _Watcher(self.site_dir, ignored, self.rebuilder, self._watch_folder, self._forget_folder)
         self._watched: dict[str, ObservedWatch] = {}
+        # watchdog warns when a folder made while its parent's new watch is being set up gets
+        # its callback twice ("It will be Overwritten"): harmless, and no business of the editor's.
+        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning, module=r"watchdog\.")
         # The site folder itself is watched for its own files (storysite.yaml) and for folders
         # that appear; each of its folders is watched whole, except the ignored ones: a
         # recursive watch of the whole site would follow the cache and output folders, whose
         # thousands of folders a build moves around (the watcher would walk them all).
-        # watchdog warns when a folder made while its parent's new watch is being set up gets
-        # its callback twice ("It will be Overwritten"): harmless, and no business of the editor's.
-        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning, module=r"watchdog\.")
         self.observer.schedule(self._watcher, str(self.site_dir), recursive=False)
         for entry in sorted(self.site_dir.iterdir()):
             self._watch_folder(entry)
