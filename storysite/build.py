@@ -286,12 +286,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     del texts
     if write:
         markdown_cache.save()  # content-addressed: right whatever the rest of the build finds
-    del markdown_cache
-    if write:
         # From here on the source texts of memories with media are let go too, so that none is
         # held while pages are written. (``check`` keeps them: its report looks for personal data.)
         content = replace(content, memories=tuple(_without_text(m) for m in content.memories))
         site = replace(site, memories=tuple(_without_text(m) for m in site.memories))
+    del markdown_cache
     heap.give_back()
 
     memories = build_memory_views(site, lambda d: format_date(d, strings), rendered_raw=StoredTexts(text_store, fan_keys))
@@ -327,7 +326,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories),
                  "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
                  "label": label_block(label_stage.views, render_block),
-                 IMAGE_BLOCK: image_resolver(site_media, urlsplit(config.base_url).path or "/")}
+                 IMAGE_BLOCK: image_resolver(site_media, config.base_path)}
     jobs = list(plan_pages(site, site_view, memories, curation.withheld_slugs(), render_block, translate,
                            block_problems, resolvers, site_media=site_media, labels=label_stage.views))
     jobs += gallery_jobs(site, site_view, site_media, translate, block_problems)
@@ -347,9 +346,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
     outputs = {job.output_path for job in jobs} | {*assets.files} | {
         *static_files, *(path for path, _ in media_files), *label_stage.paths()}
-    problems.extend(broken_links(site, outputs, curation.withheld_slugs(), urlsplit(config.base_url).path or "/"))
+    problems.extend(broken_links(site, outputs, curation.withheld_slugs()))
 
-    base_path = urlsplit(config.base_url).path or "/"
+    base_path = config.base_path
     own_origin = _origin_of(config.base_url)
     page_settings = PageSettings(
         env, theme,

@@ -129,8 +129,8 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
             return None
         marker = data.get("output_marker")
         return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
-                          dict(data["summary"]), tuple(int(n) for n in marker) if marker else None)  # type: ignore[arg-type]
-    except (OSError, ValueError, KeyError, TypeError):
+                          dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 

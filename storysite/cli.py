@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import click
 
@@ -305,7 +304,7 @@ def withdraw_command(ident: str, site: str) -> None:
     # so that the purge list still names what the withdrawal changes.
     output_dir = site_dir / config.output
     if takedown.load_manifest(site_dir) is None and output_dir.is_dir():
-        base_path = urlsplit(config.base_url).path or "/"
+        base_path = config.base_path
         files = ((p.relative_to(output_dir).as_posix(), p.read_bytes()) for p in sorted(output_dir.rglob("*"))
                  if p.is_file())
         takedown.save(site_dir, takedown.make_manifest(files, (m.slug for m in matches), base_path), [])

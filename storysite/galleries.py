@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from storysite import routing
 from storysite.bodyimages import Resolver, fill_images, image_resolver
@@ -48,7 +47,7 @@ def gallery_jobs(
     if not site.galleries:
         return
     allow_html = site.config.markdown.editorial_html
-    base_path = urlsplit(site.config.base_url).path or "/"
+    base_path = site.config.base_path
     images = image_resolver(media, base_path)
     cards = [media.galleries[g.slug].card for g in site.galleries if g.slug in media.galleries]
     meta = PageMeta(translate("galleries.title"), translate("galleries.description"), GALLERIES_URL,

@@ -21,12 +21,13 @@ from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.markdown import render_editorial_markdown
 
 
-def broken_links(site: PublicSite, outputs: Collection[str], withheld_memories: Collection[str],
-                 base_path: str = "/") -> Iterator[Diagnostic]:
+def broken_links(site: PublicSite, outputs: Collection[str], withheld_memories: Collection[str]
+                 ) -> Iterator[Diagnostic]:
     """A diagnostic for every link of an editorial text that leads to none of ``outputs``
-    (the output files, relative to the output folder). ``base_path`` is the path part of
-    ``base_url``: a link that spells it out is read without it."""
+    (the output files, relative to the output folder). A link that spells out the path part
+    of ``base_url`` is read without it."""
     allow_html = site.config.markdown.editorial_html
+    base_path = site.config.base_path
     for text, first_line, path, page_url in editorial_bodies(site):
         if not text.strip():
             continue

@@ -176,11 +176,11 @@ def render_editorial_markdown(
         target = token.attrGet("href") if token.type == "link_open" else (
             token.attrGet("src") if token.type == "image" else None)
         if isinstance(target, str) and link_scheme(target) is None and not target.startswith("#"):
-            line = _line_of(token, tokens, first_line) or first_line + (token.map[0] if token.map else 0)
             if _climbs_above_root(target, page_url):
-                problems.append(error(path, line, f"link '{target}' points outside the site"))
+                problems.append(error(path, _line_in(token, tokens, first_line),
+                                      f"link '{target}' points outside the site"))
             elif token.type == "link_open" and not target.startswith("//"):
-                links.append((target, line))
+                links.append((target, _line_in(token, tokens, first_line)))
                 if base_path != "/" and target.startswith("/") and not (target + "/").startswith(base_path):
                     token.attrSet("href", base_path + target[1:])
     html = md.renderer.render(tokens, md.options, {})
@@ -209,6 +209,11 @@ def _extract_images(tokens: list[Token], first_line: int, blocks: list[BlockRef]
             ref = BlockRef(len(blocks), IMAGE_BLOCK, (src, alt, str(title or "")), line)
             blocks.append(ref)
             block.children[position] = Token("html_inline", "", 0, content=block_marker(ref.index))
+
+
+def _line_in(token: Token, tokens: list[Token], first_line: int) -> int:
+    """The file line of a link or image: its block's, else its own."""
+    return _line_of(token, tokens, first_line) or first_line + (token.map[0] if token.map else 0)
 
 
 def _line_of(token: Token, tokens: list[Token], first_line: int) -> int:

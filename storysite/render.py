@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -151,7 +150,7 @@ def plan_pages(
         return PageJob(url, template, {**t_site, "meta": meta, **context})
 
     editorial_html = config.markdown.editorial_html
-    base_path = urlsplit(config.base_url).path or "/"
+    base_path = config.base_path
     campaign_cards = []
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)

@@ -21,7 +21,6 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -460,7 +459,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    base_path = urlsplit(config.base_url).path or "/"
+    base_path = config.base_path
     translate = Translator(theme.strings, theme.fallback_strings)
 
     def url(path: str) -> str:

@@ -12,7 +12,6 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from storysite.bodyimages import fill_images, image_resolver
 from storysite.curate import PublicSite
@@ -251,7 +250,7 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
 
 def _milestone_body(site: PublicSite, body: str, line: int, path: str,
                     problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
-    base_path = urlsplit(site.config.base_url).path or "/"
+    base_path = site.config.base_path
     rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
                                                 allow_html=site.config.markdown.editorial_html, base_path=base_path)
     problems.extend(found)

@@ -24,10 +24,9 @@ from storysite.pictures import PictureView, SiteMedia, VideoView
 
 DateFormatter = Callable[[PartialDate | None], str]
 
-
-
 EXCERPT_CHARS = 180
 """The length of a memory's excerpt on cards (cut at a word)."""
+
 
 @dataclass(frozen=True)
 class Link:

@@ -188,7 +188,7 @@ class Staging:
         if (self.recycle_dir is not None and self.previous_files is not None and marker is not None
                 and marker == self.previous_marker == self._marker_seen):
             recorded = sorted((self.previous_files - self.unchanged) | {MARKER})
-            if all(_plain_relpath(r) for r in recorded) and _recycle(old, recorded, self.recycle_dir, True):
+            if all(_plain_relpath(r) for r in recorded) and _recycle(old, recorded, self.recycle_dir):
                 return
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
@@ -208,20 +208,14 @@ class Staging:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _recycle(old: Path, stale: list[str], recycle_dir: Path, listed: bool = False) -> bool:
+def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
     """Remove the ``stale`` files from ``old`` and keep what is left as ``recycle_dir``.
 
-    ``listed``: the files come from a record, not from a walk of ``old``: each is removed
-    through its folders without following a symbolic link, so that none outside ``old`` is."""
+    Each is removed through its folders without following a symbolic link: the list may
+    come from a record rather than a walk of ``old``, and no file outside it is removed."""
     try:
-        if listed:
-            for relpath in stale:
-                _unlink_within(old, relpath)
-        else:
-            for relpath in stale:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(old / relpath)
-            _remove_empty_folders(old, stale)
+        for relpath in stale:
+            _unlink_within(old, relpath)
         recycle_dir.parent.mkdir(parents=True, exist_ok=True)
         if recycle_dir.exists():
             shutil.rmtree(recycle_dir)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from storysite.config import options as o
 
@@ -150,6 +151,12 @@ class SiteConfig:
     @property
     def brand_name(self) -> str:
         return self.brand.name or self.title
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url`` (``/`` for a site at a domain's root), which every
+        URL the site writes starts with."""
+        return urlsplit(self.base_url).path or "/"
 
     @property
     def absolute_base(self) -> bool:
