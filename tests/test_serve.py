@@ -42,6 +42,20 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
     return False
 
 
+def wait_until_quiet(server, quiet: float = 1.0, timeout: float = 30.0) -> int:
+    """Wait until no rebuild has run for `quiet` seconds (late events of earlier edits,
+    such as a renamed folder's new watch, may still bring one) and return the count."""
+    deadline = time.monotonic() + timeout
+    count, since = server.rebuilder.builds, time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if server.rebuilder.builds != count:
+            count, since = server.rebuilder.builds, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return count
+    raise AssertionError("the preview kept rebuilding")
+
+
 def test_serves_pages_with_the_reload_script_and_not_in_the_output(preview) -> None:
     site, server = preview
     status, body = get(server, "/memories/a/")
@@ -209,7 +223,7 @@ def test_folders_made_after_starting_are_watched_and_the_cache_is_not(preview) -
     assert wait_for(lambda: get(server, "/memories/b/")[0] == 200)
     # The preview recycles its output beside itself, never in the watched site folder.
     assert not list((site.root / ".storysite/cache").glob("output-*"))
-    before = server.rebuilder.builds
+    before = wait_until_quiet(server)
     (site.root / ".storysite/cache/scratch/deep").mkdir(parents=True)
     (site.root / ".storysite/cache/scratch/deep/file.bin").write_bytes(b"x")
     time.sleep(0.6)
