@@ -1,0 +1,67 @@
+"""Fan texts of plain paragraphs skip the Markdown parser: the shortcut must give what
+the parser gives, byte for byte, for every text it takes, and leave it every other text."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from storysite.markdown import _plain_paragraphs, _render_fan_with_parser, render_fan_markdown
+
+# Pieces of text, most of them harmless, some with a meaning in Markdown or odd whitespace.
+PIECES = [
+    "Le", "été", "chocolat", "Œuf", "x", " ", " ", " ", "\n", "\n", "\n\n", "\n\n\n", "-", "1", "1986.", "2)",
+    ")", "(", "'", '"', "!", "?", ":", ";", ",", ".", "…", "—", "–", "«", "»", "’", "“", "”", "%", "/",
+    "[", "]", "*", "_", "#", "|", "&", "&amp;", "<", ">", "`", "~", "=", "+", "\\", "$", "@", "{", "^",
+    "  ", "    ", "\t", "\u00a0", "\u2028", "\u3000", "\r", "\x00", "\u0301", "½", "²", "http://exemple.fr",
+    "mailto:a@b.fr", "![x](y)", "[lien](https://exemple.fr)", "***", "===", "---", "> ", "# ",
+]
+
+
+SAFE = [piece for piece in PIECES if _plain_paragraphs("a" + piece + "a") is not None]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    """Texts of random pieces: every other one made of harmless pieces but for a rare odd one,
+    so that a good share of them is plain, and the odd ones sit in every position."""
+    chooser = random.Random(seed)
+    texts = []
+    for number in range(count):
+        pool = PIECES if number % 2 else [*SAFE, chooser.choice(PIECES)]
+        weights = [8 if piece.isalpha() else 1 for piece in pool]
+        texts.append("".join(chooser.choices(pool, weights, k=chooser.randint(0, 40))))
+    return texts
+
+
+def test_the_shortcut_renders_exactly_what_the_parser_renders() -> None:
+    plain = 0
+    for text in _texts(20261123, 4000):
+        assert render_fan_markdown(text, 1) == _render_fan_with_parser(text), repr(text)
+        plain += _plain_paragraphs(text) is not None
+    # The comparison means something only if the shortcut was taken, and not always.
+    assert 500 < plain < 3500
+
+
+@pytest.mark.parametrize("text", [
+    "Un été à Lyon.\nLe goûter, « les tartines » !\n\nDeuxième paragraphe : 100 % chocolat, l'après-midi…",
+    "Il a dit \"bonjour\" (enfin, presque) — puis 3/4 d’heure plus tard…\n",
+    "\n\nDes lignes vides avant et après.\n\n\n\nEt entre deux paragraphes.   \n\n",
+    "Œuvre, ½ pot, 2² — Ωmega, naïve, 東京",
+])
+def test_plain_paragraphs_take_the_shortcut(text: str) -> None:
+    assert _plain_paragraphs(text) is not None
+    assert render_fan_markdown(text, 1) == _render_fan_with_parser(text)
+
+
+@pytest.mark.parametrize("text", [
+    "1986. Une année\nà retenir",  # an ordered list
+    "- une liste", "Titre\n===", "Titre\n---", "# Titre", "> citation", "| a | b |\n|---|---|",
+    "ligne  \ncassée",  # two spaces: a hard break
+    "ligne\\\ncassée", "    du code", "  indenté", "*gras*", "_souligné_", "un [lien](https://exemple.fr)",
+    "&eacute;", "<b>html</b>", "a\u00a0b", "a\u2028b", "e\u0301", "a\r\nb", "a\tb", "`code`", "~~barré~~",
+    "a\n\n  b",
+])
+def test_texts_that_may_mean_more_go_to_the_parser(text: str) -> None:
+    assert _plain_paragraphs(text) is None
+    assert render_fan_markdown(text, 1) == _render_fan_with_parser(text)
