@@ -205,6 +205,16 @@ def context_key(salt: bytes, template: str, context: Mapping[str, Any]) -> str |
     return hashlib.sha256(salt + payload).hexdigest()
 
 
+def inputs_key(salt: bytes, template: str, inputs: tuple[Any, ...]) -> str | None:
+    """A key for one page render from what its context is made of (see ``PageJob.inputs``),
+    or ``None`` when they cannot be hashed. Never equal to a :func:`context_key`."""
+    try:
+        payload = pickle.dumps((template, inputs), protocol=5)
+    except Exception:
+        return None
+    return hashlib.sha256(salt + b"inputs\x00" + payload).hexdigest()
+
+
 def theme_salt(template_dirs: Iterable[str], parts: Iterable[str]) -> bytes:
     """Everything every page depends on besides its context: templates, strings, settings, version."""
     digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}".encode())

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from storysite import thirdparty
-from storysite.cache import PageFacts, context_key
+from storysite.cache import PageFacts, context_key, inputs_key
 from storysite.diagnostics import Diagnostic
 from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
@@ -77,14 +77,16 @@ class _PageWork:
     """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
 
     def __call__(self, job: PageJob) -> Outcome:
-        context = job.values()
-        key = context_key(self.settings.salt, job.template, context)
+        inputs = job.inputs() if job.inputs is not None else None
+        context = None if inputs is not None else job.values()
+        key = (inputs_key(self.settings.salt, job.template, inputs) if inputs is not None
+               else context_key(self.settings.salt, job.template, context or {}))
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
             size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file)
             if size is not None:
                 return job.output_path, old, [], size, True, True
-        return self._render(job, key, context, old)
+        return self._render(job, key, context if context is not None else job.values(), old)
 
     def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:
         settings = self.settings

@@ -8,6 +8,8 @@ environment, so jobs can be rendered in any order, or in parallel.
 from __future__ import annotations
 
 import functools
+import hashlib
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +63,10 @@ class PageJob:
     template: str
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
     in_sitemap: bool = True
+    inputs: Callable[[], tuple[Any, ...] | None] | None = None
+    """Everything the context is made from, when that is much cheaper to hash than the
+    context itself (a memory page's text is named by its content hash rather than held):
+    the page's render key is then computed from these. ``None`` from it: use the context."""
 
     @property
     def output_path(self) -> str:
@@ -196,16 +202,29 @@ def plan_pages(
                   memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url),
                   memory_count=len(cards))
 
-    def memory_context(index: int) -> Mapping[str, Any]:
+    try:
+        shared: bytes | None = hashlib.sha256(pickle.dumps(sorted(t_site.items()), protocol=5)).digest()
+    except Exception:
+        shared = None
+
+    def memory_inputs(index: int) -> tuple[Any, ...]:
+        """What a memory's page shows, its text named by the text's key (see memory_context)."""
         card, memory = cards[index], site.memories[index]
-        view = MemoryPageView(
-            card=card,
-            body_html=memories.rendered[card.slug].html,
-            media=media_views(memory.media, site_media),
-            previous=cards[index - 1] if index > 0 else None,
-            next=cards[index + 1] if index + 1 < len(cards) else None,
-            label=labels.memory_labels.get(card.slug) if labels else None,
-        )
+        return (card, memory.body_key, media_views(memory.media, site_media),
+                cards[index - 1] if index > 0 else None, cards[index + 1] if index + 1 < len(cards) else None,
+                labels.memory_labels.get(card.slug) if labels else None,
+                labels.memory_cards.get(card.slug) if labels else None)
+
+    def memory_key_inputs(index: int) -> tuple[Any, ...] | None:
+        # The text's key is the hash of its source, which the text is a pure function of;
+        # without one (a text rendered another way), the context itself is hashed.
+        inputs = memory_inputs(index)
+        return None if shared is None or not inputs[1] else (shared, config.language, *inputs)
+
+    def memory_context(index: int) -> Mapping[str, Any]:
+        card, _, media, previous, following, label, label_card = memory_inputs(index)
+        view = MemoryPageView(card=card, body_html=memories.rendered[card.slug].html, media=media,
+                              previous=previous, next=following, label=label)
         json_ld = {
             "@context": "https://schema.org",
             "@type": "CreativeWork",
@@ -219,11 +238,12 @@ def plan_pages(
         }
         meta = PageMeta(card.title, card.excerpt, card.url, "article",
                         {k: v for k, v in json_ld.items() if v is not None}, section="memories",
-                        image=labels.memory_cards.get(card.slug) if labels else None)
+                        image=label_card)
         return {**t_site, "meta": meta, "memory": view}
 
     for index, card in enumerate(cards):
-        yield PageJob(card.url, "memory.html", functools.partial(memory_context, index))
+        yield PageJob(card.url, "memory.html", functools.partial(memory_context, index),
+                      inputs=functools.partial(memory_key_inputs, index))
 
     if memories.tags:
         yield job("/tags/", "tag_list.html", PageMeta(translate("tags.title"), translate("tags.description"), "/tags/", section="memories"),

@@ -458,3 +458,44 @@ def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "0 unchanged" in result.stdout
+
+
+def test_every_input_of_a_memory_page_reaches_it_in_an_incremental_build(make_site, tmp_path: Path) -> None:
+    """A memory's page is keyed by what it is made of (its card, its text's hash, its photos,
+    its neighbours' cards, its label) rather than by its whole context: each of those,
+    changed alone, must change the page as a full build would."""
+    from tests.test_images import entry, photo
+    from tests.test_labels import label_files
+
+    site = small_site(make_site, count=6)
+    for path, data in label_files().items():
+        site.write(path, data)
+    site.write("content/memories/photo.jpg", photo((640, 480)))
+    site.write("content/memories/m002.md", memory("Souvenir 2", extra="media:\n" + entry("photo.jpg", alt="Un pot")
+                                                  + "label: {design: plain, text: Odette}\n"))
+    assert site.build().exit_code == 0
+
+    def edit(relpath: str, old: str, new: str) -> None:
+        path = site.root / relpath
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new))
+
+    edits = [
+        ("content/memories/m003.md", "Souvenir 3", "Souvenir trois"),  # a neighbour's title
+        ("content/memories/m002.md", "Le texte du souvenir.", "Un autre texte."),  # the text alone
+        ("content/memories/m002.md", "alt: Un pot", "alt: Un pot de 1976"),  # a photo's words
+        ("content/memories/m002.md", "text: Odette", "text: Odile"),  # the label
+        ("storysite.yaml", "language: fr", "language: en"),  # the site's language
+    ]
+    for number, (relpath, old, new) in enumerate(edits):
+        if relpath == "storysite.yaml" and old not in (site.root / relpath).read_text():
+            site.write(relpath, (site.root / relpath).read_text() + "language: fr\n")
+        edit(relpath, old, new)
+        result = site.build()
+        assert result.exit_code == 0, result.output
+        full = clean_copy(site, tmp_path, f"full-{number}")
+        assert full.build().exit_code == 0
+        assert site.output_files() == full.output_files(), (relpath, new)
+    assert "Souvenir trois" in site.read("memories/m002/index.html") + site.read("memories/m004/index.html")
+    page = site.read("memories/m002/index.html")
+    assert "ODILE" in page and "Un pot de 1976" in page and 'lang="en"' in page
