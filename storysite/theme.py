@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from storysite.config import CONFIG_NAME, SiteConfig
 from storysite.dates import PartialDate
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 from storysite.privacyguard import is_private
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
@@ -137,6 +137,13 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
                 break
         name = parent
     strings = _merge_strings(layers, config.language, problems)
+    base_language = config.language.split("-")[0]
+    if base_language != config.language:
+        # A regional variant (fr-CA, en-GB) says what differs; the rest is the language's own.
+        strings = {**_merge_strings(layers, base_language, problems), **strings}
+    if not strings and config.language != "en":
+        problems.append(warning(CONFIG_NAME, config.line_of("language"),
+                                f"language '{config.language}' has no theme strings; English ones are used"))
     fallback = _merge_strings(layers, "en", problems) if config.language != "en" else strings
     static: dict[str, Path] = {}
     for layer in reversed(layers):

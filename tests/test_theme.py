@@ -46,6 +46,39 @@ def test_a_theme_may_extend_another(make_site) -> None:
     assert any(p.startswith("assets/brand.") for p in site.output_files())
 
 
+@pytest.mark.parametrize(("language", "skip_link", "month"), [
+    ("fr-CA", "Aller au contenu", "juillet 1986"), ("en-GB", "Skip to content", "July 1986")])
+def test_a_regional_language_uses_its_language_strings(make_site, language: str, skip_link: str, month: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config=f"title: T\nlanguage: {language}\n")
+    result = site.build()
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    page = site.read("memories/a/index.html")
+    assert f'<html lang="{language}">' in page and skip_link in page and month in page
+
+
+def test_a_regional_string_file_overrides_its_language(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "themes/default/strings/fr-CA.yaml": "memory.back: Retour aux souvenirs (Québec)\n"},
+                     config="title: T\nlanguage: fr-CA\n")
+    assert site.build().exit_code == 0
+    page = site.read("memories/a/index.html")
+    assert "Retour aux souvenirs (Québec)" in page and "Aller au contenu" in page
+
+
+def test_a_language_without_strings_warns_unless_a_theme_brings_them(make_site) -> None:
+    bare = make_site({"content/memories/a.md": memory("A")}, config="title: T\nlanguage: de\n", name="bare")
+    result = bare.build()
+    assert result.exit_code == 0
+    assert "storysite.yaml:2: warning: language 'de' has no theme strings; English ones are used" in result.output
+    assert "Skip to content" in bare.read("index.html")
+    german = make_site({"content/memories/a.md": memory("A"),
+                        "themes/default/strings/de.yaml": "skip: Zum Inhalt springen\n"},
+                       config="title: T\nlanguage: de\n", name="german")
+    result = german.build()
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    assert "Zum Inhalt springen" in german.read("index.html")
+
+
 def test_unknown_theme_and_extends_cycle(make_site) -> None:
     missing = make_site({}, config="title: T\ntheme: nowhere\n", name="missing")
     result = missing.build()

@@ -14,7 +14,6 @@ from storysite.privacyguard import store_location_problem
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 CONFIG_NAME = "storysite.yaml"
-SHIPPED_LANGUAGES = ("en", "fr")
 
 __all__ = ["CONFIG_NAME", "SiteConfig", "load_config", "parse_config"]
 
@@ -58,14 +57,6 @@ def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | No
     store_problem = store_location_problem(config.privacy.private_store, config.output)
     if store_problem is not None:
         found.append(error(CONFIG_NAME, config.line_of("privacy.private_store"), store_problem))
-    if config.language not in SHIPPED_LANGUAGES:
-        found.append(
-            warning(
-                CONFIG_NAME,
-                raw.line_of("language"),
-                f"language '{config.language}' has no theme strings; English ones are used",
-            )
-        )
     if any(d.is_error for d in found) and not lenient:
         return None, found
     return config, found
