@@ -209,10 +209,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         keys[index] = cache.ValueCache.key(source.path, source.kind, str(source.bundle), digest)
         digests[source.path] = (stat, digest)
         parsed_cache.put_raw(keys[index], raw)
-    cache.save_digests(site_dir, digests)
+    if write:  # ``check`` writes nothing, not even its cache
+        cache.save_digests(site_dir, digests)
+        # Saved before validation: each parsed file can then be let go as soon as it is validated.
+        parsed_cache.save()
     del digests
-    # Saved before validation: each parsed file can then be let go as soon as it is validated.
-    parsed_cache.save()
     for index, raw in unreadable:
         keys[index] = f"unreadable-{index}"
         parsed_cache.put_raw(keys[index], raw)

@@ -222,3 +222,21 @@ def test_a_sites_own_robots_txt_replaces_the_generated_one(make_site) -> None:
     result = site.build()
     assert result.exit_code == 0, result.output
     assert site.read("robots.txt") == "User-agent: *\nDisallow: /\n"
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_check_writes_nothing_not_even_its_cache(make_site) -> None:
+    """SPEC: `check` validates everything and writes nothing, on a new site as after an edit."""
+    site = make_site({"content/memories/a.md": memory("A"), "content/pages/p.md": "---\ntitle: P\n---\nTexte.\n"})
+    before = _tree(site.root)
+    assert site.check().exit_code == 0
+    assert _tree(site.root) == before
+    assert site.build().exit_code == 0
+    site.write("content/memories/b.md", memory("B"))
+    before = _tree(site.root)
+    assert site.check().exit_code == 0
+    assert _tree(site.root) == before
