@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
-from storysite.bodyimages import find_body_images, image_resolver
+from storysite.bodyimages import editorial_bodies, find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import Curation, PublicMemory, PublicSite, drop_withheld_media, publish
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
@@ -347,7 +347,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
     outputs = {job.output_path for job in jobs} | {*assets.files} | {
         *static_files, *(path for path, _ in media_files), *label_stage.paths()}
-    problems.extend(broken_links(site, outputs, curation.withheld_slugs()))
+    problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs()))
 
     base_path = config.base_path
     own_origin = _origin_of(config.base_url)

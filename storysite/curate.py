@@ -10,6 +10,7 @@ only a ``PublicSite``, so nothing private can reach a page by accident.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -75,6 +76,11 @@ class PublicSite:
     """Photo galleries (editorial) that are not drafts, newest first."""
     labels: tuple[LabelDesign, ...] = ()
     """Personalised-label designs (editorial), by slug."""
+
+    @functools.cached_property
+    def memory_slugs(self) -> frozenset[str]:
+        """The slugs of the published memories."""
+        return frozenset(memory.slug for memory in self.memories)
 
 
 @dataclass(frozen=True)

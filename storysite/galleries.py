@@ -13,6 +13,7 @@ from storysite import routing
 from storysite.bodyimages import Resolver, fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.links import unpublished_memory_links
 from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef, render_editorial_markdown
 from storysite.model import Gallery
 from storysite.pictures import SiteMedia
@@ -23,10 +24,12 @@ GALLERIES_URL = "/galleries/"
 BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 
-def _editorial_html(text: str, first_line: int, path: str, url: str, allow_html: bool,
-                    problems: list[Diagnostic], images: Resolver | None = None, base_path: str = "/") -> str:
-    rendered, found = render_editorial_markdown(text, first_line, path, url, allow_html=allow_html,
-                                                base_path=base_path)
+def _editorial_html(text: str, first_line: int, path: str, url: str, site: PublicSite,
+                    problems: list[Diagnostic], images: Resolver | None = None) -> str:
+    rendered, found = render_editorial_markdown(text, first_line, path, url,
+                                                allow_html=site.config.markdown.editorial_html,
+                                                base_path=site.config.base_path,
+                                                unlinked=unpublished_memory_links(site, url))
     problems.extend(found)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:
@@ -46,9 +49,7 @@ def gallery_jobs(
     """The galleries index and a page per published gallery, in a stable order."""
     if not site.galleries:
         return
-    allow_html = site.config.markdown.editorial_html
-    base_path = site.config.base_path
-    images = image_resolver(media, base_path)
+    images = image_resolver(media, site.config.base_path)
     cards = [media.galleries[g.slug].card for g in site.galleries if g.slug in media.galleries]
     meta = PageMeta(translate("galleries.title"), translate("galleries.description"), GALLERIES_URL,
                     section="galleries")
@@ -59,9 +60,9 @@ def gallery_jobs(
             continue
         url = routing.gallery_url(gallery.slug)
         description_html = _editorial_html(gallery.description, gallery.description_line, gallery.origin.path,
-                                           url, allow_html, problems, images, base_path) if gallery.description else ""
-        body_html = _editorial_html(gallery.body, gallery.body_line, gallery.origin.path, url, allow_html,
-                                    problems, images, base_path) if gallery.body.strip() else ""
+                                           url, site, problems, images) if gallery.description else ""
+        body_html = _editorial_html(gallery.body, gallery.body_line, gallery.origin.path, url, site,
+                                    problems, images) if gallery.body.strip() else ""
         description = view.card.excerpt or translate("galleries.one_description", title=gallery.title,
                                                      count=view.card.count)
         json_ld = {

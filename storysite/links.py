@@ -11,24 +11,23 @@ strict one, and the link works again once the memory is published.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from storysite import routing
-from storysite.bodyimages import editorial_bodies
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, notice, warning
-from storysite.markdown import render_editorial_markdown
+from storysite.markdown import link_scheme, render_editorial_markdown
 
 
-def broken_links(site: PublicSite, outputs: Collection[str], withheld_memories: Collection[str]
-                 ) -> Iterator[Diagnostic]:
-    """A diagnostic for every link of an editorial text that leads to none of ``outputs``
-    (the output files, relative to the output folder). A link that spells out the path part
-    of ``base_url`` is read without it."""
+def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], outputs: Collection[str],
+                 withheld_memories: Collection[str]) -> Iterator[Diagnostic]:
+    """A diagnostic for every link of the editorial ``bodies`` (text, first line, path, page
+    URL) that leads to none of ``outputs`` (the output files, relative to the output folder).
+    A link that spells out the path part of ``base_url`` is read without it."""
     allow_html = site.config.markdown.editorial_html
     base_path = site.config.base_path
-    for text, first_line, path, page_url in editorial_bodies(site):
+    for text, first_line, path, page_url in bodies:
         if not text.strip():
             continue
         rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html)
@@ -39,12 +38,35 @@ def broken_links(site: PublicSite, outputs: Collection[str], withheld_memories: 
             slug = _memory_slug(resolved)
             if slug is not None and slug in withheld_memories:
                 yield notice(path, line, f"link '{target}' leads to memory '{slug}', which is not published; "
-                                         "it leads nowhere until the memory is")
+                                         "its words are shown without the link until the memory is")
             elif target.endswith(".md") or ".md#" in target:
                 yield warning(path, line, f"link '{target}' leads to no page of the site; link to the page's "
                                           "URL (such as /memories/slug/ or /slug/), not to its file")
             else:
                 yield warning(path, line, f"link '{target}' leads to no page of the site")
+
+
+def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:
+    """Whether a link, as written on the page at ``page_url``, leads to the page of a memory
+    that is not published (withdrawn, awaiting approval, deleted): such a link is shown as
+    its words only, since a memory's URL (its slug, often a fan's name) is part of what a
+    withdrawal removes from every output file."""
+    published = site.memory_slugs
+    base_url = site.config.base_url
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    base_path = site.config.base_path
+
+    def unlinked(target: str) -> bool:
+        if origin and target.lower().startswith(origin.lower() + "/"):
+            target = target[len(origin):]  # the site's own address, written out in full
+        elif link_scheme(target) is not None or target.startswith("//"):
+            return False
+        resolved = _resolve(target, page_url, base_path)
+        slug = _memory_slug(resolved) if resolved is not None else None
+        return slug is not None and slug not in published
+
+    return unlinked
 
 
 def _resolve(target: str, page_url: str, base_path: str) -> str | None:

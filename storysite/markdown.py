@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -187,7 +187,8 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 
 
 def render_editorial_markdown(
-    source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/"
+    source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/",
+    unlinked: Callable[[str], bool] | None = None,
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
@@ -196,12 +197,16 @@ def render_editorial_markdown(
     (``/memories/…``) is put under ``base_path``, the path part of ``base_url``, so that
     a site served from a sub-path (a project's GitHub Pages) keeps its links; one that
     spells the base path out already is left as it is. ``links`` keeps them as written.
+    A link for which ``unlinked`` (given the link as written) is true is rendered as its
+    words only (an automatic link, whose words are its address, as nothing).
     """
     md = _parser(True, allow_html)
     tokens = md.parse(source)
     problems: list[Diagnostic] = []
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
+    if unlinked is not None:
+        _unlink(tokens, unlinked)
     links: list[tuple[str, int]] = []
     for token in _walk(tokens):
         href = token.attrGet("href") if token.type == "link_open" else None
@@ -220,6 +225,29 @@ def render_editorial_markdown(
                     token.attrSet("href", base_path + target[1:])
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links)), problems
+
+
+def _unlink(tokens: list[Token], unlinked: Callable[[str], bool]) -> None:
+    """Reduce the links ``unlinked`` refuses to their words (an autolink to nothing)."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept: list[Token] = []
+        # For each open link: (kept, is an autolink), so that its close and words follow it.
+        open_links: list[tuple[bool, bool]] = []
+        for child in block.children:
+            if child.type == "link_open":
+                refused = unlinked(str(child.attrGet("href") or ""))
+                open_links.append((not refused, child.markup == "autolink"))
+                if refused:
+                    continue
+            elif child.type == "link_close" and open_links:
+                if not open_links.pop()[0]:
+                    continue
+            elif open_links and not open_links[-1][0] and open_links[-1][1]:
+                continue  # the words of a refused autolink are its address
+            kept.append(child)
+        block.children = kept
 
 
 def is_local_image(src: str) -> bool:

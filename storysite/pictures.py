@@ -23,6 +23,7 @@ from storysite.images import (
     fallback_format,
     placeholder_style,
 )
+from storysite.links import unpublished_memory_links
 from storysite.markdown import render_editorial_markdown, summarize
 from storysite.model import MediaRef
 from storysite.video import LOCAL_TYPES, parse_video_url
@@ -215,7 +216,8 @@ def build_site_media(
         photos = tuple(p for p in (media.picture(ref) for ref in gallery.images) if p is not None)
         rendered, _ = render_editorial_markdown(gallery.description, gallery.description_line,
                                                 gallery.origin.path, routing.gallery_url(gallery.slug),
-                                                allow_html=False)
+                                                allow_html=False,
+                                                unlinked=unpublished_memory_links(site, routing.gallery_url(gallery.slug)))
         card = GalleryCard(
             slug=gallery.slug,
             title=gallery.title,

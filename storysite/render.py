@@ -20,6 +20,7 @@ from storysite import routing
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, notice
 from storysite.labels.views import LabelViews
+from storysite.links import unpublished_memory_links
 from storysite.markdown import (
     BLOCK_MARKER,
     BlockRef,
@@ -161,7 +162,8 @@ def plan_pages(
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)
         rendered, found = render_editorial_markdown(
-            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html, base_path=base_path)
+            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html, base_path=base_path,
+            unlinked=unpublished_memory_links(site, url))
         problems.extend(found)
         body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
@@ -173,7 +175,8 @@ def plan_pages(
     for page in site.pages:
         url = routing.page_url(page.slug)
         rendered, found = render_editorial_markdown(
-            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html, base_path=base_path)
+            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html, base_path=base_path,
+            unlinked=unpublished_memory_links(site, url))
         problems.extend(found)
         body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description

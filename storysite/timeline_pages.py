@@ -17,6 +17,7 @@ from storysite.bodyimages import fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.links import unpublished_memory_links
 from storysite.markdown import (
     BLOCK_MARKER,
     IMAGE_BLOCK,
@@ -252,7 +253,8 @@ def _milestone_body(site: PublicSite, body: str, line: int, path: str,
                     problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
     base_path = site.config.base_path
     rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
-                                                allow_html=site.config.markdown.editorial_html, base_path=base_path)
+                                                allow_html=site.config.markdown.editorial_html, base_path=base_path,
+                                                unlinked=unpublished_memory_links(site, TIMELINE_URL))
     problems.extend(found)
     images = image_resolver(site_media, base_path)
     html = fill_images(rendered, path, images, problems)

@@ -79,3 +79,41 @@ def test_links_from_the_site_root_follow_a_sub_path_base_url(make_site) -> None:
     assert 'href="/sous/docs/guide.pdf"' in html
     assert 'href="https://example.com/x/"' in html
     assert 'href="/memories/publie/"' not in html
+
+
+def test_a_withdrawn_memory_leaves_no_url_in_editors_links(make_site) -> None:
+    """SPEC: a withdrawn memory leaves no trace in any output file; its URL (its slug, often
+    a fan's name) in an editor's link is part of that trace. The link's words stay."""
+    from tests.test_images import photo
+
+    def links(up: str) -> str:
+        return (f"Lire [son histoire](/memories/bea-martin/), [relatif]({up}memories/bea-martin/), "
+                "[adresse](https://example.org/memories/bea-martin/#debut) et "
+                "<https://example.org/memories/bea-martin/>. "
+                "Puis [le publié](/memories/publie/) et [un effacé](/memories/efface/).")
+    site = make_site({
+        "content/memories/bea-martin.md": memory("Le goûter de Béa"),
+        "content/memories/publie.md": memory("Publié"),
+        "content/campaigns/appel.md": f"---\ntitle: Appel\n---\n{links('../../')}\n",
+        "content/pages/apropos.md": f"---\ntitle: À propos\n---\n{links('../')}\n",
+        "content/galleries/fete/index.yaml": f"title: Fête\ndescription: \"{links('../../')}\"\n"
+                                            "images: [{src: a.jpg, alt: Une photo}]\n",
+        "content/galleries/fete/a.jpg": photo((640, 480)),
+        "content/timeline/1976.yaml": f"date: 1976\ntitle: Le premier pot\ntext: \"{links('../')}\"\n",
+    })
+    first = site.build()
+    assert first.exit_code == 0, first.output
+    assert "/memories/bea-martin/" in site.read("campaigns/appel/index.html")
+    memory_file = site.root / "content/memories/bea-martin.md"
+    memory_file.write_text(memory_file.read_text().replace("status: approved", "status: withdrawn"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "bea-martin" not in site.all_output_text()
+    for page in ("campaigns/appel/index.html", "apropos/index.html", "timeline/index.html",
+                 "galleries/fete/index.html"):
+        html = site.read(page)
+        assert "son histoire" in html and "relatif" in html and "adresse" in html, page
+        assert '<a href="/memories/publie/">le publié</a>' in html, page
+        assert "un effacé" in html and "/memories/efface/" not in html, page
+    assert "content/campaigns/appel.md:4: note: link '/memories/bea-martin/' leads to memory 'bea-martin', " \
+           "which is not published; its words are shown without the link" in result.output
