@@ -60,23 +60,47 @@ def _tag(path: Path) -> str:
 
 
 def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str) -> str:
-    """A hash of the stat data of every file a build may read (paths sorted)."""
-    skipped = {p.resolve() for p in skip}
+    """A hash of the stat data of every file a build may read (paths sorted).
+
+    Folders reached through symbolic links are walked too (the build reads them), each
+    real folder once: adding or removing such a link changes the fingerprint.
+    """
+    skipped = {str(p.resolve()) for p in skip}
     digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{salt}".encode())
     for root in (site_dir, *extra_roots):
         entries: list[str] = []
-        for folder, dirs, files in os.walk(root):
-            here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and (here / d).resolve() not in skipped
-                             and not _LEFTOVER.match(d))
+        prefix = len(os.path.join(root, ""))
+        inside = os.path.join(os.path.realpath(root), "")
+        seen: set[str] = set()
+        for folder, dirs, files in os.walk(root, followlinks=True):
+            real = os.path.realpath(folder)
+            if real in seen:
+                dirs[:] = []  # a link back to a folder walked already
+                continue
+            seen.add(real)
+            kept = []
+            for name in sorted(dirs):
+                path = os.path.join(folder, name)
+                target = os.path.realpath(path)
+                if name in _SKIPPED_DIRS or _LEFTOVER.match(name) or target in skipped:
+                    continue
+                if os.path.islink(path):
+                    # Where a link leads is an input too; one leading out of the site is
+                    # refused by the build, not walked (it could be the whole disk).
+                    entries.append(f"{path[prefix:]}\x00-> {target}")
+                    if not os.path.join(target, "").startswith(inside):
+                        continue
+                kept.append(name)
+            dirs[:] = kept
             for name in files:
-                path = here / name
+                path = os.path.join(folder, name)
                 try:
-                    info = path.stat()
+                    info = os.stat(path)
                 except OSError:
                     continue
-                entries.append(f"{path.relative_to(root).as_posix()}\x00{info.st_size}\x00{info.st_mtime_ns}"
-                               f"\x00{info.st_ctime_ns}\x00{info.st_ino}")
+                relpath = path[prefix:].replace(os.sep, "/")
+                entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
+                               f"\x00{info.st_ino}")
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

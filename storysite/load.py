@@ -130,6 +130,10 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
                     error(_rel(path, site_dir), 1, "is a symbolic link that leads outside the site")
                 )
                 continue
+            if entry.is_symlink() and entry.is_dir() and (path.resolve() == real or path.resolve() in real.parents):
+                problems.append(error(_rel(path, site_dir), 1, "is a symbolic link to a folder that holds it, "
+                                                              "a loop: remove it"))
+                continue
             if entry.is_dir():
                 stack.append(path)
             elif entry.is_file():

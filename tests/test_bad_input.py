@@ -207,6 +207,37 @@ def test_symlink_leaving_the_site_is_an_error(make_site, tmp_path) -> None:
     assert site.output_files() == before
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_symlink_to_a_folder_that_holds_it_is_an_error(make_site) -> None:
+    site = make_site({"content/memories/good.md": GOOD, "content/pages/p.md": "---\ntitle: P\n---\n"})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    os.symlink(".", site.root / "content/memories/self")
+    os.symlink("..", site.root / "content/memories/up")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/self:1: is a symbolic link to a folder that holds it, a loop" in result.stderr
+    assert "content/memories/up:1: is a symbolic link to a folder that holds it, a loop" in result.stderr
+    assert "pages/p.md" not in result.stderr  # the pages were not read again as memories
+    assert site.output_files() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_linked_folder_added_or_removed_is_seen_by_the_next_build(make_site) -> None:
+    """Files reached through a symbolic link inside the site are inputs like any other:
+    removing the link unpublishes them, adding it back publishes them."""
+    site = make_site({"content/memories/good.md": GOOD, "shared/linked.md": memory("Par un lien")})
+    os.symlink("../../shared", site.root / "content/memories/shared")
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/linked/index.html").exists()
+    os.unlink(site.root / "content/memories/shared")
+    result = site.build()
+    assert "Up to date" not in result.output and not (site.public / "memories/linked").exists()
+    os.symlink("../../shared", site.root / "content/memories/shared")
+    assert "Up to date" not in site.build().output
+    assert (site.public / "memories/linked/index.html").exists()
+
+
 def test_output_folder_may_not_be_the_content(make_site) -> None:
     site = make_site({"content/memories/a.md": GOOD}, config="title: T\noutput: content\n")
     result = site.build()
