@@ -168,12 +168,16 @@ def _render_fan_with_parser(source: str) -> RenderedMarkdown:
 
 
 def _safe_fan_inline(children: list[Token]) -> list[Token]:
-    """Fan inline tokens with images dropped and refused links reduced to their words."""
+    """Fan inline tokens with images and refused links reduced to their words."""
     kept: list[Token] = []
     open_links: list[bool] = []
     for child in children:
         if child.type == "image":
-            continue  # no request to anyone, and no photo that skipped the image pipeline
+            # No request to anyone, and no photo that skipped the image pipeline: its words only.
+            words = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+            if words:
+                kept.append(Token("text", "", 0, content=words))
+            continue
         if child.type == "link_open":
             ok = _fan_link_ok(str(child.attrGet("href") or ""))
             open_links.append(ok)

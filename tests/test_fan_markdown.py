@@ -65,3 +65,9 @@ def test_plain_paragraphs_take_the_shortcut(text: str) -> None:
 def test_texts_that_may_mean_more_go_to_the_parser(text: str) -> None:
     assert _plain_paragraphs(text) is None
     assert render_fan_markdown(text, 1) == _render_fan_with_parser(text)
+
+
+def test_an_image_in_a_fan_text_shows_its_words_only() -> None:
+    rendered = render_fan_markdown("Voici ![le pot](https://tracker.example/t.png) et ![*la* <b>tartine</b>](p.jpg).", 1)
+    assert rendered.html == "<p>Voici le pot et la &lt;b&gt;tartine&lt;/b&gt;.</p>\n"
+    assert rendered.text == "Voici le pot et la <b>tartine</b>."
