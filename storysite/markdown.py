@@ -22,6 +22,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -100,9 +101,30 @@ def _editorial_link_ok(url: str) -> bool:
     return scheme is None or scheme in EDITORIAL_SCHEMES
 
 
+# Quotes and lists nested deeper than this are not parsed (markdown-it drops what lies
+# beyond its limit, and Python's stack bounds it): such a text is shown as plain text.
+MAX_NESTING = 100
+
+
+def _too_deep(tokens: list[Token]) -> int | None:
+    """The source line (0-based) where ``tokens`` reach the nesting limit, if they do."""
+    for token in tokens:
+        if token.level >= MAX_NESTING - 1:
+            return token.map[0] if token.map else 0
+    return None
+
+
+def _as_plain_text(source: str) -> RenderedMarkdown:
+    """A text rendered as its very words: paragraphs of escaped text, nothing dropped."""
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", source.replace("\r\n", "\n")) if p.strip()]
+    html = "".join(f"<p>{escape(paragraph)}</p>\n" for paragraph in paragraphs)
+    return RenderedMarkdown(html, (), " ".join(" ".join(p.split()) for p in paragraphs))
+
+
 @functools.lru_cache(maxsize=4)
 def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False,
+                                   "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
     md.core.ruler.push("storysite_headings", _shift_headings_rule)
     if editorial:
@@ -160,6 +182,8 @@ def render_fan_markdown(source: str, first_line: int) -> RenderedMarkdown:
 def _render_fan_with_parser(source: str) -> RenderedMarkdown:
     md = _parser(False, False)
     tokens = md.parse(source)
+    if _too_deep(tokens) is not None:
+        return _as_plain_text(source)
     for block in tokens:
         if block.children:
             block.children = _safe_fan_inline(block.children)
@@ -207,6 +231,11 @@ def render_editorial_markdown(
     md = _parser(True, allow_html)
     tokens = md.parse(source)
     problems: list[Diagnostic] = []
+    deep = _too_deep(tokens)
+    if deep is not None:
+        problems.append(error(path, first_line + deep, f"quotes or lists nested more than {MAX_NESTING // 2} "
+                                                       "deep: the text is shown as plain text; nest less"))
+        return _as_plain_text(source.replace("\x00", "\ufffd")), problems
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
     if unlinked is not None:

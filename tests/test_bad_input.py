@@ -302,3 +302,10 @@ def test_no_config_is_a_clear_error(tmp_path) -> None:
     result = CliRunner().invoke(main, ["build", str(tmp_path)])
     assert result.exit_code == 1
     assert "storysite.yaml:1: no storysite.yaml here" in result.stderr
+
+
+def test_an_editors_text_nested_too_deep_is_an_error_at_its_line(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\nIntro.\n\n" + "> " * 500 + "fond\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/pages/p.md:6: quotes or lists nested more than 50 deep" in result.stderr

@@ -71,3 +71,13 @@ def test_an_image_in_a_fan_text_shows_its_words_only() -> None:
     rendered = render_fan_markdown("Voici ![le pot](https://tracker.example/t.png) et ![*la* <b>tartine</b>](p.jpg).", 1)
     assert rendered.html == "<p>Voici le pot et la &lt;b&gt;tartine&lt;/b&gt;.</p>\n"
     assert rendered.text == "Voici le pot et la <b>tartine</b>."
+
+
+@pytest.mark.parametrize("depth", [20, 60, 2000])
+def test_deeply_nested_quotes_and_lists_lose_no_words(depth: int) -> None:
+    quotes = "avant\n\n" + "> " * depth + "tout au fond\n\naprès\n"
+    lists = "avant\n\n" + "".join("  " * i + f"- niveau{i}\n" for i in range(depth)) + "\naprès\n"
+    for text in (quotes, lists):
+        html = render_fan_markdown(text, 1).html
+        assert "tout au fond" in html or f"niveau{depth - 1}" in html
+        assert "après" in html and "avant" in html
