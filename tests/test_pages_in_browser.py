@@ -16,7 +16,7 @@ from tests.browser.harness import (
     format_vnu_messages,
     serve_directory,
 )
-from tests.conftest import BUILD_EPOCH, REPO
+from tests.conftest import BUILD_EPOCH, REPO, memory
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +103,35 @@ def test_pages_read_in_order_without_javascript(demo_output: Path, browser) -> N
         assert all(b - a <= 1 for a, b in itertools.pairwise(headings))
         assert page.locator("main").inner_text().strip()
     context.close()
+
+
+def test_a_fans_very_long_word_never_makes_a_page_scroll_sideways(make_site, browser, static_server) -> None:
+    word = "Trèslongmotsansespace" * 10
+    site = make_site({
+        "content/memories/long.md": memory(f"Titre {word}", body=f"Un mot : {word}.", extra=f"tags: [{word[:60]}]\n"),
+        "content/memories/voisin.md": memory("Voisin"),
+    })
+    assert site.build().exit_code == 0, site.build().output
+    base = static_server(site.public)
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        for path in ("/memories/long/", "/memories/", "/", "/timeline/", "/memories/voisin/", "/tags/"):
+            page.goto(f"{base}{path}")
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert widths[0] <= widths[1], (path, widths)
+    finally:
+        context.close()
+
+
+def test_no_demo_page_scrolls_sideways_on_a_small_phone(demo_output: Path, browser, static_server) -> None:
+    base = static_server(demo_output)
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    try:
+        for path in PAGES:
+            page.goto(f"{base}{path}")
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert widths[0] <= widths[1], (path, widths)
+    finally:
+        context.close()
