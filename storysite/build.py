@@ -586,8 +586,11 @@ def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
     protected = {load.CONTENT_DIR, STATIC_DIR, "themes", config.privacy.private_store.split("/")[0], ".git",
                  CONFIG_NAME, ".storysite"}
     if first in protected:
-        yield error(CONFIG_NAME, config.line_of("output"),
-                    f"output: '{config.output}' would overwrite {first}/; choose another folder such as public")
+        what = ("the private store (privacy.private_store)" if first == config.privacy.private_store.split("/")[0]
+                else f"{first}/")
+        other = "site" if first == "public" else "public"
+        yield error(CONFIG_NAME, config.line_of("output" if config.output != "public" else "privacy.private_store"),
+                    f"output: '{config.output}' would overwrite {what}; choose another folder, such as {other}")
 
 
 def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, writing: bool) -> Iterator[Diagnostic]:

@@ -22,14 +22,16 @@ _PUBLISHED = {"content": "read as content", "static": "published", "themes": "pu
 def store_location_problem(store: str, output: str) -> str | None:
     """Why the private store may not live at ``store`` (normalised, site-relative), or ``None``."""
     parts = store.casefold().split("/")
+    # The folder to suggest instead: the default, unless that is the very folder in question.
+    other = "private" if parts[0] != "private" and output.casefold().split("/")[0] != "private" else "fans-private"
     for folder, use in _PUBLISHED.items():
         if parts[0] == folder:
             return (f"privacy.private_store '{store}' is inside {folder}/, which is {use}: fans' personal data "
-                    "would be published; keep it outside, such as private")
+                    f"would be published; keep it outside, such as {other}")
     out = output.casefold().split("/")
     if parts[: len(out)] == out or out[: len(parts)] == parts:
         return (f"privacy.private_store '{store}' overlaps the output folder '{output}', which is published "
-                "(and replaced on every build); keep it outside, such as private")
+                f"(and replaced on every build); keep it outside, such as {other}")
     return None
 
 

@@ -309,3 +309,15 @@ def test_an_editors_text_nested_too_deep_is_an_error_at_its_line(make_site) -> N
     result = site.build()
     assert result.exit_code == 1
     assert "content/pages/p.md:6: quotes or lists nested more than 50 deep" in result.stderr
+
+
+def test_output_and_private_store_in_one_folder_say_what_to_choose_instead(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD},
+                     config="title: T\noutput: public\nprivacy: {private_store: public}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "output: 'public' would overwrite the private store (privacy.private_store); choose another " \
+           "folder, such as site" in result.stderr
+    assert "privacy.private_store 'public' overlaps the output folder 'public', which is published (and " \
+           "replaced on every build); keep it outside, such as private" in result.stderr
+    assert "such as public" not in result.stderr
