@@ -321,3 +321,10 @@ def test_output_and_private_store_in_one_folder_say_what_to_choose_instead(make_
     assert "privacy.private_store 'public' overlaps the output folder 'public', which is published (and " \
            "replaced on every build); keep it outside, such as private" in result.stderr
     assert "such as public" not in result.stderr
+
+
+def test_a_text_key_in_a_markdown_file_is_a_warning_not_silently_dropped(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="text: aussi du texte\n")})
+    result = site.build()
+    assert result.exit_code == 0
+    assert "content/memories/a.md:9: warning: text: is not used in a .md file" in result.stderr

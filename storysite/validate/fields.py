@@ -165,7 +165,10 @@ def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Di
     problems: list[Diagnostic] = []
     read = FieldReader(item.path, item.fields, problems)
     read.unknown(known)
-    if "text" in item.fields:
+    if "text" in item.fields and item.path.endswith(".md"):
+        read.warn("text", "is not used in a .md file, whose text is the Markdown after the front matter; "
+                          "move it there")
+    elif "text" in item.fields:
         read.text("text")
     return read, problems, read.text("title", required=True)
 
