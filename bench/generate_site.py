@@ -33,7 +33,7 @@ def paragraph(rng: random.Random, words: int) -> str:
 
 
 def memory_text(rng: random.Random, index: int, words: int, photo: str | None, share: bool = False) -> str:
-    year = rng.randint(1976, 2026)
+    year = rng.randint(1976, 2025)
     form = rng.random()
     date = f"{year}" if form < 0.3 else f"{year}-{rng.randint(1, 12):02d}" if form < 0.8 else \
         f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"

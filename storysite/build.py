@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
 from storysite.bodyimages import editorial_bodies, find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
-from storysite.curate import Curation, PublicMemory, PublicSite, drop_withheld_media, publish
+from storysite.curate import (
+    Curation,
+    PublicMemory,
+    PublicSite,
+    drop_withheld_media,
+    future_dated,
+    publish,
+)
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
@@ -229,6 +236,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
+    problems.extend(future_dated(site))
     site, found = drop_withheld_media(content, site)
     problems.extend(found)
 

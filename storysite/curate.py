@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate
-from storysite.diagnostics import Diagnostic, notice
+from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
     Campaign,
     Content,
@@ -148,6 +148,15 @@ def display_name(name: str, policy: str) -> str:
     if policy == "first" or len(words) == 1:
         return words[0]
     return f"{words[0]} {words[-1][0].upper()}."
+
+
+def future_dated(site: PublicSite) -> list[Diagnostic]:
+    """A warning for each published memory dated after the build date: a memory tells what
+    happened, so such a date is a typo (2099 for 1999) that would open a decade of its own."""
+    return [warning(memory.origin.path, memory.origin.line,
+                    f"date: {memory.date.iso()} is after the build date ({site.build_date.isoformat()}); "
+                    "a memory tells what has happened: check the year")
+            for memory in site.memories if memory.date is not None and memory.date.start() > site.build_date]
 
 
 def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[PublicSite, Curation]:

@@ -328,3 +328,13 @@ def test_a_text_key_in_a_markdown_file_is_a_warning_not_silently_dropped(make_si
     result = site.build()
     assert result.exit_code == 0
     assert "content/memories/a.md:9: warning: text: is not used in a .md file" in result.stderr
+
+
+def test_a_memory_dated_after_the_build_date_is_a_warning(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A").replace("date: 1986-07", "date: 2099-01-01"),
+                      "content/memories/b.md": memory("B")})
+    result = site.build()
+    assert result.exit_code == 0
+    assert "content/memories/a.md:1: warning: date: 2099-01-01 is after the build date" in result.stderr
+    assert "b.md" not in result.stderr
+    assert site.build("--strict").exit_code == 1
