@@ -294,3 +294,45 @@ def test_json_nested_too_deep_or_with_odd_values_gives_clean_errors(make_site) -
     assert "odd.json:1: entry 2: title: expected text, found an object; row left out" in result.stderr
     assert "odd.json:1: entry 3: text: holds a broken character" in result.stderr
     assert "Imported 1 new memories" in result.stdout and "3 row(s) rejected" in result.stdout
+
+
+# -- standard CSV: doubled quotes, and rows longer than the header ------------------------------
+
+QUOTE_MAP = "columns: {title: Title, text: Your memory, name: Full name, email: Email}\n"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_doubled_quotes_are_one_quote_and_cells_stay_in_their_columns(make_site, delimiter: str) -> None:
+    site = make_site({"m.yaml": QUOTE_MAP})
+    rows = [["Title", "Your memory", "Full name", "Email"],
+            ["Quote2", f'He said "hi" to me{delimiter} and left', "Ann Lee", "ann2@example.org"],
+            ["L'été", "Chez l'oncle, à l'heure du goûter.", "Zoé Martin", "zoe@example.org"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)  # RFC 4180: "" inside quotes
+    result = run_import(site, write_export(site, buffer.getvalue(), "q2.csv"), "--map", str(site.root / "m.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 new memories" in result.stdout
+    memory_text = (site.root / "content/memories/quote2.md").read_text()
+    assert f'He said "hi" to me{delimiter} and left\n' in memory_text
+    assert "display: Ann L." in memory_text
+    records = [json.loads(line) for line in (site.root / "private/submissions.jsonl").read_text().splitlines()]
+    assert [(r["name"], r["email"]) for r in records] == [("Ann Lee", "ann2@example.org"),
+                                                          ("Zoé Martin", "zoe@example.org")]
+    withdrawn = site.run("withdraw", "ann2@example.org", "--site", str(site.root))
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "Withdrawn: quote2" in withdrawn.stdout
+
+
+def test_a_row_with_more_cells_than_the_header_is_left_out_with_its_line(make_site) -> None:
+    site = make_site({"m.yaml": QUOTE_MAP})
+    export = ("Title,Your memory,Full name,Email\n"
+              "Un,Premier souvenir,Ann Lee,ann@example.org\n"
+              'Deux,"Sur deux\nlignes",Bob, Martin,bob@example.org\n'
+              "Trois,Troisième souvenir,Eve Roux,eve@example.org,\n")  # a trailing empty cell is harmless
+    result = run_import(site, write_export(site, export), "--map", str(site.root / "m.yaml"))
+    assert result.exit_code == 0, result.output
+    assert ("export.csv:3: row 3 has 5 cells, more than the 4 columns of the header (a cell with a delimiter or "
+            "a quote that is not quoted?); row left out") in result.stderr
+    assert "Imported 2 new memories" in result.stdout and "1 row(s) rejected" in result.stdout
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["trois.md", "un.md"]
+    assert "bob@example.org" not in (site.root / "private/submissions.jsonl").read_text()
