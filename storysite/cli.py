@@ -62,10 +62,11 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
         click.secho(diagnostic.format(), err=True, fg="red" if diagnostic.is_error else "yellow")
 
 
-def _site_dir(path: str) -> Path:
+def _site_dir(path: str, param_hint: str = "DIR") -> Path:
+    """The site folder given as ``path`` (the argument DIR, or the option ``param_hint``)."""
     site = Path(path)
     if not site.is_dir():
-        raise click.BadParameter(f"'{path}' is not a folder", param_hint="DIR")
+        raise click.BadParameter(f"'{path}' is not a folder", param_hint=param_hint)
     return site
 
 
@@ -190,7 +191,7 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
     """Render one label: TEXT on the label design DESIGN, to a PNG."""
     from storysite.labels.single import render_single_label
 
-    result = render_single_label(_site_dir(site), design, text, scale)
+    result = render_single_label(_site_dir(site, "--site"), design, text, scale)
     print_diagnostics(result.problems)
     if result.refusal is not None:
         click.secho(f"refused: {result.refusal.message()}", fg="red", err=True)
@@ -207,7 +208,9 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
 
 @main.command("import")
 @click.argument("source", nargs=-1, required=True, metavar="[FORMAT] FILE")
-@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping file: column → field.")
+@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False),
+              help="Mapping file: column → field (default: the site's import-mapping.yaml if it has one, else "
+                   "each field from the column of its own name).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV export.")
 @click.option("--site", "site", default=".", show_default=True, help="The site folder.")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
@@ -218,17 +221,19 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 
     Each row becomes a memory with status 'submitted'; names, emails, phone
     numbers, the fan's original words and consent evidence go to the private
-    store. FORMAT is 'submissions' (the default).
+    store. Columns are matched to fields by --map, else by the site's
+    import-mapping.yaml (which 'storysite new' creates), else by name.
+    FORMAT is 'submissions' (the default).
     """
     from storysite.build import build_date
     from storysite.config import load_config
-    from storysite.importers.submissions import import_submissions
+    from storysite.importers.submissions import SITE_MAPPING, import_submissions
 
     if len(source) > 2:
         raise click.UsageError("give at most a FORMAT and a FILE")
     fmt, file = (source[0], source[1]) if len(source) == 2 else ("submissions", source[0])
     if fmt == "timelinejs":
-        _import_timelinejs(Path(file), _site_dir(site), Path(out) if out else None)
+        _import_timelinejs(Path(file), _site_dir(site, "--site"), Path(out) if out else None)
         return
     if fmt != "submissions":
         raise click.BadParameter(f"unknown format '{fmt}'", param_hint="FORMAT")
@@ -239,13 +244,18 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
         "".encode(encoding)
     except LookupError:
         raise click.BadParameter(f"unknown encoding '{encoding}'", param_hint="--encoding") from None
-    site_dir = _site_dir(site)
+    site_dir = _site_dir(site, "--site")
     config, problems = load_config(site_dir)
     print_diagnostics(problems)
     if config is None:
         sys.exit(1)
+    mapping_path = Path(mapping) if mapping else None
+    if mapping_path is None and (site_dir / SITE_MAPPING).is_file():
+        # The mapping `storysite new` made, which the editor adapted to the form: used unless told otherwise.
+        mapping_path = site_dir / SITE_MAPPING
+        click.echo(f"Using the site's {SITE_MAPPING} (give --map to use another mapping).")
     result = import_submissions(
-        export, site_dir, mapping_path=Path(mapping) if mapping else None,
+        export, site_dir, mapping_path=mapping_path,
         store_dir=config.privacy.private_store, display_policy=config.privacy.author_display,
         today=build_date(os.environ), encoding=encoding, max_file_bytes=config.limits.max_file_bytes,
     )
@@ -285,7 +295,7 @@ def withdraw_command(ident: str, site: str) -> None:
     if not ident.strip():
         raise click.BadParameter("is empty; give a memory's slug, an author.id, a consent reference or an "
                                  "email", param_hint="ID")
-    site_dir = _site_dir(site)
+    site_dir = _site_dir(site, "--site")
     config, problems = load_config(site_dir)
     print_diagnostics(problems)
     if config is None:

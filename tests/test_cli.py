@@ -66,3 +66,16 @@ def test_a_reader_that_goes_away_is_no_internal_error(make_site) -> None:
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 141
     assert (site.public / "memories/a/index.html").is_file()  # the build itself was done
+
+
+def test_a_missing_site_folder_names_the_option_it_came_from(tmp_path, make_site) -> None:
+    site = make_site({})
+    export = site.write("export.csv", "title,text\nUn,Texte\n")
+    missing = str(tmp_path / "nonexist")
+    for args in (["import", str(export), "--site", missing], ["import", "timelinejs", str(export), "--site", missing],
+                 ["withdraw", "someone", "--site", missing], ["label", "plain", "Odette", "--site", missing]):
+        result = site.run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Invalid value for --site: " in result.stderr and "DIR" not in result.stderr, (args, result.stderr)
+    result = site.run("build", missing)
+    assert result.exit_code == 2 and "Invalid value for DIR: " in result.stderr

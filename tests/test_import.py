@@ -336,3 +336,40 @@ def test_a_row_with_more_cells_than_the_header_is_left_out_with_its_line(make_si
     assert "Imported 2 new memories" in result.stdout and "1 row(s) rejected" in result.stdout
     assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["trois.md", "un.md"]
     assert "bob@example.org" not in (site.root / "private/submissions.jsonl").read_text()
+
+
+def test_the_sites_import_mapping_is_used_when_no_map_is_given(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    runner = CliRunner()
+    site = tmp_path / "s"
+    assert runner.invoke(main, ["new", str(site)]).exit_code == 0
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Title,Your memory,Date of the memory,City,Full name,Email,Phone,I agree to publication,Timestamp,"
+        "Name for the label,Photo\n"
+        "My memory,Some words,1986-07,Lyon,Romain Lefevre,romain@example.org,0600000000,yes,"
+        "2024-01-01T10:00:00Z,Romain,\n", encoding="utf-8")
+    env = {"SOURCE_DATE_EPOCH": "1795132800"}
+    result = runner.invoke(main, ["import", str(export), "--site", str(site)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Using the site's import-mapping.yaml" in result.stdout and "Imported 1 new memories" in result.stdout
+    text = (site / "content/memories/my-memory.md").read_text()
+    assert "Some words" in text and "display: Romain L." in text and "granted: '2024-01-01'" in text
+    # Run from the site folder, as an editor does: the same mapping, and the row is known already.
+    monkeypatch.chdir(site)
+    again = runner.invoke(main, ["import", str(export)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "Using the site's import-mapping.yaml" in again.stdout and "1 duplicate(s)" in again.stdout
+    # A mapping given with --map wins, and the site's is not mentioned.
+    (tmp_path / "other.yaml").write_text("columns: {text: Your memory, title: Title}\n")
+    other = runner.invoke(main, ["import", str(export), "--map", str(tmp_path / "other.yaml")], env=env)
+    assert other.exit_code == 0, other.output
+    assert "import-mapping.yaml" not in other.output
+    # A mapping that does not fit the export names its own lines.
+    (site / "import-mapping.yaml").write_text("columns:\n  text: Votre souvenir\n")
+    wrong = runner.invoke(main, ["import", str(export)], env=env)
+    assert wrong.exit_code == 1
+    assert "import-mapping.yaml:2: text: column 'Votre souvenir' is not in export.csv" in wrong.stderr

@@ -49,6 +49,8 @@ _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 # libyaml's emitter when present: the pure-Python one is most of an import's time.
 _DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+SITE_MAPPING = "import-mapping.yaml"
+"""The site's own mapping (``storysite new`` writes one), used when no other is given."""
 DEFAULT_ACCEPTED = ("oui", "yes", "true", "1", "x", "on", "vrai", "ja", "sí", "si", "accepted", "j'accepte")
 
 EXAMPLE_MAPPING = """\
