@@ -175,6 +175,8 @@ def new_command(directory: str) -> None:
     """Create a working site in DIR to start from."""
     from storysite.scaffold import create_site
 
+    if not directory.strip():
+        raise click.BadParameter("is empty; give the folder to create the site in", param_hint="DIR")
     target = Path(directory)
     create_site(target)
     click.echo(f"Created a site in {target}/. Next: storysite build {directory}")

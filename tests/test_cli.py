@@ -79,3 +79,45 @@ def test_a_missing_site_folder_names_the_option_it_came_from(tmp_path, make_site
         assert "Invalid value for --site: " in result.stderr and "DIR" not in result.stderr, (args, result.stderr)
     result = site.run("build", missing)
     assert result.exit_code == 2 and "Invalid value for DIR: " in result.stderr
+
+
+def test_new_in_a_place_that_cannot_be_a_site_is_a_clean_usage_error(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    cases = {
+        "afile/sub": "error: cannot create a site in afile/sub: afile is a file, not a folder",
+        "afile/a/b": "error: cannot create a site in afile/a/b: afile is a file, not a folder",
+        "afile": "error: afile is a file, not a folder; choose a new folder",
+        "/proc/storysite-x": "error: cannot create a site in /proc/storysite-x: No such file or directory",
+        "": "Invalid value for DIR: is empty; give the folder to create the site in",
+        " ": "Invalid value for DIR: is empty",
+    }
+    for target, message in cases.items():
+        result = CliRunner().invoke(main, ["new", target])
+        assert result.exit_code == 2, (target, result.output)
+        assert message in result.stderr, (target, result.stderr)
+        assert "internal error" not in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_new_that_fails_half_way_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    import errno
+    import shutil
+
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "new/site/.gitignore"))
+
+    monkeypatch.setattr(shutil, "copy2", full_disk)
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "new/site")])
+    assert result.exit_code == 2, result.output
+    assert (f"error: cannot create a site in {tmp_path}/new/site: No space left on device "
+            f"({tmp_path}/new/site/.gitignore)") in result.stderr
+    assert not (tmp_path / "new").exists()
