@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ import click
 
 from storysite import __version__
 from storysite.build import build
+from storysite.config import SiteConfig
 from storysite.diagnostics import Diagnostic, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
 
@@ -120,20 +121,42 @@ def _display_path(path: Path) -> str:
 @main.command("check")
 @click.argument("site", default=".", metavar="[DIR]")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--report", "report", type=click.Path(dir_okay=False), help="Write the curation dashboard here.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, allow_dash=True), metavar="F",
+              help="Also write the curation dashboard to F ('-': standard output). F must be a new file or an "
+                   "earlier report: any other file is left alone.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default=None,
-              help="Dashboard format (default: from the file name, else html).")
+              help="The dashboard's format (default: from F's extension, else html). Needs --report.")
 @_edge
 def check_command(site: str, strict: bool, report: str | None, fmt: str | None) -> None:
-    """Validate everything and print a curation summary; write nothing else."""
+    """Validate everything and print a curation summary; write nothing else.
+
+    With --report F, the curation dashboard is written to F too, even when
+    the content has errors (memories that cannot be read are left out of it).
+    F is never a file of the site's own (storysite.yaml, content/, static/,
+    themes/, the private store or the output) nor any existing file but an
+    earlier report. With --report -, the dashboard goes to standard output
+    and the summary to standard error.
+    """
     from storysite.build import build_date
     from storysite.config import load_config
-    from storysite.dashboard import make_dashboard, write_report
+    from storysite.dashboard import make_dashboard, render_report
     from storysite.privatestore import store_warnings
 
     site_dir = _site_dir(site)
-    if report and not Path(report).resolve().parent.is_dir():
-        raise click.BadParameter(f"cannot write '{report}': its folder does not exist", param_hint="--report")
+    if fmt is not None and report is None:
+        raise click.BadParameter("needs --report: give --report FILE, or --report - for standard output",
+                                 param_hint="--format")
+    if report is not None and not report.strip():
+        raise click.BadParameter("is empty; give a file name, or - for standard output", param_hint="--report")
+    # /dev/stdout is standard output under another name: the summary must not land inside the report.
+    to_stdout = report in ("-", "/dev/stdout")
+    # The dashboard is made from the same lenient configuration the check uses, so that a bad key
+    # in storysite.yaml (an error, reported) does not keep the report from being written.
+    lenient, _ = load_config(site_dir, lenient=True)
+    if report is not None and not to_stdout:
+        _check_report_target(report, site_dir, lenient)
+    kind = fmt or {".json": "json", ".csv": "csv"}.get(Path(report or "").suffix.lower(), "html")
+    say = partial(click.echo, err=to_stdout)
     today = build_date(os.environ)
     result = build(site_dir, write=False, today=today)
     config, _ = load_config(site_dir)
@@ -144,28 +167,70 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
                                                  config.line_of("privacy.private_store") or 1))
     print_diagnostics(result.diagnostics)
     if result.curation is not None:
-        click.echo(curation_summary(result.curation))
-    if report and config is not None and result.content is not None and result.curation is not None:
-        target = Path(report).resolve()
+        say(curation_summary(result.curation))
+    if report is not None:
+        if lenient is None or result.content is None or result.curation is None:
+            click.secho("No curation report was written: without a readable storysite.yaml there is no "
+                        "curation to report (see the error above).", fg="red", err=True)
+        else:
+            text = render_report(make_dashboard(result.content, result.curation, today, lenient.title, personal),
+                                 kind)
+            if to_stdout:
+                click.echo(text, nl=False)
+            else:
+                try:
+                    Path(report).write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    raise click.BadParameter(f"cannot write '{report}': {exc.strerror}",
+                                             param_hint="--report") from None
+                say(f"Curation report written to {report}.")
+    errors = len(result.diagnostics.errors)
+    warnings = len(result.diagnostics.warnings)
+    say(f"{errors} error(s), {warnings} warning(s).")
+    if errors or (strict and result.diagnostics.fails_strict):
+        sys.exit(1)
+
+
+def _check_report_target(report: str, site_dir: Path, config: SiteConfig | None) -> None:
+    """Refuse (a usage error) to write the curation report where it must not go.
+
+    Not into a folder that is published or versioned (it lists unpublished memories), not
+    into the private store, and never over a file that is not an earlier report: the site's
+    configuration, an import mapping or a fan export given by mistake would be lost.
+    """
+    from storysite.config import CONFIG_NAME
+    from storysite.dashboard import REPORT_HEAD_BYTES, is_report
+
+    target = Path(report).resolve()
+    if target == (site_dir / CONFIG_NAME).resolve():
+        raise click.BadParameter(f"'{report}' is the site's configuration; the report would replace it: "
+                                 "choose another name, such as report.html", param_hint="--report")
+    if config is not None:
         if target.is_relative_to((site_dir / config.output).resolve()):
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
-        for folder in ("static", "content", "themes", config.privacy.private_store):
+        for folder in ("static", "content", "themes"):
             if target.is_relative_to((site_dir / folder).resolve()):
                 raise click.BadParameter(f"the report lists unpublished memories: write it outside {folder}/, "
                                          "whose files are published or versioned", param_hint="--report")
-        kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
-        try:
-            write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target,
-                         kind)
-        except OSError as exc:
-            raise click.BadParameter(f"cannot write '{report}': {exc.strerror}", param_hint="--report") from None
-        click.echo(f"Curation report written to {report}.")
-    errors = len(result.diagnostics.errors)
-    warnings = len(result.diagnostics.warnings)
-    click.echo(f"{errors} error(s), {warnings} warning(s).")
-    if errors or (strict and result.diagnostics.fails_strict):
-        sys.exit(1)
+        store = config.privacy.private_store
+        if target.is_relative_to((site_dir / store).resolve()):
+            raise click.BadParameter(f"{store}/ is the private store: it holds fans' personal data records, which "
+                                     "storysite manages and withdraw erases, and nothing else; write the report "
+                                     "outside it", param_hint="--report")
+    if not target.parent.is_dir():
+        raise click.BadParameter(f"cannot write '{report}': its folder does not exist", param_hint="--report")
+    if not target.is_file():
+        return  # a new file, or a device or pipe (/dev/null, a named pipe): nothing to lose
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(REPORT_HEAD_BYTES)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read '{report}' to check that it is an earlier report: {exc.strerror}",
+                                 param_hint="--report") from None
+    if head and not is_report(head):
+        raise click.BadParameter(f"'{report}' exists and is not a storysite report; it was left as it is: "
+                                 "choose another name, or remove it first", param_hint="--report")
 
 
 @main.command("new")
