@@ -22,6 +22,7 @@ from storysite.build import build
 from storysite.config import SiteConfig
 from storysite.diagnostics import Diagnostic, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
+from storysite.withdraw import KEYS as WITHDRAW_KEYS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -344,20 +345,25 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 @main.command("withdraw")
 @click.argument("ident", metavar="ID")
 @click.option("--site", "site", default=".", show_default=True, help="The site folder.")
+@click.option("--by", "by", type=click.Choice(list(WITHDRAW_KEYS)), default=None,
+              help="Match ID by this key only: a memory's slug, a fan's author.id (all their memories), a "
+                   "consent.ref, or an email. Needed when ID matches memories by different keys.")
 @_edge
-def withdraw_command(ident: str, site: str) -> None:
+def withdraw_command(ident: str, site: str, by: str | None) -> None:
     """Honour a fan's withdrawal: mark, rebuild, list the URLs to purge.
 
     ID is a memory's slug, a fan's author.id, a consent reference, or the
     fan's email address (looked up in the private store). Every matching
     memory is marked 'status: withdrawn', the fan's personal data is erased
-    from the private store, and the site is rebuilt.
+    from the private store, and the site is rebuilt. When ID matches
+    memories by different keys (the slug of one, the author.id of
+    another), nothing is changed until --by says which is meant.
     """
     from storysite import routing, takedown
     from storysite.build import build_date
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
-    from storysite.withdraw import find_memories, mark_withdrawn
+    from storysite.withdraw import KEYS, ambiguous, find_memories, mark_withdrawn
 
     if not ident.strip():
         raise click.BadParameter("is empty; give a memory's slug, an author.id, a consent reference or an "
@@ -368,14 +374,27 @@ def withdraw_command(ident: str, site: str) -> None:
     if config is None:
         sys.exit(1)
     store = PrivateStore(site_dir / config.privacy.private_store)
-    author_ids = store.ids_for_email(ident) if "@" in ident else set()
-    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids)
+    author_ids = store.ids_for_email(ident) if "@" in ident and by in (None, "email") else set()
+    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids, by)
     if not matches:
-        searched = ("the private store's emails (imported fans) and author.email fields"
-                    if "@" in ident else "slugs, author.id and consent.ref fields")
+        emails = "the private store's emails (imported fans) and author.email fields"
+        searched = {"slug": "slugs", "author.id": "author.id fields", "consent.ref": "consent.ref fields",
+                    "email": emails}.get(by or "", emails if "@" in ident else "slugs, author.id and consent.ref "
+                                                                              "fields")
         click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email; searched "
                     f"{searched}).", fg="red", err=True)
         sys.exit(1)
+    if ambiguous(matches):
+        # Withdrawing every match could take down another fan's memories: the editor says which is meant.
+        click.secho(f"error: '{ident}' matches memories by different keys; nothing was changed:", fg="red",
+                    err=True)
+        for match in matches:
+            click.secho(f"{match.path}:{match.item.line}: {match.slug}: matched by its "
+                        f"{' and its '.join(match.keys)}", fg="red", err=True)
+        found = {key for match in matches for key in match.keys}
+        choices = " or ".join(f"--by {key} ({takes})" for key, takes in KEYS.items() if key in found)
+        click.echo(f"Say which is meant: run again with {choices}.", err=True)
+        sys.exit(2)
     today = build_date(os.environ).isoformat()
     # Without a record of the deployed site (a fresh clone, CI), the output as it stands is that record,
     # so that the purge list still names what the withdrawal changes.
