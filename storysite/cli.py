@@ -251,7 +251,8 @@ def new_command(directory: str) -> None:
 @main.command("label")
 @click.argument("design")
 @click.argument("text")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The PNG to write (default: DESIGN.png).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The PNG to write, a name ending in .png, or - for standard output (default: DESIGN.png).")
 @click.option("--scale", type=click.IntRange(1, 8), default=1, show_default=True, help="Draw N times larger.")
 @click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
 @_edge
@@ -259,6 +260,13 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
     """Render one label: TEXT on the label design DESIGN, to a PNG."""
     from storysite.labels.single import render_single_label
 
+    if output is not None and output != "-" and Path(output).suffix.lower() != ".png":
+        # The label is a PNG: a .jpg (or any other) name would hold bytes its name lies about.
+        raise click.BadParameter(f"'{output}': a label is a PNG image; give a name ending in .png, or - for "
+                                 "standard output", param_hint="-o")
+    if output == "-" and sys.stdout.isatty():
+        raise click.BadParameter("standard output is a terminal; redirect it to a file or a program "
+                                 "(storysite label … -o - > label.png)", param_hint="-o")
     result = render_single_label(_site_dir(site, "--site"), design, text, scale)
     print_diagnostics(result.problems)
     if result.refusal is not None:
@@ -266,6 +274,12 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
         sys.exit(1)
     if result.png is None:
         sys.exit(1)
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.png)
+        sys.stdout.buffer.flush()
+        click.echo(f"Wrote the label to standard output ({len(result.png):,} bytes).", err=True)
+        return
     target = Path(output or f"{design}.png")
     try:
         target.write_bytes(result.png)
