@@ -16,7 +16,6 @@ import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from storysite.curate import Curation, publication_problem
@@ -232,18 +231,13 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 
 
 def render_report(dashboard: Dashboard, fmt: str) -> str:
-    """The dashboard as ``html``, ``json`` or ``csv`` text."""
+    """The dashboard as ``html``, ``json`` or ``csv`` text (``check --report`` writes it)."""
     return {"html": to_html, "json": to_json, "csv": to_csv}[fmt](dashboard)
-
-
-def write_report(dashboard: Dashboard, path: Path, fmt: str) -> None:
-    """Write the dashboard as ``html``, ``json`` or ``csv``."""
-    path.write_text(render_report(dashboard, fmt), encoding="utf-8")
 
 
 def is_report(head: bytes) -> bool:
     """Whether a file that starts with ``head`` (its first :data:`REPORT_HEAD_BYTES` bytes) is a
-    report written by :func:`write_report`, in any of its formats."""
+    report made by :func:`render_report`, in any of its formats."""
     if head.startswith(b"<!doctype html>"):
         return _HTML_MARKER.encode() in head
     return head.startswith(_JSON_START.encode()) or head.startswith(_csv_header().encode())
