@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +19,10 @@ import click
 
 from storysite import __version__
 from storysite.build import build
+from storysite.config import SiteConfig
 from storysite.diagnostics import Diagnostic, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
+from storysite.withdraw import KEYS as WITHDRAW_KEYS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,10 +64,11 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
         click.secho(diagnostic.format(), err=True, fg="red" if diagnostic.is_error else "yellow")
 
 
-def _site_dir(path: str) -> Path:
+def _site_dir(path: str, param_hint: str = "DIR") -> Path:
+    """The site folder given as ``path`` (the argument DIR, or the option ``param_hint``)."""
     site = Path(path)
     if not site.is_dir():
-        raise click.BadParameter(f"'{path}' is not a folder", param_hint="DIR")
+        raise click.BadParameter(f"'{path}' is not a folder", param_hint=param_hint)
     return site
 
 
@@ -119,20 +122,42 @@ def _display_path(path: Path) -> str:
 @main.command("check")
 @click.argument("site", default=".", metavar="[DIR]")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--report", "report", type=click.Path(dir_okay=False), help="Write the curation dashboard here.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, allow_dash=True), metavar="F",
+              help="Also write the curation dashboard to F ('-': standard output). F must be a new file or an "
+                   "earlier report: any other file is left alone.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default=None,
-              help="Dashboard format (default: from the file name, else html).")
+              help="The dashboard's format (default: from F's extension, else html). Needs --report.")
 @_edge
 def check_command(site: str, strict: bool, report: str | None, fmt: str | None) -> None:
-    """Validate everything and print a curation summary; write nothing else."""
+    """Validate everything and print a curation summary; write nothing else.
+
+    With --report F, the curation dashboard is written to F too, even when
+    the content has errors (memories that cannot be read are left out of it).
+    F is never a file of the site's own (storysite.yaml, content/, static/,
+    themes/, the private store or the output) nor any existing file but an
+    earlier report. With --report -, the dashboard goes to standard output
+    and the summary to standard error.
+    """
     from storysite.build import build_date
     from storysite.config import load_config
-    from storysite.dashboard import make_dashboard, write_report
+    from storysite.dashboard import make_dashboard, render_report
     from storysite.privatestore import store_warnings
 
     site_dir = _site_dir(site)
-    if report and not Path(report).resolve().parent.is_dir():
-        raise click.BadParameter(f"cannot write '{report}': its folder does not exist", param_hint="--report")
+    if fmt is not None and report is None:
+        raise click.BadParameter("needs --report: give --report FILE, or --report - for standard output",
+                                 param_hint="--format")
+    if report is not None and not report.strip():
+        raise click.BadParameter("is empty; give a file name, or - for standard output", param_hint="--report")
+    # /dev/stdout is standard output under another name: the summary must not land inside the report.
+    to_stdout = report in ("-", "/dev/stdout")
+    # The dashboard is made from the same lenient configuration the check uses, so that a bad key
+    # in storysite.yaml (an error, reported) does not keep the report from being written.
+    lenient, _ = load_config(site_dir, lenient=True)
+    if report is not None and not to_stdout:
+        _check_report_target(report, site_dir, lenient)
+    kind = fmt or {".json": "json", ".csv": "csv"}.get(Path(report or "").suffix.lower(), "html")
+    say = partial(click.echo, err=to_stdout)
     today = build_date(os.environ)
     result = build(site_dir, write=False, today=today)
     config, _ = load_config(site_dir)
@@ -143,28 +168,70 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
                                                  config.line_of("privacy.private_store") or 1))
     print_diagnostics(result.diagnostics)
     if result.curation is not None:
-        click.echo(curation_summary(result.curation))
-    if report and config is not None and result.content is not None and result.curation is not None:
-        target = Path(report).resolve()
+        say(curation_summary(result.curation))
+    if report is not None:
+        if lenient is None or result.content is None or result.curation is None:
+            click.secho("No curation report was written: without a readable storysite.yaml there is no "
+                        "curation to report (see the error above).", fg="red", err=True)
+        else:
+            text = render_report(make_dashboard(result.content, result.curation, today, lenient.title, personal),
+                                 kind)
+            if to_stdout:
+                click.echo(text, nl=False)
+            else:
+                try:
+                    Path(report).write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    raise click.BadParameter(f"cannot write '{report}': {exc.strerror}",
+                                             param_hint="--report") from None
+                say(f"Curation report written to {report}.")
+    errors = len(result.diagnostics.errors)
+    warnings = len(result.diagnostics.warnings)
+    say(f"{errors} error(s), {warnings} warning(s).")
+    if errors or (strict and result.diagnostics.fails_strict):
+        sys.exit(1)
+
+
+def _check_report_target(report: str, site_dir: Path, config: SiteConfig | None) -> None:
+    """Refuse (a usage error) to write the curation report where it must not go.
+
+    Not into a folder that is published or versioned (it lists unpublished memories), not
+    into the private store, and never over a file that is not an earlier report: the site's
+    configuration, an import mapping or a fan export given by mistake would be lost.
+    """
+    from storysite.config import CONFIG_NAME
+    from storysite.dashboard import REPORT_HEAD_BYTES, is_report
+
+    target = Path(report).resolve()
+    if target == (site_dir / CONFIG_NAME).resolve():
+        raise click.BadParameter(f"'{report}' is the site's configuration; the report would replace it: "
+                                 "choose another name, such as report.html", param_hint="--report")
+    if config is not None:
         if target.is_relative_to((site_dir / config.output).resolve()):
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
-        for folder in ("static", "content", "themes", config.privacy.private_store):
+        for folder in ("static", "content", "themes"):
             if target.is_relative_to((site_dir / folder).resolve()):
                 raise click.BadParameter(f"the report lists unpublished memories: write it outside {folder}/, "
                                          "whose files are published or versioned", param_hint="--report")
-        kind = fmt or {".json": "json", ".csv": "csv"}.get(target.suffix.lower(), "html")
-        try:
-            write_report(make_dashboard(result.content, result.curation, today, config.title, personal), target,
-                         kind)
-        except OSError as exc:
-            raise click.BadParameter(f"cannot write '{report}': {exc.strerror}", param_hint="--report") from None
-        click.echo(f"Curation report written to {report}.")
-    errors = len(result.diagnostics.errors)
-    warnings = len(result.diagnostics.warnings)
-    click.echo(f"{errors} error(s), {warnings} warning(s).")
-    if errors or (strict and result.diagnostics.fails_strict):
-        sys.exit(1)
+        store = config.privacy.private_store
+        if target.is_relative_to((site_dir / store).resolve()):
+            raise click.BadParameter(f"{store}/ is the private store: it holds fans' personal data records, which "
+                                     "storysite manages and withdraw erases, and nothing else; write the report "
+                                     "outside it", param_hint="--report")
+    if not target.parent.is_dir():
+        raise click.BadParameter(f"cannot write '{report}': its folder does not exist", param_hint="--report")
+    if not target.is_file():
+        return  # a new file, or a device or pipe (/dev/null, a named pipe): nothing to lose
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(REPORT_HEAD_BYTES)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read '{report}' to check that it is an earlier report: {exc.strerror}",
+                                 param_hint="--report") from None
+    if head and not is_report(head):
+        raise click.BadParameter(f"'{report}' exists and is not a storysite report; it was left as it is: "
+                                 "choose another name, or remove it first", param_hint="--report")
 
 
 @main.command("new")
@@ -174,6 +241,8 @@ def new_command(directory: str) -> None:
     """Create a working site in DIR to start from."""
     from storysite.scaffold import create_site
 
+    if not directory.strip():
+        raise click.BadParameter("is empty; give the folder to create the site in", param_hint="DIR")
     target = Path(directory)
     create_site(target)
     click.echo(f"Created a site in {target}/. Next: storysite build {directory}")
@@ -182,7 +251,8 @@ def new_command(directory: str) -> None:
 @main.command("label")
 @click.argument("design")
 @click.argument("text")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The PNG to write (default: DESIGN.png).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The PNG to write, a name ending in .png, or - for standard output (default: DESIGN.png).")
 @click.option("--scale", type=click.IntRange(1, 8), default=1, show_default=True, help="Draw N times larger.")
 @click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
 @_edge
@@ -190,13 +260,26 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
     """Render one label: TEXT on the label design DESIGN, to a PNG."""
     from storysite.labels.single import render_single_label
 
-    result = render_single_label(_site_dir(site), design, text, scale)
+    if output is not None and output != "-" and Path(output).suffix.lower() != ".png":
+        # The label is a PNG: a .jpg (or any other) name would hold bytes its name lies about.
+        raise click.BadParameter(f"'{output}': a label is a PNG image; give a name ending in .png, or - for "
+                                 "standard output", param_hint="-o")
+    if output == "-" and sys.stdout.isatty():
+        raise click.BadParameter("standard output is a terminal; redirect it to a file or a program "
+                                 "(storysite label … -o - > label.png)", param_hint="-o")
+    result = render_single_label(_site_dir(site, "--site"), design, text, scale)
     print_diagnostics(result.problems)
     if result.refusal is not None:
         click.secho(f"refused: {result.refusal.message()}", fg="red", err=True)
         sys.exit(1)
     if result.png is None:
         sys.exit(1)
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.png)
+        sys.stdout.buffer.flush()
+        click.echo(f"Wrote the label to standard output ({len(result.png):,} bytes).", err=True)
+        return
     target = Path(output or f"{design}.png")
     try:
         target.write_bytes(result.png)
@@ -207,7 +290,9 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
 
 @main.command("import")
 @click.argument("source", nargs=-1, required=True, metavar="[FORMAT] FILE")
-@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping file: column → field.")
+@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False),
+              help="Mapping file: column → field (default: the site's import-mapping.yaml if it has one, else "
+                   "each field from the column of its own name).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV export.")
 @click.option("--site", "site", default=".", show_default=True, help="The site folder.")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
@@ -218,17 +303,19 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 
     Each row becomes a memory with status 'submitted'; names, emails, phone
     numbers, the fan's original words and consent evidence go to the private
-    store. FORMAT is 'submissions' (the default).
+    store. Columns are matched to fields by --map, else by the site's
+    import-mapping.yaml (which 'storysite new' creates), else by name.
+    FORMAT is 'submissions' (the default).
     """
     from storysite.build import build_date
     from storysite.config import load_config
-    from storysite.importers.submissions import import_submissions
+    from storysite.importers.submissions import SITE_MAPPING, import_submissions
 
     if len(source) > 2:
         raise click.UsageError("give at most a FORMAT and a FILE")
     fmt, file = (source[0], source[1]) if len(source) == 2 else ("submissions", source[0])
     if fmt == "timelinejs":
-        _import_timelinejs(Path(file), _site_dir(site), Path(out) if out else None)
+        _import_timelinejs(Path(file), _site_dir(site, "--site"), Path(out) if out else None)
         return
     if fmt != "submissions":
         raise click.BadParameter(f"unknown format '{fmt}'", param_hint="FORMAT")
@@ -239,13 +326,18 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
         "".encode(encoding)
     except LookupError:
         raise click.BadParameter(f"unknown encoding '{encoding}'", param_hint="--encoding") from None
-    site_dir = _site_dir(site)
+    site_dir = _site_dir(site, "--site")
     config, problems = load_config(site_dir)
     print_diagnostics(problems)
     if config is None:
         sys.exit(1)
+    mapping_path = Path(mapping) if mapping else None
+    if mapping_path is None and (site_dir / SITE_MAPPING).is_file():
+        # The mapping `storysite new` made, which the editor adapted to the form: used unless told otherwise.
+        mapping_path = site_dir / SITE_MAPPING
+        click.echo(f"Using the site's {SITE_MAPPING} (give --map to use another mapping).")
     result = import_submissions(
-        export, site_dir, mapping_path=Path(mapping) if mapping else None,
+        export, site_dir, mapping_path=mapping_path,
         store_dir=config.privacy.private_store, display_policy=config.privacy.author_display,
         today=build_date(os.environ), encoding=encoding, max_file_bytes=config.limits.max_file_bytes,
     )
@@ -267,38 +359,56 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 @main.command("withdraw")
 @click.argument("ident", metavar="ID")
 @click.option("--site", "site", default=".", show_default=True, help="The site folder.")
+@click.option("--by", "by", type=click.Choice(list(WITHDRAW_KEYS)), default=None,
+              help="Match ID by this key only: a memory's slug, a fan's author.id (all their memories), a "
+                   "consent.ref, or an email. Needed when ID matches memories by different keys.")
 @_edge
-def withdraw_command(ident: str, site: str) -> None:
+def withdraw_command(ident: str, site: str, by: str | None) -> None:
     """Honour a fan's withdrawal: mark, rebuild, list the URLs to purge.
 
     ID is a memory's slug, a fan's author.id, a consent reference, or the
     fan's email address (looked up in the private store). Every matching
     memory is marked 'status: withdrawn', the fan's personal data is erased
-    from the private store, and the site is rebuilt.
+    from the private store, and the site is rebuilt. When ID matches
+    memories by different keys (the slug of one, the author.id of
+    another), nothing is changed until --by says which is meant.
     """
     from storysite import routing, takedown
     from storysite.build import build_date
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
-    from storysite.withdraw import find_memories, mark_withdrawn
+    from storysite.withdraw import KEYS, ambiguous, find_memories, mark_withdrawn
 
     if not ident.strip():
         raise click.BadParameter("is empty; give a memory's slug, an author.id, a consent reference or an "
                                  "email", param_hint="ID")
-    site_dir = _site_dir(site)
+    site_dir = _site_dir(site, "--site")
     config, problems = load_config(site_dir)
     print_diagnostics(problems)
     if config is None:
         sys.exit(1)
     store = PrivateStore(site_dir / config.privacy.private_store)
-    author_ids = store.ids_for_email(ident) if "@" in ident else set()
-    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids)
+    author_ids = store.ids_for_email(ident) if "@" in ident and by in (None, "email") else set()
+    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids, by)
     if not matches:
-        searched = ("the private store's emails (imported fans) and author.email fields"
-                    if "@" in ident else "slugs, author.id and consent.ref fields")
+        emails = "the private store's emails (imported fans) and author.email fields"
+        searched = {"slug": "slugs", "author.id": "author.id fields", "consent.ref": "consent.ref fields",
+                    "email": emails}.get(by or "", emails if "@" in ident else "slugs, author.id and consent.ref "
+                                                                              "fields")
         click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email; searched "
                     f"{searched}).", fg="red", err=True)
         sys.exit(1)
+    if ambiguous(matches):
+        # Withdrawing every match could take down another fan's memories: the editor says which is meant.
+        click.secho(f"error: '{ident}' matches memories by different keys; nothing was changed:", fg="red",
+                    err=True)
+        for match in matches:
+            click.secho(f"{match.path}:{match.item.line}: {match.slug}: matched by its "
+                        f"{' and its '.join(match.keys)}", fg="red", err=True)
+        found = {key for match in matches for key in match.keys}
+        choices = " or ".join(f"--by {key} ({takes})" for key, takes in KEYS.items() if key in found)
+        click.echo(f"Say which is meant: run again with {choices}.", err=True)
+        sys.exit(2)
     today = build_date(os.environ).isoformat()
     # Without a record of the deployed site (a fresh clone, CI), the output as it stands is that record,
     # so that the purge list still names what the withdrawal changes.

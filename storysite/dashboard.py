@@ -16,7 +16,6 @@ import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from storysite.curate import Curation, publication_problem
@@ -24,6 +23,13 @@ from storysite.diagnostics import Diagnostic
 from storysite.model import Content
 
 EXPIRY_WINDOW_DAYS = 90
+GENERATOR = "storysite curation report"
+"""What every report says it is (a meta tag, a first key, its header row), so that ``check --report``
+replaces an earlier report but never another file of the same name."""
+_HTML_MARKER = f'<meta name="generator" content="{GENERATOR}">'
+_JSON_START = '{\n "generator": ' + json.dumps(GENERATOR)
+REPORT_HEAD_BYTES = 4096
+"""How much of a file :func:`is_report` needs to see."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +107,22 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
     )
 
 
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
 def to_json(dashboard: Dashboard) -> str:
-    return json.dumps(asdict(dashboard), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The dashboard as JSON, keys sorted after a first ``generator`` key (the report's marker)."""
+    data = {"generator": GENERATOR, **_sorted_keys(asdict(dashboard))}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _csv_header() -> str:
+    return ",".join(MemoryRow.__dataclass_fields__) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -117,7 +137,7 @@ def to_csv(dashboard: Dashboard) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     names = list(MemoryRow.__dataclass_fields__)
-    writer.writerow(names)
+    out.write(_csv_header())  # the same row as csv would write (plain names), kept to recognise a report
     for row in dashboard.rows:
         writer.writerow([_cell(getattr(row, name)) for name in names])
     return out.getvalue()
@@ -171,6 +191,7 @@ def to_html(dashboard: Dashboard) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
+{_HTML_MARKER}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>Curation report · {e(dashboard.site_title)}</title>
@@ -209,7 +230,14 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 """
 
 
-def write_report(dashboard: Dashboard, path: Path, fmt: str) -> None:
-    """Write the dashboard as ``html``, ``json`` or ``csv``."""
-    text = {"html": to_html, "json": to_json, "csv": to_csv}[fmt](dashboard)
-    path.write_text(text, encoding="utf-8")
+def render_report(dashboard: Dashboard, fmt: str) -> str:
+    """The dashboard as ``html``, ``json`` or ``csv`` text (``check --report`` writes it)."""
+    return {"html": to_html, "json": to_json, "csv": to_csv}[fmt](dashboard)
+
+
+def is_report(head: bytes) -> bool:
+    """Whether a file that starts with ``head`` (its first :data:`REPORT_HEAD_BYTES` bytes) is a
+    report made by :func:`render_report`, in any of its formats."""
+    if head.startswith(b"<!doctype html>"):
+        return _HTML_MARKER.encode() in head
+    return head.startswith(_JSON_START.encode()) or head.startswith(_csv_header().encode())

@@ -93,6 +93,9 @@ class Memory:
     notes: str = ""
     personal_fields: tuple[tuple[str, int], ...] = ()
     """Personal-data fields written in the content tree, with their lines (for ``check``)."""
+    personal_text: tuple[tuple[str, int, str], ...] = ()
+    """Private text fields (``notes``, ``original``, ``consent.ref``) that seem to hold personal data:
+    (field, line, what: "a phone number"…), for ``check``."""
     body_key: str = ""
     """The rendered text's cache key, when the build has let go of ``body`` (rendered already)."""
 

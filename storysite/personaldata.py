@@ -1,4 +1,5 @@
-"""Spotting an email address or a phone number in text that would be published."""
+"""Spotting an email address or a phone number in text that would be published (and, in the
+private fields kept in the content tree, a postal address too)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,20 @@ def personal_data_in(text: str) -> str | None:
 def without_personal_data(text: str) -> str:
     """``text`` with every email address and phone number taken out (spaces tidied)."""
     return " ".join(PHONE.sub(" ", EMAIL.sub(" ", text)).split())
+
+
+# A street address as fans write one ("12 rue des Lilas", "3 bis, avenue Foch", "221B Baker Street").
+# Looked for only in the private fields an editor may keep in a memory (notes, original), where a
+# false alarm costs a warning: a published text may well name a shop's street.
+POSTAL_ADDRESS = re.compile(
+    r"(?i:\b\d{1,3}\s?(?:bis|ter|[a-z])?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|all[ée]e|impasse|quai|"
+    r"route|cours|square|lieu-dit)\s)"
+    r"|\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Drive|Way)\b")
+
+
+def private_data_in(text: str) -> str | None:
+    """Like :func:`personal_data_in`, and ``"a postal address"`` too: for private fields."""
+    found = personal_data_in(text)
+    if found is None and POSTAL_ADDRESS.search(text):
+        return "a postal address"
+    return found

@@ -61,14 +61,18 @@ def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]
 
 
 def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]:
-    """Warnings for personal data kept in the content tree (it belongs in the private store)
-    and for any published field (text, title, names, places, tags, captions, slugs) that seems
+    """Warnings for personal data kept in the content tree (it belongs in the private store):
+    ``author.name``, ``email`` and ``phone``, and notes, original words or a consent reference
+    holding an email address, a phone number or a postal address; and for any published field (text, title, names, places, tags, captions, slugs) that seems
     to hold an email address or a phone number."""
     found: list[Diagnostic] = []
     for memory in content.memories:
         for name, line in memory.personal_fields:
             found.append(warning(memory.origin.path, line,
                                  f"{name} is personal data in the content tree; keep it in the private store"))
+        for name, line, what in memory.personal_text:
+            found.append(warning(memory.origin.path, line, f"{name} seems to contain {what}, personal data in "
+                                 "the content tree; keep it in the private store"))
     bodies = [(m.origin.path, m.body, m.body_line) for m in content.memories]
     bodies += [(g.origin.path, g.body, g.body_line) for g in content.galleries]
     bodies += [(m.origin.path, m.body, m.body_line) for m in content.milestones]

@@ -30,18 +30,29 @@ PRIVATE_KEYS = (("author", "name"), ("author", "email"), ("author", "phone"), ("
                 ("", "original"), ("", "notes"))
 
 
+KEYS = {"slug": "that memory alone", "author.id": "every memory of that fan",
+        "consent.ref": "the memories of that consent", "email": "every memory of the fan with that email"}
+"""What an ID can name, and what withdrawing by it takes down: a memory by its slug, a fan by
+``author.id`` or by email (the private store's records and ``author.email`` fields), a consent
+by its ``consent.ref``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A memory to withdraw: its file, slug and where its fields stand."""
+    """A memory to withdraw: its file, slug and where its fields stand, and the keys that matched."""
 
     path: str
     slug: str
     item: load.RawItem
+    keys: tuple[str, ...] = ()
 
 
-def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[str]) -> list[Match]:
+def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[str],
+                  by: str | None = None) -> list[Match]:
     """Memories whose slug, ``author.id``, ``consent.ref`` or ``author.email`` is ``ident``
-    (or whose ``author.id`` is in ``author_ids``). Empty fields never match."""
+    (or whose ``author.id`` is in ``author_ids``, an email's fans in the private store), each
+    with the keys (of :data:`KEYS`) it matched by; only by ``by`` when given. Empty fields
+    never match."""
     ident = ident.strip()
     if not ident:
         return []
@@ -57,11 +68,27 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
             if memory is None:
                 continue
             ref = memory.consent.ref if memory.consent else ""
-            keys = {key for key in (memory.slug, memory.author.id, ref) if key}
-            if ident in keys or (memory.author.id and memory.author.id in author_ids) or (
-                    email is not None and memory.author.email and normalised(memory.author.email) == email):
-                found.append(Match(source.path, memory.slug, item))
+            matched = {
+                "slug": memory.slug == ident,
+                "author.id": memory.author.id == ident,
+                "consent.ref": ref == ident,
+                "email": bool(memory.author.id and memory.author.id in author_ids) or bool(
+                    email is not None and memory.author.email and normalised(memory.author.email) == email),
+            }
+            keys = tuple(key for key in KEYS if matched[key] and by in (None, key))
+            if keys:
+                found.append(Match(source.path, memory.slug, item, keys))
     return found
+
+
+def ambiguous(matches: list[Match]) -> bool:
+    """Whether the ID names different sets of memories by different keys (the slug of one memory,
+    the ``author.id`` of another fan's): then which was meant cannot be known."""
+    by_key: dict[str, set[tuple[str, int | None]]] = {}
+    for match in matches:
+        for key in match.keys:
+            by_key.setdefault(key, set()).add((match.path, match.item.index))
+    return len({frozenset(memories) for memories in by_key.values()}) > 1
 
 
 def _extent(lines: list[str], index: int, column: int) -> int:

@@ -66,3 +66,136 @@ def test_a_reader_that_goes_away_is_no_internal_error(make_site) -> None:
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 141
     assert (site.public / "memories/a/index.html").is_file()  # the build itself was done
+
+
+def test_a_missing_site_folder_names_the_option_it_came_from(tmp_path, make_site) -> None:
+    site = make_site({})
+    export = site.write("export.csv", "title,text\nUn,Texte\n")
+    missing = str(tmp_path / "nonexist")
+    for args in (["import", str(export), "--site", missing], ["import", "timelinejs", str(export), "--site", missing],
+                 ["withdraw", "someone", "--site", missing], ["label", "plain", "Odette", "--site", missing]):
+        result = site.run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Invalid value for --site: " in result.stderr and "DIR" not in result.stderr, (args, result.stderr)
+    result = site.run("build", missing)
+    assert result.exit_code == 2 and "Invalid value for DIR: " in result.stderr
+
+
+def test_new_in_a_place_that_cannot_be_a_site_is_a_clean_usage_error(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    cases = {
+        "afile/sub": "error: cannot create a site in afile/sub: afile is a file, not a folder",
+        "afile/a/b": "error: cannot create a site in afile/a/b: afile is a file, not a folder",
+        "afile": "error: afile is a file, not a folder; choose a new folder",
+        "/proc/storysite-x": "error: cannot create a site in /proc/storysite-x: No such file or directory",
+        "": "Invalid value for DIR: is empty; give the folder to create the site in",
+        " ": "Invalid value for DIR: is empty",
+    }
+    for target, message in cases.items():
+        result = CliRunner().invoke(main, ["new", target])
+        assert result.exit_code == 2, (target, result.output)
+        assert message in result.stderr, (target, result.stderr)
+        assert "internal error" not in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_new_that_fails_half_way_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    import errno
+    import shutil
+
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "new/site/.gitignore"))
+
+    monkeypatch.setattr(shutil, "copy2", full_disk)
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "new/site")])
+    assert result.exit_code == 2, result.output
+    assert (f"error: cannot create a site in {tmp_path}/new/site: No space left on device "
+            f"({tmp_path}/new/site/.gitignore)") in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
+# -- check --report: where the dashboard may go, and when it is written ------------------------
+
+
+def test_check_report_never_overwrites_a_file_that_is_not_an_earlier_report(make_site, monkeypatch) -> None:
+    import json
+
+    site = make_site({"content/memories/a.md": memory("A"), "m.yaml": "columns: {text: Your memory}\n",
+                      "sub.csv": "Title,Your memory\nUn,Texte\n", "notes.html": "<!doctype html><p>mine</p>\n"})
+    (site.root / "link.html").symlink_to(site.root / "storysite.yaml")
+    monkeypatch.chdir(site.root)  # as the tester ran it: `cd site && storysite check --report storysite.yaml`
+    before = {name: (site.root / name).read_bytes() for name in ("storysite.yaml", "m.yaml", "sub.csv", "notes.html")}
+    for name, reason in (("storysite.yaml", "'storysite.yaml' is the site's configuration"),
+                         ("link.html", "'link.html' is the site's configuration"),
+                         ("m.yaml", "'m.yaml' exists and is not a storysite report; it was left as it is"),
+                         ("sub.csv", "'sub.csv' exists and is not a storysite report"),
+                         ("notes.html", "'notes.html' exists and is not a storysite report")):
+        result = site.run("check", "--report", name)
+        assert result.exit_code == 2, (name, result.output)
+        assert f"Invalid value for --report: {reason}" in result.stderr, (name, result.stderr)
+    assert {name: (site.root / name).read_bytes() for name in before} == before
+
+    # New files, and earlier reports of any format, are written and replaced.
+    (site.root / "empty.html").write_bytes(b"")  # nothing to lose (a file made by mktemp, say)
+    for name, args in (("r.html", ()), ("r.html", ()), ("r.json", ()), ("r.json", ()), ("r.csv", ()),
+                       ("r.csv", ()), ("r.html", ("--format", "json")), ("r.html", ()), ("empty.html", ())):
+        result = site.run("check", "--report", name, *args)
+        assert result.exit_code == 0, (name, args, result.output)
+        assert f"Curation report written to {name}." in result.stdout
+    assert json.loads((site.root / "r.json").read_text())["generator"] == "storysite curation report"
+    assert '<meta name="generator" content="storysite curation report">' in (site.root / "r.html").read_text()
+
+
+def test_check_report_in_the_private_store_is_refused_for_the_right_reason(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.check("--report", str(site.root / "private/r.html"))
+    assert result.exit_code == 2
+    assert "private/ is the private store" in result.stderr and "published or versioned" not in result.stderr
+
+
+def test_check_report_is_written_when_the_content_has_errors(make_site, tmp_path) -> None:
+    import json
+
+    site = make_site({"content/memories/a.md": memory("Bon souvenir"),
+                      "content/memories/b.md": "---\ntitle: Mauvais\nstatus: nope\n---\nx\n"},
+                     config="title: Erreurs\noutput: 3\n")
+    report = tmp_path / "r.json"
+    result = site.check("--report", str(report))
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: output:" in result.stderr and "content/memories/b.md:3: status:" in result.stderr
+    assert f"Curation report written to {report}." in result.stdout
+    data = json.loads(report.read_text())
+    assert data["site_title"] == "Erreurs" and "Bon souvenir" in [r["title"] for r in data["rows"]]
+
+    broken = make_site({"content/memories/a.md": memory("A")}, name="broken")
+    broken.remove("storysite.yaml")
+    result = broken.check("--report", str(tmp_path / "none.html"))
+    assert result.exit_code == 1
+    assert "No curation report was written: without a readable storysite.yaml" in result.stderr
+    assert not (tmp_path / "none.html").exists()
+
+
+def test_check_report_options_are_never_silently_ignored(make_site) -> None:
+    import json
+
+    site = make_site({"content/memories/a.md": memory("A")})
+    empty = site.check("--report", "")
+    assert empty.exit_code == 2 and "Invalid value for --report: is empty" in empty.stderr
+    alone = site.check("--format", "json")
+    assert alone.exit_code == 2 and "Invalid value for --format: needs --report" in alone.stderr
+    for target in ("-", "/dev/stdout"):
+        result = site.check("--report", target, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["by_status"] == {"approved": 1}  # the report alone on stdout
+        assert "Memories: 1" in result.stderr and "0 error(s), 0 warning(s)." in result.stderr
+    html = site.check("--report", "-")
+    assert html.stdout.startswith("<!doctype html>") and html.stdout.rstrip().endswith("</html>")

@@ -294,3 +294,82 @@ def test_json_nested_too_deep_or_with_odd_values_gives_clean_errors(make_site) -
     assert "odd.json:1: entry 2: title: expected text, found an object; row left out" in result.stderr
     assert "odd.json:1: entry 3: text: holds a broken character" in result.stderr
     assert "Imported 1 new memories" in result.stdout and "3 row(s) rejected" in result.stdout
+
+
+# -- standard CSV: doubled quotes, and rows longer than the header ------------------------------
+
+QUOTE_MAP = "columns: {title: Title, text: Your memory, name: Full name, email: Email}\n"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_doubled_quotes_are_one_quote_and_cells_stay_in_their_columns(make_site, delimiter: str) -> None:
+    site = make_site({"m.yaml": QUOTE_MAP})
+    rows = [["Title", "Your memory", "Full name", "Email"],
+            ["Quote2", f'He said "hi" to me{delimiter} and left', "Ann Lee", "ann2@example.org"],
+            ["L'été", "Chez l'oncle, à l'heure du goûter.", "Zoé Martin", "zoe@example.org"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)  # RFC 4180: "" inside quotes
+    result = run_import(site, write_export(site, buffer.getvalue(), "q2.csv"), "--map", str(site.root / "m.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 new memories" in result.stdout
+    memory_text = (site.root / "content/memories/quote2.md").read_text()
+    assert f'He said "hi" to me{delimiter} and left\n' in memory_text
+    assert "display: Ann L." in memory_text
+    records = [json.loads(line) for line in (site.root / "private/submissions.jsonl").read_text().splitlines()]
+    assert [(r["name"], r["email"]) for r in records] == [("Ann Lee", "ann2@example.org"),
+                                                          ("Zoé Martin", "zoe@example.org")]
+    withdrawn = site.run("withdraw", "ann2@example.org", "--site", str(site.root))
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "Withdrawn: quote2" in withdrawn.stdout
+
+
+def test_a_row_with_more_cells_than_the_header_is_left_out_with_its_line(make_site) -> None:
+    site = make_site({"m.yaml": QUOTE_MAP})
+    export = ("Title,Your memory,Full name,Email\n"
+              "Un,Premier souvenir,Ann Lee,ann@example.org\n"
+              'Deux,"Sur deux\nlignes",Bob, Martin,bob@example.org\n'
+              "Trois,Troisième souvenir,Eve Roux,eve@example.org,\n")  # a trailing empty cell is harmless
+    result = run_import(site, write_export(site, export), "--map", str(site.root / "m.yaml"))
+    assert result.exit_code == 0, result.output
+    assert ("export.csv:3: row 3 has 5 cells, more than the 4 columns of the header (a cell with a delimiter or "
+            "a quote that is not quoted?); row left out") in result.stderr
+    assert "Imported 2 new memories" in result.stdout and "1 row(s) rejected" in result.stdout
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["trois.md", "un.md"]
+    assert "bob@example.org" not in (site.root / "private/submissions.jsonl").read_text()
+
+
+def test_the_sites_import_mapping_is_used_when_no_map_is_given(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    runner = CliRunner()
+    site = tmp_path / "s"
+    assert runner.invoke(main, ["new", str(site)]).exit_code == 0
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Title,Your memory,Date of the memory,City,Full name,Email,Phone,I agree to publication,Timestamp,"
+        "Name for the label,Photo\n"
+        "My memory,Some words,1986-07,Lyon,Romain Lefevre,romain@example.org,0600000000,yes,"
+        "2024-01-01T10:00:00Z,Romain,\n", encoding="utf-8")
+    env = {"SOURCE_DATE_EPOCH": "1795132800"}
+    result = runner.invoke(main, ["import", str(export), "--site", str(site)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Using the site's import-mapping.yaml" in result.stdout and "Imported 1 new memories" in result.stdout
+    text = (site / "content/memories/my-memory.md").read_text()
+    assert "Some words" in text and "display: Romain L." in text and "granted: '2024-01-01'" in text
+    # Run from the site folder, as an editor does: the same mapping, and the row is known already.
+    monkeypatch.chdir(site)
+    again = runner.invoke(main, ["import", str(export)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "Using the site's import-mapping.yaml" in again.stdout and "1 duplicate(s)" in again.stdout
+    # A mapping given with --map wins, and the site's is not mentioned.
+    (tmp_path / "other.yaml").write_text("columns: {text: Your memory, title: Title}\n")
+    other = runner.invoke(main, ["import", str(export), "--map", str(tmp_path / "other.yaml")], env=env)
+    assert other.exit_code == 0, other.output
+    assert "import-mapping.yaml" not in other.output
+    # A mapping that does not fit the export names its own lines.
+    (site / "import-mapping.yaml").write_text("columns:\n  text: Votre souvenir\n")
+    wrong = runner.invoke(main, ["import", str(export)], env=env)
+    assert wrong.exit_code == 1
+    assert "import-mapping.yaml:2: text: column 'Votre souvenir' is not in export.csv" in wrong.stderr

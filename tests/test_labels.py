@@ -521,6 +521,25 @@ def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> N
     assert result.exit_code == 1 and "no label design 'nope' (designs: plain)" in result.output
 
 
+def test_cli_output_dash_is_standard_output_and_other_names_must_be_png(make_site: Callable[..., Site],
+                                                                       tmp_path: Path, monkeypatch) -> None:
+    site = make_site(label_files())
+    monkeypatch.chdir(tmp_path)
+    result = site.run("label", "plain", "Odette", "-o", "-", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(result.stdout_bytes)).format == "PNG"
+    assert "Wrote the label to standard output" in result.stderr
+    assert not (tmp_path / "-").exists()
+    for name in ("x.jpg", "x", "x.png.txt"):
+        refused = site.run("label", "plain", "Odette", "-o", name, "--site", str(site.root))
+        assert refused.exit_code == 2, (name, refused.output)
+        assert f"Invalid value for -o: '{name}': a label is a PNG image; give a name ending in .png" in refused.stderr
+        assert not (tmp_path / name).exists()
+    upper = site.run("label", "plain", "Odette", "-o", "X.PNG", "--site", str(site.root))
+    assert upper.exit_code == 0 and (tmp_path / "X.PNG").read_bytes().startswith(b"\x89PNG")
+
+
 # -- the browser engine: parity with Python, and the page ------------------------------------------
 
 PARITY_NAMES = [

@@ -160,3 +160,35 @@ def test_check_warns_about_personal_data_in_the_content_tree(make_site) -> None:
     assert "content/memories/a.md:7: warning: author.name is personal data" in result.stderr
     assert "content/memories/a.md:9: warning: author.phone is personal data" in result.stderr
     assert "content/memories/b.md:10: warning: the text seems to contain an email address" in result.stderr
+
+
+def test_check_warns_about_personal_data_in_notes_original_and_consent_ref(make_site, tmp_path) -> None:
+    extra = """\
+        notes: "Paul called on 06 98 76 54 32"
+        original: |
+          Je m'appelle Paul Martin.
+          J'habite au 12 rue des Lilas, 69003 Lyon.
+        """
+    site = make_site({
+        "content/memories/a.md": memory("A", extra=extra).replace("  scope: [site, share]\n",
+                                                                  "  scope: [site, share]\n  ref: paul@example.org\n"),
+        "content/memories/b.md": memory("B", extra='notes: "écrire à fan@example.net"\n'),
+        # Notes and original words without contact details are an editor's ordinary business.
+        "content/memories/c.md": memory("C", extra='notes: "Relu le 12 mars 2026."\noriginal: |\n  En 1986, rue '
+                                                   'de la Paix.\n'),
+    })
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "content/memories/a.md:9: warning: consent.ref seems to contain an email address, personal data in the "
+        "content tree; keep it in the private store",
+        "content/memories/a.md:10: warning: notes seems to contain a phone number, personal data",
+        "content/memories/a.md:11: warning: original seems to contain a postal address, personal data",
+        "content/memories/b.md:9: warning: notes seems to contain an email address, personal data",
+    ):
+        assert expected in result.stderr, (expected, result.stderr)
+    assert "content/memories/c.md" not in result.stderr
+    assert "06 98 76 54 32" not in result.stderr and "paul@example.org" not in result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [row["path"] for row in report["personal_data"]] == ["content/memories/a.md", "content/memories/b.md"]
+    assert site.check("--strict").exit_code == 1

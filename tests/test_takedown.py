@@ -81,6 +81,44 @@ def test_withdraw_unknown_id_fails(make_site) -> None:
     assert result.exit_code == 1 and "No memory matches 'nobody'" in result.stderr
 
 
+def test_an_id_that_names_memories_by_different_keys_changes_nothing_until_by_says_which(make_site) -> None:
+    # The slug of one memory is the author.id of another fan's: withdrawing both would take down the wrong fan.
+    site = make_site({"content/memories/first-jar.md": memory("Mon premier pot"),
+                      "content/memories/c.md": memory("C").replace("id: fan-1", "id: first-jar"),
+                      "content/memories/d.md": memory("D").replace("id: fan-1", "id: first-jar")})
+    assert site.build().exit_code == 0
+    sources = {p.name: p.read_bytes() for p in (site.root / "content/memories").iterdir()}
+    result = site.run("withdraw", "first-jar", "--site", str(site.root))
+    assert result.exit_code == 2, result.output
+    assert "error: 'first-jar' matches memories by different keys; nothing was changed:" in result.stderr
+    assert "content/memories/first-jar.md:1: first-jar: matched by its slug" in result.stderr
+    assert "content/memories/c.md:1: c: matched by its author.id" in result.stderr
+    assert "content/memories/d.md:1: d: matched by its author.id" in result.stderr
+    assert ("run again with --by slug (that memory alone) or --by author.id (every memory of that fan)"
+            in result.stderr)
+    assert {p.name: p.read_bytes() for p in (site.root / "content/memories").iterdir()} == sources
+    assert (site.public / "memories/c/index.html").exists()
+
+    by_slug = site.run("withdraw", "first-jar", "--by", "slug", "--site", str(site.root))
+    assert by_slug.exit_code == 0, by_slug.output
+    assert "Withdrawn: first-jar" in by_slug.stdout and "Withdrawn: c" not in by_slug.stdout
+    assert "status: withdrawn" not in (site.root / "content/memories/c.md").read_text()
+    by_author = site.run("withdraw", "first-jar", "--by", "author.id", "--site", str(site.root))
+    assert by_author.exit_code == 0, by_author.output
+    assert "Withdrawn: c (content/memories/c.md)" in by_author.stdout and "Withdrawn: d" in by_author.stdout
+    assert not (site.public / "memories/c/index.html").exists() and not (site.public / "memories/d").exists()
+    nothing = site.run("withdraw", "c", "--by", "consent.ref", "--site", str(site.root))
+    assert nothing.exit_code == 1 and "searched consent.ref fields" in nothing.stderr
+
+
+def test_an_id_that_is_a_memorys_slug_and_its_own_author_id_is_not_ambiguous(make_site) -> None:
+    site = make_site({"content/memories/solo.md": memory("Solo").replace("id: fan-1", "id: solo"),
+                      "content/memories/other.md": memory("Other")})
+    result = site.run("withdraw", "solo", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn: solo" in result.stdout and "Withdrawn: other" not in result.stdout
+
+
 def test_manifest_records_where_each_memory_appears(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A", extra="tags: [plage]\n"),
                       "content/campaigns/c.md": "---\ntitle: C\n---\n::: memory a\n:::\n"})

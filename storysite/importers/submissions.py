@@ -49,6 +49,8 @@ _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 # libyaml's emitter when present: the pure-Python one is most of an import's time.
 _DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+SITE_MAPPING = "import-mapping.yaml"
+"""The site's own mapping (``storysite new`` writes one), used when no other is given."""
 DEFAULT_ACCEPTED = ("oui", "yes", "true", "1", "x", "on", "vrai", "ja", "sí", "si", "accepted", "j'accepte")
 
 EXAMPLE_MAPPING = """\
@@ -179,7 +181,9 @@ def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | Non
     return None
 
 
-Rows = tuple[list[str], Iterator[tuple[int, int, dict[str, Any]]], "io.TextIOBase | None"]
+# A row is its cells by column, or why it cannot be read (a message, the row is left out).
+Row = tuple[int, int, dict[str, Any] | str]
+Rows = tuple[list[str], Iterator[Row], "io.TextIOBase | None"]
 
 
 def _too_deep(text: str) -> int:
@@ -202,7 +206,8 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     """The header, a stream of (row number, line, record) and the file to close; CSV or a JSON list.
 
     ``line`` is where a CSV row starts in the file (a quoted cell may span lines); 0 for JSON.
-    The stream raises :class:`_StopImport` at a row that cannot be read (a cell longer than
+    A CSV row with more (non-empty) cells than the header comes as a message instead of a
+    record. The stream raises :class:`_StopImport` at a row that cannot be read (a cell longer than
     ``max_cell`` characters, broken quoting)."""
     if path.suffix.lower() == ".json":
         text = path.read_text(encoding)
@@ -222,11 +227,15 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
                      newline="")
     sample = handle.read(1 << 16)
     handle.seek(0)
+    # Only the delimiter is guessed (forms export with commas, semicolons or tabs). The rest is
+    # standard CSV (RFC 4180: '"' quotes, a doubled '"' inside quotes is one '"'): the Sniffer's
+    # guesses of those misread ordinary exports (doublequote=False split `"He said ""hi"", and
+    # left"` into two cells and shifted the fan's email into the name column).
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(handle, dialect)
+        delimiter = ","
+    reader = csv.reader(handle, csv.excel, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -236,7 +245,7 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
         handle.close()
         return error(display, 1, f"the header row cannot be read as CSV ({exc})")
 
-    def stream() -> Iterator[tuple[int, int, dict[str, Any]]]:
+    def stream() -> Iterator[Row]:
         start = reader.line_num + 1
         for number in itertools.count(2):
             try:
@@ -254,6 +263,12 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
                 raise _StopImport(start, message) from None
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
+                continue
+            if any(cell.strip() for cell in row[len(header):]):
+                # Zipped with the header, the cells after a stray delimiter would feed the wrong
+                # fields (an email read as a name): the row is refused, not shifted.
+                yield number, line, (f"row {number} has {len(row)} cells, more than the {len(header)} columns "
+                                     "of the header (a cell with a delimiter or a quote that is not quoted?)")
                 continue
             yield number, line, dict(zip(header, row, strict=False))
 
@@ -343,7 +358,7 @@ def import_submissions(
 def _import_rows(
     result: ImportResult,
     header: list[str],
-    stream: Iterator[tuple[int, int, dict[str, Any]]],
+    stream: Iterator[Row],
     export: Path,
     site_dir: Path,
     mapping: ColumnMapping,
@@ -393,7 +408,7 @@ def _import_row(
     result: ImportResult,
     number: int,
     line: int,
-    record: dict[str, Any],
+    record: dict[str, Any] | str,
     columns: dict[str, str],
     store: PrivateStore,
     known: set[str],
@@ -410,6 +425,10 @@ def _import_row(
     """One row: a memory file and its private record, or a diagnostic saying why not."""
     shown = export.name
     memories = site_dir / "content" / "memories"
+    if isinstance(record, str):
+        result.rejected += 1
+        result.diagnostics.append(error(shown, line or 1, f"{record}; row left out"))
+        return
 
     def value(name: str) -> str:
         raw = record.get(columns[name], "") if name in columns else ""

@@ -7,6 +7,7 @@ from pathlib import Path
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
+from storysite.personaldata import private_data_in
 from storysite.textclean import clean_text
 from storysite.validate.fields import item_slug, open_item, read_media
 
@@ -36,6 +37,11 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         personal = [(f"author.{name}", author_read.line(name)) for name in PERSONAL_FIELDS
                     if getattr(author, name)]
 
+    # Never published, but fans' contact details typed into them still sit in the content tree (in git).
+    notes, original = read.text("notes"), read.text("original")
+    found_in = [(name, read.line(name), kind) for name, value in (("notes", notes), ("original", original))
+                if (kind := private_data_in(value)) is not None]
+
     consent: Consent | None = None
     consent_read = read.sub("consent")
     if consent_read is None and read.has("consent"):
@@ -53,6 +59,8 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
             expires=consent_read.full_date("expires"),
             ref=consent_read.text("ref"),
         )
+        if (kind := private_data_in(consent.ref)) is not None:
+            found_in.append(("consent.ref", consent_read.line("ref"), kind))
 
     label: LabelRef | None = None
     label_read = read.sub("label")
@@ -82,9 +90,10 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         label=label,
         published=read.full_date("published"),
         withdrawn=read.full_date("withdrawn"),
-        original=read.text("original"),
-        notes=read.text("notes"),
+        original=original,
+        notes=notes,
         personal_fields=tuple(personal),
+        personal_text=tuple(found_in),
     )
     if not title or not slug:
         return None, problems
