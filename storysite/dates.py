@@ -82,6 +82,11 @@ def parse_full_date(raw: Any) -> tuple[dt.date | None, str | None]:
     """Read a full ``YYYY-MM-DD`` date (consent dates must be exact)."""
     date, reason = parse_partial_date(raw)
     if date is None:
+        # The partial forms the reason offers are no help here.
+        if reason and "; write " in reason:
+            reason = reason.split("; write ")[0] + "; write YYYY-MM-DD"
+        elif reason and reason.startswith("expected a date such as"):
+            reason = "expected a date such as 2014-04-02 (YYYY-MM-DD)"
         return None, reason or "expected a date"
     if date.precision != "day":
         return None, f"'{raw}' is not a full date; write YYYY-MM-DD"

@@ -128,7 +128,9 @@ def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.core.ruler.push("storysite_headings", _shift_headings_rule)
     if editorial:
-        md.validateLink = _editorial_link_ok  # type: ignore[method-assign]
+        # Every link and image is parsed, so that a refused one is an error at its line
+        # rather than its raw Markdown shown on the page.
+        md.validateLink = _any_link  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
         anchors_plugin(md, min_level=2, max_level=3)
     else:
@@ -238,6 +240,9 @@ def render_editorial_markdown(
         return _as_plain_text(source.replace("\x00", "\ufffd")), problems
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
+    refused = _refused_schemes(tokens, first_line, path, problems)
+    if refused:
+        _unlink(tokens, refused.__contains__)
     if unlinked is not None:
         _unlink(tokens, unlinked)
     links: list[tuple[str, int]] = []
@@ -258,6 +263,30 @@ def render_editorial_markdown(
                     token.attrSet("href", base_path + target[1:])
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links)), problems
+
+
+def _refused_schemes(tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]) -> set[str]:
+    """An error for each link or image whose scheme pages may not use (``javascript:``,
+    ``file:``…); such images are reduced to their words here, the links returned."""
+    refused: set[str] = set()
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for position, child in enumerate(block.children):
+            target = child.attrGet("href") if child.type == "link_open" else (
+                child.attrGet("src") if child.type == "image" else None)
+            if not isinstance(target, str) or _editorial_link_ok(target):
+                continue
+            what = "link" if child.type == "link_open" else "image"
+            problems.append(error(path, _line_in(child, tokens, first_line),
+                                  f"{what} '{target}' uses '{link_scheme(target)}:', which pages may not use "
+                                  f"(only {', '.join(EDITORIAL_SCHEMES)} and the site's own paths)"))
+            if child.type == "link_open":
+                refused.add(target)
+            else:
+                words = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+                block.children[position] = Token("text", "", 0, content=words)
+    return refused
 
 
 def _unlink(tokens: list[Token], unlinked: Callable[[str], bool]) -> None:

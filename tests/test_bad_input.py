@@ -338,3 +338,30 @@ def test_a_memory_dated_after_the_build_date_is_a_warning(make_site) -> None:
     assert "content/memories/a.md:1: warning: date: 2099-01-01 is after the build date" in result.stderr
     assert "b.md" not in result.stderr
     assert site.build("--strict").exit_code == 1
+
+
+def test_an_editors_link_or_image_with_a_refused_scheme_is_an_error_at_its_line(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\nIntro.\n\n![g](file:///etc/passwd) et "
+                                            "[clic](javascript:alert(1)), [courriel](mailto:a@example.org).\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/pages/p.md:6: image 'file:///etc/passwd' uses 'file:', which pages may not use" in result.stderr
+    assert "content/pages/p.md:6: link 'javascript:alert(1)' uses 'javascript:', which pages may not use" \
+        in result.stderr
+    assert "a@example.org" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ['""', "2030-01-01T00:00:00Z", "2020-05"])
+def test_a_consent_date_error_asks_for_a_full_date(make_site, value: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A").replace("granted: 2020-01-01", f"granted: {value}")})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/a.md:7: consent.granted:" in result.stderr
+    assert "write YYYY-MM-DD" in result.stderr and "1980s" not in result.stderr
+
+
+def test_a_numeric_site_title_is_text(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config="title: 2026\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "<title>2026</title>" in site.read("index.html")

@@ -60,6 +60,8 @@ class Text(Option[str]):
         self.allow_empty = allow_empty
 
     def check(self, raw: Any) -> str:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)  # a title such as 2026 is text to the editor who wrote it
         if not isinstance(raw, str):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         if not self.allow_empty and not raw.strip():
