@@ -116,9 +116,13 @@ def build_date(environ: Mapping[str, str]) -> dt.date:
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+            seconds = int(epoch)
+            if seconds < 0:  # the reproducible-builds spec: a non-negative integer
+                raise ValueError(epoch)
+            return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
         except (ValueError, OverflowError, OSError):
-            raise StorysiteError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", exit_code=2) from None
+            raise StorysiteError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
+                                 exit_code=2) from None
     return dt.datetime.now(dt.UTC).date()
 
 

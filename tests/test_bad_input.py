@@ -365,3 +365,11 @@ def test_a_numeric_site_title_is_text(make_site) -> None:
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "<title>2026</title>" in site.read("index.html")
+
+
+@pytest.mark.parametrize("epoch", ["-5", "soon", "1e9"])
+def test_a_bad_source_date_epoch_is_a_usage_error(make_site, epoch: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.build(env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == 2
+    assert f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds since 1970" in result.output
