@@ -27,6 +27,15 @@ language: fr
 """
 
 
+FORM_EXPORT = (
+    "Title,Your memory,Date of the memory,City,Full name,Email,Phone,I agree to publication,Timestamp,"
+    "Name for the label,Photo\n"
+    "My memory,Some words,1986-07,Lyon,Romain Lefevre,romain@example.org,0600000000,yes,"
+    "2024-01-01T10:00:00Z,Romain,\n"
+)
+"""A fan form's export with the columns of the import-mapping.yaml that `storysite new` writes."""
+
+
 def memory(
     title: str = "Un souvenir",
     *,

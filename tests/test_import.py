@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Site
+from tests.conftest import FORM_EXPORT, Site
 
 MAPPING = """\
 columns:
@@ -347,11 +347,7 @@ def test_the_sites_import_mapping_is_used_when_no_map_is_given(tmp_path, monkeyp
     site = tmp_path / "s"
     assert runner.invoke(main, ["new", str(site)]).exit_code == 0
     export = tmp_path / "export.csv"
-    export.write_text(
-        "Title,Your memory,Date of the memory,City,Full name,Email,Phone,I agree to publication,Timestamp,"
-        "Name for the label,Photo\n"
-        "My memory,Some words,1986-07,Lyon,Romain Lefevre,romain@example.org,0600000000,yes,"
-        "2024-01-01T10:00:00Z,Romain,\n", encoding="utf-8")
+    export.write_text(FORM_EXPORT, encoding="utf-8")
     env = {"SOURCE_DATE_EPOCH": "1795132800"}
     result = runner.invoke(main, ["import", str(export), "--site", str(site)], env=env)
     assert result.exit_code == 0, result.output

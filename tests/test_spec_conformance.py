@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import memory
+from tests.conftest import FORM_EXPORT, memory
 
 GOOD = memory("Bon souvenir")
 
@@ -120,11 +120,7 @@ def test_new_site_import_approve_build(tmp_path, monkeypatch) -> None:
     site = tmp_path / "s"
     assert runner.invoke(main, ["new", str(site)]).exit_code == 0
     export = tmp_path / "form.csv"
-    export.write_text(
-        "Title,Your memory,Date of the memory,City,Full name,Email,Phone,I agree to publication,Timestamp,"
-        "Name for the label,Photo\n"
-        "My memory,Some words,1986-07,Lyon,Romain Lefevre,romain@example.org,0600000000,yes,"
-        "2024-01-01T10:00:00Z,Romain,\n", encoding="utf-8")
+    export.write_text(FORM_EXPORT, encoding="utf-8")
     result = runner.invoke(main, ["import", str(export), "--map", str(site / "import-mapping.yaml"),
                                   "--site", str(site)], env=env)
     assert result.exit_code == 0, result.output
