@@ -44,6 +44,8 @@
 
   // --- policy.py ---------------------------------------------------------
   var MARKS = /\p{M}/gu;
+  var LETTER = /^\p{L}$/u;
+  var LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
   var TOKEN = /\p{L}+/gu;
   var RUNS = /(.)\1+/gu;
   var LONG_RUNS = /(.)\1{2,}/gu;
@@ -59,6 +61,42 @@
     return mapChars(text.normalize("NFKD").replace(MARKS, ""), table);
   }
 
+  function beforeLetters(kinds) {
+    var flags = [];
+    var letterSeen = false;
+    kinds.forEach(function (kind) {
+      letterSeen = kind === "letter" || (kind === "sign" && letterSeen);
+      flags.push(kind === "sign" && !letterSeen);
+    });
+    return flags;
+  }
+
+  function readings(text, table, signs) {
+    // Signs are found after NFKD, so that a full-width "！" is a sign like "!".
+    var chars = Array.from(text.normalize("NFKD"));
+    var kinds = chars.map(function (c) {
+      return signs.has(c) ? "sign" : LETTER_OR_MARK.test(c) ? "letter" : "other";
+    });
+    var leading = beforeLetters(kinds);
+    var trailing = beforeLetters(kinds.slice().reverse()).reverse();
+    var found = [];
+    [chars.map(function () { return false; }), leading, trailing,
+     leading.map(function (a, i) { return a || trailing[i]; }),
+     kinds.map(function (kind) { return kind === "sign"; })].forEach(function (cuts) {
+      var folded = fold(chars.map(function (c, i) { return cuts[i] ? " " : c; }).join(""), table);
+      if (found.indexOf(folded) < 0) found.push(folded);
+    });
+    return found;
+  }
+
+  function variants(key) {
+    var found = [];
+    [key, key.replace(RUNS, "$1"), key.replace(LONG_RUNS, "$1$1")].forEach(function (v) {
+      if (found.indexOf(v) < 0) found.push(v);
+    });
+    return found;
+  }
+
   function tokens(folded) {
     return folded.match(TOKEN) || [];
   }
@@ -71,34 +109,34 @@
         found.push([start, end, words.slice(start, end).join(" ")]);
       }
     }
-    start = 0;
-    while (start < count) {
-      var stop = start;
-      while (stop < count && Array.from(words[stop]).length === 1) stop++;
-      for (var first = start; first < stop; first++) {
-        for (var last = first + 2; last <= Math.min(stop, first + maxLetters); last++) {
-          found.push([first, last, words.slice(first, last).join("")]);
-        }
+    for (start = 0; start < count; start++) {
+      var letters = Array.from(words[start]).length;
+      for (end = start + 2; end <= count; end++) {
+        letters += Array.from(words[end - 1]).length;
+        if (letters > maxLetters) break;
+        found.push([start, end, words.slice(start, end).join("")]);
       }
-      start = Math.max(stop, start + 1);
     }
     return found;
   }
 
   function isRefused(text, policy, table) {
-    var folded = fold(text, table);
-    var variants = [folded, folded.replace(RUNS, "$1"), folded.replace(LONG_RUNS, "$1$1")];
-    var blocked = [];
-    var allowed = [];
-    variants.forEach(function (variant) {
-      candidates(tokens(variant), policy.maxWords, policy.maxLetters).forEach(function (c) {
-        var hashed = digest(policy.salt, c[2]);
-        if (policy.blockedSet.has(hashed)) blocked.push(c);
-        if (policy.allowedSet.has(hashed)) allowed.push(c);
+    var hashed = new Map();
+    return readings(text, table, policy.signs).some(function (reading) {
+      var blocked = [];
+      var allowed = [];
+      candidates(tokens(reading), policy.maxWords, policy.maxLetters).forEach(function (c) {
+        var joined = c[1] - c[0] > 1 && c[2].indexOf(" ") < 0;
+        (joined ? [c[2]] : variants(c[2])).forEach(function (variant) {
+          if (!hashed.has(variant)) hashed.set(variant, digest(policy.salt, variant));
+          if (policy.blockedSet.has(hashed.get(variant))) blocked.push(c);
+          if (policy.allowedSet.has(hashed.get(variant))) allowed.push(c);
+        });
       });
-    });
-    return blocked.some(function (b) {
-      return !allowed.some(function (a) { return a[0] <= b[0] && b[1] <= a[1]; });
+      // Spans are token positions, which differ between readings: each is judged on its own.
+      return blocked.some(function (b) {
+        return !allowed.some(function (a) { return a[0] <= b[0] && b[1] <= a[1]; });
+      });
     });
   }
 
@@ -291,7 +329,9 @@
     var metrics = {};
     Object.keys(data.fonts).forEach(function (key) { metrics[key] = readMetrics(data.fonts[key]); });
     var policy = Object.assign({}, data.policy, {
-      blockedSet: new Set(data.policy.blocked), allowedSet: new Set(data.policy.allowed)
+      blockedSet: new Set(data.policy.blocked), allowedSet: new Set(data.policy.allowed),
+      // policy.py SIGNS: what the folding table reads as letters that are not letters (1 @ $ !...).
+      signs: new Set(Object.keys(data.foldMap).filter(function (c) { return !LETTER.test(c); }))
     });
     return { language: data.language, emoji: data.emoji, zones: data.zones, metrics: metrics, policy: policy,
              foldMap: data.foldMap };
