@@ -21,7 +21,7 @@ from storysite.labels.layout import LabelLayout, Refusal, layout_label
 from storysite.labels.metrics import FontMetrics, read_metrics
 from storysite.labels.policy import Policy, build_policy, fold, is_refused, readings
 from storysite.labels.single import load_design
-from storysite.labels.text import apply_case, clean, graphemes
+from storysite.labels.text import Cleaned, apply_case, clean, graphemes
 from storysite.validate.label import BUNDLED_LISTS
 from tests.browser.harness import serve_directory
 from tests.conftest import BUILD_EPOCH, REPO, Site, memory
@@ -173,6 +173,22 @@ def test_emoji_are_whole_clusters() -> None:
     assert len(FAMILY) == 7 and graphemes(FAMILY) == [FAMILY]
     cleaned = clean(f"Léa {FAMILY}")
     assert cleaned.had_emoji and cleaned.text == "Léa"
+    for emoji in ("\U0001F1EB\U0001F1F7", "\u2764\ufe0f", "1\ufe0f\u20e3", "#\u20e3", "\u2764\u200d\U0001F525",
+                  "\U0001F44D\U0001F3FD"):
+        assert clean(f"Zoé {emoji}") == Cleaned("Zoé", True), emoji
+
+
+def test_a_skin_tone_after_a_letter_takes_only_itself_away() -> None:
+    # The modifier joins the letter's cluster; dropping the cluster would drop the "i" too.
+    assert graphemes("Hi\U0001F3FDtler")[1] == "i\U0001F3FD"
+    assert clean("Hi\U0001F3FDtler") == Cleaned("Hitler", True)
+    assert clean("Léa\U0001F3FD") == Cleaned("Léa", True)
+
+
+def test_text_style_symbols_are_not_emoji() -> None:
+    for text in ("Marie ©", "Marie ™", "Marie ®", "Zoé ‼", "Jo 1", "#1", "Lou ☺"):
+        assert clean(text) == Cleaned(text, False), text
+    assert clean("Marie ©\ufe0f") == Cleaned("Marie", True)  # asking for emoji presentation
 
 
 def test_case_follows_the_site_language() -> None:
@@ -249,11 +265,17 @@ def test_positions_stay_inside_the_zone(plain: ReadyDesign) -> None:
     ("Wolfeschlegelstein", "too_long"),
     ("Hitler!", "blocked"),
     ("Hi tler", "blocked"),
+    ("Marie \u2764\ufe0f", "emoji"),
 ])
 def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reason: str) -> None:
     result = plain.layout(typed)
     assert isinstance(result, Refusal) and result.reason == reason
     assert typed.strip() == "" or typed not in result.message()
+
+
+def test_text_style_symbols_go_on_the_label(plain: ReadyDesign) -> None:
+    assert zone_of(plain.layout("Marie ©")).text == "MARIE ©"
+    assert zone_of(plain.layout("Marie ™")).text == "MARIE ™"
 
 
 def test_an_allowed_name_containing_a_blocked_word_passes(plain: ReadyDesign) -> None:
@@ -281,6 +303,11 @@ def test_emoji_strip_policy(make_site: Callable[..., Site]) -> None:
     ready, _ = load_design(site.root, "plain")
     assert ready is not None
     assert zone_of(ready.layout(f"Léa {FAMILY}")).text == "LÉA"
+    assert zone_of(ready.layout("Léa\U0001F3FD")).text == "LÉA"
+    assert zone_of(ready.layout("Zo\U0001F3FDé")).text == "ZOÉ"
+    # The letter under a skin tone stays, so the name is judged as it reads.
+    result = ready.layout("Hi\U0001F3FDtler")
+    assert isinstance(result, Refusal) and result.reason == "blocked"
 
 
 # -- designs: validation with path:line ---------------------------------------------------------
@@ -563,8 +590,9 @@ PARITY_NAMES = [
     "Dick", "Scunthorpe", "ＨＩＴＬＥＲ", "hіtler", "Wolfeschlegelsteinhausen", "MMMMMMMMMMMMMMMM", "Mia Wu",
     "Le Gall", "Ô", "Ÿvette", "O'Connor", "D'Artagnan", "Sœur Agnès", "Ăna", "Ștefan", "</script><b>x</b>",
     "Jean Paul Marie Pierre", "Marie-Charlotte de Montgomery", "Jean-Christophe et Anne-Lise", "q\u0303a", "ﬁona", "Ο'Brien",
-    # signs at a word's edge, words spaced out in part
+    # signs at a word's edge, words spaced out in part, emoji and symbols
     "Hitler!", "!Hitler", "Hitler1", "Nazi@", "H1tler!", "$lut!", "Hi tler", "H.itler", "Miller Da Silva", "Isis!",
+    "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD",
 ]
 NARROW = """\
 title: Étroite

@@ -11,7 +11,9 @@
 
   // --- text.py -----------------------------------------------------------
   var WHITE_SPACE = /\p{White_Space}/gu;
-  var EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]/u;
+  var EMOJI = /[\p{Emoji_Presentation}\u20E3]|\p{Emoji}\uFE0F/u;
+  var EMOJI_START = /^(?:[\p{Extended_Pictographic}\p{Emoji_Presentation}]|\p{Emoji}[\uFE0F\u20E3])/u;
+  var EMOJI_PART = /[\p{Emoji_Presentation}\u20E3]/gu;
   var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
   var SPACES = / {2,}/g;
   var EDGES = /^ +| +$/g;
@@ -29,8 +31,13 @@
     var kept = [];
     var hadEmoji = false;
     graphemes(text).forEach(function (cluster) {
-      if (EMOJI.test(cluster)) hadEmoji = true;
-      else kept.push(cluster);
+      if (!EMOJI.test(cluster)) {
+        kept.push(cluster);
+        return;
+      }
+      hadEmoji = true;
+      // A skin tone after a letter joins its cluster: dropping the cluster would drop the letter too.
+      if (!EMOJI_START.test(cluster)) kept.push(cluster.replace(EMOJI_PART, ""));
     });
     text = kept.join("").replace(INVISIBLE, "").replace(SPACES, " ").replace(EDGES, "");
     return { text: text.normalize("NFC"), hadEmoji: hadEmoji };
