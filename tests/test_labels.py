@@ -265,12 +265,25 @@ def test_positions_stay_inside_the_zone(plain: ReadyDesign) -> None:
     ("Wolfeschlegelstein", "too_long"),
     ("Hitler!", "blocked"),
     ("Hi tler", "blocked"),
+    ("a\u0489\u0489", "unsupported"),
+    ("Zo\ud800", "unsupported"),
+    ("\u01f8\u0302\u0489", "unsupported"),
     ("Marie \u2764\ufe0f", "emoji"),
 ])
 def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reason: str) -> None:
     result = plain.layout(typed)
     assert isinstance(result, Refusal) and result.reason == reason
     assert typed.strip() == "" or typed not in result.message()
+
+
+@pytest.mark.parametrize(("typed", "char"), [
+    ("Дима", "U+0414"), ("a\u0489\u0489", "U+0489"), ("Zo\ud800", "U+D800"), ("Lou \u263a", "U+263A"),
+    ("Jo \U0001F000", "U+1F000"),  # a pictograph that is no emoji
+])
+def test_a_character_the_font_lacks_is_named_by_its_code_point(plain: ReadyDesign, typed: str, char: str) -> None:
+    result = plain.layout(typed)
+    assert isinstance(result, Refusal) and result.reason == "unsupported" and result.char == char
+    assert result.message() == f"The character {char} cannot be printed on this label."
 
 
 def test_text_style_symbols_go_on_the_label(plain: ReadyDesign) -> None:
@@ -488,6 +501,7 @@ def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: C
     ("hіtlеr", "a blocked word or phrase"),
     ("H.I.T.L.E.R", "a blocked word or phrase"),
     ("Hitler!", "a blocked word or phrase"),
+    ("Дима", "The character U+0414 cannot be printed on this label."),
 ])
 def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
                                                               reason: str) -> None:
@@ -501,6 +515,7 @@ def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable
     assert len([p for p in site.output_files() if re.fullmatch(r"media/labels/[0-9a-f]{16}\.png", p)]) == 1  # the example
     if reason == "a blocked word or phrase":
         assert text not in result.output and text.upper() not in site.all_output_text()
+    assert "Д" not in result.output and "\u0301" not in result.output
 
 
 def test_an_empty_fan_label_text_is_an_error_that_keeps_the_output(built: Site) -> None:
@@ -563,6 +578,7 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
     ("", "refused: Write a name to see it on the label."),
     ("Hitler!", "refused: We cannot print this text on a label."),
     ("Hi tler", "refused: We cannot print this text on a label."),
+    ("Дима", "refused: The character U+0414 cannot be printed on this label."),
 ])
 def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
     site = make_site(label_files())
@@ -590,9 +606,10 @@ PARITY_NAMES = [
     "Dick", "Scunthorpe", "ＨＩＴＬＥＲ", "hіtler", "Wolfeschlegelsteinhausen", "MMMMMMMMMMMMMMMM", "Mia Wu",
     "Le Gall", "Ô", "Ÿvette", "O'Connor", "D'Artagnan", "Sœur Agnès", "Ăna", "Ștefan", "</script><b>x</b>",
     "Jean Paul Marie Pierre", "Marie-Charlotte de Montgomery", "Jean-Christophe et Anne-Lise", "q\u0303a", "ﬁona", "Ο'Brien",
-    # signs at a word's edge, words spaced out in part, emoji and symbols
+    # signs at a word's edge, words spaced out in part, emoji and symbols, code points
     "Hitler!", "!Hitler", "Hitler1", "Nazi@", "H1tler!", "$lut!", "Hi tler", "H.itler", "Miller Da Silva", "Isis!",
     "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD",
+    "a\u0489\u0489", "Jo \U0001F000",
 ]
 NARROW = """\
 title: Étroite
@@ -719,6 +736,9 @@ def test_typing_updates_the_canvas_and_nothing_leaves_the_browser(demo_output: P
         status = page.inner_text("[data-label-status]")
         assert "Nous ne pouvons pas imprimer" in status and "onnard" not in status.lower()
         assert page.is_disabled("[data-label-download]")
+        page.fill("#label-prenom", "Дима")
+        status = page.inner_text("[data-label-status]")
+        assert "U+0414" in status and "Д" not in status  # named by its code point, never shown
         page.keyboard.press("Enter")
     assert requests == []  # no request at all while typing, let alone one carrying the text
 

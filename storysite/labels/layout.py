@@ -8,7 +8,8 @@ For each zone, in the design's order:
 3. more grapheme clusters than ``max_chars``: refused (``too_long``);
 4. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
 5. case by the site language, then every code point must be in the font's
-   cmap (``unsupported``, naming the first character that is not);
+   cmap (``unsupported``, naming the first one that is not by its code point,
+   ``U+0414``: a refusal never shows the refused text);
 6. fit: from the largest size to the smallest, one pixel at a time, take the
    first size at which the text fits the box on one line or, when the zone
    allows two lines, on two (breaking at a space, which goes, or after a
@@ -92,6 +93,7 @@ class Refusal:
     zone: str
     limit: int = 0
     char: str = ""
+    """The code point the font cannot draw (``U+0414``), never the character itself."""
 
     def to_json(self) -> dict[str, Any]:
         """The refusal as the parity test compares it with the browser's."""
@@ -104,7 +106,7 @@ class Refusal:
             "emoji": "Emoji cannot be printed on this label.",
             "too_long": f"This is too long for the label: {self.limit} characters at most.",
             "blocked": "We cannot print this text on a label. Please choose another one.",
-            "unsupported": f"The character “{self.char}” cannot be printed on this label.",
+            "unsupported": f"The character {self.char} cannot be printed on this label.",
             "no_fit": "This does not fit on the label. Please try a shorter version.",
         }[self.reason]
 
@@ -170,14 +172,19 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
     text = apply_case(cleaned.text, zone.uppercase, spec.language)
     clusters = graphemes(text)
     metrics = spec.fonts[zone.font]
-    for cluster in clusters:
-        if not all(metrics.can_draw(char) for char in cluster):
-            return Refusal("unsupported", zone.name, char=cluster)
+    for char in text:
+        if not metrics.can_draw(char):
+            return Refusal("unsupported", zone.name, char=code_point(char))
     lines = _fit(zone, clusters, metrics)
     if lines is None:
         return Refusal("no_fit", zone.name)
     size, parts = lines
     return ZoneLayout(zone.name, text, size, _place(zone, metrics, size, parts))
+
+
+def code_point(char: str) -> str:
+    """How a refusal names a character: ``U+0414``."""
+    return f"U+{ord(char):04X}"
 
 
 def _fit(zone: ZoneSpec, clusters: Sequence[str], metrics: FontMetrics) -> tuple[int, list[list[str]]] | None:

@@ -243,14 +243,19 @@
     var text = applyCase(cleaned.text, zone.uppercase, engine.language);
     clusters = graphemes(text);
     var metrics = engine.metrics[zone.font];
-    for (var cluster of clusters) {
-      for (var ch of cluster) {
-        if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: cluster });
-      }
+    for (var ch of text) {
+      if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: codePoint(ch) });
     }
     var fitted = fit(zone, clusters, metrics);
     if (!fitted) return refusal("no_fit", zone);
     return { zone: zone.name, text: text, size: fitted.size, lines: place(zone, metrics, fitted.size, fitted.parts) };
+  }
+
+  // How a refusal names a character (U+0414): a refusal never shows the refused text.
+  function codePoint(ch) {
+    var hex = ch.codePointAt(0).toString(16).toUpperCase();
+    while (hex.length < 4) hex = "0" + hex;
+    return "U+" + hex;
   }
 
   function refusal(reason, zone, extra) {
