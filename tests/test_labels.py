@@ -21,7 +21,7 @@ from storysite.labels.layout import LabelLayout, Refusal, layout_label
 from storysite.labels.metrics import FontMetrics, read_metrics
 from storysite.labels.policy import Policy, build_policy, fold, is_refused, readings
 from storysite.labels.single import load_design
-from storysite.labels.text import Cleaned, apply_case, clean, graphemes
+from storysite.labels.text import Cleaned, apply_case, clean, graphemes, marks
 from storysite.validate.label import BUNDLED_LISTS
 from tests.browser.harness import serve_directory
 from tests.conftest import BUILD_EPOCH, REPO, Site, memory
@@ -191,6 +191,11 @@ def test_text_style_symbols_are_not_emoji() -> None:
     assert clean("Marie ©\ufe0f") == Cleaned("Marie", True)  # asking for emoji presentation
 
 
+def test_combining_marks_are_counted() -> None:
+    assert marks("e\u0301") == 1 and marks("é") == 0 and marks("i\u0307\u0303") == 2
+    assert max(marks(c) for c in graphemes(clean("e" + "\u0301" * 40).text)) == 39
+
+
 def test_case_follows_the_site_language() -> None:
     assert apply_case("Weiß", True, "de") == "WEISS"
     assert apply_case("istanbul", True, "tr") == "İSTANBUL"
@@ -209,6 +214,8 @@ def test_metrics_come_from_the_font_file() -> None:
     for char in "ąćęłńóśźżğışİçöüßãõñœ":
         assert metrics.can_draw(char) and metrics.can_draw(char.upper()[0])
     assert not metrics.can_draw("Д")
+    # Combining marks are drawn over their letter: no advance, whatever the font's hmtx says.
+    assert metrics.can_draw("\u0301") and metrics.advances["\u0301"] == 0 == metrics.advances["\u0303"]
     assert FontMetrics.from_json(json.loads(json.dumps(metrics.to_json()))) == metrics
 
 
@@ -265,6 +272,8 @@ def test_positions_stay_inside_the_zone(plain: ReadyDesign) -> None:
     ("Wolfeschlegelstein", "too_long"),
     ("Hitler!", "blocked"),
     ("Hi tler", "blocked"),
+    ("e" + "\u0301" * 40, "marks"),
+    ("Ane" + "\u0301" * 8 + " Bo", "marks"),
     ("a\u0489\u0489", "unsupported"),
     ("Zo\ud800", "unsupported"),
     ("\u01f8\u0302\u0489", "unsupported"),
@@ -284,6 +293,18 @@ def test_a_character_the_font_lacks_is_named_by_its_code_point(plain: ReadyDesig
     result = plain.layout(typed)
     assert isinstance(result, Refusal) and result.reason == "unsupported" and result.char == char
     assert result.message() == f"The character {char} cannot be printed on this label."
+
+
+def test_stacked_marks_are_refused_and_marks_take_no_room(plain: ReadyDesign) -> None:
+    result = plain.layout("e" + "\u0301" * 40)
+    assert isinstance(result, Refusal) and result.reason == "marks" and result.limit == 3
+    assert result.message() == "This label can print at most 3 accents on one character."
+    # Up to three pass (Lithuanian needs two), and they take no room on the line.
+    assert zone_of(plain.layout("Ri\u0307\u0303ta")).text == "R\u0130\u0303TA"  # NFC: I and its dot are İ
+    for marked, bare in (("Ri\u0307\u0303ta", "Rita"), ("Q\u0303a", "Qa"), ("Ane\u0301\u0301 Bo", "Ané Bo")):
+        ours, theirs = zone_of(plain.layout(marked)), zone_of(plain.layout(bare))
+        assert ours.size == theirs.size and [line.width for line in ours.lines] == [line.width for line in theirs.lines]
+        assert [line.xs[0] for line in ours.lines] == [line.xs[0] for line in theirs.lines]
 
 
 def test_text_style_symbols_go_on_the_label(plain: ReadyDesign) -> None:
@@ -502,6 +523,7 @@ def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: C
     ("H.I.T.L.E.R", "a blocked word or phrase"),
     ("Hitler!", "a blocked word or phrase"),
     ("Дима", "The character U+0414 cannot be printed on this label."),
+    ("Zo" + "\u0301" * 5, "This label can print at most 3 accents on one character."),
 ])
 def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
                                                               reason: str) -> None:
@@ -579,6 +601,7 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
     ("Hitler!", "refused: We cannot print this text on a label."),
     ("Hi tler", "refused: We cannot print this text on a label."),
     ("Дима", "refused: The character U+0414 cannot be printed on this label."),
+    ("e" + "\u0301" * 40, "refused: This label can print at most 3 accents on one character."),
 ])
 def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
     site = make_site(label_files())
@@ -606,10 +629,10 @@ PARITY_NAMES = [
     "Dick", "Scunthorpe", "ＨＩＴＬＥＲ", "hіtler", "Wolfeschlegelsteinhausen", "MMMMMMMMMMMMMMMM", "Mia Wu",
     "Le Gall", "Ô", "Ÿvette", "O'Connor", "D'Artagnan", "Sœur Agnès", "Ăna", "Ștefan", "</script><b>x</b>",
     "Jean Paul Marie Pierre", "Marie-Charlotte de Montgomery", "Jean-Christophe et Anne-Lise", "q\u0303a", "ﬁona", "Ο'Brien",
-    # signs at a word's edge, words spaced out in part, emoji and symbols, code points
+    # signs at a word's edge, words spaced out in part, emoji and symbols, stacked marks, code points
     "Hitler!", "!Hitler", "Hitler1", "Nazi@", "H1tler!", "$lut!", "Hi tler", "H.itler", "Miller Da Silva", "Isis!",
-    "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD",
-    "a\u0489\u0489", "Jo \U0001F000",
+    "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD", "e" + "\u0301" * 40,
+    "Ane" + "\u0301" * 8 + " Bo", "Ane\u0301\u0301 Bo", "Ri\u0307\u0303ta", "a\u0489\u0489", "Jo \U0001F000",
 ]
 NARROW = """\
 title: Étroite
@@ -678,7 +701,7 @@ def test_browser_engine_matches_python(parity_site: Path, page: Any, slug: str) 
     assert not mismatches, "\n".join(mismatches)
     # The table is varied: every reason and both one and two lines occur.
     reasons = {r.reason for r in python if isinstance(r, Refusal)}
-    assert {"empty", "too_long", "emoji" if ready.spec.emoji == "reject" else "empty", "blocked",
+    assert {"empty", "too_long", "emoji" if ready.spec.emoji == "reject" else "empty", "marks", "blocked",
             "unsupported"} <= reasons
     line_counts = {len(r.zones[0].lines) for r in python if isinstance(r, LabelLayout)}
     assert line_counts == {1, 2}

@@ -6,11 +6,13 @@ For each zone, in the design's order:
    when the design says ``emoji: reject`` (else it was dropped);
 2. nothing left: refused (``empty``), unless the zone is optional;
 3. more grapheme clusters than ``max_chars``: refused (``too_long``);
-4. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
-5. case by the site language, then every code point must be in the font's
+4. a cluster with more than :data:`~storysite.labels.text.MAX_MARKS`
+   combining marks: refused (``marks``);
+5. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
+6. case by the site language, then every code point must be in the font's
    cmap (``unsupported``, naming the first one that is not by its code point,
    ``U+0414``: a refusal never shows the refused text);
-6. fit: from the largest size to the smallest, one pixel at a time, take the
+7. fit: from the largest size to the smallest, one pixel at a time, take the
    first size at which the text fits the box on one line or, when the zone
    allows two lines, on two (breaking at a space, which goes, or after a
    hyphen, which stays; the break that makes the longer line shortest wins,
@@ -31,10 +33,10 @@ from typing import Any
 
 from storysite.labels.metrics import FontMetrics
 from storysite.labels.policy import FOLD_MAP, Policy, is_refused
-from storysite.labels.text import apply_case, clean, graphemes
+from storysite.labels.text import MAX_MARKS, apply_case, clean, graphemes, marks
 
 HYPHENS = ("-", "\u2010")
-REASONS = ("empty", "emoji", "too_long", "blocked", "unsupported", "no_fit")
+REASONS = ("empty", "emoji", "too_long", "marks", "blocked", "unsupported", "no_fit")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Refusal:
             "empty": "Write a name to see it on the label.",
             "emoji": "Emoji cannot be printed on this label.",
             "too_long": f"This is too long for the label: {self.limit} characters at most.",
+            "marks": f"This label can print at most {self.limit} accents on one character.",
             "blocked": "We cannot print this text on a label. Please choose another one.",
             "unsupported": f"The character {self.char} cannot be printed on this label.",
             "no_fit": "This does not fit on the label. Please try a shorter version.",
@@ -158,7 +161,7 @@ def layout_label(spec: EngineSpec, texts: Mapping[str, str]) -> LabelLayout | Re
 
 
 def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Refusal:
-    """Steps 1 to 6 of the module's specification for one zone."""
+    """Steps 1 to 7 of the module's specification for one zone."""
     cleaned = clean(typed)
     if cleaned.had_emoji and spec.emoji == "reject":
         return Refusal("emoji", zone.name)
@@ -167,6 +170,8 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
         return ZoneLayout(zone.name, "", 0, ()) if zone.optional else Refusal("empty", zone.name)
     if len(clusters) > zone.max_chars:
         return Refusal("too_long", zone.name, limit=zone.max_chars)
+    if any(marks(cluster) > MAX_MARKS for cluster in clusters):
+        return Refusal("marks", zone.name, limit=MAX_MARKS)
     if is_refused(cleaned.text, spec.policy):
         return Refusal("blocked", zone.name)
     text = apply_case(cleaned.text, zone.uppercase, spec.language)

@@ -16,6 +16,9 @@ The steps, in this order, are the specification both engines follow:
 5. runs of spaces become one space; spaces at both ends go; NFC again.
 
 Case is applied afterwards, by the site language's rules (:func:`apply_case`).
+A cluster with more than :data:`MAX_MARKS` combining marks (:func:`marks`) is
+refused by the layout: no orthography stacks that many on one letter once
+composed, and piled-up marks ("Zalgo" text) spill outside any zone.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ INVISIBLE = regex.compile(
     r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\U000E0100-\U000E01EF]"
 )
 SPACES = regex.compile(r" {2,}")
+MARKS = regex.compile(r"\p{M}")
+MAX_MARKS = 3
+"""Combining marks one cluster may carry after NFC (Lithuanian i̇̃ needs two, Vietnamese none)."""
 _CLUSTER = regex.compile(r"\X")
 # Languages whose "i" has a dotted capital (İ) and whose "ı" has a dotless one.
 DOTTED_I_LANGUAGES = ("tr", "az")
@@ -68,6 +74,11 @@ def clean(text: str) -> Cleaned:
             kept.append(_EMOJI_PART.sub("", cluster))
     text = SPACES.sub(" ", INVISIBLE.sub("", "".join(kept))).strip(" ")
     return Cleaned(unicodedata.normalize("NFC", text), had_emoji)
+
+
+def marks(cluster: str) -> int:
+    """How many combining marks (accents and the like) a cluster carries."""
+    return len(MARKS.findall(cluster))
 
 
 def apply_case(text: str, uppercase: bool, language: str) -> str:

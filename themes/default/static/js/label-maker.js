@@ -16,6 +16,8 @@
   var EMOJI_PART = /[\p{Emoji_Presentation}\u20E3]/gu;
   var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
   var SPACES = / {2,}/g;
+  var MARK = /\p{M}/gu;
+  var MAX_MARKS = 3;
   var EDGES = /^ +| +$/g;
   var DOTTED_I_LANGUAGES = ["tr", "az"];
   var segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
@@ -41,6 +43,10 @@
     });
     text = kept.join("").replace(INVISIBLE, "").replace(SPACES, " ").replace(EDGES, "");
     return { text: text.normalize("NFC"), hadEmoji: hadEmoji };
+  }
+
+  function marks(cluster) {
+    return (cluster.match(MARK) || []).length;
   }
 
   function applyCase(text, uppercase, language) {
@@ -239,6 +245,7 @@
       return zone.optional ? { zone: zone.name, text: "", size: 0, lines: [] } : refusal("empty", zone);
     }
     if (clusters.length > zone.maxChars) return refusal("too_long", zone, { limit: zone.maxChars });
+    if (clusters.some(function (c) { return marks(c) > MAX_MARKS; })) return refusal("marks", zone, { limit: MAX_MARKS });
     if (isRefused(cleaned.text, engine.policy, engine.foldMap)) return refusal("blocked", zone);
     var text = applyCase(cleaned.text, zone.uppercase, engine.language);
     clusters = graphemes(text);
