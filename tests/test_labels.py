@@ -12,15 +12,17 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from PIL import Image
 
 from storysite.cli import main
 from storysite.labels.design import ReadyDesign
-from storysite.labels.layout import LabelLayout, Refusal, layout_label
+from storysite.labels.layout import REASONS, LabelLayout, Refusal, layout_label
 from storysite.labels.metrics import FontMetrics, read_metrics
 from storysite.labels.policy import Policy, build_policy, fold, is_refused, readings
 from storysite.labels.single import load_design
+from storysite.labels.stage import REFUSAL_ADVICE
 from storysite.labels.text import Cleaned, apply_case, clean, graphemes, marks
 from storysite.validate.label import BUNDLED_LISTS
 from tests.browser.harness import serve_directory
@@ -538,6 +540,28 @@ def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable
     if reason == "a blocked word or phrase":
         assert text not in result.output and text.upper() not in site.all_output_text()
     assert "Д" not in result.output and "\u0301" not in result.output
+
+
+@pytest.mark.parametrize(("text", "advice"), [
+    ("x" * 500, "Shorten label.text, or raise the zone's max_chars in the design"),
+    ("Connard", "Change label.text, or add the name to the design's allowed names"),
+    ("Дима", "Change label.text, or give the zone a font that has this character"),
+    (FAMILY, "Take the emoji out of label.text, or set the design's emoji: strip"),
+])
+def test_a_refused_fan_label_gets_advice_for_its_reason(make_site: Callable[..., Site], text: str, advice: str) -> None:
+    site = make_site({**label_files(), "content/memories/odette.md": memory(
+        "Odette", extra=f"label: {{design: plain, text: {json.dumps(text, ensure_ascii=False)}}}\n")})
+    result = site.build()
+    assert result.exit_code == 0 and advice in result.output, result.output
+    assert text == "Connard" or "allowed names" not in result.output
+
+
+def test_every_refusal_has_advice_and_theme_strings() -> None:
+    assert set(REFUSAL_ADVICE) == set(REASONS)
+    for language in ("en", "fr"):
+        strings = yaml.safe_load((REPO / f"themes/default/strings/{language}.yaml").read_text("utf-8"))
+        assert {f"labels.refusal.{reason}" for reason in REASONS} <= set(strings), language
+        assert "{char}" in strings["labels.refusal.unsupported"] and "“" not in strings["labels.refusal.unsupported"]
 
 
 def test_an_empty_fan_label_text_is_an_error_that_keeps_the_output(built: Site) -> None:
