@@ -6,10 +6,13 @@ For each zone, in the design's order:
    when the design says ``emoji: reject`` (else it was dropped);
 2. nothing left: refused (``empty``), unless the zone is optional;
 3. more grapheme clusters than ``max_chars``: refused (``too_long``);
-4. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
-5. case by the site language, then every code point must be in the font's
-   cmap (``unsupported``, naming the first character that is not);
-6. fit: from the largest size to the smallest, one pixel at a time, take the
+4. a cluster with more than :data:`~storysite.labels.text.MAX_MARKS`
+   combining marks: refused (``marks``);
+5. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
+6. case by the site language, then every code point must be in the font's
+   cmap (``unsupported``, naming the first one that is not by its code point,
+   ``U+0414``: a refusal never shows the refused text);
+7. fit: from the largest size to the smallest, one pixel at a time, take the
    first size at which the text fits the box on one line or, when the zone
    allows two lines, on two (breaking at a space, which goes, or after a
    hyphen, which stays; the break that makes the longer line shortest wins,
@@ -30,10 +33,10 @@ from typing import Any
 
 from storysite.labels.metrics import FontMetrics
 from storysite.labels.policy import FOLD_MAP, Policy, is_refused
-from storysite.labels.text import apply_case, clean, graphemes
+from storysite.labels.text import MAX_MARKS, apply_case, clean, graphemes, marks
 
 HYPHENS = ("-", "\u2010")
-REASONS = ("empty", "emoji", "too_long", "blocked", "unsupported", "no_fit")
+REASONS = ("empty", "emoji", "too_long", "marks", "blocked", "unsupported", "no_fit")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Refusal:
     zone: str
     limit: int = 0
     char: str = ""
+    """The code point the font cannot draw (``U+0414``), never the character itself."""
 
     def to_json(self) -> dict[str, Any]:
         """The refusal as the parity test compares it with the browser's."""
@@ -103,8 +107,9 @@ class Refusal:
             "empty": "Write a name to see it on the label.",
             "emoji": "Emoji cannot be printed on this label.",
             "too_long": f"This is too long for the label: {self.limit} characters at most.",
+            "marks": f"This label can print at most {self.limit} accents on one character.",
             "blocked": "We cannot print this text on a label. Please choose another one.",
-            "unsupported": f"The character “{self.char}” cannot be printed on this label.",
+            "unsupported": f"The character {self.char} cannot be printed on this label.",
             "no_fit": "This does not fit on the label. Please try a shorter version.",
         }[self.reason]
 
@@ -156,7 +161,7 @@ def layout_label(spec: EngineSpec, texts: Mapping[str, str]) -> LabelLayout | Re
 
 
 def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Refusal:
-    """Steps 1 to 6 of the module's specification for one zone."""
+    """Steps 1 to 7 of the module's specification for one zone."""
     cleaned = clean(typed)
     if cleaned.had_emoji and spec.emoji == "reject":
         return Refusal("emoji", zone.name)
@@ -165,19 +170,26 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
         return ZoneLayout(zone.name, "", 0, ()) if zone.optional else Refusal("empty", zone.name)
     if len(clusters) > zone.max_chars:
         return Refusal("too_long", zone.name, limit=zone.max_chars)
+    if any(marks(cluster) > MAX_MARKS for cluster in clusters):
+        return Refusal("marks", zone.name, limit=MAX_MARKS)
     if is_refused(cleaned.text, spec.policy):
         return Refusal("blocked", zone.name)
     text = apply_case(cleaned.text, zone.uppercase, spec.language)
     clusters = graphemes(text)
     metrics = spec.fonts[zone.font]
-    for cluster in clusters:
-        if not all(metrics.can_draw(char) for char in cluster):
-            return Refusal("unsupported", zone.name, char=cluster)
+    for char in text:
+        if not metrics.can_draw(char):
+            return Refusal("unsupported", zone.name, char=code_point(char))
     lines = _fit(zone, clusters, metrics)
     if lines is None:
         return Refusal("no_fit", zone.name)
     size, parts = lines
     return ZoneLayout(zone.name, text, size, _place(zone, metrics, size, parts))
+
+
+def code_point(char: str) -> str:
+    """How a refusal names a character: ``U+0414``."""
+    return f"U+{ord(char):04X}"
 
 
 def _fit(zone: ZoneSpec, clusters: Sequence[str], metrics: FontMetrics) -> tuple[int, list[list[str]]] | None:

@@ -7,6 +7,11 @@ there). :func:`read_metrics` reads a TrueType/OpenType font with fontTools;
 the Python engine itself lays out from :meth:`FontMetrics.from_json` of it,
 so that both read the very same data.
 
+Combining marks (general categories Mn and Me) are given no advance,
+whatever the font's ``hmtx`` says: shapers (HarfBuzz, in the browser and in
+Pillow's raqm layout) draw a mark over its base letter, so it takes no room
+on the line.
+
 Kerning is the ``kern`` feature of the GPOS table (pair adjustment, glyph
 pairs and class pairs, the first subtable that covers a pair deciding it, as
 shapers do), or the legacy ``kern`` table when there is no GPOS kerning.
@@ -20,6 +25,7 @@ import hashlib
 import io
 import os
 import pickle
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +48,7 @@ class FontMetrics:
     descender: int
     cap_height: int
     advances: Mapping[str, int]
-    """Advance width of every character the font can draw (its cmap)."""
+    """Advance width of every character the font can draw (its cmap); 0 for combining marks."""
     kerning: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """Adjustment between two characters, when not zero."""
 
@@ -148,7 +154,8 @@ def _read_metrics(data: bytes) -> FontMetrics:
     if not cmap:
         raise FontError("has no Unicode character map")
     chars = {chr(cp): name for cp, name in cmap.items() if not 0xD800 <= cp <= 0xDFFF}
-    advances = {char: int(hmtx[name][0]) for char, name in chars.items() if name in hmtx}
+    advances = {char: 0 if unicodedata.category(char) in ("Mn", "Me") else int(hmtx[name][0])
+                for char, name in chars.items() if name in hmtx}
     cap_height = _cap_height(font, cmap, upem)
     by_glyph: dict[str, list[str]] = defaultdict(list)
     for char, name in chars.items():

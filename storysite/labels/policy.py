@@ -11,21 +11,33 @@ letters change nothing:
     dropped (accents); the map once more (for letters that only became lower
     case). ``l`` and ``i`` fold alike, as ``1`` stands for both.
 
+``readings``
+    Signs that stand for letters (``1 ! | @ $``...) are also punctuation as
+    often, so a text is read several ways before it is folded: every sign a
+    letter (``h1tl3r``, ``sh!t``); the signs at the start of a word, at its
+    end, or at both, separators (``!Hitler``, ``$lut!``, ``H1tler!``); and
+    every sign a separator (``Nazi4ever``). A word here is a run of letters,
+    marks and signs; signs with letters on both sides are inside it.
+
 ``tokens``
-    Runs of letters (``\\p{L}+``) of the folded text: anything else
+    Runs of letters (``\\p{L}+``) of a folded reading: anything else
     separates words, so dots, dashes and spaces between letters do too.
 
 ``candidates``
     Every window of 1 to ``max_words`` consecutive tokens, joined with one
-    space (whole words and phrases), plus, where single letters follow each
-    other (``h.i.t.l.e.r``, ``n a z i``), every run of 2 to ``max_letters``
-    of them joined together. The same is done for two variants of the folded
-    text with repeated letters squeezed (``fuuuck``): all runs to one letter,
-    and runs of three or more to two.
+    space (whole words and phrases), plus every run of 2 or more consecutive
+    tokens joined together, up to ``max_letters`` letters: words spaced or
+    punctuated out, all of them (``h.i.t.l.e.r``, ``n a z i``) or in part
+    (``Hi tler``, ``H.itler``). A blocked word inside a longer token never
+    matches ("Scunthorpe"). Words and phrases are also tried with repeated
+    letters squeezed (``fuuuck``): all runs to one letter, and runs of three
+    or more to two; tokens joined together are not, as squeezing across
+    their joint would read "Miller Da" as "mierda".
 
-A text is refused when a candidate is on the blocked list and no candidate on
-the allowlist covers the same words (so "Isis" and "Dick" pass when they are
-listed names, while the allowlist cannot shelter anything around them).
+A text is refused when, in one of its readings, a candidate is on the
+blocked list and no candidate on the allowlist covers the same words (so
+"Isis" and "Dick" pass when they are listed names, while the allowlist cannot
+shelter anything around them).
 
 Lists reach the browser only as salted SHA-256 digests (:func:`digest`), so
 the page source never shows them.
@@ -66,9 +78,13 @@ FOLD_MAP: dict[str, str] = dict(sorted(_LOOK_ALIKES.items()))
 """Look-alike folding, shipped as it is to the browser (it is not secret)."""
 
 _MARKS = regex.compile(r"\p{M}")
+_LETTER = regex.compile(r"\p{L}")
+_LETTER_OR_MARK = regex.compile(r"[\p{L}\p{M}]")
 _TOKEN = regex.compile(r"\p{L}+")
 _RUNS = regex.compile(r"(.)\1+")
 _LONG_RUNS = regex.compile(r"(.)\1{2,}")
+SIGNS = frozenset(char for char in FOLD_MAP if not _LETTER.fullmatch(char))
+"""Characters :data:`FOLD_MAP` reads as letters that are not letters (digits, ``@ $ ! |``...)."""
 MAX_WORDS = 8
 MAX_LETTERS = 64
 
@@ -83,14 +99,40 @@ def fold(text: str) -> str:
     return _map(_MARKS.sub("", unicodedata.normalize("NFKD", text)))
 
 
+def _before_letters(kinds: list[str]) -> list[bool]:
+    """Which characters are signs that no letter of their word precedes."""
+    flags: list[bool] = []
+    letter_seen = False
+    for kind in kinds:
+        letter_seen = kind == "letter" or (kind == "sign" and letter_seen)
+        flags.append(kind == "sign" and not letter_seen)
+    return flags
+
+
+def readings(text: str) -> list[str]:
+    """The folded readings of ``text``, without repeats (see the module's specification)."""
+    # Signs are found after NFKD, so that a full-width "！" is a sign like "!".
+    chars = list(unicodedata.normalize("NFKD", text))
+    kinds = ["sign" if c in SIGNS else "letter" if _LETTER_OR_MARK.fullmatch(c) else "other" for c in chars]
+    leading = _before_letters(kinds)
+    trailing = _before_letters(kinds[::-1])[::-1]
+    found: list[str] = []
+    for cuts in ([False] * len(chars), leading, trailing, [a or b for a, b in zip(leading, trailing, strict=True)],
+                 [kind == "sign" for kind in kinds]):
+        folded = fold("".join(" " if cut else char for char, cut in zip(chars, cuts, strict=True)))
+        if folded not in found:
+            found.append(folded)
+    return found
+
+
 def tokens(folded: str) -> list[str]:
     """The words of a folded text: runs of letters."""
     return list(_TOKEN.findall(folded))
 
 
-def variants(folded: str) -> list[str]:
-    """The folded text, then with repeated letters squeezed to one, then long runs to two."""
-    return [folded, _RUNS.sub(r"\1", folded), _LONG_RUNS.sub(r"\1\1", folded)]
+def variants(key: str) -> list[str]:
+    """A key, then with repeated letters squeezed to one, then with long runs squeezed to two (no repeats)."""
+    return list(dict.fromkeys((key, _RUNS.sub(r"\1", key), _LONG_RUNS.sub(r"\1\1", key))))
 
 
 def entry_keys(entry: str) -> list[str]:
@@ -152,27 +194,32 @@ def candidates(words: list[str], max_words: int, max_letters: int) -> list[tuple
     for start in range(count):
         for end in range(start + 1, min(count, start + max_words) + 1):
             found.append((start, end, " ".join(words[start:end])))
-    start = 0
-    while start < count:
-        end = start
-        while end < count and len(words[end]) == 1:
-            end += 1
-        for first in range(start, end):
-            for last in range(first + 2, min(end, first + max_letters) + 1):
-                found.append((first, last, "".join(words[first:last])))
-        start = max(end, start + 1)
+    for start in range(count):
+        letters = len(words[start])
+        for end in range(start + 2, count + 1):
+            letters += len(words[end - 1])
+            if letters > max_letters:
+                break
+            found.append((start, end, "".join(words[start:end])))
     return found
 
 
 def is_refused(text: str, policy: Policy) -> bool:
     """Whether ``text`` holds a blocked word or phrase that no allowed name covers."""
-    blocked: list[tuple[int, int]] = []
-    allowed: list[tuple[int, int]] = []
-    for variant in variants(fold(text)):
-        for start, end, key in candidates(tokens(variant), policy.max_words, policy.max_letters):
-            hashed = digest(policy.salt, key)
-            if hashed in policy.blocked:
-                blocked.append((start, end))
-            if hashed in policy.allowed:
-                allowed.append((start, end))
-    return any(not any(a <= start and end <= b for a, b in allowed) for start, end in blocked)
+    hashed: dict[str, str] = {}
+    for reading in readings(text):
+        blocked: list[tuple[int, int]] = []
+        allowed: list[tuple[int, int]] = []
+        for start, end, key in candidates(tokens(reading), policy.max_words, policy.max_letters):
+            joined = end - start > 1 and " " not in key
+            for variant in [key] if joined else variants(key):
+                if variant not in hashed:
+                    hashed[variant] = digest(policy.salt, variant)
+                if hashed[variant] in policy.blocked:
+                    blocked.append((start, end))
+                if hashed[variant] in policy.allowed:
+                    allowed.append((start, end))
+        # Spans are token positions, which differ between readings: each is judged on its own.
+        if any(not any(a <= start and end <= b for a, b in allowed) for start, end in blocked):
+            return True
+    return False

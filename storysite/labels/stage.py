@@ -41,6 +41,16 @@ CACHE_DIR = ".storysite/cache/labels"
 SHARE_DIR = "media/share"
 CARD_DISPLAY_FONT = "fonts/labels/fraunces-black.ttf"
 CARD_TEXT_FONT = "fonts/labels/fraunces-semibold.ttf"
+REFUSAL_ADVICE = {
+    "empty": "Change label.text: nothing printable is left of it",
+    "emoji": "Take the emoji out of label.text, or set the design's emoji: strip",
+    "too_long": "Shorten label.text, or raise the zone's max_chars in the design",
+    "marks": "Change label.text to carry fewer accents on one character",
+    "blocked": "Change label.text, or add the name to the design's allowed names",
+    "unsupported": "Change label.text, or give the zone a font that has this character",
+    "no_fit": "Shorten label.text, or give the zone more room in the design (box, smallest size, lines)",
+}
+"""What the site's author can do about a refused fan label, for each of :data:`REASONS`."""
 Translate = Callable[..., str]
 
 
@@ -220,7 +230,7 @@ def _memory_label(memory: PublicMemory, ready: Mapping[str, ReadyDesign], failed
         reason = ("a blocked word or phrase" if result.reason == "blocked" else result.message())
         problems.append(warning(where.path, where.line, f"label.text: refused by the label policy of design "
                                 f"'{label.design}' ({reason}); the memory is published without its label. "
-                                "Change label.text, or add the name to the design's allowed names"))
+                                f"{REFUSAL_ADVICE[result.reason]}"))
         return None, ""
     return label_op(design, result), _label_text(result)
 

@@ -6,7 +6,9 @@ The steps, in this order, are the specification both engines follow:
 2. every white-space character (tabs and line breaks too) becomes a space;
 3. grapheme clusters (user-visible characters, UAX #29 extended clusters:
    ``regex``'s ``\\X`` here, ``Intl.Segmenter`` in the browser); a cluster
-   holding an emoji is noted and dropped;
+   holding an emoji (:data:`EMOJI`) is noted and dropped, or, when it starts
+   with no pictograph (a letter with a skin tone glued to it: ``i🏽``), loses
+   only its emoji code points;
 4. invisible characters are dropped: controls, format characters (zero-width
    spaces and joiners, bidi overrides, embeddings and isolates, soft
    hyphens...), line and paragraph separators, variation selectors, the
@@ -14,6 +16,9 @@ The steps, in this order, are the specification both engines follow:
 5. runs of spaces become one space; spaces at both ends go; NFC again.
 
 Case is applied afterwards, by the site language's rules (:func:`apply_case`).
+A cluster with more than :data:`MAX_MARKS` combining marks (:func:`marks`) is
+refused by the layout: no orthography stacks that many on one letter once
+composed, and piled-up marks ("Zalgo" text) spill outside any zone.
 """
 
 from __future__ import annotations
@@ -24,13 +29,18 @@ from dataclasses import dataclass
 import regex
 
 WHITE_SPACE = regex.compile(r"\p{White_Space}")
-EMOJI = regex.compile(
-    r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]"
-)
+EMOJI = regex.compile(r"[\p{Emoji_Presentation}\u20E3]|\p{Emoji}\uFE0F")
+"""An emoji: a character shown as one by default (faces, flags, skin tones...), a keycap, or an
+emoji character asking for emoji presentation. Without U+FE0F, © ™ ® ‼ and digits are text."""
+_EMOJI_START = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Presentation}]|\p{Emoji}[\uFE0F\u20E3]")
+_EMOJI_PART = regex.compile(r"[\p{Emoji_Presentation}\u20E3]")
 INVISIBLE = regex.compile(
     r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\U000E0100-\U000E01EF]"
 )
 SPACES = regex.compile(r" {2,}")
+MARKS = regex.compile(r"\p{M}")
+MAX_MARKS = 3
+"""Combining marks one cluster may carry after NFC (Lithuanian i̇̃ needs two, Vietnamese none)."""
 _CLUSTER = regex.compile(r"\X")
 # Languages whose "i" has a dotted capital (İ) and whose "ı" has a dotless one.
 DOTTED_I_LANGUAGES = ("tr", "az")
@@ -55,12 +65,20 @@ def clean(text: str) -> Cleaned:
     kept: list[str] = []
     had_emoji = False
     for cluster in graphemes(text):
-        if EMOJI.search(cluster):
-            had_emoji = True
-        else:
+        if not EMOJI.search(cluster):
             kept.append(cluster)
+            continue
+        had_emoji = True
+        if not _EMOJI_START.match(cluster):
+            # A skin tone after a letter joins its cluster: dropping the cluster would drop the letter too.
+            kept.append(_EMOJI_PART.sub("", cluster))
     text = SPACES.sub(" ", INVISIBLE.sub("", "".join(kept))).strip(" ")
     return Cleaned(unicodedata.normalize("NFC", text), had_emoji)
+
+
+def marks(cluster: str) -> int:
+    """How many combining marks (accents and the like) a cluster carries."""
+    return len(MARKS.findall(cluster))
 
 
 def apply_case(text: str, uppercase: bool, language: str) -> str:

@@ -11,9 +11,13 @@
 
   // --- text.py -----------------------------------------------------------
   var WHITE_SPACE = /\p{White_Space}/gu;
-  var EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]/u;
+  var EMOJI = /[\p{Emoji_Presentation}\u20E3]|\p{Emoji}\uFE0F/u;
+  var EMOJI_START = /^(?:[\p{Extended_Pictographic}\p{Emoji_Presentation}]|\p{Emoji}[\uFE0F\u20E3])/u;
+  var EMOJI_PART = /[\p{Emoji_Presentation}\u20E3]/gu;
   var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
   var SPACES = / {2,}/g;
+  var MARK = /\p{M}/gu;
+  var MAX_MARKS = 3;
   var EDGES = /^ +| +$/g;
   var DOTTED_I_LANGUAGES = ["tr", "az"];
   var segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
@@ -29,11 +33,20 @@
     var kept = [];
     var hadEmoji = false;
     graphemes(text).forEach(function (cluster) {
-      if (EMOJI.test(cluster)) hadEmoji = true;
-      else kept.push(cluster);
+      if (!EMOJI.test(cluster)) {
+        kept.push(cluster);
+        return;
+      }
+      hadEmoji = true;
+      // A skin tone after a letter joins its cluster: dropping the cluster would drop the letter too.
+      if (!EMOJI_START.test(cluster)) kept.push(cluster.replace(EMOJI_PART, ""));
     });
     text = kept.join("").replace(INVISIBLE, "").replace(SPACES, " ").replace(EDGES, "");
     return { text: text.normalize("NFC"), hadEmoji: hadEmoji };
+  }
+
+  function marks(cluster) {
+    return (cluster.match(MARK) || []).length;
   }
 
   function applyCase(text, uppercase, language) {
@@ -44,6 +57,8 @@
 
   // --- policy.py ---------------------------------------------------------
   var MARKS = /\p{M}/gu;
+  var LETTER = /^\p{L}$/u;
+  var LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
   var TOKEN = /\p{L}+/gu;
   var RUNS = /(.)\1+/gu;
   var LONG_RUNS = /(.)\1{2,}/gu;
@@ -59,6 +74,42 @@
     return mapChars(text.normalize("NFKD").replace(MARKS, ""), table);
   }
 
+  function beforeLetters(kinds) {
+    var flags = [];
+    var letterSeen = false;
+    kinds.forEach(function (kind) {
+      letterSeen = kind === "letter" || (kind === "sign" && letterSeen);
+      flags.push(kind === "sign" && !letterSeen);
+    });
+    return flags;
+  }
+
+  function readings(text, table, signs) {
+    // Signs are found after NFKD, so that a full-width "！" is a sign like "!".
+    var chars = Array.from(text.normalize("NFKD"));
+    var kinds = chars.map(function (c) {
+      return signs.has(c) ? "sign" : LETTER_OR_MARK.test(c) ? "letter" : "other";
+    });
+    var leading = beforeLetters(kinds);
+    var trailing = beforeLetters(kinds.slice().reverse()).reverse();
+    var found = [];
+    [chars.map(function () { return false; }), leading, trailing,
+     leading.map(function (a, i) { return a || trailing[i]; }),
+     kinds.map(function (kind) { return kind === "sign"; })].forEach(function (cuts) {
+      var folded = fold(chars.map(function (c, i) { return cuts[i] ? " " : c; }).join(""), table);
+      if (found.indexOf(folded) < 0) found.push(folded);
+    });
+    return found;
+  }
+
+  function variants(key) {
+    var found = [];
+    [key, key.replace(RUNS, "$1"), key.replace(LONG_RUNS, "$1$1")].forEach(function (v) {
+      if (found.indexOf(v) < 0) found.push(v);
+    });
+    return found;
+  }
+
   function tokens(folded) {
     return folded.match(TOKEN) || [];
   }
@@ -71,34 +122,34 @@
         found.push([start, end, words.slice(start, end).join(" ")]);
       }
     }
-    start = 0;
-    while (start < count) {
-      var stop = start;
-      while (stop < count && Array.from(words[stop]).length === 1) stop++;
-      for (var first = start; first < stop; first++) {
-        for (var last = first + 2; last <= Math.min(stop, first + maxLetters); last++) {
-          found.push([first, last, words.slice(first, last).join("")]);
-        }
+    for (start = 0; start < count; start++) {
+      var letters = Array.from(words[start]).length;
+      for (end = start + 2; end <= count; end++) {
+        letters += Array.from(words[end - 1]).length;
+        if (letters > maxLetters) break;
+        found.push([start, end, words.slice(start, end).join("")]);
       }
-      start = Math.max(stop, start + 1);
     }
     return found;
   }
 
   function isRefused(text, policy, table) {
-    var folded = fold(text, table);
-    var variants = [folded, folded.replace(RUNS, "$1"), folded.replace(LONG_RUNS, "$1$1")];
-    var blocked = [];
-    var allowed = [];
-    variants.forEach(function (variant) {
-      candidates(tokens(variant), policy.maxWords, policy.maxLetters).forEach(function (c) {
-        var hashed = digest(policy.salt, c[2]);
-        if (policy.blockedSet.has(hashed)) blocked.push(c);
-        if (policy.allowedSet.has(hashed)) allowed.push(c);
+    var hashed = new Map();
+    return readings(text, table, policy.signs).some(function (reading) {
+      var blocked = [];
+      var allowed = [];
+      candidates(tokens(reading), policy.maxWords, policy.maxLetters).forEach(function (c) {
+        var joined = c[1] - c[0] > 1 && c[2].indexOf(" ") < 0;
+        (joined ? [c[2]] : variants(c[2])).forEach(function (variant) {
+          if (!hashed.has(variant)) hashed.set(variant, digest(policy.salt, variant));
+          if (policy.blockedSet.has(hashed.get(variant))) blocked.push(c);
+          if (policy.allowedSet.has(hashed.get(variant))) allowed.push(c);
+        });
       });
-    });
-    return blocked.some(function (b) {
-      return !allowed.some(function (a) { return a[0] <= b[0] && b[1] <= a[1]; });
+      // Spans are token positions, which differ between readings: each is judged on its own.
+      return blocked.some(function (b) {
+        return !allowed.some(function (a) { return a[0] <= b[0] && b[1] <= a[1]; });
+      });
     });
   }
 
@@ -194,18 +245,24 @@
       return zone.optional ? { zone: zone.name, text: "", size: 0, lines: [] } : refusal("empty", zone);
     }
     if (clusters.length > zone.maxChars) return refusal("too_long", zone, { limit: zone.maxChars });
+    if (clusters.some(function (c) { return marks(c) > MAX_MARKS; })) return refusal("marks", zone, { limit: MAX_MARKS });
     if (isRefused(cleaned.text, engine.policy, engine.foldMap)) return refusal("blocked", zone);
     var text = applyCase(cleaned.text, zone.uppercase, engine.language);
     clusters = graphemes(text);
     var metrics = engine.metrics[zone.font];
-    for (var cluster of clusters) {
-      for (var ch of cluster) {
-        if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: cluster });
-      }
+    for (var ch of text) {
+      if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: codePoint(ch) });
     }
     var fitted = fit(zone, clusters, metrics);
     if (!fitted) return refusal("no_fit", zone);
     return { zone: zone.name, text: text, size: fitted.size, lines: place(zone, metrics, fitted.size, fitted.parts) };
+  }
+
+  // How a refusal names a character (U+0414): a refusal never shows the refused text.
+  function codePoint(ch) {
+    var hex = ch.codePointAt(0).toString(16).toUpperCase();
+    while (hex.length < 4) hex = "0" + hex;
+    return "U+" + hex;
   }
 
   function refusal(reason, zone, extra) {
@@ -291,7 +348,9 @@
     var metrics = {};
     Object.keys(data.fonts).forEach(function (key) { metrics[key] = readMetrics(data.fonts[key]); });
     var policy = Object.assign({}, data.policy, {
-      blockedSet: new Set(data.policy.blocked), allowedSet: new Set(data.policy.allowed)
+      blockedSet: new Set(data.policy.blocked), allowedSet: new Set(data.policy.allowed),
+      // policy.py SIGNS: what the folding table reads as letters that are not letters (1 @ $ !...).
+      signs: new Set(Object.keys(data.foldMap).filter(function (c) { return !LETTER.test(c); }))
     });
     return { language: data.language, emoji: data.emoji, zones: data.zones, metrics: metrics, policy: policy,
              foldMap: data.foldMap };
