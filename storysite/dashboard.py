@@ -239,5 +239,7 @@ def is_report(head: bytes) -> bool:
     """Whether a file that starts with ``head`` (its first :data:`REPORT_HEAD_BYTES` bytes) is a
     report made by :func:`render_report`, in any of its formats."""
     if head.startswith(b"<!doctype html>"):
-        return _HTML_MARKER.encode() in head
-    return head.startswith(_JSON_START.encode()) or head.startswith(_csv_header().encode())
+        # Reports made before the marker are known by their title.
+        return _HTML_MARKER.encode() in head or "<title>Curation report · ".encode() in head
+    return (head.startswith(_JSON_START.encode()) or head.startswith(_csv_header().encode())
+            or (head.startswith(b'{\n "build_date": "') and b'\n "by_decade": {' in head))

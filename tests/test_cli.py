@@ -153,6 +153,13 @@ def test_check_report_never_overwrites_a_file_that_is_not_an_earlier_report(make
         assert f"Curation report written to {name}." in result.stdout
     assert json.loads((site.root / "r.json").read_text())["generator"] == "storysite curation report"
     assert '<meta name="generator" content="storysite curation report">' in (site.root / "r.html").read_text()
+    # Reports written before the marker are known by their title or their first keys.
+    (site.root / "old.html").write_text("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                                        "<title>Curation report · T</title>\n</head></html>\n")
+    (site.root / "old.json").write_text('{\n "build_date": "2026-11-19",\n "by_decade": {},\n "by_status": {}\n}\n')
+    for name in ("old.html", "old.json"):
+        result = site.run("check", "--report", name)
+        assert result.exit_code == 0, (name, result.output)
 
 
 def test_check_report_in_the_private_store_is_refused_for_the_right_reason(make_site) -> None:
