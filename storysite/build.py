@@ -45,7 +45,7 @@ from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
-from storysite.markdown import IMAGE_BLOCK, render_fan_markdown, summarize
+from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
 from storysite.model import Content, Memory
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
@@ -552,21 +552,24 @@ def _texts_apart(validated: list[ValidatedItem]
             bodies.append(None)
             continue
         key = text_key(memory)
-        rendered[key] = _render_pickled((memory.body, memory.body_line))
-        items.append(ValidatedItem(item.kind, replace(memory, body="", body_key=key), item.problems))
+        text = _render_for_cache(memory.body, memory.body_line)
+        rendered[key] = pickle.dumps(text, protocol=pickle.HIGHEST_PROTOCOL)
+        items.append(ValidatedItem(item.kind, replace(memory, body="", body_key=key, excerpt=text.text),
+                                   item.problems))
         bodies.append(memory.body)
     return items, bodies, rendered
 
 
 def _render_pickled(text: tuple[str, int]) -> bytes:
-    """One fan text rendered, as the Markdown cache keeps it (a worker's unit of work).
+    """One fan text rendered, as the Markdown cache keeps it (a worker's unit of work)."""
+    return pickle.dumps(_render_for_cache(*text), protocol=pickle.HIGHEST_PROTOCOL)
 
-    Of the plain text, only the excerpt is kept (all a memory's text is used for): a site of
-    100,000 memories need not hold every text three times.
-    """
-    rendered = render_fan_markdown(*text)
-    return pickle.dumps(replace(rendered, text=summarize(rendered.text[:EXCERPT_SOURCE], EXCERPT_CHARS)),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+
+def _render_for_cache(body: str, body_line: int) -> RenderedMarkdown:
+    """A fan text rendered, with only the excerpt of its plain text (all a memory's text is
+    used for): a site of 100,000 memories need not hold every text three times."""
+    rendered = render_fan_markdown(body, body_line)
+    return replace(rendered, text=summarize(rendered.text[:EXCERPT_SOURCE], EXCERPT_CHARS))
 
 
 def _origin_of(base_url: str) -> str | None:

@@ -59,6 +59,8 @@ class PublicMemory:
     published: dt.date | None
     body_key: str = ""
     """The rendered text's cache key, when ``body`` was let go (see :class:`storysite.model.Memory`)."""
+    excerpt: str = ""
+    """The rendered text's excerpt, when known without it (see :class:`storysite.model.Memory`)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 # allowed it (a date of the content, so builds stay reproducible).
                 published=memory.published or memory.consent.granted,
                 body_key=memory.body_key,
+                excerpt=memory.excerpt,
             )
         )
     public.sort(key=memory_order)

@@ -98,6 +98,9 @@ class Memory:
     (field, line, what: "a phone number"…), for ``check``."""
     body_key: str = ""
     """The rendered text's cache key, when the build has let go of ``body`` (rendered already)."""
+    excerpt: str = ""
+    """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
+    the text, so a build need not read every text back to make them."""
 
 
 @dataclass(frozen=True)

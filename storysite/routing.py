@@ -74,9 +74,8 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
     for claim in claims:
         by_url[claim.url.lower()].append(claim)
     problems: list[Diagnostic] = []
-    for _url, group in sorted(by_url.items()):
-        if len(group) < 2:
-            continue
+    for url in sorted(url for url, group in by_url.items() if len(group) > 1):
+        group = by_url[url]
         for claim in group:
             if not claim.path:
                 continue

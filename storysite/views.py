@@ -196,10 +196,13 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
         if rendered_raw is not None:
-            body = pickle.loads(rendered_raw[memory.slug])
+            # The excerpt came with the parse, or is read back from the rendered text.
+            excerpt = memory.description or summarize(
+                memory.excerpt or pickle.loads(rendered_raw[memory.slug]).text, EXCERPT_CHARS)
         else:
             body = render(memory.body, memory.body_line)
             rendered[memory.slug] = body
+            excerpt = memory.description or summarize(body.text, EXCERPT_CHARS)
         memory_tags = []
         for tag in memory.tags:
             slug = routing.slugify(tag)
@@ -213,7 +216,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
             date_iso=memory.date.iso() if memory.date and not memory.date.decade else "",
             author=memory.author_display,
             location=memory.location,
-            excerpt=memory.description or summarize(body.text, EXCERPT_CHARS),
+            excerpt=excerpt,
             tags=tuple(memory_tags),
             featured=memory.featured,
             decade=memory.date.decade_start if memory.date else None,
