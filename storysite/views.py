@@ -196,9 +196,10 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
     for memory in site.memories:
         if rendered_raw is not None:
-            # The excerpt came with the parse, or is read back from the rendered text.
-            excerpt = memory.description or summarize(
-                memory.excerpt or pickle.loads(rendered_raw[memory.slug]).text, EXCERPT_CHARS)
+            # The excerpt came with the parse (summarized already: the very string is kept,
+            # not a copy per memory), or is read back from the rendered text.
+            excerpt = memory.description or memory.excerpt or summarize(
+                pickle.loads(rendered_raw[memory.slug]).text, EXCERPT_CHARS)
         else:
             body = render(memory.body, memory.body_line)
             rendered[memory.slug] = body
