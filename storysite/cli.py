@@ -304,7 +304,8 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
     Each row becomes a memory with status 'submitted'; names, emails, phone
     numbers, the fan's original words and consent evidence go to the private
     store. Columns are matched to fields by --map, else by the site's
-    import-mapping.yaml (which 'storysite new' creates), else by name.
+    import-mapping.yaml (which 'storysite new' creates) unless the export has
+    a 'text' column and not the one that mapping names, else by name.
     FORMAT is 'submissions' (the default).
     """
     from storysite.build import build_date
@@ -332,15 +333,17 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
     if config is None:
         sys.exit(1)
     mapping_path = Path(mapping) if mapping else None
-    if mapping_path is None and (site_dir / SITE_MAPPING).is_file():
-        # The mapping `storysite new` made, which the editor adapted to the form: used unless told otherwise.
-        mapping_path = site_dir / SITE_MAPPING
-        click.echo(f"Using the site's {SITE_MAPPING} (give --map to use another mapping).")
+    # The mapping `storysite new` made, which the editor adapted to the form: used unless told
+    # otherwise, or unless the export was made for the default mapping (a 'text' column).
+    site_mapping = site_dir / SITE_MAPPING if mapping_path is None and (site_dir / SITE_MAPPING).is_file() else None
     result = import_submissions(
         export, site_dir, mapping_path=mapping_path,
         store_dir=config.privacy.private_store, display_policy=config.privacy.author_display,
         today=build_date(os.environ), encoding=encoding, max_file_bytes=config.limits.max_file_bytes,
+        site_mapping=site_mapping,
     )
+    if result.site_mapping_used:
+        click.echo(f"Used the site's {SITE_MAPPING} (give --map to use another mapping).")
     print_diagnostics(result.diagnostics)
     if result.fatal:
         click.secho("Nothing was imported.", fg="red", err=True)

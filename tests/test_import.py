@@ -351,19 +351,27 @@ def test_the_sites_import_mapping_is_used_when_no_map_is_given(tmp_path, monkeyp
     env = {"SOURCE_DATE_EPOCH": "1795132800"}
     result = runner.invoke(main, ["import", str(export), "--site", str(site)], env=env)
     assert result.exit_code == 0, result.output
-    assert "Using the site's import-mapping.yaml" in result.stdout and "Imported 1 new memories" in result.stdout
+    assert "Used the site's import-mapping.yaml" in result.stdout and "Imported 1 new memories" in result.stdout
     text = (site / "content/memories/my-memory.md").read_text()
     assert "Some words" in text and "display: Romain L." in text and "granted: '2024-01-01'" in text
     # Run from the site folder, as an editor does: the same mapping, and the row is known already.
     monkeypatch.chdir(site)
     again = runner.invoke(main, ["import", str(export)], env=env)
     assert again.exit_code == 0, again.output
-    assert "Using the site's import-mapping.yaml" in again.stdout and "1 duplicate(s)" in again.stdout
+    assert "Used the site's import-mapping.yaml" in again.stdout and "1 duplicate(s)" in again.stdout
     # A mapping given with --map wins, and the site's is not mentioned.
     (tmp_path / "other.yaml").write_text("columns: {text: Your memory, title: Title}\n")
     other = runner.invoke(main, ["import", str(export), "--map", str(tmp_path / "other.yaml")], env=env)
     assert other.exit_code == 0, other.output
     assert "import-mapping.yaml" not in other.output
+    # An export made for the default mapping (a 'text' column) is read by name, as before.
+    plain = tmp_path / "plain.csv"
+    plain.write_text("title,text,name,email,consent,consent_timestamp\n"
+                     "Le goûter,Chez mamie Zoé.,Zoé Martin,zoe@example.net,yes,2026-01-02\n", encoding="utf-8")
+    by_name = runner.invoke(main, ["import", str(plain)], env=env)
+    assert by_name.exit_code == 0, by_name.output
+    assert "import-mapping.yaml" not in by_name.output and "Imported 1 new memories" in by_name.stdout
+    assert "Chez mamie Zoé." in (site / "content/memories/le-gouter.md").read_text()
     # A mapping that does not fit the export names its own lines.
     (site / "import-mapping.yaml").write_text("columns:\n  text: Votre souvenir\n")
     wrong = runner.invoke(main, ["import", str(export)], env=env)

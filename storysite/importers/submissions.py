@@ -99,6 +99,8 @@ class ImportResult:
     """The export could not be read at all (nothing was imported)."""
     stopped: bool = False
     """The import stopped part-way at an error: the rows before it were imported."""
+    site_mapping_used: bool = False
+    """The site's own mapping (``site_mapping``) was the one used."""
 
 
 class _StopImport(Exception):
@@ -313,14 +315,22 @@ def import_submissions(
     today: dt.date,
     encoding: str = "utf-8",
     max_file_bytes: int = 1_000_000,
+    site_mapping: Path | None = None,
 ) -> ImportResult:
     """Import every row of ``export`` into ``site_dir/content/memories`` and the private store.
 
     A row whose memory file would be larger than ``max_file_bytes`` (``limits.max_file_bytes``,
     which the build enforces) is left out; a CSV cell longer than that stops the import.
+    Without ``mapping_path``, ``site_mapping`` (the site's own) is used when the export has
+    the column it names for the text, or when the export has no ``text`` column either
+    (its problems are then reported); else each field comes from the column of its name.
     """
     result = ImportResult()
     shown = export.name
+    if mapping_path is None and site_mapping is not None and _site_mapping_fits(
+            site_mapping, export, encoding, max_file_bytes):
+        mapping_path = site_mapping
+        result.site_mapping_used = True
     mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
     result.diagnostics.extend(found)
     if mapping is None:
@@ -353,6 +363,29 @@ def import_submissions(
             handle.close()
         csv.field_size_limit(previous_limit)
     return result
+
+
+def _site_mapping_fits(site_mapping: Path, export: Path, encoding: str, max_file_bytes: int) -> bool:
+    """Whether to use the site's mapping for ``export``: unless the export has no column for the
+    site's text but one named ``text`` (an export made for the default mapping)."""
+    mapping, _ = read_mapping(site_mapping, site_mapping.name)
+    if mapping is None or "text" not in mapping.columns:
+        return True  # its problems are worth reporting
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max_file_bytes)
+    try:
+        rows = _rows(export, encoding, export.name, max_file_bytes)
+        if isinstance(rows, Diagnostic):
+            return True
+        header, _, handle = rows
+        if handle is not None:
+            handle.close()
+    except (_StopImport, OSError, UnicodeDecodeError, csv.Error):
+        return True
+    finally:
+        csv.field_size_limit(previous_limit)
+    names = {column.casefold() for column in header}
+    return mapping.columns["text"].casefold() in names or "text" not in names
 
 
 def _import_rows(
