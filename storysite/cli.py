@@ -248,11 +248,16 @@ def new_command(directory: str) -> None:
     click.echo(f"Created a site in {target}/. Next: storysite build {directory}")
 
 
+_OTHER_IMAGE_SUFFIXES = frozenset((".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".tif", ".tiff", ".bmp",
+                                  ".heic", ".heif", ".ico", ".pdf"))
+
+
 @main.command("label")
 @click.argument("design")
 @click.argument("text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-              help="The PNG to write, a name ending in .png, or - for standard output (default: DESIGN.png).")
+              help="The PNG to write (not a name of another image format), or - for standard output "
+                   "(default: DESIGN.png).")
 @click.option("--scale", type=click.IntRange(1, 8), default=1, show_default=True, help="Draw N times larger.")
 @click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
 @_edge
@@ -260,8 +265,8 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
     """Render one label: TEXT on the label design DESIGN, to a PNG."""
     from storysite.labels.single import render_single_label
 
-    if output is not None and output != "-" and Path(output).suffix.lower() != ".png":
-        # The label is a PNG: a .jpg (or any other) name would hold bytes its name lies about.
+    if output is not None and output != "-" and Path(output).suffix.lower() in _OTHER_IMAGE_SUFFIXES:
+        # The label is a PNG: a .jpg (or other image) name would hold bytes its name lies about.
         raise click.BadParameter(f"'{output}': a label is a PNG image; give a name ending in .png, or - for "
                                  "standard output", param_hint="-o")
     if output == "-" and sys.stdout.isatty():

@@ -653,13 +653,14 @@ def test_cli_output_dash_is_standard_output_and_other_names_must_be_png(make_sit
     assert Image.open(io.BytesIO(result.stdout_bytes)).format == "PNG"
     assert "Wrote the label to standard output" in result.stderr
     assert not (tmp_path / "-").exists()
-    for name in ("x.jpg", "x", "x.png.txt"):
+    for name in ("x.jpg", "x.WEBP", "x.png.svg"):
         refused = site.run("label", "plain", "Odette", "-o", name, "--site", str(site.root))
         assert refused.exit_code == 2, (name, refused.output)
         assert f"Invalid value for -o: '{name}': a label is a PNG image; give a name ending in .png" in refused.stderr
         assert not (tmp_path / name).exists()
-    upper = site.run("label", "plain", "Odette", "-o", "X.PNG", "--site", str(site.root))
-    assert upper.exit_code == 0 and (tmp_path / "X.PNG").read_bytes().startswith(b"\x89PNG")
+    for name in ("X.PNG", "etiquette"):  # a name without a suffix says nothing untrue
+        written = site.run("label", "plain", "Odette", "-o", name, "--site", str(site.root))
+        assert written.exit_code == 0 and (tmp_path / name).read_bytes().startswith(b"\x89PNG"), name
 
 
 # -- the browser engine: parity with Python, and the page ------------------------------------------
