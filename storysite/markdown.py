@@ -22,7 +22,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -310,6 +310,16 @@ def _unlink(tokens: list[Token], unlinked: Callable[[str], bool]) -> None:
                 continue  # the words of a refused autolink are its address
             kept.append(child)
         block.children = kept
+    # Raw HTML an editor may write (markdown.editorial_html): a refused link loses its address.
+    for token in _walk(tokens):
+        if token.type in ("html_inline", "html_block") and "href" in token.content.lower():
+            token.content = _HTML_HREF.sub(
+                lambda m: "" if unlinked(unescape(m.group(2) or m.group(3) or m.group(4) or "")) else m.group(0),
+                token.content)
+
+
+# An href attribute in raw HTML, its value double-quoted, single-quoted or bare.
+_HTML_HREF = re.compile(r"""\s(href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
 def is_local_image(src: str) -> bool:

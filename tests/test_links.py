@@ -117,3 +117,19 @@ def test_a_withdrawn_memory_leaves_no_url_in_editors_links(make_site) -> None:
         assert "un effacé" in html and "/memories/efface/" not in html, page
     assert "content/campaigns/appel.md:4: note: link '/memories/bea-martin/' leads to memory 'bea-martin', " \
            "which is not published; its words are shown without the link" in result.output
+
+
+def test_a_withdrawn_memory_leaves_no_url_in_an_editors_raw_html(make_site) -> None:
+    site = make_site({
+        "content/memories/bea-martin.md": memory("Le goûter de Béa", status="withdrawn"),
+        "content/memories/publie.md": memory("Publié"),
+        "content/pages/p.md": "---\ntitle: P\n---\nVoir <a href=\"/memories/bea-martin/\">son histoire</a>, "
+                              "<A HREF=../memories/bea-martin/>là</A> et <a href='/memories/publie/'>le publié</a>.\n\n"
+                              "<div><a class=\"x\" href=\"&#47;memories&#47;bea-martin&#47;\">en bloc</a></div>\n",
+    }, config="title: T\nbase_url: https://example.org/\nmarkdown: {editorial_html: true}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    html = site.read("p/index.html")
+    assert "bea-martin" not in site.all_output_text()
+    assert "<a>son histoire</a>" in html and "<A>là</A>" in html and '<a class="x">en bloc</a>' in html
+    assert "<a href='/memories/publie/'>le publié</a>" in html
