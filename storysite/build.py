@@ -46,7 +46,7 @@ from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
-from storysite.model import Content, Memory
+from storysite.model import Content, Memory, Origin
 from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
@@ -621,23 +621,30 @@ def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, writin
 
 def _claims(content: Content) -> Iterator[routing.Claim]:
     for memory in content.memories:
-        yield routing.Claim(routing.memory_url(memory.slug), memory.origin.path, memory.origin.line, "this memory")
+        yield routing.Claim(routing.memory_url(memory.slug), memory.origin.path, _slug_line(memory.origin),
+                            "this memory")
     for campaign in content.campaigns:
-        yield routing.Claim(routing.campaign_url(campaign.slug), campaign.origin.path, campaign.origin.line,
+        yield routing.Claim(routing.campaign_url(campaign.slug), campaign.origin.path, _slug_line(campaign.origin),
                             "this campaign")
     for milestone in content.milestones:
         # Milestones have no page of their own: they are anchors of the timeline.
-        yield routing.Claim(f"/timeline/#milestone-{milestone.slug}", milestone.origin.path, milestone.origin.line,
+        yield routing.Claim(f"/timeline/#milestone-{milestone.slug}", milestone.origin.path, _slug_line(milestone.origin),
                             "this milestone")
     for gallery in content.galleries:
-        yield routing.Claim(routing.gallery_url(gallery.slug), gallery.origin.path, gallery.origin.line,
+        yield routing.Claim(routing.gallery_url(gallery.slug), gallery.origin.path, _slug_line(gallery.origin),
                             "this gallery")
     for design in content.labels:
-        yield routing.Claim(f"/labels/{design.slug}/", design.origin.path, design.origin.line, "this label design")
+        yield routing.Claim(f"/labels/{design.slug}/", design.origin.path, _slug_line(design.origin),
+                            "this label design")
     for page in content.pages:
-        yield routing.Claim(routing.page_url(page.slug), page.origin.path, page.origin.line, "this page")
+        yield routing.Claim(routing.page_url(page.slug), page.origin.path, _slug_line(page.origin), "this page")
         if page.slug in routing.RESERVED_SECTIONS:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
+
+
+def _slug_line(origin: Origin) -> int:
+    """Where a clash of URLs is reported: the item's ``slug:`` line, else its first line."""
+    return origin.slug_line or origin.line
 
 
 def _media_outputs(results: ImageResults, videos: list[VideoFile], cache_dir: Path

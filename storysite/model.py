@@ -19,6 +19,8 @@ class Origin:
 
     path: str
     line: int
+    slug_line: int = 0
+    """The line of its ``slug:``, when it gives one (where a clash of URLs is reported)."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"

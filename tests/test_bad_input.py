@@ -60,8 +60,9 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "two items with one url": (
         {"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B", extra="slug: a\n")},
-        ["content/memories/a.md:1: this memory has the URL /memories/a/, as does content/memories/b.md:1",
-         "content/memories/b.md:1: this memory has the URL /memories/a/, as does content/memories/a.md:1"],
+        # Reported at the slug: line of a file that gives one.
+        ["content/memories/a.md:1: this memory has the URL /memories/a/, as does content/memories/b.md:9",
+         "content/memories/b.md:9: this memory has the URL /memories/a/, as does content/memories/a.md:1"],
     ),
     "page takes a reserved url": (
         {"content/pages/memories.md": "---\ntitle: Souvenirs\n---\nx\n"},

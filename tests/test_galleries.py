@@ -129,7 +129,7 @@ def test_two_galleries_with_one_url(make_site) -> None:
     })
     result = site.build()
     assert result.exit_code == 1
-    assert ("content/galleries/a.yaml:1: this gallery has the URL /galleries/same/, as does content/galleries/b.yaml:1"
+    assert ("content/galleries/a.yaml:2: this gallery has the URL /galleries/same/, as does content/galleries/b.yaml:2"
             in result.stderr)
 
 

@@ -266,8 +266,8 @@ BAD: dict[str, tuple[dict[str, str], list[str]]] = {
     "two milestones with one slug": (
         {"content/timeline/a.yaml": "title: A\ndate: 1976\nslug: pot\n",
          "content/timeline/b.yaml": "title: B\ndate: 1977\nslug: pot\n"},
-        ["content/timeline/a.yaml:1: this milestone has the URL /timeline/#milestone-pot, as does "
-         "content/timeline/b.yaml:1"],
+        ["content/timeline/a.yaml:3: this milestone has the URL /timeline/#milestone-pot, as does "
+         "content/timeline/b.yaml:3"],
     ),
     "reversed era": (
         {"storysite.yaml": "title: T\nlanguage: fr\ntimeline:\n  eras:\n    - {name: Télé, from: 1980, to: 1994}\n"

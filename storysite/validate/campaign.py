@@ -6,8 +6,8 @@ from pathlib import Path
 
 from storysite.diagnostics import Diagnostic
 from storysite.load import RawItem
-from storysite.model import Campaign, Origin
-from storysite.validate.fields import item_slug, open_item, read_media_entry
+from storysite.model import Campaign
+from storysite.validate.fields import item_origin, item_slug, open_item, read_media_entry
 
 KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "hero", "draft", "text")
 
@@ -19,7 +19,7 @@ def validate_campaign(item: RawItem, site_dir: Path) -> tuple[Campaign | None, l
     hero_read = read.sub("hero")
     hero = read_media_entry(hero_read, site_dir) if hero_read is not None else None
     campaign = Campaign(
-        origin=Origin(item.path, item.line),
+        origin=item_origin(item),
         slug=slug,
         title=title,
         body=item.body,

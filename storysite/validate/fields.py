@@ -189,6 +189,11 @@ def media_entries(value: YamlList) -> Iterator[tuple[int, YamlMap | None]]:
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
+def item_origin(item: RawItem) -> Origin:
+    """Where an item was written: its file, first line and ``slug:`` line."""
+    return Origin(item.path, item.line, item.fields.key_lines.get("slug", 0))
+
+
 def item_slug(item: RawItem, reader: FieldReader) -> str:
     """The item's slug: ``slug:`` when given, else from the file or bundle name."""
     if reader.has("slug"):

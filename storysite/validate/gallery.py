@@ -7,9 +7,10 @@ from pathlib import Path
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error
 from storysite.load import RawItem
-from storysite.model import Gallery, MediaRef, Origin
+from storysite.model import Gallery, MediaRef
 from storysite.validate.fields import (
     FieldReader,
+    item_origin,
     item_slug,
     media_entries,
     open_item,
@@ -30,7 +31,7 @@ def validate_gallery(item: RawItem, site_dir: Path) -> tuple[Gallery | None, lis
     if isinstance(item.fields.get("description"), str) and "\n" in item.fields["description"].rstrip("\n"):
         description_line += 1  # a block scalar starts on the line after its key
     gallery = Gallery(
-        origin=Origin(item.path, item.line),
+        origin=item_origin(item),
         slug=slug,
         title=title,
         description=read.text("description"),

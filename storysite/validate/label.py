@@ -20,7 +20,13 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
 from storysite.model import LabelDesign, LabelZone, Origin, WordList
-from storysite.validate.fields import FieldReader, item_slug, open_item, resolve_media_path
+from storysite.validate.fields import (
+    FieldReader,
+    item_origin,
+    item_slug,
+    open_item,
+    resolve_media_path,
+)
 from storysite.yamlio import YamlList, YamlMap, decode_text
 
 KNOWN_FIELDS = ("title", "slug", "description", "artwork", "alt", "example", "zones", "emoji",
@@ -46,7 +52,7 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
     artwork, size = _artwork(read, site_dir)
     zones = _zones(read, size, site_dir)
     design = LabelDesign(
-        origin=Origin(item.path, item.line),
+        origin=item_origin(item),
         slug=slug,
         title=title,
         artwork=artwork or "",

@@ -9,7 +9,7 @@ from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import private_data_in
 from storysite.textclean import clean_text
-from storysite.validate.fields import item_slug, open_item, read_media
+from storysite.validate.fields import item_origin, item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
     "title", "slug", "date", "date_display", "description", "author", "status", "consent",
@@ -73,7 +73,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         )
 
     memory = Memory(
-        origin=Origin(item.path, item.line),
+        origin=item_origin(item),
         slug=slug,
         title=title,
         body=clean_text(item.body),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from storysite.diagnostics import Diagnostic, error
 from storysite.load import RawItem
-from storysite.model import Milestone, Origin
-from storysite.validate.fields import item_slug, open_item, read_media
+from storysite.model import Milestone
+from storysite.validate.fields import item_origin, item_slug, open_item, read_media
 
 KNOWN_FIELDS = ("title", "slug", "date", "date_display", "circa", "tags", "media", "text")
 
@@ -27,7 +27,7 @@ def validate_milestone(item: RawItem, site_dir: Path) -> tuple[Milestone | None,
     milestone = None
     if title and slug and date is not None:
         milestone = Milestone(
-            origin=Origin(item.path, item.line),
+            origin=item_origin(item),
             slug=slug,
             title=title,
             date=date,

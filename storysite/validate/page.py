@@ -6,8 +6,8 @@ from pathlib import Path
 
 from storysite.diagnostics import Diagnostic
 from storysite.load import RawItem
-from storysite.model import Origin, Page
-from storysite.validate.fields import item_slug, open_item
+from storysite.model import Page
+from storysite.validate.fields import item_origin, item_slug, open_item
 
 KNOWN_FIELDS = ("title", "slug", "description", "menu", "draft", "text")
 
@@ -17,7 +17,7 @@ def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diag
     read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     page = Page(
-        origin=Origin(item.path, item.line),
+        origin=item_origin(item),
         slug=slug,
         title=title,
         body=item.body,
