@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from storysite import routing
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, notice, warning
@@ -78,6 +80,10 @@ class PublicSite:
     """Photo galleries (editorial) that are not drafts, newest first."""
     labels: tuple[LabelDesign, ...] = ()
     """Personalised-label designs (editorial), by slug."""
+    file_urls: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """The URL of the item each content file holds (files of one item), for editors' links to
+    files: a published item's page, or, for a memory not published, the URL its links are
+    removed by (see :func:`storysite.links.unpublished_memory_links`)."""
 
     @functools.cached_property
     def memory_slugs(self) -> frozenset[str]:
@@ -218,6 +224,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
             sorted((g for g in content.galleries if not g.draft), key=lambda g: (_neg_date(g.date), g.slug))
         ),
         labels=tuple(sorted(content.labels, key=lambda d: d.slug)),
+        file_urls=_file_urls(content),
     )
     curation = Curation(
         by_status=dict(sorted(statuses.items())),
@@ -226,6 +233,18 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
         without_consent=without_consent,
     )
     return site, curation
+
+
+def _file_urls(content: Content) -> dict[str, str]:
+    """The URL of the item each content file of one item holds (drafts have none)."""
+    claims: list[tuple[str, str]] = [(m.origin.path, routing.memory_url(m.slug)) for m in content.memories]
+    claims += [(p.origin.path, routing.page_url(p.slug)) for p in content.pages if not p.draft]
+    claims += [(c.origin.path, routing.campaign_url(c.slug)) for c in content.campaigns if not c.draft]
+    claims += [(g.origin.path, routing.gallery_url(g.slug)) for g in content.galleries if not g.draft]
+    claims += [(m.origin.path, f"/timeline/#milestone-{m.slug}") for m in content.milestones]
+    claims += [(d.origin.path, f"/labels/{d.slug}/") for d in content.labels]
+    items = Counter(path for path, _ in claims)
+    return dict(sorted((path, url) for path, url in claims if items[path] == 1))
 
 
 def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite, list[Diagnostic]]:

@@ -29,7 +29,8 @@ def _editorial_html(text: str, first_line: int, path: str, url: str, site: Publi
     rendered, found = render_editorial_markdown(text, first_line, path, url,
                                                 allow_html=site.config.markdown.editorial_html,
                                                 base_path=site.config.base_path,
-                                                unlinked=unpublished_memory_links(site, url))
+                                                unlinked=unpublished_memory_links(site, url),
+                                                file_urls=site.file_urls)
     problems.extend(found)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:

@@ -30,7 +30,8 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
     for text, first_line, path, page_url in bodies:
         if not text.strip():
             continue
-        rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html)
+        rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html,
+                                                file_urls=site.file_urls)
         for target, line in rendered.links:
             resolved = _resolve(target, page_url, base_path)
             if resolved is None or _leads_somewhere(resolved, outputs):

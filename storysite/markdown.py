@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any
@@ -218,7 +218,7 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 
 def render_editorial_markdown(
     source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/",
-    unlinked: Callable[[str], bool] | None = None,
+    unlinked: Callable[[str], bool] | None = None, file_urls: Mapping[str, str] | None = None,
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
@@ -228,7 +228,9 @@ def render_editorial_markdown(
     a site served from a sub-path (a project's GitHub Pages) keeps its links; one that
     spells the base path out already is left as it is. ``links`` keeps them as written.
     A link for which ``unlinked`` (given the link as written) is true is rendered as its
-    words only (an automatic link, whose words are its address, as nothing).
+    words only (an automatic link, whose words are its address, as nothing). A link to a
+    content file (``../pages/histoire.md``, relative to ``path`` or from the site root) that
+    ``file_urls`` knows leads to that item's page, as in MkDocs.
     """
     md = _parser(True, allow_html)
     tokens = md.parse(source)
@@ -241,6 +243,8 @@ def render_editorial_markdown(
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
     refused = _refused_schemes(tokens, first_line, path, problems)
+    if file_urls:
+        _link_files(tokens, path, file_urls)
     if refused:
         _unlink(tokens, refused.__contains__)
     if unlinked is not None:
@@ -287,6 +291,25 @@ def _refused_schemes(tokens: list[Token], first_line: int, path: str, problems: 
                 words = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
                 block.children[position] = Token("text", "", 0, content=words)
     return refused
+
+
+_CONTENT_FILE = re.compile(r"\.(?:md|markdown|ya?ml)$", re.IGNORECASE)
+
+
+def _link_files(tokens: list[Token], path: str, file_urls: Mapping[str, str]) -> None:
+    """Point each link to a content file ``file_urls`` knows at its page."""
+    for token in _walk(tokens):
+        href = token.attrGet("href") if token.type == "link_open" else None
+        if not isinstance(href, str) or link_scheme(href) is not None or href.startswith("//"):
+            continue
+        parts = urlsplit(href)
+        target = unquote(parts.path)
+        if not _CONTENT_FILE.search(target):
+            continue
+        joined = target.lstrip("/") if target.startswith("/") else posixpath.join(posixpath.dirname(path), target)
+        url = file_urls.get(posixpath.normpath(joined))
+        if url is not None:  # else not a content file of the site: the link check says so
+            token.attrSet("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 def _unlink(tokens: list[Token], unlinked: Callable[[str], bool]) -> None:

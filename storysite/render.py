@@ -163,7 +163,7 @@ def plan_pages(
         url = routing.campaign_url(campaign.slug)
         rendered, found = render_editorial_markdown(
             campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html, base_path=base_path,
-            unlinked=unpublished_memory_links(site, url))
+            unlinked=unpublished_memory_links(site, url), file_urls=site.file_urls)
         problems.extend(found)
         body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
@@ -176,7 +176,7 @@ def plan_pages(
         url = routing.page_url(page.slug)
         rendered, found = render_editorial_markdown(
             page.body, page.body_line, page.origin.path, url, allow_html=editorial_html, base_path=base_path,
-            unlinked=unpublished_memory_links(site, url))
+            unlinked=unpublished_memory_links(site, url), file_urls=site.file_urls)
         problems.extend(found)
         body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description

@@ -254,7 +254,8 @@ def _milestone_body(site: PublicSite, body: str, line: int, path: str,
     base_path = site.config.base_path
     rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
                                                 allow_html=site.config.markdown.editorial_html, base_path=base_path,
-                                                unlinked=unpublished_memory_links(site, TIMELINE_URL))
+                                                unlinked=unpublished_memory_links(site, TIMELINE_URL),
+                                                file_urls=site.file_urls)
     problems.extend(found)
     images = image_resolver(site_media, base_path)
     html = fill_images(rendered, path, images, problems)

@@ -27,11 +27,21 @@ def test_a_link_to_no_page_is_a_warning_at_its_line_and_fails_a_strict_build(mak
     assert site.output_files() == before
 
 
-def test_a_link_to_a_markdown_file_says_to_link_to_the_page_url(make_site) -> None:
-    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[Histoire](histoire.md)\n")
+def test_a_link_to_a_content_file_leads_to_its_page_as_in_mkdocs(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[Histoire](histoire.md), [le souvenir]"
+                                     "(../memories/publie.md#fin), [racine](/content/pages/histoire.md), "
+                                     "[retiré](../memories/retire.md) et [perdu](perdu.md)\n",
+                          config="title: T\nbase_url: https://example.org/projet/\n")
     result = site.build()
-    assert "content/pages/liens.md:4: warning: link 'histoire.md' leads to no page of the site; link to the " \
+    assert result.exit_code == 0, result.output
+    html = site.read("liens/index.html")
+    assert '<a href="/projet/histoire/">Histoire</a>' in html
+    assert '<a href="/projet/memories/publie/#fin">le souvenir</a>' in html
+    assert '<a href="/projet/histoire/">racine</a>' in html
+    assert " retiré " in html and "retire" not in html.split("<main")[1]  # not published: its words only
+    assert "content/pages/liens.md:4: warning: link 'perdu.md' leads to no page of the site; link to the " \
            "page's URL" in result.stderr
+    assert "histoire.md" not in result.stderr and "publie.md" not in result.stderr
 
 
 def test_a_link_to_an_unpublished_memory_is_a_note_that_never_fails_a_strict_build(make_site) -> None:
