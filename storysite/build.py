@@ -270,7 +270,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     static_files, found = privacyguard.without_private(static_files, site_dir / config.privacy.private_store,
                                                        STATIC_DIR)
     problems.extend(found)
-    translate = Translator(theme.strings, theme.fallback_strings)
+    missing_strings: list[str] = []
+    translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)
     env = make_environment(theme, config, assets)
     strings = theme.strings or theme.fallback_strings
     # Fans' texts: those of memories validated by the parse workers came rendered with their
@@ -354,6 +355,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     ]
     if "robots.txt" not in static_files:  # a site's own static/robots.txt is used as it is
         jobs.append(robots_job(site_view))
+    for key in sorted(set(missing_strings)):
+        problems.error(f"{theme.layers[0].label}/strings/{config.language}.yaml", 1,
+                       f"no theme string '{key}' in the strings of theme '{theme.name}' (nor in English); "
+                       "add it, or extend a theme that has it (extends: default in theme.yaml)")
     media_files = list(_media_outputs(image_results, video_files, cache_dir))
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))

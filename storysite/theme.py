@@ -276,12 +276,19 @@ def format_date(date: PartialDate | None, strings: Mapping[str, Any], *, approxi
 class Translator:
     """``t("key", name=...)``: a theme string in the site language, English as fallback."""
 
-    def __init__(self, strings: Mapping[str, Any], fallback: Mapping[str, Any]) -> None:
+    def __init__(self, strings: Mapping[str, Any], fallback: Mapping[str, Any],
+                 missing: list[str] | None = None) -> None:
         self.strings = strings
         self.fallback = fallback
+        self.missing = missing
+        """With a list, a missing string is noted there and its key given instead (the build
+        reports them all); without, it is an error where it is used (a template's line)."""
 
     def __call__(self, key: str, **values: Any) -> str:
         text = self.strings.get(key, self.fallback.get(key))
+        if text is None and self.missing is not None:
+            self.missing.append(key)
+            return key
         if text is None:
             raise jinja2.UndefinedError(f"no theme string '{key}' in strings/*.yaml")
         if isinstance(text, dict):

@@ -175,3 +175,19 @@ def test_render_once_renders_once_per_value_object() -> None:
     for _ in range(2):  # a failure is raised each time, never kept
         with pytest.raises(jinja2.UndefinedError):
             once("bad.html", site=site)
+
+
+def test_a_theme_without_strings_is_reported_not_a_crash(make_site) -> None:
+    from tests.conftest import REPO
+
+    files = {"content/memories/a.md": memory("A"), "themes/mine/theme.yaml": "name: mine\n"}
+    for path in sorted((REPO / "themes/default/templates").rglob("*")):
+        if path.is_file():
+            files[f"themes/mine/templates/{path.relative_to(REPO / 'themes/default/templates').as_posix()}"] = \
+                path.read_text("utf-8")
+    site = make_site(files, config="title: T\nlanguage: en\ntheme: mine\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "themes/mine/strings/en.yaml:1: no theme string 'nav.memories' in the strings of theme 'mine'" \
+        in result.stderr
