@@ -31,7 +31,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 
 BLOCK_NAMES = ("memory", "gallery", "label", "timeline")
 IMAGE_BLOCK = "image"
@@ -401,17 +401,24 @@ def _climbs_above_root(target: str, page_url: str) -> bool:
 def _extract_blocks(
     tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]
 ) -> tuple[list[Token], list[BlockRef]]:
-    """Replace each top-level ``:::`` container with one placeholder token."""
+    """Replace each top-level ``:::`` container with one placeholder token.
+
+    A block takes no text: text inside one is a warning, and a block left open (which would
+    take the rest of the text with it) is an error."""
     result: list[Token] = []
     blocks: list[BlockRef] = []
     depth = 0
+    opened: tuple[str, int] | None = None  # the top-level block open: its name and line
+    has_text = False
     for token in tokens:
         if token.type == "container_block_open":
             depth += 1
             if depth > 1:
+                has_text = True
                 continue
             line = first_line + (token.map[0] if token.map else 0)
             words = token.info.split()
+            opened, has_text = (words[0] if words else "", line), False
             if not words:
                 problems.append(error(path, line, f"a ':::' block needs a name: one of {', '.join(BLOCK_NAMES)}"))
                 continue
@@ -426,9 +433,19 @@ def _extract_blocks(
             continue
         if token.type == "container_block_close":
             depth -= 1
+            if depth == 0 and opened is not None:
+                name, line = opened
+                if not token.markup:
+                    problems.append(error(path, line, f"the '::: {name}' block is not closed: end it with a line "
+                                                      "':::' (everything after it would be lost)"))
+                elif has_text:
+                    problems.append(warning(path, line, f"the text inside the '::: {name}' block is not shown: a "
+                                                        "block takes no text; put the text before or after it"))
             continue
         if depth == 0:
             result.append(token)
+        elif token.type != "inline" or token.content.strip():
+            has_text = True
     return result, blocks
 
 

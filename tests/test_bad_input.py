@@ -374,3 +374,13 @@ def test_a_bad_source_date_epoch_is_a_usage_error(make_site, epoch: str) -> None
     result = site.build(env={"SOURCE_DATE_EPOCH": epoch})
     assert result.exit_code == 2
     assert f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds since 1970" in result.output
+
+
+def test_an_unclosed_block_is_an_error_and_text_inside_a_block_a_warning(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "content/pages/u.md": "---\ntitle: U\n---\nAvant.\n\n::: memory a\n\n## Titre\n\nAprès.\n",
+                      "content/pages/t.md": "---\ntitle: T\n---\n::: memory a\nDu texte perdu\n:::\n\nFin.\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/pages/u.md:6: the '::: memory' block is not closed: end it with a line ':::'" in result.stderr
+    assert "content/pages/t.md:4: warning: the text inside the '::: memory' block is not shown" in result.stderr
