@@ -505,7 +505,10 @@ def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return error(theme.label_for(exc.filename), exc.lineno or 0, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
-        return error(theme.label_for(None), 0, f"template '{exc.name}' not found in theme '{theme.name}'")
+        # Named where it is included or extended, when that template is known.
+        frame_file, frame_line = _template_frame(exc, theme)
+        where = (frame_file, frame_line) if frame_line else (theme.label_for(None), 0)
+        return error(*where, f"template '{exc.name}' not found in theme '{theme.name}'")
     if isinstance(exc, RecursionError):
         return error(theme.label_for(None), 0, "templates include or extend each other in a cycle")
     frame_file, frame_line = _template_frame(exc, theme)

@@ -191,3 +191,14 @@ def test_a_theme_without_strings_is_reported_not_a_crash(make_site) -> None:
     assert "internal error" not in result.output
     assert "themes/mine/strings/en.yaml:1: no theme string 'nav.memories' in the strings of theme 'mine'" \
         in result.stderr
+
+
+def test_a_missing_template_is_reported_where_it_is_included(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/default/templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n"
+                                                            "<h1>x</h1>\n{% include 'partials/nope.html' %}"
+                                                            "{% endblock %}\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/templates/page.html:4: template 'partials/nope.html' not found in theme 'default'" \
+        in result.stderr
