@@ -105,21 +105,26 @@ def _read_yaml_map(path: Path, label: str, problems: list[Diagnostic]) -> YamlMa
     return value
 
 
+THEME_KEYS = ("name", "description", "extends", "author", "license", "version")
+"""What a theme's ``theme.yaml`` may say (only ``extends`` changes anything)."""
+
+
 def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tuple[Theme | None, list[Diagnostic]]:
     """Resolve the theme chain for ``config.theme``; every problem is reported."""
     problems: list[Diagnostic] = []
     layers: list[ThemeLayer] = []
     visited: list[str] = []
     name: str | None = config.theme
+    named_at = (CONFIG_NAME, config_line)  # where the theme looked for now is named
     while name is not None:
         if name in visited:
-            problems.append(error(CONFIG_NAME, config_line, f"themes extend each other in a cycle: {' → '.join([*visited, name])}"))
+            problems.append(error(*named_at, f"themes extend each other in a cycle: {' → '.join([*visited, name])}"))
             return None, problems
         visited.append(name)
         found = _candidates(name, site_dir)
         if not found:
             where = f"themes/{name}/ in the site or the bundled themes"
-            problems.append(error(CONFIG_NAME, config_line, f"theme '{name}' not found (looked in {where})"))
+            problems.append(error(*named_at, f"theme '{name}' not found (looked in {where})"))
             return None, problems
         layers.extend(found)
         parent: str | None = None
@@ -128,12 +133,17 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
             if manifest.is_file():
                 label = f"{layer.label}/theme.yaml"
                 data = _read_yaml_map(manifest, label, problems)
+                if data is not None:
+                    problems.extend(warning(label, data.line_of(key), f"unknown key '{key}' (theme.yaml knows "
+                                                                      f"{', '.join(THEME_KEYS)})")
+                                    for key in data if key not in THEME_KEYS)
                 if data is not None and data.get("extends") is not None:
                     extends = data.get("extends")
                     if not isinstance(extends, str):
                         problems.append(error(label, data.line_of("extends"), "extends: expected a theme name"))
                     else:
                         parent = extends
+                        named_at = (label, data.line_of("extends"))
                 break
         name = parent
     strings = _merge_strings(layers, config.language, problems)

@@ -202,3 +202,13 @@ def test_a_missing_template_is_reported_where_it_is_included(make_site) -> None:
     assert result.exit_code == 1
     assert "themes/default/templates/page.html:4: template 'partials/nope.html' not found in theme 'default'" \
         in result.stderr
+
+
+def test_theme_yaml_problems_are_reported_in_theme_yaml(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "themes/mine/theme.yaml": "name: mine\ncolour: rouge\nextends: nulle-part\n"},
+                     config="title: T\ntheme: mine\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/mine/theme.yaml:2: warning: unknown key 'colour'" in result.stderr
+    assert "themes/mine/theme.yaml:3: theme 'nulle-part' not found" in result.stderr
