@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -647,6 +648,28 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
 
 
+_SVG_SIZE = re.compile(rb"<svg\b[^>]*?\bviewBox\s*=\s*[\"']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)",
+                       re.IGNORECASE)
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """An image file's own width and height (an SVG's from its viewBox), or None when unknown."""
+    try:
+        if path.suffix.lower() == ".svg":
+            with open(path, "rb") as handle:
+                found = _SVG_SIZE.search(handle.read(8192))
+            if found is None:
+                return None
+            width, height = float(found.group(1)), float(found.group(2))
+            return (round(width), round(height)) if width > 0 and height > 0 else None
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
 def _slug_line(origin: Origin) -> int:
     """Where a clash of URLs is reported: the item's ``slug:`` line, else its first line."""
     return origin.slug_line or origin.line
@@ -707,10 +730,12 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
     for page in sorted((p for p in site.pages if p.menu is not None), key=lambda p: (p.menu or 0, p.title)):
         nav.append(Link(page.title, routing.page_url(page.slug)))
     logo = None
+    logo_size = None
     if config.brand.logo:
         rel = config.brand.logo
         if rel.startswith(STATIC_DIR + "/") and rel[len(STATIC_DIR) + 1 :] in static_files:
             logo = "/" + rel[len(STATIC_DIR) + 1 :]
+            logo_size = _image_size(static_files[rel[len(STATIC_DIR) + 1 :]])
     colors = config.brand.colors
     return SiteView(
         title=config.title,
@@ -723,4 +748,5 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         palette=palette(colors.primary, colors.accent),
         nav=tuple(nav),
         copyright=config.copyright or f"© {config.brand_name}",
+        logo_size=logo_size,
     )

@@ -125,6 +125,8 @@ class SiteView:
     copyright: str
     share_image: ImageView | None = None
     """The site's share card, for pages without their own."""
+    logo_size: tuple[int, int] | None = None
+    """The logo's own width and height, when its file says (so its box is known before it loads)."""
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,19 @@ def test_theme_yaml_problems_are_reported_in_theme_yaml(make_site) -> None:
     assert result.exit_code == 1
     assert "themes/mine/theme.yaml:2: warning: unknown key 'colour'" in result.stderr
     assert "themes/mine/theme.yaml:3: theme 'nulle-part' not found" in result.stderr
+
+
+def test_the_logo_has_its_width_and_height_so_the_header_does_not_shift(make_site) -> None:
+    from PIL import Image
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 88"><rect width="360" height="88"/></svg>'
+    site = make_site({"content/memories/a.md": memory("A"), "static/logo.svg": svg},
+                     config="title: T\nbrand: {logo: static/logo.svg}\n", name="svg")
+    assert site.build().exit_code == 0
+    assert '<img class="brand__logo" src="/logo.svg" alt="T" width="196" height="48">' in site.read("index.html")
+    png = make_site({"content/memories/a.md": memory("A")}, config="title: T\nbrand: {logo: static/logo.png}\n",
+                    name="png")
+    (png.root / "static").mkdir()
+    Image.new("RGB", (300, 100)).save(png.root / "static/logo.png")
+    assert png.build().exit_code == 0
+    assert 'width="144" height="48"' in png.read("index.html")
