@@ -742,7 +742,8 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         description=config.description or translate("site.description", brand=config.brand_name),
         brand_name=config.brand_name,
         language=config.language,
-        locale=LOCALES.get(config.language, config.language),
+        # Open Graph writes a region with an underscore (fr_CA), as POSIX locales do.
+        locale=LOCALES.get(config.language, config.language.replace("-", "_")),
         base_url=config.base_url,
         logo=logo,
         palette=palette(colors.primary, colors.accent),

@@ -54,6 +54,7 @@ def test_a_regional_language_uses_its_language_strings(make_site, language: str,
     assert result.exit_code == 0 and "warning" not in result.output, result.output
     page = site.read("memories/a/index.html")
     assert f'<html lang="{language}">' in page and skip_link in page and month in page
+    assert f'<meta property="og:locale" content="{language.replace("-", "_")}">' in page
 
 
 def test_a_regional_string_file_overrides_its_language(make_site) -> None:
