@@ -524,8 +524,12 @@ def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
     frame_file, frame_line = _template_frame(exc, theme)
     message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
     if isinstance(exc, jinja2.UndefinedError):
-        message = f"undefined variable: {message}"
+        # "'storysite.model.Page object' has no attribute 'titel'": the editor knows it as a page.
+        message = f"undefined variable: {_OBJECT_NAME.sub(lambda m: repr(m.group(1)), message)}"
     return error(frame_file, frame_line, message)
+
+
+_OBJECT_NAME = re.compile(r"'(?:storysite|jinja2|builtins)\.(?:\w+\.)*(\w+) object'")
 
 
 def _template_frame(exc: BaseException, theme: Theme) -> tuple[str, int]:

@@ -229,3 +229,13 @@ def test_the_logo_has_its_width_and_height_so_the_header_does_not_shift(make_sit
     Image.new("RGB", (300, 100)).save(png.root / "static/logo.png")
     assert png.build().exit_code == 0
     assert 'width="144" height="48"' in png.read("index.html")
+
+
+def test_an_undefined_attribute_names_the_kind_of_thing_not_a_python_class(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/default/templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n"
+                                                            "<h1>{{ page.titel }}</h1>{% endblock %}\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/templates/page.html:3: undefined variable: 'Page' has no attribute 'titel'" \
+        in result.stderr
