@@ -248,8 +248,10 @@ def _checked_strings(data: YamlMap, label: str, problems: list[Diagnostic]) -> d
                                       f"date_formats.{name}: may use {allowed} only"))
                 continue
         elif isinstance(value, dict):
-            if not all(isinstance(v, (str, int, float)) for v in value.values()):
-                problems.append(error(label, line, f"{key}: expected text, or one and other texts"))
+            if (not all(isinstance(v, (str, int, float)) for v in value.values()) or "other" not in value
+                    or not set(value) <= {"one", "other"}):
+                problems.append(error(label, line, f"{key}: expected text, or one and other texts "
+                                                   "(one: \"1 souvenir\", other: \"{count} souvenirs\")"))
                 continue
         elif isinstance(value, (list, bool)):
             problems.append(error(label, line, f"{key}: expected text"))

@@ -239,3 +239,11 @@ def test_an_undefined_attribute_names_the_kind_of_thing_not_a_python_class(make_
     assert result.exit_code == 1
     assert "themes/default/templates/page.html:3: undefined variable: 'Page' has no attribute 'titel'" \
         in result.stderr
+
+
+def test_a_theme_string_that_is_not_text_is_an_error_at_its_line(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "themes/default/strings/fr.yaml": "skip: Aller au contenu\nnav.memories: {a: 1}\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/default/strings/fr.yaml:2: nav.memories: expected text, or one and other texts" in result.stderr
