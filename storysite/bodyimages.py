@@ -75,7 +75,7 @@ def find_body_images(site: PublicSite, site_dir: Path) -> tuple[list[MediaRef], 
             if target is None:
                 problems.append(error(path, block.line, f"image {reason}"))
             elif not target.startswith(STATIC_PREFIX):
-                refs.append(MediaRef(Origin(path, block.line), src=target, alt=alt))
+                refs.append(MediaRef(Origin(path, block.line), src=target, alt=alt, written=src))
     return refs, problems
 
 

@@ -634,7 +634,8 @@ def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
             ops.setdefault(op.key, op)
         refs.setdefault(keys[path], [])
         # Messages quote the path as the editor wrote it: relative to the content file.
-        entry = (ref.origin, field_name, posixpath.relpath(path, posixpath.dirname(ref.origin.path) or "."))
+        entry = (ref.origin, field_name,
+                 ref.written or posixpath.relpath(path, posixpath.dirname(ref.origin.path) or "."))
         if entry not in refs[keys[path]]:
             refs[keys[path]].append(entry)
     plan = ImagePlan(

@@ -39,6 +39,8 @@ class MediaRef:
     title: str = ""
     poster: str | None = None
     """A video's still image (site-relative), shown until the visitor presses play."""
+    written: str = ""
+    """The path as the editor wrote it (``src`` or a local ``video``), quoted in messages."""
 
 
 @dataclass(frozen=True)

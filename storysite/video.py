@@ -331,4 +331,4 @@ def plan_videos(site: PublicSite, site_dir: Path) -> tuple[list[VideoFile], list
 
 def _as_written(path: str, ref: MediaRef) -> str:
     """A site-relative path as the editor wrote it: relative to the content file."""
-    return posixpath.relpath(path, posixpath.dirname(ref.origin.path) or ".")
+    return ref.written or posixpath.relpath(path, posixpath.dirname(ref.origin.path) or ".")

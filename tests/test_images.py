@@ -692,3 +692,11 @@ def test_pool_workers_make_the_same_files_however_started(tmp_path, monkeypatch,
         for _, filename in result.files():
             assert ((tmp_path / "pooled" / key[:2] / key / filename).read_bytes()
                     == (tmp_path / "serial" / key[:2] / key / filename).read_bytes())
+
+
+def test_a_photo_error_quotes_the_path_as_the_editor_wrote_it(make_site) -> None:
+    site = make_site({"content/galleries/g.yaml": "title: G\nimages: [{src: /static/notes.txt, alt: x}]\n",
+                      "static/notes.txt": "pas une photo"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/galleries/g.yaml:2: images.src: '/static/notes.txt' is not an image" in result.stderr

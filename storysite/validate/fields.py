@@ -283,7 +283,7 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
             entry.fail("video", f"'{url}' is not a video file (.mp4 or .webm)")
             return None
         return MediaRef(origin, video=path, title=entry.text("title"), caption=entry.text("caption"),
-                        credit=entry.text("credit"), poster=poster)
+                        credit=entry.text("credit"), poster=poster, written=url)
     if not entry.has("src"):
         entry.problems.append(error(entry.path, origin.line, f"{entry.prefix.rstrip('.')}: each entry needs 'src' or 'video'"))
         return None
@@ -295,7 +295,8 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
     alt = entry.text("alt")
     if not alt:
         entry.problems.append(warning(entry.path, origin.line, f"{entry.prefix}alt: missing for '{src}'; describe the photo for people who cannot see it"))
-    return MediaRef(origin, src=path, alt=alt, caption=entry.text("caption"), credit=entry.text("credit"))
+    return MediaRef(origin, src=path, alt=alt, caption=entry.text("caption"), credit=entry.text("credit"),
+                    written=src)
 
 
 def is_http_url(value: Any) -> bool:
