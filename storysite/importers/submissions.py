@@ -327,15 +327,13 @@ def import_submissions(
     """
     result = ImportResult()
     shown = export.name
-    if mapping_path is None and site_mapping is not None and _site_mapping_fits(
-            site_mapping, export, encoding, max_file_bytes):
-        mapping_path = site_mapping
-        result.site_mapping_used = True
-    mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
-    result.diagnostics.extend(found)
-    if mapping is None:
-        result.fatal = True
-        return result
+    mapping: ColumnMapping | None = None
+    if mapping_path is not None or site_mapping is None:
+        mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
+        result.diagnostics.extend(found)
+        if mapping is None:
+            result.fatal = True
+            return result
     problem = _check_encoding(export, encoding, shown)
     if problem is not None:
         result.diagnostics.append(problem)
@@ -353,6 +351,19 @@ def import_submissions(
             result.fatal = True
             return result
         header, stream, handle = rows
+        if mapping_path is None and site_mapping is not None:
+            # The site's mapping, unless the export was made for the default one.
+            mapping, found = read_mapping(site_mapping, site_mapping.name)
+            if _site_mapping_fits(mapping, header):
+                mapping_path = site_mapping
+                result.site_mapping_used = True
+            else:
+                mapping, found = read_mapping(None, "")
+            result.diagnostics.extend(found)
+            if mapping is None:
+                result.fatal = True
+                return result
+        assert mapping is not None  # read above, before the export
         _import_rows(result, header, stream, export, site_dir, mapping, mapping_path, store_dir, display_policy,
                      today, max_file_bytes)
     except _StopImport as stop:
@@ -365,25 +376,12 @@ def import_submissions(
     return result
 
 
-def _site_mapping_fits(site_mapping: Path, export: Path, encoding: str, max_file_bytes: int) -> bool:
-    """Whether to use the site's mapping for ``export``: unless the export has no column for the
-    site's text but one named ``text`` (an export made for the default mapping)."""
-    mapping, _ = read_mapping(site_mapping, site_mapping.name)
+def _site_mapping_fits(mapping: ColumnMapping | None, header: list[str]) -> bool:
+    """Whether to use the site's mapping for an export with ``header``: unless the export has no
+    column for the site's text but one named ``text`` (an export made for the default mapping).
+    A mapping that cannot be read is used, so that its problems are reported."""
     if mapping is None or "text" not in mapping.columns:
-        return True  # its problems are worth reporting
-    previous_limit = csv.field_size_limit()
-    csv.field_size_limit(max_file_bytes)
-    try:
-        rows = _rows(export, encoding, export.name, max_file_bytes)
-        if isinstance(rows, Diagnostic):
-            return True
-        header, _, handle = rows
-        if handle is not None:
-            handle.close()
-    except (_StopImport, OSError, UnicodeDecodeError, csv.Error):
         return True
-    finally:
-        csv.field_size_limit(previous_limit)
     names = {column.casefold() for column in header}
     return mapping.columns["text"].casefold() in names or "text" not in names
 
