@@ -116,7 +116,9 @@ def _too_deep(tokens: list[Token]) -> int | None:
 
 def _as_plain_text(source: str) -> RenderedMarkdown:
     """A text rendered as its very words: paragraphs of escaped text, nothing dropped."""
-    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", source.replace("\r\n", "\n")) if p.strip()]
+    # As markdown-it reads it: Windows line breaks as one, NUL as U+FFFD (it would forge a block marker).
+    source = source.replace("\r\n", "\n").replace("\x00", "\ufffd")
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", source) if p.strip()]
     html = "".join(f"<p>{escape(paragraph)}</p>\n" for paragraph in paragraphs)
     return RenderedMarkdown(html, (), " ".join(" ".join(p.split()) for p in paragraphs))
 
@@ -200,7 +202,7 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
     for child in children:
         if child.type == "image":
             # No request to anyone, and no photo that skipped the image pipeline: its words only.
-            words = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+            words = _image_words(child)
             if words:
                 kept.append(Token("text", "", 0, content=words))
             continue
@@ -239,7 +241,7 @@ def render_editorial_markdown(
     if deep is not None:
         problems.append(error(path, first_line + deep, f"quotes or lists nested more than {MAX_NESTING // 2} "
                                                        "deep: the text is shown as plain text; nest less"))
-        return _as_plain_text(source.replace("\x00", "\ufffd")), problems
+        return _as_plain_text(source), problems
     tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
     refused = _refused_schemes(tokens, first_line, path, problems)
@@ -288,8 +290,7 @@ def _refused_schemes(tokens: list[Token], first_line: int, path: str, problems: 
             if child.type == "link_open":
                 refused.add(target)
             else:
-                words = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
-                block.children[position] = Token("text", "", 0, content=words)
+                block.children[position] = Token("text", "", 0, content=_image_words(child))
     return refused
 
 
@@ -362,11 +363,16 @@ def _extract_images(tokens: list[Token], first_line: int, blocks: list[BlockRef]
             src = child.attrGet("src") if child.type == "image" else None
             if not isinstance(src, str) or not is_local_image(src):
                 continue
-            alt = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+            alt = _image_words(child)
             title = child.attrGet("title")
             ref = BlockRef(len(blocks), IMAGE_BLOCK, (src, alt, str(title or "")), line)
             blocks.append(ref)
             block.children[position] = Token("html_inline", "", 0, content=block_marker(ref.index))
+
+
+def _image_words(image: Token) -> str:
+    """An image's alt text, as plain words."""
+    return "".join(c.content for c in image.children or () if c.type in ("text", "code_inline"))
 
 
 def _line_in(token: Token, tokens: list[Token], first_line: int) -> int:
