@@ -13,8 +13,8 @@ from storysite import routing
 from storysite.bodyimages import Resolver, fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.links import unpublished_memory_links
-from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef, render_editorial_markdown
+from storysite.links import render_site_markdown
+from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef
 from storysite.model import Gallery
 from storysite.pictures import SiteMedia
 from storysite.render import PageJob
@@ -26,11 +26,7 @@ BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 def _editorial_html(text: str, first_line: int, path: str, url: str, site: PublicSite,
                     problems: list[Diagnostic], images: Resolver | None = None) -> str:
-    rendered, found = render_editorial_markdown(text, first_line, path, url,
-                                                allow_html=site.config.markdown.editorial_html,
-                                                base_path=site.config.base_path,
-                                                unlinked=unpublished_memory_links(site, url),
-                                                file_urls=site.file_urls)
+    rendered, found = render_site_markdown(site, text, first_line, path, url)
     problems.extend(found)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:

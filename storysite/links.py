@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from storysite import routing
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, notice, warning
-from storysite.markdown import link_scheme, render_editorial_markdown
+from storysite.markdown import RenderedMarkdown, link_scheme, render_editorial_markdown
 
 
 def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], outputs: Collection[str],
@@ -45,6 +45,16 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
                                           "URL (such as /memories/slug/ or /slug/), not to its file")
             else:
                 yield warning(path, line, f"link '{target}' leads to no page of the site")
+
+
+def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str
+                         ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
+    """An editor's Markdown rendered for the page at ``page_url`` of ``site``: with the site's
+    settings, links to content files leading to their pages, and links to memories that are
+    not published reduced to their words."""
+    return render_editorial_markdown(text, first_line, path, page_url, allow_html=site.config.markdown.editorial_html,
+                                     base_path=site.config.base_path, unlinked=unpublished_memory_links(site, page_url),
+                                     file_urls=site.file_urls)
 
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:

@@ -20,12 +20,11 @@ from storysite import routing
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, notice
 from storysite.labels.views import LabelViews
-from storysite.links import unpublished_memory_links
+from storysite.links import render_site_markdown
 from storysite.markdown import (
     BLOCK_MARKER,
     BlockRef,
     RenderedMarkdown,
-    render_editorial_markdown,
     summarize,
 )
 from storysite.pictures import SiteMedia
@@ -156,14 +155,10 @@ def plan_pages(
     def job(url: str, template: str, meta: PageMeta, **context: Any) -> PageJob:
         return PageJob(url, template, {**t_site, "meta": meta, **context})
 
-    editorial_html = config.markdown.editorial_html
-    base_path = config.base_path
     campaign_cards = []
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)
-        rendered, found = render_editorial_markdown(
-            campaign.body, campaign.body_line, campaign.origin.path, url, allow_html=editorial_html, base_path=base_path,
-            unlinked=unpublished_memory_links(site, url), file_urls=site.file_urls)
+        rendered, found = render_site_markdown(site, campaign.body, campaign.body_line, campaign.origin.path, url)
         problems.extend(found)
         body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
@@ -174,9 +169,7 @@ def plan_pages(
 
     for page in site.pages:
         url = routing.page_url(page.slug)
-        rendered, found = render_editorial_markdown(
-            page.body, page.body_line, page.origin.path, url, allow_html=editorial_html, base_path=base_path,
-            unlinked=unpublished_memory_links(site, url), file_urls=site.file_urls)
+        rendered, found = render_site_markdown(site, page.body, page.body_line, page.origin.path, url)
         problems.extend(found)
         body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description

@@ -17,12 +17,11 @@ from storysite.bodyimages import fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.links import unpublished_memory_links
+from storysite.links import render_site_markdown
 from storysite.markdown import (
     BLOCK_MARKER,
     IMAGE_BLOCK,
     BlockRef,
-    render_editorial_markdown,
     summarize,
 )
 from storysite.pictures import SiteMedia
@@ -251,13 +250,9 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
 
 def _milestone_body(site: PublicSite, body: str, line: int, path: str,
                     problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
-    base_path = site.config.base_path
-    rendered, found = render_editorial_markdown(body, line, path, TIMELINE_URL,
-                                                allow_html=site.config.markdown.editorial_html, base_path=base_path,
-                                                unlinked=unpublished_memory_links(site, TIMELINE_URL),
-                                                file_urls=site.file_urls)
+    rendered, found = render_site_markdown(site, body, line, path, TIMELINE_URL)
     problems.extend(found)
-    images = image_resolver(site_media, base_path)
+    images = image_resolver(site_media, site.config.base_path)
     html = fill_images(rendered, path, images, problems)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:
