@@ -633,14 +633,13 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
         yield routing.Claim(routing.campaign_url(campaign.slug), campaign.origin.path, _slug_line(campaign.origin),
                             "this campaign")
     for milestone in content.milestones:
-        # Milestones have no page of their own: they are anchors of the timeline.
-        yield routing.Claim(f"/timeline/#milestone-{milestone.slug}", milestone.origin.path, _slug_line(milestone.origin),
+        yield routing.Claim(routing.milestone_url(milestone.slug), milestone.origin.path, _slug_line(milestone.origin),
                             "this milestone")
     for gallery in content.galleries:
         yield routing.Claim(routing.gallery_url(gallery.slug), gallery.origin.path, _slug_line(gallery.origin),
                             "this gallery")
     for design in content.labels:
-        yield routing.Claim(f"/labels/{design.slug}/", design.origin.path, _slug_line(design.origin),
+        yield routing.Claim(routing.label_url(design.slug), design.origin.path, _slug_line(design.origin),
                             "this label design")
     for page in content.pages:
         yield routing.Claim(routing.page_url(page.slug), page.origin.path, _slug_line(page.origin), "this page")

@@ -241,8 +241,8 @@ def _file_urls(content: Content) -> dict[str, str]:
     claims += [(p.origin.path, routing.page_url(p.slug)) for p in content.pages if not p.draft]
     claims += [(c.origin.path, routing.campaign_url(c.slug)) for c in content.campaigns if not c.draft]
     claims += [(g.origin.path, routing.gallery_url(g.slug)) for g in content.galleries if not g.draft]
-    claims += [(m.origin.path, f"/timeline/#milestone-{m.slug}") for m in content.milestones]
-    claims += [(d.origin.path, f"/labels/{d.slug}/") for d in content.labels]
+    claims += [(m.origin.path, routing.milestone_url(m.slug)) for m in content.milestones]
+    claims += [(d.origin.path, routing.label_url(d.slug)) for d in content.labels]
     items = Counter(path for path, _ in claims)
     return dict(sorted((path, url) for path, url in claims if items[path] == 1))
 

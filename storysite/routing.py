@@ -46,6 +46,16 @@ def gallery_url(slug: str) -> str:
     return f"/galleries/{slug}/"
 
 
+def label_url(slug: str) -> str:
+    """The label maker page of a label design."""
+    return f"/labels/{slug}/"
+
+
+def milestone_url(slug: str) -> str:
+    """A milestone has no page of its own: it is an anchor of the timeline."""
+    return f"/timeline/#milestone-{slug}"
+
+
 def memory_index_url(page_number: int) -> str:
     return "/memories/" if page_number == 1 else f"/memories/page/{page_number}/"
 

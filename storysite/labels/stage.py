@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.labels.design import ReadyDesign, prepare_design
@@ -52,10 +53,6 @@ REFUSAL_ADVICE = {
 }
 """What the site's author can do about a refused fan label, for each of :data:`REASONS`."""
 Translate = Callable[..., str]
-
-
-def design_url(slug: str) -> str:
-    return f"/labels/{slug}/"
 
 
 @dataclass(frozen=True)
@@ -288,7 +285,7 @@ def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labe
         "size": [width, height],
         "alt": translate("labels.preview_alt"),
     }
-    return DesignView(model.slug, model.title, model.description, design_url(model.slug), blank, example, zones,
+    return DesignView(model.slug, model.title, model.description, routing.label_url(model.slug), blank, example, zones,
                       tuple(faces), data)
 
 
