@@ -11,7 +11,6 @@ import functools
 import hashlib
 import os
 import pickle
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,7 @@ from storysite.images import (
     ImageResults,
     cache_entry,
     default_jobs,
+    image_dimensions,
     plan_images,
     prune_cache,
     run_images,
@@ -647,28 +647,6 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
 
 
-_SVG_SIZE = re.compile(rb"<svg\b[^>]*?\bviewBox\s*=\s*[\"']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)",
-                       re.IGNORECASE)
-
-
-def _image_size(path: Path) -> tuple[int, int] | None:
-    """An image file's own width and height (an SVG's from its viewBox), or None when unknown."""
-    try:
-        if path.suffix.lower() == ".svg":
-            with open(path, "rb") as handle:
-                found = _SVG_SIZE.search(handle.read(8192))
-            if found is None:
-                return None
-            width, height = float(found.group(1)), float(found.group(2))
-            return (round(width), round(height)) if width > 0 and height > 0 else None
-        from PIL import Image
-
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, ValueError, SyntaxError):
-        return None
-
-
 def _slug_line(origin: Origin) -> int:
     """Where a clash of URLs is reported: the item's ``slug:`` line, else its first line."""
     return origin.slug_line or origin.line
@@ -734,7 +712,7 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         rel = config.brand.logo
         if rel.startswith(STATIC_DIR + "/") and rel[len(STATIC_DIR) + 1 :] in static_files:
             logo = "/" + rel[len(STATIC_DIR) + 1 :]
-            logo_size = _image_size(static_files[rel[len(STATIC_DIR) + 1 :]])
+            logo_size = image_dimensions(static_files[logo[1:]])
     colors = config.brand.colors
     return SiteView(
         title=config.title,

@@ -36,6 +36,7 @@ import math
 import multiprocessing
 import os
 import posixpath
+import re
 import shutil
 import sys
 import threading
@@ -379,6 +380,27 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             raise _Refused("is not an image this site can use (JPEG, PNG, WebP, AVIF, GIF, TIFF or BMP)") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise _Refused(f"cannot be read as an image: {exc}") from None
+
+
+_SVG_SIZE = re.compile(rb"<svg\b[^>]*?\bviewBox\s*=\s*[\"']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)",
+                       re.IGNORECASE)
+
+
+def image_dimensions(path: Path) -> tuple[int, int] | None:
+    """An image file's own width and height (an SVG's from its viewBox), or None when unknown
+    (for a page to reserve its box before it loads: the site's logo)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.suffix.lower() == ".svg":
+        found = _SVG_SIZE.search(data[:8192])
+        if found is None:
+            return None
+        width, height = float(found.group(1)), float(found.group(2))
+        return (round(width), round(height)) if width > 0 and height > 0 else None
+    size = _peek_size(data)
+    return size if size[0] > 0 and size[1] > 0 else None
 
 
 def _peek_size(data: bytes) -> tuple[int, int]:
