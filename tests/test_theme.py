@@ -194,15 +194,21 @@ def test_a_theme_without_strings_is_reported_not_a_crash(make_site) -> None:
         in result.stderr
 
 
-def test_a_missing_template_is_reported_where_it_is_included(make_site) -> None:
+@pytest.mark.parametrize(("content", "message"), [
+    # A missing template is reported where it is included.
+    ("<h1>x</h1>\n{% include 'partials/nope.html' %}",
+     "themes/default/templates/page.html:4: template 'partials/nope.html' not found in theme 'default'"),
+    # An undefined attribute names the kind of thing, not a Python class.
+    ("<h1>{{ page.titel }}</h1>", "themes/default/templates/page.html:3: undefined variable: 'Page' has no "
+                                  "attribute 'titel'"),
+])
+def test_a_template_error_is_reported_at_its_template_line(make_site, content: str, message: str) -> None:
     site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
                       "themes/default/templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n"
-                                                            "<h1>x</h1>\n{% include 'partials/nope.html' %}"
-                                                            "{% endblock %}\n"})
+                                                            f"{content}{{% endblock %}}\n"})
     result = site.build()
     assert result.exit_code == 1
-    assert "themes/default/templates/page.html:4: template 'partials/nope.html' not found in theme 'default'" \
-        in result.stderr
+    assert message in result.stderr
 
 
 def test_theme_yaml_problems_are_reported_in_theme_yaml(make_site) -> None:
@@ -229,16 +235,6 @@ def test_the_logo_has_its_width_and_height_so_the_header_does_not_shift(make_sit
     Image.new("RGB", (300, 100)).save(png.root / "static/logo.png")
     assert png.build().exit_code == 0
     assert 'width="144" height="48"' in png.read("index.html")
-
-
-def test_an_undefined_attribute_names_the_kind_of_thing_not_a_python_class(make_site) -> None:
-    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
-                      "themes/default/templates/page.html": "{% extends 'base.html' %}\n{% block content %}\n"
-                                                            "<h1>{{ page.titel }}</h1>{% endblock %}\n"})
-    result = site.build()
-    assert result.exit_code == 1
-    assert "themes/default/templates/page.html:3: undefined variable: 'Page' has no attribute 'titel'" \
-        in result.stderr
 
 
 def test_a_theme_string_that_is_not_text_is_an_error_at_its_line(make_site) -> None:
