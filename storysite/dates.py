@@ -53,17 +53,17 @@ class PartialDate:
         return self.year - self.year % 10
 
 
-def parse_partial_date(raw: Any) -> tuple[PartialDate | None, str | None]:
+def parse_partial_date(raw: Any, forms: str = _FORMS) -> tuple[PartialDate | None, str | None]:
     """Read ``1986``, ``1986-07``, ``1986-07-14`` or ``1980s``.
 
-    Returns ``(date, None)`` or ``(None, reason)``.
+    Returns ``(date, None)`` or ``(None, reason)``; ``forms`` is what a reason suggests writing.
     """
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-        return None, f"expected a date such as {_FORMS}"
+        return None, f"expected a date such as {forms}"
     text = str(raw).strip()
     match = _PATTERN.match(text)
     if not match:
-        return None, f"'{text}' is not a date; write {_FORMS}"
+        return None, f"'{text}' is not a date; write {forms}"
     if match["decade"]:
         return PartialDate(int(match["decade"]), decade=True), None
     year = int(match["year"])
@@ -80,13 +80,8 @@ def parse_partial_date(raw: Any) -> tuple[PartialDate | None, str | None]:
 
 def parse_full_date(raw: Any) -> tuple[dt.date | None, str | None]:
     """Read a full ``YYYY-MM-DD`` date (consent dates must be exact)."""
-    date, reason = parse_partial_date(raw)
+    date, reason = parse_partial_date(raw, forms="YYYY-MM-DD (2014-04-02)")
     if date is None:
-        # The partial forms the reason offers are no help here.
-        if reason and "; write " in reason:
-            reason = reason.split("; write ")[0] + "; write YYYY-MM-DD"
-        elif reason and reason.startswith("expected a date such as"):
-            reason = "expected a date such as 2014-04-02 (YYYY-MM-DD)"
         return None, reason or "expected a date"
     if date.precision != "day":
         return None, f"'{raw}' is not a full date; write YYYY-MM-DD"
