@@ -77,10 +77,15 @@ class _PageWork:
     """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
 
     def __call__(self, job: PageJob) -> Outcome:
+        # Keyed by what the context is made of when the job says (the context is then made only
+        # to render), else by the context itself.
         inputs = job.inputs() if job.inputs is not None else None
-        context = None if inputs is not None else job.values()
-        key = (inputs_key(self.settings.salt, job.template, inputs) if inputs is not None
-               else context_key(self.settings.salt, job.template, context or {}))
+        context: Mapping[str, Any] | None = None
+        if inputs is not None:
+            key = inputs_key(self.settings.salt, job.template, inputs)
+        else:
+            context = job.values()
+            key = context_key(self.settings.salt, job.template, context)
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
             size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file)
