@@ -56,6 +56,7 @@ from storysite.render import OutputFile, PageJob, plan_pages
 from storysite.textstore import StoredTexts, TextStore
 from storysite.theme import (
     Assets,
+    CompiledTemplates,
     Translator,
     build_assets,
     bundled_themes_dir,
@@ -273,7 +274,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(found)
     missing_strings: list[str] = []
     translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)
-    env = make_environment(theme, config, assets)
+    # Compiled templates are kept between builds, for the filters' inputs (theme strings).
+    compiled = CompiledTemplates(cache.compiled_templates_dir(
+        site_dir, [repr(sorted(theme.strings.items())), repr(sorted(theme.fallback_strings.items()))], write), write)
+    env = make_environment(theme, config, assets, compiled=compiled)
     strings = theme.strings or theme.fallback_strings
     # Fans' texts: those of memories validated by the parse workers came rendered with their
     # parse (and are kept with it by the parse cache); the others (memories with media) are

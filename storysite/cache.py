@@ -25,11 +25,14 @@ import json
 import os
 import pickle
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 import storysite
 from storysite.load import DigestIndex
@@ -218,6 +221,22 @@ def forget_output_records(site_dir: Path, output_dir: Path) -> None:
 def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
     _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
                    {"format": FORMAT, "code": code_stamp(), "pages": dict(pages)})
+
+
+def compiled_templates_dir(site_dir: Path, parts: Iterable[str], prune: bool) -> Path:
+    """The folder of compiled templates for this code, Jinja and ``parts`` (what the
+    environment's filters depend on: they are run while compiling). With ``prune``, the
+    folders of other versions are removed."""
+    digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}\x00{jinja2.__version__}".encode())
+    for part in parts:
+        digest.update(part.encode() + b"\x00")
+    root = site_dir / CACHE_DIR / "templates"
+    folder = root / digest.hexdigest()[:20]
+    if prune and root.is_dir():
+        for other in root.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+    return folder
 
 
 def context_key(salt: bytes, template: str, context: Mapping[str, Any]) -> str | None:

@@ -470,12 +470,35 @@ class RenderOnce:
         return html
 
 
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by earlier builds, kept in ``folder`` (Jinja checks each against
+    its template's source and recompiles a changed one).
+
+    Jinja folds filters on constants while compiling (``{{ "1986"|date }}`` becomes text),
+    so the compiled code also depends on the filters: ``folder`` must be named after
+    everything they depend on (see :func:`storysite.cache.compiled_templates_dir`).
+    Unless ``writable``, nothing is written (``storysite check``).
+    """
+
+    def __init__(self, folder: Path, writable: bool) -> None:
+        if writable:
+            folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder))
+        self.writable = writable
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.writable:
+            super().dump_bytecode(bucket)
+
+
 def make_environment(
-    theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None
+    theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
     """One Jinja environment for the whole build: autoescape on (but in plain-text templates
     such as ``robots.txt``, where an entity would be read literally), undefined is an error.
-    What ``render_once`` keeps lives in the environment, so no build sees another's."""
+    What ``render_once`` keeps lives in the environment, so no build sees another's.
+    ``compiled`` keeps compiled templates between builds."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(theme.template_dirs()),
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
@@ -484,6 +507,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=compiled,
     )
     base_path = config.base_path
     translate = Translator(theme.strings, theme.fallback_strings)

@@ -82,6 +82,26 @@ def test_template_edit_renders_every_page(make_site) -> None:
     assert " 0 unchanged" in result.stdout
 
 
+def test_compiled_templates_kept_between_builds_follow_edits_and_damage(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    compiled = list(site.root.glob(".storysite/cache/templates/*/*"))
+    assert compiled  # documented in the README (Builds)
+    for path in compiled:  # a damaged or foreign file is compiled anew, never run
+        path.write_bytes(b"j2 not a template")
+    bundled = Path(__file__).resolve().parent.parent / "themes/default/templates/memory.html"
+    site.write("themes/default/templates/memory.html",
+               bundled.read_text().replace('class="story__title"', 'class="story__title story__title--edited"'))
+    edited = site.root / "content/memories/m002.md"
+    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "story__title--edited" in (site.public / "memories/m004/index.html").read_text()
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+
+
 def test_parallel_and_serial_builds_are_identical(make_site, tmp_path: Path) -> None:
     site = small_site(make_site, count=420)  # above the pool threshold
     assert site.build("--jobs", "2").exit_code == 0
