@@ -98,13 +98,17 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     except RecursionError:
         return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark is not None else first_line
-        problem = exc.problem or exc.context or "cannot be read"
-        column = f" (column {mark.column + 1})" if mark is not None else ""
-        return None, YamlProblem(line, f"invalid YAML: {problem}{column}")
+        return None, _syntax_problem(exc, offset, first_line)
+    except yaml.reader.ReaderError as exc:
+        # Where the reader stopped is a character index in the text, not a line.
+        before = text[:max(0, exc.position)]
+        line = before.count("\n") + first_line
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return None, YamlProblem(line, f"invalid YAML: character U+{exc.character:04X} cannot be in a YAML text "
+                                       f"(column {column}); remove it" if isinstance(exc.character, int)
+                                 else f"invalid YAML: {exc.reason} (column {column})")
     except yaml.YAMLError as exc:
-        return None, YamlProblem(first_line, f"invalid YAML: {exc}")
+        return None, YamlProblem(first_line, "invalid YAML: " + " ".join(str(exc).split()))
     if node is None:
         return None, None
     try:
@@ -113,6 +117,43 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(refused.line, refused.message)
     except RecursionError:
         return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
+
+
+# What libyaml says, and what an editor is to do about it.
+_ADVICE = (
+    ("tab", "indent with spaces, not tabs"),
+    ("mapping values are not allowed", "a value holding ': ' must be put in quotes, and a key must line up "
+                                       "with the keys above it"),
+    ("did not find expected key", "check this line's indentation against the lines above"),
+    ("expected <block end>", "check this line's indentation against the lines above"),
+    ("did not find expected '-' indicator", "list items ('- ') and keys cannot be mixed at one indentation"),
+    ("unknown escape", "in double quotes a backslash starts an escape: write \\\\ or use single quotes"),
+)
+# Something opened on one line and never closed: the editor's mistake is where it opened.
+_OPENED = {
+    "while scanning a quoted scalar": "the quote opened here",
+    "while parsing a flow sequence": "the list opened by '[' here",
+    "while parsing a flow mapping": "the mapping opened by '{' here",
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int, first_line: int) -> YamlProblem:
+    """A YAML syntax error where the editor will look for it, with what to do about it."""
+    problem = exc.problem or exc.context or "cannot be read"
+    mark, start = exc.problem_mark, exc.context_mark
+    opened = _OPENED.get(exc.context or "")
+    if opened and start is not None and mark is not None and "escape" not in problem:
+        opened = f"invalid YAML: {opened} (column {start.column + 1})"
+        if "end of stream" in problem:
+            return YamlProblem(start.line + 1 + offset, f"{opened} is never closed")
+        where = f"line {mark.line + 1 + offset}" if mark.line != start.line else f"column {mark.column + 1}"
+        closing = "the closing quote" if "quote" in opened else "the closing bracket"
+        return YamlProblem(start.line + 1 + offset, f"{opened} is not closed: {problem} at {where}; check {closing}")
+    mark = mark or start
+    line = (mark.line + 1 + offset) if mark is not None else first_line
+    column = f" (column {mark.column + 1})" if mark is not None else ""
+    advice = next((f"; {text}" for needle, text in _ADVICE if needle in problem), "")
+    return YamlProblem(line, f"invalid YAML: {problem}{column}{advice}")
 
 
 MAX_DEPTH = 100

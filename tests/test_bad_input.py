@@ -14,7 +14,27 @@ GOOD = memory("Bon souvenir")
 CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "malformed yaml": (
         {"content/memories/bad.md": "---\ntitle: [oops\nstatus: approved\n---\nx\n"},
-        ["content/memories/bad.md:3: invalid YAML"],
+        # Reported where the bracket opens, not where the parser gave up.
+        ["content/memories/bad.md:2: invalid YAML: the list opened by '[' here (column 8) is not closed"],
+    ),
+    "unclosed quote": (
+        {"content/memories/bad.md": '---\ntitle: "Jamais fermé\nstatus: approved\ndate: 1986\n---\nx\n'},
+        ["content/memories/bad.md:2: invalid YAML: the quote opened here (column 8) is never closed"],
+    ),
+    "tab indentation": (
+        {"content/memories/bad.md": "---\ntitle: T\n\tstatus: approved\n---\nx\n"},
+        ["content/memories/bad.md:3: invalid YAML: found a tab character that violates indentation (column 1); "
+         "indent with spaces, not tabs"],
+    ),
+    "backslash in double quotes": (
+        {"content/memories/bad.md": '---\ntitle: "C:\\dossier"\nstatus: approved\n---\nx\n'},
+        ["content/memories/bad.md:2: invalid YAML: found unknown escape character (column 11); in double quotes "
+         "a backslash starts an escape"],
+    ),
+    "control character in front matter": (
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nlocation: Ly\x07on\n---\nx\n"},
+        ["content/memories/bad.md:4: invalid YAML: character U+0007 cannot be in a YAML text (column 13); "
+         "remove it"],
     ),
     "front matter not closed": (
         {"content/memories/bad.md": "---\ntitle: Jamais fermé\nstatus: approved\nTexte.\n"},

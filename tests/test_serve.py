@@ -87,7 +87,7 @@ def test_saving_rebuilds_once_and_errors_show_then_clear(preview) -> None:
 
     site.write("content/memories/a.md", "---\ntitle: [cassé\n---\n")
     assert wait_for(lambda: server.state.errors != [])
-    assert any(e.startswith("content/memories/a.md:3: invalid YAML") for e in server.state.errors)
+    assert any(e.startswith("content/memories/a.md:2: invalid YAML") for e in server.state.errors)
     assert get(server, "/memories/a/")[0] == 200  # the last good pages stay served
 
     site.write("content/memories/a.md", memory("Titre corrigé"))
@@ -198,7 +198,7 @@ def test_saving_a_memory_updates_the_open_page(make_site, browser) -> None:
         page.wait_for_function("document.querySelector('h1').innerText.includes('Après')", timeout=30000)
         site.write("content/memories/a.md", "---\ntitle: [cassé\n---\n")
         page.wait_for_selector("#storysite-error-overlay", timeout=30000)
-        assert "content/memories/a.md:3" in page.inner_text("#storysite-error-overlay")
+        assert "content/memories/a.md:2: invalid YAML" in page.inner_text("#storysite-error-overlay")
         site.write("content/memories/a.md", memory("Réparé"))
         page.wait_for_function("document.querySelector('h1').innerText.includes('Réparé')", timeout=30000)
         assert page.locator("#storysite-error-overlay").count() == 0
