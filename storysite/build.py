@@ -185,7 +185,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
-            and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files)):
+            and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files, state.finished_ns)):
         replayed = Diagnostics(_replay(state.diagnostics))
         replayed.extend(problems)
         return BuildResult(replayed, output_dir, pages=int(state.summary.get("pages", 0)), files=len(state.files),
@@ -442,7 +442,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     heap.give_back()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
-        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
+        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), time.time_ns()))
     # The cache keeps only what this build used: a withdrawn photo leaves it too.
     prune_cache(cache_dir, image_results.results)
     # 7. The takedown record lives outside the output: what changed must be purged from caches.

@@ -120,6 +120,8 @@ class BuildState:
     output_marker: tuple[int, int, int] | None = None
     """The identity of the output's marker file this build committed (see
     :func:`storysite.write.marker_identity`): its output is the very folder found there."""
+    finished_ns: int = 0
+    """When the build had written its output: a file modified later was edited by hand."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -156,7 +158,8 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
             return None
         marker = data.get("output_marker")
         return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
-                          dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None)
+                          dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
+                          int(data.get("finished_ns", 0)))
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -164,16 +167,19 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
-            "output_marker": list(state.output_marker) if state.output_marker else None}
+            "output_marker": list(state.output_marker) if state.output_marker else None,
+            "finished_ns": state.finished_ns}
     _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
                   json.dumps(data, sort_keys=True).encode())
 
 
-def output_intact(output_dir: Path, files: Mapping[str, int]) -> bool:
-    """Whether every file of the last build is still in the output with its size (and nothing is missing)."""
+def output_intact(output_dir: Path, files: Mapping[str, int], finished_ns: int) -> bool:
+    """Whether every file of the last build is still in the output with its size, none was
+    modified after ``finished_ns`` (an edit by hand that kept the size) and none is missing."""
     try:
         for relpath, size in files.items():
-            if (output_dir / relpath).stat().st_size != size:
+            info = os.stat(os.path.join(output_dir, relpath))
+            if info.st_size != size or info.st_mtime_ns > finished_ns:
                 return False
     except OSError:
         return False
