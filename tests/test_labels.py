@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -635,6 +639,27 @@ def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, tex
     if text:
         assert text not in result.output
     assert "tler" not in result.output and "Д" not in result.output and "\u0301" not in result.output
+
+
+def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A PNG is never poured onto a terminal (it would garble it): the command says what to do."""
+    site = make_site(label_files())
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.run([sys.executable, "-m", "storysite", "label", "plain", "Odette", "-o", "-",
+                                  "--site", str(site.root)], stdout=terminal, stderr=subprocess.PIPE,
+                                 env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}, timeout=60)
+        os.set_blocking(controller, False)
+        try:
+            shown = os.read(controller, 65536)
+        except BlockingIOError:
+            shown = b""
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 2
+    assert b"standard output is a terminal" in process.stderr
+    assert b"PNG" not in shown
 
 
 def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> None:
