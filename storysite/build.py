@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import pickle
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from storysite.curate import (
     future_dated,
     publish,
 )
-from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError
+from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError, error
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
     CACHE_DIR,
@@ -175,7 +176,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
-    problems.extend(_foreign_output(output_dir, site_dir, config, write and not preview))
+    problems.extend(_foreign_output(output_dir, site_dir, config, preview))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
@@ -256,7 +257,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     image_plan, found = plan_images(site, site_dir, image_settings, body_images)
     problems.extend(found)
     cache_dir = site_dir / CACHE_DIR
-    image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
+    if write:
+        image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
+    else:  # ``check`` writes nothing: the photos it encodes to check them are let go
+        with tempfile.TemporaryDirectory(prefix="storysite-check-") as scratch:
+            image_results, found = run_images(image_plan, site_dir, cache_dir, workers, Path(scratch))
     problems.extend(found)
     video_files, found = plan_videos(site, site_dir)
     problems.extend(found)
@@ -605,8 +610,6 @@ def _replay(lines: list[str]) -> list[Diagnostic]:
 
 
 def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
-    from storysite.diagnostics import error
-
     first = config.output.split("/")[0]
     protected = {load.CONTENT_DIR, STATIC_DIR, "themes", config.privacy.private_store.split("/")[0], ".git",
                  CONFIG_NAME, ".storysite"}
@@ -618,12 +621,23 @@ def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
                     f"output: '{config.output}' would overwrite {what}; choose another folder, such as {other}")
 
 
-def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, writing: bool) -> Iterator[Diagnostic]:
-    """An output folder holding files storysite did not write is not replaced (warned by check)."""
+def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, preview: bool) -> Iterator[Diagnostic]:
+    """What stands where the output goes and is not storysite's to replace: a file, a symbolic
+    link, a folder of files storysite did not write (reported by ``check`` too, as by ``build``;
+    a preview's own folder is only warned about)."""
+    line = config.line_of("output")
+    if not preview and os.path.islink(output_dir):
+        yield error(CONFIG_NAME, line, f"output: '{config.output}' is a symbolic link (to {os.readlink(output_dir)}); "
+                                       "a build replaces its output folder whole, so name the real folder instead")
+        return
+    if not preview and os.path.lexists(output_dir) and not output_dir.is_dir():
+        yield error(CONFIG_NAME, line, f"output: '{config.output}' is an existing file, which a build would replace "
+                                       "with a folder; choose another name for the output folder")
+        return
     found = foreign_files(output_dir)
     if found and cache.load_state(site_dir, output_dir) is None:
         shown = ", ".join(f"{config.output}/{name}" for name in found) + ("…" if len(found) >= 3 else "")
-        yield Diagnostic(CONFIG_NAME, config.line_of("output"), Severity.ERROR if writing else Severity.WARNING,
+        yield Diagnostic(CONFIG_NAME, line, Severity.WARNING if preview else Severity.ERROR,
                          f"output: '{config.output}' already holds files storysite did not write ({shown}); "
                          "a build replaces its output folder whole, so move them (static files belong in "
                          "static/) or empty the folder")

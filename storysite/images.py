@@ -771,9 +771,10 @@ def default_jobs() -> int:
 
 
 def run_images(
-    plan: ImagePlan, site_dir: Path, cache_dir: Path, jobs: int | None = None
+    plan: ImagePlan, site_dir: Path, cache_dir: Path, jobs: int | None = None, store_dir: Path | None = None
 ) -> tuple[ImageResults, list[Diagnostic]]:
-    """Reuse cached ops, encode the others (in a process pool when there are several)."""
+    """Reuse cached ops, encode the others (in a process pool when there are several) into
+    ``store_dir`` (default: the cache; ``check``, which writes nothing, gives a scratch folder)."""
     results: dict[str, ImageResult] = {}
     failures: dict[str, ImageFailure] = {}
     missing: list[ImageOp] = []
@@ -787,7 +788,7 @@ def run_images(
             results[op.key] = cached
     reused = len(results)
     workers = min(jobs or default_jobs(), len(missing))
-    for outcome in _encode_all(missing, site_dir, cache_dir, workers):
+    for outcome in _encode_all(missing, site_dir, store_dir or cache_dir, workers):
         if isinstance(outcome, ImageFailure):
             failures[outcome.key] = outcome
         else:

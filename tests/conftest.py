@@ -144,7 +144,7 @@ def demo_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
     for name in ("content", "static"):
         shutil.copytree(REPO / name, root / name)
-    CliRunner().invoke(main, ["check", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    CliRunner().invoke(main, ["build", "--quiet", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
     cache = root / ".storysite/cache/images"
     cache.mkdir(parents=True, exist_ok=True)
     return cache

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
+
+from PIL import Image
 
 from tests.conftest import Site, memory
 
@@ -231,12 +234,21 @@ def _tree(root: Path) -> dict[str, tuple[int, int]]:
 
 def test_check_writes_nothing_not_even_its_cache(make_site) -> None:
     """SPEC: `check` validates everything and writes nothing, on a new site as after an edit."""
-    site = make_site({"content/memories/a.md": memory("A"), "content/pages/p.md": "---\ntitle: P\n---\nTexte.\n"})
+    photo = io.BytesIO()
+    Image.new("RGB", (900, 600), (180, 90, 30)).save(photo, "JPEG")
+    site = make_site({"content/memories/a.md": memory("A"), "content/pages/p.md": "---\ntitle: P\n---\nTexte.\n",
+                      "content/galleries/g/index.yaml": "title: G\nimages:\n  - {src: a.jpg, alt: Un pot}\n",
+                      "content/galleries/g/a.jpg": photo.getvalue()})
     before = _tree(site.root)
     assert site.check().exit_code == 0
-    assert _tree(site.root) == before
+    assert _tree(site.root) == before  # the photo was encoded to check it, into a scratch folder
     assert site.build().exit_code == 0
     site.write("content/memories/b.md", memory("B"))
+    site.write("content/galleries/g/index.yaml", "title: G\nimages:\n  - {src: a.jpg, alt: Un pot}\n"
+                                                 "  - {src: b.jpg, alt: Un autre}\n")
+    other = io.BytesIO()
+    Image.new("RGB", (600, 900), (30, 90, 180)).save(other, "JPEG")
+    site.write("content/galleries/g/b.jpg", other.getvalue())
     before = _tree(site.root)
     assert site.check().exit_code == 0
     assert _tree(site.root) == before

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import FORM_EXPORT, memory
 
@@ -271,8 +274,8 @@ def test_an_output_folder_storysite_did_not_write_is_not_wiped(make_site) -> Non
     assert ("storysite.yaml:2: output: 'docs' already holds files storysite did not write (docs/keep.csv)"
             in result.stderr)
     assert (site.root / "docs/keep.csv").read_text() == "a,b\n"
-    checked = site.check()
-    assert checked.exit_code == 0 and "storysite.yaml:2: warning: output: 'docs' already holds" in checked.stderr
+    checked = site.check()  # check fails where build would
+    assert checked.exit_code == 1 and "storysite.yaml:2: output: 'docs' already holds" in checked.stderr
     site.remove("docs/keep.csv")
     assert site.build().exit_code == 0
     assert (site.root / "docs/.storysite-output").is_file()
@@ -281,6 +284,33 @@ def test_an_output_folder_storysite_did_not_write_is_not_wiped(make_site) -> Non
     site.write("content/memories/b.md", memory("B"))
     assert site.build().exit_code == 0
     assert not (site.root / "docs/stale.txt").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_an_output_naming_an_existing_file_is_refused_and_the_file_kept(make_site, command: str) -> None:
+    site = make_site({"content/memories/a.md": GOOD, "NOTES.md": "# my notes\n"},
+                     config="title: T\noutput: NOTES.md\n")
+    result = site.run(command, str(site.root))
+    assert result.exit_code == 1
+    assert ("storysite.yaml:2: output: 'NOTES.md' is an existing file, which a build would replace with a folder"
+            in result.stderr)
+    assert (site.root / "NOTES.md").read_text() == "# my notes\n"
+
+
+@pytest.mark.parametrize("target", ["missing", "empty"])
+def test_an_output_that_is_a_symbolic_link_is_refused(make_site, tmp_path: Path, target: str) -> None:
+    site = make_site({"content/memories/a.md": GOOD})
+    elsewhere = tmp_path / "elsewhere"
+    if target == "empty":
+        elsewhere.mkdir()
+    (site.root / "public").symlink_to(elsewhere)
+    for command in ("check", "build"):
+        result = site.run(command, str(site.root))
+        assert result.exit_code == 1, result.output
+        assert "storysite.yaml:1: output: 'public' is a symbolic link" in result.stderr
+        assert "internal error" not in result.output
+    assert (site.root / "public").is_symlink()
+    assert not elsewhere.exists() or not any(elsewhere.iterdir())
 
 
 def test_the_output_git_folder_survives_and_cname_comes_from_static(make_site) -> None:
