@@ -17,6 +17,14 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         # Reported where the bracket opens, not where the parser gave up.
         ["content/memories/bad.md:2: invalid YAML: the list opened by '[' here (column 8) is not closed"],
     ),
+    "list entry whose title gives no slug": (
+        {"content/memories/list.yaml": "- title: Bon\n  status: approved\n- title: \"🍯\"\n  status: approved\n"},
+        ["content/memories/list.yaml:3: title: '🍯' gives an empty slug; give this entry a 'slug:'"],
+    ),
+    "blank slug": (
+        {"content/memories/bad.md": "---\ntitle: T\nslug: \"   \"\n---\nx\n"},
+        ["content/memories/bad.md:3: slug: '   ' is blank"],
+    ),
     "unclosed quote": (
         {"content/memories/bad.md": '---\ntitle: "Jamais fermé\nstatus: approved\ndate: 1986\n---\nx\n'},
         ["content/memories/bad.md:2: invalid YAML: the quote opened here (column 8) is never closed"],

@@ -252,3 +252,12 @@ def test_check_writes_nothing_not_even_its_cache(make_site) -> None:
     before = _tree(site.root)
     assert site.check().exit_code == 0
     assert _tree(site.root) == before
+
+
+def test_a_tag_that_gives_no_slug_is_left_out_with_a_warning(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [\"🍯\", goûter]\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "warning: tags: '🍯' gives an empty slug, so it has no tag page" in result.stderr
+    assert site.read("tags/gouter/index.html")
+    assert "🍯" not in site.read("memories/a/index.html")

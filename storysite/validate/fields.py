@@ -127,6 +127,15 @@ class FieldReader:
                 items.append(text)
         return tuple(items)
 
+    def tag_list(self, key: str) -> tuple[str, ...]:
+        """:meth:`text_list`, warning about a tag that gives no slug (it can have no page)."""
+        tags = self.text_list(key)
+        for tag in tags:
+            if not slugify(tag):
+                self.warn(key, f"'{tag}' gives an empty slug, so it has no tag page and is left out; "
+                               "use letters or digits")
+        return tuple(tag for tag in tags if slugify(tag))
+
     def mapping(self, key: str) -> YamlMap | None:
         value = self.fields.get(key)
         if value is None:
@@ -197,7 +206,14 @@ def item_origin(item: RawItem) -> Origin:
 def item_slug(item: RawItem, reader: FieldReader) -> str:
     """The item's slug: ``slug:`` when given, else from the file or bundle name."""
     if reader.has("slug"):
+        written = reader.fields.get("slug")
+        if isinstance(written, bool) or not isinstance(written, (str, int, float)):
+            reader.fail("slug", f"expected text, got {describe(written)}")
+            return ""
         raw = reader.text("slug")
+        if not raw:
+            reader.fail("slug", f"{str(written)!r} is blank; use letters, digits and dashes")
+            return ""
         if "/" in raw or "\\" in raw or ".." in raw:
             reader.fail("slug", f"'{raw}' would leave its folder; use letters, digits and dashes")
             return ""
@@ -206,7 +222,11 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
             reader.fail("slug", f"'{raw}' gives an empty slug; use letters and digits")
         return slug
     if item.index is not None:
-        slug = slugify(reader.text("title"))
+        title = reader.text("title")
+        slug = slugify(title)
+        if not slug and title.strip():
+            # A title of emoji or signs only: the entry would have no page and no word said.
+            reader.fail("title", f"'{title}' gives an empty slug; give this entry a 'slug:'")
         return slug
     slug = slugify(item.source.default_slug_source)
     if not slug:

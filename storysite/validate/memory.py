@@ -84,7 +84,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         description=read.text("description"),
         author=author,
         consent=consent,
-        tags=read.text_list("tags"),
+        tags=read.tag_list("tags"),
         featured=read.boolean("featured"),
         media=read_media(read, "media", site_dir),
         label=label,

@@ -35,13 +35,13 @@ def validate_milestone(item: RawItem, site_dir: Path) -> tuple[Milestone | None,
             body_line=item.body_line,
             date_display=read.text("date_display"),
             circa=read.boolean("circa"),
-            tags=read.text_list("tags"),
+            tags=read.tag_list("tags"),
             media=read_media(read, "media", site_dir),
         )
     else:
         # Still read the other fields, so that every problem is reported in one run.
         read.text("date_display")
         read.boolean("circa")
-        read.text_list("tags")
+        read.tag_list("tags")
         read_media(read, "media", site_dir)
     return milestone, problems
