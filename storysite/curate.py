@@ -161,7 +161,7 @@ def display_name(name: str, policy: str) -> str:
 def future_dated(site: PublicSite) -> list[Diagnostic]:
     """A warning for each published memory dated after the build date: a memory tells what
     happened, so such a date is a typo (2099 for 1999) that would open a decade of its own."""
-    return [warning(memory.origin.path, memory.origin.line,
+    return [warning(memory.origin.path, memory.origin.date_line or memory.origin.line,
                     f"date: {memory.date.iso()} is after the build date ({site.build_date.isoformat()}); "
                     "a memory tells what has happened: check the year")
             for memory in site.memories if memory.date is not None and memory.date.start() > site.build_date]

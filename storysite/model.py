@@ -21,6 +21,8 @@ class Origin:
     line: int
     slug_line: int = 0
     """The line of its ``slug:``, when it gives one (where a clash of URLs is reported)."""
+    date_line: int = 0
+    """The line of its ``date:``, when it gives one (where a doubtful date is reported)."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"

@@ -364,7 +364,7 @@ def test_a_memory_dated_after_the_build_date_is_a_warning(make_site) -> None:
                       "content/memories/b.md": memory("B")})
     result = site.build()
     assert result.exit_code == 0
-    assert "content/memories/a.md:1: warning: date: 2099-01-01 is after the build date" in result.stderr
+    assert "content/memories/a.md:3: warning: date: 2099-01-01 is after the build date" in result.stderr
     assert "b.md" not in result.stderr
     assert site.build("--strict").exit_code == 1
 

@@ -200,7 +200,8 @@ _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 def item_origin(item: RawItem) -> Origin:
     """Where an item was written: its file, first line and ``slug:`` line."""
-    return Origin(item.path, item.line, item.fields.key_lines.get("slug", 0))
+    lines = item.fields.key_lines
+    return Origin(item.path, item.line, lines.get("slug", 0), lines.get("date", 0))
 
 
 def item_slug(item: RawItem, reader: FieldReader) -> str:
