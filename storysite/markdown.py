@@ -242,7 +242,7 @@ def render_editorial_markdown(
         problems.append(error(path, first_line + deep, f"quotes or lists nested more than {MAX_NESTING // 2} "
                                                        "deep: the text is shown as plain text; nest less"))
         return _as_plain_text(source), problems
-    tokens, blocks = _extract_blocks(tokens, first_line, path, problems)
+    tokens, blocks = _extract_blocks(tokens, source.splitlines(), first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
     refused = _refused_schemes(tokens, first_line, path, problems)
     if file_urls:
@@ -404,29 +404,42 @@ def _climbs_above_root(target: str, page_url: str) -> bool:
     return False
 
 
+_FENCE_LINE = re.compile(r"[\s>]*:{3,}\s*\Z")
+
+
 def _extract_blocks(
-    tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]
+    tokens: list[Token], lines: list[str], first_line: int, path: str, problems: list[Diagnostic]
 ) -> tuple[list[Token], list[BlockRef]]:
     """Replace each top-level ``:::`` container with one placeholder token.
 
-    A block takes no text: text inside one is a warning, and a block left open (which would
-    take the rest of the text with it) is an error."""
+    A block takes no text: text inside one is a warning. A block left open, which takes
+    the rest of the text with it, and a block inside another are errors; a last block
+    left open with nothing after it is a warning (nothing is lost)."""
     result: list[Token] = []
     blocks: list[BlockRef] = []
     depth = 0
     opened: tuple[str, int] | None = None  # the top-level block open: its name and line
+    closing = -1  # the source line that should close it
     has_text = False
     for token in tokens:
         if token.type == "container_block_open":
             depth += 1
+            line = first_line + (token.map[0] if token.map else 0)
             if depth > 1:
                 has_text = True
+                if opened is not None:
+                    inner = (token.info.split() or [""])[0]
+                    problems.append(error(path, line, f"the '::: {inner}' block is inside the '::: {opened[0]}' "
+                                                      f"block of line {opened[1]}: blocks cannot be nested; end "
+                                                      f"'::: {opened[0]}' with a line ':::' before this one"))
                 continue
-            line = first_line + (token.map[0] if token.map else 0)
             words = token.info.split()
             opened, has_text = (words[0] if words else "", line), False
+            closing = token.map[1] if token.map else -1
             if not words:
-                problems.append(error(path, line, f"a ':::' block needs a name: one of {', '.join(BLOCK_NAMES)}"))
+                problems.append(error(path, line, "a ':::' line with no block open to end: a block starts with "
+                                                  f"'::: name', the name one of {', '.join(BLOCK_NAMES)}"))
+                opened = None  # reported once: not also as a block left open
                 continue
             name, args = words[0], tuple(words[1:])
             if name not in BLOCK_NAMES:
@@ -441,9 +454,13 @@ def _extract_blocks(
             depth -= 1
             if depth == 0 and opened is not None:
                 name, line = opened
-                if not token.markup:
+                closed = 0 <= closing < len(lines) and _FENCE_LINE.match(lines[closing]) is not None
+                if not closed and (has_text or not token.markup):
                     problems.append(error(path, line, f"the '::: {name}' block is not closed: end it with a line "
                                                       "':::' (everything after it would be lost)"))
+                elif not closed:
+                    problems.append(warning(path, line, f"the '::: {name}' block is not closed: end it with a "
+                                                        "line ':::'"))
                 elif has_text:
                     problems.append(warning(path, line, f"the text inside the '::: {name}' block is not shown: a "
                                                         "block takes no text; put the text before or after it"))

@@ -412,3 +412,25 @@ def test_an_unclosed_block_is_an_error_and_text_inside_a_block_a_warning(make_si
     assert result.exit_code == 1
     assert "content/pages/u.md:6: the '::: memory' block is not closed: end it with a line ':::'" in result.stderr
     assert "content/pages/t.md:4: warning: the text inside the '::: memory' block is not shown" in result.stderr
+
+
+def test_a_block_inside_another_is_an_error_and_a_last_block_left_open_a_warning(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("A"),
+        # The memory block is never closed: the ':::' meant for it closes the gallery block instead.
+        "content/pages/n.md": "---\ntitle: N\n---\nIntro.\n\n::: memory a\n\n::: gallery g\n:::\n\nFin.\n",
+        "content/pages/s.md": "---\ntitle: S\n---\nDu texte.\n\n:::\n",
+        "content/pages/e.md": "---\ntitle: E\n---\nIntro.\n\n::: memory a\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("content/pages/n.md:8: the '::: gallery' block is inside the '::: memory' block of line 6: blocks "
+            "cannot be nested") in result.stderr
+    assert "content/pages/s.md:6: a ':::' line with no block open to end" in result.stderr
+    assert "content/pages/e.md:6: warning: the '::: memory' block is not closed: end it with a line ':::'" \
+        in result.stderr
+    site.remove("content/pages/n.md")
+    site.remove("content/pages/s.md")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert 'href="/memories/a/"' in site.read("e/index.html")  # the block is shown all the same
