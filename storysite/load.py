@@ -288,14 +288,13 @@ def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
 
 def _from_mapping(source: SourceFile, fields: YamlMap, index: int | None) -> RawItem:
     body: Any = fields.get("text", "")
-    body_line = fields.line_of("text")
-    if isinstance(body, str) and "\n" in body.rstrip("\n"):
-        body_line += 1  # a block scalar starts on the line after its key
+    body_line = fields.text_line_of("text")
     rest = YamlMap(fields.line)
     for key, value in fields.items():
         if key != "text":
             rest[key] = value
             rest.key_lines[key] = fields.key_lines[key]
+    rest.text_lines = {key: line for key, line in fields.text_lines.items() if key != "text"}
     if "text" in fields:
         rest.key_lines["text"] = fields.key_lines["text"]
     text = body if isinstance(body, str) else ""

@@ -381,9 +381,16 @@ def _line_in(token: Token, tokens: list[Token], first_line: int) -> int:
 
 
 def _line_of(token: Token, tokens: list[Token], first_line: int) -> int:
+    """The line of an inline token: its block's first line, plus the line breaks before it."""
     for block in tokens:
-        if block.children and token in block.children and block.map:
-            return first_line + block.map[0]
+        if not block.children or not block.map:
+            continue
+        breaks = 0
+        for child in block.children:
+            if child is token:
+                return first_line + block.map[0] + breaks
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
     return 0
 
 

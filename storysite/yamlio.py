@@ -42,15 +42,22 @@ class YamlMap(dict[str, Any]):
 
     line: int
     key_lines: dict[str, int]
+    text_lines: dict[str, int]
+    """Where each text value's own first line is: after its key's line for a block (``|``, ``>``)."""
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
         self.line = line
         self.key_lines = {}
+        self.text_lines = {}
 
     def line_of(self, key: str) -> int:
         """The line of ``key``, or of the mapping itself when the key is absent."""
         return self.key_lines.get(key, self.line)
+
+    def text_line_of(self, key: str) -> int:
+        """The line where the text of ``key`` starts (where Markdown in it counts its lines from)."""
+        return self.text_lines.get(key, self.line_of(key))
 
 
 class YamlList(list[Any]):
@@ -246,6 +253,8 @@ class _Builder:
                 )
             result[key_text] = self.build(value_node)
             result.key_lines[key_text] = self.line(key_node)
+            if isinstance(value_node, yaml.ScalarNode):
+                result.text_lines[key_text] = self.line(value_node) + (value_node.style in ("|", ">"))
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

@@ -143,3 +143,20 @@ def test_a_withdrawn_memory_leaves_no_url_in_an_editors_raw_html(make_site) -> N
     assert "bea-martin" not in site.all_output_text()
     assert "<a>son histoire</a>" in html and "<A>là</A>" in html and '<a class="x">en bloc</a>' in html
     assert "<a href='/memories/publie/'>le publié</a>" in html
+
+
+def test_a_link_is_reported_at_its_own_line_inside_a_paragraph_or_a_yaml_text(make_site) -> None:
+    site = make_site({
+        "content/pages/long.md": "---\ntitle: Long\ndescription: |\n  multi\n  line\n---\nLine one\n"
+                                 "line two [a](/nope-a/)\n\n> quote\n> quote [b](/nope-b/)\n\nA\n"
+                                 "B [c](../../../../../etc/passwd)\n",
+        "content/timeline/x.yaml": "date: 1976\ntitle: T\ntext: |\n  Bonjour\n  [d](/nope-d/)\n",
+        "content/timeline/list.yaml": "- date: 1977\n  title: U\n  text: |\n    [e](/nope-e/)\n",
+    })
+    result = site.build()
+    for expected in ("content/pages/long.md:8: warning: link '/nope-a/'",
+                     "content/pages/long.md:11: warning: link '/nope-b/'",
+                     "content/pages/long.md:14: link '../../../../../etc/passwd' points outside the site",
+                     "content/timeline/x.yaml:5: warning: link '/nope-d/'",
+                     "content/timeline/list.yaml:4: warning: link '/nope-e/'"):
+        assert expected in result.stderr, (expected, result.stderr)

@@ -27,9 +27,7 @@ def validate_gallery(item: RawItem, site_dir: Path) -> tuple[Gallery | None, lis
     slug = item_slug(item, read)
     draft = read.boolean("draft")
     images = _read_images(read, site_dir)
-    description_line = read.line("description")
-    if isinstance(item.fields.get("description"), str) and "\n" in item.fields["description"].rstrip("\n"):
-        description_line += 1  # a block scalar starts on the line after its key
+    description_line = item.fields.text_line_of("description")
     gallery = Gallery(
         origin=item_origin(item),
         slug=slug,
