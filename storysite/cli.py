@@ -509,7 +509,7 @@ def serve_command(site: str, port: int, host: str) -> None:
     except OSError as exc:
         raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     server.start()
-    click.echo(f"Serving {site_dir} on {server.url} (Ctrl-C to stop).")
+    click.echo(f"Serving {site_dir} on {server.site_url} (Ctrl-C to stop).")
     try:
         while True:
             time.sleep(3600)

@@ -89,6 +89,8 @@ class PreviewState:
     errors: list[str] = field(default_factory=list)
     has_output: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
+    base_path: str = "/"
+    """The path part of ``base_url``: the site is served under it, as it will be deployed."""
 
     def publish(self, result: BuildResult) -> None:
         with self.changed:
@@ -125,6 +127,9 @@ class Rebuilder:
             started = time.perf_counter()
             # One process: forking a pool from a server with threads is not safe.
             result = build(self.site_dir, output_dir=self.state.output_dir, workers=1)
+            config, _ = load_config(self.site_dir, lenient=True)
+            if config is not None:
+                self.state.base_path = config.base_path
             self.builds += 1
             self.state.publish(result)
             self.on_build(result, time.perf_counter() - started)
@@ -268,7 +273,16 @@ def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPR
 
         def _file(self, url_path: str, head: bool = False) -> None:
             root = state.output_dir.resolve()
-            target = resolve_request(root, url_path)
+            base = state.base_path
+            if base != "/" and url_path in ("/", base.rstrip("/")):
+                # The site lives under its base path, as it will once deployed.
+                self.send_response(302)
+                self.send_header("Location", base)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            inside = url_path.startswith(base)
+            target = resolve_request(root, "/" + url_path[len(base):]) if inside else None
             if not state.has_output:
                 body = _inject(b"<!doctype html><html lang=en><head><meta charset=utf-8><title>storysite</title>"
                                b"</head><body><h1>Waiting for a successful build</h1></body></html>", state)
@@ -386,9 +400,15 @@ class PreviewServer:
 
     @property
     def url(self) -> str:
+        """The server's root URL."""
         host, port = self.httpd.server_address[:2]
         shown = host.decode() if isinstance(host, bytes) else host
         return f"http://{shown}:{port}/"
+
+    @property
+    def site_url(self) -> str:
+        """Where the site is: the root URL and the base path of ``base_url``."""
+        return self.url + self.state.base_path.lstrip("/")
 
     def start(self) -> None:
         """First build, then watch and serve in background threads."""

@@ -228,3 +228,29 @@ def test_folders_made_after_starting_are_watched_and_the_cache_is_not(preview) -
     (site.root / ".storysite/cache/scratch/deep/file.bin").write_bytes(b"x")
     time.sleep(0.6)
     assert server.rebuilder.builds == before
+
+
+def test_a_site_with_a_base_path_is_served_under_it_as_deployed(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Premier titre")},
+                     config="title: T\nbase_url: https://example.org/marque/tartine/\n")
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        assert server.site_url == server.url + "marque/tartine/"
+        host, port = server.httpd.server_address[:2]
+        for path in ("/", "/marque/tartine"):
+            connection = http.client.HTTPConnection(str(host), port, timeout=5)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            assert (response.status, response.getheader("Location")) == (302, "/marque/tartine/")
+        status, home = get(server, "/marque/tartine/")
+        assert status == 200 and 'href="/marque/tartine/memories/a/"' in home
+        stylesheet = next(part.split('"')[0] for part in home.split('href="')[1:] if part.split('"')[0].endswith(".css"))
+        assert get(server, stylesheet)[0] == 200
+        assert get(server, "/marque/tartine/memories/a/")[0] == 200
+        assert get(server, "/memories/a/")[0] == 404
+        assert get(server, "/marque/tartine/../../storysite.yaml")[0] == 404
+    finally:
+        server.stop()
