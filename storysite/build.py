@@ -176,6 +176,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
+    if not config.absolute_base and "base_url" in config.key_lines:
+        problems.warning(CONFIG_NAME, config.line_of("base_url"),
+                         f"base_url: '{config.base_url}' has no domain, but the sitemap, the feed, robots.txt "
+                         "and share links need full addresses; give it whole, such as https://example.org"
+                         f"{config.base_url}")
     problems.extend(_foreign_output(output_dir, site_dir, config, preview))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:

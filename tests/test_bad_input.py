@@ -434,3 +434,23 @@ def test_a_block_inside_another_is_an_error_and_a_last_block_left_open_a_warning
     result = site.build()
     assert result.exit_code == 0, result.output
     assert 'href="/memories/a/"' in site.read("e/index.html")  # the block is shown all the same
+
+
+def test_base_url_forms_a_user_may_write(make_site) -> None:
+    upper = make_site({"content/memories/a.md": GOOD}, config="title: T\nbase_url: HTTPS://Example.ORG/Marque/\n")
+    assert upper.build().exit_code == 0
+    assert "<loc>https://example.org/Marque/</loc>" in upper.read("sitemap.xml")
+    ipv6 = make_site({"content/memories/a.md": GOOD}, config="title: T\nbase_url: https://[::1]:8443/x/\n",
+                     name="ipv6")
+    assert ipv6.build().exit_code == 0
+    assert "<loc>https://[::1]:8443/x/</loc>" in ipv6.read("sitemap.xml")
+    secret = make_site({"content/memories/a.md": GOOD}, config="title: T\nbase_url: https://user:pw@example.org/\n",
+                       name="secret")
+    result = secret.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: base_url: must not hold a user name or password" in result.stderr
+    path_only = make_site({"content/memories/a.md": GOOD}, config="title: T\nbase_url: /marque/\n", name="path")
+    result = path_only.build()
+    assert result.exit_code == 0
+    assert ("storysite.yaml:2: warning: base_url: '/marque/' has no domain, but the sitemap, the feed, robots.txt "
+            "and share links need full addresses") in result.stderr

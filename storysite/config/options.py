@@ -182,13 +182,26 @@ class BaseUrl(Option[str]):
         if not isinstance(raw, str) or not raw.strip():
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         url = raw.strip()
+        # Scheme and host are case-insensitive (RFC 3986): written in lower case; an IPv6
+        # address keeps its brackets, the one place they may stand.
+        parts = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\])?([^/?#]*)", url)
+        if parts and parts.group(1).lower() in ("http", "https"):
+            host = (parts.group(2) or "") + parts.group(3)
+            if "@" in host:
+                raise OptionError("must not hold a user name or password (before '@'): it would be published "
+                                  "in every page, the feed and the sitemap")
+            url = f"{parts.group(1).lower()}://{host.lower()}{url[parts.end():]}"
         position = 0
         while position < len(url):
             match = _URL_CHARACTER.match(url, position)
+            if match is None and parts and url.startswith("[", position) and parts.group(2):
+                position += len(parts.group(2))  # the IPv6 address checked above
+                continue
             if match is None:
                 raise OptionError(_bad_character(url[position]))
             position = match.end()
-        if not (re.match(r"https?://[^/\s?#]+(/[^\s?#]*)?\Z", url) or re.match(r"/[^\s?#]*\Z", url)):
+        if not (re.match(r"https?://(\[[0-9a-f:.]+\])?[^/\s?#\[\]]*(/[^\s?#]*)?\Z", url)
+                and not url.startswith(("http:///", "https:///"))) and not re.match(r"/[^\s?#]*\Z", url):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         return url if url.endswith("/") else url + "/"
 
