@@ -7,6 +7,7 @@ content hash and run in a process pool.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import re
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 from storysite.yamlio import YamlList, YamlMap, decode_text, load_yaml, split_front_matter
 
 CONTENT_DIR = "content"
@@ -190,13 +191,16 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
         # too many when the site is '.' (its files are 'content/...', not './content/...').
         prefix = len(str(content)) - len(CONTENT_DIR)
         bundle_dirs = {
-            f.parent for f in files if f.name in BUNDLE_INDEXES and f.parent != root
+            f.parent for f in files if f.name.lower() in BUNDLE_INDEXES and f.parent != root
         }
         for file in files:
             if file.suffix.lower() not in TEXT_SUFFIXES:
+                if file.suffix.lower() in _OTHER_MARKDOWN:
+                    problems.append(warning(str(file)[prefix:].replace(os.sep, "/"), 1,
+                                            "is not read: content files end in .md or .yaml; rename it"))
                 continue
             in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
-            is_index = file.name in BUNDLE_INDEXES and file.parent in bundle_dirs
+            is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
                 continue
             rel = str(file)[prefix:].replace(os.sep, "/")
@@ -225,8 +229,32 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
                 problems.append(error(rel, 0, f"cannot be read: {exc.strerror}"))
                 continue
             sources.append(SourceFile(rel, kind, data, bundle=is_index))
+    problems.extend(_unread_content(content))
     sources.sort(key=lambda s: s.path)
     return sources, problems
+
+
+_OTHER_MARKDOWN = (".markdown", ".mdown", ".mkd", ".mkdn")
+
+
+def _unread_content(content: Path) -> Iterator[Diagnostic]:
+    """A warning for what stands in content/ to be read but never is: a text file beside
+    the content folders, a folder named like one of them but misspelt."""
+    try:
+        entries = sorted(os.scandir(content), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in KINDS or skip_content_name(entry.name):
+            continue
+        if entry.is_dir():
+            close = difflib.get_close_matches(entry.name.lower(), KINDS, n=1, cutoff=0.75)
+            if close:
+                yield warning(f"{CONTENT_DIR}/{entry.name}", 1, f"is not read: did you mean {CONTENT_DIR}/{close[0]}/? "
+                                                               f"(content folders: {', '.join(KINDS)})")
+        elif Path(entry.name).suffix.lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN:
+            yield warning(f"{CONTENT_DIR}/{entry.name}", 1, "is not read: put it in the folder of its kind "
+                                                           f"({', '.join(KINDS)})")
 
 
 def _stat_source(file: Path, rel: str, kind: str, is_index: bool, max_bytes: int,
@@ -251,7 +279,7 @@ def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
     if problem is not None or text is None:
         assert problem is not None
         return [], [error(path, problem.line, problem.message)]
-    if path.endswith(".md"):
+    if path.lower().endswith(".md"):
         front, problem = split_front_matter(text)
         if problem is not None or front is None:
             assert problem is not None

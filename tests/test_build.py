@@ -261,3 +261,22 @@ def test_a_tag_that_gives_no_slug_is_left_out_with_a_warning(make_site) -> None:
     assert "warning: tags: '🍯' gives an empty slug, so it has no tag page" in result.stderr
     assert site.read("tags/gouter/index.html")
     assert "🍯" not in site.read("memories/a/index.html")
+
+
+def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -> None:
+    site = make_site({
+        "content/pages/caps.MD": "---\ntitle: Capitales\n---\nLu comme du Markdown.\n",
+        "content/memories/bundle/Index.md": memory("En paquet"),
+        "content/pages/long.markdown": "---\ntitle: Long\n---\nx\n",
+        "content/pagez/typo.md": "---\ntitle: Typo\n---\nx\n",
+        "content/notes.md": "---\ntitle: Notes\n---\nx\n",
+        "content/images/a.txt": "shared files may live here",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Lu comme du Markdown." in site.read("caps/index.html")
+    assert site.read("memories/bundle/index.html")
+    assert "content/pages/long.markdown:1: warning: is not read: content files end in .md or .yaml" in result.stderr
+    assert "content/pagez:1: warning: is not read: did you mean content/pages/?" in result.stderr
+    assert "content/notes.md:1: warning: is not read: put it in the folder of its kind" in result.stderr
+    assert "content/images" not in result.stderr

@@ -174,7 +174,7 @@ def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Di
     problems: list[Diagnostic] = []
     read = FieldReader(item.path, item.fields, problems)
     read.unknown(known)
-    if "text" in item.fields and item.path.endswith(".md"):
+    if "text" in item.fields and item.path.lower().endswith(".md"):
         read.warn("text", "is not used in a .md file, whose text is the Markdown after the front matter; "
                           "move it there")
     elif "text" in item.fields:
