@@ -150,7 +150,9 @@ def memory_date_text(memory: PublicMemory, format_date: DateFormatter) -> str:
 
 
 def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
-    """One tag per slug; its name is the spelling used most (ties: the first in sort order)."""
+    """One tag per slug; its name is the spelling used most. Ties go to the spelling that is
+    not in capitals throughout, then to the one that keeps its accents (``Goûter`` before
+    ``GOUTER`` and ``gouter``), then to the first in sort order."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for memory in memories:
         for tag in memory.tags:
@@ -159,7 +161,8 @@ def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
                 spellings[slug][tag] += 1
     views: dict[str, TagView] = {}
     for slug, names in sorted(spellings.items()):
-        name = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        name = min(names.items(), key=lambda kv: (-kv[1], kv[0].isupper(), -sum(ord(c) > 127 for c in kv[0]),
+                                                 kv[0]))[0]
         views[slug] = TagView(name, slug, routing.tag_url(slug), sum(names.values()))
     return views
 

@@ -280,3 +280,12 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
     assert "content/pagez:1: warning: is not read: did you mean content/pages/?" in result.stderr
     assert "content/notes.md:1: warning: is not read: put it in the folder of its kind" in result.stderr
     assert "content/images" not in result.stderr
+
+
+def test_a_tag_written_several_ways_is_shown_in_its_fullest_spelling(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [GOUTER]\n"),
+                      "content/memories/b.md": memory("B", extra="tags: [Goûter]\n"),
+                      "content/memories/c.md": memory("C", extra="tags: [gouter]\n")})
+    assert site.build().exit_code == 0
+    page = site.read("tags/gouter/index.html")
+    assert "Goûter" in page and "GOUTER" not in page
