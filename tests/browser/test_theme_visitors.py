@@ -1,0 +1,118 @@
+"""The default theme as keyboard, phone and high-contrast visitors meet it, on the demo site.
+
+Each test is a defect a visitor met: the phone menu, the row of picks, the timeline's
+sticky bar, the decades chart's labels, forced colours (Windows high contrast) and the
+favicon request.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from storysite.cli import main
+from tests.conftest import BUILD_EPOCH, REPO
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
+    for name in ("content", "static"):
+        shutil.copytree(REPO / name, root / name)
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    return root / "public"
+
+
+@pytest.fixture
+def open_page(browser: Any, demo: Path, static_server: Callable[[Path | str], str]) -> Iterator[Callable[..., Any]]:
+    """``open_page(path, width, **context_options)``: a page of the demo at that width (motion reduced)."""
+    base = static_server(demo)
+    contexts: list[Any] = []
+
+    def opener(path: str, width: int, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 800}, reduced_motion="reduce", **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(base + path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+MENU_STATE = """() => {
+    const menu = document.querySelector('details.site-nav__menu');
+    const active = document.activeElement;
+    return {open: menu.open, inside: menu.contains(active), summary: active === menu.querySelector('summary'),
+            text: active.textContent.trim()};
+}"""
+
+# Whether the focused element is what a visitor sees at its centre (not covered by something else).
+FOCUS_UNCOVERED = """() => {
+    const active = document.activeElement;
+    const box = active.getBoundingClientRect();
+    const seen = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return seen !== null && (active === seen || active.contains(seen));
+}"""
+
+
+def _open_menu(page: Any) -> None:
+    page.locator(".site-nav__toggle").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(MENU_STATE)["open"]
+
+
+# -- 1. The phone menu -----------------------------------------------------------
+
+
+def test_escape_closes_the_phone_menu_and_returns_the_focus_to_menu(open_page) -> None:
+    page = open_page("/memories/", 320)
+    _open_menu(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate(MENU_STATE)["inside"]
+    page.keyboard.press("Escape")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and state["summary"], state
+    # Escape on the summary itself closes it too.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and state["summary"], state
+
+
+def test_the_phone_menu_closes_when_the_focus_moves_past_its_last_link(open_page) -> None:
+    page = open_page("/memories/", 320)
+    _open_menu(page)
+    links = page.locator(".site-nav__panel a").count()
+    for _ in range(links):
+        page.keyboard.press("Tab")
+        assert page.evaluate(MENU_STATE)["open"]
+    page.keyboard.press("Tab")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and not state["inside"], state
+    assert page.evaluate(FOCUS_UNCOVERED), state  # the link the focus is on is not under the menu
+    # Shift+Tab out of it, before the summary, closes it as well.
+    _open_menu(page)
+    page.keyboard.press("Shift+Tab")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and not state["inside"], state
+
+
+def test_the_phone_menu_still_opens_and_closes_without_javascript(open_page) -> None:
+    page = open_page("/memories/", 320, java_script_enabled=False)
+    assert not page.locator(".site-nav__panel").is_visible()
+    page.locator(".site-nav__toggle").click()
+    assert page.locator(".site-nav__panel a").first.is_visible()
+    page.locator(".site-nav__toggle").click()
+    assert not page.locator(".site-nav__panel").is_visible()
