@@ -116,3 +116,26 @@ def test_the_phone_menu_still_opens_and_closes_without_javascript(open_page) -> 
     assert page.locator(".site-nav__panel a").first.is_visible()
     page.locator(".site-nav__toggle").click()
     assert not page.locator(".site-nav__panel").is_visible()
+
+
+# -- 2. The home page's row of picks -------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 375, 414])
+def test_a_pick_that_takes_the_focus_is_scrolled_whole_into_view(open_page, width: int) -> None:
+    page = open_page("/", width)
+    picks = page.locator(".card-grid--scroll .card__link")
+    assert picks.count() >= 3
+    page.locator(".postcard__link").focus()  # the last link before the row
+    seen = []
+    for _ in range(picks.count()):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(100)
+        seen.append(page.evaluate("""() => {
+            const item = document.activeElement.closest('.card-grid--scroll > li');
+            if (!item) return null;
+            const card = item.getBoundingClientRect();
+            return [card.left, card.right, window.innerWidth];
+        }"""))
+    assert None not in seen, seen
+    assert all(left >= -1 and right <= viewport + 1 for left, right, viewport in seen), seen
