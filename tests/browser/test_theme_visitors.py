@@ -139,3 +139,30 @@ def test_a_pick_that_takes_the_focus_is_scrolled_whole_into_view(open_page, widt
         }"""))
     assert None not in seen, seen
     assert all(left >= -1 and right <= viewport + 1 for left, right, viewport in seen), seen
+
+
+# -- 3. The timeline's sticky decade bar -----------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 390, 414, 1280])
+@pytest.mark.parametrize("path", ["/timeline/", "/timeline/1980s/"])
+def test_entries_reached_with_shift_tab_are_not_under_the_sticky_decade_bar(open_page, path: str, width: int) -> None:
+    page = open_page(path, width)
+    page.locator(".site-footer a").first.focus()
+    hidden = []
+    checked = 0
+    for _ in range(60):
+        page.keyboard.press("Shift+Tab")
+        where = page.evaluate("""() => {
+            const active = document.activeElement;
+            if (!active.closest('.tl-body')) return null;
+            const bar = document.querySelector('.tl-bar').getBoundingClientRect();
+            return [active.textContent.trim().slice(0, 40), active.getBoundingClientRect().top, bar.bottom];
+        }""")
+        if where is None:
+            continue
+        checked += 1
+        if where[1] < where[2] - 1:
+            hidden.append(where)
+    assert checked >= 10
+    assert hidden == []
