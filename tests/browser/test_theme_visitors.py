@@ -166,3 +166,26 @@ def test_entries_reached_with_shift_tab_are_not_under_the_sticky_decade_bar(open
             hidden.append(where)
     assert checked >= 10
     assert hidden == []
+
+
+# -- 4. The decades chart ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 360, 414, 1280])
+def test_every_decade_label_of_the_home_chart_stays_on_one_line(open_page, width: int) -> None:
+    page = open_page("/", width)
+    labels = page.evaluate("""() => [...document.querySelectorAll('.decades__year')].map(label => {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const bar = label.parentElement.querySelector('.decades__bar').getBoundingClientRect();
+        const box = label.getBoundingClientRect();
+        return {text: label.textContent, lines: range.getClientRects().length,
+                overflows: label.scrollWidth > label.clientWidth,
+                overlaps: getComputedStyle(label).gridArea.startsWith('year') ? false : box.right > bar.left};
+    })""")
+    assert len(labels) >= 5
+    assert [label for label in labels if label["lines"] != 1 or label["overflows"] or label["overlaps"]] == []
+    # The bars still start together (one column for the labels, as wide as the widest).
+    if width < 640:
+        starts = page.evaluate("[...document.querySelectorAll('.decades__bar')].map(b => b.getBoundingClientRect().left)")
+        assert max(starts) - min(starts) < 1
