@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 import pytest
 from markupsafe import Markup
@@ -243,3 +245,18 @@ def test_a_theme_string_that_is_not_text_is_an_error_at_its_line(make_site) -> N
     result = site.build()
     assert result.exit_code == 1
     assert "themes/default/strings/fr.yaml:2: nav.memories: expected text, or one and other texts" in result.stderr
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_decade_pages_navigation_landmarks_have_distinct_names(make_site, language: str) -> None:
+    site = make_site({
+        "content/timeline/dates.yaml": "- {date: 1976, title: Le premier pot}\n- {date: 1986, title: La pub}\n"
+                                       "- {date: 1995, title: Le site}\n",
+        "content/memories/a.md": memory("A"),
+    }, config=f"title: T\nlanguage: {language}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for page in ("timeline/index.html", "timeline/1980s/index.html"):
+        labels = re.findall(r'<nav\b[^>]*\baria-label="([^"]*)"', site.read(page))
+        assert len(labels) >= 3 and len(set(labels)) == len(labels), (page, labels)
+    assert "neighbours" in site.read("timeline/1980s/index.html")
