@@ -7,6 +7,7 @@ favicon request.
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -189,3 +190,42 @@ def test_every_decade_label_of_the_home_chart_stays_on_one_line(open_page, width
     if width < 640:
         starts = page.evaluate("[...document.querySelectorAll('.decades__bar')].map(b => b.getBoundingClientRect().left)")
         assert max(starts) - min(starts) < 1
+
+
+# -- 6. Forced colours (Windows high contrast) ---------------------------------------------
+
+
+def _picture(page: Any, box: dict[str, float]) -> Any:
+    from PIL import Image
+
+    data = page.screenshot(clip=box)
+    return Image.open(io.BytesIO(data)).convert("L")
+
+
+def test_forced_colours_keep_the_menu_icon(open_page) -> None:
+    page = open_page("/", 320, forced_colors="active")
+    assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+    icon = page.locator(".site-nav__icon").bounding_box()
+    # The three bars: the icon's own box, and 6px above and below it.
+    picture = _picture(page, {"x": icon["x"], "y": icon["y"] - 8, "width": icon["width"], "height": icon["height"] + 16})
+    dark_rows = [y for y in range(picture.height) if min(picture.getpixel((x, y)) for x in range(picture.width)) < 128]
+    bands = [y for i, y in enumerate(dark_rows) if i == 0 or dark_rows[i - 1] != y - 1]
+    assert len(bands) == 3, dark_rows
+
+
+def test_forced_colours_keep_the_video_play_triangle(open_page) -> None:
+    page = open_page("/memories/la-pub-du-petit-chef/", 320, forced_colors="active")
+    box = page.evaluate("""() => {
+        const play = document.querySelector('.video-facade__play');
+        const style = getComputedStyle(play, '::before');
+        const disc = play.getBoundingClientRect();
+        const width = parseFloat(style.borderLeftWidth), height = parseFloat(style.borderTopWidth) * 2;
+        // ::before sits at left 54%, top 50%, moved back by half its size.
+        return {x: disc.left + disc.width * 0.54 - width / 2, y: disc.top + disc.height / 2 - height / 2,
+                width: width, height: height};
+    }""")
+    picture = _picture(page, box)
+    w, h = picture.size
+    assert picture.getpixel((w // 3, h // 2)) < 128  # the triangle is drawn…
+    for corner in ((w - 2, 1), (w - 2, h - 2)):  # …and is a triangle, not a square
+        assert picture.getpixel(corner) > 128, corner
