@@ -317,7 +317,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
 
-    site_view = _site_view(site, config, translate, static_files)
+    site_view = _site_view(site, config, translate, static_files, tag_index=bool(memories.tags))
     # Labels: designs made ready (fonts measured, lists digested), fan labels checked by the
     # build's own policy, share cards planned. Files are named from their inputs' hashes and
     # drawn only when writing.
@@ -698,7 +698,8 @@ def _asset_outputs(assets: Assets, static_files: Mapping[str, Path]) -> Iterator
         yield OutputFile(rel, source.read_bytes())
 
 
-def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path]) -> SiteView:
+def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path],
+               *, tag_index: bool = False) -> SiteView:
     nav = [Link(translate("nav.memories"), "/memories/")]
     if has_timeline(site):
         nav.append(Link(translate("nav.timeline"), "/timeline/"))
@@ -731,4 +732,5 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         nav=tuple(nav),
         copyright=config.copyright or f"© {config.brand_name}",
         logo_size=logo_size,
+        tag_index=tag_index,
     )

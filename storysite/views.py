@@ -127,6 +127,8 @@ class SiteView:
     """The site's share card, for pages without their own."""
     logo_size: tuple[int, int] | None = None
     """The logo's own width and height, when its file says (so its box is known before it loads)."""
+    tag_index: bool = False
+    """Whether the site has a tag index (``/tags/``): some published memory has a tag."""
 
 
 @dataclass(frozen=True)

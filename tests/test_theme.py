@@ -260,3 +260,15 @@ def test_a_decade_pages_navigation_landmarks_have_distinct_names(make_site, lang
         labels = re.findall(r'<nav\b[^>]*\baria-label="([^"]*)"', site.read(page))
         assert len(labels) >= 3 and len(set(labels)) == len(labels), (page, labels)
     assert "neighbours" in site.read("timeline/1980s/index.html")
+
+
+def test_the_memory_list_links_to_the_tag_index_only_when_the_site_has_one(make_site) -> None:
+    untagged = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")}, name="untagged")
+    assert untagged.build().exit_code == 0
+    assert not (untagged.public / "tags").exists()
+    assert "/tags/" not in untagged.all_output_text()  # no link to a page that does not exist, anywhere
+    tagged = make_site({"content/memories/a.md": memory("A", extra="tags: [plage]\n"),
+                        "content/memories/b.md": memory("B")}, name="tagged")
+    assert tagged.build().exit_code == 0
+    assert '<a href="/tags/">Parcourir par thème' in tagged.read("memories/index.html")
+    assert (tagged.public / "tags/index.html").is_file()
