@@ -272,3 +272,30 @@ def test_the_memory_list_links_to_the_tag_index_only_when_the_site_has_one(make_
     assert tagged.build().exit_code == 0
     assert '<a href="/tags/">Parcourir par thème' in tagged.read("memories/index.html")
     assert (tagged.public / "tags/index.html").is_file()
+
+
+@pytest.mark.parametrize(("files", "links"), [
+    ({"static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
+     ['<link rel="icon" href="/sub/favicon.svg" type="image/svg+xml" sizes="any">']),
+    ({"static/favicon.ico": b"\x00\x00\x01\x00", "static/favicon.png": b"\x89PNG\r\n\x1a\n",
+      "static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
+     ['<link rel="icon" href="/sub/favicon.ico" type="image/x-icon">',
+      '<link rel="icon" href="/sub/favicon.png" type="image/png">',
+      '<link rel="icon" href="/sub/favicon.svg" type="image/svg+xml" sizes="any">']),
+    ({"static/favicon.ico": b"\x00\x00\x01\x00"}, ['<link rel="icon" href="/sub/favicon.ico" type="image/x-icon">']),
+])
+def test_every_page_links_the_sites_own_favicons_under_the_base_path(make_site, files, links) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), **files},
+                     config="title: T\nbase_url: https://example.org/sub/\nlanguage: fr\n")
+    assert site.build().exit_code == 0
+    for page in ("index.html", "memories/index.html", "memories/a/index.html", "404.html"):
+        html = site.read(page)
+        assert [line for line in html.splitlines() if 'rel="icon"' in line] == links, page
+
+
+def test_a_site_without_a_favicon_links_none(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+                      "static/icons/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    assert site.build().exit_code == 0
+    assert 'rel="icon"' not in site.all_output_text()
+    assert "favicon" not in site.read("index.html")

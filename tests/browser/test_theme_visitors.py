@@ -229,3 +229,19 @@ def test_forced_colours_keep_the_video_play_triangle(open_page) -> None:
     assert picture.getpixel((w // 3, h // 2)) < 128  # the triangle is drawn…
     for corner in ((w - 2, 1), (w - 2, h - 2)):  # …and is a triangle, not a square
         assert picture.getpixel(corner) > 128, corner
+
+
+# -- 8. The favicon ------------------------------------------------------------------------------
+
+
+def test_the_browser_finds_the_sites_favicon_without_asking_for_favicon_ico(open_page) -> None:
+    failed: list[str] = []
+    requested: list[str] = []
+    page = open_page("/", 1280)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload()
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/favicon.svg")
+    assert failed == []
+    assert not any(url.endswith("/favicon.ico") for url in requested), requested
