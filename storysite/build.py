@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
@@ -71,7 +71,7 @@ from storysite.timeline import build_timeline, has_timeline
 from storysite.timeline_pages import build_timeline_views, timeline_block, timeline_jobs
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
-from storysite.views import EXCERPT_CHARS, Link, SiteView, build_memory_views
+from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import Staging, clean_leftovers, foreign_files, marker_identity
 
 STATIC_DIR = "static"
@@ -327,7 +327,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
 
-    site_view = _site_view(site, config, translate, static_files)
+    site_view = _site_view(site, config, translate, static_files, tag_index=bool(memories.tags))
     # Labels: designs made ready (fonts measured, lists digested), fan labels checked by the
     # build's own policy, share cards planned. Files are named from their inputs' hashes and
     # drawn only when writing.
@@ -717,7 +717,14 @@ def _asset_outputs(assets: Assets, static_files: Mapping[str, Path]) -> Iterator
         yield OutputFile(rel, source.read_bytes())
 
 
-def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path]) -> SiteView:
+#: The favicons a site's ``static/`` folder may hold, by output path, in the order they are
+#: linked: bitmaps first, the SVG last (with ``sizes="any"``, which browsers that draw SVG prefer).
+FAVICONS: Final = (("favicon.ico", "image/x-icon", ""), ("favicon.png", "image/png", ""),
+                   ("favicon.svg", "image/svg+xml", "any"))
+
+
+def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path],
+               *, tag_index: bool = False) -> SiteView:
     nav = [Link(translate("nav.memories"), "/memories/")]
     if has_timeline(site):
         nav.append(Link(translate("nav.timeline"), "/timeline/"))
@@ -750,4 +757,7 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         nav=tuple(nav),
         copyright=config.copyright or f"© {config.brand_name}",
         logo_size=logo_size,
+        # Linked only when the site ships one: a link to a missing icon would be a 404 on every page.
+        icons=tuple(IconView("/" + name, type_, sizes) for name, type_, sizes in FAVICONS if name in static_files),
+        tag_index=tag_index,
     )

@@ -112,6 +112,16 @@ class PageMeta:
 
 
 @dataclass(frozen=True)
+class IconView:
+    """A favicon of the site's own ``static/`` folder, for a ``<link rel="icon">``."""
+
+    url: str
+    type: str
+    sizes: str = ""
+    """``any`` for a scalable (SVG) icon, so that browsers prefer it to a bitmap one."""
+
+
+@dataclass(frozen=True)
 class SiteView:
     title: str
     description: str
@@ -127,6 +137,10 @@ class SiteView:
     """The site's share card, for pages without their own."""
     logo_size: tuple[int, int] | None = None
     """The logo's own width and height, when its file says (so its box is known before it loads)."""
+    icons: tuple[IconView, ...] = ()
+    """The favicons ``static/`` holds (``favicon.ico``, ``.png``, ``.svg``), bitmap ones first."""
+    tag_index: bool = False
+    """Whether the site has a tag index (``/tags/``): some published memory has a tag."""
 
 
 @dataclass(frozen=True)

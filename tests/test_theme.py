@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 import pytest
 from markupsafe import Markup
@@ -243,3 +245,57 @@ def test_a_theme_string_that_is_not_text_is_an_error_at_its_line(make_site) -> N
     result = site.build()
     assert result.exit_code == 1
     assert "themes/default/strings/fr.yaml:2: nav.memories: expected text, or one and other texts" in result.stderr
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_decade_pages_navigation_landmarks_have_distinct_names(make_site, language: str) -> None:
+    site = make_site({
+        "content/timeline/dates.yaml": "- {date: 1976, title: Le premier pot}\n- {date: 1986, title: La pub}\n"
+                                       "- {date: 1995, title: Le site}\n",
+        "content/memories/a.md": memory("A"),
+    }, config=f"title: T\nlanguage: {language}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for page in ("timeline/index.html", "timeline/1980s/index.html"):
+        labels = re.findall(r'<nav\b[^>]*\baria-label="([^"]*)"', site.read(page))
+        assert len(labels) >= 3 and len(set(labels)) == len(labels), (page, labels)
+    assert "neighbours" in site.read("timeline/1980s/index.html")
+
+
+def test_the_memory_list_links_to_the_tag_index_only_when_the_site_has_one(make_site) -> None:
+    untagged = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")}, name="untagged")
+    assert untagged.build().exit_code == 0
+    assert not (untagged.public / "tags").exists()
+    assert "/tags/" not in untagged.all_output_text()  # no link to a page that does not exist, anywhere
+    tagged = make_site({"content/memories/a.md": memory("A", extra="tags: [plage]\n"),
+                        "content/memories/b.md": memory("B")}, name="tagged")
+    assert tagged.build().exit_code == 0
+    assert '<a href="/tags/">Parcourir par thème' in tagged.read("memories/index.html")
+    assert (tagged.public / "tags/index.html").is_file()
+
+
+@pytest.mark.parametrize(("files", "links"), [
+    ({"static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
+     ['<link rel="icon" href="/sub/favicon.svg" type="image/svg+xml" sizes="any">']),
+    ({"static/favicon.ico": b"\x00\x00\x01\x00", "static/favicon.png": b"\x89PNG\r\n\x1a\n",
+      "static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"},
+     ['<link rel="icon" href="/sub/favicon.ico" type="image/x-icon">',
+      '<link rel="icon" href="/sub/favicon.png" type="image/png">',
+      '<link rel="icon" href="/sub/favicon.svg" type="image/svg+xml" sizes="any">']),
+    ({"static/favicon.ico": b"\x00\x00\x01\x00"}, ['<link rel="icon" href="/sub/favicon.ico" type="image/x-icon">']),
+])
+def test_every_page_links_the_sites_own_favicons_under_the_base_path(make_site, files, links) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), **files},
+                     config="title: T\nbase_url: https://example.org/sub/\nlanguage: fr\n")
+    assert site.build().exit_code == 0
+    for page in ("index.html", "memories/index.html", "memories/a/index.html", "404.html"):
+        html = site.read(page)
+        assert [line for line in html.splitlines() if 'rel="icon"' in line] == links, page
+
+
+def test_a_site_without_a_favicon_links_none(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+                      "static/icons/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    assert site.build().exit_code == 0
+    assert 'rel="icon"' not in site.all_output_text()
+    assert "favicon" not in site.read("index.html")

@@ -1,0 +1,247 @@
+"""The default theme as keyboard, phone and high-contrast visitors meet it, on the demo site.
+
+Each test is a defect a visitor met: the phone menu, the row of picks, the timeline's
+sticky bar, the decades chart's labels, forced colours (Windows high contrast) and the
+favicon request.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from storysite.cli import main
+from tests.conftest import BUILD_EPOCH, REPO
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
+    for name in ("content", "static"):
+        shutil.copytree(REPO / name, root / name)
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    return root / "public"
+
+
+@pytest.fixture
+def open_page(browser: Any, demo: Path, static_server: Callable[[Path | str], str]) -> Iterator[Callable[..., Any]]:
+    """``open_page(path, width, **context_options)``: a page of the demo at that width (motion reduced)."""
+    base = static_server(demo)
+    contexts: list[Any] = []
+
+    def opener(path: str, width: int, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": 800}, reduced_motion="reduce", **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(base + path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+MENU_STATE = """() => {
+    const menu = document.querySelector('details.site-nav__menu');
+    const active = document.activeElement;
+    return {open: menu.open, inside: menu.contains(active), summary: active === menu.querySelector('summary'),
+            text: active.textContent.trim()};
+}"""
+
+# Whether the focused element is what a visitor sees at its centre (not covered by something else).
+FOCUS_UNCOVERED = """() => {
+    const active = document.activeElement;
+    const box = active.getBoundingClientRect();
+    const seen = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return seen !== null && (active === seen || active.contains(seen));
+}"""
+
+
+def _open_menu(page: Any) -> None:
+    page.locator(".site-nav__toggle").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(MENU_STATE)["open"]
+
+
+# -- 1. The phone menu -----------------------------------------------------------
+
+
+def test_escape_closes_the_phone_menu_and_returns_the_focus_to_menu(open_page) -> None:
+    page = open_page("/memories/", 320)
+    _open_menu(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate(MENU_STATE)["inside"]
+    page.keyboard.press("Escape")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and state["summary"], state
+    # Escape on the summary itself closes it too.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and state["summary"], state
+
+
+def test_the_phone_menu_closes_when_the_focus_moves_past_its_last_link(open_page) -> None:
+    page = open_page("/memories/", 320)
+    _open_menu(page)
+    links = page.locator(".site-nav__panel a").count()
+    for _ in range(links):
+        page.keyboard.press("Tab")
+        assert page.evaluate(MENU_STATE)["open"]
+    page.keyboard.press("Tab")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and not state["inside"], state
+    assert page.evaluate(FOCUS_UNCOVERED), state  # the link the focus is on is not under the menu
+    # Shift+Tab out of it, before the summary, closes it as well.
+    _open_menu(page)
+    page.keyboard.press("Shift+Tab")
+    state = page.evaluate(MENU_STATE)
+    assert not state["open"] and not state["inside"], state
+
+
+def test_the_phone_menu_still_opens_and_closes_without_javascript(open_page) -> None:
+    page = open_page("/memories/", 320, java_script_enabled=False)
+    assert not page.locator(".site-nav__panel").is_visible()
+    page.locator(".site-nav__toggle").click()
+    assert page.locator(".site-nav__panel a").first.is_visible()
+    page.locator(".site-nav__toggle").click()
+    assert not page.locator(".site-nav__panel").is_visible()
+
+
+# -- 2. The home page's row of picks -------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 375, 414])
+def test_a_pick_that_takes_the_focus_is_scrolled_whole_into_view(open_page, width: int) -> None:
+    page = open_page("/", width)
+    picks = page.locator(".card-grid--scroll .card__link")
+    assert picks.count() >= 3
+    page.locator(".postcard__link").focus()  # the last link before the row
+    seen = []
+    for _ in range(picks.count()):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(100)
+        seen.append(page.evaluate("""() => {
+            const item = document.activeElement.closest('.card-grid--scroll > li');
+            if (!item) return null;
+            const card = item.getBoundingClientRect();
+            return [card.left, card.right, window.innerWidth];
+        }"""))
+    assert None not in seen, seen
+    assert all(left >= -1 and right <= viewport + 1 for left, right, viewport in seen), seen
+
+
+# -- 3. The timeline's sticky decade bar -----------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 390, 414, 1280])
+@pytest.mark.parametrize("path", ["/timeline/", "/timeline/1980s/"])
+def test_entries_reached_with_shift_tab_are_not_under_the_sticky_decade_bar(open_page, path: str, width: int) -> None:
+    page = open_page(path, width)
+    page.locator(".site-footer a").first.focus()
+    hidden = []
+    checked = 0
+    for _ in range(60):
+        page.keyboard.press("Shift+Tab")
+        where = page.evaluate("""() => {
+            const active = document.activeElement;
+            if (!active.closest('.tl-body')) return null;
+            const bar = document.querySelector('.tl-bar').getBoundingClientRect();
+            return [active.textContent.trim().slice(0, 40), active.getBoundingClientRect().top, bar.bottom];
+        }""")
+        if where is None:
+            continue
+        checked += 1
+        if where[1] < where[2] - 1:
+            hidden.append(where)
+    assert checked >= 10
+    assert hidden == []
+
+
+# -- 4. The decades chart ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [320, 360, 414, 1280])
+def test_every_decade_label_of_the_home_chart_stays_on_one_line(open_page, width: int) -> None:
+    page = open_page("/", width)
+    labels = page.evaluate("""() => [...document.querySelectorAll('.decades__year')].map(label => {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const bar = label.parentElement.querySelector('.decades__bar').getBoundingClientRect();
+        const box = label.getBoundingClientRect();
+        return {text: label.textContent, lines: range.getClientRects().length,
+                overflows: label.scrollWidth > label.clientWidth,
+                overlaps: getComputedStyle(label).gridArea.startsWith('year') ? false : box.right > bar.left};
+    })""")
+    assert len(labels) >= 5
+    assert [label for label in labels if label["lines"] != 1 or label["overflows"] or label["overlaps"]] == []
+    # The bars still start together (one column for the labels, as wide as the widest).
+    if width < 640:
+        starts = page.evaluate("[...document.querySelectorAll('.decades__bar')].map(b => b.getBoundingClientRect().left)")
+        assert max(starts) - min(starts) < 1
+
+
+# -- 6. Forced colours (Windows high contrast) ---------------------------------------------
+
+
+def _picture(page: Any, box: dict[str, float]) -> Any:
+    from PIL import Image
+
+    data = page.screenshot(clip=box)
+    return Image.open(io.BytesIO(data)).convert("L")
+
+
+def test_forced_colours_keep_the_menu_icon(open_page) -> None:
+    page = open_page("/", 320, forced_colors="active")
+    assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+    icon = page.locator(".site-nav__icon").bounding_box()
+    # The three bars: the icon's own box, and 6px above and below it.
+    picture = _picture(page, {"x": icon["x"], "y": icon["y"] - 8, "width": icon["width"], "height": icon["height"] + 16})
+    dark_rows = [y for y in range(picture.height) if min(picture.getpixel((x, y)) for x in range(picture.width)) < 128]
+    bands = [y for i, y in enumerate(dark_rows) if i == 0 or dark_rows[i - 1] != y - 1]
+    assert len(bands) == 3, dark_rows
+
+
+def test_forced_colours_keep_the_video_play_triangle(open_page) -> None:
+    page = open_page("/memories/la-pub-du-petit-chef/", 320, forced_colors="active")
+    box = page.evaluate("""() => {
+        const play = document.querySelector('.video-facade__play');
+        const style = getComputedStyle(play, '::before');
+        const disc = play.getBoundingClientRect();
+        const width = parseFloat(style.borderLeftWidth), height = parseFloat(style.borderTopWidth) * 2;
+        // ::before sits at left 54%, top 50%, moved back by half its size.
+        return {x: disc.left + disc.width * 0.54 - width / 2, y: disc.top + disc.height / 2 - height / 2,
+                width: width, height: height};
+    }""")
+    picture = _picture(page, box)
+    w, h = picture.size
+    assert picture.getpixel((w // 3, h // 2)) < 128  # the triangle is drawn…
+    for corner in ((w - 2, 1), (w - 2, h - 2)):  # …and is a triangle, not a square
+        assert picture.getpixel(corner) > 128, corner
+
+
+# -- 8. The favicon ------------------------------------------------------------------------------
+
+
+def test_the_browser_finds_the_sites_favicon_without_asking_for_favicon_ico(open_page) -> None:
+    failed: list[str] = []
+    requested: list[str] = []
+    page = open_page("/", 1280)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload()
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/favicon.svg")
+    assert failed == []
+    assert not any(url.endswith("/favicon.ico") for url in requested), requested
