@@ -8,8 +8,11 @@ import os
 import pty
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import warnings
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -387,6 +390,40 @@ def built(make_site: Callable[..., Site]) -> Site:
 def test_bad_designs_are_errors_with_lines(built: Site, change: tuple[str, str], expected: str) -> None:
     built.write("content/labels/plain.yaml", DESIGN.replace(*change))
     build_fails_keeping_output(built, [expected])
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width``×``height`` pixels, with almost no pixel data after it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("width", "height"), [(100000, 100000), (11000, 11000), (4001, 300)])
+def test_an_artwork_too_large_is_an_error_at_its_line(make_site: Callable[..., Site], width: int, height: int) -> None:
+    """A header claiming billions of pixels is refused before decoding: no crash, no Pillow warning."""
+    site = make_site(label_files(**{"content/labels/plain.png": png_header(width, height)}))
+    expected = (f"content/labels/plain.yaml:2: artwork: 'plain.png' is {width}×{height} pixels, too large for a "
+                "label's artwork: at most 4000 pixels on a side")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for result in (site.check(), site.build(), site.run("label", "plain", "Odette", "-o", "-", "--site",
+                                                            str(site.root))):
+            assert result.exit_code == 1, result.output
+            assert expected in result.output and "internal error" not in result.output
+            assert "DecompressionBomb" not in result.output
+    assert not [w for w in caught if issubclass(w.category, Image.DecompressionBombWarning)]
+
+
+def test_a_damaged_artwork_is_an_error_at_its_line(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A valid header before truncated data: found by check (the artwork is decoded whole), not a crash later."""
+    site = make_site(label_files(**{"content/labels/plain.png": png_header(1200, 600)}))
+    expected = "content/labels/plain.yaml:2: artwork: 'plain.png' is damaged or truncated and cannot be decoded"
+    for result in (site.check(), site.build(),
+                   site.run("label", "plain", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root))):
+        assert result.exit_code == 1, result.output
+        assert expected in result.output and "internal error" not in result.output
 
 
 def test_unreadable_lists_are_errors_with_lines(built: Site) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.images import image_dimensions
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
 from storysite.model import LabelDesign, LabelZone, Origin, WordList
@@ -84,19 +86,54 @@ def _artwork(read: FieldReader, site_dir: Path) -> tuple[str | None, tuple[int, 
     if path is None:
         read.fail("artwork", reason or "not found")
         return None, None
+    kind, size, problem = read_artwork(site_dir / path)
+    if problem:
+        read.fail("artwork", f"'{src}' {problem}")
+        return None, None
+    assert kind is not None and size is not None
+    return path, size
+
+
+def read_artwork(path: Path) -> tuple[str | None, tuple[int, int] | None, str]:
+    """The artwork's format and size, decoded in full; or what is wrong with it (a message
+    that follows its name).
+
+    The size is read from the header first, without Pillow's decompression-bomb check (which
+    raises, or warns on standard error, for a header that claims billions of pixels): a
+    picture larger than :data:`MAX_ARTWORK` on a side is refused before anything is decoded.
+    Only then is it decoded whole (at most 16 megapixels, about 50 ms for a label), so that a
+    damaged file is an error at its line here rather than a crash when the label is drawn.
+    """
+    unreadable = "is not an image that can be read (use PNG, JPEG or WebP)"
     try:
-        with Image.open(site_dir / path) as image:
-            kind, size = image.format, image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        read.fail("artwork", f"'{src}' is not an image that can be read (use PNG, JPEG or WebP)")
-        return None, None
-    if kind not in ARTWORK_FORMATS:
-        read.fail("artwork", f"'{src}' is a {kind} image; use PNG, JPEG or WebP")
-        return None, None
-    if max(size) > MAX_ARTWORK:
-        read.fail("artwork", f"'{src}' is {size[0]}×{size[1]} pixels; at most {MAX_ARTWORK} on a side")
-        return None, None
-    return path, (int(size[0]), int(size[1]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        width, height = image_dimensions(path) or (0, 0)
+        return None, None, _too_large(width, height)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return None, None, unreadable
+    with image:
+        kind, (width, height) = image.format, image.size
+        if kind not in ARTWORK_FORMATS:
+            return None, None, f"is a {kind} image; use PNG, JPEG or WebP"
+        if max(width, height) > MAX_ARTWORK:
+            return None, None, _too_large(width, height)
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            reason = str(exc) or type(exc).__name__
+            return None, None, (f"is damaged or truncated and cannot be decoded ({reason}); "
+                                "export it again from the original")
+        except MemoryError:
+            return None, None, "is too large to decode in the memory available"
+    return kind, (int(width), int(height)), ""
+
+
+def _too_large(width: int, height: int) -> str:
+    return (f"is {width}×{height} pixels, too large for a label's artwork: at most {MAX_ARTWORK} pixels on a side "
+            "(a picture this big may be a decompression bomb, or needs resizing before use)")
 
 
 def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -> tuple[LabelZone, ...]:
