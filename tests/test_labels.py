@@ -392,6 +392,29 @@ def test_bad_designs_are_errors_with_lines(built: Site, change: tuple[str, str],
     build_fails_keeping_output(built, [expected])
 
 
+@pytest.mark.parametrize(("change", "expected"), [
+    ("box: [10.5, 0, 100, 100]", "zones[1].box: expected [x, y, width, height] in whole pixels, got 10.5 for x"),
+    ("box: [10, 0, '100', true]",
+     "zones[1].box: expected [x, y, width, height] in whole pixels, got '100' for width and true for height"),
+    ("box: [10, 0, 100]", "zones[1].box: expected [x, y, width, height] in whole pixels, got a list of 3"),
+    ("size: [0, 0]", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 0 for the smallest and 0 for "
+                     "the largest"),
+    ("size: [20, 9000]", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 9000 for the largest"),
+    ("size: [20.5, 90]", "zones[1].size: expected [smallest, largest] font sizes in whole pixels, or one size, "
+                         "got 20.5 for the smallest"),
+    ("size: 3", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 3 for the size"),
+])
+def test_a_bad_box_or_size_names_the_bad_item(make_site: Callable[..., Site], change: str, expected: str) -> None:
+    key = change.split(":")[0]
+    original = next(line for line in DESIGN.splitlines() if line.strip().startswith(f"{key}:"))
+    site = make_site(label_files(DESIGN.replace(original, f"    {change}")))
+    result = site.check()
+    assert result.exit_code == 1
+    line = 6 if key == "box" else 8
+    assert f"content/labels/plain.yaml:{line}: {expected}" in result.output, result.output
+    assert "got a list\n" not in result.output + "\n"
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width``×``height`` pixels, with almost no pixel data after it."""
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -700,9 +723,11 @@ def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_
 
 
 def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A mistyped design is no file's problem: a plain error, not a made-up path:line."""
     site = make_site(label_files())
     result = site.run("label", "nope", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root))
-    assert result.exit_code == 1 and "no label design 'nope' (designs: plain)" in result.output
+    assert result.exit_code == 1
+    assert result.stderr == "error: no label design 'nope' (designs: plain)\n"
 
 
 def test_cli_output_dash_is_standard_output_and_other_names_must_be_png(make_site: Callable[..., Site],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -220,21 +221,31 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
     )
 
 
-def _ints(value: Any) -> list[int] | None:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return None
-    return list(value)
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad_items(values: list[Any], names: tuple[str, ...], good: Callable[[Any], bool]) -> str:
+    """The items that are not ``good``, by name: "10.5 for x and -1 for y"."""
+    bad = [f"{describe(value)} for {name}" for value, name in zip(values, names, strict=False) if not good(value)]
+    return " and ".join(bad)
 
 
 def _box(read: FieldReader, artwork: tuple[int, int] | None) -> tuple[int, int, int, int] | None:
     if not read.has("box"):
         read.problems.append(error(read.path, read.fields.line, f"'{read.prefix}box' is required: [x, y, width, height]"))
         return None
-    numbers = _ints(read.fields["box"])
-    if numbers is None or len(numbers) != 4:
-        read.fail("box", f"expected [x, y, width, height] in whole pixels, got {describe(read.fields['box'])}")
+    raw = read.fields["box"]
+    expected = "expected [x, y, width, height] in whole pixels"
+    if not isinstance(raw, list) or len(raw) != 4:
+        got = f"a list of {len(raw)}" if isinstance(raw, list) else describe(raw)
+        read.fail("box", f"{expected}, got {got}")
         return None
-    x, y, width, height = numbers
+    bad = _bad_items(raw, ("x", "y", "width", "height"), _whole)
+    if bad:
+        read.fail("box", f"{expected}, got {bad}")
+        return None
+    x, y, width, height = raw
     if width <= 0 or height <= 0:
         read.fail("box", f"width and height must be above 0, got {width}×{height}")
         return None
@@ -250,14 +261,23 @@ def _size(read: FieldReader) -> tuple[int, int] | None:
         read.problems.append(error(read.path, read.fields.line, f"'{read.prefix}size' is required: [smallest, largest]"))
         return None
     raw = read.fields["size"]
-    numbers = [raw] if isinstance(raw, int) and not isinstance(raw, bool) else _ints(raw)
-    if numbers is None or len(numbers) not in (1, 2):
-        read.fail("size", f"expected [smallest, largest] font sizes in pixels, got {describe(raw)}")
+    expected = "expected [smallest, largest] font sizes in whole pixels, or one size"
+    if isinstance(raw, list):
+        if len(raw) not in (1, 2):
+            read.fail("size", f"{expected}, got a list of {len(raw)}")
+            return None
+        numbers, names = list(raw), ("the smallest", "the largest") if len(raw) == 2 else ("the size",)
+    else:
+        numbers, names = [raw], ("the size",)
+    bad = _bad_items(numbers, names, _whole)
+    if bad:
+        read.fail("size", f"{expected}, got {bad}")
+        return None
+    bad = _bad_items(numbers, names, lambda n: 4 <= n <= MAX_SIZE)
+    if bad:
+        read.fail("size", f"font sizes must be between 4 and {MAX_SIZE} pixels, got {bad}")
         return None
     smallest, largest = numbers[0], numbers[-1]
-    if not (4 <= smallest <= MAX_SIZE and 4 <= largest <= MAX_SIZE):
-        read.fail("size", f"font sizes must be between 4 and {MAX_SIZE} pixels, got {describe(raw)}")
-        return None
     if smallest > largest:
         read.fail("size", f"the range [{smallest}, {largest}] is inverted; write the smallest size first: "
                           f"[{largest}, {smallest}]")
