@@ -194,6 +194,19 @@ class LabelZone:
     optional: bool = False
     prompt: str = ""
     font_in_theme: bool = False
+    box_line: int = 0
+
+
+@dataclass(frozen=True)
+class LabelFontRef:
+    """A font a design's zone names (``zones[zone].font``), kept even when the zone itself is unusable,
+    so that a missing font is reported in the same run as the zone's other problems."""
+
+    zone: int
+    """The zone's number in the design, from 1."""
+    font: str
+    line: int
+    in_theme: bool
 
 
 @dataclass(frozen=True)
@@ -224,6 +237,11 @@ class LabelDesign:
     emoji: str = "reject"
     blocked_words: tuple[WordList, ...] = ()
     allowed_names: tuple[WordList, ...] = ()
+    fonts: tuple[LabelFontRef, ...] = ()
+    """Every zone's font, the unusable zones' too (see :class:`LabelFontRef`)."""
+    usable: bool = True
+    """False when validation found the design unusable (its problems are reported): it is kept only so
+    that the checks that need the theme (its fonts) still run and report in the same run."""
 
 
 @dataclass(frozen=True)

@@ -415,6 +415,78 @@ def test_a_bad_box_or_size_names_the_bad_item(make_site: Callable[..., Site], ch
     assert "got a list\n" not in result.output + "\n"
 
 
+TWO_ZONES = DESIGN + """\
+  - name: second
+    box: [40, 250, 520, 40]
+    font: fonts/labels/pacifico-regular.ttf
+    size: [10, 30]
+    optional: true
+"""
+
+
+def test_every_problem_of_a_design_is_reported_in_one_run(make_site: Callable[..., Site]) -> None:
+    """A box outside the artwork does not hide the zone's missing font, nor another zone's."""
+    broken = (TWO_ZONES.replace("box: [40, 60, 520, 180]", "box: [40, 60, 620, 180]")
+              .replace(f"font: {FONT}", "font: fonts/missing.ttf")
+              .replace("font: fonts/labels/pacifico-regular.ttf", "font: fonts/gone.ttf"))
+    site = make_site(label_files(broken))
+    for result in (site.check(), site.build()):
+        assert result.exit_code == 1
+        for expected in ("content/labels/plain.yaml:6: zones[1].box: [40, 60, 620, 180] reaches outside",
+                         "content/labels/plain.yaml:7: zones[1].font: 'fonts/missing.ttf' was not found",
+                         "content/labels/plain.yaml:15: zones[2].font: 'fonts/gone.ttf' was not found"):
+            assert expected in result.output, result.output
+        assert "every zone is optional" not in result.output  # the first zone is unusable, not optional
+    result = site.run("label", "plain", "Odette", "-o", "-", "--site", str(site.root))
+    assert result.exit_code == 1 and "zones[1].font: 'fonts/missing.ttf' was not found" in result.output
+    assert "no label design" not in result.output
+
+
+def test_two_zones_with_one_name_do_not_hide_font_problems(make_site: Callable[..., Site]) -> None:
+    same = (TWO_ZONES.replace("name: second", "name: name")
+            .replace("font: fonts/labels/pacifico-regular.ttf", "font: fonts/gone.ttf"))
+    site = make_site(label_files(same))
+    result = site.check()
+    assert result.exit_code == 1
+    assert "content/labels/plain.yaml:13: zones: two zones are named 'name' (the other on line 5)" in result.output
+    assert "content/labels/plain.yaml:15: zones[2].font: 'fonts/gone.ttf' was not found" in result.output
+
+
+@pytest.mark.parametrize(("box", "size", "expected"), [
+    ("[0, 0, 600, 10]", "[48, 160]", "zones[1].box: [0, 0, 600, 10] is 10 pixels high, less than one line of this "
+     "font at the smallest size (60 pixels at size 48): no text could ever fit; make it at least 60 pixels high, "
+     "or the smallest size at most 8"),
+    ("[0, 0, 600, 2]", "[4, 160]", "zones[1].box: [0, 0, 600, 2] is 2 pixels high, less than one line of this font "
+     "at the smallest size (5 pixels at size 4): no text could ever fit; make it at least 5 pixels high\n"),
+    ("[0, 0, 5, 200]", "[48, 160]", "zones[1].box: [0, 0, 5, 200] is 5 pixels wide, narrower than this font's "
+     "narrowest letter at the smallest size (14 pixels at size 48)"),
+])
+def test_a_zone_that_no_text_can_fit_is_an_error_at_its_box(make_site: Callable[..., Site], box: str, size: str,
+                                                            expected: str) -> None:
+    design = (DESIGN.replace("box: [40, 60, 520, 180]", f"box: {box}").replace("size: [20, 90]", f"size: {size}")
+              .replace("example: Camille\n", ""))
+    site = make_site(label_files(design))
+    result = site.check()
+    assert result.exit_code == 1
+    assert f"content/labels/plain.yaml:5: {expected}" in result.output + "\n", result.output
+
+
+def test_a_zone_exactly_one_line_high_is_accepted(plain: ReadyDesign, make_site: Callable[..., Site]) -> None:
+    """The judgement is the layout's: the smallest box the check accepts takes a letter at the smallest size."""
+    metrics = plain.spec.fonts[plain.spec.zones[0].font]
+    ink = metrics.ascender - metrics.descender
+    height = -(-ink * 20 // metrics.units_per_em)
+    design = DESIGN.replace("box: [40, 60, 520, 180]", f"box: [40, 60, 520, {height}]")
+    site = make_site(label_files(design), name="exact")
+    ready, problems = load_design(site.root, "plain")
+    assert ready is not None, [p.format() for p in problems]
+    assert zone_of(ready.layout("Il")).size == 20
+    site.write("content/labels/plain.yaml", DESIGN.replace("box: [40, 60, 520, 180]",
+                                                           f"box: [40, 60, 520, {height - 1}]"))
+    ready, problems = load_design(site.root, "plain")
+    assert ready is None and "no text could ever fit" in problems[-1].message
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width``×``height`` pixels, with almost no pixel data after it."""
     def chunk(kind: bytes, data: bytes) -> bytes:

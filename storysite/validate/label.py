@@ -12,6 +12,7 @@ import posixpath
 import re
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.images import image_dimensions
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
-from storysite.model import LabelDesign, LabelZone, Origin, WordList
+from storysite.model import LabelDesign, LabelFontRef, LabelZone, Origin, WordList
 from storysite.validate.fields import (
     FieldReader,
     item_origin,
@@ -53,7 +54,7 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
     read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     artwork, size = _artwork(read, site_dir)
-    zones = _zones(read, size, site_dir)
+    zones, fonts = _zones(read, size, site_dir)
     design = LabelDesign(
         origin=item_origin(item),
         slug=slug,
@@ -68,9 +69,14 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
         emoji=read.choice("emoji", EMOJI_POLICIES, "reject"),
         blocked_words=_lists(read, "blocked_words", site_dir),
         allowed_names=_lists(read, "allowed_names", site_dir),
+        fonts=fonts,
     )
-    if not title or not slug or artwork is None or not zones or len(zones) != _zone_count(read):
+    if not slug:
         return None, problems
+    if not title or artwork is None or not zones or len(zones) != _zone_count(read):
+        # Unusable, but kept: its fonts are looked for among the theme's files later, so that
+        # every problem of the design is reported in one run.
+        design = replace(design, usable=False)
     return design, problems
 
 
@@ -137,22 +143,28 @@ def _too_large(width: int, height: int) -> str:
             "(a picture this big may be a decompression bomb, or needs resizing before use)")
 
 
-def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -> tuple[LabelZone, ...]:
+def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path
+           ) -> tuple[tuple[LabelZone, ...], tuple[LabelFontRef, ...]]:
+    """The usable zones, and every zone's font (the unusable zones' too)."""
     value = read.fields.get("zones")
     if value is None:
         read.problems.append(error(read.path, read.fields.line or 1, "'zones' is required: at least one text zone"))
-        return ()
+        return (), ()
     if not isinstance(value, YamlList) or not value:
         read.fail("zones", f"expected a list of text zones, got {describe(value)}")
-        return ()
+        return (), ()
     zones: list[LabelZone] = []
+    fonts: list[LabelFontRef] = []
     names: dict[str, int] = {}
     for index, entry in enumerate(value):
         line = value.line_of(index)
         if not isinstance(entry, YamlMap):
             read.problems.append(error(read.path, line, f"zones: each zone is a mapping of fields, got {describe(entry)}"))
             continue
-        zone = _zone(FieldReader(read.path, entry, read.problems, f"zones[{index + 1}]."), artwork, site_dir)
+        zone, font = _zone(FieldReader(read.path, entry, read.problems, f"zones[{index + 1}]."), artwork, site_dir,
+                           index + 1)
+        if font is not None:
+            fonts.append(font)
         if zone is None:
             continue
         if zone.name in names:
@@ -161,12 +173,13 @@ def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -
             continue
         names[zone.name] = line
         zones.append(zone)
-    if zones and all(zone.optional for zone in zones):
+    if zones and len(zones) == len(value) and all(zone.optional for zone in zones):
         read.fail("zones", "every zone is optional; at least one must be filled in")
-    return tuple(zones)
+    return tuple(zones), tuple(fonts)
 
 
-def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -> LabelZone | None:
+def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path, number: int
+          ) -> tuple[LabelZone | None, LabelFontRef | None]:
     read.unknown(ZONE_FIELDS)
     ok = True
     name = read.text("name", required=True)
@@ -197,10 +210,11 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
     uppercase = read.boolean("uppercase")
     optional = read.boolean("optional")
     prompt = read.text("prompt")
+    font_ref = None if font is None else LabelFontRef(number, font, read.line("font"), in_theme)
     if not name or box is None or size is None or font is None:
         ok = False
     if not ok:
-        return None
+        return None, font_ref
     assert box is not None and size is not None and font is not None
     return LabelZone(
         origin=Origin(read.path, read.fields.line),
@@ -218,7 +232,8 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
         optional=optional,
         prompt=prompt,
         font_in_theme=in_theme,
-    )
+        box_line=read.line("box"),
+    ), font_ref
 
 
 def _whole(value: Any) -> bool:
