@@ -294,14 +294,20 @@ def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reas
     assert typed.strip() == "" or typed not in result.message()
 
 
-@pytest.mark.parametrize(("typed", "char"), [
-    ("Дима", "U+0414"), ("a\u0489\u0489", "U+0489"), ("Zo\ud800", "U+D800"), ("Lou \u263a", "U+263A"),
-    ("Jo \U0001F000", "U+1F000"),  # a pictograph that is no emoji
+@pytest.mark.parametrize(("typed", "char", "glyph", "hidden"), [
+    ("Дима", "U+0414", "Д", False), ("محمد", "U+0645", "م", False), ("Lou \u263a", "U+263A", "\u263a", False),
+    ("Jo \U0001F000", "U+1F000", "\U0001F000", False),  # a pictograph that is no emoji
+    ("a\u0489\u0489", "U+0489", "\u25cc\u0489", True),  # a mark, shown on a dotted circle
+    ("Zo\ud800", "U+D800", "\ufffd", True), ("Jo \ue000", "U+E000", "\ue000", True), ("Jo \U000E0FFF", "U+E0FFF",
+                                                                                  "\U000E0FFF", True),
 ])
-def test_a_character_the_font_lacks_is_named_by_its_code_point(plain: ReadyDesign, typed: str, char: str) -> None:
+def test_a_character_the_font_lacks_is_shown_and_named(plain: ReadyDesign, typed: str, char: str, glyph: str,
+                                                       hidden: bool) -> None:
+    """Visitors do not know code points: the message shows the character (the CLI adds its code point)."""
     result = plain.layout(typed)
-    assert isinstance(result, Refusal) and result.reason == "unsupported" and result.char == char
-    assert result.message() == f"The character {char} cannot be printed on this label."
+    assert isinstance(result, Refusal) and result.reason == "unsupported"
+    assert (result.char, result.glyph, result.hidden) == (char, glyph, hidden)
+    assert result.message() == f"The character “{glyph}” ({char}) cannot be printed on this label."
 
 
 def test_stacked_marks_are_refused_and_marks_take_no_room(plain: ReadyDesign) -> None:
@@ -660,7 +666,7 @@ def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: C
     ("hіtlеr", "a blocked word or phrase"),
     ("H.I.T.L.E.R", "a blocked word or phrase"),
     ("Hitler!", "a blocked word or phrase"),
-    ("Дима", "The character U+0414 cannot be printed on this label."),
+    ("Дима", "The character “Д” (U+0414) cannot be printed on this label."),
     ("Zo" + "\u0301" * 5, "This label can print at most 3 accents on one character."),
 ])
 def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
@@ -675,7 +681,7 @@ def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable
     assert len([p for p in site.output_files() if re.fullmatch(r"media/labels/[0-9a-f]{16}\.png", p)]) == 1  # the example
     if reason == "a blocked word or phrase":
         assert text not in result.output and text.upper() not in site.all_output_text()
-    assert "Д" not in result.output and "\u0301" not in result.output
+    assert "Дима" not in result.output and "\u0301" not in result.output
 
 
 @pytest.mark.parametrize(("text", "advice"), [
@@ -697,7 +703,10 @@ def test_every_refusal_has_advice_and_theme_strings() -> None:
     for language in ("en", "fr"):
         strings = yaml.safe_load((REPO / f"themes/default/strings/{language}.yaml").read_text("utf-8"))
         assert {f"labels.refusal.{reason}" for reason in REASONS} <= set(strings), language
-        assert "{char}" in strings["labels.refusal.unsupported"] and "“" not in strings["labels.refusal.unsupported"]
+        assert "{char}" in strings["labels.refusal.unsupported"] and "{code}" in strings["labels.refusal.unsupported"]
+        for key in ("labels.refusal_in_field", "labels.preview_alt", "labels.preview_alt_example",
+                    "labels.preview_alt_blank"):
+            assert strings[key], (language, key)
 
 
 def test_an_empty_fan_label_text_is_an_error_that_keeps_the_output(built: Site) -> None:
@@ -760,7 +769,7 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
     ("", "refused: Write a name to see it on the label."),
     ("Hitler!", "refused: We cannot print this text on a label."),
     ("Hi tler", "refused: We cannot print this text on a label."),
-    ("Дима", "refused: The character U+0414 cannot be printed on this label."),
+    ("Дима", "refused: The character “Д” (U+0414) cannot be printed on this label."),
     ("e" + "\u0301" * 40, "refused: This label can print at most 3 accents on one character."),
 ])
 def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
@@ -770,7 +779,7 @@ def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, tex
     assert result.exit_code == 1 and message in result.output and not out.exists()
     if text:
         assert text not in result.output
-    assert "tler" not in result.output and "Д" not in result.output and "\u0301" not in result.output
+    assert "tler" not in result.output and "Дима" not in result.output and "\u0301" not in result.output
 
 
 def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_path: Path) -> None:
@@ -856,7 +865,7 @@ allowed_names: names.txt
 
 def normal(result: Mapping[str, Any]) -> dict[str, Any]:
     if not result["ok"]:
-        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char")}
+        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char", "glyph", "hidden")}
     return {"ok": True, "zones": [
         {"zone": z["zone"], "text": z["text"], "size": z["size"],
          "lines": [{"text": line["text"], "xs": [round(x, 9) for x in line["xs"]],
@@ -964,9 +973,57 @@ def test_typing_updates_the_canvas_and_nothing_leaves_the_browser(demo_output: P
         assert page.is_disabled("[data-label-download]")
         page.fill("#label-prenom", "Дима")
         status = page.inner_text("[data-label-status]")
-        assert "U+0414" in status and "Д" not in status  # named by its code point, never shown
+        assert status == "Le caractère « Д » ne peut pas être imprimé sur cette étiquette."  # shown, not U+0414
+        assert "Дима" not in status and "ДИМА" not in status
+        page.fill("#label-prenom", "Zoe\u0489")
+        status = page.inner_text("[data-label-status]")
+        assert status == "Le caractère « \u25cc\u0489 » (U+0489) ne peut pas être imprimé sur cette étiquette."
         page.keyboard.press("Enter")
     assert requests == []  # no request at all while typing, let alone one carrying the text
+
+
+@pytest.mark.browser
+def test_a_refusal_names_the_field_at_fault(demo_output: Path, page: Any) -> None:
+    """On a two-field design, the message says which field, and only that input is marked invalid."""
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/ruban/")
+        wait_ready(page)
+        page.fill("#label-prenom", "Lucie")
+        page.fill("#label-dedicace", "Connard")
+        status = page.inner_text("[data-label-status]")
+        assert status.startswith("Dédicace (facultative) : Nous ne pouvons pas imprimer")
+        assert "prénom" not in status
+        assert page.get_attribute("#label-dedicace", "aria-invalid") == "true"
+        assert page.get_attribute("#label-prenom", "aria-invalid") is None
+        page.fill("#label-dedicace", "Joyeux Noël")
+        page.fill("#label-prenom", "x" * 40)
+        assert page.inner_text("[data-label-status]").startswith("Prénom : C’est un peu long")
+        assert page.get_attribute("#label-prenom", "aria-invalid") == "true"
+        assert page.get_attribute("#label-dedicace", "aria-invalid") is None
+        page.fill("#label-prenom", "Lucie")
+        assert page.inner_text("[data-label-status]") == ""
+        assert page.evaluate("[...document.querySelectorAll('[aria-invalid]')].length") == 0
+
+
+@pytest.mark.browser
+def test_the_preview_says_what_it_shows(demo_output: Path, page: Any) -> None:
+    """The canvas's accessible name is never 'Aperçu de l’étiquette : ' with nothing after it."""
+    def name() -> str:
+        return str(page.get_attribute("[data-label-canvas]", "aria-label"))
+
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/classique/")
+        wait_ready(page)
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        page.fill("#label-prenom", "Odile")
+        assert name() == "Aperçu de l’étiquette au nom de « ODILE »"
+        page.fill("#label-prenom", "Connard")
+        assert name() == "Aperçu de l’étiquette : étiquette vierge"
+        page.fill("#label-prenom", "   ")
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        page.goto(f"{base}/labels/ruban/?name=Lucie&dedicace=Joyeux%20No%C3%ABl")
+        wait_ready(page)
+        assert name() == "Aperçu de l’étiquette au nom de « Lucie · JOYEUX NOËL »"
 
 
 @pytest.mark.browser

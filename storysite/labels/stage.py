@@ -280,10 +280,13 @@ def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labe
         **design.spec.to_json(),
         "families": {key: font.family for key, font in design.fonts.items()},
         "messages": {reason: translate(f"labels.refusal.{reason}") for reason in REASONS},
+        "inField": translate("labels.refusal_in_field"),
         "filename": f"{model.slug}.png",
         "example": model.example,
         "size": [width, height],
-        "alt": translate("labels.preview_alt"),
+        # The canvas's accessible name: what it shows (the accepted text, the faint example, the blank label).
+        "alt": {"text": translate("labels.preview_alt"), "example": translate("labels.preview_alt_example"),
+                "blank": translate("labels.preview_alt_blank")},
     }
     return DesignView(model.slug, model.title, model.description, routing.label_url(model.slug), blank, example, zones,
                       tuple(faces), data)
