@@ -105,6 +105,9 @@ class Memory:
     excerpt: str = ""
     """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
     the text, so a build need not read every text back to make them."""
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """Lines of the fields a share card draws (``title``, ``author.display``, ``author.name``,
+    ``author.location``), where a problem drawing them is reported."""
 
 
 @dataclass(frozen=True)

@@ -750,6 +750,74 @@ def test_a_share_card_uses_the_photo_when_there_is_no_label(make_site: Callable[
         assert blue > 150 and red < 80  # the photo fills the left half
 
 
+def share_memory(title: str, display: str, location: str) -> str:
+    return (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ndate: 1986-07\nstatus: approved\nauthor:\n"
+            f"  id: fan-1\n  display: {json.dumps(display, ensure_ascii=False)}\n"
+            f"  location: {json.dumps(location, ensure_ascii=False)}\n"
+            "consent:\n  granted: 2020-01-01\n  scope: [site, share]\n---\nLe texte.\n")
+
+
+@pytest.fixture
+def drawn_cards(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The title and byline of every share card a build plans (the site's card among them)."""
+    from storysite.labels import stage
+
+    drawn: list[tuple[str, str]] = []
+    real = stage.ShareCardOp
+
+    def recording(title: str, kicker: str, byline: str, *rest: Any) -> Any:
+        drawn.append((title, byline))
+        return real(title, kicker, byline, *rest)
+
+    monkeypatch.setattr(stage, "ShareCardOp", recording)
+    return drawn
+
+
+@pytest.mark.parametrize(("title", "display", "location", "warnings_expected", "card"), [
+    ("זיכרון מהילדות", "Romain L.", "Lyon",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw 'זיכרון מהילדות' (Hebrew); "
+      "the card shows the site's name instead"],
+     ("Test Site", "Raconté par Romain L., à Lyon")),
+    ("Le goûter", "محمد ع.", "Lyon",
+     ["content/memories/m.md:7: warning: share card: the card's font cannot draw 'محمد ع.' (Arabic); "
+      "the card leaves out who told the memory"],
+     ("Le goûter", "")),
+    ("🎉🎂", "日本 太郎", "東京",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw '🎉🎂' (emoji); the card shows "
+      "the site's name instead",
+      "content/memories/m.md:7: warning: share card: the card's font cannot draw '日本 太郎' (Chinese, Japanese or "
+      "Korean); the card leaves out who told the memory"],
+     ("Test Site", "")),
+    ("Le goûter", "Romain L.", "東京",
+     ["content/memories/m.md:8: warning: share card: the card's font cannot draw '東京' (Chinese, Japanese or "
+      "Korean); the card leaves out the place"],
+     ("Le goûter", "Raconté par Romain L.")),
+    ("Le goûter de Zoé 🍞", "Zoé 日本", "Lyon",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw '🍞' (emoji); the card shows "
+      "'Le goûter de Zoé'",
+      "content/memories/m.md:7: warning: share card: the card's font cannot draw '日本' (Chinese, Japanese or "
+      "Korean); the card shows 'Zoé'"],
+     ("Le goûter de Zoé", "Raconté par Zoé, à Lyon")),
+])
+def test_a_share_card_warns_about_text_its_font_cannot_draw(
+        make_site: Callable[..., Site], drawn_cards: list[tuple[str, str]], title: str, display: str,
+        location: str, warnings_expected: list[str], card: tuple[str, str]) -> None:
+    site = make_site({"content/memories/m.md": share_memory(title, display, location)})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for expected in warnings_expected:
+        assert expected in result.output, result.output
+    assert result.output.count("share card:") == len(warnings_expected)
+    assert card in drawn_cards, drawn_cards
+    assert site.build("--strict").exit_code == 1
+
+
+def test_a_share_card_in_the_fonts_own_scripts_gives_no_warning(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/memories/m.md": share_memory("Şükrü’nün reçeli ©", "Łukasz Ž.", "Kraków")})
+    result = site.build("--strict")
+    assert result.exit_code == 0 and "share card" not in result.output, result.output
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
