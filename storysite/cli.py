@@ -277,6 +277,8 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
     if result.refusal is not None:
         click.secho(f"refused: {result.refusal.message()}", fg="red", err=True)
         sys.exit(1)
+    if result.error:
+        click.secho(f"error: {result.error}", fg="red", err=True)
     if result.png is None:
         sys.exit(1)
     if output == "-":

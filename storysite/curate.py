@@ -63,6 +63,8 @@ class PublicMemory:
     """The rendered text's cache key, when ``body`` was let go (see :class:`storysite.model.Memory`)."""
     excerpt: str = ""
     """The rendered text's excerpt, when known without it (see :class:`storysite.model.Memory`)."""
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """Lines of the fields a share card draws (see :class:`storysite.model.Memory`)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 published=memory.published or memory.consent.granted,
                 body_key=memory.body_key,
                 excerpt=memory.excerpt,
+                field_lines=memory.field_lines,
             )
         )
     public.sort(key=memory_order)

@@ -107,6 +107,9 @@ class Memory:
     excerpt: str = ""
     """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
     the text, so a build need not read every text back to make them."""
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """Lines of the fields a share card draws (``title``, ``author.display``, ``author.name``,
+    ``author.location``), where a problem drawing them is reported."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,19 @@ class LabelZone:
     optional: bool = False
     prompt: str = ""
     font_in_theme: bool = False
+    box_line: int = 0
+
+
+@dataclass(frozen=True)
+class LabelFontRef:
+    """A font a design's zone names (``zones[zone].font``), kept even when the zone itself is unusable,
+    so that a missing font is reported in the same run as the zone's other problems."""
+
+    zone: int
+    """The zone's number in the design, from 1."""
+    font: str
+    line: int
+    in_theme: bool
 
 
 @dataclass(frozen=True)
@@ -226,6 +242,11 @@ class LabelDesign:
     emoji: str = "reject"
     blocked_words: tuple[WordList, ...] = ()
     allowed_names: tuple[WordList, ...] = ()
+    fonts: tuple[LabelFontRef, ...] = ()
+    """Every zone's font, the unusable zones' too (see :class:`LabelFontRef`)."""
+    usable: bool = True
+    """False when validation found the design unusable (its problems are reported): it is kept only so
+    that the checks that need the theme (its fonts) still run and report in the same run."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ import os
 import pty
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import warnings
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -291,14 +294,20 @@ def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reas
     assert typed.strip() == "" or typed not in result.message()
 
 
-@pytest.mark.parametrize(("typed", "char"), [
-    ("Дима", "U+0414"), ("a\u0489\u0489", "U+0489"), ("Zo\ud800", "U+D800"), ("Lou \u263a", "U+263A"),
-    ("Jo \U0001F000", "U+1F000"),  # a pictograph that is no emoji
+@pytest.mark.parametrize(("typed", "char", "glyph", "hidden"), [
+    ("Дима", "U+0414", "Д", False), ("محمد", "U+0645", "م", False), ("Lou \u263a", "U+263A", "\u263a", False),
+    ("Jo \U0001F000", "U+1F000", "\U0001F000", False),  # a pictograph that is no emoji
+    ("a\u0489\u0489", "U+0489", "\u25cc\u0489", True),  # a mark, shown on a dotted circle
+    ("Zo\ud800", "U+D800", "\ufffd", True), ("Jo \ue000", "U+E000", "\ue000", True), ("Jo \U000E0FFF", "U+E0FFF",
+                                                                                  "\U000E0FFF", True),
 ])
-def test_a_character_the_font_lacks_is_named_by_its_code_point(plain: ReadyDesign, typed: str, char: str) -> None:
+def test_a_character_the_font_lacks_is_shown_and_named(plain: ReadyDesign, typed: str, char: str, glyph: str,
+                                                       hidden: bool) -> None:
+    """Visitors do not know code points: the message shows the character (the CLI adds its code point)."""
     result = plain.layout(typed)
-    assert isinstance(result, Refusal) and result.reason == "unsupported" and result.char == char
-    assert result.message() == f"The character {char} cannot be printed on this label."
+    assert isinstance(result, Refusal) and result.reason == "unsupported"
+    assert (result.char, result.glyph, result.hidden) == (char, glyph, hidden)
+    assert result.message() == f"The character “{glyph}” ({char}) cannot be printed on this label."
 
 
 def test_stacked_marks_are_refused_and_marks_take_no_room(plain: ReadyDesign) -> None:
@@ -387,6 +396,135 @@ def built(make_site: Callable[..., Site]) -> Site:
 def test_bad_designs_are_errors_with_lines(built: Site, change: tuple[str, str], expected: str) -> None:
     built.write("content/labels/plain.yaml", DESIGN.replace(*change))
     build_fails_keeping_output(built, [expected])
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("box: [10.5, 0, 100, 100]", "zones[1].box: expected [x, y, width, height] in whole pixels, got 10.5 for x"),
+    ("box: [10, 0, '100', true]",
+     "zones[1].box: expected [x, y, width, height] in whole pixels, got '100' for width and true for height"),
+    ("box: [10, 0, 100]", "zones[1].box: expected [x, y, width, height] in whole pixels, got a list of 3"),
+    ("size: [0, 0]", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 0 for the smallest and 0 for "
+                     "the largest"),
+    ("size: [20, 9000]", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 9000 for the largest"),
+    ("size: [20.5, 90]", "zones[1].size: expected [smallest, largest] font sizes in whole pixels, or one size, "
+                         "got 20.5 for the smallest"),
+    ("size: 3", "zones[1].size: font sizes must be between 4 and 2000 pixels, got 3 for the size"),
+])
+def test_a_bad_box_or_size_names_the_bad_item(make_site: Callable[..., Site], change: str, expected: str) -> None:
+    key = change.split(":")[0]
+    original = next(line for line in DESIGN.splitlines() if line.strip().startswith(f"{key}:"))
+    site = make_site(label_files(DESIGN.replace(original, f"    {change}")))
+    result = site.check()
+    assert result.exit_code == 1
+    line = 6 if key == "box" else 8
+    assert f"content/labels/plain.yaml:{line}: {expected}" in result.output, result.output
+    assert "got a list\n" not in result.output + "\n"
+
+
+TWO_ZONES = DESIGN + """\
+  - name: second
+    box: [40, 250, 520, 40]
+    font: fonts/labels/pacifico-regular.ttf
+    size: [10, 30]
+    optional: true
+"""
+
+
+def test_every_problem_of_a_design_is_reported_in_one_run(make_site: Callable[..., Site]) -> None:
+    """A box outside the artwork does not hide the zone's missing font, nor another zone's."""
+    broken = (TWO_ZONES.replace("box: [40, 60, 520, 180]", "box: [40, 60, 620, 180]")
+              .replace(f"font: {FONT}", "font: fonts/missing.ttf")
+              .replace("font: fonts/labels/pacifico-regular.ttf", "font: fonts/gone.ttf"))
+    site = make_site(label_files(broken))
+    for result in (site.check(), site.build()):
+        assert result.exit_code == 1
+        for expected in ("content/labels/plain.yaml:6: zones[1].box: [40, 60, 620, 180] reaches outside",
+                         "content/labels/plain.yaml:7: zones[1].font: 'fonts/missing.ttf' was not found",
+                         "content/labels/plain.yaml:15: zones[2].font: 'fonts/gone.ttf' was not found"):
+            assert expected in result.output, result.output
+        assert "every zone is optional" not in result.output  # the first zone is unusable, not optional
+    result = site.run("label", "plain", "Odette", "-o", "-", "--site", str(site.root))
+    assert result.exit_code == 1 and "zones[1].font: 'fonts/missing.ttf' was not found" in result.output
+    assert "no label design" not in result.output
+
+
+def test_two_zones_with_one_name_do_not_hide_font_problems(make_site: Callable[..., Site]) -> None:
+    same = (TWO_ZONES.replace("name: second", "name: name")
+            .replace("font: fonts/labels/pacifico-regular.ttf", "font: fonts/gone.ttf"))
+    site = make_site(label_files(same))
+    result = site.check()
+    assert result.exit_code == 1
+    assert "content/labels/plain.yaml:13: zones: two zones are named 'name' (the other on line 5)" in result.output
+    assert "content/labels/plain.yaml:15: zones[2].font: 'fonts/gone.ttf' was not found" in result.output
+
+
+@pytest.mark.parametrize(("box", "size", "expected"), [
+    ("[0, 0, 600, 10]", "[48, 160]", "zones[1].box: [0, 0, 600, 10] is 10 pixels high, less than one line of this "
+     "font at the smallest size (60 pixels at size 48): no text could ever fit; make it at least 60 pixels high, "
+     "or the smallest size at most 8"),
+    ("[0, 0, 600, 2]", "[4, 160]", "zones[1].box: [0, 0, 600, 2] is 2 pixels high, less than one line of this font "
+     "at the smallest size (5 pixels at size 4): no text could ever fit; make it at least 5 pixels high\n"),
+    ("[0, 0, 5, 200]", "[48, 160]", "zones[1].box: [0, 0, 5, 200] is 5 pixels wide, narrower than this font's "
+     "narrowest letter at the smallest size (14 pixels at size 48)"),
+])
+def test_a_zone_that_no_text_can_fit_is_an_error_at_its_box(make_site: Callable[..., Site], box: str, size: str,
+                                                            expected: str) -> None:
+    design = (DESIGN.replace("box: [40, 60, 520, 180]", f"box: {box}").replace("size: [20, 90]", f"size: {size}")
+              .replace("example: Camille\n", ""))
+    site = make_site(label_files(design))
+    result = site.check()
+    assert result.exit_code == 1
+    assert f"content/labels/plain.yaml:5: {expected}" in result.output + "\n", result.output
+
+
+def test_a_zone_exactly_one_line_high_is_accepted(plain: ReadyDesign, make_site: Callable[..., Site]) -> None:
+    """The judgement is the layout's: the smallest box the check accepts takes a letter at the smallest size."""
+    metrics = plain.spec.fonts[plain.spec.zones[0].font]
+    ink = metrics.ascender - metrics.descender
+    height = -(-ink * 20 // metrics.units_per_em)
+    design = DESIGN.replace("box: [40, 60, 520, 180]", f"box: [40, 60, 520, {height}]")
+    site = make_site(label_files(design), name="exact")
+    ready, problems = load_design(site.root, "plain")
+    assert ready is not None, [p.format() for p in problems]
+    assert zone_of(ready.layout("Il")).size == 20
+    site.write("content/labels/plain.yaml", DESIGN.replace("box: [40, 60, 520, 180]",
+                                                           f"box: [40, 60, 520, {height - 1}]"))
+    ready, problems = load_design(site.root, "plain")
+    assert ready is None and "no text could ever fit" in problems[-1].message
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width``×``height`` pixels, with almost no pixel data after it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("width", "height"), [(100000, 100000), (11000, 11000), (4001, 300)])
+def test_an_artwork_too_large_is_an_error_at_its_line(make_site: Callable[..., Site], width: int, height: int) -> None:
+    """A header claiming billions of pixels is refused before decoding: no crash, no Pillow warning."""
+    site = make_site(label_files(**{"content/labels/plain.png": png_header(width, height)}))
+    expected = (f"content/labels/plain.yaml:2: artwork: 'plain.png' is {width}×{height} pixels, too large for a "
+                "label's artwork: at most 4000 pixels on a side")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for result in (site.check(), site.build(), site.run("label", "plain", "Odette", "-o", "-", "--site",
+                                                            str(site.root))):
+            assert result.exit_code == 1, result.output
+            assert expected in result.output and "internal error" not in result.output
+            assert "DecompressionBomb" not in result.output
+    assert not [w for w in caught if issubclass(w.category, Image.DecompressionBombWarning)]
+
+
+def test_a_damaged_artwork_is_an_error_at_its_line(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A valid header before truncated data: found by check (the artwork is decoded whole), not a crash later."""
+    site = make_site(label_files(**{"content/labels/plain.png": png_header(1200, 600)}))
+    expected = "content/labels/plain.yaml:2: artwork: 'plain.png' is damaged or truncated and cannot be decoded"
+    for result in (site.check(), site.build(),
+                   site.run("label", "plain", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root))):
+        assert result.exit_code == 1, result.output
+        assert expected in result.output and "internal error" not in result.output
 
 
 def test_unreadable_lists_are_errors_with_lines(built: Site) -> None:
@@ -528,7 +666,7 @@ def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: C
     ("hіtlеr", "a blocked word or phrase"),
     ("H.I.T.L.E.R", "a blocked word or phrase"),
     ("Hitler!", "a blocked word or phrase"),
-    ("Дима", "The character U+0414 cannot be printed on this label."),
+    ("Дима", "The character “Д” (U+0414) cannot be printed on this label."),
     ("Zo" + "\u0301" * 5, "This label can print at most 3 accents on one character."),
 ])
 def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
@@ -543,7 +681,7 @@ def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable
     assert len([p for p in site.output_files() if re.fullmatch(r"media/labels/[0-9a-f]{16}\.png", p)]) == 1  # the example
     if reason == "a blocked word or phrase":
         assert text not in result.output and text.upper() not in site.all_output_text()
-    assert "Д" not in result.output and "\u0301" not in result.output
+    assert "Дима" not in result.output and "\u0301" not in result.output
 
 
 @pytest.mark.parametrize(("text", "advice"), [
@@ -565,7 +703,10 @@ def test_every_refusal_has_advice_and_theme_strings() -> None:
     for language in ("en", "fr"):
         strings = yaml.safe_load((REPO / f"themes/default/strings/{language}.yaml").read_text("utf-8"))
         assert {f"labels.refusal.{reason}" for reason in REASONS} <= set(strings), language
-        assert "{char}" in strings["labels.refusal.unsupported"] and "“" not in strings["labels.refusal.unsupported"]
+        assert "{char}" in strings["labels.refusal.unsupported"] and "{code}" in strings["labels.refusal.unsupported"]
+        for key in ("labels.refusal_in_field", "labels.preview_alt", "labels.preview_alt_example",
+                    "labels.preview_alt_blank"):
+            assert strings[key], (language, key)
 
 
 def test_an_empty_fan_label_text_is_an_error_that_keeps_the_output(built: Site) -> None:
@@ -609,6 +750,74 @@ def test_a_share_card_uses_the_photo_when_there_is_no_label(make_site: Callable[
         assert blue > 150 and red < 80  # the photo fills the left half
 
 
+def share_memory(title: str, display: str, location: str) -> str:
+    return (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ndate: 1986-07\nstatus: approved\nauthor:\n"
+            f"  id: fan-1\n  display: {json.dumps(display, ensure_ascii=False)}\n"
+            f"  location: {json.dumps(location, ensure_ascii=False)}\n"
+            "consent:\n  granted: 2020-01-01\n  scope: [site, share]\n---\nLe texte.\n")
+
+
+@pytest.fixture
+def drawn_cards(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The title and byline of every share card a build plans (the site's card among them)."""
+    from storysite.labels import stage
+
+    drawn: list[tuple[str, str]] = []
+    real = stage.ShareCardOp
+
+    def recording(title: str, kicker: str, byline: str, *rest: Any) -> Any:
+        drawn.append((title, byline))
+        return real(title, kicker, byline, *rest)
+
+    monkeypatch.setattr(stage, "ShareCardOp", recording)
+    return drawn
+
+
+@pytest.mark.parametrize(("title", "display", "location", "warnings_expected", "card"), [
+    ("זיכרון מהילדות", "Romain L.", "Lyon",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw 'זיכרון מהילדות' (Hebrew); "
+      "the card shows the site's name instead"],
+     ("Test Site", "Raconté par Romain L., à Lyon")),
+    ("Le goûter", "محمد ع.", "Lyon",
+     ["content/memories/m.md:7: warning: share card: the card's font cannot draw 'محمد ع.' (Arabic); "
+      "the card leaves out who told the memory"],
+     ("Le goûter", "")),
+    ("🎉🎂", "日本 太郎", "東京",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw '🎉🎂' (emoji); the card shows "
+      "the site's name instead",
+      "content/memories/m.md:7: warning: share card: the card's font cannot draw '日本 太郎' (Chinese, Japanese or "
+      "Korean); the card leaves out who told the memory"],
+     ("Test Site", "")),
+    ("Le goûter", "Romain L.", "東京",
+     ["content/memories/m.md:8: warning: share card: the card's font cannot draw '東京' (Chinese, Japanese or "
+      "Korean); the card leaves out the place"],
+     ("Le goûter", "Raconté par Romain L.")),
+    ("Le goûter de Zoé 🍞", "Zoé 日本", "Lyon",
+     ["content/memories/m.md:2: warning: share card: the card's font cannot draw '🍞' (emoji); the card shows "
+      "'Le goûter de Zoé'",
+      "content/memories/m.md:7: warning: share card: the card's font cannot draw '日本' (Chinese, Japanese or "
+      "Korean); the card shows 'Zoé'"],
+     ("Le goûter de Zoé", "Raconté par Zoé, à Lyon")),
+])
+def test_a_share_card_warns_about_text_its_font_cannot_draw(
+        make_site: Callable[..., Site], drawn_cards: list[tuple[str, str]], title: str, display: str,
+        location: str, warnings_expected: list[str], card: tuple[str, str]) -> None:
+    site = make_site({"content/memories/m.md": share_memory(title, display, location)})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for expected in warnings_expected:
+        assert expected in result.output, result.output
+    assert result.output.count("share card:") == len(warnings_expected)
+    assert card in drawn_cards, drawn_cards
+    assert site.build("--strict").exit_code == 1
+
+
+def test_a_share_card_in_the_fonts_own_scripts_gives_no_warning(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/memories/m.md": share_memory("Şükrü’nün reçeli ©", "Łukasz Ž.", "Kraków")})
+    result = site.build("--strict")
+    assert result.exit_code == 0 and "share card" not in result.output, result.output
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
@@ -628,7 +837,7 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
     ("", "refused: Write a name to see it on the label."),
     ("Hitler!", "refused: We cannot print this text on a label."),
     ("Hi tler", "refused: We cannot print this text on a label."),
-    ("Дима", "refused: The character U+0414 cannot be printed on this label."),
+    ("Дима", "refused: The character “Д” (U+0414) cannot be printed on this label."),
     ("e" + "\u0301" * 40, "refused: This label can print at most 3 accents on one character."),
 ])
 def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
@@ -638,7 +847,7 @@ def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, tex
     assert result.exit_code == 1 and message in result.output and not out.exists()
     if text:
         assert text not in result.output
-    assert "tler" not in result.output and "Д" not in result.output and "\u0301" not in result.output
+    assert "tler" not in result.output and "Дима" not in result.output and "\u0301" not in result.output
 
 
 def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_path: Path) -> None:
@@ -663,9 +872,11 @@ def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_
 
 
 def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    """A mistyped design is no file's problem: a plain error, not a made-up path:line."""
     site = make_site(label_files())
     result = site.run("label", "nope", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root))
-    assert result.exit_code == 1 and "no label design 'nope' (designs: plain)" in result.output
+    assert result.exit_code == 1
+    assert result.stderr == "error: no label design 'nope' (designs: plain)\n"
 
 
 def test_cli_output_dash_is_standard_output_and_other_names_must_be_png(make_site: Callable[..., Site],
@@ -722,7 +933,7 @@ allowed_names: names.txt
 
 def normal(result: Mapping[str, Any]) -> dict[str, Any]:
     if not result["ok"]:
-        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char")}
+        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char", "glyph", "hidden")}
     return {"ok": True, "zones": [
         {"zone": z["zone"], "text": z["text"], "size": z["size"],
          "lines": [{"text": line["text"], "xs": [round(x, 9) for x in line["xs"]],
@@ -830,9 +1041,57 @@ def test_typing_updates_the_canvas_and_nothing_leaves_the_browser(demo_output: P
         assert page.is_disabled("[data-label-download]")
         page.fill("#label-prenom", "Дима")
         status = page.inner_text("[data-label-status]")
-        assert "U+0414" in status and "Д" not in status  # named by its code point, never shown
+        assert status == "Le caractère « Д » ne peut pas être imprimé sur cette étiquette."  # shown, not U+0414
+        assert "Дима" not in status and "ДИМА" not in status
+        page.fill("#label-prenom", "Zoe\u0489")
+        status = page.inner_text("[data-label-status]")
+        assert status == "Le caractère « \u25cc\u0489 » (U+0489) ne peut pas être imprimé sur cette étiquette."
         page.keyboard.press("Enter")
     assert requests == []  # no request at all while typing, let alone one carrying the text
+
+
+@pytest.mark.browser
+def test_a_refusal_names_the_field_at_fault(demo_output: Path, page: Any) -> None:
+    """On a two-field design, the message says which field, and only that input is marked invalid."""
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/ruban/")
+        wait_ready(page)
+        page.fill("#label-prenom", "Lucie")
+        page.fill("#label-dedicace", "Connard")
+        status = page.inner_text("[data-label-status]")
+        assert status.startswith("Dédicace (facultative) : Nous ne pouvons pas imprimer")
+        assert "prénom" not in status
+        assert page.get_attribute("#label-dedicace", "aria-invalid") == "true"
+        assert page.get_attribute("#label-prenom", "aria-invalid") is None
+        page.fill("#label-dedicace", "Joyeux Noël")
+        page.fill("#label-prenom", "x" * 40)
+        assert page.inner_text("[data-label-status]").startswith("Prénom : C’est un peu long")
+        assert page.get_attribute("#label-prenom", "aria-invalid") == "true"
+        assert page.get_attribute("#label-dedicace", "aria-invalid") is None
+        page.fill("#label-prenom", "Lucie")
+        assert page.inner_text("[data-label-status]") == ""
+        assert page.evaluate("[...document.querySelectorAll('[aria-invalid]')].length") == 0
+
+
+@pytest.mark.browser
+def test_the_preview_says_what_it_shows(demo_output: Path, page: Any) -> None:
+    """The canvas's accessible name is never 'Aperçu de l’étiquette : ' with nothing after it."""
+    def name() -> str:
+        return str(page.get_attribute("[data-label-canvas]", "aria-label"))
+
+    with serve_directory(demo_output) as base:
+        page.goto(f"{base}/labels/classique/")
+        wait_ready(page)
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        page.fill("#label-prenom", "Odile")
+        assert name() == "Aperçu de l’étiquette au nom de « ODILE »"
+        page.fill("#label-prenom", "Connard")
+        assert name() == "Aperçu de l’étiquette : étiquette vierge"
+        page.fill("#label-prenom", "   ")
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        page.goto(f"{base}/labels/ruban/?name=Lucie&dedicace=Joyeux%20No%C3%ABl")
+        wait_ready(page)
+        assert name() == "Aperçu de l’étiquette au nom de « Lucie · JOYEUX NOËL »"
 
 
 @pytest.mark.browser

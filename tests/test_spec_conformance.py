@@ -193,7 +193,8 @@ def test_every_message_reads_path_line(make_site, tmp_path) -> None:
         assert any(line.startswith(expected) for line in lines), (expected, lines)
     label = site.run("label", "nosuch", "Camille", "--site", str(site.root))
     assert label.exit_code == 1
-    lines += _problem_lines(label.stderr)
+    # A mistyped design is no file's problem: a plain error, never a made-up path:line.
+    assert label.stderr == "error: no label design 'nosuch' (designs: none: add one to content/labels/)\n"
     empty = tmp_path / "empty"
     empty.mkdir()
     lines += _problem_lines(site.run("build", str(empty)).stderr)

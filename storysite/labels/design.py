@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from storysite.diagnostics import Diagnostic, error
 from storysite.labels.layout import EngineSpec, LabelLayout, Refusal, ZoneSpec, layout_label
 from storysite.labels.metrics import FontError, FontMetrics, read_metrics
 from storysite.labels.policy import build_policy
-from storysite.model import LabelDesign
+from storysite.model import LabelDesign, LabelFontRef, LabelZone
 
 
 @dataclass(frozen=True)
@@ -76,37 +77,54 @@ def prepare_design(
     problems: list[Diagnostic] = []
     fonts: dict[str, FontFile] = {}
     metrics: dict[str, FontMetrics] = {}
-    zones: list[ZoneSpec] = []
+    found: dict[tuple[str, bool], str] = {}
+    """Each font reference (path, in the theme) that could be read → its key in ``fonts``."""
     path = design.origin.path
-    for index, zone in enumerate(design.zones, start=1):
-        where = f"zones[{index}].font"
-        if zone.font_in_theme:
-            found = theme_static.get(zone.font)
-            if found is None:
-                looked = posixpath.normpath(posixpath.join(posixpath.dirname(path), zone.font))
-                problems.append(error(path, zone.font_line, f"{where}: '{zone.font}' was not found (looked for "
-                                      f"{looked} and for static/{zone.font} in the theme)"))
+    refs = design.fonts or tuple(LabelFontRef(index, zone.font, zone.font_line, zone.font_in_theme)
+                                 for index, zone in enumerate(design.zones, start=1))
+    # Every zone's font is looked for, the unusable zones' too: all problems in one run.
+    for ref in refs:
+        if (ref.font, ref.in_theme) in found:
+            continue
+        where = f"zones[{ref.zone}].font"
+        if ref.in_theme:
+            theme_file = theme_static.get(ref.font)
+            if theme_file is None:
+                looked = posixpath.normpath(posixpath.join(posixpath.dirname(path), ref.font))
+                problems.append(error(path, ref.line, f"{where}: '{ref.font}' was not found (looked for "
+                                      f"{looked} and for static/{ref.font} in the theme)"))
                 continue
-            file, logical = found, zone.font
+            file, logical = theme_file, ref.font
         else:
-            file, logical = site_dir / zone.font, None
+            file, logical = site_dir / ref.font, None
         data = file.read_bytes()
         try:
             font_metrics = read_metrics(data)
         except FontError as exc:
-            problems.append(error(path, zone.font_line, f"{where}: '{zone.font}' {exc}"))
+            problems.append(error(path, ref.line, f"{where}: '{ref.font}' {exc}"))
             continue
         sha = hashlib.sha256(data).hexdigest()
         key = sha[:12]
+        found[(ref.font, ref.in_theme)] = key
         if key not in fonts:
             fonts[key] = FontFile(key, file, sha, f"storysite-label-{key}", _browser_copy(file, logical, theme_static),
                                   _browser_logical(file, logical, theme_static))
             metrics[key] = font_metrics
+    zones: list[ZoneSpec] = []
+    for index, zone in enumerate(design.zones, start=1):
+        key = found.get((zone.font, zone.font_in_theme), "")
+        if not key:
+            continue
+        font_metrics = metrics[key]
+        problem = _room_problem(zone, font_metrics)
+        if problem:
+            problems.append(error(path, zone.box_line or zone.origin.line, f"zones[{index}].box: {problem}"))
+            continue
         advance = (round(zone.line_height * font_metrics.units_per_em) if zone.line_height
                    else font_metrics.ascender - font_metrics.descender)
         zones.append(ZoneSpec(zone.name, zone.box, zone.size[0], zone.size[1], zone.align, zone.uppercase,
                               zone.max_chars, zone.lines, advance, key, zone.color, zone.optional))
-    if problems:
+    if problems or not design.usable:
         return None, problems
     # The lists ship to the browser as digests; reading the metrics back from their
     # own JSON makes sure both engines lay out from the very same numbers.
@@ -131,6 +149,34 @@ def prepare_design(
                                   f"{result.message()}"))
             return None, problems
     return ready, problems
+
+
+def _room_problem(zone: LabelZone, metrics: FontMetrics) -> str:
+    """Why no text could ever fit the zone, or "".
+
+    The judgement is the layout's own (:func:`storysite.labels.layout.fit`), at the smallest
+    size: one line is as high as the font's ascender to descender, and the zone must hold at
+    least one character, its narrowest letter.
+    """
+    smallest = zone.size[0]
+    upem = metrics.units_per_em
+    _, _, width, height = zone.box
+    ink = metrics.ascender - metrics.descender
+    if ink * smallest > height * upem:
+        need = -(-ink * smallest // upem)
+        largest_fitting = height * upem // ink
+        fix = f"make it at least {need} pixels high"
+        if largest_fitting >= 4:
+            fix += f", or the smallest size at most {largest_fitting}"
+        return (f"{list(zone.box)} is {height} pixels high, less than one line of this font at the smallest size "
+                f"({need} pixels at size {smallest}): no text could ever fit; {fix}")
+    letters = [advance for char, advance in metrics.advances.items()
+               if advance > 0 and unicodedata.category(char).startswith("L")]
+    if letters and min(letters) * smallest > width * upem:
+        need = -(-min(letters) * smallest // upem)
+        return (f"{list(zone.box)} is {width} pixels wide, narrower than this font's narrowest letter at the "
+                f"smallest size ({need} pixels at size {smallest}): no text could ever fit; make it wider")
+    return ""
 
 
 def _browser_copy(file: Path, logical: str | None, theme_static: Mapping[str, Path]) -> Path:

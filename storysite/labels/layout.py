@@ -10,8 +10,9 @@ For each zone, in the design's order:
    combining marks: refused (``marks``);
 5. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
 6. case by the site language, then every code point must be in the font's
-   cmap (``unsupported``, naming the first one that is not by its code point,
-   ``U+0414``: a refusal never shows the refused text);
+   cmap (``unsupported``, naming the first one that is not: the character,
+   and its code point ``U+0414`` when it cannot be seen alone; a refusal never
+   shows the rest of the refused text);
 7. fit: from the largest size to the smallest, one pixel at a time, take the
    first size at which the text fits the box on one line or, when the zone
    allows two lines, on two (breaking at a space, which goes, or after a
@@ -27,6 +28,7 @@ order, in both (see :func:`_place`).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,11 +97,17 @@ class Refusal:
     zone: str
     limit: int = 0
     char: str = ""
-    """The code point the font cannot draw (``U+0414``), never the character itself."""
+    """The code point the font cannot draw (``U+0414``)."""
+    glyph: str = ""
+    """That character as a message shows it (:func:`shown_char`): ``Д``, or ``◌҉`` for a mark."""
+    hidden: bool = False
+    """Whether the character cannot be seen on its own (a mark, an unassigned or private code point),
+    so that a message for visitors adds its code point after it."""
 
     def to_json(self) -> dict[str, Any]:
         """The refusal as the parity test compares it with the browser's."""
-        return {"ok": False, "reason": self.reason, "zone": self.zone, "limit": self.limit, "char": self.char}
+        return {"ok": False, "reason": self.reason, "zone": self.zone, "limit": self.limit, "char": self.char,
+                "glyph": self.glyph, "hidden": self.hidden}
 
     def message(self) -> str:
         """A neutral sentence in English (the site's own words come from its theme strings)."""
@@ -109,7 +117,7 @@ class Refusal:
             "too_long": f"This is too long for the label: {self.limit} characters at most.",
             "marks": f"This label can print at most {self.limit} accents on one character.",
             "blocked": "We cannot print this text on a label. Please choose another one.",
-            "unsupported": f"The character {self.char} cannot be printed on this label.",
+            "unsupported": f"The character “{self.glyph}” ({self.char}) cannot be printed on this label.",
             "no_fit": "This does not fit on the label. Please try a shorter version.",
         }[self.reason]
 
@@ -179,7 +187,8 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
     metrics = spec.fonts[zone.font]
     for char in text:
         if not metrics.can_draw(char):
-            return Refusal("unsupported", zone.name, char=code_point(char))
+            glyph, hidden = shown_char(char)
+            return Refusal("unsupported", zone.name, char=code_point(char), glyph=glyph, hidden=hidden)
     lines = _fit(zone, clusters, metrics)
     if lines is None:
         return Refusal("no_fit", zone.name)
@@ -188,8 +197,27 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
 
 
 def code_point(char: str) -> str:
-    """How a refusal names a character: ``U+0414``."""
+    """A character's code point, as messages name it: ``U+0414``."""
     return f"U+{ord(char):04X}"
+
+
+DOTTED_CIRCLE = "\u25cc"
+
+
+def shown_char(char: str) -> tuple[str, bool]:
+    """How a refusal shows a character to a visitor, and whether it is hidden (its code point must follow).
+
+    A visible character is shown as it is (``م``); a combining mark on a dotted circle (``◌҉``), as
+    type specimens show marks; a lone surrogate (which no text can hold) as U+FFFD. Marks,
+    unassigned, private-use and surrogate code points are hidden: nobody can tell them by sight.
+    ``label-maker.js`` ``shownChar`` does the same.
+    """
+    category = unicodedata.category(char)
+    if category.startswith("M"):
+        return DOTTED_CIRCLE + char, True
+    if category == "Cs":
+        return "\ufffd", True
+    return char, category in ("Cn", "Co")
 
 
 def _fit(zone: ZoneSpec, clusters: Sequence[str], metrics: FontMetrics) -> tuple[int, list[list[str]]] | None:

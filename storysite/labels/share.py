@@ -14,16 +14,20 @@ import functools
 import hashlib
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 
 import PIL
+import regex
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from storysite.labels.metrics import read_metrics
 from storysite.labels.raster import LabelOp, draw_label
-from storysite.labels.text import clean
+from storysite.labels.text import EMOJI, INVISIBLE, WHITE_SPACE, graphemes
 
 WIDTH, HEIGHT = 1200, 630
+_SPACES = regex.compile(r" {2,}")
+_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
 RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
 
 
@@ -87,8 +91,62 @@ def _drawable(path: str, sha256: str) -> frozenset[str]:
 
 def printable(text: str, font_path: str, font_sha256: str) -> str:
     """``text`` cleaned like a label's, keeping only what the font can draw."""
+    return card_text(text, font_path, font_sha256).shown
+
+
+@dataclass(frozen=True)
+class CardText:
+    """A text as a card can draw it: what is shown, and what the font could not draw."""
+
+    shown: str
+    dropped: str
+    """The characters left out (emoji among them), in order, a space between runs."""
+
+    @property
+    def legible(self) -> bool:
+        """Whether a letter or a digit is left: "." alone, of "محمد ع.", says nothing."""
+        return any(c.isalnum() for c in self.shown)
+
+    def scripts(self) -> str:
+        """What the left-out characters are written in, for a message: "Hebrew", "Arabic, emoji"."""
+        found: list[str] = []
+        for char in self.dropped.replace(" ", ""):
+            name = script_of(char)
+            if name not in found:
+                found.append(name)
+        return ", ".join(found)
+
+
+def card_text(text: str, font_path: str, font_sha256: str) -> CardText:
+    """``text`` cleaned like a label's (emoji and invisible characters go), then split into what
+    the font can draw and what it cannot."""
     chars = _drawable(font_path, font_sha256)
-    return "".join(c for c in clean(text).text if c in chars or c == " ").strip()
+    normal = _SPACES.sub(" ", INVISIBLE.sub("", WHITE_SPACE.sub(" ", unicodedata.normalize("NFC", text))))
+    shown: list[str] = []
+    dropped: list[str] = []
+    for cluster in graphemes(normal):
+        if EMOJI.search(cluster):
+            kept, lost = "", cluster
+        else:
+            kept = "".join(c for c in cluster if c in chars or c == " ")
+            lost = "".join(c for c in cluster if c not in chars and c != " ")
+        dropped.append(lost or " ")
+        shown.append(kept or " ")
+    return CardText(_SPACES.sub(" ", "".join(shown)).strip(), _SPACES.sub(" ", "".join(dropped)).strip())
+
+
+_SCRIPT_NAMES = {"CJK": "Chinese, Japanese or Korean", "HIRAGANA": "Japanese", "KATAKANA": "Japanese",
+                 "HANGUL": "Korean", "IDEOGRAPHIC": "Chinese, Japanese or Korean"}
+
+
+def script_of(char: str) -> str:
+    """Roughly, the script of a character the card's font lacks (from its Unicode name's first word)."""
+    if EMOJI.search(char) or _PICTOGRAPH.search(char):
+        return "emoji"
+    first = unicodedata.name(char, "").split(" ")[0]
+    if not first:
+        return "unknown characters"
+    return _SCRIPT_NAMES.get(first, first.capitalize())
 
 
 def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:

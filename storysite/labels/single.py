@@ -11,7 +11,7 @@ from pathlib import Path
 
 from storysite import load
 from storysite.config import load_config
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic
 from storysite.labels.design import ReadyDesign, prepare_design
 from storysite.labels.layout import Refusal
 from storysite.labels.raster import label_op, render_label
@@ -28,10 +28,24 @@ class SingleLabel:
     png: bytes | None = None
     refusal: Refusal | None = None
     problems: list[Diagnostic] = field(default_factory=list)
+    error: str = ""
+    """A problem that is no file's (the design asked for does not exist), to show as it is."""
+
+
+class UnknownDesign(Exception):
+    """No design has the slug asked for; the message names the designs there are."""
+
+    def __init__(self, message: str, problems: list[Diagnostic]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def load_design(site_dir: Path, slug: str) -> tuple[ReadyDesign | None, list[Diagnostic]]:
-    """The design ``slug`` of the site in ``site_dir``, ready to lay out, or the problems that prevent it."""
+    """The design ``slug`` of the site in ``site_dir``, ready to lay out, or the problems that prevent it.
+
+    Raises :class:`UnknownDesign` when the site has no design ``slug`` (a mistyped command, which no
+    file and line could point at).
+    """
     config, problems = load_config(site_dir)
     if config is None:
         return None, problems
@@ -51,8 +65,7 @@ def load_design(site_dir: Path, slug: str) -> tuple[ReadyDesign | None, list[Dia
     chosen = next((d for d in designs if d.slug == slug), None)
     if chosen is None:
         known = ", ".join(sorted(d.slug for d in designs)) or "none: add one to content/labels/"
-        problems.append(error(f"{load.CONTENT_DIR}/labels", 0, f"no label design '{slug}' (designs: {known})"))
-        return None, problems
+        raise UnknownDesign(f"no label design '{slug}' (designs: {known})", problems)
     theme, found = load_theme(config, site_dir, config.line_of("theme"))
     problems.extend(found)
     if theme is None:
@@ -64,7 +77,10 @@ def load_design(site_dir: Path, slug: str) -> tuple[ReadyDesign | None, list[Dia
 
 def render_single_label(site_dir: Path, slug: str, text: str, scale: int = 1) -> SingleLabel:
     """Lay out and draw ``text`` on the design ``slug`` of the site in ``site_dir``."""
-    ready, problems = load_design(site_dir, slug)
+    try:
+        ready, problems = load_design(site_dir, slug)
+    except UnknownDesign as unknown:
+        return SingleLabel(problems=unknown.problems, error=str(unknown))
     if ready is None:
         return SingleLabel(problems=problems)
     result = ready.layout(text)

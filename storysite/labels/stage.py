@@ -32,7 +32,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.labels.design import ReadyDesign, prepare_design
 from storysite.labels.layout import REASONS, LabelLayout, Refusal
 from storysite.labels.raster import LabelOp, label_op, render_label
-from storysite.labels.share import CardFonts, ShareCardOp, render_share_card
+from storysite.labels.share import CardFonts, ShareCardOp, card_text, render_share_card
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
 from storysite.theme import Assets, bundled_themes_dir
 from storysite.views import MemoryCard, MemoryViews, SiteView
@@ -200,7 +200,8 @@ def plan_labels(
             alt = (translate("labels.card_alt_label", title=view.title, text=text, brand=site_view.brand_name)
                    if op is not None else
                    translate("labels.card_alt", title=view.title, author=author, brand=site_view.brand_name))
-            memory_cards[memory.slug] = card(view.title, _kicker(view, translate), _byline(view, author, translate),
+            title, byline = _card_words(memory, view, author, fonts, site_view.title, translate, problems)
+            memory_cards[memory.slug] = card(title, _kicker(view, translate), byline,
                                              op, None if op is not None else photo, alt)
     first_example = next((labels[d.example.url.lstrip("/")] for d in designs if d.example), None)
     site_card = card(site_view.title, translate("labels.card_site_kicker"), site_view.description, first_example,
@@ -242,9 +243,47 @@ def _kicker(card: MemoryCard, translate: Translate) -> str:
     return translate("labels.card_kicker_undated")
 
 
-def _byline(card: MemoryCard, author: str, translate: Translate) -> str:
+def _byline(author: str, location: str, translate: Translate) -> str:
+    if not author:
+        return ""
     by = translate("memory.by", name=author)
-    return f"{by}, {translate('memory.location', place=card.location)}" if card.location else by
+    return f"{by}, {translate('memory.location', place=location)}" if location else by
+
+
+def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: CardFonts, site_title: str,
+                translate: Translate, problems: list[Diagnostic]) -> tuple[str, str]:
+    """The title and the byline a memory's share card draws, in what its fonts can draw.
+
+    What the fonts cannot draw (another script, emoji) is left out, with a warning at the
+    field's line; when nothing legible is left, the card shows the site's name for the title,
+    and leaves out who told the memory (rather than "Told by ., in") or where.
+    """
+    lines = dict(memory.field_lines)
+    path = memory.origin.path
+
+    def drawable(text: str, font: str, sha256: str, field: str, instead: str) -> str:
+        if not text:
+            return ""
+        found = card_text(text, font, sha256)
+        if not found.dropped:
+            return found.shown
+        line = next((lines[f] for f in field.split("|") if f in lines), memory.origin.line)
+        if found.legible:
+            problems.append(warning(path, line, f"share card: the card's font cannot draw '{found.dropped}' "
+                                    f"({found.scripts()}); the card shows '{found.shown}'"))
+            return found.shown
+        problems.append(warning(path, line, f"share card: the card's font cannot draw '{text}' ({found.scripts()}); "
+                                f"{instead}"))
+        return ""
+
+    title = drawable(view.title, fonts.display, fonts.display_sha256, "title", "the card shows the site's name instead")
+    if not title:
+        title = card_text(site_title, fonts.display, fonts.display_sha256).shown
+    name = drawable(author, fonts.text, fonts.text_sha256, "author.display|author.name",
+                    "the card leaves out who told the memory")
+    place = drawable(view.location, fonts.text, fonts.text_sha256, "author.location",
+                     "the card leaves out the place") if name else ""
+    return title, _byline(name, place, translate)
 
 
 def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labels: dict[str, LabelOp],
@@ -280,10 +319,13 @@ def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labe
         **design.spec.to_json(),
         "families": {key: font.family for key, font in design.fonts.items()},
         "messages": {reason: translate(f"labels.refusal.{reason}") for reason in REASONS},
+        "inField": translate("labels.refusal_in_field"),
         "filename": f"{model.slug}.png",
         "example": model.example,
         "size": [width, height],
-        "alt": translate("labels.preview_alt"),
+        # The canvas's accessible name: what it shows (the accepted text, the faint example, the blank label).
+        "alt": {"text": translate("labels.preview_alt"), "example": translate("labels.preview_alt_example"),
+                "blank": translate("labels.preview_alt_blank")},
     }
     return DesignView(model.slug, model.title, model.description, routing.label_url(model.slug), blank, example, zones,
                       tuple(faces), data)

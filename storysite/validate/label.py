@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import warnings
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,10 @@ from PIL import Image, UnidentifiedImageError
 
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.images import image_dimensions
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
-from storysite.model import LabelDesign, LabelZone, Origin, WordList
+from storysite.model import LabelDesign, LabelFontRef, LabelZone, Origin, WordList
 from storysite.validate.fields import (
     FieldReader,
     item_origin,
@@ -50,7 +54,7 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
     read, problems, title = open_item(item, KNOWN_FIELDS)
     slug = item_slug(item, read)
     artwork, size = _artwork(read, site_dir)
-    zones = _zones(read, size, site_dir)
+    zones, fonts = _zones(read, size, site_dir)
     design = LabelDesign(
         origin=item_origin(item),
         slug=slug,
@@ -65,9 +69,14 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
         emoji=read.choice("emoji", EMOJI_POLICIES, "reject"),
         blocked_words=_lists(read, "blocked_words", site_dir),
         allowed_names=_lists(read, "allowed_names", site_dir),
+        fonts=fonts,
     )
-    if not title or not slug or artwork is None or not zones or len(zones) != _zone_count(read):
+    if not slug:
         return None, problems
+    if not title or artwork is None or not zones or len(zones) != _zone_count(read):
+        # Unusable, but kept: its fonts are looked for among the theme's files later, so that
+        # every problem of the design is reported in one run.
+        design = replace(design, usable=False)
     return design, problems
 
 
@@ -84,37 +93,78 @@ def _artwork(read: FieldReader, site_dir: Path) -> tuple[str | None, tuple[int, 
     if path is None:
         read.fail("artwork", reason or "not found")
         return None, None
+    kind, size, problem = read_artwork(site_dir / path)
+    if problem:
+        read.fail("artwork", f"'{src}' {problem}")
+        return None, None
+    assert kind is not None and size is not None
+    return path, size
+
+
+def read_artwork(path: Path) -> tuple[str | None, tuple[int, int] | None, str]:
+    """The artwork's format and size, decoded in full; or what is wrong with it (a message
+    that follows its name).
+
+    The size is read from the header first, without Pillow's decompression-bomb check (which
+    raises, or warns on standard error, for a header that claims billions of pixels): a
+    picture larger than :data:`MAX_ARTWORK` on a side is refused before anything is decoded.
+    Only then is it decoded whole (at most 16 megapixels, about 50 ms for a label), so that a
+    damaged file is an error at its line here rather than a crash when the label is drawn.
+    """
+    unreadable = "is not an image that can be read (use PNG, JPEG or WebP)"
     try:
-        with Image.open(site_dir / path) as image:
-            kind, size = image.format, image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        read.fail("artwork", f"'{src}' is not an image that can be read (use PNG, JPEG or WebP)")
-        return None, None
-    if kind not in ARTWORK_FORMATS:
-        read.fail("artwork", f"'{src}' is a {kind} image; use PNG, JPEG or WebP")
-        return None, None
-    if max(size) > MAX_ARTWORK:
-        read.fail("artwork", f"'{src}' is {size[0]}×{size[1]} pixels; at most {MAX_ARTWORK} on a side")
-        return None, None
-    return path, (int(size[0]), int(size[1]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        width, height = image_dimensions(path) or (0, 0)
+        return None, None, _too_large(width, height)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return None, None, unreadable
+    with image:
+        kind, (width, height) = image.format, image.size
+        if kind not in ARTWORK_FORMATS:
+            return None, None, f"is a {kind} image; use PNG, JPEG or WebP"
+        if max(width, height) > MAX_ARTWORK:
+            return None, None, _too_large(width, height)
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            reason = str(exc) or type(exc).__name__
+            return None, None, (f"is damaged or truncated and cannot be decoded ({reason}); "
+                                "export it again from the original")
+        except MemoryError:
+            return None, None, "is too large to decode in the memory available"
+    return kind, (int(width), int(height)), ""
 
 
-def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -> tuple[LabelZone, ...]:
+def _too_large(width: int, height: int) -> str:
+    return (f"is {width}×{height} pixels, too large for a label's artwork: at most {MAX_ARTWORK} pixels on a side "
+            "(a picture this big may be a decompression bomb, or needs resizing before use)")
+
+
+def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path
+           ) -> tuple[tuple[LabelZone, ...], tuple[LabelFontRef, ...]]:
+    """The usable zones, and every zone's font (the unusable zones' too)."""
     value = read.fields.get("zones")
     if value is None:
         read.problems.append(error(read.path, read.fields.line or 1, "'zones' is required: at least one text zone"))
-        return ()
+        return (), ()
     if not isinstance(value, YamlList) or not value:
         read.fail("zones", f"expected a list of text zones, got {describe(value)}")
-        return ()
+        return (), ()
     zones: list[LabelZone] = []
+    fonts: list[LabelFontRef] = []
     names: dict[str, int] = {}
     for index, entry in enumerate(value):
         line = value.line_of(index)
         if not isinstance(entry, YamlMap):
             read.problems.append(error(read.path, line, f"zones: each zone is a mapping of fields, got {describe(entry)}"))
             continue
-        zone = _zone(FieldReader(read.path, entry, read.problems, f"zones[{index + 1}]."), artwork, site_dir)
+        zone, font = _zone(FieldReader(read.path, entry, read.problems, f"zones[{index + 1}]."), artwork, site_dir,
+                           index + 1)
+        if font is not None:
+            fonts.append(font)
         if zone is None:
             continue
         if zone.name in names:
@@ -123,12 +173,13 @@ def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -
             continue
         names[zone.name] = line
         zones.append(zone)
-    if zones and all(zone.optional for zone in zones):
+    if zones and len(zones) == len(value) and all(zone.optional for zone in zones):
         read.fail("zones", "every zone is optional; at least one must be filled in")
-    return tuple(zones)
+    return tuple(zones), tuple(fonts)
 
 
-def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) -> LabelZone | None:
+def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path, number: int
+          ) -> tuple[LabelZone | None, LabelFontRef | None]:
     read.unknown(ZONE_FIELDS)
     ok = True
     name = read.text("name", required=True)
@@ -159,10 +210,11 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
     uppercase = read.boolean("uppercase")
     optional = read.boolean("optional")
     prompt = read.text("prompt")
+    font_ref = None if font is None else LabelFontRef(number, font, read.line("font"), in_theme)
     if not name or box is None or size is None or font is None:
         ok = False
     if not ok:
-        return None
+        return None, font_ref
     assert box is not None and size is not None and font is not None
     return LabelZone(
         origin=Origin(read.path, read.fields.line),
@@ -180,24 +232,35 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path) ->
         optional=optional,
         prompt=prompt,
         font_in_theme=in_theme,
-    )
+        box_line=read.line("box"),
+    ), font_ref
 
 
-def _ints(value: Any) -> list[int] | None:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return None
-    return list(value)
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad_items(values: list[Any], names: tuple[str, ...], good: Callable[[Any], bool]) -> str:
+    """The items that are not ``good``, by name: "10.5 for x and -1 for y"."""
+    bad = [f"{describe(value)} for {name}" for value, name in zip(values, names, strict=False) if not good(value)]
+    return " and ".join(bad)
 
 
 def _box(read: FieldReader, artwork: tuple[int, int] | None) -> tuple[int, int, int, int] | None:
     if not read.has("box"):
         read.problems.append(error(read.path, read.fields.line, f"'{read.prefix}box' is required: [x, y, width, height]"))
         return None
-    numbers = _ints(read.fields["box"])
-    if numbers is None or len(numbers) != 4:
-        read.fail("box", f"expected [x, y, width, height] in whole pixels, got {describe(read.fields['box'])}")
+    raw = read.fields["box"]
+    expected = "expected [x, y, width, height] in whole pixels"
+    if not isinstance(raw, list) or len(raw) != 4:
+        got = f"a list of {len(raw)}" if isinstance(raw, list) else describe(raw)
+        read.fail("box", f"{expected}, got {got}")
         return None
-    x, y, width, height = numbers
+    bad = _bad_items(raw, ("x", "y", "width", "height"), _whole)
+    if bad:
+        read.fail("box", f"{expected}, got {bad}")
+        return None
+    x, y, width, height = raw
     if width <= 0 or height <= 0:
         read.fail("box", f"width and height must be above 0, got {width}×{height}")
         return None
@@ -213,14 +276,23 @@ def _size(read: FieldReader) -> tuple[int, int] | None:
         read.problems.append(error(read.path, read.fields.line, f"'{read.prefix}size' is required: [smallest, largest]"))
         return None
     raw = read.fields["size"]
-    numbers = [raw] if isinstance(raw, int) and not isinstance(raw, bool) else _ints(raw)
-    if numbers is None or len(numbers) not in (1, 2):
-        read.fail("size", f"expected [smallest, largest] font sizes in pixels, got {describe(raw)}")
+    expected = "expected [smallest, largest] font sizes in whole pixels, or one size"
+    if isinstance(raw, list):
+        if len(raw) not in (1, 2):
+            read.fail("size", f"{expected}, got a list of {len(raw)}")
+            return None
+        numbers, names = list(raw), ("the smallest", "the largest") if len(raw) == 2 else ("the size",)
+    else:
+        numbers, names = [raw], ("the size",)
+    bad = _bad_items(numbers, names, _whole)
+    if bad:
+        read.fail("size", f"{expected}, got {bad}")
+        return None
+    bad = _bad_items(numbers, names, lambda n: 4 <= n <= MAX_SIZE)
+    if bad:
+        read.fail("size", f"font sizes must be between 4 and {MAX_SIZE} pixels, got {bad}")
         return None
     smallest, largest = numbers[0], numbers[-1]
-    if not (4 <= smallest <= MAX_SIZE and 4 <= largest <= MAX_SIZE):
-        read.fail("size", f"font sizes must be between 4 and {MAX_SIZE} pixels, got {describe(raw)}")
-        return None
     if smallest > largest:
         read.fail("size", f"the range [{smallest}, {largest}] is inverted; write the smallest size first: "
                           f"[{largest}, {smallest}]")

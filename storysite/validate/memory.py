@@ -62,6 +62,11 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         if (kind := private_data_in(consent.ref)) is not None:
             found_in.append(("consent.ref", consent_read.line("ref"), kind))
 
+    field_lines = [("title", read.line("title"))]
+    if author_read is not None:
+        field_lines += [(f"author.{name}", author_read.line(name)) for name in ("display", "name", "location")
+                        if author_read.has(name)]
+
     label: LabelRef | None = None
     label_read = read.sub("label")
     if label_read is not None:
@@ -94,6 +99,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         notes=notes,
         personal_fields=tuple(personal),
         personal_text=tuple(found_in),
+        field_lines=tuple(field_lines),
     )
     if not title or not slug:
         return None, problems

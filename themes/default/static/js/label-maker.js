@@ -251,22 +251,39 @@
     clusters = graphemes(text);
     var metrics = engine.metrics[zone.font];
     for (var ch of text) {
-      if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: codePoint(ch) });
+      if (!metrics.advances.has(ch)) {
+        var shown = shownChar(ch);
+        return refusal("unsupported", zone, { char: codePoint(ch), glyph: shown[0], hidden: shown[1] });
+      }
     }
     var fitted = fit(zone, clusters, metrics);
     if (!fitted) return refusal("no_fit", zone);
     return { zone: zone.name, text: text, size: fitted.size, lines: place(zone, metrics, fitted.size, fitted.parts) };
   }
 
-  // How a refusal names a character (U+0414): a refusal never shows the refused text.
+  // A character's code point, as messages name it (U+0414).
   function codePoint(ch) {
     var hex = ch.codePointAt(0).toString(16).toUpperCase();
     while (hex.length < 4) hex = "0" + hex;
     return "U+" + hex;
   }
 
+  // layout.py shown_char: the character as a refusal shows it, and whether it is hidden
+  // (a mark, on a dotted circle; an unassigned, private or surrogate code point): then its code point follows.
+  var MARK_CHAR = /^\p{M}$/u;
+  var SURROGATE = /^\p{Cs}$/u;
+  var UNSEEN = /^[\p{Cn}\p{Co}]$/u;
+
+  function shownChar(ch) {
+    if (MARK_CHAR.test(ch)) return ["\u25CC" + ch, true];
+    if (SURROGATE.test(ch)) return ["\uFFFD", true];
+    return [ch, UNSEEN.test(ch)];
+  }
+
   function refusal(reason, zone, extra) {
-    return { ok: false, reason: reason, zone: zone.name, limit: (extra && extra.limit) || 0, char: (extra && extra.char) || "" };
+    extra = extra || {};
+    return { ok: false, reason: reason, zone: zone.name, limit: extra.limit || 0, char: extra.char || "",
+             glyph: extra.glyph || "", hidden: extra.hidden || false };
   }
 
   function fit(zone, clusters, metrics) {
@@ -380,16 +397,23 @@
       return values;
     }
 
+    function shownText(result) {
+      return result.zones.map(function (z) { return z.text; }).filter(Boolean).join(" · ");
+    }
+
+    // Draws the label for a result; says what it shows, for the canvas's accessible name.
     function draw(result) {
       context.clearRect(0, 0, canvas.width, canvas.height);
       context.drawImage(artwork, 0, 0, canvas.width, canvas.height);
       context.globalAlpha = 1;
+      var shows = "text";
       if (!result.ok && result.reason === "empty" && data.example) {
         // Nothing typed yet: the design's example, faint, shows where the name goes.
         result = layoutLabel(engine, { [engine.zones[0].name]: data.example });
         context.globalAlpha = 0.22;
+        shows = "example";
       }
-      if (!result.ok) return;
+      if (!result.ok) return fill(data.alt.blank, {});
       context.textBaseline = "alphabetic";
       context.textAlign = "left";
       result.zones.forEach(function (placed) {
@@ -403,22 +427,41 @@
         });
       });
       context.globalAlpha = 1;
+      return fill(data.alt[shows], { text: shownText(result) });
+    }
+
+    function promptOf(input) {
+      var label = root.querySelector("label[for=\"" + input.id + "\"]");
+      return label ? label.textContent.trim() : input.dataset.labelZone;
+    }
+
+    function message(result) {
+      var text = fill(data.messages[result.reason], {
+        limit: result.limit, char: result.glyph, code: result.hidden ? " (" + result.char + ")" : ""
+      });
+      if (inputs.length < 2) return text;
+      // Several fields: say which one is at fault.
+      var input = inputs.find(function (i) { return i.dataset.labelZone === result.zone; });
+      return fill(data.inField, { field: input ? promptOf(input) : result.zone, message: text });
     }
 
     function update() {
       var values = texts();
       var result = layoutLabel(engine, values);
       current = result;
-      draw(result);
+      var description = draw(result);
       inputs.forEach(function (input) {
         var counter = root.querySelector("[data-label-count=\"" + input.dataset.labelZone + "\"]");
         if (counter) counter.textContent = graphemes(clean(input.value).text).length + " / " + input.dataset.max;
       });
-      var shown = result.ok ? result.zones.map(function (z) { return z.text; }).filter(Boolean).join(" · ") : "";
-      canvas.setAttribute("aria-label", fill(data.alt, { text: shown }));
+      canvas.setAttribute("aria-label", description);
       canvas.dataset.state = result.ok ? "ok" : result.reason;
-      status.textContent = result.ok || result.reason === "empty" ? "" :
-        fill(data.messages[result.reason], { limit: result.limit, char: result.char });
+      var refused = !result.ok && result.reason !== "empty";
+      status.textContent = refused ? message(result) : "";
+      inputs.forEach(function (input) {
+        if (refused && input.dataset.labelZone === result.zone) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
       status.dataset.reason = result.ok ? "" : result.reason;
       root.dataset.state = result.ok ? "ok" : (result.reason === "empty" ? "empty" : "refused");
       download.disabled = !result.ok;
