@@ -63,7 +63,7 @@ class PublicMemory:
     """The rendered text's cache key, when ``body`` was let go (see :class:`storysite.model.Memory`)."""
     excerpt: str = ""
     """The rendered text's excerpt, when known without it (see :class:`storysite.model.Memory`)."""
-    field_lines: tuple[tuple[str, int], ...] = ()
+    field_lines: tuple[int, ...] = ()
     """Lines of the fields a share card draws (see :class:`storysite.model.Memory`)."""
 
 

@@ -74,6 +74,10 @@ STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 CONSENT_SCOPES = ("site", "share", "print")
 
 
+FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location")
+"""The fields of :attr:`Memory.field_lines`."""
+
+
 @dataclass(frozen=True)
 class Memory:
     """A fan memory as written, private fields included."""
@@ -107,9 +111,9 @@ class Memory:
     excerpt: str = ""
     """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
     the text, so a build need not read every text back to make them."""
-    field_lines: tuple[tuple[str, int], ...] = ()
-    """Lines of the fields a share card draws (``title``, ``author.display``, ``author.name``,
-    ``author.location``), where a problem drawing them is reported."""
+    field_lines: tuple[int, ...] = ()
+    """Lines of the fields a share card draws, in the order of :data:`FIELD_LINE_KEYS` (0 for
+    a field not written), where a problem drawing them is reported."""
 
 
 @dataclass(frozen=True)

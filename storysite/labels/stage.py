@@ -34,6 +34,7 @@ from storysite.labels.layout import REASONS, LabelLayout, Refusal
 from storysite.labels.raster import LabelOp, label_op, render_label
 from storysite.labels.share import CardFonts, ShareCardOp, card_text, render_share_card
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
+from storysite.model import FIELD_LINE_KEYS
 from storysite.theme import Assets, bundled_themes_dir
 from storysite.views import MemoryCard, MemoryViews, SiteView
 
@@ -258,7 +259,7 @@ def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: Card
     field's line; when nothing legible is left, the card shows the site's name for the title,
     and leaves out who told the memory (rather than "Told by ., in") or where.
     """
-    lines = dict(memory.field_lines)
+    lines = {key: line for key, line in zip(FIELD_LINE_KEYS, memory.field_lines, strict=False) if line}
     path = memory.origin.path
 
     def drawable(text: str, font: str, sha256: str, field: str, instead: str) -> str:
