@@ -25,6 +25,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         {"content/memories/bad.md": "---\ntitle: T\nslug: \"   \"\n---\nx\n"},
         ["content/memories/bad.md:3: slug: '   ' is blank"],
     ),
+    "media entry both photo and video": (
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nmedia:\n  - src: a.jpg\n"
+                                    "    video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n---\nx\n"},
+        ["content/memories/bad.md:5: media.src: an entry is a photo (src) or a video (video), not both"],
+    ),
     "unclosed quote": (
         {"content/memories/bad.md": '---\ntitle: "Jamais fermé\nstatus: approved\ndate: 1986\n---\nx\n'},
         ["content/memories/bad.md:2: invalid YAML: the quote opened here (column 8) is never closed"],
@@ -454,3 +459,14 @@ def test_base_url_forms_a_user_may_write(make_site) -> None:
     assert result.exit_code == 0
     assert ("storysite.yaml:2: warning: base_url: '/marque/' has no domain, but the sitemap, the feed, robots.txt "
             "and share links need full addresses") in result.stderr
+
+
+def test_every_bad_item_of_a_config_list_is_reported_at_its_line(make_site) -> None:
+    site = make_site({"content/memories/a.md": GOOD},
+                     config="title: T\nimages:\n  widths:\n    - -480\n    - 960\n    - 100000\n  formats: [webp, gif]\n")
+    result = site.build()
+    assert result.exit_code == 1
+    for expected in ("storysite.yaml:4: images.widths: item 1: expected a whole number from 16 to 8192, got -480",
+                     "storysite.yaml:6: images.widths: item 3: expected a whole number from 16 to 8192, got 100000",
+                     "storysite.yaml:7: images.formats: item 2:"):
+        assert expected in result.stderr, (expected, result.stderr)

@@ -140,11 +140,14 @@ class ListOf(Option[tuple[Any, ...]]):
         if not isinstance(raw, list):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         values = []
+        problems: list[OptionError] = []  # every bad item, each at its own line
         for position, item in enumerate(raw, start=1):
             try:
                 values.append(self.item.check(item))
             except OptionError as exc:
-                raise OptionError(f"item {position}: {exc}") from None
+                problems.append(OptionError(f"item {position}: {exc}", line=_line_of(raw, position - 1)))
+        if problems:
+            raise OptionError(str(problems[0]), line=problems[0].line, also=problems[1:])
         if len(values) < self.min_items:
             raise OptionError(f"expected at least {self.min_items} item(s)")
         if self.unique_sorted:

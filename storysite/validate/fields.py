@@ -281,6 +281,9 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
     """One photo or video entry; ``None`` (with a diagnostic) when unusable."""
     origin = Origin(entry.path, entry.fields.line)
     entry.unknown(("src", "video", "alt", "caption", "credit", "title", "poster"))
+    if entry.has("video") and entry.has("src"):
+        entry.fail("src", "an entry is a photo (src) or a video (video), not both; make them two entries")
+        return None
     if entry.has("video"):
         url = entry.text("video")
         poster = None
