@@ -136,6 +136,17 @@ def demo_site(tmp_path: Path, demo_image_cache: Path) -> Iterator[Site]:
     yield Site(root, CliRunner())
 
 
+def build_demo_copy(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A copy of the repository's demo site, built; its output folder (for module fixtures)."""
+    root = tmp_path_factory.mktemp(name)
+    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
+    for folder in ("content", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
+    assert result.exit_code == 0, result.output
+    return root / "public"
+
+
 @pytest.fixture(scope="session")
 def demo_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's photos encoded once per test process (the cache is keyed by content,

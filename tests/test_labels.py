@@ -33,7 +33,7 @@ from storysite.labels.stage import REFUSAL_ADVICE
 from storysite.labels.text import Cleaned, apply_case, clean, graphemes, marks
 from storysite.validate.label import BUNDLED_LISTS
 from tests.browser.harness import serve_directory
-from tests.conftest import BUILD_EPOCH, REPO, Site, memory
+from tests.conftest import BUILD_EPOCH, REPO, Site, build_demo_copy, memory
 
 THEME_FONTS = REPO / "themes/default/static/fonts/labels"
 FONT = "fonts/labels/fraunces-black.ttf"
@@ -1006,13 +1006,7 @@ def test_the_browser_refuses_the_names_python_refuses(parity_site: Path, page: A
 
 @pytest.fixture(scope="module")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo-labels")
-    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, root / name)
-    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
-    assert result.exit_code == 0, result.output
-    return root / "public"
+    return build_demo_copy(tmp_path_factory, "demo-labels")
 
 
 def canvas_picture(page: Any) -> str:

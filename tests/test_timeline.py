@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from storysite.dates import parse_partial_date
 from storysite.importers.timelinejs import convert_timelinejs, html_to_markdown
 from storysite.timeline import MEMORY, MILESTONE, Entry, order_key, parse_range
 from tests.browser.harness import serve_directory
-from tests.conftest import BUILD_EPOCH, REPO, Site, memory
+from tests.conftest import REPO, Site, build_demo_copy, memory
 
 SAMPLE = REPO / "tests" / "fixtures" / "timelinejs" / "sample.json"
 
@@ -427,17 +426,7 @@ def test_demo_timeline_covers_fifty_years(demo_site: Site) -> None:
 
 @pytest.fixture(scope="module")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from click.testing import CliRunner
-
-    from storysite.cli import main
-
-    root = tmp_path_factory.mktemp("timeline-demo")
-    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, root / name)
-    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
-    assert result.exit_code == 0, result.output
-    return root / "public"
+    return build_demo_copy(tmp_path_factory, "timeline-demo")
 
 
 @pytest.mark.browser

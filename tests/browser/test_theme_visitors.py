@@ -8,29 +8,20 @@ favicon request.
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from storysite.cli import main
-from tests.conftest import BUILD_EPOCH, REPO
+from tests.conftest import build_demo_copy
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy2(REPO / "storysite.yaml", root / "storysite.yaml")
-    for name in ("content", "static"):
-        shutil.copytree(REPO / name, root / name)
-    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
-    assert result.exit_code == 0, result.output
-    return root / "public"
+    return build_demo_copy(tmp_path_factory, "demo")
 
 
 @pytest.fixture
