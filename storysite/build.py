@@ -176,7 +176,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
-    if not config.absolute_base and "base_url" in config.key_lines:
+    if not config.absolute_base and config.base_url != "/" and "base_url" in config.key_lines:
         problems.warning(CONFIG_NAME, config.line_of("base_url"),
                          f"base_url: '{config.base_url}' has no domain, but the sitemap, the feed, robots.txt "
                          "and share links need full addresses; give it whole, such as https://example.org"
@@ -452,7 +452,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     heap.give_back()
     cache.save_state(site_dir, output_dir, cache.BuildState(
         fingerprint, sizes, [d.format() for d in problems.sorted()],
-        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), time.time_ns()))
+        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
     # The cache keeps only what this build used: a withdrawn photo leaves it too.
     prune_cache(cache_dir, image_results.results)
     # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -631,14 +631,21 @@ def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, previe
     link, a folder of files storysite did not write (reported by ``check`` too, as by ``build``;
     a preview's own folder is only warned about)."""
     line = config.line_of("output")
-    if not preview and os.path.islink(output_dir):
-        yield error(CONFIG_NAME, line, f"output: '{config.output}' is a symbolic link (to {os.readlink(output_dir)}); "
-                                       "a build replaces its output folder whole, so name the real folder instead")
-        return
-    if not preview and os.path.lexists(output_dir) and not output_dir.is_dir():
-        yield error(CONFIG_NAME, line, f"output: '{config.output}' is an existing file, which a build would replace "
-                                       "with a folder; choose another name for the output folder")
-        return
+    if not preview:
+        # The output folder and every folder on the way to it, inside the site.
+        step = site_dir
+        for part in Path(config.output).parts:
+            step = step / part
+            shown = step.relative_to(site_dir).as_posix()
+            if os.path.islink(step):
+                yield error(CONFIG_NAME, line, f"output: '{shown}' is a symbolic link (to {os.readlink(step)}); "
+                                               "a build replaces its output folder whole, so name the real folder "
+                                               "instead")
+                return
+            if os.path.lexists(step) and not step.is_dir():
+                yield error(CONFIG_NAME, line, f"output: '{shown}' is an existing file, which a build would replace "
+                                               "with a folder; choose another name for the output folder")
+                return
     found = foreign_files(output_dir)
     if found and cache.load_state(site_dir, output_dir) is None:
         shown = ", ".join(f"{config.output}/{name}" for name in found) + ("…" if len(found) >= 3 else "")

@@ -121,7 +121,8 @@ class BuildState:
     """The identity of the output's marker file this build committed (see
     :func:`storysite.write.marker_identity`): its output is the very folder found there."""
     finished_ns: int = 0
-    """When the build had written its output: a file modified later was edited by hand."""
+    """When the build had written its output (the state file's own modification time, by the
+    file system's clock, as the output's are): a file modified later was edited by hand."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -159,7 +160,7 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
         marker = data.get("output_marker")
         return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
                           dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
-                          int(data.get("finished_ns", 0)))
+                          path.stat().st_mtime_ns)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -167,8 +168,7 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
-            "output_marker": list(state.output_marker) if state.output_marker else None,
-            "finished_ns": state.finished_ns}
+            "output_marker": list(state.output_marker) if state.output_marker else None}
     _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
                   json.dumps(data, sort_keys=True).encode())
 

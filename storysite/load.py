@@ -235,6 +235,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
 
 
 _OTHER_MARKDOWN = (".markdown", ".mdown", ".mkd", ".mkdn")
+_TEAM_NOTES = ("README", "LICENSE", "CHANGELOG", "CONTRIBUTING")
+"""Files a team keeps beside its content, for itself: not warned about."""
 
 
 def _unread_content(content: Path) -> Iterator[Diagnostic]:
@@ -252,7 +254,8 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
             if close:
                 yield warning(f"{CONTENT_DIR}/{entry.name}", 1, f"is not read: did you mean {CONTENT_DIR}/{close[0]}/? "
                                                                f"(content folders: {', '.join(KINDS)})")
-        elif Path(entry.name).suffix.lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN:
+        elif (Path(entry.name).suffix.lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN
+              and not entry.name.upper().startswith(_TEAM_NOTES)):
             yield warning(f"{CONTENT_DIR}/{entry.name}", 1, "is not read: put it in the folder of its kind "
                                                            f"({', '.join(KINDS)})")
 

@@ -242,7 +242,8 @@ def render_editorial_markdown(
         problems.append(error(path, first_line + deep, f"quotes or lists nested more than {MAX_NESTING // 2} "
                                                        "deep: the text is shown as plain text; nest less"))
         return _as_plain_text(source), problems
-    tokens, blocks = _extract_blocks(tokens, source.splitlines(), first_line, path, problems)
+    # Lines as markdown-it counts them: split at line feeds only (not at U+2028 and the like).
+    tokens, blocks = _extract_blocks(tokens, source.split("\n"), first_line, path, problems)
     _extract_images(tokens, first_line, blocks)
     refused = _refused_schemes(tokens, first_line, path, problems)
     if file_urls:
@@ -462,7 +463,7 @@ def _extract_blocks(
             if depth == 0 and opened is not None:
                 name, line = opened
                 closed = 0 <= closing < len(lines) and _FENCE_LINE.match(lines[closing]) is not None
-                if not closed and (has_text or not token.markup):
+                if not closed and has_text:
                     problems.append(error(path, line, f"the '::: {name}' block is not closed: end it with a line "
                                                       "':::' (everything after it would be lost)"))
                 elif not closed:

@@ -204,6 +204,8 @@ class LabelZone:
     prompt: str = ""
     font_in_theme: bool = False
     box_line: int = 0
+    number: int = 0
+    """The zone's number in the design, from 1 (its place among all zones written)."""
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,10 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     except yaml.MarkedYAMLError as exc:
         return None, _syntax_problem(exc, offset, first_line)
     except yaml.reader.ReaderError as exc:
-        # Where the reader stopped is a character index in the text, not a line.
-        before = text[:max(0, exc.position)]
+        # The reader stops at the first character it refuses: found in the text itself, since
+        # libyaml counts its position in bytes of UTF-8 (each accent before it would shift it).
+        found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        before = text[:found] if found >= 0 else text.encode("utf-8")[:max(0, exc.position)].decode("utf-8", "ignore")
         line = before.count("\n") + first_line
         column = len(before) - (before.rfind("\n") + 1) + 1
         return None, YamlProblem(line, f"invalid YAML: character U+{exc.character:04X} cannot be in a YAML text "

@@ -45,7 +45,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
          "a backslash starts an escape"],
     ),
     "control character in front matter": (
-        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nlocation: Ly\x07on\n---\nx\n"},
+        {"content/memories/bad.md": "---\ntitle: Été à l’école\nstatus: approved\nlocation: Ly\x07on\n---\nx\n"},
         ["content/memories/bad.md:4: invalid YAML: character U+0007 cannot be in a YAML text (column 13); "
          "remove it"],
     ),
@@ -425,7 +425,9 @@ def test_a_block_inside_another_is_an_error_and_a_last_block_left_open_a_warning
         # The memory block is never closed: the ':::' meant for it closes the gallery block instead.
         "content/pages/n.md": "---\ntitle: N\n---\nIntro.\n\n::: memory a\n\n::: gallery g\n:::\n\nFin.\n",
         "content/pages/s.md": "---\ntitle: S\n---\nDu texte.\n\n:::\n",
-        "content/pages/e.md": "---\ntitle: E\n---\nIntro.\n\n::: memory a\n",
+        "content/pages/e.md": "---\ntitle: E\n---\nIntro.\n\n::: memory a\n\n",
+        # A line separator pasted from a word processor is no line break to Markdown.
+        "content/pages/w.md": "---\ntitle: W\n---\nTexte\u2028suite.\n\n::: memory a\n:::\n\nFin.\n",
     })
     result = site.build()
     assert result.exit_code == 1
@@ -434,6 +436,7 @@ def test_a_block_inside_another_is_an_error_and_a_last_block_left_open_a_warning
     assert "content/pages/s.md:6: a ':::' line with no block open to end" in result.stderr
     assert "content/pages/e.md:6: warning: the '::: memory' block is not closed: end it with a line ':::'" \
         in result.stderr
+    assert "content/pages/w.md" not in result.stderr
     site.remove("content/pages/n.md")
     site.remove("content/pages/s.md")
     result = site.build()
@@ -454,6 +457,16 @@ def test_base_url_forms_a_user_may_write(make_site) -> None:
     result = secret.build()
     assert result.exit_code == 1
     assert "storysite.yaml:2: base_url: must not hold a user name or password" in result.stderr
+    for written, message in (("'https://[::1]/[\"</script>'", "'[' is not allowed in a URL"),
+                             ("https://[1.2.3.4]/", "'[1.2.3.4]' is not an IPv6 address"),
+                             ("https://example.org:abc/", "(a port is a number)"),
+                             ("//example.org/", "expected an absolute http(s) URL")):
+        bad = make_site({"content/memories/a.md": GOOD}, config=f"title: T\nbase_url: {written}\n",
+                        name=f"bad{len(message)}")
+        result = bad.build()
+        assert result.exit_code == 1 and "storysite.yaml:2: base_url:" in result.stderr, result.output
+        assert message in result.stderr and "has no domain" not in result.stderr, result.output
+        assert "internal error" not in result.output
     path_only = make_site({"content/memories/a.md": GOOD}, config="title: T\nbase_url: /marque/\n", name="path")
     result = path_only.build()
     assert result.exit_code == 0

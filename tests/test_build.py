@@ -271,6 +271,7 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
         "content/pagez/typo.md": "---\ntitle: Typo\n---\nx\n",
         "content/notes.md": "---\ntitle: Notes\n---\nx\n",
         "content/images/a.txt": "shared files may live here",
+        "content/README.md": "# How we curate\n",
     })
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -279,7 +280,7 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
     assert "content/pages/long.markdown:1: warning: is not read: content files end in .md or .yaml" in result.stderr
     assert "content/pagez:1: warning: is not read: did you mean content/pages/?" in result.stderr
     assert "content/notes.md:1: warning: is not read: put it in the folder of its kind" in result.stderr
-    assert "content/images" not in result.stderr
+    assert "content/images" not in result.stderr and "README" not in result.stderr
 
 
 def test_a_tag_written_several_ways_is_shown_in_its_fullest_spelling(make_site) -> None:

@@ -116,6 +116,19 @@ def test_compiled_templates_kept_between_builds_follow_edits_and_damage(make_sit
     assert site.output_files() == full.output_files()
 
 
+def test_compiled_templates_are_kept_apart_for_other_theme_strings(make_site) -> None:
+    """Jinja runs filters on constants while compiling, and |date reads the theme strings:
+    other strings, other compiled templates."""
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = {path.name for path in site.root.glob(".storysite/cache/templates/*")}
+    bundled = Path(__file__).resolve().parent.parent / "themes/default/strings/en.yaml"
+    site.write("themes/default/strings/en.yaml", bundled.read_text().replace("January", "Jan."))
+    assert site.build().exit_code == 0
+    after = {path.name for path in site.root.glob(".storysite/cache/templates/*")}
+    assert len(before) == len(after) == 1 and before != after  # the old folder is pruned
+
+
 def test_parallel_and_serial_builds_are_identical(make_site, tmp_path: Path) -> None:
     site = small_site(make_site, count=420)  # above the pool threshold
     assert site.build("--jobs", "2").exit_code == 0

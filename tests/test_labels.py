@@ -477,6 +477,16 @@ def test_a_zone_that_no_text_can_fit_is_an_error_at_its_box(make_site: Callable[
     assert f"content/labels/plain.yaml:5: {expected}" in result.output + "\n", result.output
 
 
+def test_a_zone_error_names_the_zone_as_written_after_a_broken_one(make_site: Callable[..., Site]) -> None:
+    design = DESIGN.replace("box: [40, 60, 520, 180]", "box: [40, 60, 10.5, 180]") + (
+        "  - name: dedicace\n    box: [40, 200, 520, 2]\n    font: fonts/labels/fraunces-black.ttf\n"
+        "    size: [20, 40]\n")
+    result = make_site(label_files(design)).check()
+    assert result.exit_code == 1
+    assert "content/labels/plain.yaml:6: zones[1].box:" in result.output
+    assert "content/labels/plain.yaml:14: zones[2].box:" in result.output, result.output
+
+
 def test_a_zone_exactly_one_line_high_is_accepted(plain: ReadyDesign, make_site: Callable[..., Site]) -> None:
     """The judgement is the layout's: the smallest box the check accepts takes a letter at the smallest size."""
     metrics = plain.spec.fonts[plain.spec.zones[0].font]

@@ -251,6 +251,11 @@ def test_a_site_with_a_base_path_is_served_under_it_as_deployed(make_site) -> No
         assert get(server, stylesheet)[0] == 200
         assert get(server, "/marque/tartine/memories/a/")[0] == 200
         assert get(server, "/memories/a/")[0] == 404
-        assert get(server, "/marque/tartine/../../storysite.yaml")[0] == 404
+        (server.state.output_dir.parent / "secret.txt").write_text("not the site's")
+        for path in ("/marque/tartine/../secret.txt", "/marque/tartine/..%2fsecret.txt",
+                     "/marque/tartine/%2e%2e/secret.txt", "/marque/tartine%2f..%2f..%2fsecret.txt",
+                     "/marque/tartine..%2fsecret.txt", "/marque/tartine/%2e%2e%2fsecret.txt"):
+            status, body = get(server, path)
+            assert status == 404 and "not the site's" not in body, path
     finally:
         server.stop()

@@ -298,6 +298,20 @@ def test_an_output_naming_an_existing_file_is_refused_and_the_file_kept(make_sit
     assert (site.root / "NOTES.md").read_text() == "# my notes\n"
 
 
+def test_an_output_below_a_file_or_a_link_is_refused(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/memories/a.md": GOOD, "notes.txt": "hi\n"}, config="title: T\noutput: notes.txt/public\n")
+    for command in ("check", "build"):
+        result = site.run(command, str(site.root))
+        assert result.exit_code == 1 and "storysite.yaml:2: output: 'notes.txt' is an existing file" in result.stderr
+        assert "internal error" not in result.output
+    site.write("storysite.yaml", "title: T\noutput: outlink/public\n")
+    (site.root / "outlink").symlink_to(tmp_path / "nowhere")
+    for command in ("check", "build"):
+        result = site.run(command, str(site.root))
+        assert result.exit_code == 1 and "storysite.yaml:2: output: 'outlink' is a symbolic link" in result.stderr
+    assert (site.root / "notes.txt").read_text() == "hi\n"
+
+
 @pytest.mark.parametrize("target", ["missing", "empty"])
 def test_an_output_that_is_a_symbolic_link_is_refused(make_site, tmp_path: Path, target: str) -> None:
     site = make_site({"content/memories/a.md": GOOD})

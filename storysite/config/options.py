@@ -7,6 +7,7 @@ turns that into ``storysite.yaml:LINE: message`` and keeps going.
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from collections.abc import Sequence
@@ -185,26 +186,32 @@ class BaseUrl(Option[str]):
         if not isinstance(raw, str) or not raw.strip():
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         url = raw.strip()
-        # Scheme and host are case-insensitive (RFC 3986): written in lower case; an IPv6
-        # address keeps its brackets, the one place they may stand.
-        parts = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\])?([^/?#]*)", url)
+        # Scheme and host are case-insensitive (RFC 3986): written in lower case. An IPv6
+        # address keeps its brackets, the one place they may stand, and is checked as one.
+        ipv6 = ""
+        parts = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://(\[[^\]/]*\])?([^/?#]*)", url)
         if parts and parts.group(1).lower() in ("http", "https"):
-            host = (parts.group(2) or "") + parts.group(3)
-            if "@" in host:
+            ipv6, rest = (parts.group(2) or "").lower(), parts.group(3).lower()
+            if "@" in ipv6 + rest:
                 raise OptionError("must not hold a user name or password (before '@'): it would be published "
                                   "in every page, the feed and the sitemap")
-            url = f"{parts.group(1).lower()}://{host.lower()}{url[parts.end():]}"
+            if ipv6:
+                try:
+                    ipaddress.IPv6Address(ipv6[1:-1])
+                except ValueError:
+                    raise OptionError(f"'{ipv6}' is not an IPv6 address") from None
+            if not re.fullmatch(r"(?:[^:]*)(?::\d{1,5})?" if not ipv6 else r"(?::\d{1,5})?", rest):
+                raise OptionError(f"expected {self.expected}, got {describe(raw)} (a port is a number)")
+            url = f"{parts.group(1).lower()}://{ipv6}{rest}{url[parts.end():]}"
+        checked = url.replace(ipv6, "", 1) if ipv6 else url
         position = 0
-        while position < len(url):
-            match = _URL_CHARACTER.match(url, position)
-            if match is None and parts and url.startswith("[", position) and parts.group(2):
-                position += len(parts.group(2))  # the IPv6 address checked above
-                continue
+        while position < len(checked):
+            match = _URL_CHARACTER.match(checked, position)
             if match is None:
-                raise OptionError(_bad_character(url[position]))
+                raise OptionError(_bad_character(checked[position]))
             position = match.end()
-        if not (re.match(r"https?://(\[[0-9a-f:.]+\])?[^/\s?#\[\]]*(/[^\s?#]*)?\Z", url)
-                and not url.startswith(("http:///", "https:///"))) and not re.match(r"/[^\s?#]*\Z", url):
+        if not (re.match(r"https?://(\[[0-9a-f:.]+\])?[^/\s?#]*(/[^\s?#]*)?\Z", url)
+                and not url.startswith(("http:///", "https:///"))) and not re.match(r"/(?!/)[^\s?#]*\Z", url):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         return url if url.endswith("/") else url + "/"
 

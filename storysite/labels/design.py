@@ -118,7 +118,8 @@ def prepare_design(
         font_metrics = metrics[key]
         problem = _room_problem(zone, font_metrics)
         if problem:
-            problems.append(error(path, zone.box_line or zone.origin.line, f"zones[{index}].box: {problem}"))
+            problems.append(error(path, zone.box_line or zone.origin.line,
+                                  f"zones[{zone.number or index}].box: {problem}"))
             continue
         advance = (round(zone.line_height * font_metrics.units_per_em) if zone.line_height
                    else font_metrics.ascender - font_metrics.descender)

@@ -233,6 +233,7 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path, nu
         prompt=prompt,
         font_in_theme=in_theme,
         box_line=read.line("box"),
+        number=number,
     ), font_ref
 
 
