@@ -105,7 +105,7 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     except RecursionError:
         return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
     except yaml.MarkedYAMLError as exc:
-        return None, _syntax_problem(exc, offset, first_line)
+        return None, _syntax_problem(exc, text, offset, first_line)
     except yaml.reader.ReaderError as exc:
         # The reader stops at the first character it refuses: found in the text itself, since
         # libyaml counts its position in bytes of UTF-8 (each accent before it would shift it).
@@ -146,7 +146,7 @@ _OPENED = {
 }
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int, first_line: int) -> YamlProblem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, offset: int, first_line: int) -> YamlProblem:
     """A YAML syntax error where the editor will look for it, with what to do about it."""
     problem = exc.problem or exc.context or "cannot be read"
     mark, start = exc.problem_mark, exc.context_mark
@@ -161,8 +161,16 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int, first_line: int) -> 
     mark = mark or start
     line = (mark.line + 1 + offset) if mark is not None else first_line
     column = f" (column {mark.column + 1})" if mark is not None else ""
-    advice = next((f"; {text}" for needle, text in _ADVICE if needle in problem), "")
+    advice = next((f"; {words}" for needle, words in _ADVICE if needle in problem), "")
+    if not advice and mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        advice = "; indent with spaces, not tabs"  # libyaml names no character here
     return YamlProblem(line, f"invalid YAML: {problem}{column}{advice}")
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column of ``text`` ("" when there is none)."""
+    lines = text.split("\n")
+    return lines[line][column] if 0 <= line < len(lines) and 0 <= column < len(lines[line]) else ""
 
 
 MAX_DEPTH = 100

@@ -39,6 +39,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         ["content/memories/bad.md:3: invalid YAML: found a tab character that violates indentation (column 1); "
          "indent with spaces, not tabs"],
     ),
+    "tab indenting a nested key": (
+        {"content/memories/bad.md": "---\ntitle: T\nauthor:\n\tdisplay: Ann\n---\nx\n"},
+        ["content/memories/bad.md:4: invalid YAML: found character that cannot start any token (column 1); "
+         "indent with spaces, not tabs"],
+    ),
     "backslash in double quotes": (
         {"content/memories/bad.md": '---\ntitle: "C:\\dossier"\nstatus: approved\n---\nx\n'},
         ["content/memories/bad.md:2: invalid YAML: found unknown escape character (column 11); in double quotes "
