@@ -202,6 +202,10 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
             in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
             is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
+                if file.suffix.lower() == ".md":  # a page written into a bundle's folder, most likely
+                    problems.append(warning(str(file)[prefix:].replace(os.sep, "/"), 1,
+                                            "is not read: its folder is a bundle (it has an index file), whose "
+                                            "other files are the bundle's media; move it out"))
                 continue
             rel = str(file)[prefix:].replace(os.sep, "/")
             unsafe = _unsafe_name(rel)

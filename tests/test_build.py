@@ -267,6 +267,7 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
     site = make_site({
         "content/pages/caps.MD": "---\ntitle: Capitales\n---\nLu comme du Markdown.\n",
         "content/memories/bundle/Index.md": memory("En paquet"),
+        "content/memories/bundle/autre.md": memory("Perdu dans le paquet"),
         "content/pages/long.markdown": "---\ntitle: Long\n---\nx\n",
         "content/pagez/typo.md": "---\ntitle: Typo\n---\nx\n",
         "content/notes.md": "---\ntitle: Notes\n---\nx\n",
@@ -281,6 +282,7 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
     assert "content/pagez:1: warning: is not read: did you mean content/pages/?" in result.stderr
     assert "content/notes.md:1: warning: is not read: put it in the folder of its kind" in result.stderr
     assert "content/images" not in result.stderr and "README" not in result.stderr
+    assert "content/memories/bundle/autre.md:1: warning: is not read: its folder is a bundle" in result.stderr
 
 
 def test_a_tag_written_several_ways_is_shown_in_its_fullest_spelling(make_site) -> None:
