@@ -194,20 +194,20 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
             f.parent for f in files if f.name.lower() in BUNDLE_INDEXES and f.parent != root
         }
         for file in files:
-            if file.suffix.lower() not in TEXT_SUFFIXES:
-                if file.suffix.lower() in _OTHER_MARKDOWN:
-                    problems.append(warning(str(file)[prefix:].replace(os.sep, "/"), 1,
-                                            "is not read: content files end in .md or .yaml; rename it"))
+            suffix = file.suffix.lower()
+            if suffix not in TEXT_SUFFIXES and suffix not in _OTHER_MARKDOWN:
+                continue
+            rel = str(file)[prefix:].replace(os.sep, "/")
+            if suffix in _OTHER_MARKDOWN:
+                problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
                 continue
             in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
             is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
-                if file.suffix.lower() == ".md":  # a page written into a bundle's folder, most likely
-                    problems.append(warning(str(file)[prefix:].replace(os.sep, "/"), 1,
-                                            "is not read: its folder is a bundle (it has an index file), whose "
-                                            "other files are the bundle's media; move it out"))
+                if suffix == ".md":  # a page written into a bundle's folder, most likely
+                    problems.append(warning(rel, 1, "is not read: its folder is a bundle (it has an index file), "
+                                                    "whose other files are the bundle's media; move it out"))
                 continue
-            rel = str(file)[prefix:].replace(os.sep, "/")
             unsafe = _unsafe_name(rel)
             if unsafe is not None:
                 problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))

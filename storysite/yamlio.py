@@ -43,7 +43,8 @@ class YamlMap(dict[str, Any]):
     line: int
     key_lines: dict[str, int]
     text_lines: dict[str, int]
-    """Where each text value's own first line is: after its key's line for a block (``|``, ``>``)."""
+    """Where a text value's own first line is, when not on its key's line (a block, ``|`` or
+    ``>``, starts on the next line)."""
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
@@ -128,9 +129,10 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
 
 
+_TABS = "indent with spaces, not tabs"
 # What libyaml says, and what an editor is to do about it.
 _ADVICE = (
-    ("tab", "indent with spaces, not tabs"),
+    ("tab", _TABS),
     ("mapping values are not allowed", "a value holding ': ' must be put in quotes, and a key must line up "
                                        "with the keys above it"),
     ("did not find expected key", "check this line's indentation against the lines above"),
@@ -163,7 +165,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, offset: int, first_lin
     column = f" (column {mark.column + 1})" if mark is not None else ""
     advice = next((f"; {words}" for needle, words in _ADVICE if needle in problem), "")
     if not advice and mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-        advice = "; indent with spaces, not tabs"  # libyaml names no character here
+        advice = f"; {_TABS}"  # libyaml names no character here
     return YamlProblem(line, f"invalid YAML: {problem}{column}{advice}")
 
 
@@ -264,7 +266,9 @@ class _Builder:
             result[key_text] = self.build(value_node)
             result.key_lines[key_text] = self.line(key_node)
             if isinstance(value_node, yaml.ScalarNode):
-                result.text_lines[key_text] = self.line(value_node) + (value_node.style in ("|", ">"))
+                starts = self.line(value_node) + (value_node.style in ("|", ">"))
+                if starts != result.key_lines[key_text]:
+                    result.text_lines[key_text] = starts
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

@@ -129,12 +129,14 @@ class FieldReader:
 
     def tag_list(self, key: str) -> tuple[str, ...]:
         """:meth:`text_list`, warning about a tag that gives no slug (it can have no page)."""
-        tags = self.text_list(key)
-        for tag in tags:
-            if not slugify(tag):
+        kept: list[str] = []
+        for tag in self.text_list(key):
+            if slugify(tag):
+                kept.append(tag)
+            else:
                 self.warn(key, f"'{tag}' gives an empty slug, so it has no tag page and is left out; "
                                "use letters or digits")
-        return tuple(tag for tag in tags if slugify(tag))
+        return tuple(kept)
 
     def mapping(self, key: str) -> YamlMap | None:
         value = self.fields.get(key)
@@ -207,13 +209,12 @@ def item_origin(item: RawItem) -> Origin:
 def item_slug(item: RawItem, reader: FieldReader) -> str:
     """The item's slug: ``slug:`` when given, else from the file or bundle name."""
     if reader.has("slug"):
-        written = reader.fields.get("slug")
-        if isinstance(written, bool) or not isinstance(written, (str, int, float)):
-            reader.fail("slug", f"expected text, got {describe(written)}")
-            return ""
+        reported = len(reader.problems)
         raw = reader.text("slug")
+        if len(reader.problems) > reported:  # not text: said once, by the reader
+            return ""
         if not raw:
-            reader.fail("slug", f"{str(written)!r} is blank; use letters, digits and dashes")
+            reader.fail("slug", f"{str(reader.fields['slug'])!r} is blank; use letters, digits and dashes")
             return ""
         if "/" in raw or "\\" in raw or ".." in raw:
             reader.fail("slug", f"'{raw}' would leave its folder; use letters, digits and dashes")
