@@ -150,7 +150,7 @@ def build(
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
-    with TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
+    with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
         result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
                         workers=workers)
     # A build that writes lets the content go early (and part of it without its texts): it is

@@ -95,21 +95,19 @@ class _PageWork:
 
     def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:
         settings = self.settings
-        output, problem = render_job(settings.env, settings.theme, job, context)
-        if problem is not None or output is None:
+        text, problem = render_job(settings.env, settings.theme, job, context)
+        if problem is not None or text is None:
             return job.output_path, None, [problem] if problem else [], 0, False, False
-        text = output.data.decode("utf-8")
-        facts = file_facts(output.path, output.data, settings.base_path, text)
-        problems = thirdparty.check_text(output.path, text, settings.permitted_origins, settings.output_label)
+        path, data = job.output_path, text.encode("utf-8")
+        facts = file_facts(path, data, settings.base_path, text)
+        problems = thirdparty.check_text(path, text, settings.permitted_origins, settings.output_label)
         # Rendered to the same bytes as before (a template edit that changed nothing here):
         # the previous file is linked, so that it stays shared with the previous output.
         unchanged = (old is not None and old.sha256 == facts.sha256
-                     and place_link(self.previous_output / output.path, self.root, output.path, old.file)
-                     == len(output.data))
-        written = old.file if unchanged and old is not None else place_bytes(
-            self.root, output.path, output.data, self.recycled)
+                     and place_link(self.previous_output / path, self.root, path, old.file) == len(data))
+        written = old.file if unchanged and old is not None else place_bytes(self.root, path, data, self.recycled)
         page = PageFacts(key or "", facts.sha256, facts.memories, facts.media, written)
-        return output.path, page, problems, len(output.data), False, unchanged
+        return path, page, problems, len(data), False, unchanged
 
 
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,

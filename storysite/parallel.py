@@ -8,6 +8,7 @@ there is too little work to pay for a pool, one worker, or no ``fork``.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -46,6 +47,10 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
     # that its results, sent back in one piece, weigh on the parent's memory.
     step = max(workers * 4, -(-len(items) // CHUNK_ITEMS))
     _TASK = (function, items, step)
+    # Everything the workers inherit is frozen out of the collector's reach: a collection in
+    # a worker would otherwise walk the whole inherited heap (the site's every object), and
+    # writing to each object's header as it goes, copy every page of it.
+    gc.freeze()
     try:
         results: list[Any] = [None] * len(items)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -60,3 +65,4 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
         return [function(item) for item in items]
     finally:
         _TASK = None
+        gc.unfreeze()

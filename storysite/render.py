@@ -1,7 +1,7 @@
 """Render: plan every HTML page as a job (template + view models), then render jobs.
 
 ``plan_pages`` decides which pages exist and what each shows; ``render_job``
-turns one job into bytes and is a pure function of the job and the
+turns one job into its text and is a pure function of the job and the
 environment, so jobs can be rendered in any order, or in parallel.
 """
 
@@ -78,14 +78,13 @@ class PageJob:
 
 
 def render_job(env: jinja2.Environment, theme: Theme, job: PageJob,
-               context: Mapping[str, Any] | None = None) -> tuple[OutputFile | None, Diagnostic | None]:
-    """Render one job (with ``context``, when its context is made already); a template
-    failure becomes a diagnostic on the template."""
+               context: Mapping[str, Any] | None = None) -> tuple[str | None, Diagnostic | None]:
+    """Render one job's text (with ``context``, when its context is made already); a
+    template failure becomes a diagnostic on the template."""
     try:
-        text = env.get_template(job.template).render(context if context is not None else job.values())
+        return env.get_template(job.template).render(context if context is not None else job.values()), None
     except Exception as exc:
         return None, template_error(exc, theme)
-    return OutputFile(job.output_path, text.encode("utf-8")), None
 
 
 BlockRenderer = Callable[[str, Mapping[str, Any]], str]
