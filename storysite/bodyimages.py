@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from storysite import routing
-from storysite.curate import PublicSite
+from storysite.curate import PublicSite, withheld_notice
 from storysite.diagnostics import Diagnostic, error
 from storysite.markdown import (
     BLOCK_MARKER,
@@ -59,8 +59,13 @@ def _path_of(src: str) -> str:
     return unquote(urlsplit(src).path)
 
 
-def find_body_images(site: PublicSite, site_dir: Path) -> tuple[list[MediaRef], list[Diagnostic]]:
-    """The photos named in editorial Markdown (for the image step), and the bad paths."""
+def find_body_images(site: PublicSite, site_dir: Path, withheld: Callable[[str | None], str | None] | None = None
+                     ) -> tuple[list[MediaRef], list[Diagnostic]]:
+    """The photos named in editorial Markdown (for the image step), and the bad paths.
+
+    ``withheld`` names the unpublished memory a photo belongs to (see
+    :func:`storysite.curate.withheld_media`): such a photo is left out, with a note, and
+    its image renders as nothing."""
     refs: list[MediaRef] = []
     problems: list[Diagnostic] = []
     for text, line, path, url in editorial_bodies(site):
@@ -74,6 +79,8 @@ def find_body_images(site: PublicSite, site_dir: Path) -> tuple[list[MediaRef], 
             target, reason = resolve_media_path(_path_of(src), path, site_dir)
             if target is None:
                 problems.append(error(path, block.line, f"image {reason}"))
+            elif withheld is not None and (memory_file := withheld(target)) is not None:
+                problems.append(withheld_notice(path, block.line, target, memory_file))
             elif not target.startswith(STATIC_PREFIX):
                 refs.append(MediaRef(Origin(path, block.line), src=target, alt=alt, written=src))
     return refs, problems

@@ -29,6 +29,7 @@ from storysite.curate import (
     drop_withheld_media,
     future_dated,
     publish,
+    withheld_media,
 )
 from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError, error
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
@@ -251,13 +252,15 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(future_dated(site))
     site, found = drop_withheld_media(content, site)
     problems.extend(found)
+    withheld = withheld_media(content, site)
 
     # 4b. Photos and videos of the public site only (an unpublished memory's photo
     #     is never even opened). Unchanged photos come from the cache, the others
     #     are encoded in a process pool; before rendering, since pages need sizes.
     image_settings, found = settings_from_config(site)
     problems.extend(found)
-    body_images, found = find_body_images(site, site_dir)
+    body_images, found = find_body_images(site, site_dir, withheld)
+    del withheld
     problems.extend(found)
     image_plan, found = plan_images(site, site_dir, image_settings, body_images)
     problems.extend(found)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from storysite import routing
@@ -250,13 +250,10 @@ def _file_urls(content: Content) -> dict[str, str]:
     return dict(sorted((path, url) for path, url in claims if items[path] == 1))
 
 
-def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite, list[Diagnostic]]:
-    """``site`` without any photo or video that belongs to an unpublished memory (listed in its
-    ``media`` or kept in its bundle folder), each with a warning naming both files.
-
-    A withdrawn fan's photo must not stay online because a gallery, a milestone, a campaign
-    or another memory points at the same file.
-    """
+def withheld_media(content: Content, site: PublicSite) -> Callable[[str | None], str | None] | None:
+    """The owner of a media path: the file of the unpublished memory that lists it in its
+    ``media`` or keeps it in its bundle folder (None for a path no unpublished memory owns);
+    None when no unpublished memory has media at all."""
     published = {m.slug for m in site.memories}
     owners: dict[str, str] = {}
     folders: list[tuple[str, str]] = []
@@ -269,21 +266,43 @@ def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite,
                     owners.setdefault(path, memory.origin.path)
         if memory.origin.path.rsplit("/", 1)[-1].startswith("index."):
             folders.append((memory.origin.path.rsplit("/", 1)[0] + "/", memory.origin.path))
+
     if not owners and not folders:
-        return site, []
-    problems: list[Diagnostic] = []
+        return None
 
     def owner(path: str | None) -> str | None:
         if not path:
             return None
         return owners.get(path) or next((file for folder, file in folders if path.startswith(folder)), None)
 
+    return owner
+
+
+def withheld_notice(path: str, line: int, media: str, memory_file: str) -> Diagnostic:
+    """The note for a photo or video left out because its memory is not published (a note:
+    ``--strict`` must never hold a withdrawal back)."""
+    return notice(path, line, f"'{media}' belongs to {memory_file}, which is not published; left out")
+
+
+def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite, list[Diagnostic]]:
+    """``site`` without any photo or video that belongs to an unpublished memory (listed in its
+    ``media`` or kept in its bundle folder), each with a note naming both files.
+
+    A withdrawn fan's photo must not stay online because a gallery, a milestone, a campaign
+    or another memory points at the same file (editorial Markdown's images: see
+    :func:`storysite.bodyimages.find_body_images`).
+    """
+    owner = withheld_media(content, site)
+    if owner is None:
+        return site, []
+    problems: list[Diagnostic] = []
+
     def keep(ref: MediaRef) -> bool:
+        assert owner is not None
         for path in (ref.src, ref.video, ref.poster):
             memory_file = owner(path)
             if memory_file is not None:
-                problems.append(notice(ref.origin.path, ref.origin.line,
-                                       f"'{path}' belongs to {memory_file}, which is not published; left out"))
+                problems.append(withheld_notice(ref.origin.path, ref.origin.line, path or "", memory_file))
                 return False
         return True
 

@@ -375,6 +375,39 @@ def test_a_withdrawn_memorys_photo_is_left_out_of_a_gallery_that_names_it(make_s
     assert gallery.count("<img") == 1
 
 
+def test_a_withdrawn_memorys_photo_is_left_out_of_editorial_markdown_that_shows_it(make_site) -> None:
+    from tests.test_images import photo
+
+    site = make_site({
+        "content/memories/jean-dupont/index.md": memory(
+            "Jean", extra="media:\n  - {src: jean-dupont-face.jpg, alt: x}\n"),
+        "content/memories/jean-dupont/jean-dupont-face.jpg": photo((64, 48)),
+        "content/memories/jean-dupont/unlisted.jpg": photo((64, 48), (10, 200, 10)),
+        "content/campaigns/fans.md": "---\ntitle: Fans\n---\nOur fans.\n\n"
+                                     "![Jean](../memories/jean-dupont/jean-dupont-face.jpg)\n\n"
+                                     "![Also](/content/memories/jean-dupont/unlisted.jpg)\n",
+    })
+    assert site.build().exit_code == 0
+    assert site.read("campaigns/fans/index.html").count("<picture") == 2
+    shown = {path for path in site.output_files() if path.startswith("media/")}
+    assert shown
+
+    site.write("content/memories/jean-dupont/index.md", memory(
+        "Jean", status="withdrawn", extra="media:\n  - {src: jean-dupont-face.jpg, alt: x}\n"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/campaigns/fans.md:6: note: 'content/memories/jean-dupont/jean-dupont-face.jpg' belongs to "
+            "content/memories/jean-dupont/index.md, which is not published; left out") in result.stderr
+    assert "content/campaigns/fans.md:8: note: 'content/memories/jean-dupont/unlisted.jpg' belongs to" \
+        in result.stderr
+    page = site.read("campaigns/fans/index.html")
+    assert "<picture" not in page and "<img" not in page and "Our fans." in page
+    left = {path for path in site.output_files() if path.startswith("media/")}
+    # Only the site's own share card is left: no derivative of either photo, nor Jean's card.
+    assert len(left) == 1 and left < shown and left.pop().startswith("media/share/")
+    assert site.build("--strict").exit_code == 0  # a note never holds a withdrawal back
+
+
 # -- crashes that became path:line: message errors -----------------------------------------
 
 
