@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Collection, Iterable, Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from storysite import routing
 from storysite.curate import PublicSite
@@ -59,25 +59,54 @@ def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:
     """Whether a link, as written on the page at ``page_url``, leads to the page of a memory
-    that is not published (withdrawn, awaiting approval, deleted): such a link is shown as
-    its words only, since a memory's URL (its slug, often a fan's name) is part of what a
-    withdrawal removes from every output file."""
+    that is not published (withdrawn, awaiting approval, deleted), or to its entry on another
+    page (``/timeline/#memory-slug``): such a link is shown as its words only, since a
+    memory's URL (its slug, often a fan's name) is part of what a withdrawal removes from
+    every output file. The site's own address counts however it is spelt: ``http`` or
+    ``https``, with or without the default port, ``//host/``, doubled slashes,
+    ``…/slug/index.html``."""
     published = site.memory_slugs
-    base_url = site.config.base_url
-    parts = urlsplit(base_url)
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    own = _host_and_port(urlsplit(site.config.base_url))
     base_path = site.config.base_path
 
     def unlinked(target: str) -> bool:
-        if origin and target.lower().startswith(origin.lower() + "/"):
-            target = target[len(origin):]  # the site's own address, written out in full
-        elif link_scheme(target) is not None or target.startswith("//"):
+        parts = urlsplit(target.strip())
+        if parts.scheme or parts.netloc:
+            scheme = link_scheme(target)
+            if scheme not in (None, "http", "https") or own is None or _host_and_port(parts) != own:
+                return False
+            target = "/" + parts.path.lstrip("/")
+            if parts.fragment:
+                target += "#" + parts.fragment
+        elif link_scheme(target) is not None:
             return False
+        fragment = unquote(urlsplit(target).fragment)
+        anchored = fragment[len(MEMORY_ANCHOR):] if fragment.startswith(MEMORY_ANCHOR) else None
+        if anchored and anchored not in published:
+            return True
         resolved = _resolve(target, page_url, base_path)
         slug = _memory_slug(resolved) if resolved is not None else None
         return slug is not None and slug not in published
 
     return unlinked
+
+
+MEMORY_ANCHOR = "memory-"
+"""How a memory's entry is named on pages that list it (the timeline's ``#memory-slug``)."""
+
+
+def _host_and_port(parts: SplitResult) -> tuple[str, int | None] | None:
+    """An http(s) address's host, and its port when it is not the scheme's default (either
+    scheme's, for ``//host``), or None when it names no host."""
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return None
+    default = {"http": (80,), "https": (443,)}.get(parts.scheme.lower(), (80, 443))
+    return host, None if port in default else port
 
 
 def _resolve(target: str, page_url: str, base_path: str) -> str | None:
@@ -86,6 +115,7 @@ def _resolve(target: str, page_url: str, base_path: str) -> str | None:
     if not path:
         return None  # ?query or #fragment only: this page
     if path.startswith("/"):
+        path = "/" + path.lstrip("/")  # browsers read //memories/x/ on the site's own address as /memories/x/
         if base_path != "/" and (path + "/").startswith(base_path):
             path = "/" + path[len(base_path):]
     else:
@@ -108,6 +138,8 @@ def _memory_slug(path: str) -> str | None:
     prefix = routing.memory_url("").rstrip("/") + "/"
     if path.startswith(prefix):
         rest = path[len(prefix):].strip("/")
+        if rest.endswith(("/index.html", "/index.htm")):
+            rest = rest.rsplit("/", 1)[0]
         if rest and "/" not in rest:
             return rest
     return None

@@ -53,6 +53,24 @@ def test_a_link_to_an_unpublished_memory_is_a_note_that_never_fails_a_strict_bui
     assert "Retiré" not in site.all_output_text()
 
 
+def test_a_link_to_an_unpublished_memory_is_unlinked_however_the_sites_address_is_spelt(make_site) -> None:
+    spellings = ["http://example.org/memories/retire/", "//example.org/memories/retire/",
+                 "https://EXAMPLE.org:443/memories/retire/", "/memories/retire/index.html",
+                 "https://example.org//memories/retire/", "/timeline/#memory-retire", "#memory-retire",
+                 "https://example.org./memories/retire"]
+    links = " ".join(f"[lien {n}]({target})" for n, target in enumerate(spellings))
+    kept = "[publié](http://example.org/memories/publie/) [ailleurs](https://example.com/memories/retire/)"
+    site = site_with_page(make_site, f"---\ntitle: Liens\n---\n{links} {kept}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    html = site.read("liens/index.html").split("<main")[1]
+    for number in range(len(spellings)):
+        assert f" lien {number}" in html or f">lien {number}" in html or f"lien {number} " in html
+    assert "retire" not in html.replace("example.com/memories/retire/", "")
+    assert '<a href="http://example.org/memories/publie/">publié</a>' in html
+    assert '<a href="https://example.com/memories/retire/">ailleurs</a>' in html
+
+
 def test_links_that_lead_to_pages_and_files_are_not_reported(make_site) -> None:
     page = ("---\ntitle: Liens\n---\n"
             "[a](/memories/publie/) [b](/memories/publie) [c](../memories/publie/) [d](/histoire/#suite) "
