@@ -32,6 +32,14 @@ _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re
 _IMAGE_SET = re.compile(r"image-set\(([^)]*)\)", re.IGNORECASE)
 _QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]*)""", re.IGNORECASE)
+# A CSS escape (``\75 rl(`` is ``url(``): a hexadecimal code and the space that may end it, or
+# any other character taken as itself.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
+# A string in a script that starts with an address on another host ('https://…', "//…", `…`):
+# what ``import``, ``fetch`` or a made-up element would load.
+_SCRIPT_URL = re.compile(r"""['"`]\s*((?:https?:)?[/\\]{2}[^'"`\s]+)""", re.IGNORECASE)
+# Scripts that are data, never run (JSON-LD names its vocabulary by URL).
+_DATA_SCRIPTS = {"application/ld+json", "application/json", "importmap"}
 
 
 def _origin(url: str) -> str | None:
@@ -49,7 +57,17 @@ def _origin(url: str) -> str | None:
     return f"{scheme}://{parts.netloc.lower()}"
 
 
+def _css_unescaped(match: re.Match[str]) -> str:
+    code, other = match.groups()
+    if code is None:
+        return other
+    number = int(code, 16)
+    return chr(number) if 0 < number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF else "\ufffd"
+
+
 def _css_urls(css: str) -> Iterator[str]:
+    if "\\" in css:  # read as the browser reads it: ``\75 rl(`` and ``u\rl(`` are ``url(``
+        css = _CSS_ESCAPE.sub(_css_unescaped, css)
     for match in _CSS_URL.finditer(css):
         yield match.group(1) or match.group(2)
     for match in _IMAGE_SET.finditer(css):
@@ -66,6 +84,7 @@ class _References(HTMLParser):
         self.found: list[tuple[int, str, str]] = []
         self.line_offset = line_offset
         self.raw: str | None = None
+        self.data_script = False
 
     def line(self) -> int:
         return int(self.getpos()[0]) + self.line_offset
@@ -96,6 +115,7 @@ class _References(HTMLParser):
             if target and target.group(1):
                 self.found.append((line, "<meta refresh>", target.group(1)))
         self.raw = tag if tag in ("style", "script") else None
+        self.data_script = tag == "script" and values.get("type", "").strip().lower() in _DATA_SCRIPTS
 
     def handle_endtag(self, tag: str) -> None:
         self.raw = None
@@ -105,12 +125,16 @@ class _References(HTMLParser):
         if self.raw == "style":
             for offset, text in enumerate(data.split("\n")):
                 self.found.extend((base + offset, "<style>", url) for url in _css_urls(text))
-        elif self.raw == "script" and "<" in data:
-            # Markup a script writes into the page fetches like any other.
-            inner = _References(base - 1)
-            inner.feed(data)
-            inner.close()
-            self.found.extend(inner.found)
+        elif self.raw == "script" and not self.data_script:
+            # What a script names on another host, it may load (import, fetch…).
+            for offset, text in enumerate(data.split("\n")):
+                self.found.extend((base + offset, "<script>", m.group(1)) for m in _SCRIPT_URL.finditer(text))
+            if "<" in data:
+                # Markup a script writes into the page fetches like any other.
+                inner = _References(base - 1)
+                inner.feed(data)
+                inner.close()
+                self.found.extend(inner.found)
 
 
 def _html_references(text: str) -> Iterator[tuple[int, str, str]]:

@@ -328,6 +328,13 @@ def test_report_is_refused_where_it_would_be_published(make_site, where: str) ->
     ('<meta http-equiv="refresh" content="30; URL=https://refresh.example/">', "refresh.example"),
     ('<base href="https://base.example/">', "base.example"),
     ('<a href="/" ping="https://ping.example/t">p</a>', "ping.example"),
+    # CSS escapes, as a browser reads them.
+    ('<div style="background:\\75 rl(https://esc.example/x)">x</div>', "esc.example"),
+    ('<div style="background:u\\rl(https://esc.example/x)">x</div>', "esc.example"),
+    ('<div style="background:\\000075rl(https://esc.example/x)">x</div>', "esc.example"),
+    # What a script names on another host, it may load.
+    ("<script type=module>import 'https://mod.example/m.js'</script>", "mod.example"),
+    ('<script>fetch("//api.example/x")</script>', "api.example"),
 ])
 def test_third_party_scan_finds_every_request(snippet: str, host: str) -> None:
     from storysite import thirdparty
@@ -336,6 +343,15 @@ def test_third_party_scan_finds_every_request(snippet: str, host: str) -> None:
     found = thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public")
     assert [d.line for d in found] == [2], found
     assert f"//{host}" in found[0].message
+
+
+def test_data_scripts_and_script_comments_are_not_requests() -> None:
+    from storysite import thirdparty
+
+    page = ('<!doctype html><html><head><title>t</title><script type="application/ld+json">'
+            '{"@context": "https://schema.org", "url": "https://other.example/"}</script></head><body>\n'
+            '<script>// see https://docs.example/ for why\nlet a = 1;</script></body></html>')
+    assert thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public") == []
 
 
 def test_third_party_bypasses_fail_the_build(make_site) -> None:
