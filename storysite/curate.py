@@ -132,6 +132,9 @@ def publication_problem(memory: Memory, today: dt.date) -> str | None:
         return "approved, but consent.scope does not include site"
     if consent.granted > today:
         return f"approved, but consent is only granted from {consent.granted.isoformat()}"
+    if memory.published is not None and memory.published > today:
+        # As in Hugo: a publication date still to come is a schedule, kept to by CI's daily build.
+        return f"approved, but scheduled for publication on {memory.published.isoformat()}"
     return None
 
 

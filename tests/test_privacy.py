@@ -115,6 +115,19 @@ def test_consent_expiry_is_judged_at_source_date_epoch(make_site) -> None:
     assert "Expire bientôt" not in site.all_output_text()
 
 
+def test_a_publication_date_still_to_come_is_a_schedule(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Programmé", extra="published: 2026-06-01\n"),
+                      "content/memories/b.md": memory("Déjà là")})
+    before = site.build(env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
+    assert before.exit_code == 0, before.output
+    assert not (site.public / "memories/a/index.html").exists()
+    assert "Programmé" not in site.all_output_text() and "Déjà là" in site.all_output_text()
+    on_the_day = site.build(env={"SOURCE_DATE_EPOCH": "1780272000"})  # 2026-06-01
+    assert on_the_day.exit_code == 0
+    assert "Programmé" in site.read("memories/a/index.html")
+    assert "<updated>2026-06-01T00:00:00Z</updated>" in site.read("feed.xml")
+
+
 def test_withdrawal_removes_everything_on_the_next_build(demo_site: Site) -> None:
     assert demo_site.build().exit_code == 0
     slug = "gouters-chez-mamie-josette"
