@@ -182,6 +182,13 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                          f"base_url: '{config.base_url}' has no domain, but the sitemap, the feed, robots.txt "
                          "and share links need full addresses; give it whole, such as https://example.org"
                          f"{config.base_url}")
+    elif "base_url" not in config.key_lines and not preview:
+        # A note, not a warning: a site of only a title is valid, even with --strict (as in Pelican,
+        # which says so too).
+        problems.add(Diagnostic(CONFIG_NAME, 1, Severity.NOTICE,
+                                "no base_url: the sitemap, the feed and robots.txt hold addresses without a "
+                                "domain, which search engines and feed readers do not accept; add the address "
+                                "the site is published at, such as base_url: https://example.org/"))
     problems.extend(_foreign_output(output_dir, site_dir, config, preview))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:

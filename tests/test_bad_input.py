@@ -26,9 +26,9 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         ["content/memories/bad.md:3: slug: '   ' is blank"],
     ),
     "media entry both photo and video": (
-        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nmedia:\n  - src: a.jpg\n"
-                                    "    video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n---\nx\n"},
-        ["content/memories/bad.md:5: media.src: an entry is a photo (src) or a video (video), not both"],
+        {"content/memories/bad.md": "---\ntitle: T\nstatus: approved\nconsent: {granted: 2020-01-01}\nmedia:\n"
+                                    "  - src: a.jpg\n    video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n---\nx\n"},
+        ["content/memories/bad.md:6: media.src: an entry is a photo (src) or a video (video), not both"],
     ),
     "unclosed quote": (
         {"content/memories/bad.md": '---\ntitle: "Jamais fermé\nstatus: approved\ndate: 1986\n---\nx\n'},

@@ -128,6 +128,30 @@ def test_a_publication_date_still_to_come_is_a_schedule(make_site) -> None:
     assert "<updated>2026-06-01T00:00:00Z</updated>" in site.read("feed.xml")
 
 
+def test_a_withdrawal_is_carried_out_when_the_fans_photo_was_deleted_with_it(make_site) -> None:
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/m.md": memory("Photo de Jean", extra="media:\n  - {src: p.jpg, alt: x}\n"
+                                                      "  - {video: https://video.example/v/1, title: Film}\n"),
+                      "content/memories/p.jpg": photo((64, 48)),
+                      "content/memories/other.md": memory("Autre")})
+    first = site.build()
+    assert first.exit_code == 1 and "media.video" in first.stderr  # an unknown video host: an error, published
+    site.write("content/memories/m.md", memory("Photo de Jean", extra="media:\n  - {src: p.jpg, alt: x}\n"))
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/m/index.html").exists()
+
+    site.write("content/memories/m.md", memory("Photo de Jean", status="withdrawn", extra=(
+        "media:\n  - {src: p.jpg, alt: x}\n  - {video: https://video.example/v/1, title: Film}\n")))
+    (site.root / "content/memories/p.jpg").unlink()
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert "content/memories/m.md:10: note: media.src: 'p.jpg' was not found" in result.stderr
+    assert "(this memory is not published)" in result.stderr
+    assert not (site.public / "memories/m/index.html").exists()
+    assert "Photo de Jean" not in site.all_output_text()
+
+
 def test_withdrawal_removes_everything_on_the_next_build(demo_site: Site) -> None:
     assert demo_site.build().exit_code == 0
     slug = "gouters-chez-mamie-josette"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storysite.diagnostics import Diagnostic, warning
+from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import private_data_in
 from storysite.textclean import clean_text
-from storysite.validate.fields import item_origin, item_slug, open_item, read_media
+from storysite.validate.fields import FieldReader, item_origin, item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
     "title", "slug", "date", "date_display", "description", "author", "status", "consent",
@@ -77,6 +77,17 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
             origin=Origin(item.path, read.line("label")),
         )
 
+    # A memory that cannot be published as it stands (not approved, withdrawn, no consent) is
+    # never part of the output, and its photos are never opened: a photo deleted with its
+    # fan's withdrawal must not hold back the build that carries the withdrawal out.
+    media_problems: list[Diagnostic] = []
+    media = read_media(FieldReader(item.path, read.fields, media_problems), "media", site_dir)
+    withdrawn = read.full_date("withdrawn")
+    if status != "approved" or withdrawn is not None or consent is None or consent.granted is None:
+        media_problems = [notice(d.path, d.line, f"{d.message} (this memory is not published)")
+                          if d.is_error else d for d in media_problems]
+    problems.extend(media_problems)
+
     memory = Memory(
         origin=item_origin(item),
         slug=slug,
@@ -91,10 +102,10 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         consent=consent,
         tags=read.tag_list("tags"),
         featured=read.boolean("featured"),
-        media=read_media(read, "media", site_dir),
+        media=media,
         label=label,
         published=read.full_date("published"),
-        withdrawn=read.full_date("withdrawn"),
+        withdrawn=withdrawn,
         original=original,
         notes=notes,
         personal_fields=tuple(personal),
