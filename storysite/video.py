@@ -10,7 +10,11 @@ has blanked its metadata in place: phones write the place of recording
 (``©xyz``, Apple's ``com.apple.quicktime.location.ISO6709``) into MP4 files,
 and WebM files carry tags and dates. Boxes and elements are overwritten with
 padding of the same size, so no offset in the file moves and nothing needs
-re-encoding.
+re-encoding. An MP4 keeps only the boxes playback needs (everything else,
+3GPP ``loci`` and Windows' ``Xtra`` too, becomes padding), without the
+handlers' names; a track other than picture, sound or time code (GPS
+telemetry, subtitles, timed metadata) has its samples among the picture's,
+so a video with one is refused.
 """
 
 from __future__ import annotations
@@ -109,15 +113,41 @@ def parse_video_url(url: str) -> tuple[VideoLink | None, str | None]:
 
 # -- local files ----------------------------------------------------------------
 
-# ISO base media (MP4, M4V, MOV) boxes that hold metadata, at any depth we walk.
-_MP4_METADATA = {b"udta", b"meta", b"uuid", b"XMP_", b"free", b"skip"}
-# Boxes whose children we walk (not mdat, not the sample tables).
-_MP4_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"edts", b"dinf", b"stbl", b"mvex"}
+# ISO base media (MP4, M4V, MOV). In the boxes listed here (``None``: the file's top
+# level) only the children playback needs are kept; any other child becomes padding:
+# 'udta', 'meta', 'uuid' (XMP), 3GPP 'loci' (a place), Windows' 'Xtra', a maker's own
+# box. Of the boxes kept, 'hdlr' (a name) and 'dref' (a path) hold free text: it is
+# blanked.
+_MP4_KEEP: dict[bytes | None, frozenset[bytes]] = {
+    None: frozenset({b"ftyp", b"moov", b"mdat", b"moof", b"mfra", b"styp", b"sidx", b"ssix", b"pdin", b"wide"}),
+    b"moov": frozenset({b"mvhd", b"trak", b"mvex", b"iods", b"ctab"}),
+    b"trak": frozenset({b"tkhd", b"mdia", b"edts", b"tref", b"tapt", b"trgr"}),
+    b"mdia": frozenset({b"mdhd", b"hdlr", b"minf", b"elng"}),
+    b"minf": frozenset({b"vmhd", b"smhd", b"hmhd", b"nmhd", b"sthd", b"gmhd", b"hdlr", b"dinf", b"stbl"}),
+    b"moof": frozenset({b"mfhd", b"traf"}),
+    b"traf": frozenset({b"tfhd", b"tfdt", b"trun", b"sdtp", b"sbgp", b"sgpd", b"subs", b"saiz", b"saio", b"senc"}),
+}
+# Boxes of tables (many kinds, all needed), walked too: only these children are blanked.
+_MP4_TABLES = {b"stbl", b"dinf", b"edts", b"mvex"}
+_MP4_METADATA = {b"udta", b"meta", b"uuid", b"XMP_", b"loci", b"Xtra", b"free", b"skip"}
 # Boxes with creation and modification times (the moment of recording).
 _MP4_TIMES = {b"mvhd", b"tkhd", b"mdhd"}
-# Sample formats of telemetry tracks (GoPro GPMF, Google camera motion, DJI): GPS
-# streams inside the media data, which blanking boxes cannot remove.
-_MP4_TELEMETRY = {b"gpmd", b"camm", b"djmd"}
+# Tracks of these handler types are published: picture, sound, and a time code (a frame
+# count). Any other track's samples lie in the media data among the picture's, where no
+# box can be blanked, so a video with one is refused.
+_MP4_PLAYABLE = {b"vide", b"soun", b"tmcd"}
+# Sample formats refused in any track, by what the editor is told they are. GoPro GPMF,
+# Google camera motion, DJI, Sony real-time metadata: GPS and motion.
+_MP4_TELEMETRY = {b"gpmd", b"camm", b"djmd", b"dbgi", b"rtmd"}
+_MP4_TIMED_TEXT = {b"tx3g", b"text", b"wvtt", b"stpp", b"c608", b"c708", b"sbtt", b"stxt"}
+_MP4_TIMED_METADATA = {b"mebx", b"mett", b"metx", b"urim"}
+_MP4_REFUSED = _MP4_TELEMETRY | _MP4_TIMED_TEXT | _MP4_TIMED_METADATA
+# Handler types told as text (another format in a 'meta' track is told as timed metadata).
+_TEXT_HANDLERS = {b"text", b"sbtl", b"subt", b"clcp"}
+_TELEMETRY = "GPS or motion telemetry"
+_TEXT = "subtitles or other timed text, where some drones write the GPS position of every frame"
+_METADATA = "timed metadata, which can hold the place of recording"
+_UNKNOWN = "neither picture nor sound, so it cannot be checked for personal data"
 
 
 class _BadVideo(Exception):
@@ -141,15 +171,9 @@ def _strip_mp4(data: bytes) -> bytes:
     out = bytearray(data)
     if len(data) < 8 or data[4:8] not in (b"ftyp", b"wide", b"free", b"mdat", b"moov", b"skip"):
         raise _BadVideo("is not an MP4 video (no 'ftyp' box at its start)")
-    seen_moov = False
-    for kind, start, header, end in _mp4_boxes(data, 0, len(data)):
-        if kind == b"moov":
-            seen_moov = True
-            _walk_mp4(data, out, start + header, end)
-        elif kind in _MP4_METADATA:
-            _blank_mp4(out, start, header, end)
-    if not seen_moov:
+    if not any(kind == b"moov" for kind, _, _, _ in _mp4_boxes(data, 0, len(data))):
         raise _BadVideo("is not a playable MP4 video (no 'moov' box)")
+    _walk_mp4(data, out, None, 0, len(data))
     return bytes(out)
 
 
@@ -173,21 +197,74 @@ def _mp4_boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int,
     return boxes
 
 
-def _walk_mp4(data: bytes, out: bytearray, start: int, end: int) -> None:
+def _walk_mp4(data: bytes, out: bytearray, parent: bytes | None, start: int, end: int) -> None:
+    keep = _MP4_KEEP.get(parent)
     for kind, box_start, header, box_end in _mp4_boxes(data, start, end):
-        if kind in _MP4_METADATA:
+        body = box_start + header
+        if kind == b"cmov":
+            raise _BadVideo("has a compressed movie header ('cmov'), which cannot be checked for metadata; "
+                            "export the video again")
+        if kind in _MP4_METADATA or (keep is not None and kind not in keep):
             _blank_mp4(out, box_start, header, box_end)
         elif kind in _MP4_TIMES:
-            body = box_start + header
-            width = 8 if data[body] == 1 else 4
+            width = 8 if body < box_end and data[body] == 1 else 4
+            _need(body + 4 + 2 * width, box_end)
             out[body + 4 : body + 4 + 2 * width] = bytes(2 * width)
-        elif kind == b"stsd":
-            for entry, _, _, _ in _mp4_boxes(data, box_start + header + 8, box_end):
-                if entry in _MP4_TELEMETRY:
-                    raise _BadVideo(f"has a '{entry.decode('latin-1')}' track (GPS or motion telemetry); "
-                                    "export the video again with sound and picture only")
-        elif kind in _MP4_CONTAINERS:
-            _walk_mp4(data, out, box_start + header, box_end)
+        elif kind == b"hdlr":
+            # The handler's name is free text (QuickTime's is counted, ISO's ends with a
+            # zero): zeros read as an empty name either way.
+            _need(body + 24, box_end)
+            out[body + 24 : box_end] = bytes(box_end - body - 24)
+        elif kind == b"dref":
+            # Where the samples are: "this file" (a flag), or a path or alias to another file
+            # (a folder, a volume, a user's name). The flags stay, any location is blanked.
+            _need(body + 8, box_end)
+            for _, entry_start, entry_header, entry_end in _mp4_boxes(data, body + 8, box_end):
+                location = entry_start + entry_header + 4
+                out[location:entry_end] = bytes(max(0, entry_end - location))
+        elif kind == b"trak":
+            _check_track(data, body, box_end)
+            _walk_mp4(data, out, kind, body, box_end)
+        elif kind in _MP4_KEEP or kind in _MP4_TABLES:
+            _walk_mp4(data, out, kind, body, box_end)
+
+
+def _need(position: int, end: int) -> None:
+    if position > end:
+        raise _BadVideo("is a damaged MP4 video (a box is too short for its fields)")
+
+
+def _mp4_path(data: bytes, start: int, end: int, path: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """The bodies (start, end) of the boxes at ``path`` below ``[start, end)``."""
+    found = [(start, end)]
+    for kind in path:
+        found = [(box_start + header, box_end) for body_start, body_end in found
+                 for child, box_start, header, box_end in _mp4_boxes(data, body_start, body_end) if child == kind]
+    return found
+
+
+def _check_track(data: bytes, start: int, end: int) -> None:
+    """Refuse a track that is not picture, sound or a time code (telemetry, subtitles…)."""
+    handlers = [data[body + 8 : body + 12] for body, body_end in _mp4_path(data, start, end, (b"mdia", b"hdlr"))
+                if body + 12 <= body_end]
+    formats = [kind for body, body_end in _mp4_path(data, start, end, (b"mdia", b"minf", b"stbl", b"stsd"))
+               for kind, _, _, _ in _mp4_boxes(data, body + 8, body_end)]
+    handler = handlers[0] if handlers else b""
+    refused = [kind for kind in formats if kind in _MP4_REFUSED]
+    if handler in _MP4_PLAYABLE and not refused:
+        return
+    named = (refused or formats or [handler])[0]
+    if named in _MP4_TELEMETRY:
+        what = _TELEMETRY
+    elif named in _MP4_TIMED_TEXT or (not refused and handler in _TEXT_HANDLERS):
+        what = _TEXT
+    elif named in _MP4_TIMED_METADATA or (not refused and handler == b"meta"):
+        what = _METADATA
+    else:
+        what = _UNKNOWN
+    name = "".join(c if c.isprintable() else "?" for c in named.decode("latin-1"))
+    track = f"a '{name}' track" if name.strip() else "a track without a handler"
+    raise _BadVideo(f"has {track} ({what}); export the video again with sound and picture only")
 
 
 def _blank_mp4(out: bytearray, start: int, header: int, end: int) -> None:
