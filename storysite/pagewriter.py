@@ -77,21 +77,28 @@ class _PageWork:
     """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
 
     def __call__(self, job: PageJob) -> Outcome:
+        key, context = self.key(job)
+        return self.reuse(job, key) or self._render(job, key, context if context is not None else job.values(),
+                                                    self.previous.get(job.output_path))
+
+    def key(self, job: PageJob) -> tuple[str | None, Mapping[str, Any] | None]:
+        """The job's render key, and its context when it had to be made for the key."""
         # Keyed by what the context is made of when the job says (the context is then made only
         # to render), else by the context itself.
         inputs = job.inputs() if job.inputs is not None else None
-        context: Mapping[str, Any] | None = None
         if inputs is not None:
-            key = inputs_key(self.settings.salt, job.template, inputs)
-        else:
-            context = job.values()
-            key = context_key(self.settings.salt, job.template, context)
+            return inputs_key(self.settings.salt, job.template, inputs), None
+        context = job.values()
+        return context_key(self.settings.salt, job.template, context), context
+
+    def reuse(self, job: PageJob, key: str | None) -> Outcome | None:
+        """The previous build's page, linked, when its key is ``key`` and its file is intact."""
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
             size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file)
             if size is not None:
                 return job.output_path, old, [], size, True, True
-        return self._render(job, key, context if context is not None else job.values(), old)
+        return None
 
     def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:
         settings = self.settings
@@ -125,9 +132,21 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
     # special files included) before any worker writes there: none may follow a link out of
     # it. A new folder gets its page folders made by the parent while the workers render.
     staging.prune_unexpected()
+    outcomes: list[Outcome] = []
+    if workers > 1 and len(jobs) >= POOL_THRESHOLD and _mostly_unchanged(work, jobs):
+        # An edit: keying and linking the pages here is quicker than sending every outcome
+        # back from workers; the pool only renders what changed, when that is much.
+        changed = []
+        for job in jobs:
+            linked = work.reuse(job, work.key(job)[0])
+            if linked is None:
+                changed.append(job)
+            else:
+                outcomes.append(linked)
+        jobs = changed
     meanwhile = None if staging.recycled else functools.partial(
         _make_folders, staging.root, [job.output_path for job in jobs])
-    outcomes = fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=meanwhile)
+    outcomes += fork_map(work, jobs, workers, POOL_THRESHOLD, meanwhile=meanwhile)
     for path, facts, problems, size, reused, unchanged in sorted(outcomes, key=lambda o: o[0]):
         results.problems.extend(problems)
         if facts is not None:
@@ -138,6 +157,18 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
             else:
                 results.rendered += 1
     return results
+
+
+def _mostly_unchanged(work: _PageWork, jobs: Sequence[PageJob], samples: int = 64) -> bool:
+    """Whether most pages keep their previous render key, judged from a sample of them."""
+    if not work.previous:
+        return False
+    picked = jobs[:: max(1, len(jobs) // samples)]
+    same = 0
+    for job in picked:
+        old = work.previous.get(job.output_path)
+        same += old is not None and old.key == work.key(job)[0]
+    return same * 4 >= len(picked) * 3
 
 
 def _make_folders(root: Path, relpaths: Sequence[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +50,26 @@ def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> No
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
     assert "Souvenir 1<" not in site.all_output_text()
+
+
+def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, tmp_path: Path) -> None:
+    # Over 400 pages, most unchanged: the pages are keyed and linked by the build itself and
+    # only the changed ones rendered (by workers when there are many).
+    site = small_site(make_site, count=420)
+    assert site.build("--jobs", "2").exit_code == 0
+    edited = site.root / "content/memories/m002.md"
+    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux (édité)"))
+    site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n"))
+    os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md")
+    withdrawn = site.root / "content/memories/m001.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    result = site.build("--jobs", "2")
+    assert result.exit_code == 0, result.output
+    rendered, unchanged = (int(n) for n in re.search(r"\((\d+) rendered, (\d+) unchanged", result.stdout).groups())
+    assert unchanged > 300 and rendered > 0
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build("--jobs", "2").exit_code == 0
+    assert site.output_files() == full.output_files()
 
 
 def test_no_change_build_is_up_to_date_and_repeats_warnings(make_site) -> None:
