@@ -288,9 +288,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     if theme is None:
         return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content)
     assets = build_assets(theme.static_files)
-    static_files = _static_files(site_dir, problems)
-    static_files, found = privacyguard.without_private(static_files, site_dir / config.privacy.private_store,
-                                                       STATIC_DIR)
+    # Copied as they are: nothing that leads into content/, the private store, the caches, the
+    # output or the configuration (by a symbolic or a hard link).
+    areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
+    static_files = _static_files(site_dir, problems, areas)
+    static_files, found = privacyguard.without_unpublishable(static_files, areas, STATIC_DIR)
     problems.extend(found)
     missing_strings: list[str] = []
     translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)
@@ -714,15 +716,25 @@ def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[st
         yield routing.Claim("/" + rel, f"{STATIC_DIR}/{rel}", 0, "this static file")
 
 
-def _static_files(site_dir: Path, problems: Diagnostics) -> dict[str, Path]:
-    """The site's ``static/`` files, by output path (symlinks must stay inside the site).
+def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.SiteAreas) -> dict[str, Path]:
+    """The site's ``static/`` files, by output path (symlinks must stay inside the site, out of
+    its parts that are never published: :func:`privacyguard.unpublishable`).
 
     Copied verbatim: dotfiles and ``_`` files too; only VCS and OS junk is left out."""
     root = site_dir / STATIC_DIR
     if not root.is_dir():
         return {}
     found: list[Any] = []
-    files = {path.relative_to(root).as_posix(): path for path in load._walk(root, site_dir, found, load.skip_static_name)}
+    try:
+        reason = privacyguard.unpublishable(root.resolve(), areas)
+    except (OSError, RuntimeError):
+        reason = None  # a loop: reported by the walk
+    if reason is not None:
+        problems.error(STATIC_DIR, 1, reason)
+        return {}
+    files = {path.relative_to(root).as_posix(): path
+             for path in load._walk(root, site_dir, found, load.skip_static_name,
+                                    lambda target: privacyguard.unpublishable(target, areas))}
     problems.extend(found)
     return dict(sorted(files.items()))
 

@@ -85,14 +85,17 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
             for name in sorted(dirs):
                 path = os.path.join(folder, name)
                 target = os.path.realpath(path)
-                if name in _SKIPPED_DIRS or _LEFTOVER.match(name) or target in skipped:
+                if name in _SKIPPED_DIRS or _LEFTOVER.match(name):
                     continue
                 if os.path.islink(path):
-                    # Where a link leads is an input too; one leading out of the site is
-                    # refused by the build, not walked (it could be the whole disk).
+                    # Where a link leads is an input too, even into the output or the private
+                    # store (which the build refuses to publish from); one leading there or out of
+                    # the site is not walked (it could be the whole disk).
                     entries.append(f"{path[prefix:]}\x00-> {target}")
-                    if not os.path.join(target, "").startswith(inside):
+                    if target in skipped or not os.path.join(target, "").startswith(inside):
                         continue
+                elif target in skipped:
+                    continue
                 kept.append(name)
             dirs[:] = kept
             for name in files:

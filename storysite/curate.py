@@ -30,6 +30,7 @@ from storysite.model import (
     Origin,
     Page,
 )
+from storysite.names import display_name
 
 
 @dataclass(frozen=True)
@@ -141,26 +142,16 @@ def publication_problem(memory: Memory, today: dt.date) -> str | None:
 def author_display(memory: Memory, policy: str) -> str:
     """The name shown for a memory's author under ``privacy.author_display``.
 
-    An explicit ``author.display`` wins, except under ``anonymous``. An empty
-    result means the author is shown as anonymous.
+    An explicit ``author.display`` wins, except under ``anonymous``; else it is derived from
+    ``author.name`` (:func:`storysite.names.display_name`: never a surname beyond its initial
+    under ``first_initial`` and ``first``). An empty result means the author is shown as
+    anonymous.
     """
     if policy == "anonymous":
         return ""
     if memory.author.display:
         return memory.author.display
     return display_name(memory.author.name, policy)
-
-
-def display_name(name: str, policy: str) -> str:
-    """A full name as the display policy shows it ("Romain Lefèvre" → "Romain L.")."""
-    words = name.split()
-    if not words or policy == "anonymous":
-        return ""
-    if policy == "full":
-        return " ".join(words)
-    if policy == "first" or len(words) == 1:
-        return words[0]
-    return f"{words[0]} {words[-1][0].upper()}."
 
 
 def future_dated(site: PublicSite) -> list[Diagnostic]:

@@ -100,8 +100,12 @@ def skip_static_name(name: str) -> bool:
 
 
 def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
-          skip: Callable[[str], bool] = skip_content_name) -> Iterator[Path]:
-    """Files below ``root``, sorted, without the names ``skip`` refuses; symlinks checked."""
+          skip: Callable[[str], bool] = skip_content_name,
+          refuse: Callable[[Path], str | None] | None = None) -> Iterator[Path]:
+    """Files below ``root``, sorted, without the names ``skip`` refuses; symlinks checked.
+
+    ``refuse``, given what a file or folder is (symbolic links resolved), says why it must not be
+    read: an error at its path, and nothing below it is."""
     seen: set[Path] = set()
     stack = [root]
     while stack:
@@ -135,6 +139,11 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
                 problems.append(error(_rel(path, site_dir), 1, "is a symbolic link to a folder that holds it, "
                                                               "a loop: remove it"))
                 continue
+            if refuse is not None:
+                reason = refuse(path.resolve() if entry.is_symlink() else real / entry.name)
+                if reason is not None:
+                    problems.append(error(_rel(path, site_dir), 1, reason))
+                    continue
             if entry.is_dir():
                 stack.append(path)
             elif entry.is_file():

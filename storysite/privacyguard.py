@@ -6,11 +6,21 @@ published (``static/``, a theme, the output) or read as content (``content/``)
 would put all of it on the public site, so such a location is a config error;
 and whatever the configuration says, no file that resolves into the store is
 ever copied to the output (a symbolic link in ``static/`` cannot smuggle it out).
+
+Files copied as they are (``static/``, a site theme's ``static/``) are refused the same way
+when they lead into any other part of the site that is not for publication
+(:func:`unpublishable`: ``content/``, whose raw files hold unpublished memories and private
+fields, ``.storysite/``, the output, ``storysite.yaml``, version control), or when they are,
+by a hard link, the very file of one of them (:func:`same_files`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import os
+import stat as stat_kinds
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from storysite.diagnostics import Diagnostic, error
@@ -44,18 +54,136 @@ def is_private(path: Path, store_root: Path) -> bool:
     return True
 
 
-def without_private(files: Mapping[str, Path], store_root: Path, label: str
-                    ) -> tuple[dict[str, Path], list[Diagnostic]]:
-    """``files`` (output path → source) minus any that leads into the private store, each an error.
+CONFIG_FILE = "storysite.yaml"
+_CACHE_FOLDER = ".storysite"
+_VERSION_CONTROL = frozenset({".git", ".hg", ".svn"})
+_NEVER = "it is never published: remove it"
 
-    ``label`` names the folder the files come from (``static``), for the message.
-    """
-    kept: dict[str, Path] = {}
+
+@dataclass(frozen=True)
+class SiteAreas:
+    """The parts of a site folder that are never published as they are, for :func:`unpublishable`."""
+
+    site_dir: Path
+    store: str
+    """``privacy.private_store`` (normalised, site-relative)."""
+    output: str
+    """``output`` (normalised, site-relative)."""
+
+    @functools.cached_property
+    def real_site_dir(self) -> Path:
+        return self.site_dir.resolve()
+
+    def area(self, target: Path) -> tuple[str, str] | None:
+        """Which area ``target`` (an absolute path, symbolic links resolved) is or lies in, as
+        (the path it is named by, what it is), or ``None``."""
+        try:
+            parts = target.relative_to(self.real_site_dir).parts
+        except ValueError:
+            return None  # outside the site: refused elsewhere (a link that leads outside the site)
+        folded = [part.casefold() for part in parts]  # as on a case-insensitive file system
+        store = self.store.casefold().split("/")
+        output = self.output.casefold().split("/")
+        if not folded:
+            return ".", "the site folder itself (its content, configuration and private store)"
+        if folded[: len(store)] == store:
+            return self.store, "the private store (fans' personal data)"
+        if folded[0] == "content":
+            return "content", ("content/, the site's sources (the raw files of every memory, unpublished ones "
+                               "and private fields included)")
+        if folded[0] == _CACHE_FOLDER:
+            return _CACHE_FOLDER, ".storysite/, storysite's caches and build records (private fields included)"
+        if folded[: len(output)] == output or (
+                folded[: len(output) - 1] == output[:-1] and len(folded) >= len(output)
+                and folded[len(output) - 1].startswith((f".{output[-1]}.staging-", f".{output[-1]}.old-"))):
+            return self.output, f"the output folder '{self.output}', which every build replaces"
+        if folded == [CONFIG_FILE]:
+            return CONFIG_FILE, "storysite.yaml, the site's configuration"
+        if _VERSION_CONTROL.intersection(folded):
+            return next(p for p, f in zip(parts, folded, strict=True) if f in _VERSION_CONTROL), \
+                "version control, whose history keeps withdrawn memories"
+        return None
+
+
+def unpublishable(target: Path, areas: SiteAreas) -> str | None:
+    """Why a file or folder copied to the output as it is (a file of ``static/``), which is or
+    leads to ``target`` (symbolic links resolved), must not be, or ``None``."""
+    found = areas.area(target)
+    if found is None:
+        return None
+    name, what = found
+    verb = "leads to" if name in (".", CONFIG_FILE) else "leads into"
+    return f"{verb} {what}; {_NEVER}"
+
+
+def same_files(files: Mapping[str, Path], areas: SiteAreas) -> Iterator[tuple[str, str, str]]:
+    """The files of ``files`` (shown path → path) that are, by a hard link, the very file of one
+    in the private store, ``content/``, ``.storysite/`` or ``storysite.yaml``: (shown path,
+    the other file's site-relative path, what its area is).
+
+    Only a file with more than one link can be; when none is, nothing else is read."""
+    linked: dict[tuple[int, int], list[str]] = {}
+    for shown, path in files.items():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if stat.st_nlink > 1:
+            linked.setdefault((stat.st_dev, stat.st_ino), []).append(shown)
+    if not linked:
+        return
+    inodes = {inode for _, inode in linked}
+    site_dir = areas.site_dir
+    for name in (areas.store, "content", _CACHE_FOLDER, CONFIG_FILE):
+        found = areas.area(areas.real_site_dir / name)
+        what = found[1] if found is not None else name
+        for path, stat in _files_below(site_dir / name, inodes):
+            for shown in linked.get((stat.st_dev, stat.st_ino), ()):
+                yield shown, path.relative_to(site_dir).as_posix(), what
+
+
+def _files_below(root: Path, inodes: set[int]) -> Iterator[tuple[Path, os.stat_result]]:
+    """The regular files at or below ``root`` (symbolic links not followed) whose inode number is
+    one of ``inodes``, with their stat data (a directory entry gives the number without a stat)."""
+    try:
+        stat = root.lstat()
+    except OSError:
+        return
+    if not stat_kinds.S_ISDIR(stat.st_mode):
+        if stat.st_ino in inodes and stat_kinds.S_ISREG(stat.st_mode):
+            yield root, stat
+        return
+    stack = [root]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.inode() in inodes and entry.is_file(follow_symlinks=False):
+                        yield Path(entry.path), entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+
+
+def without_unpublishable(files: Mapping[str, Path], areas: SiteAreas, label: str
+                          ) -> tuple[dict[str, Path], list[Diagnostic]]:
+    """``files`` (output path → source, from the folder ``label``) minus those that lead into a part
+    of the site that is never published or are, by a hard link, one of its files: each an error."""
     problems: list[Diagnostic] = []
+    refused: set[str] = set()
     for rel, source in files.items():
-        if is_private(source, store_root):
-            problems.append(error(f"{label}/{rel}", 0, "leads into the private store (fans' personal data); "
-                                  "it is never published: remove it"))
-        else:
-            kept[rel] = source
-    return kept, problems
+        try:
+            reason = unpublishable(source.resolve(), areas)
+        except (OSError, RuntimeError):
+            continue
+        if reason is not None:
+            refused.add(rel)
+            problems.append(error(f"{label}/{rel}", 1, reason))
+    for rel, other, what in same_files({r: p for r, p in files.items() if r not in refused}, areas):
+        if rel not in refused:
+            refused.add(rel)
+            where = "the site's configuration" if other == CONFIG_FILE else f"in {what}"
+            problems.append(error(f"{label}/{rel}", 1, f"is the same file as {other} (a hard link, not a copy), "
+                                  f"{where}; {_NEVER}"))
+    return {rel: path for rel, path in files.items() if rel not in refused}, problems

@@ -6,11 +6,16 @@
 - Unicode bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are kept
   when balanced, but every one left open is closed at the end of its line and every stray
   closer dropped, so that a fan's override cannot reverse the theme's words around it.
+
+A tag is a short label shared by many memories, with one page per slug: :func:`clean_tag`
+also drops the characters that draw nothing (zero-width spaces, joiners, bidi controls…), so
+that ``fam\u200bily`` is the tag ``family``, not a look-alike with a page of its own.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -51,3 +56,33 @@ def clean_text(text: str) -> str:
     if _BIDI.search(text):
         text = "\n".join(_balance_line(line) if _BIDI.search(line) else line for line in text.split("\n"))
     return text
+
+
+# Characters that draw nothing (Unicode's default-ignorable code points, bidi controls
+# included), dropped from tags wherever they are.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e001f\U000e0080-\U000e00ff\U000e01f0-\U000e0fff]"
+)
+# Joiners and selectors (ZWNJ, ZWJ, variation selectors, tag characters): they mean something
+# after an emoji (👨‍👩‍👧, ❤️, flags) or a letter of a script without case (Persian, Devanagari,
+# CJK variants), and nothing after a Latin, Greek or Cyrillic letter, a digit or a space.
+_JOINERS = re.compile("[\u200c\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+
+
+def clean_tag(text: str) -> str:
+    """A tag as it is slugged and shown: :func:`clean_text`, composed (NFC), without the
+    characters that draw nothing, and with each run of spaces one space."""
+    text = unicodedata.normalize("NFC", clean_text(text))
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    if _JOINERS.search(text):
+        kept: list[str] = []
+        for char in text:
+            if _JOINERS.match(char) and (not kept or kept[-1].isascii() or kept[-1].isspace()
+                                         or kept[-1].isupper() or kept[-1].islower()):
+                continue
+            kept.append(char)
+        text = "".join(kept)
+    return " ".join(text.split())

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from storysite.config import CONFIG_NAME, SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.privacyguard import is_private
+from storysite.privacyguard import SiteAreas, without_unpublishable
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 ASSETS_URL = "/assets/"
@@ -156,17 +156,18 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
                                 f"language '{config.language}' has no theme strings; English ones are used"))
     fallback = _merge_strings(layers, "en", problems) if config.language != "en" else strings
     static: dict[str, Path] = {}
+    areas = SiteAreas(site_dir, config.privacy.private_store, config.output)
     for layer in reversed(layers):
         static_root = layer.root / "static"
         if static_root.is_dir():
-            for file in sorted(static_root.rglob("*")):
-                if file.is_file() and not file.name.startswith("."):
-                    rel = file.relative_to(static_root).as_posix()
-                    if is_private(file, site_dir / config.privacy.private_store):
-                        problems.append(error(f"{layer.label}/static/{rel}", 0, "leads into the private store "
-                                              "(fans' personal data); it is never published: remove it"))
-                        continue
-                    static[rel] = file
+            files = {file.relative_to(static_root).as_posix(): file for file in sorted(static_root.rglob("*"))
+                     if file.is_file() and not file.name.startswith(".")}
+            if layer.label.startswith("themes/"):  # the site's own theme (a bundled one is storysite's)
+                # Published as they are, like static/: nothing that leads into the private store,
+                # content/, the caches, the output or the configuration.
+                files, refused = without_unpublishable(files, areas, f"{layer.label}/static")
+                problems.extend(refused)
+            static.update(files)
     theme = Theme(config.theme, tuple(layers), strings, fallback, dict(sorted(static.items())))
     if not theme.template_dirs():
         problems.append(error(CONFIG_NAME, config_line, f"theme '{config.theme}' has no templates folder"))

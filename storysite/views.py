@@ -9,6 +9,7 @@ is several times faster without slots.
 from __future__ import annotations
 
 import pickle
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -164,21 +165,35 @@ def memory_date_text(memory: PublicMemory, format_date: DateFormatter) -> str:
 
 
 def tag_views(memories: Sequence[PublicMemory]) -> dict[str, TagView]:
-    """One tag per slug; its name is the spelling used most. Ties go to the spelling that is
-    not in capitals throughout, then to the one that keeps its accents (``Goûter`` before
-    ``GOUTER`` and ``gouter``), then to the first in sort order."""
+    """One tag per slug, named by the spelling most published memories use (:func:`spelling_rank`);
+    its count is the number of memories that have it."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    counts: Counter[str] = Counter()
     for memory in memories:
-        for tag in memory.tags:
+        slugs: set[str] = set()
+        for tag in memory.tags:  # each spelling once per memory (tags are deduplicated when read)
             slug = routing.slugify(tag)
             if slug:
                 spellings[slug][tag] += 1
+                slugs.add(slug)
+        counts.update(slugs)
     views: dict[str, TagView] = {}
     for slug, names in sorted(spellings.items()):
-        name = min(names.items(), key=lambda kv: (-kv[1], kv[0].isupper(), -sum(ord(c) > 127 for c in kv[0]),
-                                                 kv[0]))[0]
-        views[slug] = TagView(name, slug, routing.tag_url(slug), sum(names.values()))
+        name = min(names.items(), key=lambda kv: spelling_rank(kv[0], kv[1]))[0]
+        views[slug] = TagView(name, slug, routing.tag_url(slug), counts[slug])
     return views
+
+
+def spelling_rank(name: str, memories: int) -> tuple[int, int, bool, int, int, str]:
+    """How a tag's spelling ranks among those of its slug, the least first: used by the most
+    memories, so that one fan cannot rename a tag others share; then, between spellings used
+    as often, the plainest: the fewest characters that are not letters or digits (``family``
+    before ``family 💩 !!!``), not in capitals throughout, keeping the most accents
+    (``Goûter`` before ``GOUTER`` and ``gouter``), the shortest, then the first in code-point
+    order."""
+    marks = sum(1 for c in name if not c.isalnum() and not unicodedata.category(c).startswith("M"))
+    accents = sum(1 for c in name if c.isalpha() and not c.isascii())
+    return (-memories, marks, name.isupper(), -accents, len(name), name)
 
 
 class RenderedTexts(Mapping[str, RenderedMarkdown]):

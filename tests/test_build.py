@@ -292,3 +292,44 @@ def test_a_tag_written_several_ways_is_shown_in_its_fullest_spelling(make_site) 
     assert site.build().exit_code == 0
     page = site.read("tags/gouter/index.html")
     assert "Goûter" in page and "GOUTER" not in page
+
+
+def test_one_memory_cannot_rename_a_tag_others_share(make_site) -> None:
+    """The spelling shown is the one most memories use; on a tie, the plainest (not the one with
+    the most characters beyond ASCII, which made ``family 💩 !!!`` win over ``family``)."""
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [family]\n"),
+                      "content/memories/b.md": memory("B", extra='tags: ["family 💩 !!!"]\n'),
+                      "content/memories/c.md": memory("C", extra='tags: ["Family!", "FAMILY 💩", "family 💩"]\n'),
+                      "content/memories/d.md": memory("D", extra='tags: ["famille 💩"]\n'),
+                      "content/memories/e.md": memory("E", extra='tags: ["famille 💩"]\n'),
+                      "content/memories/f.md": memory("F", extra="tags: [famille]\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for page in ("memories/a/index.html", "memories/b/index.html", "memories/c/index.html", "tags/index.html"):
+        names = {name.strip() for name in re.findall(r'href="/tags/family/">([^<]*)', site.read(page))}
+        assert names == {"family"}, (page, names)
+    assert "<title>Souvenirs : family ·" in site.read("tags/family/index.html")
+    for spelling in ("💩 !!!", "FAMILY", "Family!", "family 💩"):
+        assert spelling not in site.all_output_text(), spelling
+    # c has three spellings of it, and counts once.
+    assert 'href="/tags/family/">family <span class="tag__count" aria-hidden="true">3<' in site.read("tags/index.html")
+    # Two memories against one: the spelling most used wins, plain or not.
+    assert 'href="/tags/famille/">famille 💩</a>' in site.read("memories/f/index.html")
+
+
+def test_invisible_characters_in_a_tag_make_no_look_alike_tag(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [family]\n"),
+                      "content/memories/b.md": memory("B", extra='tags: ["fam\\u200bily", "fam\\u2060ily"]\n'),
+                      "content/memories/c.md": memory("C", extra='tags: ["\\u200b", "be\\u00adach\\u200d"]\n'),
+                      "content/memories/d.md": memory("D", extra='tags: ["famille 👨\\u200d👩\\u200d👧"]\n')})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "content/memories/c.md:9: warning: tags: '\\u200b' draws nothing" in result.stderr
+    tags = sorted(p.name for p in (site.public / "tags").iterdir() if p.is_dir())
+    assert tags == ["beach", "famille", "family"], tags
+    assert "memories/b/" in site.read("tags/family/index.html")
+    everything = "".join(data.decode() for path, data in site.output_files().items()
+                         if path.endswith((".html", ".xml", ".json", ".txt")))
+    for invisible in ("\u200b", "\u2060", "\u00ad"):
+        assert invisible not in everything, ascii(invisible)
+    assert "👨\u200d👩\u200d👧" in site.read("memories/d/index.html")  # an emoji's joiners are kept

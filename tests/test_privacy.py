@@ -62,6 +62,74 @@ def test_author_display_policy(make_site, policy: str, shown: str | None, hidden
         assert hidden not in everything
 
 
+# A name as fans write it on forms → what first_initial and first show (never the surname).
+NAMES = [
+    ("Romain Lefèvre", "Romain L.", "Romain"),
+    ("DUPONTEL Marie", "Marie D.", "Marie"),              # French administrative order
+    ("Dupontel, Marie", "Marie D.", "Marie"),
+    ("Mme Marie Dupontel", "Marie D.", "Marie"),
+    ("M. Jean Dupontel", "Jean D.", "Jean"),
+    ("Mr John Dupontel", "John D.", "John"),
+    ("Dr Marie Dupontel", "Marie D.", "Marie"),
+    ("Mlle Anne Dupontel", "Anne D.", "Anne"),
+    ("Madame Dupontel", "", ""),                         # a title, then a surname
+    ("M. Dupontel", "", ""),
+    ("Mrs Dupontel", "", ""),
+    ("M. et Mme Dupontel", "", ""),
+    ("Marie de La Dupontel", "Marie D.", "Marie"),
+    ("de Dupontel Marie", "Marie D.", "Marie"),          # a leading particle: the surname first
+    ("van der Dupontel Anna", "Anna D.", "Anna"),
+    ("Marie LE DUPONTEL", "Marie D.", "Marie"),
+    ("Jean-Pierre Dupontel", "Jean-Pierre D.", "Jean-Pierre"),
+    ("DUPONTEL Jean-Pierre", "Jean-Pierre D.", "Jean-Pierre"),
+    ("DUPONTEL M.", "M. D.", "M."),
+    ("J.-P. Dupontel", "J.-P. D.", "J.-P."),
+    ("JP Dupontel", "J. D.", "J."),                      # initials or a surname? initials only
+    ("MARIE DUPONTEL", "M. D.", "M."),                   # which is the surname? initials only
+    ("DUPONTEL", "D.", "D."),
+    ("Marie", "Marie", "Marie"),
+    ("Dupontel,", "", ""),
+    ("Dupontel, Jean-Pierre, Jr.", "Jean-Pierre D.", "Jean-Pierre"),
+]
+
+
+@pytest.mark.parametrize(("name", "first_initial", "first"), NAMES)
+def test_a_display_name_never_shows_a_surname_whatever_the_order(name: str, first_initial: str, first: str) -> None:
+    from storysite.names import display_name
+
+    assert display_name(name, "first_initial") == first_initial
+    assert display_name(name, "first") == first
+    assert "Dupontel".casefold() not in (first_initial + first).casefold()
+
+
+def test_names_written_surname_first_or_with_a_title_publish_no_surname(make_site) -> None:
+    files = {}
+    for number, (name, _, _) in enumerate(NAMES):
+        files[f"content/memories/m{number}.md"] = memory(f"Souvenir {number}").replace(
+            "author: {id: fan-1, display: Romain L., location: Lyon}", f"author: {{id: fan-{number}, name: '{name}'}}")
+    site = make_site(files)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for number, (_, shown, _) in enumerate(NAMES):
+        page = site.read(f"memories/m{number}/index.html")
+        assert not shown or shown in page, (number, shown)
+    everything = site.all_output_text()
+    for secret in ("Dupontel", "DUPONTEL", "Mme", "Madame", "Mlle", "Dr ", "Mr "):
+        assert secret not in everything, secret
+
+
+def test_the_importer_derives_display_names_the_same_way(make_site) -> None:
+    site = make_site()
+    export = site.write("export.csv", "title,text,name,email,consent\n"
+                                      "Un,Mon souvenir,DUPONTEL Marie,marie@example.org,oui\n"
+                                      "Deux,Un autre,\"Dupontel, Jean\",jean@example.org,oui\n")
+    result = site.run("import", str(export), "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    written = "".join(path.read_text() for path in sorted((site.root / "content/memories").iterdir()))
+    assert "display: Marie D." in written and "display: Jean D." in written
+    assert "dupontel" not in written.casefold()
+
+
 def test_explicit_display_wins_except_when_anonymous(make_site) -> None:
     text = memory("A", extra="")  # display: Romain L. in the helper
     named = make_site({"content/memories/a.md": text.replace("Romain L.", "Rom du 69")}, name="named")

@@ -39,7 +39,9 @@ def test_no_build_copies_a_private_store_file_linked_from_static(make_site) -> N
     result = site.build()
     assert result.exit_code == 1
     assert "static/data.json:1: leads into the private store" in result.stderr
-    assert "static/raw/submissions.jsonl:1: leads into the private store" in result.stderr
+    # A linked folder is refused at the link (not file by file), and nothing below it is read.
+    assert "static/raw:1: leads into the private store" in result.stderr
+    assert "submissions.jsonl" not in result.stderr
     assert not site.public.exists()
 
 
@@ -52,6 +54,83 @@ def test_no_build_copies_a_private_store_file_linked_from_a_theme(make_site) -> 
     result = site.build()
     assert result.exit_code == 1
     assert "themes/mine/static/key.txt:1: leads into the private store" in result.stderr
+
+
+@pytest.mark.parametrize(("link", "target", "what"), [
+    ("mem", "../content/memories", "leads into content/, the site's sources"),
+    ("raw.md", "../content/memories/gone.md", "leads into content/, the site's sources"),
+    ("cache", "../.storysite", "leads into .storysite/, storysite's caches"),
+    ("out", "../public", "leads into the output folder 'public'"),
+    ("site.yaml", "../storysite.yaml", "leads to storysite.yaml, the site's configuration"),
+    ("history", "../.git", "leads into version control"),
+    ("deep", "../data", "leads into content/"),  # data/inner is a link to content/, met on the way
+])
+def test_no_static_link_publishes_what_is_not_for_publication(make_site, link: str, target: str,
+                                                             what: str) -> None:
+    """static/ is copied as it is: a link in it into content/ published the raw files of withdrawn
+    memories (their names, notes and emails with them)."""
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "content/memories/gone.md": memory("Zanzibar", status="withdrawn",
+                                                         extra="notes: Zanzibar SECRET\n"),
+                      ".storysite/cache/x.pickle": "Zanzibar SECRET\n", "static/ok.txt": "ok\n",
+                      ".git/HEAD": "Zanzibar SECRET\n"})
+    (site.root / "data").mkdir()
+    os.symlink("../content", site.root / "data/inner")
+    assert site.build().exit_code == 0  # the output exists: a link into it is refused too
+    os.symlink(target, site.root / "static" / link)
+    result = site.build()
+    assert result.exit_code == 1
+    where = "static/deep/inner" if link == "deep" else f"static/{link}"
+    assert f"{where}:1: {what}" in result.stderr and "it is never published: remove it" in result.stderr
+    assert result.stderr.count("\n") == 2, result.stderr  # one error at the link, not one per file
+    checked = site.check()
+    assert checked.exit_code == 1 and f"{where}:1: {what}" in checked.stderr
+    assert "SECRET" not in site.all_output_text()
+
+
+def test_a_static_folder_that_is_a_link_into_content_is_refused(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "content/files/notes.txt": "SECRET\n"})
+    os.symlink("content/files", site.root / "static")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "static:1: leads into content/" in result.stderr
+    assert not site.public.exists()
+
+
+def test_no_static_file_is_a_hard_link_to_a_private_or_content_file(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "content/memories/gone.md": memory("Zanzibar", status="withdrawn"),
+                      "private/submissions.jsonl": '{"email": "jean@example.org"}\n',
+                      "static/ok.txt": "ok\n", "static/twin.txt": "twin\n"})
+    os.link(site.root / "private/submissions.jsonl", site.root / "static/data.json")
+    (site.root / "static/old").mkdir()
+    os.link(site.root / "content/memories/gone.md", site.root / "static/old/gone.txt")
+    os.link(site.root / "storysite.yaml", site.root / "static/conf.txt")
+    os.link(site.root / "static/twin.txt", site.root / "static/twin-again.txt")  # two static files: fine
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("static/data.json:1: is the same file as private/submissions.jsonl (a hard link, not a copy), "
+            "in the private store (fans' personal data); it is never published: remove it") in result.stderr
+    assert "static/old/gone.txt:1: is the same file as content/memories/gone.md (a hard link" in result.stderr
+    assert ("static/conf.txt:1: is the same file as storysite.yaml (a hard link, not a copy), the site's "
+            "configuration; it is never published: remove it") in result.stderr
+    assert "twin" not in result.stderr
+    assert not site.public.exists()
+    (site.root / "static/data.json").unlink()
+    (site.root / "static/old/gone.txt").unlink()
+    (site.root / "static/conf.txt").unlink()
+    assert site.build().exit_code == 0
+    assert (site.public / "twin-again.txt").read_text() == "twin\n"
+
+
+def test_no_theme_static_file_leads_into_content(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", status="withdrawn"),
+                      "themes/mine/theme.yaml": "extends: default\n"}, config="title: T\ntheme: mine\n")
+    (site.root / "themes/mine/static").mkdir(parents=True)
+    os.symlink("../../../content/memories/a.md", site.root / "themes/mine/static/a.txt")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/mine/static/a.txt:1: leads into content/" in result.stderr
 
 
 # -- H2, M1, M2, M3: withdraw ------------------------------------------------------------------

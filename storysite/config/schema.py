@@ -45,8 +45,9 @@ class Brand:
 @dataclass(frozen=True, slots=True)
 class Privacy:
     author_display: str = opt(o.Choice(["first_initial", "first", "full", "anonymous"]), "first_initial")
-    """How a fan's name is shown when ``author.display`` is not given; ``anonymous`` hides
-    every name, ``author.display`` included."""
+    """How a fan's name is shown when ``author.display`` is not given (derived from ``author.name``
+    by :func:`storysite.names.display_name`: no surname beyond its initial under ``first_initial``
+    and ``first``); ``anonymous`` hides every name, ``author.display`` included."""
     private_store: str = opt(o.SitePath(forbid_root=True), "private")
     """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
     allowed_origins: tuple[str, ...] = opt(o.ListOf(o.BaseUrl()), ())

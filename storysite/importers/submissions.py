@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
-from storysite.curate import display_name
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.names import display_name
 from storysite.personaldata import personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify

@@ -17,7 +17,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import slugify
-from storysite.textclean import clean_text
+from storysite.textclean import clean_tag, clean_text
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
     VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
@@ -128,10 +128,16 @@ class FieldReader:
         return tuple(items)
 
     def tag_list(self, key: str) -> tuple[str, ...]:
-        """:meth:`text_list`, warning about a tag that gives no slug (it can have no page)."""
+        """:meth:`text_list`, each tag cleaned of what draws nothing (:func:`clean_tag`), warning
+        about a tag that gives no slug (it can have no page)."""
         kept: list[str] = []
-        for tag in self.text_list(key):
-            if slugify(tag):
+        for written in self.text_list(key):
+            tag = clean_tag(written)
+            if tag in kept:
+                continue
+            if not tag:
+                self.warn(key, f"{written!a} draws nothing (invisible characters only), so it is left out")
+            elif slugify(tag):
                 kept.append(tag)
             else:
                 self.warn(key, f"'{tag}' gives an empty slug, so it has no tag page and is left out; "

@@ -1,0 +1,180 @@
+"""Fans' names → the name a display policy shows (pure).
+
+``privacy.author_display`` shows a fan as "Romain L." (``first_initial``), "Romain"
+(``first``) or in full. Names come as people write them on forms, not always as
+"First Last", and a surname taken for a first name is published whole. So:
+
+- civility titles are dropped (``Mme Marie Dupontel`` → "Marie D."), and a name left
+  with a single word after a title is a surname (``Mme Dupontel`` → nothing);
+- a comma puts the surname first (``Dupontel, Marie`` → "Marie D.");
+- a word in capitals is the surname when other words are not (``DUPONTEL Marie``, the
+  French administrative order → "Marie D.");
+- a name that starts with a particle starts with the surname (``de Villiers Anne``);
+- when the order cannot be told (everything in capitals, or a short capital word that
+  may be initials: ``MARIE DUPONTEL``, ``JP Dupontel``), only initials are shown
+  ("M. D.").
+
+Without any of these signs a name reads "First Last", the first word being the first
+name and the surname starting at the first particle or at the last word.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+#: Civility titles written before a name (compared case-folded, without a final dot).
+TITLES = frozenset({
+    "m", "mm", "mr", "mrs", "ms", "mx", "miss", "messrs", "dr", "drs", "pr", "prof", "me", "mme", "mmes",
+    "mlle", "mlles", "madame", "mesdames", "monsieur", "messieurs", "mademoiselle", "mesdemoiselles",
+    "docteur", "professeur", "maître", "maitre", "herr", "frau", "sra", "srta",
+})
+#: Words joining two titles ("M. et Mme Dupontel").
+_TITLE_JOINS = frozenset({"et", "and", "&", "und", "y"})
+#: Surname particles ("Jean de La Fontaine", "Ludwig van Beethoven"), compared case-folded.
+PARTICLES = frozenset({
+    "de", "du", "des", "la", "le", "van", "von", "der", "den", "ter", "ten", "vander", "vom", "zu", "zur",
+    "di", "da", "del", "della", "dei", "degli", "do", "dos", "das", "af", "av", "st", "ste", "saint", "sainte",
+})
+#: Elided particles written against the surname ("d'Alembert", "l’Herminier").
+_ELIDED = ("d'", "d’", "l'", "l’")
+#: Generational suffixes after a name ("John Smith Jr.").
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_VOWELS = frozenset("aeiouy")
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A name cut into given names and surname; ``known`` is false when the order is a guess
+    too uncertain to show more than initials."""
+
+    given: tuple[str, ...]
+    surname: tuple[str, ...]
+    known: bool = True
+
+
+def display_name(name: str, policy: str) -> str:
+    """A full name as the display policy shows it ("Romain Lefèvre" → "Romain L.").
+
+    Never more than the policy allows: under ``first_initial`` and ``first`` no surname is
+    shown beyond its initial, whatever the order the name is written in (module docstring).
+    """
+    if policy == "anonymous":
+        return ""
+    parts = split_name(name)
+    if not parts.known:
+        words = (*parts.given, *parts.surname)
+        if policy == "full":
+            return " ".join(words)
+        initials = [_initial(words[0])] if policy == "first" or len(words) == 1 else \
+            [_initial(words[0]), _initial(words[-1])]
+        return " ".join(f"{letter}." for letter in initials if letter)
+    if policy == "full":
+        return " ".join((*parts.given, *parts.surname))
+    first = parts.given[0] if parts.given else ""
+    if policy == "first" or not first:
+        return first
+    initial = _surname_initial(parts.surname)
+    return f"{first} {initial}." if initial else first
+
+
+def split_name(name: str) -> NameParts:
+    """``name`` cut into given names and surname, civility titles left out."""
+    name = unicodedata.normalize("NFC", name)
+    if "," in name:
+        surname, given = name.split(",", 1)
+        given_words = _without_suffixes(_without_titles(given.replace(",", " ").split())[0])
+        if not given_words or _bare(given_words[0]) not in _SUFFIXES:  # not "John Smith, Jr."
+            return NameParts(tuple(given_words), tuple(_without_titles(surname.split())[0]))
+        name = surname
+    words, titled = _without_titles(name.split())
+    words = _without_suffixes(words)
+    if not words:
+        return NameParts((), ())
+    if titled and len(words) == 1:
+        return NameParts((), tuple(words))  # "Mme Dupontel": a title comes before a surname
+    kinds = [_kind(word) for word in words]
+    if "maybe-initials" in kinds or ("caps" in kinds and "other" not in kinds and "initials" not in kinds):
+        # MARIE DUPONTEL or DUPONTEL MARIE, JP Dupontel or NG Marie: which is the surname?
+        return NameParts(tuple(words), (), known=False)
+    if "caps" in kinds:
+        # DUPONTEL Marie, Marie de LA FONTAINE: capitals mark the surname, particles go with it.
+        pairs = list(zip(words, kinds, strict=True))
+        return NameParts(tuple(w for w, k in pairs if k in ("other", "initials")),
+                         tuple(w for w, k in pairs if k in ("caps", "particle", "elided")))
+    if kinds[0] in ("particle", "elided"):
+        # de Villiers Anne, d'Alembert Jean: the surname comes first, ending at its first full word.
+        end = next((i for i, k in enumerate(kinds) if k != "particle"), len(words)) + 1
+        return NameParts(tuple(words[end:]), tuple(words[:end]))
+    if len(words) == 1:
+        return NameParts(tuple(words), ())
+    # First Last: the surname starts at the first particle after the first name, else it is the last word.
+    start = next((i for i, k in enumerate(kinds) if i > 0 and k in ("particle", "elided")), len(words) - 1)
+    return NameParts(tuple(words[:start]), tuple(words[start:]))
+
+
+def _without_titles(words: list[str]) -> tuple[list[str], bool]:
+    """``words`` without the civility titles they start with, and whether there were any."""
+    words = list(words)
+    titled = False
+    while words and (_bare(words[0]) in TITLES
+                     or (len(words) > 1 and _bare(words[0]) in _TITLE_JOINS and titled)):
+        words.pop(0)
+        titled = True
+    return words, titled
+
+
+def _without_suffixes(words: list[str]) -> list[str]:
+    """``words`` without the generational suffixes they end with ("Jr.")."""
+    words = list(words)
+    while len(words) > 1 and _bare(words[-1]) in _SUFFIXES:
+        words.pop()
+    return words
+
+
+def _bare(word: str) -> str:
+    return word.casefold().strip(".()")
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word if c.isalpha())
+
+
+def _kind(word: str) -> str:
+    """``particle`` (de), ``elided`` (a surname with its particle: d'Alembert), ``initials`` (J.,
+    J.-P.), ``maybe-initials`` (JP: or a short surname such as NG), ``caps`` (a word in capitals:
+    a surname) or ``other``."""
+    if _bare(word) in PARTICLES:
+        return "particle"
+    if word.casefold().startswith(_ELIDED) and len(_letters(word)) > 1 and not word.isupper():
+        return "elided"
+    runs = "".join(c if c.isalpha() else " " for c in word).split()
+    if runs and all(len(run) == 1 for run in runs):
+        return "initials"
+    letters = _letters(word)
+    cased = [c for c in letters if c.isupper() or c.islower()]
+    if len(cased) < 2 or any(c.islower() for c in cased):
+        return "other"
+    plain = unicodedata.normalize("NFKD", letters.casefold())
+    if len(letters) <= 3 and not _VOWELS.intersection(plain):
+        return "maybe-initials"
+    return "caps"
+
+
+def _initial(word: str) -> str:
+    for elided in _ELIDED:
+        if word.casefold().startswith(elided) and len(word) > len(elided):
+            word = word[len(elided):]
+            break
+    letters = _letters(word)
+    return letters[0].upper() if letters else ""
+
+
+def _surname_initial(surname: tuple[str, ...]) -> str:
+    """The initial of the surname's first full word ("de La Fontaine" → "F")."""
+    for word in surname:
+        if _kind(word) != "particle":
+            initial = _initial(word)
+            if initial:
+                return initial
+    return _initial(surname[0]) if surname else ""
