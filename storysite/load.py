@@ -204,13 +204,15 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
         }
         for file in files:
             suffix = file.suffix.lower()
-            if suffix not in TEXT_SUFFIXES and suffix not in _OTHER_MARKDOWN:
+            if suffix not in TEXT_SUFFIXES and suffix not in _OTHER_TEXT:
                 continue
             rel = str(file)[prefix:].replace(os.sep, "/")
-            if suffix in _OTHER_MARKDOWN:
-                problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
-                continue
             in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
+            if suffix in _OTHER_TEXT:
+                # A memory saved as .txt or .markdown would otherwise never be published, unseen.
+                if not (in_bundle and suffix not in _OTHER_MARKDOWN) and not file.name.upper().startswith(_TEAM_NOTES):
+                    problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
+                continue
             is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
             if in_bundle and not is_index:
                 if suffix == ".md":  # a page written into a bundle's folder, most likely
@@ -248,6 +250,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
 
 
 _OTHER_MARKDOWN = (".markdown", ".mdown", ".mkd", ".mkdn")
+_OTHER_TEXT = (*_OTHER_MARKDOWN, ".txt", ".text", ".toml", ".json")
+"""Text files a content folder never reads (a bundle's own, other than Markdown, are its resources)."""
 _TEAM_NOTES = ("README", "LICENSE", "CHANGELOG", "CONTRIBUTING")
 """Files a team keeps beside its content, for itself: not warned about."""
 

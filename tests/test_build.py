@@ -273,9 +273,15 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
         "content/notes.md": "---\ntitle: Notes\n---\nx\n",
         "content/images/a.txt": "shared files may live here",
         "content/README.md": "# How we curate\n",
+        "content/memories/souvenir.txt": "---\ntitle: Souvenir en texte\n---\nx\n",
+        "content/memories/README.txt": "how we name files",
+        "content/memories/bundle/credits.txt": "photo: Jean",
     })
     result = site.build()
     assert result.exit_code == 0, result.output
+    assert "content/memories/souvenir.txt:1: warning: is not read: content files end in .md or .yaml" \
+        in result.stderr
+    assert "credits.txt" not in result.stderr and "README.txt" not in result.stderr
     assert "Lu comme du Markdown." in site.read("caps/index.html")
     assert site.read("memories/bundle/index.html")
     assert "content/pages/long.markdown:1: warning: is not read: content files end in .md or .yaml" in result.stderr
