@@ -33,16 +33,20 @@ def small_site(make_site, count: int = 12) -> Site:
     return make_site(files, config="title: T\nbase_url: https://example.org/\nmemories: {per_page: 5}\n")
 
 
-def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> None:
-    site = small_site(make_site)
-    assert site.build().exit_code == 0
-    # Edit, add, rename and withdraw memories, then build incrementally.
+def edit_add_rename_and_withdraw(site: Site) -> None:
+    """Edit, add, rename and withdraw one memory each (of :func:`small_site`)."""
     edited = site.root / "content/memories/m002.md"
     edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux (édité)"))
     site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n"))
     os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md")
     withdrawn = site.root / "content/memories/m001.md"
     withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+
+
+def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    edit_add_rename_and_withdraw(site)
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "unchanged" in result.stdout and " 0 unchanged" not in result.stdout  # some pages were reused
@@ -57,12 +61,7 @@ def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, 
     # only the changed ones rendered (by workers when there are many).
     site = small_site(make_site, count=420)
     assert site.build("--jobs", "2").exit_code == 0
-    edited = site.root / "content/memories/m002.md"
-    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux (édité)"))
-    site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n"))
-    os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md")
-    withdrawn = site.root / "content/memories/m001.md"
-    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    edit_add_rename_and_withdraw(site)
     result = site.build("--jobs", "2")
     assert result.exit_code == 0, result.output
     rendered, unchanged = (int(n) for n in re.search(r"\((\d+) rendered, (\d+) unchanged", result.stdout).groups())
