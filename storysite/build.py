@@ -426,7 +426,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         #    to other origins: no page may make a visitor's browser call anyone else.
         previous_pages = cache.load_pages(site_dir, output_dir)
         staging.expected = outputs
-        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes)
+        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes,
+                              state.finished_ns if state is not None else 0)
         # Every page that shows a fan's text is written.
         text_store.close()
         del previous_pages

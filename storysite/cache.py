@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import pickle
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,12 +47,29 @@ _SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", "
                  ".pytest_cache"}
 
 
+#: The libraries whose code decides what a build writes (how Markdown, templates, YAML and
+#: images come out): an upgrade of one is a change of every page it made.
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pillow")
+
+
+@functools.lru_cache(maxsize=1)
+def library_versions() -> str:
+    """Python's version and those of :data:`RENDERING_LIBRARIES`, as one line."""
+    versions = [f"python {sys.version}"]
+    for name in RENDERING_LIBRARIES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} ?")
+    return "; ".join(versions)
+
+
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """storysite's own code, by version and the stat data of its modules: caches made by
-    other code are not trusted."""
+    """storysite's own code, by version and the stat data of its modules, and the versions of
+    the libraries it renders with: caches made by other code are not trusted."""
     package = Path(storysite.__file__).parent
-    parts = [storysite.__version__]
+    parts = [storysite.__version__, library_versions()]
     for path in sorted(package.rglob("*.py")):
         info = path.stat()
         parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
@@ -69,7 +88,7 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
     real folder once: adding or removing such a link changes the fingerprint.
     """
     skipped = {str(p.resolve()) for p in skip}
-    digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{salt}".encode())
+    digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{library_versions()}\x00{salt}".encode())
     for root in (site_dir, *extra_roots):
         entries: list[str] = []
         prefix = len(os.path.join(root, ""))
@@ -177,12 +196,24 @@ def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
 
 
 def output_intact(output_dir: Path, files: Mapping[str, int], finished_ns: int) -> bool:
-    """Whether every file of the last build is still in the output with its size, none was
-    modified after ``finished_ns`` (an edit by hand that kept the size) and none is missing."""
+    """Whether every file of the last build is still in the output with its size, and neither
+    a file nor a folder of it changed after ``finished_ns``: not an edit by hand that kept the
+    size (and restored the modification time: the change time cannot be set), nor a file
+    added or removed beside them (which changes its folder)."""
+    root = str(output_dir)
+    folders = {root}
     try:
         for relpath, size in files.items():
-            info = os.stat(os.path.join(output_dir, relpath))
-            if info.st_size != size or info.st_mtime_ns > finished_ns:
+            info = os.stat(os.path.join(root, relpath))
+            if info.st_size != size or max(info.st_mtime_ns, info.st_ctime_ns) > finished_ns:
+                return False
+            folder, _, _ = relpath.rpartition("/")
+            while folder and (path := os.path.join(root, folder)) not in folders:
+                folders.add(path)
+                folder, _, _ = folder.rpartition("/")
+        for folder in folders:
+            info = os.stat(folder)
+            if max(info.st_mtime_ns, info.st_ctime_ns) > finished_ns:
                 return False
     except OSError:
         return False

@@ -72,6 +72,8 @@ class _PageWork:
     settings: PageSettings
     previous: dict[str, PageFacts]
     previous_output: Path
+    previous_finished: int
+    """When the previous build finished (ns): a page of its output changed since is not reused."""
     root: Path
     recycled: bool
     """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
@@ -95,7 +97,8 @@ class _PageWork:
         """The previous build's page, linked, when its key is ``key`` and its file is intact."""
         old = self.previous.get(job.output_path)
         if key is not None and old is not None and old.key == key:
-            size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file)
+            size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file,
+                              self.previous_finished)
             if size is not None:
                 return job.output_path, old, [], size, True, True
         return None
@@ -111,15 +114,20 @@ class _PageWork:
         # Rendered to the same bytes as before (a template edit that changed nothing here):
         # the previous file is linked, so that it stays shared with the previous output.
         unchanged = (old is not None and old.sha256 == facts.sha256
-                     and place_link(self.previous_output / path, self.root, path, old.file) == len(data))
+                     and place_link(self.previous_output / path, self.root, path, old.file,
+                                    self.previous_finished) == len(data))
         written = old.file if unchanged and old is not None else place_bytes(self.root, path, data, self.recycled)
         page = PageFacts(key or "", facts.sha256, facts.memories, facts.media, written)
         return path, page, problems, len(data), False, unchanged
 
 
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,
-                previous: dict[str, PageFacts], previous_output: Path, workers: int) -> PageResults:
-    """Render or reuse every job; with ``staging`` None, render only to find errors (``check``)."""
+                previous: dict[str, PageFacts], previous_output: Path, workers: int,
+                previous_finished: int = 0) -> PageResults:
+    """Render or reuse every job; with ``staging`` None, render only to find errors (``check``).
+
+    ``previous`` are the previous build's page records, ``previous_finished`` when it
+    finished (ns)."""
     results = PageResults({}, [])
     if staging is None:
         for job in jobs:
@@ -127,7 +135,7 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
             if problem is not None:
                 results.problems.append(problem)
         return results
-    work = _PageWork(settings, previous, previous_output, staging.root, staging.recycled)
+    work = _PageWork(settings, previous, previous_output, previous_finished, staging.root, staging.recycled)
     # A recycled folder is cleared of what this build will not write (symbolic links and
     # special files included) before any worker writes there: none may follow a link out of
     # it. A new folder gets its page folders made by the parent while the workers render.

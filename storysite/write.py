@@ -257,18 +257,22 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
         os.close(fd)
 
 
-def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | None = None) -> int | None:
+def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | None = None,
+               unchanged_since: int | None = None) -> int | None:
     """Make ``root/relpath`` a hard link to ``source`` (kept when it is one already).
 
     The size, or None when ``source`` is gone, is not the file ``expect`` says it was
-    written as, or cannot be linked (then nothing is placed, and the caller writes the file
-    itself)."""
+    written as, changed after ``unchanged_since`` (ns: an edit in place whose modification
+    time was put back still changes the change time), or cannot be linked (then nothing is
+    placed, and the caller writes the file itself)."""
     target = os.path.join(root, relpath)
     try:
         found = os.stat(source)
     except OSError:
         return None
     if expect is not None and identity_of(found) != expect:
+        return None
+    if unchanged_since is not None and max(found.st_ctime_ns, found.st_mtime_ns) > unchanged_since:
         return None
     try:
         there = os.stat(target, follow_symlinks=False)

@@ -71,6 +71,22 @@ def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, 
     assert site.output_files() == full.output_files()
 
 
+def test_an_upgraded_rendering_library_renders_every_page_again(make_site, monkeypatch) -> None:
+    from storysite import cache
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    upgraded = cache.library_versions() + "; markdown-it-py 99.0"
+    monkeypatch.setattr(cache, "library_versions", lambda: upgraded)
+    cache.code_stamp.cache_clear()
+    try:
+        result = site.build()
+    finally:
+        cache.code_stamp.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Up to date" not in result.stdout and " 0 unchanged" in result.stdout
+
+
 def test_no_change_build_is_up_to_date_and_repeats_warnings(make_site) -> None:
     site = small_site(make_site)
     site.write("content/memories/typo.md", memory("Avec faute", extra="feautred: true\n"))
@@ -104,6 +120,35 @@ def test_output_edited_by_hand_to_the_same_size_is_rebuilt(make_site) -> None:
     assert result.exit_code == 0
     assert "Up to date" not in result.stdout
     assert site.output_files() == before
+
+
+def test_output_edited_by_hand_with_its_time_restored_is_rebuilt(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    page = site.public / "index.html"
+    times = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"<title>", b"<TITLE>", 1))
+    os.utime(page, ns=(times.st_atime_ns, times.st_mtime_ns))  # only the change time tells
+    result = site.build()
+    assert result.exit_code == 0
+    assert "Up to date" not in result.stdout
+    assert site.output_files() == before
+
+
+def test_files_added_to_the_output_by_hand_are_gone_after_a_build_with_nothing_changed(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write("public/stray.html", "x")
+    site.write("public/memories/hand.txt", "y")
+    (site.public / "memories/m004/empty").mkdir()
+    result = site.build()
+    assert result.exit_code == 0
+    assert "Up to date" not in result.stdout
+    assert site.output_files() == before
+    assert not (site.public / "memories/m004/empty").exists()
+    assert "Up to date" in site.build().stdout
 
 
 def test_template_edit_renders_every_page(make_site) -> None:
