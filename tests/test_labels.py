@@ -746,6 +746,17 @@ def test_a_withdrawn_memory_leaves_no_label_card_or_cache_entry(label_site: Site
     assert len(list(cache.iterdir())) == 2 and set(p.name for p in cache.iterdir()) < set(cached)
 
 
+def test_a_cached_picture_cut_short_is_drawn_again_not_published(label_site: Site) -> None:
+    first = {p: d for p, d in label_site.output_files().items() if p.startswith("media/")}
+    cache = label_site.root / ".storysite/cache/labels"
+    for entry in cache.iterdir():
+        entry.write_bytes(entry.read_bytes()[:100])  # a disk that filled up, a cache restored in part
+    label_site.write("content/memories/odette.md", SHAREABLE + "\n")  # not up to date: a build that writes
+    assert label_site.build().exit_code == 0
+    assert {p: d for p, d in label_site.output_files().items() if p.startswith("media/")} == first
+    assert all(len(entry.read_bytes()) > 100 for entry in cache.iterdir())
+
+
 def test_a_share_card_uses_the_photo_when_there_is_no_label(make_site: Callable[..., Site]) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (800, 600), "#2255aa").save(buffer, "JPEG")

@@ -99,13 +99,21 @@ def _cache_name(path: str, op: LabelOp | ShareCardOp) -> str:
     return op.key + posixpath.splitext(path)[1]
 
 
+# How a whole PNG or JPEG ends: a cached picture cut short (a disk that filled up, a cache
+# restored in part) is drawn again, never published truncated.
+_WHOLE = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8", b"\xff\xd9")}
+
+
 def _cached(cache_dir: Path | None, path: str, op: LabelOp | ShareCardOp) -> bytes | None:
     if cache_dir is None:
         return None
+    name = _cache_name(path, op)
     try:
-        return (cache_dir / _cache_name(path, op)).read_bytes()
+        data = (cache_dir / name).read_bytes()
     except OSError:
         return None
+    start, end = _WHOLE.get(posixpath.splitext(name)[1], (b"", b""))
+    return data if data.startswith(start) and data.endswith(end) else None
 
 
 def _store(cache_dir: Path, path: str, op: LabelOp | ShareCardOp, data: bytes) -> None:
