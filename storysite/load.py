@@ -210,7 +210,9 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
             in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
             if suffix in _OTHER_TEXT:
                 # A memory saved as .txt or .markdown would otherwise never be published, unseen.
-                if not (in_bundle and suffix not in _OTHER_MARKDOWN) and not file.name.upper().startswith(_TEAM_NOTES):
+                # (Label designs keep their word lists as .txt files: those are read by the design.)
+                resource = in_bundle or (kind == "labels" and suffix in (".txt", ".text"))
+                if not (resource and suffix not in _OTHER_MARKDOWN) and not file.name.upper().startswith(_TEAM_NOTES):
                     problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
                 continue
             is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
