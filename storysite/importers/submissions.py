@@ -30,10 +30,10 @@ from typing import Any
 
 import yaml
 
-from storysite.curate import display_name
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.personaldata import personal_data_in, without_personal_data
+from storysite.names import display_name
+from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
 from storysite.yamlio import YamlMap, decode_text, load_yaml
@@ -43,7 +43,6 @@ FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "nam
 PUBLISHED_FIELDS = ("title", "text", "date", "display", "location", "label")
 _PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone|\btel\b|portable|mobile|"
                               r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"^\+?[\d\s().-]{8,}$")
 _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -488,7 +487,7 @@ def _import_row(
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
         return
-    leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
+    leaked = [name for name in ("title", "location", "display", "label") if EMAIL.search(value(name))
               or (name != "title" and _PHONE.match(value(name)))]
     if leaked:
         result.rejected += 1
