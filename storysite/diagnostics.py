@@ -85,6 +85,15 @@ def one_line(text: str) -> str:
     return _UNSAFE.sub(lambda match: _escaped(match.group()), text)
 
 
+QUOTE_CHARS = 60
+
+
+def shortened(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` to quote in a message: whole when it has at most ``limit`` characters, else its
+    beginning and an ellipsis (a fan's 200,000-letter title must not make a message as long)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
 def error(path: str, line: int, message: str) -> Diagnostic:
     """An error diagnostic at ``path:line``."""
     return Diagnostic(path, line, Severity.ERROR, message)

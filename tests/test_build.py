@@ -254,6 +254,26 @@ def test_check_writes_nothing_not_even_its_cache(make_site) -> None:
     assert _tree(site.root) == before
 
 
+def test_an_over_long_title_is_a_warning_at_its_line_in_check_and_build(make_site) -> None:
+    site = make_site({
+        "content/memories/long.md": memory("W" * 201),
+        "content/memories/huge.md": memory("x" * 20_000),
+        # 200 user-visible characters, of 400 code points: not too long.
+        "content/memories/accents.md": memory("e\u0301" * 200),
+        "content/pages/p.md": "---\ntitle: " + "Page " * 100 + "\n---\nTexte.\n",
+    })
+    for result in (site.check(), site.build()):
+        assert result.exit_code == 0, result.output
+        assert ("content/memories/long.md:2: warning: title: 201 characters long; a title should have at most "
+                "200 (search engines show about 60, the share card what fits): shorten it, and move the rest "
+                "into the text") in result.stderr
+        assert "content/memories/huge.md:2: warning: title: over 10,000 characters long;" in result.stderr
+        assert "content/pages/p.md:2: warning: title: 499 characters long;" in result.stderr
+        assert "accents.md" not in result.stderr and "xxxxxxxxxx" not in result.stderr
+    assert "x" * 20_000 in site.read("memories/huge/index.html")  # published, whole
+    assert site.build("--strict").exit_code == 1
+
+
 def test_a_tag_that_gives_no_slug_is_left_out_with_a_warning(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A", extra="tags: [\"🍯\", goûter]\n")})
     result = site.build()

@@ -377,3 +377,23 @@ def test_the_sites_import_mapping_is_used_when_no_map_is_given(tmp_path, monkeyp
     wrong = runner.invoke(main, ["import", str(export)], env=env)
     assert wrong.exit_code == 1
     assert "import-mapping.yaml:2: text: column 'Votre souvenir' is not in export.csv" in wrong.stderr
+
+
+def test_an_over_long_title_is_imported_with_a_warning_at_its_row(make_site) -> None:
+    site = make_site({})
+    rows = [("Court", "Texte", "a@x.org"), ("W" * 20_000, "Un texte.", "b@x.org"),
+            ("", "W" * 20_000 + " et la suite", "c@x.org")]
+    result = run_import(site, write_export(site, _csv(rows)))
+    assert result.exit_code == 0, result.output
+    assert ("export.csv:3: warning: title: over 10,000 characters long; a title should have at most 200 "
+            "(search engines show about 60, the share card what fits): shorten it, and move the rest into the "
+            "text") in result.stderr
+    assert result.stderr.count("title:") == 1  # the title made from the text is short
+    assert "Imported 3 new memories" in result.stdout
+    texts = {p.name: p.read_text("utf-8") for p in (site.root / "content/memories").glob("*.md")}
+    assert any(f"title: {'W' * 20_000}\n" in text for text in texts.values())  # imported as the fan wrote it
+    derived = next(text for text in texts.values() if "et la suite" in text)
+    title = re.search(r"^title: (.*)$", derived, re.M)
+    assert title is not None and title[1] == "W" * 79 + "…"
+    check = site.check()
+    assert check.exit_code == 0 and check.stderr.count("warning: title: over 10,000 characters long") == 1

@@ -839,6 +839,92 @@ def test_a_share_card_in_the_fonts_own_scripts_gives_no_warning(make_site: Calla
     assert result.exit_code == 0 and "share card" not in result.output, result.output
 
 
+@pytest.fixture
+def drawn_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the build draws with Pillow (label pictures and share cards), as drawn."""
+    from PIL import ImageDraw
+
+    drawn: list[str] = []
+    real = ImageDraw.ImageDraw.text
+
+    def recording(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(str(text))
+        return real(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", recording)
+    return drawn
+
+
+def share_card(site: Site, page: str) -> Image.Image:
+    path = og(site.read(page))["og:image"].removeprefix("https://example.org/")
+    with Image.open(site.public / path) as picture:
+        return picture.convert("L")
+
+
+def assert_text_stays_in_its_column(card: Image.Image) -> None:
+    """Nothing is drawn in the right margin of the card's text column (above the brand's bar)."""
+    assert card.size == (1200, 630)
+    darkest, _ = card.crop((1150, 0, 1200, 530)).getextrema()
+    assert darkest > 200, darkest
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    # 200,000 letters: the title used to be drawn on a picture as wide as itself (a DecompressionBombError,
+    # so that every build failed); 400,000 narrow ones: drawn all the same, in 16 s.
+    ("title", "W" * 200_000),
+    ("title", "x" * 400_000),
+    ("title", "mot " * 50_000),
+    ("author.display", "W" * 200_000),
+    ("author.location", "W" * 200_000),
+    ("date_display", "W" * 200_000),
+    # One word too long for a line at the smallest size ran off the card.
+    ("title", "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"),
+], ids=["200k-W-title", "400k-x-title", "50k-words-title", "huge-name", "huge-place", "huge-date-wording",
+        "long-word-title"])
+def test_a_share_card_never_grows_with_its_text(make_site: Callable[..., Site], drawn_texts: list[str],
+                                                  field: str, text: str) -> None:
+    words = {"title": "Le goûter", "author.display": "Romain L.", "author.location": "Lyon",
+             "date_display": "l’été 1986", field: text}
+    source = share_memory(words["title"], words["author.display"], words["author.location"]).replace(
+        "date: 1986-07\n", f"date: 1986-07\ndate_display: {words['date_display']}\n")
+    site = make_site({"content/memories/m.md": source})
+    result = site.build()
+    assert result.exit_code == 0, result.output[:2000]
+    assert_text_stays_in_its_column(share_card(site, "memories/m/index.html"))
+    assert drawn_texts and max(len(drawn) for drawn in drawn_texts) < 100
+    if len(text) > 1000:
+        assert any(drawn.endswith("…") for drawn in drawn_texts)
+    assert text in site.read("memories/m/index.html")  # the page shows it whole
+
+
+def test_a_share_card_keeps_three_accents_on_a_letter(make_site: Callable[..., Site], drawn_texts: list[str]) -> None:
+    site = make_site({"content/memories/m.md": share_memory("Zoé" + "\u0301" * 2000, "Romain L.", "Lyon")})
+    assert site.build().exit_code == 0
+    assert any(drawn.startswith("Zo") for drawn in drawn_texts)
+    assert max(marks(cluster) for drawn in drawn_texts for cluster in graphemes(drawn)) == 3
+
+
+def test_the_site_card_never_grows_with_the_sites_words(make_site: Callable[..., Site],
+                                                         drawn_texts: list[str]) -> None:
+    config = ("title: " + "Maison " * 20_000 + "\nbase_url: https://example.org/\nlanguage: fr\n"
+              "description: " + "W" * 100_000 + "\nbrand: {name: " + "B" * 100_000 + "}\n")
+    site = make_site(config=config)
+    result = site.build()
+    assert result.exit_code == 0, result.output[:2000]
+    assert_text_stays_in_its_column(share_card(site, "index.html"))
+    assert drawn_texts and max(len(drawn) for drawn in drawn_texts) < 100
+
+
+def test_a_huge_title_never_holds_back_a_withdrawal(make_site: Callable[..., Site]) -> None:
+    site = make_site({"content/memories/huge.md": share_memory("W" * 200_000, "Romain L.", "Lyon"),
+                      "content/memories/odette.md": memory("Odette")})
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/odette/index.html").is_file()
+    result = site.run("withdraw", "odette", "--site", str(site.root))
+    assert result.exit_code == 0, result.output[:2000]
+    assert not (site.public / "memories/odette").exists() and "Odette" not in site.all_output_text()
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 

@@ -32,10 +32,12 @@ import yaml
 
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.markdown import summarize
 from storysite.names import display_name
-from storysite.personaldata import personal_data_in, without_personal_data
+from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
+from storysite.validate.fields import long_title
 from storysite.yamlio import YamlMap, decode_text, load_yaml
 
 FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
@@ -43,7 +45,6 @@ FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "nam
 PUBLISHED_FIELDS = ("title", "text", "date", "display", "location", "label")
 _PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone|\btel\b|portable|mobile|"
                               r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"^\+?[\d\s().-]{8,}$")
 _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -488,7 +489,7 @@ def _import_row(
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
         return
-    leaked = [name for name in ("title", "location", "display", "label") if _EMAIL.search(value(name))
+    leaked = [name for name in ("title", "location", "display", "label") if EMAIL.search(value(name))
               or (name != "title" and _PHONE.match(value(name)))]
     if leaked:
         result.rejected += 1
@@ -507,6 +508,9 @@ def _import_row(
     # Fields the import derives itself must not publish what the fan typed as contact details:
     # the title is made from the text without them, no display name from an email.
     title = value("title") or _title_from(without_personal_data(text)) or "Souvenir"
+    if (too_long := long_title(title)) is not None:
+        # Imported all the same (the row is the fan's; an editor proofreads it before approving it).
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}title: {too_long}"))
     display = value("display")
     if not display and personal_data_in(name):
         result.diagnostics.append(warning(where[0], where[1], f"{where[2]}name looks like an email address or phone "
@@ -589,9 +593,17 @@ def _remove_bundle(target: Path, memories: Path) -> None:
         shutil.rmtree(target.parent, ignore_errors=True)
 
 
+DERIVED_TITLE_CHARS = 80
+"""The longest title made from a memory's first words (when the export has none)."""
+
+
 def _title_from(text: str) -> str:
-    words = text.split()
+    """The first eight words of ``text``, at most :data:`DERIVED_TITLE_CHARS` characters, with an
+    ellipsis when more follows."""
+    words = text.split(maxsplit=8)  # the eight words, then the rest in one piece
     title = " ".join(words[:8])
+    if len(title) > DERIVED_TITLE_CHARS:
+        return summarize(title, DERIVED_TITLE_CHARS)
     return title + ("…" if len(words) > 8 else "")
 
 

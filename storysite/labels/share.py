@@ -23,12 +23,22 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from storysite.labels.metrics import read_metrics
 from storysite.labels.raster import LabelOp, draw_label
-from storysite.labels.text import EMOJI, INVISIBLE, WHITE_SPACE, graphemes
+from storysite.labels.text import EMOJI, INVISIBLE, MARKS, MAX_MARKS, WHITE_SPACE, graphemes
 
 WIDTH, HEIGHT = 1200, 630
 _SPACES = regex.compile(r" {2,}")
 _PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
-RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
+RENDERER_VERSION = "2"  # change it when drawing changes: keys, URLs and cache follow
+CARD_CHARS = 600
+"""The most user-visible characters a card takes of one text (a title, a byline...), more than
+it has room for: the title's nine lines at the smallest size hold under 600 of the bundled
+fonts' narrowest signs. A longer text is cut here, with an ellipsis, before anything is
+measured or drawn, so that a card costs the same whatever a fan typed (a 400,000-letter
+title would otherwise be measured, then drawn on a picture as wide as itself)."""
+_SOURCE_CHARS = CARD_CHARS * 8
+"""The code points looked at to find those characters (combining marks and invisible
+characters among them): the rest of a longer text is not even cleaned."""
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True)
@@ -119,20 +129,51 @@ class CardText:
 
 def card_text(text: str, font_path: str, font_sha256: str) -> CardText:
     """``text`` cleaned like a label's (emoji and invisible characters go), then split into what
-    the font can draw and what it cannot."""
+    the font can draw and what it cannot.
+
+    At most :data:`CARD_CHARS` characters are shown: a longer text ends with an ellipsis
+    there, and what follows is neither looked at nor reported. A character keeps at most
+    :data:`~storysite.labels.text.MAX_MARKS` combining marks (stacked "Zalgo" marks would
+    spill over the card)."""
     chars = _drawable(font_path, font_sha256)
-    normal = _SPACES.sub(" ", INVISIBLE.sub("", WHITE_SPACE.sub(" ", unicodedata.normalize("NFC", text))))
+    cut = len(text) > _SOURCE_CHARS
+    source = unicodedata.normalize("NFC", text[:_SOURCE_CHARS])
+    normal = _SPACES.sub(" ", INVISIBLE.sub("", WHITE_SPACE.sub(" ", source)))
     shown: list[str] = []
     dropped: list[str] = []
-    for cluster in graphemes(normal):
+    count = 0
+    clusters = graphemes(normal)
+    for index, cluster in enumerate(clusters):
+        if count == CARD_CHARS:
+            cut = cut or any(rest != " " for rest in clusters[index:])
+            break
         if EMOJI.search(cluster):
             kept, lost = "", cluster
         else:
-            kept = "".join(c for c in cluster if c in chars or c == " ")
+            kept = _few_marks("".join(c for c in cluster if c in chars or c == " "))
             lost = "".join(c for c in cluster if c not in chars and c != " ")
         dropped.append(lost or " ")
         shown.append(kept or " ")
-    return CardText(_SPACES.sub(" ", "".join(shown)).strip(), _SPACES.sub(" ", "".join(dropped)).strip())
+        count += bool(kept)
+    text_shown = _SPACES.sub(" ", "".join(shown)).strip()
+    if cut and text_shown:
+        text_shown = text_shown.rstrip(" ,;:.") + ELLIPSIS
+    return CardText(text_shown, _SPACES.sub(" ", "".join(dropped)).strip())
+
+
+def _few_marks(cluster: str) -> str:
+    """``cluster`` with no more than :data:`~storysite.labels.text.MAX_MARKS` combining marks."""
+    if len(cluster) <= MAX_MARKS + 1:
+        return cluster
+    kept: list[str] = []
+    seen = 0
+    for char in cluster:
+        if MARKS.match(char):
+            seen += 1
+            if seen > MAX_MARKS:
+                continue
+        kept.append(char)
+    return "".join(kept)
 
 
 _SCRIPT_NAMES = {"CJK": "Chinese, Japanese or Korean", "HIRAGANA": "Japanese", "KATAKANA": "Japanese",
@@ -149,14 +190,45 @@ def script_of(char: str) -> str:
     return _SCRIPT_NAMES.get(first, first.capitalize())
 
 
-def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float, *, break_words: bool = False) -> list[str]:
+    """``text`` in lines at its spaces; with ``break_words``, a word wider than ``width`` is
+    broken between characters (it would run off the card: a long name, a fan's "WWWW...")."""
     lines: list[str] = []
     for word in text.split(" "):
         if lines and face.getlength(lines[-1] + " " + word) <= width:
             lines[-1] += " " + word
-        else:
-            lines.append(word)
+            continue
+        while break_words and face.getlength(word) > width:
+            head = _fitting(word, face, width) or graphemes(word)[0]
+            lines.append(head)
+            word = word[len(head):]
+        lines.append(word)
     return lines
+
+
+def _fitting(text: str, face: ImageFont.FreeTypeFont, width: float, then: str = "") -> str:
+    """The longest beginning of ``text``, in whole characters, that fits in ``width`` followed by ``then``."""
+    clusters = graphemes(text)
+    low, high = 0, len(clusters)  # clusters[:low] fits; clusters[:high + 1] does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if face.getlength("".join(clusters[:middle]) + then) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return "".join(clusters[:low])
+
+
+def _ellipsized(line: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """``line`` ending with an ellipsis, cut so that it fits in ``width``."""
+    if line.endswith(ELLIPSIS) and face.getlength(line) <= width:
+        return line
+    return _fitting(line.removesuffix(ELLIPSIS), face, width, ELLIPSIS).rstrip() + ELLIPSIS
+
+
+def _one_line(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """``text`` on one line of ``width``: as it is when it fits, else cut with an ellipsis."""
+    return text if face.getlength(text) <= width else _ellipsized(text, face, width)
 
 
 def _clip(lines: list[str], keep: int, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -164,21 +236,21 @@ def _clip(lines: list[str], keep: int, face: ImageFont.FreeTypeFont, width: floa
     if len(lines) <= keep:
         return lines
     lines = lines[:keep]
-    while lines[-1] and face.getlength(lines[-1] + "…") > width:
-        lines[-1] = lines[-1][:-1]
-    lines[-1] = lines[-1].rstrip() + "…"
+    lines[-1] = _ellipsized(lines[-1], face, width)
     return lines
 
 
 def _fit_title(text: str, fonts: CardFonts, width: float, height: float) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest size (60 down to 34) at which the title fits; else the smallest, cut with an ellipsis."""
+    """The largest size (60 down to 34) at which the title fits; else the smallest, its long
+    words broken, cut with an ellipsis."""
     for size in range(60, 33, -2):
         face = fonts.display_face(size)
         lines = _wrap(text, face, width)
         if len(lines) * round(size * 1.12) <= height and all(face.getlength(line) <= width for line in lines):
             return face, lines
     face = fonts.display_face(34)
-    return face, _clip(_wrap(text, face, width), max(1, int(height // round(34 * 1.12))), face, width)
+    return face, _clip(_wrap(text, face, width, break_words=True), max(1, int(height // round(34 * 1.12))), face,
+                       width)
 
 
 def _picture(op: ShareCardOp, size: tuple[int, int]) -> Image.Image:
@@ -223,15 +295,17 @@ def render_share_card(op: ShareCardOp) -> bytes:
     draw.rectangle((split, 0, split + 10, HEIGHT), fill=op.primary)
     left, right = split + 64, WIDTH - 56
     fonts = op.fonts
-    kicker = printable(op.kicker, fonts.text, fonts.text_sha256).upper()
+    kicker_face = fonts.text_face(24)
+    kicker = _one_line(printable(op.kicker, fonts.text, fonts.text_sha256).upper(), kicker_face, right - left)
     top = 92
     if kicker:
-        draw.text((left, top), kicker, font=fonts.text_face(24), fill=op.primary, anchor="ls")
+        draw.text((left, top), kicker, font=kicker_face, fill=op.primary, anchor="ls")
         draw.rectangle((left, top + 18, left + 56, top + 22), fill=op.accent)
     bottom = HEIGHT - bar - 40
     byline_face = fonts.text_face(28)
     byline = printable(op.byline, fonts.text, fonts.text_sha256)
-    byline_lines = _clip(_wrap(byline, byline_face, right - left), 2, byline_face, right - left) if byline else []
+    byline_lines = (_clip(_wrap(byline, byline_face, right - left, break_words=True), 2, byline_face, right - left)
+                    if byline else [])
     title_top = top + 58
     title_room = bottom - title_top - (len(byline_lines) * 36 + 28 if byline_lines else 0)
     face, lines = _fit_title(printable(op.title, fonts.display, fonts.display_sha256), fonts, right - left, title_room)
@@ -245,8 +319,9 @@ def render_share_card(op: ShareCardOp) -> bytes:
         draw.text((left, y), line, font=byline_face, fill="#5b4a3a", anchor="ls")
         y += 36
     draw.rectangle((split + 10, HEIGHT - bar, WIDTH, HEIGHT), fill=op.primary)
-    brand = printable(op.brand, fonts.display, fonts.display_sha256)
-    draw.text((left, HEIGHT - 36), brand, font=fonts.display_face(36), fill=op.on_primary, anchor="ls")
+    brand_face = fonts.display_face(36)
+    brand = _one_line(printable(op.brand, fonts.display, fonts.display_sha256), brand_face, right - left)
+    draw.text((left, HEIGHT - 36), brand, font=brand_face, fill=op.on_primary, anchor="ls")
     buffer = io.BytesIO()
     card.save(buffer, "JPEG", quality=88, optimize=False, progressive=False, subsampling="4:2:0")
     return buffer.getvalue()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.labels.design import ReadyDesign, prepare_design
 from storysite.labels.layout import REASONS, LabelLayout, Refusal
 from storysite.labels.raster import LabelOp, label_op, render_label
@@ -278,11 +278,12 @@ def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: Card
             return found.shown
         line = next((lines[f] for f in field.split("|") if f in lines), memory.origin.line)
         if found.legible:
-            problems.append(warning(path, line, f"share card: the card's font cannot draw '{found.dropped}' "
-                                    f"({found.scripts()}); the card shows '{found.shown}'"))
+            problems.append(warning(path, line, f"share card: the card's font cannot draw "
+                                    f"'{shortened(found.dropped)}' ({found.scripts()}); the card shows "
+                                    f"'{shortened(found.shown)}'"))
             return found.shown
-        problems.append(warning(path, line, f"share card: the card's font cannot draw '{text}' ({found.scripts()}); "
-                                f"{instead}"))
+        problems.append(warning(path, line, f"share card: the card's font cannot draw '{shortened(text)}' "
+                                f"({found.scripts()}); {instead}"))
         return ""
 
     title = drawable(view.title, fonts.display, fonts.display_sha256, "title", "the card shows the site's name instead")

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import regex
+
 from storysite.config.options import describe
 from storysite.dates import PartialDate, parse_full_date, parse_partial_date
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import slugify
@@ -23,6 +25,31 @@ from storysite.video import (
     VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
 )
 from storysite.yamlio import YamlList, YamlMap
+
+MAX_TITLE_CHARS = 200
+"""The longest title, in user-visible characters, that is not warned about. Search engines and
+social networks show about 60, the share card what fits in its lines; a longer
+"title" is a paragraph typed into the wrong field of a form (or a fan testing the site)."""
+_COUNTED_CHARS = 10_000  # a longer title is said to be "over" that long, not counted
+_CHARACTER = regex.compile(r"\X")  # a user-visible character (an extended grapheme cluster)
+
+
+def long_title(title: str) -> str | None:
+    """Why ``title`` is too long for a title (a message, after the field's name), or ``None``.
+
+    Counting stops after :data:`_COUNTED_CHARS` characters, so that the check costs no more for a
+    fan's 400,000-letter title than for a long one."""
+    if len(title) <= MAX_TITLE_CHARS:  # never fewer code points than characters
+        return None
+    count = 0
+    for count, _ in enumerate(_CHARACTER.finditer(title), start=1):
+        if count > _COUNTED_CHARS:
+            break
+    if count <= MAX_TITLE_CHARS:
+        return None
+    length = f"over {_COUNTED_CHARS:,}" if count > _COUNTED_CHARS else f"{count:,}"
+    return (f"{length} characters long; a title should have at most {MAX_TITLE_CHARS} (search engines show "
+            "about 60, the share card what fits): shorten it, and move the rest into the text")
 
 
 class FieldReader:
@@ -140,7 +167,7 @@ class FieldReader:
             elif slugify(tag):
                 kept.append(tag)
             else:
-                self.warn(key, f"'{tag}' gives an empty slug, so it has no tag page and is left out; "
+                self.warn(key, f"'{shortened(tag)}' gives an empty slug, so it has no tag page and is left out; "
                                "use letters or digits")
         return tuple(kept)
 
@@ -187,7 +214,10 @@ def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Di
                           "move it there")
     elif "text" in item.fields:
         read.text("text")
-    return read, problems, read.text("title", required=True)
+    title = read.text("title", required=True)
+    if (too_long := long_title(title)) is not None:
+        read.warn("title", too_long)
+    return read, problems, title
 
 
 def media_entries(value: YamlList) -> Iterator[tuple[int, YamlMap | None]]:
@@ -223,18 +253,18 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
             reader.fail("slug", f"{str(reader.fields['slug'])!r} is blank; use letters, digits and dashes")
             return ""
         if "/" in raw or "\\" in raw or ".." in raw:
-            reader.fail("slug", f"'{raw}' would leave its folder; use letters, digits and dashes")
+            reader.fail("slug", f"'{shortened(raw)}' would leave its folder; use letters, digits and dashes")
             return ""
         slug = slugify(raw)
         if not slug:
-            reader.fail("slug", f"'{raw}' gives an empty slug; use letters and digits")
+            reader.fail("slug", f"'{shortened(raw)}' gives an empty slug; use letters and digits")
         return slug
     if item.index is not None:
         title = reader.text("title")
         slug = slugify(title)
         if not slug and title.strip():
             # A title of emoji or signs only: the entry would have no page and no word said.
-            reader.fail("title", f"'{title}' gives an empty slug; give this entry a 'slug:'")
+            reader.fail("title", f"'{shortened(title)}' gives an empty slug; give this entry a 'slug:'")
         return slug
     slug = slugify(item.source.default_slug_source)
     if not slug:
