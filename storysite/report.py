@@ -7,8 +7,8 @@ from pathlib import Path
 
 from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
-from storysite.model import Content, MediaRef, Origin
-from storysite.personaldata import EMAIL, PHONE, personal_data_in
+from storysite.model import FIELD_LINE_KEYS, Content, MediaRef, Origin
+from storysite.personaldata import EMAIL, PHONE, personal_data_in, private_data_in
 
 _EMAIL = EMAIL
 _PHONE = PHONE
@@ -38,13 +38,13 @@ def _media_fields(prefix: str, media: Iterable[MediaRef]) -> Iterator[tuple[str,
 def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
     """(origin, field, text, line) for every published text field, the bodies excepted."""
     for memory in content.memories:
-        at = memory.origin.line
+        lines = dict(zip(FIELD_LINE_KEYS, memory.field_lines, strict=False))
         for name, text in (("slug", memory.slug), ("title", memory.title), ("description", memory.description),
                            ("date_display", memory.date_display), ("author.display", memory.author.display),
                            ("author.location", memory.author.location),
                            ("label.text", memory.label.text if memory.label else ""),
                            *(("tags", tag) for tag in memory.tags)):
-            yield memory.origin, name, text, at
+            yield memory.origin, name, text, lines.get(name) or memory.origin.line
         for name, text, line in _media_fields("media", memory.media):
             yield memory.origin, name, text, line
     for gallery in content.galleries:
@@ -82,7 +82,8 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
                 found.append(warning(path, body_line + offset,
                                      "the text seems to contain an email address or phone number"))
     for origin, name, text, line in _published_fields(content):
-        kind = personal_data_in(text)
+        # A place is a town: a street in it is most likely the fan's home address.
+        kind = private_data_in(text) if name == "author.location" else personal_data_in(text)
         if kind is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
     return found

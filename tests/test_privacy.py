@@ -269,6 +269,16 @@ def test_check_warns_about_personal_data_in_the_content_tree(make_site) -> None:
     assert "content/memories/b.md:10: warning: the text seems to contain an email address" in result.stderr
 
 
+def test_check_warns_about_a_street_address_given_as_the_authors_place(make_site) -> None:
+    home = memory("Chez moi").replace("location: Lyon", "location: '12 rue des Lilas, Lyon'")
+    site = make_site({"content/memories/a.md": home, "content/memories/b.md": memory("Ailleurs")})
+    result = site.check()
+    assert result.exit_code == 0, result.output
+    assert "content/memories/a.md:5: warning: author.location seems to contain a postal address, which would be " \
+           "published" in result.stderr
+    assert "content/memories/b.md" not in result.stderr
+
+
 def test_check_warns_about_personal_data_in_notes_original_and_consent_ref(make_site, tmp_path) -> None:
     extra = """\
         notes: "Paul called on 06 98 76 54 32"

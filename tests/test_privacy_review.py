@@ -294,7 +294,7 @@ def test_check_warns_about_contact_details_in_every_published_field(make_site) -
         "content/timeline/t.yaml": "date: 1976\ntitle: Appelez le +33 6 12 34 56 78\ntext: x\n",
     })
     result = site.check()
-    for expected in ("content/memories/a.md:1: warning: title seems to contain an email address",
+    for expected in ("content/memories/a.md:2: warning: title seems to contain an email address",
                      "warning: description seems to contain a phone number",
                      "warning: tags seems to contain an email address",
                      "warning: author.location seems to contain a phone number",
