@@ -8,7 +8,6 @@ time, and in forked workers each such walk also copies the inherited pages it
 touches. :func:`long_lived_heap` puts full collections off until the build is
 done; young objects are still collected as usual.
 
-
 CPython hands large objects (a parsed file's pickle, a fan's text) to the C
 allocator; when they are freed, glibc keeps the pages for later use, so the
 process's resident size stays at its high-water mark even though the build
