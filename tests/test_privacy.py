@@ -185,6 +185,19 @@ def test_consent_expiry_is_judged_at_source_date_epoch(make_site) -> None:
     assert "Expire bientôt" not in site.all_output_text()
 
 
+@pytest.mark.parametrize("written", ["scope:", "scope: null", "scope: ~", "scope: []"])
+def test_a_consent_scope_written_and_left_empty_publishes_nothing(make_site, written: str) -> None:
+    empty = memory("Sans portée").replace("  scope: [site, share]\n", f"  {written}\n")
+    site = make_site({"content/memories/a.md": empty, "content/memories/b.md": memory("Avec portée")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not (site.public / "memories/a/index.html").exists()
+    assert "Sans portée" not in site.all_output_text() and "Avec portée" in site.all_output_text()
+    if written != "scope: []":
+        assert "content/memories/a.md:8: warning: consent.scope: empty, so the memory is not published" \
+            in result.stderr
+
+
 def test_a_publication_date_still_to_come_is_a_schedule(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("Programmé", extra="published: 2026-06-01\n"),
                       "content/memories/b.md": memory("Déjà là")})

@@ -49,7 +49,15 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     elif consent_read is not None:
         consent_read.unknown(CONSENT_FIELDS, why_error="consent fields must be exact: a misspelt one "
                              "could publish a memory against its author's wishes")
-        scope = consent_read.text_list("scope") if consent_read.has("scope") else ("site",)
+        if "scope" not in consent_read.fields:
+            scope: tuple[str, ...] = ("site",)
+        elif consent_read.fields["scope"] is None:
+            # Written and left empty: no use is consented to (never read as the default).
+            scope = ()
+            consent_read.warn("scope", "empty, so the memory is not published; list where it may appear "
+                                       f"({', '.join(CONSENT_SCOPES)})")
+        else:
+            scope = tuple(consent_read.text_list("scope"))
         for name in scope:
             if name not in CONSENT_SCOPES:
                 consent_read.fail("scope", f"unknown scope '{name}'; use {', '.join(CONSENT_SCOPES)}")
