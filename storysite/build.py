@@ -257,9 +257,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
     problems.extend(future_dated(site))
-    site, found = drop_withheld_media(content, site)
-    problems.extend(found)
+    # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
     withheld = withheld_media(content, site)
+    site, found = drop_withheld_media(site, withheld)
+    problems.extend(found)
 
     # 4b. Photos and videos of the public site only (an unpublished memory's photo
     #     is never even opened). Unchanged photos come from the cache, the others

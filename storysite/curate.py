@@ -278,21 +278,20 @@ def withheld_notice(path: str, line: int, media: str, memory_file: str) -> Diagn
     return notice(path, line, f"'{media}' belongs to {memory_file}, which is not published; left out")
 
 
-def drop_withheld_media(content: Content, site: PublicSite) -> tuple[PublicSite, list[Diagnostic]]:
-    """``site`` without any photo or video that belongs to an unpublished memory (listed in its
-    ``media`` or kept in its bundle folder), each with a note naming both files.
+def drop_withheld_media(site: PublicSite, owner: Callable[[str | None], str | None] | None
+                        ) -> tuple[PublicSite, list[Diagnostic]]:
+    """``site`` without any photo or video that belongs to an unpublished memory (``owner``:
+    see :func:`withheld_media`), each with a note naming both files.
 
     A withdrawn fan's photo must not stay online because a gallery, a milestone, a campaign
     or another memory points at the same file (editorial Markdown's images: see
     :func:`storysite.bodyimages.find_body_images`).
     """
-    owner = withheld_media(content, site)
     if owner is None:
         return site, []
     problems: list[Diagnostic] = []
 
     def keep(ref: MediaRef) -> bool:
-        assert owner is not None
         for path in (ref.src, ref.video, ref.poster):
             memory_file = owner(path)
             if memory_file is not None:
