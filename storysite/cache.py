@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 import storysite
 from storysite.load import DigestIndex
 
@@ -267,7 +265,7 @@ def compiled_templates_dir(site_dir: Path, parts: Iterable[str], prune: bool) ->
     """The folder of compiled templates for this code, Jinja and ``parts`` (what the
     environment's filters depend on: they are run while compiling). With ``prune``, the
     folders of other versions are removed."""
-    digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}\x00{jinja2.__version__}".encode())
+    digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}".encode())  # Jinja's version: in code_stamp
     for part in parts:
         digest.update(part.encode() + b"\x00")
     root = site_dir / CACHE_DIR / "templates"

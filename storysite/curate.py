@@ -21,6 +21,7 @@ from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
     Campaign,
+    Consent,
     Content,
     Gallery,
     LabelDesign,
@@ -117,16 +118,26 @@ class Curation:
         return frozenset(w.slug for w in self.withheld)
 
 
-def publication_problem(memory: Memory, today: dt.date) -> str | None:
-    """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
-    if memory.status != "approved":
-        return f"status is {memory.status}"
-    if memory.withdrawn is not None:
+def standing_problem(status: str, withdrawn: dt.date | None, consent: Consent | None) -> str | None:
+    """Why a memory may not be published whatever the day (its status, a withdrawal, no
+    consent), or ``None``: the part of :func:`publication_problem` its file alone decides."""
+    if status != "approved":
+        return f"status is {status}"
+    if withdrawn is not None:
         # The date ``storysite withdraw`` writes outlives a status reverted by a merge.
-        return f"approved, but withdrawn on {memory.withdrawn.isoformat()}"
-    consent = memory.consent
+        return f"approved, but withdrawn on {withdrawn.isoformat()}"
     if consent is None or consent.granted is None:
         return "approved, but consent.granted is missing"
+    return None
+
+
+def publication_problem(memory: Memory, today: dt.date) -> str | None:
+    """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
+    standing = standing_problem(memory.status, memory.withdrawn, memory.consent)
+    if standing is not None:
+        return standing
+    consent = memory.consent
+    assert consent is not None and consent.granted is not None
     if consent.expires is not None and consent.expires <= today:
         return f"approved, but consent expired on {consent.expires.isoformat()}"
     if "site" not in consent.scope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite.curate import standing_problem
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
@@ -91,7 +92,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     media_problems: list[Diagnostic] = []
     media = read_media(FieldReader(item.path, read.fields, media_problems), "media", site_dir)
     withdrawn = read.full_date("withdrawn")
-    if status != "approved" or withdrawn is not None or consent is None or consent.granted is None:
+    if standing_problem(status, withdrawn, consent) is not None:
         media_problems = [notice(d.path, d.line, f"{d.message} (this memory is not published)")
                           if d.is_error else d for d in media_problems]
     problems.extend(media_problems)
