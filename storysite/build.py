@@ -293,7 +293,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # output or the configuration (by a symbolic or a hard link).
     areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
     static_files = _static_files(site_dir, problems, areas)
-    static_files, found = privacyguard.without_unpublishable(static_files, areas, STATIC_DIR)
+    static_files, found = privacyguard.without_hard_links(static_files, areas, STATIC_DIR)
     problems.extend(found)
     missing_strings: list[str] = []
     translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)

@@ -74,6 +74,14 @@ class SiteAreas:
     def real_site_dir(self) -> Path:
         return self.site_dir.resolve()
 
+    @functools.cached_property
+    def _folded_store(self) -> list[str]:
+        return self.store.casefold().split("/")
+
+    @functools.cached_property
+    def _folded_output(self) -> list[str]:
+        return self.output.casefold().split("/")
+
     def area(self, target: Path) -> tuple[str, str] | None:
         """Which area ``target`` (an absolute path, symbolic links resolved) is or lies in, as
         (the path it is named by, what it is), or ``None``."""
@@ -82,8 +90,7 @@ class SiteAreas:
         except ValueError:
             return None  # outside the site: refused elsewhere (a link that leads outside the site)
         folded = [part.casefold() for part in parts]  # as on a case-insensitive file system
-        store = self.store.casefold().split("/")
-        output = self.output.casefold().split("/")
+        store, output = self._folded_store, self._folded_output
         if not folded:
             return ".", "the site folder itself (its content, configuration and private store)"
         if folded[: len(store)] == store:
@@ -169,18 +176,30 @@ def _files_below(root: Path, inodes: set[int]) -> Iterator[tuple[Path, os.stat_r
 def without_unpublishable(files: Mapping[str, Path], areas: SiteAreas, label: str
                           ) -> tuple[dict[str, Path], list[Diagnostic]]:
     """``files`` (output path → source, from the folder ``label``) minus those that lead into a part
-    of the site that is never published or are, by a hard link, one of its files: each an error."""
+    of the site that is never published or are, by a hard link, one of its files: each an error.
+    (A walk that checked each entry with :func:`unpublishable` needs only :func:`without_hard_links`.)"""
     problems: list[Diagnostic] = []
-    refused: set[str] = set()
+    kept: dict[str, Path] = {}
     for rel, source in files.items():
         try:
             reason = unpublishable(source.resolve(), areas)
         except (OSError, RuntimeError):
-            continue
+            reason = None
         if reason is not None:
-            refused.add(rel)
             problems.append(error(f"{label}/{rel}", 1, reason))
-    for rel, other, what in same_files({r: p for r, p in files.items() if r not in refused}, areas):
+        else:
+            kept[rel] = source
+    kept, found = without_hard_links(kept, areas, label)
+    return kept, problems + found
+
+
+def without_hard_links(files: Mapping[str, Path], areas: SiteAreas, label: str
+                       ) -> tuple[dict[str, Path], list[Diagnostic]]:
+    """``files`` (output path → source, from the folder ``label``) minus those that are, by a hard
+    link, a file of a part of the site that is never published: each an error."""
+    problems: list[Diagnostic] = []
+    refused: set[str] = set()
+    for rel, other, what in same_files(files, areas):
         if rel not in refused:
             refused.add(rel)
             where = "the site's configuration" if other == CONFIG_FILE else f"in {what}"
