@@ -36,6 +36,7 @@ from typing import Any
 
 import storysite
 from storysite.load import DigestIndex
+from storysite.write import changed_after
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
@@ -203,15 +204,14 @@ def output_intact(output_dir: Path, files: Mapping[str, int], finished_ns: int) 
     try:
         for relpath, size in files.items():
             info = os.stat(os.path.join(root, relpath))
-            if info.st_size != size or max(info.st_mtime_ns, info.st_ctime_ns) > finished_ns:
+            if info.st_size != size or changed_after(info, finished_ns):
                 return False
             folder, _, _ = relpath.rpartition("/")
             while folder and (path := os.path.join(root, folder)) not in folders:
                 folders.add(path)
                 folder, _, _ = folder.rpartition("/")
         for folder in folders:
-            info = os.stat(folder)
-            if max(info.st_mtime_ns, info.st_ctime_ns) > finished_ns:
+            if changed_after(os.stat(folder), finished_ns):
                 return False
     except OSError:
         return False

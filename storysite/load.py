@@ -212,7 +212,7 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
                 # A memory saved as .txt or .markdown would otherwise never be published, unseen.
                 # (Label designs keep their word lists as .txt files: those are read by the design.)
                 resource = in_bundle or (kind == "labels" and suffix in (".txt", ".text"))
-                if not (resource and suffix not in _OTHER_MARKDOWN) and not file.name.upper().startswith(_TEAM_NOTES):
+                if (not resource or suffix in _OTHER_MARKDOWN) and not _team_note(file.name):
                     problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
                 continue
             is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
@@ -258,6 +258,10 @@ _TEAM_NOTES = ("README", "LICENSE", "CHANGELOG", "CONTRIBUTING")
 """Files a team keeps beside its content, for itself: not warned about."""
 
 
+def _team_note(name: str) -> bool:
+    return name.upper().startswith(_TEAM_NOTES)
+
+
 def _unread_content(content: Path) -> Iterator[Diagnostic]:
     """A warning for what stands in content/ to be read but never is: a text file beside
     the content folders, a folder named like one of them but misspelt."""
@@ -274,7 +278,7 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
                 yield warning(f"{CONTENT_DIR}/{entry.name}", 1, f"is not read: did you mean {CONTENT_DIR}/{close[0]}/? "
                                                                f"(content folders: {', '.join(KINDS)})")
         elif (Path(entry.name).suffix.lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN
-              and not entry.name.upper().startswith(_TEAM_NOTES)):
+              and not _team_note(entry.name)):
             yield warning(f"{CONTENT_DIR}/{entry.name}", 1, "is not read: put it in the folder of its kind "
                                                            f"({', '.join(KINDS)})")
 

@@ -234,6 +234,12 @@ def identity_of(info: os.stat_result) -> FileIdentity:
     return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+def changed_after(info: os.stat_result, when_ns: int) -> bool:
+    """Whether a file or folder changed after ``when_ns``: its modification time, or its change
+    time, which an edit whose modification time was put back still moves on."""
+    return max(info.st_mtime_ns, info.st_ctime_ns) > when_ns
+
+
 def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> FileIdentity:
     """Write ``data`` as ``root/relpath``, making its folders; the identity of the file written.
 
@@ -272,7 +278,7 @@ def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | No
         return None
     if expect is not None and identity_of(found) != expect:
         return None
-    if unchanged_since is not None and max(found.st_ctime_ns, found.st_mtime_ns) > unchanged_since:
+    if unchanged_since is not None and changed_after(found, unchanged_since):
         return None
     try:
         there = os.stat(target, follow_symlinks=False)

@@ -19,7 +19,7 @@ from storysite.diagnostics import Diagnostic, error
 from storysite.labels.layout import EngineSpec, LabelLayout, Refusal, ZoneSpec, layout_label
 from storysite.labels.metrics import FontError, FontMetrics, read_metrics
 from storysite.labels.policy import build_policy
-from storysite.model import LabelDesign, LabelFontRef, LabelZone
+from storysite.model import LabelDesign, LabelZone
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,7 @@ def prepare_design(
     found: dict[tuple[str, bool], str] = {}
     """Each font reference (path, in the theme) that could be read → its key in ``fonts``."""
     path = design.origin.path
-    refs = design.fonts or tuple(LabelFontRef(index, zone.font, zone.font_line, zone.font_in_theme)
-                                 for index, zone in enumerate(design.zones, start=1))
+    refs = design.fonts  # validate.label keeps a reference for every zone, unusable ones too
     # Every zone's font is looked for, the unusable zones' too: all problems in one run.
     for ref in refs:
         if (ref.font, ref.in_theme) in found:

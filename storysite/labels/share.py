@@ -23,10 +23,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from storysite.labels.metrics import read_metrics
 from storysite.labels.raster import LabelOp, draw_label
-from storysite.labels.text import EMOJI, INVISIBLE, MARKS, MAX_MARKS, WHITE_SPACE, graphemes
+from storysite.labels.text import EMOJI, INVISIBLE, MARKS, MAX_MARKS, SPACES, WHITE_SPACE, graphemes
 
 WIDTH, HEIGHT = 1200, 630
-_SPACES = regex.compile(r" {2,}")
 _PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
 RENDERER_VERSION = "2"  # change it when drawing changes: keys, URLs and cache follow
 CARD_CHARS = 600
@@ -138,7 +137,7 @@ def card_text(text: str, font_path: str, font_sha256: str) -> CardText:
     chars = _drawable(font_path, font_sha256)
     cut = len(text) > _SOURCE_CHARS
     source = unicodedata.normalize("NFC", text[:_SOURCE_CHARS])
-    normal = _SPACES.sub(" ", INVISIBLE.sub("", WHITE_SPACE.sub(" ", source)))
+    normal = SPACES.sub(" ", INVISIBLE.sub("", WHITE_SPACE.sub(" ", source)))
     shown: list[str] = []
     dropped: list[str] = []
     count = 0
@@ -155,10 +154,10 @@ def card_text(text: str, font_path: str, font_sha256: str) -> CardText:
         dropped.append(lost or " ")
         shown.append(kept or " ")
         count += bool(kept)
-    text_shown = _SPACES.sub(" ", "".join(shown)).strip()
+    text_shown = SPACES.sub(" ", "".join(shown)).strip()
     if cut and text_shown:
         text_shown = text_shown.rstrip(" ,;:.") + ELLIPSIS
-    return CardText(text_shown, _SPACES.sub(" ", "".join(dropped)).strip())
+    return CardText(text_shown, SPACES.sub(" ", "".join(dropped)).strip())
 
 
 def _few_marks(cluster: str) -> str:
