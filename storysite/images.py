@@ -331,6 +331,18 @@ def process_image(data: bytes, settings: ImageSettings) -> Processed | str:
         return str(refused)
 
 
+def decode_problem(image: Image.Image) -> str | None:
+    """Decode ``image`` whole; what is wrong with it (a message that follows its name), or None."""
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        reason = str(exc) or type(exc).__name__
+        return f"is damaged or truncated and cannot be decoded ({reason}); export it again from the original"
+    except MemoryError:
+        return "is too large to decode in the memory available"
+    return None
+
+
 def _process(data: bytes, settings: ImageSettings) -> Processed:
     notes: list[str] = []
     image = _open(data, settings.max_pixels)
@@ -355,14 +367,9 @@ def _process(data: bytes, settings: ImageSettings) -> Processed:
     if image.format == "JPEG" and raw_target[0] * 2 <= raw_width:
         # DCT scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size, never below the target.
         image.draft(None, raw_target)
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        reason = str(exc) or type(exc).__name__
-        raise _Refused(f"is damaged or truncated and cannot be decoded ({reason}); "
-                       "export it again from the original") from None
-    except MemoryError:
-        raise _Refused("is too large to decode in the memory available") from None
+    problem = decode_problem(image)
+    if problem is not None:
+        raise _Refused(problem)
     frame = _working_mode(image, notes)
     return _derive(frame, icc, orientation, (width, height), widths, kept_exif, settings, notes,
                    raw_width * raw_height)

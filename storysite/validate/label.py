@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.images import image_dimensions
+from storysite.images import decode_problem, image_dimensions
 from storysite.labels.policy import entry_keys
 from storysite.load import RawItem, is_inside
 from storysite.model import LabelDesign, LabelFontRef, LabelZone, Origin, WordList
@@ -127,14 +127,9 @@ def read_artwork(path: Path) -> tuple[str | None, tuple[int, int] | None, str]:
             return None, None, f"is a {kind} image; use PNG, JPEG or WebP"
         if max(width, height) > MAX_ARTWORK:
             return None, None, _too_large(width, height)
-        try:
-            image.load()
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            reason = str(exc) or type(exc).__name__
-            return None, None, (f"is damaged or truncated and cannot be decoded ({reason}); "
-                                "export it again from the original")
-        except MemoryError:
-            return None, None, "is too large to decode in the memory available"
+        problem = decode_problem(image)
+        if problem is not None:
+            return None, None, problem
     return kind, (int(width), int(height)), ""
 
 
