@@ -154,6 +154,34 @@ def plan_pages(
     def job(url: str, template: str, meta: PageMeta, **context: Any) -> PageJob:
         return PageJob(url, template, {**t_site, "meta": meta, **context})
 
+    try:
+        shared: bytes | None = hashlib.sha256(pickle.dumps(sorted(t_site.items()), protocol=5)).digest()
+    except Exception:
+        shared = None
+    card_digests: dict[str, tuple[MemoryCard, bytes]] = {}
+
+    def card_digest(card: MemoryCard | None) -> bytes | None:
+        # A card is shown by its memory's page, its neighbours' pages and several list
+        # pages: hashed once here, it is not pickled again for each page's key.
+        if card is None:
+            return None
+        known = card_digests.get(card.slug)
+        if known is not None and known[0] is card:
+            return known[1]
+        digest = hashlib.sha256(pickle.dumps(card, protocol=5)).digest()
+        card_digests[card.slug] = (card, digest)
+        return digest
+
+    def list_job(url: str, template: str, meta: PageMeta, shown: Sequence[MemoryCard], **context: Any) -> PageJob:
+        """A page listing ``shown`` cards, keyed by the cards' hashes rather than the cards."""
+        def inputs() -> tuple[Any, ...] | None:
+            try:
+                return (shared, meta, tuple(card_digest(card) for card in shown), sorted(context.items()))
+            except Exception:
+                return None
+        return PageJob(url, template, {**t_site, "meta": meta, "memories": list(shown), **context},
+                       inputs=inputs if shared is not None else None)
+
     campaign_cards = []
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)
@@ -193,14 +221,9 @@ def plan_pages(
         title = translate("memories.title")
         if number > 1:
             title = translate("pagination.titled", title=title, number=number, total=len(pages))
-        yield job(url, "memory_list.html", PageMeta(title, translate("memories.description"), url, section="memories"),
-                  memories=list(group), pagination=pagination(number, len(pages), routing.memory_index_url),
-                  memory_count=len(cards))
-
-    try:
-        shared: bytes | None = hashlib.sha256(pickle.dumps(sorted(t_site.items()), protocol=5)).digest()
-    except Exception:
-        shared = None
+        yield list_job(url, "memory_list.html", PageMeta(title, translate("memories.description"), url, section="memories"),
+                       group, pagination=pagination(number, len(pages), routing.memory_index_url),
+                       memory_count=len(cards))
 
     def memory_inputs(index: int) -> tuple[Any, ...]:
         """What a memory's page shows, its text named by the text's key (see memory_context)."""
@@ -213,8 +236,14 @@ def plan_pages(
     def memory_key_inputs(index: int) -> tuple[Any, ...] | None:
         # The text's key is the hash of its source, which the text is a pure function of;
         # without one (a text rendered another way), the context itself is hashed.
-        inputs = memory_inputs(index)
-        return None if shared is None or not inputs[1] else (shared, config.language, *inputs)
+        card, body_key, media, previous, following, label, label_card = memory_inputs(index)
+        if shared is None or not body_key:
+            return None
+        try:
+            return (shared, config.language, card_digest(card), body_key, media, card_digest(previous),
+                    card_digest(following), label, label_card)
+        except Exception:
+            return None
 
     def memory_context(index: int) -> Mapping[str, Any]:
         card, _, media, previous, following, label, label_card = memory_inputs(index)
@@ -252,10 +281,10 @@ def plan_pages(
             title = translate("tags.one", name=tag.name)
             if number > 1:
                 title = translate("pagination.titled", title=title, number=number, total=len(tag_pages))
-            yield job(url, "tag.html", PageMeta(title, translate("tags.one_description", name=tag.name, count=tag.count),
-                                                url, section="memories"),
-                      tag=tag, memories=list(group),
-                      pagination=pagination(number, len(tag_pages), functools.partial(routing.tag_url, tag.slug)))
+            yield list_job(url, "tag.html", PageMeta(title, translate("tags.one_description", name=tag.name, count=tag.count),
+                                                     url, section="memories"),
+                           group, tag=tag,
+                           pagination=pagination(number, len(tag_pages), functools.partial(routing.tag_url, tag.slug)))
 
 
 def _decade_counts(cards: Sequence[MemoryCard]) -> list[tuple[int, int]]:
