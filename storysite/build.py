@@ -193,8 +193,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
+    # The configured output is not read even by a preview building elsewhere (its thousands of
+    # folders would be walked on every save).
     fingerprint = cache.input_fingerprint(
-        site_dir, [output_dir, site_dir / config.privacy.private_store], [bundled_themes_dir(), _PACKAGE_DIR],
+        site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
+        [bundled_themes_dir(), _PACKAGE_DIR],
         f"{today.isoformat()}\x00{strict}")
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
     # The output is the very folder that build committed (not one restored from elsewhere).

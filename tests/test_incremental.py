@@ -98,6 +98,24 @@ def test_no_change_build_is_up_to_date_and_repeats_warnings(make_site) -> None:
     assert "unknown field 'feautred'" in second.stderr
 
 
+def test_a_preview_is_up_to_date_whatever_the_deployed_output_holds(make_site, tmp_path: Path) -> None:
+    # The preview (storysite serve) builds elsewhere: the site's own output is not one of its
+    # inputs, so a build there, or a file added to it, leaves the preview up to date.
+    from storysite.build import build
+    site = small_site(make_site)
+    preview = tmp_path / "preview" / "site"
+    today = dt.date(2026, 11, 20)
+    assert build(site.root, output_dir=preview, workers=1, today=today).ok
+    assert site.build().exit_code == 0
+    (site.public / "added-by-hand.txt").write_text("hello")
+    again = build(site.root, output_dir=preview, workers=1, today=today)
+    assert again.ok and again.up_to_date
+    site.write("content/memories/m003.md", memory("Changé"))
+    changed = build(site.root, output_dir=preview, workers=1, today=today)
+    assert changed.ok and not changed.up_to_date
+    assert "Changé" in (preview / "memories" / "m003" / "index.html").read_text(encoding="utf-8")
+
+
 def test_damaged_output_is_rebuilt(make_site) -> None:
     site = small_site(make_site)
     assert site.build().exit_code == 0
