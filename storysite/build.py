@@ -96,11 +96,11 @@ class BuildResult:
     """The content as validated, for ``check`` (``None`` for a build that writes: it is let go early)."""
     output_sizes: Mapping[str, int] = field(default_factory=dict)
     purge: tuple[str, ...] = ()
+    """URLs removed or changed since the previous build, for a CDN purge."""
     up_to_date: bool = False
     """Nothing had changed since the last build: the output was left as it was."""
     pages_rendered: int = 0
     pages_reused: int = 0
-    """URLs removed or changed since the previous build, for a CDN purge."""
     images_encoded: int = 0
     """Photos encoded by this build (the others came from the cache)."""
     images_reused: int = 0
@@ -109,6 +109,8 @@ class BuildResult:
     """Content files parsed by this build (the others came from the parse cache)."""
     files_reused: int = 0
     """Content files whose parse was reused from the cache, unchanged."""
+    base_path: str | None = None
+    """The path the site is served under (``/`` or ``/shop/``), when its configuration was read."""
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,7 @@ def build(
     strict: bool = False,
     output_dir: Path | None = None,
     workers: int | None = None,
+    parsed_memo: cache.ParsedMemo | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir``; write the output only if there is no error.
 
@@ -147,20 +150,21 @@ def build(
     new output from replacing the old. ``output_dir`` builds elsewhere than
     the configured output (a preview); the takedown record is then left alone,
     since it describes the deployed site. ``workers`` is how many processes
-    encode photos (default: all cores).
+    encode photos (default: all cores). ``parsed_memo`` keeps the parsed content files
+    between the builds of a long-lived process (the preview).
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
     with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
         result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                        workers=workers)
+                        workers=workers, parsed_memo=parsed_memo)
     # A build that writes lets the content go early (and part of it without its texts): it is
     # never reported back half, whether the build succeeded or stopped on an error.
     return replace(result, content=None) if write else result
 
 
 def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
-           output_dir: Path | None, workers: int | None) -> BuildResult:
+           output_dir: Path | None, workers: int | None, parsed_memo: cache.ParsedMemo | None = None) -> BuildResult:
     """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -207,7 +211,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         replayed.extend(problems)
         return BuildResult(replayed, output_dir, pages=int(state.summary.get("pages", 0)), files=len(state.files),
                            seconds=time.perf_counter() - started, written=True, up_to_date=True,
-                           output_sizes=state.files, images_reused=int(state.summary.get("images", 0)))
+                           output_sizes=state.files, images_reused=int(state.summary.get("images", 0)),
+                           base_path=config.base_path)
 
     # 2. Load and validate every content file; all problems are collected.
     known = cache.load_digests(site_dir)
@@ -249,7 +254,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         parsed_cache.put_raw(keys[index], raw)
     # Fans' texts come rendered with their parse (a memory validated here, with media, is
     # rendered below); when writing, only the rendered texts are kept.
-    content, found = validate_content(_raw_items(sources, keys, parsed_cache, problems, text_store, write), site_dir)
+    content, found = validate_content(
+        _raw_items(sources, keys, parsed_cache, problems, text_store, write, parsed_memo), site_dir)
+    if parsed_memo is not None:
+        parsed_memo.settle()
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -290,7 +298,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     theme, found = load_theme(config, site_dir, config.line_of("theme"))
     problems.extend(found)
     if theme is None:
-        return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content)
+        return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content,
+                           base_path=config.base_path)
     assets = build_assets(theme.static_files)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
     # output or the configuration (by a symbolic or a hard link).
@@ -411,7 +420,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         return BuildResult(problems, output_dir, pages=len(jobs), seconds=time.perf_counter() - started,
                            curation=curation, content=content, images_encoded=stats.encoded,
                            images_reused=stats.reused, files_parsed=files_parsed,
-                           files_reused=files_reused)
+                           files_reused=files_reused, base_path=config.base_path)
 
     # Everything the pages need is planned: the content as written (private fields and all)
     # is let go before the workers are forked, so that none of them starts with it. A build
@@ -454,8 +463,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             put(path, data)
         if problems.has_errors or (strict and problems.fails_strict):
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
-                               curation=curation, images_encoded=stats.encoded, images_reused=stats.reused)
-        manifest = takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
+                               curation=curation, images_encoded=stats.encoded, images_reused=stats.reused,
+                               base_path=config.base_path)
+        # A preview leaves the takedown record alone (it describes the deployed site).
+        manifest = None if preview else takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
         sizes = dict(sorted(staging.written.items()))
@@ -474,28 +485,39 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     prune_cache(cache_dir, image_results.results)
     # 7. The takedown record lives outside the output: what changed must be purged from caches.
     purge: list[str] = []
-    if not preview:
+    if manifest is not None:
         previous = takedown.load_manifest(site_dir)
         purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
         takedown.save(site_dir, manifest, purge)
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=rendered,
-                       pages_reused=reused, files_parsed=files_parsed, files_reused=files_reused)
+                       pages_reused=reused, files_parsed=files_parsed, files_reused=files_reused,
+                       base_path=config.base_path)
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics, rendered: TextStore, writing: bool) -> Iterator[load.RawItem | ValidatedItem]:
+               problems: Diagnostics, rendered: TextStore, writing: bool,
+               memo: cache.ParsedMemo | None = None) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
     are validated, and the bytes read are let go. Memories without media come validated,
     their texts rendered: the rendered texts go to ``rendered``; when ``writing``, the
-    memories come without their source text, else (``check``, whose report reads it) with it."""
+    memories come without their source text, else (``check``, whose report reads it) with it.
+    With ``memo``, the parsed files are kept there as values and taken from it when there."""
     for index, source in enumerate(sources):
         if index % 4096 == 4095:
             # The pickles taken so far are freed, but glibc keeps their pages while the items
             # made from them grow elsewhere: given back as we go, the two never add up.
             heap.give_back()
-        value = parsed.take(keys[index])
+        key = keys[index]
+        # An unreadable file's value is its error, under a key of its place in this build only.
+        if memo is not None and not key.startswith("unreadable-"):
+            value = memo.get(key)
+            if value is None:
+                value = parsed.take(key)
+                memo.put(key, value)
+        else:
+            value = parsed.take(key)
         problems.extend(value.problems)
         if not value.validated:
             yield from (load.RawItem(source, *part) for part in value.items)

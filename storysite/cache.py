@@ -325,6 +325,38 @@ def _atomic_pickle(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
+class ParsedMemo:
+    """Parsed content files kept as values by a long-lived process (the preview) from one of
+    its builds to the next: a rebuild after one save unpickles one file, not every one.
+
+    Keyed as the parse cache is (path, kind and the hash of the bytes), a value is the very
+    one that cache would give. Items are frozen and only read by validation, so the same
+    values can serve build after build. Each build keeps only the values it used, so that
+    what a withdrawn or deleted memory said is let go with it.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any | None:
+        """The value of ``key`` kept from the previous build, or None."""
+        value = self._values.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._used[key] = value
+
+    def settle(self) -> None:
+        """A build is done with its content: keep what it used, and only that."""
+        self._values, self._used = self._used, {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class ValueCache:
     """A content-addressed cache of pure results (parsed files, rendered Markdown).
 

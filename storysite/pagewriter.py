@@ -95,12 +95,13 @@ class _PageWork:
 
     def reuse(self, job: PageJob, key: str | None) -> Outcome | None:
         """The previous build's page, linked, when its key is ``key`` and its file is intact."""
-        old = self.previous.get(job.output_path)
+        path = job.output_path
+        old = self.previous.get(path)
         if key is not None and old is not None and old.key == key:
-            size = place_link(self.previous_output / job.output_path, self.root, job.output_path, old.file,
+            size = place_link(os.path.join(self.previous_output, path), self.root, path, old.file,
                               self.previous_finished)
             if size is not None:
-                return job.output_path, old, [], size, True, True
+                return path, old, [], size, True, True
         return None
 
     def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:

@@ -41,6 +41,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from storysite.build import BuildResult, build
+from storysite.cache import ParsedMemo, forget_output_records
 from storysite.config import load_config
 
 EVENTS_PATH = "/__storysite/events"
@@ -119,6 +120,8 @@ class Rebuilder:
         self._building = threading.Lock()
         self.builds = 0
         self.stopped = False
+        self.parsed_memo = ParsedMemo()
+        """The parsed content files, kept from one rebuild to the next (see :class:`ParsedMemo`)."""
 
     def rebuild_now(self) -> BuildResult | None:
         with self._building:
@@ -126,10 +129,9 @@ class Rebuilder:
                 return None
             started = time.perf_counter()
             # One process: forking a pool from a server with threads is not safe.
-            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1)
-            config, _ = load_config(self.site_dir, lenient=True)
-            if config is not None:
-                self.state.base_path = config.base_path
+            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, parsed_memo=self.parsed_memo)
+            if result.base_path is not None:
+                self.state.base_path = result.base_path
             self.builds += 1
             self.state.publish(result)
             self.on_build(result, time.perf_counter() - started)
@@ -423,4 +425,7 @@ class PreviewServer:
         self.observer.join(timeout=5)
         self.httpd.shutdown()
         self.httpd.server_close()
+        # The records of this preview's output describe a folder about to go: they would only
+        # pile up in the cache, one set per session.
+        forget_output_records(self.site_dir, self.state.output_dir)
         shutil.rmtree(self._temp, ignore_errors=True)

@@ -263,15 +263,26 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
         os.close(fd)
 
 
-def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | None = None,
+def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentity | None = None,
                unchanged_since: int | None = None) -> int | None:
     """Make ``root/relpath`` a hard link to ``source`` (kept when it is one already).
 
     The size, or None when ``source`` is gone, is not the file ``expect`` says it was
     written as, changed after ``unchanged_since`` (ns: an edit in place whose modification
     time was put back still changes the change time), or cannot be linked (then nothing is
-    placed, and the caller writes the file itself)."""
+    placed, and the caller writes the file itself). With both ``expect`` and
+    ``unchanged_since``, a file already at ``root/relpath`` that is the one ``expect`` names,
+    untouched since, is kept as it is, wherever ``source`` went: its bytes are the same."""
     target = os.path.join(root, relpath)
+    try:
+        there: os.stat_result | None = os.stat(target, follow_symlinks=False)
+    except OSError:
+        there = None
+    if (there is not None and expect is not None and unchanged_since is not None and stat.S_ISREG(there.st_mode)
+            and identity_of(there) == expect and not changed_after(there, unchanged_since)):
+        # A recycled folder's link to that very file (same inode, untouched since): an edit
+        # build finds most pages so, and needs no look at the source.
+        return there.st_size
     try:
         found = os.stat(source)
     except OSError:
@@ -280,10 +291,6 @@ def place_link(source: Path, root: Path, relpath: str, expect: FileIdentity | No
         return None
     if unchanged_since is not None and changed_after(found, unchanged_since):
         return None
-    try:
-        there = os.stat(target, follow_symlinks=False)
-    except OSError:
-        there = None
     if there is not None:
         if there.st_ino == found.st_ino and there.st_dev == found.st_dev:
             return found.st_size

@@ -64,6 +64,22 @@ def test_serves_pages_with_the_reload_script_and_not_in_the_output(preview) -> N
     assert not site.public.exists()  # the preview never touches the deployed output
 
 
+def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> None:
+    # Each session previews into a folder of its own: its page records and build state
+    # would pile up in the cache, session after session.
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    assert site.build().exit_code == 0
+    cache = site.root / ".storysite" / "cache"
+    before = sorted(p.name for p in cache.iterdir() if p.name.startswith(("pages-", "state-")))
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    during = sorted(p.name for p in cache.iterdir() if p.name.startswith(("pages-", "state-")))
+    server.stop()
+    after = sorted(p.name for p in cache.iterdir() if p.name.startswith(("pages-", "state-")))
+    assert len(during) == len(before) + 2
+    assert after == before
+
+
 @pytest.mark.parametrize("path", ["/../storysite.yaml", "/%2e%2e/storysite.yaml", "/..%2fstorysite.yaml",
                                   "/%2e%2e%2f%2e%2e%2fetc/passwd", "/memories/../../storysite.yaml",
                                   "/..\\storysite.yaml", "//etc/passwd", "/" + "a" * 5000,
