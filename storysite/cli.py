@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -512,6 +513,11 @@ def serve_command(site: str, port: int, host: str) -> None:
         raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     server.start()
     click.echo(f"Serving {site_dir} on {server.site_url} (Ctrl-C to stop).")
+
+    def stop_when_terminated(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C: the preview's folder and records are cleared away
+
+    signal.signal(signal.SIGTERM, stop_when_terminated)
     try:
         while True:
             time.sleep(3600)

@@ -80,6 +80,38 @@ def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> No
     assert after == before
 
 
+def test_serve_stopped_by_sigterm_clears_its_preview_away(make_site, tmp_path) -> None:
+    # A process manager, an IDE or a benchmark stops the preview with SIGTERM rather than Ctrl-C.
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with subprocess.Popen([sys.executable, "-m", "storysite", "serve", str(site.root), "--port", str(port)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "TMPDIR": str(scratch)}) as process:
+        try:
+            assert process.stdout is not None
+            serving = next((line for line in process.stdout if line.startswith("Serving")), None)
+            assert serving is not None, process.stderr.read() if process.stderr else ""
+            assert list(scratch.iterdir())  # the preview's folder
+            process.send_signal(signal.SIGTERM)
+            _, errors = process.communicate(timeout=30)
+            assert process.returncode == 0, errors
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert list(scratch.iterdir()) == []
+    cache = site.root / ".storysite" / "cache"
+    assert not [p for p in cache.iterdir() if p.name.startswith(("pages-", "state-"))]
+
+
 @pytest.mark.parametrize("path", ["/../storysite.yaml", "/%2e%2e/storysite.yaml", "/..%2fstorysite.yaml",
                                   "/%2e%2e%2f%2e%2e%2fetc/passwd", "/memories/../../storysite.yaml",
                                   "/..\\storysite.yaml", "//etc/passwd", "/" + "a" * 5000,
