@@ -511,14 +511,14 @@ def serve_command(site: str, port: int, host: str) -> None:
         server = PreviewServer(site_dir, host, port, on_build=report)
     except OSError as exc:
         raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    server.start()
-    click.echo(f"Serving {site_dir} on {server.site_url} (Ctrl-C to stop).")
 
     def stop_when_terminated(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # as Ctrl-C: the preview's folder and records are cleared away
 
     signal.signal(signal.SIGTERM, stop_when_terminated)
     try:
+        server.start()
+        click.echo(f"Serving {site_dir} on {server.site_url} (Ctrl-C to stop).")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

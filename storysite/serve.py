@@ -420,10 +420,13 @@ class PreviewServer:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop watching and serving, and clear the preview away (also when stopped while starting)."""
         self.rebuilder.cancel()
-        self.observer.stop()
-        self.observer.join(timeout=5)
-        self.httpd.shutdown()
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(timeout=5)
+        if self._thread is not None:  # shutdown() waits for a serving loop, which must have started
+            self.httpd.shutdown()
         self.httpd.server_close()
         # The records of this preview's output describe a folder about to go: they would only
         # pile up in the cache, one set per session.

@@ -80,6 +80,19 @@ def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> No
     assert after == before
 
 
+def test_a_preview_stopped_before_it_started_stops_at_once(make_site) -> None:
+    # SIGTERM or Ctrl-C during the first build: nothing is served or watched yet, and stopping
+    # must neither wait for a serving loop that never ran nor leave the preview's folder.
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    folder = server.state.output_dir.parent
+    assert folder.is_dir()
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 5
+    assert not folder.exists()
+
+
 def test_serve_stopped_by_sigterm_clears_its_preview_away(make_site, tmp_path) -> None:
     # A process manager, an IDE or a benchmark stops the preview with SIGTERM rather than Ctrl-C.
     import os
