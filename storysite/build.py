@@ -140,7 +140,7 @@ def build(
     strict: bool = False,
     output_dir: Path | None = None,
     workers: int | None = None,
-    parsed_memo: cache.ParsedMemo | None = None,
+    memo: cache.BuildMemo | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir``; write the output only if there is no error.
 
@@ -150,21 +150,21 @@ def build(
     new output from replacing the old. ``output_dir`` builds elsewhere than
     the configured output (a preview); the takedown record is then left alone,
     since it describes the deployed site. ``workers`` is how many processes
-    encode photos (default: all cores). ``parsed_memo`` keeps the parsed content files
-    between the builds of a long-lived process (the preview).
+    encode photos (default: all cores). ``memo`` keeps the parsed content files and
+    the page records between the builds of a long-lived process (the preview).
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
     with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
         result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                        workers=workers, parsed_memo=parsed_memo)
+                        workers=workers, memo=memo)
     # A build that writes lets the content go early (and part of it without its texts): it is
     # never reported back half, whether the build succeeded or stopped on an error.
     return replace(result, content=None) if write else result
 
 
 def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
-           output_dir: Path | None, workers: int | None, parsed_memo: cache.ParsedMemo | None = None) -> BuildResult:
+           output_dir: Path | None, workers: int | None, memo: cache.BuildMemo | None = None) -> BuildResult:
     """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -255,9 +255,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # Fans' texts come rendered with their parse (a memory validated here, with media, is
     # rendered below); when writing, only the rendered texts are kept.
     content, found = validate_content(
-        _raw_items(sources, keys, parsed_cache, problems, text_store, write, parsed_memo), site_dir)
-    if parsed_memo is not None:
-        parsed_memo.settle()
+        _raw_items(sources, keys, parsed_cache, problems, text_store, write, memo.parsed if memo else None), site_dir)
+    if memo is not None:
+        memo.parsed.settle()
     del sources, parsed_cache, keys
     problems.extend(found)
 
@@ -437,7 +437,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
-        previous_pages = cache.load_pages(site_dir, output_dir)
+        previous_pages = (memo.pages if memo is not None and memo.pages is not None
+                          else cache.load_pages(site_dir, output_dir))
         staging.expected = outputs
         written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes,
                               state.finished_ns if state is not None else 0)
@@ -471,7 +472,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         staging.commit()
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
-    cache.save_pages(site_dir, output_dir, written.facts)
+    if memo is not None:
+        memo.pages = written.facts
+    else:
+        cache.save_pages(site_dir, output_dir, written.facts)
     rendered, reused = written.rendered, written.reused
     # What the pages were made from is let go before the takedown records are compared (at
     # 100,000 memories, the previous manifest alone is a hundred megabytes).

@@ -325,6 +325,17 @@ def _atomic_pickle(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
+class BuildMemo:
+    """What a long-lived process (the preview) keeps in memory from one of its builds to the
+    next, instead of reading it back from the cache folder: the parsed content files, and the
+    page records of its output (which no other process uses, so they are never saved)."""
+
+    def __init__(self) -> None:
+        self.parsed = ParsedMemo()
+        self.pages: dict[str, PageFacts] | None = None
+        """The page records of the output the last build committed (None before the first)."""
+
+
 class ParsedMemo:
     """Parsed content files kept as values by a long-lived process (the preview) from one of
     its builds to the next: a rebuild after one save unpickles one file, not every one.

