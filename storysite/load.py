@@ -106,6 +106,14 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
 
     ``refuse``, given what a file or folder is (symbolic links resolved), says why it must not be
     read: an error at its path, and nothing below it is."""
+    return map(Path, _walk_paths(root, site_dir, problems, skip, refuse))
+
+
+def _walk_paths(root: Path, site_dir: Path, problems: list[Diagnostic],
+                skip: Callable[[str], bool] = skip_content_name,
+                refuse: Callable[[Path], str | None] | None = None) -> Iterator[str]:
+    """:func:`_walk`, each file as the text of its path (tens of thousands of paths are
+    looked at by name alone: made into objects, they cost more than the walk)."""
     seen: set[Path] = set()
     stack = [root]
     while stack:
@@ -125,6 +133,9 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
             continue
         for entry in entries:
             if skip(entry.name):
+                continue
+            if refuse is None and not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+                yield entry.path  # a plain file: nothing more to check
                 continue
             path = Path(entry.path)
             if entry.is_symlink() and is_link_loop(path):
@@ -147,8 +158,23 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
             if entry.is_dir():
                 stack.append(path)
             elif entry.is_file():
-                yield path
+                yield entry.path
     return
+
+
+def _suffix(name: str) -> str:
+    """A file name's suffix, as :attr:`pathlib.PurePath.suffix` has it ("" for ".md" or "a.")."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _below_any(folder: str, folders: set[str], top: str) -> bool:
+    """Whether ``folder`` is one of ``folders`` or inside one (looking no higher than ``top``)."""
+    while len(folder) > len(top):
+        if folder in folders:
+            return True
+        folder = os.path.dirname(folder)
+    return folder in folders
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -195,27 +221,30 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
         root = content / kind
         if not root.is_dir():
             continue
-        files = sorted(_walk(root, site_dir, problems), key=str)
+        files = sorted(_walk_paths(root, site_dir, problems))
         # What precedes 'content/' in every file's path: not len(str(site_dir)) + 1, which is one
         # too many when the site is '.' (its files are 'content/...', not './content/...').
         prefix = len(str(content)) - len(CONTENT_DIR)
+        top = str(root)
         bundle_dirs = {
-            f.parent for f in files if f.name.lower() in BUNDLE_INDEXES and f.parent != root
+            os.path.dirname(f) for f in files
+            if os.path.basename(f).lower() in BUNDLE_INDEXES and os.path.dirname(f) != top
         }
         for file in files:
-            suffix = file.suffix.lower()
+            folder, name = os.path.split(file)
+            suffix = _suffix(name).lower()
             if suffix not in TEXT_SUFFIXES and suffix not in _OTHER_TEXT:
                 continue
-            rel = str(file)[prefix:].replace(os.sep, "/")
-            in_bundle = bool(bundle_dirs) and any(parent in bundle_dirs for parent in file.parents)
+            rel = file[prefix:].replace(os.sep, "/")
+            in_bundle = bool(bundle_dirs) and _below_any(folder, bundle_dirs, top)
             if suffix in _OTHER_TEXT:
                 # A memory saved as .txt or .markdown would otherwise never be published, unseen.
                 # (Label designs keep their word lists as .txt files: those are read by the design.)
                 resource = in_bundle or (kind == "labels" and suffix in (".txt", ".text"))
-                if (not resource or suffix in _OTHER_MARKDOWN) and not _team_note(file.name):
+                if (not resource or suffix in _OTHER_MARKDOWN) and not _team_note(name):
                     problems.append(warning(rel, 1, "is not read: content files end in .md or .yaml; rename it"))
                 continue
-            is_index = file.name.lower() in BUNDLE_INDEXES and file.parent in bundle_dirs
+            is_index = name.lower() in BUNDLE_INDEXES and folder in bundle_dirs
             if in_bundle and not is_index:
                 if suffix == ".md":  # a page written into a bundle's folder, most likely
                     problems.append(warning(rel, 1, "is not read: its folder is a bundle (it has an index file), "
@@ -283,7 +312,7 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
                                                            f"({', '.join(KINDS)})")
 
 
-def _stat_source(file: Path, rel: str, kind: str, is_index: bool, max_bytes: int,
+def _stat_source(file: str, rel: str, kind: str, is_index: bool, max_bytes: int,
                  known: DigestIndex) -> tuple[SourceFile | None, Diagnostic | None]:
     try:
         info = os.stat(file)

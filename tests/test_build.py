@@ -296,6 +296,7 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
         "content/memories/souvenir.txt": "---\ntitle: Souvenir en texte\n---\nx\n",
         "content/memories/README.txt": "how we name files",
         "content/memories/bundle/credits.txt": "photo: Jean",
+        "content/memories/bundle/extras/deep.md": memory("Tout au fond du paquet"),
     })
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -309,6 +310,8 @@ def test_content_written_in_near_miss_forms_is_read_or_warned_about(make_site) -
     assert "content/notes.md:1: warning: is not read: put it in the folder of its kind" in result.stderr
     assert "content/images" not in result.stderr and "README" not in result.stderr
     assert "content/memories/bundle/autre.md:1: warning: is not read: its folder is a bundle" in result.stderr
+    # Inside a bundle however deep, a file is the bundle's own.
+    assert "content/memories/bundle/extras/deep.md:1: warning: is not read: its folder is a bundle" in result.stderr
 
 
 def test_a_tag_written_several_ways_is_shown_in_its_fullest_spelling(make_site) -> None:
