@@ -73,7 +73,7 @@ from storysite.timeline_pages import build_timeline_views, timeline_block, timel
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
-from storysite.write import Staging, clean_leftovers, foreign_files, marker_identity
+from storysite.write import Staging, clean_leftovers, foreign_files, marker_identity, prime_recycled
 
 STATIC_DIR = "static"
 EXCERPT_SOURCE = 1000
@@ -428,9 +428,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     del content
     heap.give_back()
     clean_leftovers(output_dir)
-    # A preview keeps its recycled folder beside its own output: on the same file system (a
-    # rename, not a copy) and out of the site folder the preview server watches.
-    recycle = output_dir.parent / f".{output_dir.name}.recycled" if preview else cache.recycle_dir(site_dir, output_dir)
+    recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
     with Staging(output_dir, recycle,
                  previous_files=state.files if state is not None else None,
                  previous_marker=state.output_marker if state is not None else None) as staging:
@@ -470,6 +468,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         manifest = None if preview else takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
+        if preview:
+            # A first preview had no output to recycle: one is linked now, before the build is
+            # recorded as finished (a link changes its file's change time), so that the first
+            # save is as quick as the next ones. (A deploying build does not pay for it: the
+            # output before last is there from its second build on.)
+            prime_recycled(output_dir, recycle)
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     if memo is not None:
@@ -498,6 +502,13 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=rendered,
                        pages_reused=reused, files_parsed=files_parsed, files_reused=files_reused,
                        base_path=config.base_path)
+
+
+def preview_recycle_dir(output_dir: Path) -> Path:
+    """Where a preview building into ``output_dir`` keeps its recycled folder: beside its own
+    output, on the same file system (a rename, not a copy) and out of the site folder the
+    preview server watches."""
+    return output_dir.parent / f".{output_dir.name}.recycled"
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,

@@ -465,6 +465,33 @@ def _remove_empty_folders(root: Path, removed: Iterable[str], needed: set[str] |
             folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
+def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
+    """Give ``recycle_dir`` hard links to the files of ``output_dir`` when it has none yet, so
+    that the next build recycles a folder rather than making one per page (see
+    :class:`Staging`); whether it did. Safe whatever the output holds: a recycled folder is
+    never trusted, only reused where its files are the very files the new output needs."""
+    if recycle_dir.exists() or not output_dir.is_dir():
+        return False
+    # Made aside, then renamed into place: a half-made folder is never taken for one.
+    priming = recycle_dir.parent / f"{recycle_dir.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        for relpath in _walk_files(output_dir):
+            if relpath == MARKER or relpath.split("/", 1)[0] in KEPT:
+                continue
+            source = os.path.join(output_dir, relpath)
+            if not stat.S_ISREG(os.lstat(source).st_mode):
+                continue
+            target = os.path.join(priming, relpath)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(source, target)
+        os.makedirs(priming, exist_ok=True)
+        os.rename(priming, recycle_dir)
+    except OSError:
+        shutil.rmtree(priming, ignore_errors=True)
+        return False
+    return True
+
+
 def clean_leftovers(output_dir: Path) -> None:
     """Remove staging and old folders left by builds that were killed."""
     if not output_dir.parent.is_dir():

@@ -75,11 +75,18 @@ def test_preview_builds_keeping_parsed_files_and_page_records_equal_a_full_build
     # storysite serve keeps the parsed files and page records from one rebuild to the next
     # (BuildMemo): after an edit, an addition, a rename and a withdrawal its output is a clean
     # build's, and it holds nothing of the files gone.
-    from storysite.build import build
+    from storysite.build import build, preview_recycle_dir
     from storysite.cache import BuildMemo
     site = small_site(make_site)
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    # The first output is recycled from the first save on (it is linked into the preview's
+    # recycled folder as its build ends): that save renders only what it changed.
+    assert (preview_recycle_dir(preview) / "memories" / "m007" / "index.html").is_file()
+    text = site.root / "content/memories/m007.md"
+    text.write_text(text.read_text().replace("Le texte du souvenir.", "Un autre texte."))
+    first_save = build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
+    assert first_save.ok and 0 < first_save.pages_rendered < first_save.pages_reused
     files = len(list((site.root / "content").rglob("*.*")))
     assert len(memo.parsed) == files
     edit_add_rename_and_withdraw(site)

@@ -80,6 +80,23 @@ def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> No
     assert after == before
 
 
+def test_the_first_save_recycles_the_first_output(preview) -> None:
+    # The first build had nothing to recycle: the preview links its output into a recycled
+    # folder as the build ends, so that the first save makes no folder per page.
+    from storysite.build import preview_recycle_dir
+    site, server = preview
+    output = server.state.output_dir
+    recycled = preview_recycle_dir(output)
+    page = "memories/a/index.html"
+    assert (recycled / page).stat().st_ino == (output / page).stat().st_ino
+    assert not (recycled / ".storysite-output").exists()
+    before = server.rebuilder.builds
+    site.write("content/memories/b.md", memory("Deuxième"))
+    assert wait_for(lambda: server.rebuilder.builds > before and get(server, "/memories/b/")[0] == 200)
+    assert "Premier titre" in get(server, "/memories/a/")[1]
+    assert "Deuxième" in get(server, "/memories/")[1]
+
+
 def test_a_preview_stopped_before_it_started_stops_at_once(make_site) -> None:
     # SIGTERM or Ctrl-C during the first build: nothing is served or watched yet, and stopping
     # must neither wait for a serving loop that never ran nor leave the preview's folder.
