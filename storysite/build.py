@@ -254,6 +254,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         parsed_cache.put_raw(keys[index], raw)
     # Fans' texts come rendered with their parse (a memory validated here, with media, is
     # rendered below); when writing, only the rendered texts are kept.
+    if memo is not None:
+        memo.parsed.begin()
     content, found = validate_content(
         _raw_items(sources, keys, parsed_cache, problems, text_store, write, memo.parsed if memo else None), site_dir)
     if memo is not None:

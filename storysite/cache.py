@@ -350,6 +350,11 @@ class ParsedMemo:
         self._values: dict[str, Any] = {}
         self._used: dict[str, Any] = {}
 
+    def begin(self) -> None:
+        """A build starts: what an earlier one used and never settled (it stopped on an
+        exception) is not kept on its behalf."""
+        self._used = {}
+
     def get(self, key: str) -> Any | None:
         """The value of ``key`` kept from the previous build, or None."""
         value = self._values.get(key)

@@ -418,8 +418,9 @@ class PreviewServer:
         """First build, then watch and serve in background threads."""
         self.rebuilder.rebuild_now()
         self.observer.start()
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        thread.start()
+        self._thread = thread  # only once started: stop() then waits for its loop
 
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""

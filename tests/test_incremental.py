@@ -106,6 +106,31 @@ def test_preview_builds_keeping_parsed_files_and_page_records_equal_a_full_build
     assert not (preview / "memories" / "m001").exists() and not (preview / "memories" / "m004").exists()
 
 
+def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    # What a build that never finished had taken from the preview's memory is not kept on its
+    # behalf: a memory deleted afterwards leaves the preview process at the next build.
+    import storysite.build as build_module
+    from storysite.cache import BuildMemo
+    site = small_site(make_site)
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    assert build_module.build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    validate = build_module.validate_content
+
+    def failing(items, site_dir):
+        list(items)
+        raise RuntimeError("a bug in a validator")
+
+    monkeypatch.setattr(build_module, "validate_content", failing)
+    site.write("content/memories/m003.md", memory("Souvenir trois, revu"))
+    with pytest.raises(RuntimeError):
+        build_module.build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
+    monkeypatch.setattr(build_module, "validate_content", validate)
+    (site.root / "content/memories/m005.md").unlink()
+    assert build_module.build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    assert len(memo.parsed) == len(list((site.root / "content").rglob("*.*")))
+
+
 def test_an_upgraded_rendering_library_renders_every_page_again(make_site, monkeypatch) -> None:
     from storysite import cache
 
