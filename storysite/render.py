@@ -41,9 +41,6 @@ from storysite.views import (
     pagination,
 )
 
-CARD_DIGESTS_KEPT = 32_768
-"""How many memory cards' hashes a page plan keeps at most (see ``plan_pages``)."""
-
 
 @dataclass(frozen=True)
 class OutputFile:
@@ -172,10 +169,6 @@ def plan_pages(
         if known is not None and known[0] is card:
             return known[1]
         digest = hashlib.sha256(pickle.dumps(card, protocol=5)).digest()
-        if len(card_digests) >= CARD_DIGESTS_KEPT:
-            # Pages come in card order, so the cards a page shares with the last few are
-            # still found; every card's hash in every worker would be 16 MB each at 100,000.
-            card_digests.clear()
         card_digests[card.slug] = (card, digest)
         return digest
 

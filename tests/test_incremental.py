@@ -56,22 +56,6 @@ def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> No
     assert "Souvenir 1<" not in site.all_output_text()
 
 
-def test_pages_keyed_with_few_card_hashes_kept_equal_a_full_build(make_site, tmp_path: Path, monkeypatch) -> None:
-    # A page plan keeps a bounded number of card hashes (memory at 100,000 memories): with a
-    # bound of three, hashes are dropped and made again all along, and nothing is stale.
-    from storysite import render
-    monkeypatch.setattr(render, "CARD_DIGESTS_KEPT", 3)
-    site = small_site(make_site)
-    assert site.build("--jobs", "1").exit_code == 0
-    edit_add_rename_and_withdraw(site)
-    result = site.build("--jobs", "1")
-    assert result.exit_code == 0 and " 0 unchanged" not in result.stdout
-    monkeypatch.undo()
-    full = clean_copy(site, tmp_path, "full")
-    assert full.build().exit_code == 0
-    assert site.output_files() == full.output_files()
-
-
 def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, tmp_path: Path) -> None:
     # Over 400 pages, most unchanged: the pages are keyed and linked by the build itself and
     # only the changed ones rendered (by workers when there are many).
