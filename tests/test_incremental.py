@@ -586,6 +586,28 @@ def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_f
     assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
 
 
+def test_a_ci_build_with_its_cache_and_output_restored_renders_only_what_changed(make_site, tmp_path: Path) -> None:
+    # CI restores .storysite/ and the output as copies (other inodes, other change times):
+    # a page whose bytes are still those recorded is reused, one altered is rendered again.
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    saved = tmp_path / "ci-cache"
+    shutil.copytree(site.root, saved, symlinks=True)
+    shutil.rmtree(site.root)
+    shutil.copytree(saved, site.root, symlinks=True)
+    altered = site.public / "memories" / "m004" / "index.html"
+    altered.write_text(altered.read_text(encoding="utf-8").replace("Souvenir 4", "Souvenir piraté"), encoding="utf-8")
+    _edit_m002(site, "a")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    rendered, unchanged = (int(n) for n in re.search(r"\((\d+) rendered, (\d+) unchanged", result.stdout).groups())
+    assert unchanged > rendered > 0
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+    assert "piraté" not in site.all_output_text()
+
+
 def test_an_output_restored_from_an_older_build_is_rebuilt_not_trusted(make_site, tmp_path: Path) -> None:
     """CI may restore the output and the cache from different runs: a page of the restored
     output is never reused as if this build's record described it (here, a withdrawn memory
