@@ -30,7 +30,7 @@ from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
 from storysite.takedown import file_facts
 from storysite.theme import Theme
-from storysite.write import Staging, identity_of, place_bytes, place_link
+from storysite.write import Staging, place_bytes, place_link
 
 # Below this many pages to render, a pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -104,12 +104,13 @@ class _PageWork:
             size = place_link(source, self.root, path, old.file, self.previous_finished)
             if size is not None:
                 return path, old, [], size, True, True
-            # Not the very file written (an output restored by CI from its cache, say): used
-            # when its bytes are still those written, which reading them shows.
-            found = _verified_copy(source, old.sha256)
-            if found is not None and place_link(source, self.root, path) == found.st_size:
-                facts = PageFacts(old.key, old.sha256, old.memories, old.media, identity_of(found))
-                return path, facts, [], found.st_size, True, True
+            # Not the very file written (an output restored by CI from its cache, say): its
+            # bytes are used when they are still those written, copied into a file of this
+            # output's own (never linked: it may be a link to anywhere).
+            data = _verified_bytes(source, old.sha256)
+            if data is not None:
+                written = place_bytes(self.root, path, data, self.recycled)
+                return path, PageFacts(old.key, old.sha256, old.memories, old.media, written), [], len(data), True, False
         return None
 
     def _render(self, job: PageJob, key: str | None, context: Mapping[str, Any], old: PageFacts | None) -> Outcome:
@@ -176,17 +177,16 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
     return results
 
 
-def _verified_copy(source: str, sha256: str) -> os.stat_result | None:
-    """The stat data of ``source`` when its bytes hash to ``sha256``, else None."""
+def _verified_bytes(source: str, sha256: str) -> bytes | None:
+    """The bytes of the file ``source`` when they hash to ``sha256``, else None."""
     try:
         with open(source, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            data = handle.read()
     except OSError:
         return None
-    return info if digest == sha256 else None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def _mostly_unchanged(work: _PageWork, jobs: Sequence[PageJob], samples: int = 64) -> bool:

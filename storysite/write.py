@@ -284,8 +284,10 @@ def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentit
         # build finds most pages so, and needs no look at the source.
         return there.st_size
     try:
-        found = os.stat(source)
+        found = os.stat(source, follow_symlinks=False)
     except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):  # a link to anywhere is never linked into the output
         return None
     if expect is not None and identity_of(found) != expect:
         return None

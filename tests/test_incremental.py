@@ -597,6 +597,12 @@ def test_a_ci_build_with_its_cache_and_output_restored_renders_only_what_changed
     shutil.copytree(saved, site.root, symlinks=True)
     altered = site.public / "memories" / "m004" / "index.html"
     altered.write_text(altered.read_text(encoding="utf-8").replace("Souvenir 4", "Souvenir piraté"), encoding="utf-8")
+    # A page restored as a link to a file elsewhere, with the right bytes: copied, never linked.
+    linked = site.public / "memories" / "m005" / "index.html"
+    outside = tmp_path / "outside.html"
+    shutil.copyfile(linked, outside)
+    linked.unlink()
+    linked.symlink_to(outside)
     _edit_m002(site, "a")
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -606,6 +612,7 @@ def test_a_ci_build_with_its_cache_and_output_restored_renders_only_what_changed
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
     assert "piraté" not in site.all_output_text()
+    assert not linked.is_symlink() and linked.stat().st_ino != outside.stat().st_ino
 
 
 def test_an_output_restored_from_an_older_build_is_rebuilt_not_trusted(make_site, tmp_path: Path) -> None:
