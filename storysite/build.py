@@ -529,10 +529,7 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
         key = keys[index]
         # An unreadable file's value is its error, under a key of its place in this build only.
         if memo is not None and not key.startswith("unreadable-"):
-            value = memo.get(key)
-            if value is None:
-                value = parsed.take(key)
-                memo.put(key, value)
+            value = memo.take(key, parsed)
         else:
             value = parsed.take(key)
         problems.extend(value.problems)

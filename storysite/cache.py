@@ -355,15 +355,14 @@ class ParsedMemo:
         exception) is not kept on its behalf."""
         self._used = {}
 
-    def get(self, key: str) -> Any | None:
-        """The value of ``key`` kept from the previous build, or None."""
+    def take(self, key: str, parsed: ValueCache) -> Any:
+        """The value of ``key``: the one kept from the previous build, else taken from
+        ``parsed`` (the parse cache) and kept from now on."""
         value = self._values.get(key)
-        if value is not None:
-            self._used[key] = value
-        return value
-
-    def put(self, key: str, value: Any) -> None:
+        if value is None:
+            value = parsed.take(key)
         self._used[key] = value
+        return value
 
     def settle(self) -> None:
         """A build is done with its content: keep what it used, and only that."""

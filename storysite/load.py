@@ -306,7 +306,7 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
             if close:
                 yield warning(f"{CONTENT_DIR}/{entry.name}", 1, f"is not read: did you mean {CONTENT_DIR}/{close[0]}/? "
                                                                f"(content folders: {', '.join(KINDS)})")
-        elif (Path(entry.name).suffix.lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN
+        elif (_suffix(entry.name).lower() in TEXT_SUFFIXES + _OTHER_MARKDOWN
               and not _team_note(entry.name)):
             yield warning(f"{CONTENT_DIR}/{entry.name}", 1, "is not read: put it in the folder of its kind "
                                                            f"({', '.join(KINDS)})")

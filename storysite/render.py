@@ -151,8 +151,9 @@ def plan_pages(
     config = site.config
     t_site = {"site": site_view}
 
-    def job(url: str, template: str, meta: PageMeta, **context: Any) -> PageJob:
-        return PageJob(url, template, {**t_site, "meta": meta, **context})
+    def job(url: str, template: str, meta: PageMeta, *,
+            inputs: Callable[[], tuple[Any, ...] | None] | None = None, **context: Any) -> PageJob:
+        return PageJob(url, template, {**t_site, "meta": meta, **context}, inputs=inputs)
 
     try:
         shared: bytes | None = hashlib.sha256(pickle.dumps(sorted(t_site.items()), protocol=5)).digest()
@@ -179,8 +180,8 @@ def plan_pages(
                 return (shared, meta, tuple(card_digest(card) for card in shown), sorted(context.items()))
             except Exception:
                 return None
-        return PageJob(url, template, {**t_site, "meta": meta, "memories": list(shown), **context},
-                       inputs=inputs if shared is not None else None)
+        return job(url, template, meta, inputs=inputs if shared is not None else None, memories=list(shown),
+                   **context)
 
     campaign_cards = []
     for campaign in site.campaigns:
