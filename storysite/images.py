@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import itertools
@@ -837,7 +838,8 @@ def _encode_all(
     context = _pool_context()
     done: set[str] = set()
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # A forked worker collects cycles whatever its parent chose (a one-shot build does not).
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.enable) as pool:
             # Largest photos first, so that no big one starts last and runs alone.
             ordered = sorted(ops, key=lambda op: -_file_size(site_dir / op.source))
             futures: list[tuple[ImageOp, Future[ImageResult | ImageFailure]]] = [

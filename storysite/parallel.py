@@ -27,6 +27,9 @@ _TASK: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
 
 def _run_chunk(chunk: int) -> list[Any]:
     assert _TASK is not None
+    # A worker's collector runs whatever the parent chose (a one-shot build turns its own off):
+    # its renders make short-lived cycles, and the heap it inherited is frozen out of reach.
+    gc.enable()
     function, items, step = _TASK
     return [function(items[index]) for index in range(chunk, len(items), step)]
 

@@ -32,6 +32,7 @@ _REFERRING_ATTRIBUTE = re.compile(r"(?:src|href|srcset|content|poster|data-[a-z-
 _MEDIA = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".mp4", ".webm", ".vtt")
 _OWN_PAGE = re.compile(r"memories/([a-z0-9-]+)/index\.html")
 _TEXT_TYPES = (".html", ".xml", ".json", ".txt", ".js", ".webmanifest")
+_quote = json.encoder.encode_basestring  # a string as JSON, as json.dumps(..., ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,10 @@ class Manifest:
         for number, (name, entries) in enumerate((("files", self.files), ("memories", self.memories))):
             yield ("{" if number == 0 else ",\n") + f'"{name}": {{'
             for index, (key, value) in enumerate(sorted(entries.items())):
-                text = json.dumps(value if isinstance(value, str) else list(value), ensure_ascii=False)
-                yield f'{"," if index else ""}\n {json.dumps(key, ensure_ascii=False)}: {text}'
+                # As json.dumps(..., ensure_ascii=False) writes them, without making an encoder
+                # per call (a third of the time of an edit build's takedown record).
+                text = _quote(value) if isinstance(value, str) else f"[{', '.join(map(_quote, value))}]"
+                yield f'{"," if index else ""}\n {_quote(key)}: {text}'
             yield "\n}"
         yield "}\n"
 

@@ -30,6 +30,24 @@ def test_build_summary_and_quiet(make_site) -> None:
     assert site.build("--quiet").stdout == ""
 
 
+def test_build_run_within_another_program_leaves_its_garbage_collector_as_it_was(make_site) -> None:
+    import gc
+
+    site = make_site({"content/memories/a.md": memory("A")})
+    assert gc.isenabled()
+    assert site.build().exit_code == 0
+    assert gc.isenabled()  # a one-shot build turns it off for itself only
+    site.write("storysite.yaml", "title: [unclosed\n")
+    assert site.build().exit_code == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert site.build().exit_code == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_version_and_help(make_site) -> None:
     site = make_site({})
     assert site.run("--version").exit_code == 0

@@ -131,6 +131,22 @@ def test_manifest_records_where_each_memory_appears(make_site) -> None:
     assert not (site.public / ".storysite").exists()
 
 
+def test_manifest_json_keeps_every_string_exactly() -> None:
+    from storysite.takedown import Manifest
+
+    awkward = ['plain', 'é à ß 日本', 'quote " and \\ backslash', 'tab\tnew\nline', 'nul\x00 and \x1f',
+               'line sep \u2028 para \u2029', 'astral 😀', '']
+    files = {f"memories/{i}/{name}.html": name for i, name in enumerate(awkward)}
+    memories = {name or "empty": (name, name + "x") for name in awkward} | {"none": ()}
+    text = Manifest(files, memories).to_json()
+    assert json.loads(text) == {"files": files, "memories": {k: list(v) for k, v in memories.items()}}
+    assert Manifest.from_json(text) == Manifest(files, memories)
+    # Written as json.dumps(..., ensure_ascii=False) writes each entry, one per line.
+    for key, value in memories.items():
+        line = f" {json.dumps(key, ensure_ascii=False)}: {json.dumps(list(value), ensure_ascii=False)}"
+        assert line in text.split("\n") or line + "," in text.split("\n")
+
+
 def test_third_party_references_are_errors_unless_allowed(make_site) -> None:
     files = {
         "content/pages/p.md": "---\ntitle: P\n---\n<img src=\"https://tracker.example/p.gif\" alt=\"\">\n\n"
