@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import os
 import pickle
@@ -148,22 +149,17 @@ class BuildState:
 
 def load_digests(site_dir: Path) -> DigestIndex:
     """The content files' stat data and hashes when last read (see :func:`storysite.load.discover`)."""
-    try:
-        with open(site_dir / CACHE_DIR / "digests.pickle", "rb") as handle:
-            data = pickle.load(handle)
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
-            files: DigestIndex = data["files"]
-            return files
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
-        pass
+    found = _load_entries(site_dir / CACHE_DIR / "digests.pickle")
+    if found is not None and found[0].get("format") == FORMAT:
+        files: DigestIndex = found[1]
+        return files
     return {}
 
 
 def save_digests(site_dir: Path, files: DigestIndex) -> None:
     """Record the content files' stat data and hashes (entries with no stat data are left out)."""
-    _atomic_pickle(site_dir / CACHE_DIR / "digests.pickle",
-                   {"format": FORMAT, "files": {path: entry for path, entry in sorted(files.items())
-                                                if entry[0] != (0, 0, 0, 0)}})
+    _atomic_pickle_entries(site_dir / CACHE_DIR / "digests.pickle", {"format": FORMAT},
+                           {path: entry for path, entry in sorted(files.items()) if entry[0] != (0, 0, 0, 0)})
 
 
 def recycle_dir(site_dir: Path, output_dir: Path) -> Path:
@@ -238,18 +234,13 @@ class PageFacts:
 
 
 def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
-    path = site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-        # Records made by other code may lack what this code reads (a field added since):
-        # they are not trusted, and every page is rendered.
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_stamp():
-            return {}
-        pages = data["pages"]
-        return pages if isinstance(pages, dict) else {}
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError, ValueError, TypeError):
+    found = _load_entries(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle")
+    # Records made by other code may lack what this code reads (a field added since): they
+    # are not trusted, and every page is rendered.
+    if found is None or found[0].get("format") != FORMAT or found[0].get("code") != code_stamp():
         return {}
+    pages: dict[str, PageFacts] = found[1]
+    return pages
 
 
 def forget_output_records(site_dir: Path, output_dir: Path) -> None:
@@ -262,8 +253,8 @@ def forget_output_records(site_dir: Path, output_dir: Path) -> None:
 
 
 def save_pages(site_dir: Path, output_dir: Path, pages: Mapping[str, PageFacts]) -> None:
-    _atomic_pickle(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
-                   {"format": FORMAT, "code": code_stamp(), "pages": dict(pages)})
+    _atomic_pickle_entries(site_dir / CACHE_DIR / f"pages-{_tag(output_dir)}.pickle",
+                           {"format": FORMAT, "code": code_stamp()}, pages)
 
 
 def compiled_templates_dir(site_dir: Path, parts: Iterable[str], prune: bool) -> Path:
@@ -328,6 +319,46 @@ def _atomic_pickle(path: Path, value: Any) -> None:
     with os.fdopen(fd, "wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
+
+
+_CHUNK_ENTRIES = 4096
+
+
+def _atomic_pickle_entries(path: Path, header: dict[str, Any], entries: Mapping[str, Any]) -> None:
+    """Like :func:`_atomic_pickle`, for a large mapping: ``header`` (with the count of entries),
+    then the entries in chunks pickled one by one. A pickler keeps every object it wrote
+    alive until it is done: at 100,000 pages, a record pickled whole added a hundred
+    megabytes to the build's peak memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump({**header, "entries": len(entries)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        remaining = iter(entries.items())
+        while chunk := dict(itertools.islice(remaining, _CHUNK_ENTRIES)):
+            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def _load_entries(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The header and entries written by :func:`_atomic_pickle_entries`, or None when the file
+    is missing, unreadable, or not whole."""
+    try:
+        with path.open("rb") as handle:
+            header = pickle.load(handle)
+            if not isinstance(header, dict) or not isinstance(header.get("entries"), int):
+                return None
+            entries: dict[str, Any] = {}
+            while len(entries) < header["entries"]:
+                chunk = pickle.load(handle)
+                if not isinstance(chunk, dict) or not chunk:
+                    return None
+                entries.update(chunk)
+            if len(entries) != header["entries"] or handle.read(1):
+                return None
+            return header, entries
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError,
+            IndexError, KeyError, MemoryError):
+        return None
 
 
 class BuildMemo:

@@ -660,7 +660,12 @@ def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
     site = small_site(make_site)
     assert site.build().exit_code == 0
     record = next((site.root / ".storysite/cache").glob("pages-*.pickle"))
-    data = pickle.loads(record.read_bytes())
+    with record.open("rb") as handle:  # a header, then the pages in chunks
+        header, pages = pickle.load(handle), {}
+        while len(pages) < header["entries"]:
+            pages.update(pickle.load(handle))
+    assert len(pages) > 5 and header["format"] == FORMAT
+
     class OldFacts:
         """Pickles as a PageFacts of a version without the ``file`` field."""
 
@@ -671,12 +676,34 @@ def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
             f = self.facts
             return (object.__new__, (PageFacts,), (f.key, f.sha256, f.memories, f.media))
 
-    old_style = {path: OldFacts(facts) for path, facts in data["pages"].items()}
-    record.write_bytes(pickle.dumps({"format": FORMAT, "code": "an older storysite", "pages": old_style}))
+    old_style = {path: OldFacts(facts) for path, facts in pages.items()}
+    record.write_bytes(pickle.dumps({**header, "code": "an older storysite"}) + pickle.dumps(old_style))
     _edit_m002(site, "a")
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "0 unchanged" in result.stdout
+
+
+@pytest.mark.parametrize("cut", ["header only", "half", "one byte short", "one byte more"])
+def test_a_page_record_cut_short_or_grown_is_not_trusted(make_site, tmp_path: Path, cut: str) -> None:
+    """A record is written in chunks: one that is not whole (a disk that filled up, a copy cut
+    short) must not pass for the record of fewer pages."""
+    import pickle
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    record = next((site.root / ".storysite/cache").glob("pages-*.pickle"))
+    data = record.read_bytes()
+    header = len(pickle.dumps(pickle.loads(data), protocol=pickle.HIGHEST_PROTOCOL))
+    record.write_bytes({"header only": data[:header], "half": data[:len(data) // 2],
+                        "one byte short": data[:-1], "one byte more": data + b"\x00"}[cut])
+    _edit_m002(site, "a")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "0 unchanged" in result.stdout
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
 
 
 def test_every_input_of_a_memory_page_reaches_it_in_an_incremental_build(make_site, tmp_path: Path) -> None:
