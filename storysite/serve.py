@@ -21,6 +21,7 @@ know: then every ``Host`` is accepted.
 from __future__ import annotations
 
 import contextlib
+import gc
 import http.server
 import json
 import os
@@ -130,8 +131,17 @@ class Rebuilder:
             if self.stopped:
                 return None
             started = time.perf_counter()
-            # One process: forking a pool from a server with threads is not safe.
-            result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, memo=self.memo)
+            # A build makes many long-lived objects and next to no reference cycles: the cyclic
+            # collector is held off until the site is rebuilt, and does its walk while the
+            # browsers reload rather than between a save and its reload.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                # One process: forking a pool from a server with threads is not safe.
+                result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, memo=self.memo)
+            finally:
+                if collecting:
+                    gc.enable()
             if result.base_path is not None:
                 self.state.base_path = result.base_path
             self.builds += 1

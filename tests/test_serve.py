@@ -337,3 +337,21 @@ def test_a_site_with_a_base_path_is_served_under_it_as_deployed(make_site) -> No
             assert status == 404 and "not the site's" not in body, path
     finally:
         server.stop()
+
+
+def test_rebuilds_leave_the_servers_garbage_collector_on(preview) -> None:
+    # Each rebuild holds the cyclic collector off (it runs while browsers reload): a rebuild
+    # that failed must not leave the long-running server without one.
+    import gc
+
+    site, server = preview
+    assert gc.isenabled()
+    before = server.rebuilder.builds
+    site.write("content/memories/a.md", "---\ntitle: [unclosed\n---\nTexte.\n")
+    assert wait_for(lambda: server.rebuilder.builds > before)
+    assert server.state.snapshot()["errors"]
+    assert gc.isenabled()
+    before = server.rebuilder.builds
+    site.write("content/memories/a.md", memory("Titre réparé"))
+    assert wait_for(lambda: server.rebuilder.builds > before and "Titre réparé" in get(server, "/memories/a/")[1])
+    assert gc.isenabled()
