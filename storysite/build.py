@@ -265,7 +265,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 3. URLs are claimed by every item, published or not, so that approving a
     #    memory later can never collide with a page that already exists.
-    problems.extend(routing.find_collisions(_claims(content)))
+    claims = list(_claims(content))
+    problems.extend(routing.find_collisions(claims))
+    problems.extend(routing.unportable_urls(claims))
+    del claims
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from slugify import slugify as _slugify
 
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 
 # URLs the site generates itself; a page may not take them.
 RESERVED_SECTIONS = ("memories", "campaigns", "tags", "galleries", "timeline", "labels", "assets",
@@ -92,4 +92,26 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
             others = [c for c in group if c is not claim]
             named = ", ".join(f"{c.path}:{c.line or 1}" if c.path else c.what for c in others)
             problems.append(error(claim.path, claim.line, f"{claim.what} has the URL {claim.url}, as does {named}"))
+    return problems
+
+
+# Names Windows keeps for devices, with or without an extension ("nul", "nul.txt"): no file or
+# folder can have them there.
+_WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
+
+
+def unportable_urls(claims: Iterable[Claim]) -> list[Diagnostic]:
+    """A warning for every item whose URL has a folder named like a Windows device (a memory
+    titled "Nul", say): the site then cannot be built, previewed or checked out on Windows."""
+    problems: list[Diagnostic] = []
+    for claim in claims:
+        if not claim.path:
+            continue
+        for part in claim.url.strip("/").split("/"):
+            if part.split(".", 1)[0].lower() in _WINDOWS_DEVICES:
+                problems.append(warning(claim.path, claim.line,
+                                        f"{claim.what} has the URL {claim.url}, but '{part}' is the name of a device "
+                                        "on Windows, where the site could not be built, previewed or checked out; "
+                                        "give it another slug ('slug:')"))
+                break
     return problems

@@ -488,3 +488,27 @@ def test_every_bad_item_of_a_config_list_is_reported_at_its_line(make_site) -> N
                      "storysite.yaml:6: images.widths: item 3: expected a whole number from 16 to 8192, got 100000",
                      "storysite.yaml:7: images.formats: item 2:"):
         assert expected in result.stderr, (expected, result.stderr)
+
+
+def test_urls_named_like_windows_devices_are_warned_about_where_they_come_from(make_site) -> None:
+    # A memory titled "Nul" in a list file, a file named aux.md, a slug of Com1: on Windows no
+    # folder can be named so, and an editor there could not build, preview or check out the site.
+    site = make_site({
+        "content/memories/aux.md": memory("Aux champs"),
+        "content/memories/slugged.md": memory("Un souvenir", extra="slug: Com1\n"),
+        "content/memories/nullite.md": memory("Nullité"),  # merely starts like one: fine
+        "content/memories/con-fiture.md": memory("Confiture"),
+        "content/memories/list.yaml": "- title: Nul\n  status: approved\n  date: 1990\n"
+                                      "  consent: {granted: 2020-01-01, scope: [site]}\n  text: Rien.\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "device" in line]
+    assert len(lines) == 3, result.output
+    assert any(line.startswith("content/memories/aux.md:1: warning: this memory has the URL /memories/aux/")
+               for line in lines), lines
+    assert any(line.startswith("content/memories/slugged.md:9: warning:") and "'com1'" in line for line in lines)
+    assert any(line.startswith("content/memories/list.yaml:1: warning:") and "/memories/nul/" in line
+               for line in lines)
+    assert (site.public / "memories/aux/index.html").is_file()  # a warning: the site is still built
+    assert site.build("--strict").exit_code == 1
