@@ -7,6 +7,10 @@
   when balanced, but every one left open is closed at the end of its line and every stray
   closer dropped, so that a fan's override cannot reverse the theme's words around it.
 
+- A pile of more than :data:`MAX_STACKED_MARKS` combining marks on one letter ("Zalgo"
+  text) is cut down to that many: piled by the dozen, marks are drawn over the lines above
+  and below, across the theme's words and other fans' memories.
+
 A tag is a short label shared by many memories, with one page per slug: :func:`clean_tag`
 also drops the characters that draw nothing (zero-width spaces, joiners, bidi controls…), so
 that ``fam\u200bily`` is the tag ``family``, not a look-alike with a page of its own.
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import regex
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -49,13 +55,38 @@ def _balance_line(line: str) -> str:
     return "".join(out)
 
 
+MAX_STACKED_MARKS = 8
+"""The most combining marks kept in a row. Writing needs few: Vietnamese piles two on a
+letter, Thai, Hebrew or Tibetan three or four; Zalgo text piles ten to hundreds."""
+_MARK_PILE = regex.compile(rf"[\p{{Mn}}\p{{Me}}]{{{MAX_STACKED_MARKS + 1},}}")
+_FIRST_MARK = "\u0300"  # no combining mark comes before it
+
+
+def mark_pile(text: str) -> tuple[int, int]:
+    """The length and place of the longest run of combining marks in ``text`` when it is
+    over :data:`MAX_STACKED_MARKS` (the first such run if several), else ``(0, 0)``."""
+    if not text or max(text) < _FIRST_MARK:
+        return 0, 0
+    longest = max(_MARK_PILE.finditer(text), key=lambda pile: len(pile.group()), default=None)
+    return (0, 0) if longest is None else (len(longest.group()), longest.start())
+
+
 def clean_text(text: str) -> str:
-    """``text`` without control characters and with its bidi controls balanced, line by line."""
+    """``text`` without control characters, with its bidi controls balanced line by line,
+    and with no more than :data:`MAX_STACKED_MARKS` combining marks in a row."""
     if _CONTROLS.search(text):
         text = _CONTROLS.sub("", text)
     if _BIDI.search(text):
         text = "\n".join(_balance_line(line) if _BIDI.search(line) else line for line in text.split("\n"))
+    if text and max(text) >= _FIRST_MARK and _MARK_PILE.search(text):
+        text = _MARK_PILE.sub(lambda pile: pile.group()[:MAX_STACKED_MARKS], text)
     return text
+
+
+def mark_pile_message(pile: int) -> str:
+    """What is said of a text with a pile of ``pile`` marks (see :func:`mark_pile`)."""
+    return (f"has {pile} combining marks piled on one letter (\"Zalgo\" text, drawn over the lines "
+            f"around it); only the first {MAX_STACKED_MARKS} are kept")
 
 
 # Characters that draw nothing (Unicode's default-ignorable code points, bidi controls

@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.conftest import memory
+
 ATTACKS = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(2)">',
@@ -129,3 +131,30 @@ def test_editor_html_is_escaped_by_default(make_site) -> None:
     site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n<script>alert(1)</script>\n"})
     assert site.build().exit_code == 0
     assert "<script>alert" not in site.read("p/index.html")
+
+
+def test_zalgo_piles_are_cut_down_with_a_warning_and_real_scripts_kept(make_site) -> None:
+    # Marks piled by the dozen on one letter are drawn over the lines around them (across the
+    # theme and other fans' memories); writing systems need a few at most.
+    zalgo = "Z" + "\u0336\u0317" * 20 + "algo"
+    eight, nine = "e" + "\u0301" * 8, "o" + "\u0302" * 9
+    vietnamese = "Vie\u0323\u0302t Nam"  # decomposed: two marks on the e
+    hebrew = "\u05d1\u05bc\u05b0\u0591\u05e8\u05b5\u05d0\u05e9\u05b4\u05c1\u05d9\u05ea"  # niqqud and cantillation
+    tibetan = "\u0f56\u0f66\u0f92\u0fb2\u0f74\u0f56\u0f66"  # three stacked below
+    body = f"Premier paragraphe.\n\n{zalgo} puis {vietnamese}, {hebrew}, {tibetan}, {eight} et {nine}.\n"
+    site = make_site({"content/memories/z.md": memory(zalgo, body=body, extra=f"tags: [\"{zalgo}\", plage]\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "piled on one letter" in line]
+    assert any(line.startswith("content/memories/z.md:2: warning: title: has 40 combining marks") for line in warnings)
+    assert any(line.startswith("content/memories/z.md:") and "tags: has 40" in line for line in warnings)
+    # One warning for the text, at the line of its longest pile.
+    assert any(line.startswith("content/memories/z.md:13: warning: the text has 40 combining marks")
+               for line in warnings), warnings
+    assert len(warnings) == 3, warnings
+    page = (site.public / "memories/z/index.html").read_text("utf-8")
+    assert "Z" + "\u0336\u0317" * 4 + "algo" in page and "\u0336\u0317" * 5 not in page
+    for kept in (vietnamese, hebrew, tibetan, eight):
+        assert kept in page
+    assert "o" + "\u0302" * 8 + " " not in page and "o" + "\u0302" * 8 + "." in page
+    assert "\u0336\u0317" * 5 not in site.all_output_text()
