@@ -15,7 +15,15 @@
   ("M. D.").
 
 Without any of these signs a name reads "First Last", the first word being the first
-name and the surname starting at the first particle or at the last word.
+name and the surname starting at the first particle or at the last word. Except:
+
+- a name that starts with a word in Chinese characters, kana or Hangul is written family
+  name first (``王 小明``, ``山田 太郎``, ``김 민수``): the given name is what follows; one with
+  no space (``王小明``) cannot be cut, and shows nothing beyond what ``full`` allows. The
+  initial of such a surname would be the surname itself (``王``): it is never shown;
+- a Vietnamese name is written family name first and called by its last word (``Nguyễn
+  Văn An`` → "An N."): one that has letters only Vietnamese writes (``ễ``, ``ơ``, ``đ``…) or
+  starts with a family name no other language has (``Nguyen``, ``Tran``, ``Huynh``…).
 """
 
 from __future__ import annotations
@@ -41,6 +49,17 @@ _ELIDED = ("d'", "d’", "l'", "l’")
 #: Generational suffixes after a name ("John Smith Jr.").
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _VOWELS = frozenset("aeiouy")
+#: Vietnamese family names that are no given name elsewhere (common ones such as Lê, Mai, Hồ
+#: or Lý are, or are particles: they count only written with Vietnamese letters).
+VIETNAMESE_SURNAMES = frozenset({
+    "nguyen", "tran", "pham", "huynh", "hoang", "phan", "dang", "bui", "ngo", "duong", "truong", "trinh",
+    "dinh", "doan", "vuong", "luong",
+})
+# Letters Vietnamese writes and French does not: đ, the horned o and u, ă, and vowels with a
+# dot below, a hook above or a tilde (ã, õ and ñ aside, which Portuguese and Spanish write).
+_VIETNAMESE_LETTERS = frozenset(
+    "đơưăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịĩọỏốồổỗộớờởỡợụủũứừửữựỳỵỷỹ"
+    "ĐƠƯĂẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊĨỌỎỐỒỔỖỘỚỜỞỠỢỤỦŨỨỪỬỮỰỲỴỶỸ")
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,9 @@ class NameParts:
     given: tuple[str, ...]
     surname: tuple[str, ...]
     known: bool = True
+    written: tuple[str, ...] = ()
+    """The words as written, when ``given`` and ``surname`` do not give them back in that
+    order (names written family name first)."""
 
 
 def display_name(name: str, policy: str) -> str:
@@ -70,12 +92,13 @@ def display_name(name: str, policy: str) -> str:
             [_initial(words[0]), _initial(words[-1])]
         return " ".join(f"{letter}." for letter in initials if letter)
     if policy == "full":
-        return " ".join((*parts.given, *parts.surname))
+        return " ".join(parts.written or (*parts.given, *parts.surname))
     first = parts.given[0] if parts.given else ""
     if policy == "first" or not first:
         return first
     initial = _surname_initial(parts.surname)
-    return f"{first} {initial}." if initial else first
+    # The "initial" of a family name in Chinese characters, kana or Hangul is the name itself.
+    return f"{first} {initial}." if initial and not _east_asian(initial) else first
 
 
 def split_name(name: str) -> NameParts:
@@ -93,6 +116,12 @@ def split_name(name: str) -> NameParts:
         return NameParts((), ())
     if titled and len(words) == 1:
         return NameParts((), tuple(words))  # "Mme Dupontel": a title comes before a surname
+    if _east_asian(words[0]):
+        # 王 小明, 山田 太郎: family name first; 王小明 cannot be cut (all of it may be the surname).
+        return NameParts(tuple(words[1:]), tuple(words[:1]), written=tuple(words))
+    if len(words) > 1 and _vietnamese(words):
+        # Nguyễn Văn An: family name, middle name(s), then the name one is called by.
+        return NameParts((words[-1],), (words[0],), written=tuple(words))
     kinds = [_kind(word) for word in words]
     if "maybe-initials" in kinds or ("caps" in kinds and "other" not in kinds and "initials" not in kinds):
         # MARIE DUPONTEL or DUPONTEL MARIE, JP Dupontel or NG Marie: which is the surname?
@@ -111,6 +140,26 @@ def split_name(name: str) -> NameParts:
     # First Last: the surname starts at the first particle after the first name, else it is the last word.
     start = next((i for i, k in enumerate(kinds) if i > 0 and k in ("particle", "elided")), len(words) - 1)
     return NameParts(tuple(words[:start]), tuple(words[start:]))
+
+
+def _east_asian(word: str) -> bool:
+    """Whether ``word`` has Chinese characters, kana or Hangul (scripts that write the family
+    name first, without case, where one character may be the whole surname)."""
+    for char in word:
+        if char.isalpha() and ord(char) >= 0x1100:
+            name = unicodedata.name(char, "")
+            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")):
+                return True
+    return False
+
+
+def _vietnamese(words: list[str]) -> bool:
+    """Whether a name is Vietnamese: written with letters only Vietnamese has, or starting
+    with a family name only Vietnamese has (:data:`VIETNAMESE_SURNAMES`)."""
+    if any(char in _VIETNAMESE_LETTERS for word in words for char in word):
+        return True
+    plain = "".join(c for c in unicodedata.normalize("NFKD", words[0].casefold()) if not unicodedata.combining(c))
+    return plain in VIETNAMESE_SURNAMES
 
 
 def _without_titles(words: list[str]) -> tuple[list[str], bool]:

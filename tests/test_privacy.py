@@ -120,6 +120,51 @@ def test_names_written_surname_first_or_with_a_title_publish_no_surname(make_sit
         assert secret not in everything, secret
 
 
+# Names written family name first (Chinese, Japanese, Korean, Vietnamese): name, first_initial,
+# first, and the family name, which neither may show.
+FAMILY_NAME_FIRST = [
+    ("王 小明", "小明", "小明", "王"),
+    ("王小明", "", "", "王"),            # no space: it cannot be cut, so nothing is shown
+    ("山田 太郎", "太郎", "太郎", "山田"),
+    ("山田太郎", "", "", "山田"),
+    ("김 민수", "민수", "민수", "김"),
+    ("Nguyễn Văn An", "An N.", "An", "Nguyễn"),
+    ("Nguyen Van An", "An N.", "An", "Nguyen"),
+    ("NGUYEN Van An", "An N.", "An", "NGUYEN"),
+    ("Trần Thị Mai", "Mai T.", "Mai", "Trần"),
+    ("Lê Văn Tám", "Tám L.", "Tám", "Lê"),      # Vietnamese letters say it is Vietnamese
+    ("An Nguyen", "An N.", "An", "Nguyen"),      # written given name first: read as such
+    ("Marie 王", "Marie", "Marie", "王"),         # the initial of 王 would be 王 itself
+    ("Mai Dupont", "Mai D.", "Mai", "Dupont"),   # Mai is a given name too: First Last
+]
+
+
+@pytest.mark.parametrize(("name", "first_initial", "first", "family"), FAMILY_NAME_FIRST)
+def test_a_name_written_family_name_first_shows_no_family_name(name: str, first_initial: str, first: str,
+                                                               family: str) -> None:
+    from storysite.names import display_name
+
+    assert display_name(name, "first_initial") == first_initial
+    assert display_name(name, "first") == first
+    assert family not in first_initial + first
+    assert display_name(name, "full") == name  # in the order it was written
+
+
+def test_family_names_written_first_reach_no_output_file(make_site) -> None:
+    files = {}
+    for number, (name, _, _, _) in enumerate(FAMILY_NAME_FIRST):
+        files[f"content/memories/m{number}.md"] = memory(f"Souvenir {number}").replace(
+            "author: {id: fan-1, display: Romain L., location: Lyon}", f"author: {{id: fan-{number}, name: '{name}'}}")
+    site = make_site(files, config="title: T\nprivacy: {author_display: first_initial}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    everything = site.all_output_text()
+    for number, (_, shown, _, family) in enumerate(FAMILY_NAME_FIRST):
+        if shown:
+            assert shown in site.read(f"memories/m{number}/index.html"), (number, shown)
+        assert family not in everything, family
+
+
 def test_the_importer_derives_display_names_the_same_way(make_site) -> None:
     site = make_site()
     export = site.write("export.csv", "title,text,name,email,consent\n"
