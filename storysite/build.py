@@ -272,6 +272,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
+    problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
     problems.extend(future_dated(site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
     withheld = withheld_media(content, site)
@@ -312,6 +313,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     static_files = _static_files(site_dir, problems, areas)
     static_files, found = privacyguard.without_hard_links(static_files, areas, STATIC_DIR)
     problems.extend(found)
+    problems.extend(routing.unportable_urls(
+        (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
+        "rename the file"))
     missing_strings: list[str] = []
     translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)
     # Compiled templates are kept between builds, for the filters' inputs (theme strings).
@@ -733,6 +737,22 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
 
 
+def _tag_claims(site: PublicSite) -> Iterator[routing.Claim]:
+    """Each tag page's URL, claimed by the first published memory that names the tag."""
+    names: set[str] = set()
+    slugs: set[str] = set()
+    for memory in site.memories:
+        for tag in memory.tags:
+            if tag in names:  # a site has few tags, named by many memories
+                continue
+            names.add(tag)
+            slug = routing.slugify(tag)
+            if slug and slug not in slugs:
+                slugs.add(slug)
+                yield routing.Claim(routing.tag_url(slug), memory.origin.path, memory.origin.line,
+                                    f"the tag '{tag}'")
+
+
 def _slug_line(origin: Origin) -> int:
     """Where a clash of URLs is reported: the item's ``slug:`` line, else its first line."""
     return origin.slug_line or origin.line
@@ -780,6 +800,12 @@ def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.Sit
              for path in load._walk(root, site_dir, found, load.skip_static_name,
                                     lambda target: privacyguard.unpublishable(target, areas))}
     problems.extend(found)
+    for relpath in sorted(files):
+        # A name that is not valid UTF-8 (or holds a line break) cannot be a URL, nor be named.
+        unsafe = load._unsafe_name(relpath)
+        if unsafe is not None:
+            problems.error(f"{STATIC_DIR}/{relpath}", 0, f"the file name {unsafe}; rename the file")
+            del files[relpath]
     return dict(sorted(files.items()))
 
 

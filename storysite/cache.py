@@ -28,6 +28,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -322,43 +323,59 @@ def _atomic_pickle(path: Path, value: Any) -> None:
 
 
 _CHUNK_ENTRIES = 4096
+_FRAME_HEAD = struct.Struct(">Q32s")  # a frame's length and SHA-256, before its pickle
 
 
 def _atomic_pickle_entries(path: Path, header: dict[str, Any], entries: Mapping[str, Any]) -> None:
     """Like :func:`_atomic_pickle`, for a large mapping: ``header`` (with the count of entries),
-    then the entries in chunks pickled one by one. A pickler keeps every object it wrote
-    alive until it is done: at 100,000 pages, a record pickled whole added a hundred
-    megabytes to the build's peak memory."""
+    then the entries in chunks, each pickled on its own (a pickler keeps every object it
+    wrote alive until it is done: at 100,000 pages, a record pickled whole added a hundred
+    megabytes to the build's peak memory). Each pickle is framed by its length and hash, so
+    that a damaged file is known before anything is unpickled from it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "wb") as handle:
-        pickle.dump({**header, "entries": len(entries)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         remaining = iter(entries.items())
-        while chunk := dict(itertools.islice(remaining, _CHUNK_ENTRIES)):
-            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        chunk: dict[str, Any] = {**header, "entries": len(entries)}
+        while chunk:
+            data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(_FRAME_HEAD.pack(len(data), hashlib.sha256(data).digest()))
+            handle.write(data)
+            chunk = dict(itertools.islice(remaining, _CHUNK_ENTRIES))
     os.replace(temporary, path)
 
 
 def _load_entries(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The header and entries written by :func:`_atomic_pickle_entries`, or None when the file
-    is missing, unreadable, or not whole."""
+    is missing, unreadable, or not whole and as written."""
     try:
         with path.open("rb") as handle:
-            header = pickle.load(handle)
-            if not isinstance(header, dict) or not isinstance(header.get("entries"), int):
-                return None
-            entries: dict[str, Any] = {}
-            while len(entries) < header["entries"]:
-                chunk = pickle.load(handle)
-                if not isinstance(chunk, dict) or not chunk:
-                    return None
-                entries.update(chunk)
-            if len(entries) != header["entries"] or handle.read(1):
-                return None
-            return header, entries
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError,
-            IndexError, KeyError, MemoryError):
+            data = handle.read()
+    except OSError:
         return None
+    frames: list[Any] = []
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < _FRAME_HEAD.size:
+            return None
+        length, digest = _FRAME_HEAD.unpack_from(data, offset)
+        offset += _FRAME_HEAD.size
+        payload = data[offset:offset + length]
+        if len(payload) != length or hashlib.sha256(payload).digest() != digest:
+            return None
+        offset += length
+        try:
+            frames.append(pickle.loads(payload))
+        except Exception:  # written by other code (a class since renamed, say): not trusted
+            return None
+    if not frames or not all(isinstance(frame, dict) for frame in frames):
+        return None
+    header, entries = frames[0], {}
+    for chunk in frames[1:]:
+        entries.update(chunk)
+    if header.get("entries") != len(entries) or len(entries) != sum(len(chunk) for chunk in frames[1:]):
+        return None
+    return header, entries
 
 
 class BuildMemo:
@@ -439,7 +456,7 @@ class ValueCache:
             try:
                 with open(self.folder / filename, "rb") as handle:
                     data = pickle.load(handle)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+            except Exception:  # damaged, or written by other code: rewritten by the next save
                 data = None
             # An unreadable or stale shard is rewritten (or removed) by the next save.
             self._shards[shard] = {""}

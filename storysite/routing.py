@@ -100,9 +100,10 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
 _WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
 
 
-def unportable_urls(claims: Iterable[Claim]) -> list[Diagnostic]:
-    """A warning for every item whose URL has a folder named like a Windows device (a memory
-    titled "Nul", say): the site then cannot be built, previewed or checked out on Windows."""
+def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug ('slug:')") -> list[Diagnostic]:
+    """A warning for every item whose URL has a part named like a Windows device (a memory
+    titled "Nul", a tag "Aux", say): the site then cannot be built, previewed or checked out
+    on Windows. ``advice`` says what to do about it."""
     problems: list[Diagnostic] = []
     for claim in claims:
         if not claim.path:
@@ -111,7 +112,7 @@ def unportable_urls(claims: Iterable[Claim]) -> list[Diagnostic]:
             if part.split(".", 1)[0].lower() in _WINDOWS_DEVICES:
                 problems.append(warning(claim.path, claim.line,
                                         f"{claim.what} has the URL {claim.url}, but '{part}' is the name of a device "
-                                        "on Windows, where the site could not be built, previewed or checked out; "
-                                        "give it another slug ('slug:')"))
+                                        f"on Windows, where the site could not be built, previewed or checked out; "
+                                        f"{advice}"))
                 break
     return problems

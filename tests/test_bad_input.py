@@ -512,3 +512,34 @@ def test_urls_named_like_windows_devices_are_warned_about_where_they_come_from(m
                for line in lines)
     assert (site.public / "memories/aux/index.html").is_file()  # a warning: the site is still built
     assert site.build("--strict").exit_code == 1
+
+
+def test_tags_and_static_files_named_like_windows_devices_are_warned_about(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [Aux, plage, nullité]\n"),
+                      "content/memories/b.md": memory("B", extra="tags: [aux, CON]\n"),
+                      "static/con.txt": "x", "static/docs/lpt1.pdf": "x", "static/console.txt": "x"})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    lines = sorted(line for line in result.output.splitlines() if "device" in line)
+    assert len(lines) == 4, lines
+    assert lines[0].startswith("content/memories/a.md:1: warning: the tag 'Aux' has the URL /tags/aux/")
+    assert lines[0].endswith("rename the tag")
+    assert lines[1].startswith("content/memories/b.md:1: warning: the tag 'CON' has the URL /tags/con/")
+    assert lines[2].startswith("static/con.txt:1: warning: this file has the URL /con.txt")
+    assert lines[3].startswith("static/docs/lpt1.pdf:1: warning:") and lines[3].endswith("rename the file")
+
+
+@pytest.mark.parametrize("name", [b"caf\xe9.txt", b"deux\nlignes.txt"])
+def test_a_static_file_whose_name_cannot_be_a_url_is_an_error_not_a_crash(make_site, name: bytes) -> None:
+    import os
+
+    site = make_site({"content/memories/a.md": memory("A"), "static/ok.txt": "ok"})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    with open(os.path.join(os.fsencode(site.root / "static"), name), "wb") as handle:
+        handle.write(b"x")
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert "static/" in result.output and "rename the file" in result.output
+    assert site.output_files() == before

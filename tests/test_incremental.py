@@ -651,6 +651,22 @@ def test_a_page_edited_in_place_in_the_output_is_rendered_again(make_site) -> No
     assert b"TAMPERED" not in page.read_bytes()
 
 
+def _frames(data: bytes) -> list[bytes]:
+    """The pickles of a record file: each framed by its length (8 bytes) and SHA-256."""
+    frames, offset = [], 0
+    while offset < len(data):
+        length = int.from_bytes(data[offset:offset + 8], "big")
+        frames.append(data[offset + 40:offset + 40 + length])
+        offset += 40 + length
+    return frames
+
+
+def _framed(*payloads: bytes) -> bytes:
+    import hashlib
+
+    return b"".join(len(p).to_bytes(8, "big") + hashlib.sha256(p).digest() + p for p in payloads)
+
+
 def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
     """After an upgrade, the page record in the cache may lack what this code reads."""
     import pickle
@@ -660,11 +676,12 @@ def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
     site = small_site(make_site)
     assert site.build().exit_code == 0
     record = next((site.root / ".storysite/cache").glob("pages-*.pickle"))
-    with record.open("rb") as handle:  # a header, then the pages in chunks
-        header, pages = pickle.load(handle), {}
-        while len(pages) < header["entries"]:
-            pages.update(pickle.load(handle))
-    assert len(pages) > 5 and header["format"] == FORMAT
+    frames = _frames(record.read_bytes())  # a header, then the pages in chunks
+    assert _framed(*frames) == record.read_bytes()
+    header, pages = pickle.loads(frames[0]), {}
+    for frame in frames[1:]:
+        pages.update(pickle.loads(frame))
+    assert len(pages) == header["entries"] > 5 and header["format"] == FORMAT
 
     class OldFacts:
         """Pickles as a PageFacts of a version without the ``file`` field."""
@@ -677,26 +694,50 @@ def test_a_page_record_made_by_other_code_is_not_trusted(make_site) -> None:
             return (object.__new__, (PageFacts,), (f.key, f.sha256, f.memories, f.media))
 
     old_style = {path: OldFacts(facts) for path, facts in pages.items()}
-    record.write_bytes(pickle.dumps({**header, "code": "an older storysite"}) + pickle.dumps(old_style))
+    record.write_bytes(_framed(pickle.dumps({**header, "code": "an older storysite"}), pickle.dumps(old_style)))
     _edit_m002(site, "a")
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "0 unchanged" in result.stdout
 
 
-@pytest.mark.parametrize("cut", ["header only", "half", "one byte short", "one byte more"])
-def test_a_page_record_cut_short_or_grown_is_not_trusted(make_site, tmp_path: Path, cut: str) -> None:
-    """A record is written in chunks: one that is not whole (a disk that filled up, a copy cut
-    short) must not pass for the record of fewer pages."""
+DAMAGES = ["header only", "last chunk dropped", "a middle chunk dropped", "two chunks swapped and one dropped",
+           "half", "one byte short", "one byte more", "a byte flipped", "a chunk rehashed with one entry less",
+           "a frame of 2**63 bytes"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_page_record_is_not_trusted(make_site, tmp_path: Path, monkeypatch, damage: str) -> None:
+    """A record is written in chunks, each framed by its length and hash: one that is not whole
+    and as written (a disk that filled up, a copy cut short, a bit flipped) must not pass for
+    the record of fewer pages, nor stop or swamp the build."""
     import pickle
 
+    import storysite.cache
+
+    monkeypatch.setattr(storysite.cache, "_CHUNK_ENTRIES", 3)  # many chunks, even for a small site
     site = small_site(make_site)
     assert site.build().exit_code == 0
     record = next((site.root / ".storysite/cache").glob("pages-*.pickle"))
     data = record.read_bytes()
-    header = len(pickle.dumps(pickle.loads(data), protocol=pickle.HIGHEST_PROTOCOL))
-    record.write_bytes({"header only": data[:header], "half": data[:len(data) // 2],
-                        "one byte short": data[:-1], "one byte more": data + b"\x00"}[cut])
+    frames = _frames(data)
+    assert len(frames) > 5
+    chunk = pickle.loads(frames[2])
+    smaller = pickle.dumps(dict(list(chunk.items())[1:]))
+    # A bit flipped in a page's recorded key still unpickles: only the hash can tell.
+    at = data.index(next(iter(chunk.values())).key.encode()) + 5
+    record.write_bytes({
+        "header only": _framed(frames[0]),
+        "last chunk dropped": _framed(*frames[:-1]),
+        "a middle chunk dropped": _framed(*frames[:2], *frames[3:]),
+        "two chunks swapped and one dropped": _framed(frames[0], frames[2], frames[1], *frames[4:]),
+        "half": data[:len(data) // 2],
+        "one byte short": data[:-1],
+        "one byte more": data + b"\x00",
+        "a byte flipped": data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:],
+        "a chunk rehashed with one entry less": _framed(*frames[:2], smaller, *frames[3:]),
+        "a frame of 2**63 bytes": (2**63).to_bytes(8, "big") + data[8:],
+    }[damage])
     _edit_m002(site, "a")
     result = site.build()
     assert result.exit_code == 0, result.output
