@@ -21,9 +21,9 @@ name and the surname starting at the first particle or at the last word. Except:
   name first (``王 小明``, ``山田 太郎``, ``김 민수``): the given name is what follows; one with
   no space (``王小明``) cannot be cut, and shows nothing beyond what ``full`` allows. The
   initial of such a surname would be the surname itself (``王``): it is never shown;
-- a Vietnamese name is written family name first and called by its last word (``Nguyễn
-  Văn An`` → "An N."): one that has letters only Vietnamese writes (``ễ``, ``ơ``, ``đ``…) or
-  starts with a family name no other language has (``Nguyen``, ``Tran``, ``Huynh``…).
+- a name that starts with a Vietnamese family name (``Nguyễn Văn An``, ``Tran Thi Mai``,
+  ``Lê An``) may be written family name first, as in Vietnam, or given name first (``Hoang
+  Dupont``): which cannot be told, so only initials are shown ("N. A.").
 """
 
 from __future__ import annotations
@@ -49,17 +49,15 @@ _ELIDED = ("d'", "d’", "l'", "l’")
 #: Generational suffixes after a name ("John Smith Jr.").
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _VOWELS = frozenset("aeiouy")
-#: Vietnamese family names that are no given name elsewhere (common ones such as Lê, Mai, Hồ
-#: or Lý are, or are particles: they count only written with Vietnamese letters).
+#: Vietnamese family names, compared case-folded without their accents; those that are given
+#: names or particles elsewhere (Mai, Lam, Le, Ho, Ly, Do, Vu…) only as Vietnamese writes them.
 VIETNAMESE_SURNAMES = frozenset({
     "nguyen", "tran", "pham", "huynh", "hoang", "phan", "dang", "bui", "ngo", "duong", "truong", "trinh",
-    "dinh", "doan", "vuong", "luong",
+    "dinh", "doan", "vuong", "luong", "quach",
 })
-# Letters Vietnamese writes and French does not: đ, the horned o and u, ă, and vowels with a
-# dot below, a hook above or a tilde (ã, õ and ñ aside, which Portuguese and Spanish write).
-_VIETNAMESE_LETTERS = frozenset(
-    "đơưăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịĩọỏốồổỗộớờởỡợụủũứừửữựỳỵỷỹ"
-    "ĐƠƯĂẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊĨỌỎỐỒỔỖỘỚỜỞỠỢỤỦŨỨỪỬỮỰỲỴỶỸ")
+VIETNAMESE_WRITTEN_SURNAMES = frozenset({
+    "lê", "hồ", "võ", "vũ", "đỗ", "lý", "lâm", "mạc", "tạ", "tô", "hà", "châu", "đào", "đoàn", "lưu", "cao",
+})
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,8 @@ def display_name(name: str, policy: str) -> str:
             return " ".join(words)
         initials = [_initial(words[0])] if policy == "first" or len(words) == 1 else \
             [_initial(words[0]), _initial(words[-1])]
-        return " ".join(f"{letter}." for letter in initials if letter)
+        # The "initial" of a word in Chinese characters, kana or Hangul is the word itself.
+        return " ".join(f"{letter}." for letter in initials if letter and not _east_asian(letter))
     if policy == "full":
         return " ".join(parts.written or (*parts.given, *parts.surname))
     first = parts.given[0] if parts.given else ""
@@ -119,9 +118,9 @@ def split_name(name: str) -> NameParts:
     if _east_asian(words[0]):
         # 王 小明, 山田 太郎: family name first; 王小明 cannot be cut (all of it may be the surname).
         return NameParts(tuple(words[1:]), tuple(words[:1]), written=tuple(words))
-    if len(words) > 1 and _vietnamese(words):
-        # Nguyễn Văn An: family name, middle name(s), then the name one is called by.
-        return NameParts((words[-1],), (words[0],), written=tuple(words))
+    if _vietnamese_surname(words[0]):
+        # Nguyễn Văn An (family name first) or Hoang Dupont (given name first)?
+        return NameParts(tuple(words), (), known=False)
     kinds = [_kind(word) for word in words]
     if "maybe-initials" in kinds or ("caps" in kinds and "other" not in kinds and "initials" not in kinds):
         # MARIE DUPONTEL or DUPONTEL MARIE, JP Dupontel or NG Marie: which is the surname?
@@ -148,18 +147,18 @@ def _east_asian(word: str) -> bool:
     for char in word:
         if char.isalpha() and ord(char) >= 0x1100:
             name = unicodedata.name(char, "")
-            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")):
+            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH KATAKANA",
+                                "HALFWIDTH HANGUL")):
                 return True
     return False
 
 
-def _vietnamese(words: list[str]) -> bool:
-    """Whether a name is Vietnamese: written with letters only Vietnamese has, or starting
-    with a family name only Vietnamese has (:data:`VIETNAMESE_SURNAMES`)."""
-    if any(char in _VIETNAMESE_LETTERS for word in words for char in word):
-        return True
-    plain = "".join(c for c in unicodedata.normalize("NFKD", words[0].casefold()) if not unicodedata.combining(c))
-    return plain in VIETNAMESE_SURNAMES
+def _vietnamese_surname(word: str) -> bool:
+    """Whether ``word`` is a Vietnamese family name (:data:`VIETNAMESE_SURNAMES`, or as
+    Vietnamese writes it: :data:`VIETNAMESE_WRITTEN_SURNAMES`)."""
+    folded = unicodedata.normalize("NFC", word.casefold()).replace("đ", "d")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return plain in VIETNAMESE_SURNAMES or unicodedata.normalize("NFC", word.casefold()) in VIETNAMESE_WRITTEN_SURNAMES
 
 
 def _without_titles(words: list[str]) -> tuple[list[str], bool]:

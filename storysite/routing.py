@@ -95,9 +95,10 @@ def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:
     return problems
 
 
-# Names Windows keeps for devices, with or without an extension ("nul", "nul.txt"): no file or
-# folder can have them there.
-_WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
+# Names Windows keeps for devices, with or without an extension ("nul", "nul.txt") or spaces
+# before it ("nul .txt"): no file or folder can have them there.
+_WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt")
+                                                              for n in (*"0123456789", "¹", "²", "³"))})
 
 
 def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug ('slug:')") -> list[Diagnostic]:
@@ -109,7 +110,7 @@ def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug
         if not claim.path:
             continue
         for part in claim.url.strip("/").split("/"):
-            if part.split(".", 1)[0].lower() in _WINDOWS_DEVICES:
+            if part.split(".", 1)[0].rstrip(" ").lower() in _WINDOWS_DEVICES:
                 problems.append(warning(claim.path, claim.line,
                                         f"{claim.what} has the URL {claim.url}, but '{part}' is the name of a device "
                                         f"on Windows, where the site could not be built, previewed or checked out; "

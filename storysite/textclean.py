@@ -57,34 +57,42 @@ def _balance_line(line: str) -> str:
 
 MAX_STACKED_MARKS = 8
 """The most combining marks kept in a row. Writing needs few: Vietnamese piles two on a
-letter, Thai, Hebrew or Tibetan three or four; Zalgo text piles ten to hundreds."""
+letter, Thai or Hebrew three or four, common Tibetan stacks as many; Zalgo text piles ten to
+hundreds."""
 _MARK_PILE = regex.compile(rf"[\p{{Mn}}\p{{Me}}]{{{MAX_STACKED_MARKS + 1},}}")
-_FIRST_MARK = "\u0300"  # no combining mark comes before it
-
-
-def mark_pile(text: str) -> tuple[int, int]:
-    """The length and place of the longest run of combining marks in ``text`` when it is
-    over :data:`MAX_STACKED_MARKS` (the first such run if several), else ``(0, 0)``."""
-    if not text or max(text) < _FIRST_MARK:
-        return 0, 0
-    longest = max(_MARK_PILE.finditer(text), key=lambda pile: len(pile.group()), default=None)
-    return (0, 0) if longest is None else (len(longest.group()), longest.start())
+# What a pile needs: that many characters in a row from U+0300 on (every combining mark is).
+# Quick to rule out in any text, where the pile's own pattern is not.
+_MAYBE_PILE = re.compile(f"[\u0300-\U0010ffff]{{{MAX_STACKED_MARKS + 1},}}")
 
 
 def clean_text(text: str) -> str:
     """``text`` without control characters, with its bidi controls balanced line by line,
     and with no more than :data:`MAX_STACKED_MARKS` combining marks in a row."""
+    return clean_text_and_pile(text)[0]
+
+
+def clean_text_and_pile(text: str) -> tuple[str, int, int]:
+    """:func:`clean_text`'s text, with the length of the longest pile of combining marks it cut
+    down and where that pile began (an index into the text, whose lines are those of
+    ``text``), or ``0, 0`` when it cut none."""
     if _CONTROLS.search(text):
         text = _CONTROLS.sub("", text)
     if _BIDI.search(text):
         text = "\n".join(_balance_line(line) if _BIDI.search(line) else line for line in text.split("\n"))
-    if text and max(text) >= _FIRST_MARK and _MARK_PILE.search(text):
-        text = _MARK_PILE.sub(lambda pile: pile.group()[:MAX_STACKED_MARKS], text)
-    return text
+    # Most texts have too few characters past Latin-1 for a pile (counted in C, 1.4 µs for a
+    # fan's 2 kB text where the pattern below takes 16 µs).
+    if text.isascii() or len(text) - len(text.encode("latin-1", "ignore")) <= MAX_STACKED_MARKS \
+            or not _MAYBE_PILE.search(text):
+        return text, 0, 0
+    longest = max(_MARK_PILE.finditer(text), key=lambda pile: len(pile.group()), default=None)
+    if longest is None:
+        return text, 0, 0
+    cut = _MARK_PILE.sub(lambda pile: pile.group()[:MAX_STACKED_MARKS], text)
+    return cut, len(longest.group()), longest.start()
 
 
 def mark_pile_message(pile: int) -> str:
-    """What is said of a text with a pile of ``pile`` marks (see :func:`mark_pile`)."""
+    """What is said of a text with a pile of ``pile`` marks (see :func:`clean_text_and_pile`)."""
     return (f"has {pile} combining marks piled on one letter (\"Zalgo\" text, drawn over the lines "
             f"around it); only the first {MAX_STACKED_MARKS} are kept")
 

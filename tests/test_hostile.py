@@ -156,5 +156,26 @@ def test_zalgo_piles_are_cut_down_with_a_warning_and_real_scripts_kept(make_site
     assert "Z" + "\u0336\u0317" * 4 + "algo" in page and "\u0336\u0317" * 5 not in page
     for kept in (vietnamese, hebrew, tibetan, eight):
         assert kept in page
-    assert "o" + "\u0302" * 8 + " " not in page and "o" + "\u0302" * 8 + "." in page
+    assert "o" + "\u0302" * 9 not in page and "o" + "\u0302" * 8 + "." in page
     assert "\u0336\u0317" * 5 not in site.all_output_text()
+
+
+def test_a_zalgo_pile_split_by_control_characters_is_warned_about_too(make_site) -> None:
+    # Cleaning drops the control character, joining two piles of five into one of ten.
+    written = "e" + "\u0301" * 5 + "\\x01" + "\u0301" * 5 + "t"  # \x01 as YAML escapes it
+    site = make_site({"content/memories/a.md": memory("A", extra=f'description: "{written}"\n')})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "description: has 10 combining marks" in result.output
+    assert "e" + "\u0301" * 8 + "t" in site.read("memories/a/index.html")
+
+
+def test_a_zalgo_pile_in_a_yaml_text_is_reported_at_the_texts_first_line(make_site) -> None:
+    # A folded text's lines are not the file's: its first line is never wrong.
+    pile = "Z" + "\u0336" * 12
+    site = make_site({"content/memories/list.yaml": (
+        "- title: Un\n  status: approved\n  date: 1990\n  consent: {granted: 2020-01-01}\n"
+        f"  text: >\n    Une ligne\n    repliée.\n\n    Puis {pile} ici.\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "content/memories/list.yaml:6: warning: the text has 12 combining marks" in result.output, result.output

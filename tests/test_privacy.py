@@ -120,22 +120,33 @@ def test_names_written_surname_first_or_with_a_title_publish_no_surname(make_sit
         assert secret not in everything, secret
 
 
-# Names written family name first (Chinese, Japanese, Korean, Vietnamese): name, first_initial,
-# first, and the family name, which neither may show.
+# Names that may be written family name first (Chinese, Japanese, Korean, Vietnamese): name,
+# first_initial, first, and the family name, which neither may show.
 FAMILY_NAME_FIRST = [
     ("王 小明", "小明", "小明", "王"),
     ("王小明", "", "", "王"),            # no space: it cannot be cut, so nothing is shown
     ("山田 太郎", "太郎", "太郎", "山田"),
     ("山田太郎", "", "", "山田"),
+    ("ﾔﾏﾀﾞ ﾀﾛｳ", "ﾀﾛｳ", "ﾀﾛｳ", "ﾔﾏﾀﾞ"),   # halfwidth katakana
     ("김 민수", "민수", "민수", "김"),
-    ("Nguyễn Văn An", "An N.", "An", "Nguyễn"),
-    ("Nguyen Van An", "An N.", "An", "Nguyen"),
-    ("NGUYEN Van An", "An N.", "An", "NGUYEN"),
-    ("Trần Thị Mai", "Mai T.", "Mai", "Trần"),
-    ("Lê Văn Tám", "Tám L.", "Tám", "Lê"),      # Vietnamese letters say it is Vietnamese
-    ("An Nguyen", "An N.", "An", "Nguyen"),      # written given name first: read as such
-    ("Marie 王", "Marie", "Marie", "王"),         # the initial of 王 would be 王 itself
-    ("Mai Dupont", "Mai D.", "Mai", "Dupont"),   # Mai is a given name too: First Last
+    ("Marie 王", "Marie", "Marie", "王"),  # the initial of 王 would be 王 itself
+    ("JP 王", "J.", "J.", "王"),
+    # Family name first, as in Vietnam, or given name first? Initials only.
+    ("Nguyễn Văn An", "N. A.", "N.", "Nguyễn"),
+    ("Nguyen Van An", "N. A.", "N.", "Nguyen"),
+    ("NGUYEN Van An", "N. A.", "N.", "NGUYEN"),
+    ("Trần Thị Mai", "T. M.", "T.", "Trần"),
+    ("Lê Văn Tám", "L. T.", "L.", "Lê"),
+    ("Hoang Dupont", "H. D.", "H.", "Dupont"),
+    ("Nguyễn", "N.", "N.", "Nguyễn"),
+    # Given name first, with a Vietnamese family name or letters of other languages.
+    ("An Nguyễn", "An N.", "An", "Nguyễn"),
+    ("Marie Nguyễn", "Marie N.", "Marie", "Nguyễn"),
+    ("Marie-Hélène Trần", "Marie-Hélène T.", "Marie-Hélène", "Trần"),
+    ("Marie ĐẶNG", "Marie Đ.", "Marie", "ĐẶNG"),
+    ("Mihaela Dăncilă", "Mihaela D.", "Mihaela", "Dăncilă"),   # Romanian ă
+    ("Chinụa Achebe", "Chinụa A.", "Chinụa", "Achebe"),         # Igbo ụ
+    ("Mai Dupont", "Mai D.", "Mai", "Dupont"),   # Mai is a given name too
 ]
 
 

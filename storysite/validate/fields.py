@@ -19,7 +19,7 @@ from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import slugify
-from storysite.textclean import clean_tag, clean_text, mark_pile, mark_pile_message
+from storysite.textclean import clean_tag, clean_text_and_pile, mark_pile_message
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
     VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
@@ -84,8 +84,9 @@ class FieldReader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.fail(key, f"expected text, got {describe(value)}")
             return default
-        result = clean_text(str(value)).strip()
-        if pile := mark_pile(str(value))[0]:
+        result, pile, _ = clean_text_and_pile(str(value))
+        result = result.strip()
+        if pile:
             self.warn(key, mark_pile_message(pile))
         if required and not result:
             self.fail(key, "must not be empty")
@@ -151,8 +152,9 @@ class FieldReader:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.fail(key, f"expected a list of text, found {describe(item)}")
                 continue
-            text = clean_text(str(item)).strip()
-            if pile := mark_pile(str(item))[0]:
+            text, pile, _ = clean_text_and_pile(str(item))
+            text = text.strip()
+            if pile:
                 self.warn(key, mark_pile_message(pile))
             if text and text not in items:
                 items.append(text)

@@ -9,7 +9,7 @@ from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import private_data_in
-from storysite.textclean import clean_text, mark_pile, mark_pile_message
+from storysite.textclean import clean_text_and_pile, mark_pile_message
 from storysite.validate.fields import FieldReader, item_origin, item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
@@ -97,15 +97,17 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
                           if d.is_error else d for d in media_problems]
     problems.extend(media_problems)
 
-    pile, where = mark_pile(item.body)
+    body, pile, where = clean_text_and_pile(item.body)
     if pile:
-        problems.append(warning(item.path, item.body_line + item.body.count("\n", 0, where),
-                                f"the text {mark_pile_message(pile)}"))
+        # A Markdown file's text has the lines of the file; a YAML text field, folded or quoted,
+        # may not: it is reported at its first line.
+        line = item.body_line + (body.count("\n", 0, where) if item.path.endswith(".md") else 0)
+        problems.append(warning(item.path, line, f"the text {mark_pile_message(pile)}"))
     memory = Memory(
         origin=item_origin(item),
         slug=slug,
         title=title,
-        body=clean_text(item.body),
+        body=body,
         body_line=item.body_line,
         status=status,
         date=read.partial_date("date"),
