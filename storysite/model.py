@@ -74,7 +74,7 @@ STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 CONSENT_SCOPES = ("site", "share", "print")
 
 
-FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location")
+FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location", "tags")
 """The fields of :attr:`Memory.field_lines`."""
 
 
@@ -112,8 +112,8 @@ class Memory:
     """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
     the text, so a build need not read every text back to make them."""
     field_lines: tuple[int, ...] = ()
-    """Lines of the fields a share card draws, in the order of :data:`FIELD_LINE_KEYS` (0 for
-    a field not written), where a problem drawing them is reported."""
+    """Lines of the fields a share card draws, and of the tags, in the order of
+    :data:`FIELD_LINE_KEYS` (0 for a field not written), where a problem with them is reported."""
 
 
 @dataclass(frozen=True)

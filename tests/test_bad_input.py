@@ -524,9 +524,10 @@ def test_tags_and_static_files_named_like_windows_devices_are_warned_about(make_
     lines = sorted(line for line in result.output.splitlines() if "device" in line)
     assert len(lines) == 6, lines
     assert sum("static/com².txt:1:" in line or "static/nul .txt:1:" in line for line in lines) == 2
-    assert lines[0].startswith("content/memories/a.md:1: warning: the tag 'Aux' has the URL /tags/aux/")
+    # At the tags' line of the first memory that names the tag.
+    assert lines[0].startswith("content/memories/a.md:9: warning: the tag 'Aux' has the URL /tags/aux/")
     assert lines[0].endswith("rename the tag")
-    assert lines[1].startswith("content/memories/b.md:1: warning: the tag 'CON' has the URL /tags/con/")
+    assert lines[1].startswith("content/memories/b.md:9: warning: the tag 'CON' has the URL /tags/con/")
     assert any(line.startswith("static/con.txt:1: warning: this file has the URL /con.txt") for line in lines)
     assert any(line.startswith("static/docs/lpt1.pdf:1: warning:") and line.endswith("rename the file")
                for line in lines)
