@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from storysite.diagnostics import Diagnostic, error, warning
-from storysite.yamlio import YamlList, YamlMap, decode_text, load_yaml, split_front_matter
+from storysite.yamlio import (
+    YamlList,
+    YamlMap,
+    decode_text,
+    load_yaml_reporting,
+    split_front_matter,
+)
 
 CONTENT_DIR = "content"
 KINDS = ("pages", "memories", "campaigns", "galleries", "timeline", "labels")
@@ -339,22 +345,25 @@ def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
         if problem is not None or front is None:
             assert problem is not None
             return [], [error(path, problem.line, problem.message)]
-        fields, problem = load_yaml(front.yaml_text, front.yaml_line)
-        if problem is not None:
-            return [], [error(path, problem.line, problem.message)]
+        # Duplicate keys are errors, but do not hide the file's other problems: the first value
+        # of each is kept and the item checked as usual.
+        fields, found = load_yaml_reporting(front.yaml_text, front.yaml_line)
+        duplicates = [error(path, problem.line, problem.message) for problem in found]
+        if fields is None and found:
+            return [], duplicates
         if fields is None:
             fields = YamlMap(1)
         if not isinstance(fields, YamlMap):
             return [], [error(path, front.yaml_line, "front matter must be a mapping (key: value lines)")]
-        return [RawItem(source, fields, front.body, front.body_line, 1)], []
-    value, problem = load_yaml(text)
-    if problem is not None:
-        return [], [error(path, problem.line, problem.message)]
+        return [RawItem(source, fields, front.body, front.body_line, 1)], duplicates
+    value, found = load_yaml_reporting(text)
+    problems: list[Diagnostic] = [error(path, problem.line, problem.message) for problem in found]
+    if value is None and found:
+        return [], problems
     if isinstance(value, YamlMap):
-        return [_from_mapping(source, value, None)], []
+        return [_from_mapping(source, value, None)], problems
     if isinstance(value, YamlList):
         items: list[RawItem] = []
-        problems: list[Diagnostic] = []
         for index, entry in enumerate(value):
             if not isinstance(entry, YamlMap):
                 problems.append(error(path, value.line_of(index), "each list entry must be a mapping of fields"))
@@ -366,7 +375,7 @@ def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
         return items, problems
     if value is None:
         return [], [error(path, 1, "the file is empty")]
-    return [], [error(path, 1, "expected a mapping of fields, or a list of them")]
+    return [], [*problems, error(path, 1, "expected a mapping of fields, or a list of them")]
 
 
 def _from_mapping(source: SourceFile, fields: YamlMap, index: int | None) -> RawItem:

@@ -97,16 +97,25 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
     Returns ``(value, None)`` or ``(None, problem)``. An empty document is
     ``None``.
     """
+    value, problems = load_yaml_reporting(text, first_line)
+    return (None, problems[0]) if problems else (value, None)
+
+
+def load_yaml_reporting(text: str, first_line: int = 1) -> tuple[Any, list[YamlProblem]]:
+    """Like :func:`load_yaml`, but a duplicate key does not stop the reading: every one is
+    a problem (the first value is kept), and the value is returned with them, so that the
+    rest of the document can be checked too. Any other problem is returned alone, with
+    ``None``."""
     offset = first_line - 1
     deep = _too_deep(text)
     if deep is not None:
-        return None, YamlProblem(deep + offset, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
+        return None, [YamlProblem(deep + offset, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
-        return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
+        return None, [YamlProblem(first_line, "invalid YAML: nested too deeply")]
     except yaml.MarkedYAMLError as exc:
-        return None, _syntax_problem(exc, text, offset, first_line)
+        return None, [_syntax_problem(exc, text, offset, first_line)]
     except yaml.reader.ReaderError as exc:
         # The reader stops at the first character it refuses: found in the text itself, since
         # libyaml counts its position in bytes of UTF-8 (each accent before it would shift it).
@@ -114,19 +123,20 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         before = text[:found] if found >= 0 else text.encode("utf-8")[:max(0, exc.position)].decode("utf-8", "ignore")
         line = before.count("\n") + first_line
         column = len(before) - (before.rfind("\n") + 1) + 1
-        return None, YamlProblem(line, f"invalid YAML: character U+{exc.character:04X} cannot be in a YAML text "
-                                       f"(column {column}); remove it" if isinstance(exc.character, int)
-                                 else f"invalid YAML: {exc.reason} (column {column})")
+        return None, [YamlProblem(line, f"invalid YAML: character U+{exc.character:04X} cannot be in a YAML text "
+                                        f"(column {column}); remove it" if isinstance(exc.character, int)
+                                  else f"invalid YAML: {exc.reason} (column {column})")]
     except yaml.YAMLError as exc:
-        return None, YamlProblem(first_line, "invalid YAML: " + " ".join(str(exc).split()))
+        return None, [YamlProblem(first_line, "invalid YAML: " + " ".join(str(exc).split()))]
     if node is None:
-        return None, None
+        return None, []
+    builder = _Builder(offset)
     try:
-        return _Builder(offset).build(node), None
+        return builder.build(node), builder.duplicates
     except _Refused as refused:
-        return None, YamlProblem(refused.line, refused.message)
+        return None, [YamlProblem(refused.line, refused.message)]
     except RecursionError:
-        return None, YamlProblem(first_line, "invalid YAML: nested too deeply")
+        return None, [YamlProblem(first_line, "invalid YAML: nested too deeply")]
 
 
 _TABS = "indent with spaces, not tabs"
@@ -215,6 +225,7 @@ class _Builder:
         self.offset = offset
         self.seen: set[int] = set()
         self.depth = 0
+        self.duplicates: list[YamlProblem] = []
 
     def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1 + self.offset
@@ -260,9 +271,9 @@ class _Builder:
             key_text = "" if key is None else str(key)
             if key_text in result:
                 first = result.key_lines[key_text]
-                raise _Refused(
-                    self.line(key_node), f"duplicate key '{key_text}' (first given on line {first})"
-                )
+                self.duplicates.append(YamlProblem(
+                    self.line(key_node), f"duplicate key '{key_text}' (first given on line {first})"))
+                continue
             result[key_text] = self.build(value_node)
             result.key_lines[key_text] = self.line(key_node)
             if isinstance(value_node, yaml.ScalarNode):

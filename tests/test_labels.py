@@ -738,12 +738,12 @@ def test_a_withdrawn_memory_leaves_no_label_card_or_cache_entry(label_site: Site
     card = og(label_site.read("memories/odette/index.html"))["og:image"].removeprefix("https://example.org/")
     assert label is not None and (label_site.public / label[1]).is_file() and (label_site.public / card).is_file()
     cached = sorted(p.name for p in cache.iterdir())
-    assert len(cached) == 4  # the example, Odette's label, Odette's card, the site's card
+    assert len(cached) == 5  # the example, Odette's label, Odette's card, the site's card, the artwork
     label_site.write("content/memories/odette.md", SHAREABLE.replace("status: approved", "status: withdrawn"))
     assert label_site.build().exit_code == 0
     assert not (label_site.public / label[1]).exists() and not (label_site.public / card).exists()
     assert "ODETTE" not in label_site.all_output_text()
-    assert len(list(cache.iterdir())) == 2 and set(p.name for p in cache.iterdir()) < set(cached)
+    assert len(list(cache.iterdir())) == 3 and set(p.name for p in cache.iterdir()) < set(cached)
 
 
 def test_a_cached_picture_cut_short_is_drawn_again_not_published(label_site: Site) -> None:
@@ -1247,3 +1247,43 @@ def test_without_javascript_the_page_shows_the_blank_label_and_an_example(demo_o
         broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
         assert broken == []
     context.close()
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_designs_artwork_is_published_without_its_metadata(make_site, kind: str) -> None:
+    # The artwork is shown as the label's blank (and behind the live preview): a designer's
+    # photo may carry where it was taken, the camera, the software and notes.
+    from PIL import ExifTags, PngImagePlugin
+
+    pixels = Image.new("RGB", (600, 300), "#f2c14e")
+    pixels.putpixel((10, 10), (1, 2, 3))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SecretCam"
+    exif[ExifTags.Base.Orientation] = 6  # turned: the browser would turn it, the label drawing does not
+    exif[ExifTags.Base.GPSInfo] = {1: "N", 2: (48.0, 51.0, 30.0), 3: "E", 4: (2.0, 17.0, 40.0)}
+    buffer = io.BytesIO()
+    if kind == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "SECRET-NOTE")
+        pixels.save(buffer, "PNG", exif=exif, pnginfo=info)
+    else:
+        pixels.save(buffer, "JPEG", exif=exif, quality=90, comment=b"SECRET-NOTE")
+    suffix = ".png" if kind == "PNG" else ".jpg"
+    site = make_site({"content/labels/plain.yaml": DESIGN.replace("plain.png", "plain" + suffix),
+                      f"content/labels/plain{suffix}": buffer.getvalue()})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    published = sorted((site.public / "media/labels").glob(f"plain-*{suffix}"))
+    assert len(published) == 1
+    data = published[0].read_bytes()
+    for secret in (b"SecretCam", b"SECRET-NOTE", b"Exif"):
+        assert secret not in data, secret
+    with Image.open(published[0]) as shown:
+        assert shown.format == kind and shown.size == (600, 300)  # not turned
+        assert not shown.getexif() and "Comment" not in shown.info and "comment" not in shown.info
+        if kind == "PNG":
+            assert shown.convert("RGB").tobytes() == pixels.tobytes()  # the very pixels
+    page = site.read("labels/plain/index.html")
+    assert f"/media/labels/{published[0].name}" in page
+    assert site.build().exit_code == 0  # from the cache the second time, the same bytes
+    assert published[0].read_bytes() == data

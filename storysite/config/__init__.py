@@ -11,7 +11,7 @@ from storysite.config.options import OptionError, describe
 from storysite.config.schema import SiteConfig
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.privacyguard import store_location_problem
-from storysite.yamlio import YamlMap, decode_text, load_yaml
+from storysite.yamlio import YamlMap, decode_text, load_yaml_reporting
 
 CONFIG_NAME = "storysite.yaml"
 
@@ -44,14 +44,16 @@ def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | No
     if problem is not None or text is None:
         assert problem is not None
         return unusable, [error(CONFIG_NAME, problem.line, problem.message)]
-    raw, problem = load_yaml(text)
-    if problem is not None:
-        return unusable, [error(CONFIG_NAME, problem.line, problem.message)]
+    # A duplicate key is an error, but the settings are still checked (the first value of
+    # each): every problem is reported in one run.
+    raw, duplicates = load_yaml_reporting(text)
+    found: list[Diagnostic] = [error(CONFIG_NAME, problem.line, problem.message) for problem in duplicates]
+    if raw is None and found:
+        return unusable, found
     if raw is None:
         raw = YamlMap(1)
     if not isinstance(raw, YamlMap):
         return unusable, [error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
-    found: list[Diagnostic] = []
     config = _build(SiteConfig, raw, "", found)
     config = dataclasses.replace(config, key_lines=_key_lines(raw, ""))
     store_problem = store_location_problem(config.privacy.private_store, config.output)

@@ -202,6 +202,11 @@ class BaseUrl(Option[str]):
                     raise OptionError(f"'{ipv6}' is not an IPv6 address") from None
             if not re.fullmatch(r"(?:[^:]*)(?::\d{1,5})?" if not ipv6 else r"(?::\d{1,5})?", rest):
                 raise OptionError(f"expected {self.expected}, got {describe(raw)} (a port is a number)")
+            host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "")
+            if not ipv6 and not host:
+                raise OptionError(f"{describe(raw)} has no host name; give the domain, such as https://example.org/")
+            if port and not 0 < int(port) <= 65535:
+                raise OptionError(f"{describe(raw)} has the port {port}; a port is a number from 1 to 65535")
             url = f"{parts.group(1).lower()}://{ipv6}{rest}{url[parts.end():]}"
         checked = url.replace(ipv6, "", 1) if ipv6 else url
         position = 0

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont
@@ -102,6 +103,28 @@ def encode_png(image: Image.Image) -> bytes:
         image = image.convert("RGB")  # fully opaque: no alpha channel to store
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def published_artwork(path: str) -> bytes:
+    """A design's artwork as the site publishes it: its pixels as they are (not turned by an
+    EXIF orientation: labels are drawn on them so), in its own format, without the metadata
+    its file may carry (EXIF with a GPS position, camera and software, text chunks, XMP).
+    Only the colour profile is kept. A JPEG keeps its own quantization tables."""
+    with Image.open(path) as image:
+        kind = image.format
+        icc = image.info.get("icc_profile")
+        # Said outright: some of Pillow's encoders carry the source's comment, EXIF or XMP over.
+        profile: dict[str, Any] = {"exif": b"", "xmp": b"", "comment": b""}
+        if icc:
+            profile["icc_profile"] = icc
+        buffer = io.BytesIO()
+        if kind == "JPEG":
+            image.save(buffer, "JPEG", quality="keep", subsampling="keep", **profile)
+        elif kind == "WEBP":
+            image.save(buffer, "WEBP", quality=95, method=4, **profile)
+        else:
+            image.save(buffer, "PNG", compress_level=6, **profile)
     return buffer.getvalue()
 
 

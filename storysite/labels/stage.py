@@ -26,12 +26,20 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PIL
+
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
 from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.labels.design import ReadyDesign, prepare_design
 from storysite.labels.layout import REASONS, LabelLayout, Refusal
-from storysite.labels.raster import LabelOp, label_op, render_label
+from storysite.labels.raster import (
+    RENDERER_VERSION,
+    LabelOp,
+    label_op,
+    published_artwork,
+    render_label,
+)
 from storysite.labels.share import CardFonts, ShareCardOp, card_text, render_share_card
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
 from storysite.model import FIELD_LINE_KEYS
@@ -64,9 +72,11 @@ class LabelStage:
     labels: Mapping[str, LabelOp] = field(default_factory=dict)
     cards: Mapping[str, ShareCardOp] = field(default_factory=dict)
     copies: Mapping[str, Path] = field(default_factory=dict)
+    artworks: Mapping[str, tuple[Path, str]] = field(default_factory=dict)
+    """Designs' artworks (file, SHA-256), published without their metadata."""
 
     def paths(self) -> list[str]:
-        return sorted({*self.labels, *self.cards, *self.copies})
+        return sorted({*self.labels, *self.cards, *self.copies, *self.artworks})
 
     def outputs(self, cache_dir: Path | None = None, workers: int = 1) -> Iterator[tuple[str, bytes]]:
         """Draw and encode everything, in path order.
@@ -89,8 +99,15 @@ class LabelStage:
             drawn[path] = data
             if cache_dir is not None:
                 _store(cache_dir, path, ops[path], data)
+        for path, (artwork, sha256) in self.artworks.items():
+            name = _artwork_cache_name(path, sha256)
+            cached = _cached_file(cache_dir, name)
+            drawn[path] = cached if cached is not None else published_artwork(str(artwork))
+            if cache_dir is not None and cached is None:
+                _store_file(cache_dir, name, drawn[path])
         if cache_dir is not None:
-            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()})
+            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()}
+                   | {_artwork_cache_name(path, sha256) for path, (_, sha256) in self.artworks.items()})
         for path in self.paths():
             yield path, drawn[path] if path in drawn else self.copies[path].read_bytes()
 
@@ -101,25 +118,42 @@ def _cache_name(path: str, op: LabelOp | ShareCardOp) -> str:
 
 # How a whole PNG or JPEG ends: a cached picture cut short (a disk that filled up, a cache
 # restored in part) is drawn again, never published truncated.
-_WHOLE = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8", b"\xff\xd9")}
+_WHOLE = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8", b"\xff\xd9"),
+          ".jpeg": (b"\xff\xd8", b"\xff\xd9")}
+
+
+def _artwork_cache_name(path: str, sha256: str) -> str:
+    key = hashlib.sha256(f"artwork\x00{sha256}\x00{RENDERER_VERSION}\x00{PIL.__version__}".encode()).hexdigest()
+    return key + posixpath.splitext(path)[1]
 
 
 def _cached(cache_dir: Path | None, path: str, op: LabelOp | ShareCardOp) -> bytes | None:
+    return _cached_file(cache_dir, _cache_name(path, op))
+
+
+def _cached_file(cache_dir: Path | None, name: str) -> bytes | None:
     if cache_dir is None:
         return None
-    name = _cache_name(path, op)
     try:
         data = (cache_dir / name).read_bytes()
     except OSError:
         return None
-    start, end = _WHOLE.get(posixpath.splitext(name)[1], (b"", b""))
+    suffix = posixpath.splitext(name)[1]
+    if suffix == ".webp":  # a RIFF file says its own length
+        whole = data[:4] == b"RIFF" and int.from_bytes(data[4:8], "little") + 8 == len(data)
+        return data if whole else None
+    start, end = _WHOLE.get(suffix, (b"", b""))
     return data if data.startswith(start) and data.endswith(end) else None
 
 
 def _store(cache_dir: Path, path: str, op: LabelOp | ShareCardOp, data: bytes) -> None:
+    _store_file(cache_dir, _cache_name(path, op), data)
+
+
+def _store_file(cache_dir: Path, name: str, data: bytes) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        target = cache_dir / _cache_name(path, op)
+        target = cache_dir / name
         temporary = target.with_name(f".{target.name}.{os.getpid()}")
         temporary.write_bytes(data)
         os.replace(temporary, target)
@@ -177,7 +211,8 @@ def plan_labels(
     labels: dict[str, LabelOp] = {}
     cards: dict[str, ShareCardOp] = {}
     copies: dict[str, Path] = {}
-    designs = [_design_view(d, assets, translate, labels, copies) for d in ready.values()]
+    artworks: dict[str, tuple[Path, str]] = {}
+    designs = [_design_view(d, assets, translate, labels, copies, artworks) for d in ready.values()]
     fonts = _card_fonts(theme_static)
     palette = site_view.palette
 
@@ -216,7 +251,8 @@ def plan_labels(
     site_card = card(site_view.title, translate("labels.card_site_kicker"), site_view.description, first_example,
                      None, translate("labels.site_card_alt", title=site_view.title, brand=site_view.brand_name))
     views = LabelViews(tuple(designs), memory_labels, memory_cards, site_card)
-    return LabelStage(views, dict(sorted(labels.items())), dict(sorted(cards.items())), dict(sorted(copies.items()))), problems
+    return LabelStage(views, dict(sorted(labels.items())), dict(sorted(cards.items())), dict(sorted(copies.items())),
+                      dict(sorted(artworks.items()))), problems
 
 
 def _memory_label(memory: PublicMemory, ready: Mapping[str, ReadyDesign], failed: set[str],
@@ -297,11 +333,11 @@ def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: Card
 
 
 def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labels: dict[str, LabelOp],
-                 copies: dict[str, Path]) -> DesignView:
+                 copies: dict[str, Path], artworks: dict[str, tuple[Path, str]]) -> DesignView:
     model = design.design
     suffix = design.artwork.suffix.lower()
     blank_path = f"{LABELS_DIR}/{model.slug}-{design.artwork_sha256[:10]}{suffix}"
-    copies[blank_path] = design.artwork
+    artworks[blank_path] = (design.artwork, design.artwork_sha256)
     width, height = model.artwork_size
     blank = ImageView("/" + blank_path, width, height,
                       model.alt or translate("labels.blank_alt", design=model.title))
