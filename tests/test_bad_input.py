@@ -547,3 +547,40 @@ def test_a_static_file_whose_name_cannot_be_a_url_is_an_error_not_a_crash(make_s
     assert "internal error" not in result.output
     assert "static/" in result.output and "rename the file" in result.output
     assert site.output_files() == before
+
+
+def test_every_duplicate_key_is_reported_and_hides_no_other_problem(make_site) -> None:
+    site = make_site({"content/memories/a.md": "---\ntitle: A\ntitle: B\nstatus: approved\nstatus: approved\n"
+                                               "date: 2023-02-30\nconsent: {granted: 2014-04-02, granted: 2015-01-01}\n"
+                                               "---\nTexte.\n"},
+                     config="title: T\nbase_url: https://example.org/\ntheme: default\ntheme: default\n"
+                            "language: fr\nlanguage: en\n")
+    result = site.run("check", str(site.root))
+    assert result.exit_code == 1
+    for expected in ("content/memories/a.md:3: duplicate key 'title' (first given on line 2)",
+                     "content/memories/a.md:5: duplicate key 'status' (first given on line 4)",
+                     "content/memories/a.md:6: date:",
+                     "content/memories/a.md:7: duplicate key 'granted'",
+                     "storysite.yaml:4: duplicate key 'theme' (first given on line 3)",
+                     "storysite.yaml:6: duplicate key 'language' (first given on line 5)"):
+        assert expected in result.output, expected
+    assert "no base_url" not in result.output  # it is given, on line 2
+
+
+@pytest.mark.parametrize(("base_url", "said"), [
+    ("http://", "has no host name"), ("https://:80/", "has no host name"), ("https:///x/", "has no host name"),
+    ("https://example.org:99999/", "a port is a number from 1 to 65535"),
+    ("http://localhost:0/", "a port is a number from 1 to 65535"),
+])
+def test_base_url_without_a_host_or_with_an_impossible_port_is_refused(make_site, base_url: str, said: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config=f'title: T\nbase_url: "{base_url}"\n')
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"storysite.yaml:2: base_url: '{base_url}' {said}" in result.output or said in result.output
+    assert "storysite.yaml:2:" in result.output
+
+
+def test_base_url_with_a_port_and_a_path_is_kept(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config="title: T\nbase_url: https://example.org:8443/a/\n")
+    assert site.build().exit_code == 0
+    assert "https://example.org:8443/a/memories/a/" in site.read("sitemap.xml")
