@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as anchor_slug
 from mdit_py_plugins.container import container_plugin
 
 from storysite.diagnostics import Diagnostic, error, warning
@@ -123,6 +124,18 @@ def _as_plain_text(source: str) -> RenderedMarkdown:
     return RenderedMarkdown(html, (), " ".join(" ".join(p.split()) for p in paragraphs))
 
 
+# The ids the bundled theme gives its own elements: a heading "Main" must not take the id the
+# skip link leads to (two elements with one id, and the link goes to the heading).
+THEME_IDS = frozenset({"main", "hero-title", "latest-title", "featured-title", "tags-title", "decades-title",
+                       "campaigns-title", "label-status", "label-others-title", "tl-tag"})
+
+
+def _heading_id(title: str) -> str:
+    """A heading's id, as the anchors plugin makes it, never one of :data:`THEME_IDS`."""
+    slug = anchor_slug(title)
+    return f"{slug}-section" if slug in THEME_IDS else slug
+
+
 @functools.lru_cache(maxsize=4)
 def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False,
@@ -134,7 +147,7 @@ def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
         # rather than its raw Markdown shown on the page.
         md.validateLink = _any_link  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
-        anchors_plugin(md, min_level=2, max_level=3)
+        anchors_plugin(md, min_level=2, max_level=3, slug_func=_heading_id)
     else:
         # Every link and image is parsed, so that a refused one shows its words rather than
         # its raw Markdown; render_fan_markdown then keeps only the safe links, and no image.

@@ -17,7 +17,7 @@ import hashlib
 import posixpath
 import re
 import string
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -492,6 +492,25 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, with a template that is not UTF-8 an error at its file and line."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            for folder in self.searchpath:
+                path = Path(folder) / template
+                if path.is_file():
+                    data = path.read_bytes()
+                    line = data[:exc.start].count(b"\n") + 1 if exc.object == data else 1
+                    raise jinja2.TemplateSyntaxError(
+                        f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the template with UTF-8 encoding"
+                        if exc.object == data else "not valid UTF-8; save the template with UTF-8 encoding",
+                        line, template, str(path)) from None
+            raise
+
+
 def make_environment(
     theme: Theme, config: SiteConfig, assets: Assets, extra_globals: Mapping[str, Any] | None = None,
     compiled: jinja2.BytecodeCache | None = None,
@@ -501,7 +520,7 @@ def make_environment(
     What ``render_once`` keeps lives in the environment, so no build sees another's.
     ``compiled`` keeps compiled templates between builds."""
     env = _Environment(
-        loader=jinja2.FileSystemLoader(theme.template_dirs()),
+        loader=_ThemeLoader(theme.template_dirs()),
         autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
@@ -547,7 +566,8 @@ def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
         where = (frame_file, frame_line) if frame_line else (theme.label_for(None), 0)
         return error(*where, f"template '{exc.name}' not found in theme '{theme.name}'")
     if isinstance(exc, RecursionError):
-        return error(theme.label_for(None), 0, "templates include or extend each other in a cycle")
+        # Named at the last template the cycle went through, when it is known.
+        return error(*_template_frame(exc, theme), "templates include or extend each other in a cycle")
     frame_file, frame_line = _template_frame(exc, theme)
     message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
     if isinstance(exc, jinja2.UndefinedError):

@@ -213,6 +213,36 @@ def test_a_template_error_is_reported_at_its_template_line(make_site, content: s
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(("files", "message"), [
+    ({"themes/default/templates/page.html": b"{% extends 'base.html' %}\n{% block content %}\n<p>caf\xe9</p>"
+                                            b"{% endblock %}\n"},
+     "themes/default/templates/page.html:3: template syntax error: not valid UTF-8 (byte 0xe9)"),
+    ({"themes/default/templates/page.html": "{% extends 'page.html' %}\n"},
+     "themes/default/templates/page.html:1: templates include or extend each other in a cycle"),
+    ({"themes/default/templates/page.html": "{% include 'partials/loop.html' %}\n",
+      "themes/default/templates/partials/loop.html": "x\n{% include 'partials/loop.html' %}\n"},
+     "themes/default/templates/partials/loop.html:2: templates include or extend each other in a cycle"),
+])
+def test_a_broken_template_file_is_named_with_its_line(make_site, files: dict[str, str | bytes], message: str) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n", **files})
+    result = site.build()
+    assert result.exit_code == 1
+    assert message in result.stderr, result.stderr
+    assert "internal error" not in result.output
+
+
+def test_an_editors_heading_never_takes_an_id_of_the_theme(make_site) -> None:
+    import re
+
+    site = make_site({"content/pages/about.md": "---\ntitle: À propos\n---\n## Main\n\nTexte.\n\n## Main\n"})
+    assert site.build().exit_code == 0
+    page = site.read("about/index.html")
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), ids
+    assert 'href="#main"' in page and '<main id="main"' in page
+    assert 'id="main-section"' in page
+
+
 def test_theme_yaml_problems_are_reported_in_theme_yaml(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A"),
                       "themes/mine/theme.yaml": "name: mine\ncolour: rouge\nextends: nulle-part\n"},
