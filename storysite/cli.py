@@ -22,7 +22,7 @@ import click
 from storysite import __version__
 from storysite.build import build
 from storysite.config import SiteConfig
-from storysite.diagnostics import Diagnostic, StorysiteError
+from storysite.diagnostics import Diagnostic, Severity, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
 from storysite.withdraw import KEYS as WITHDRAW_KEYS
 
@@ -197,8 +197,9 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
                                              param_hint="--report") from None
                 say(f"Curation report written to {report}.")
     errors = len(result.diagnostics.errors)
-    warnings = len(result.diagnostics.warnings)
-    say(f"{errors} error(s), {warnings} warning(s).")
+    notes = sum(d.severity == Severity.NOTICE for d in result.diagnostics.warnings)
+    warnings = len(result.diagnostics.warnings) - notes
+    say(f"{errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)." if notes else "."))
     if errors or (strict and result.diagnostics.fails_strict):
         sys.exit(1)
 

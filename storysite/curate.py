@@ -127,7 +127,7 @@ def standing_problem(status: str, withdrawn: dt.date | None, consent: Consent | 
         # The date ``storysite withdraw`` writes outlives a status reverted by a merge.
         return f"approved, but withdrawn on {withdrawn.isoformat()}"
     if consent is None or consent.granted is None:
-        return "approved, but consent.granted is missing"
+        return "approved, but consent.granted is missing or not a date"
     return None
 
 

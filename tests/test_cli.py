@@ -224,3 +224,10 @@ def test_check_report_options_are_never_silently_ignored(make_site) -> None:
         assert "Memories: 1" in result.stderr and "0 error(s), 0 warning(s)." in result.stderr
     html = site.check("--report", "-")
     assert html.stdout.startswith("<!doctype html>") and html.stdout.rstrip().endswith("</html>")
+
+
+def test_check_counts_notes_apart_from_warnings(make_site) -> None:
+    # No base_url is a note (it fails nothing, even with --strict), a missing status a warning.
+    site = make_site({"content/memories/a.md": memory("A").replace("status: approved\n", "")}, config="title: T\n")
+    result = site.run("check", str(site.root))
+    assert "0 error(s), 1 warning(s), 1 note(s)." in result.output, result.output
