@@ -130,10 +130,16 @@ THEME_IDS = frozenset({"main", "hero-title", "latest-title", "featured-title", "
                        "campaigns-title", "label-status", "label-others-title", "tl-tag"})
 
 
+# The ids it makes from data, for blocks a page may embed: a year or a decade of the timeline
+# (``1986``, ``1980s``, ``1980s-title``), an entry (``milestone-…``, ``memory-…``), a label's
+# zone (``label-…``), a gallery (``gallery-…``).
+_THEME_ID_PATTERN = re.compile(r"\d+s?(?:-title)?|(?:milestone|memory|label|gallery)-.*")
+
+
 def _heading_id(title: str) -> str:
-    """A heading's id, as the anchors plugin makes it, never one of :data:`THEME_IDS`."""
+    """A heading's id, as the anchors plugin makes it, never one the bundled theme uses."""
     slug = anchor_slug(title)
-    return f"{slug}-section" if slug in THEME_IDS else slug
+    return f"{slug}-section" if slug in THEME_IDS or _THEME_ID_PATTERN.fullmatch(slug) else slug
 
 
 @functools.lru_cache(maxsize=4)

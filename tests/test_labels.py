@@ -1249,7 +1249,7 @@ def test_without_javascript_the_page_shows_the_blank_label_and_an_example(demo_o
     context.close()
 
 
-@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+@pytest.mark.parametrize("kind", ["PNG", "JPEG", "WEBP"])
 def test_a_designs_artwork_is_published_without_its_metadata(make_site, kind: str) -> None:
     # The artwork is shown as the label's blank (and behind the live preview): a designer's
     # photo may carry where it was taken, the camera, the software and notes.
@@ -1266,9 +1266,14 @@ def test_a_designs_artwork_is_published_without_its_metadata(make_site, kind: st
         info = PngImagePlugin.PngInfo()
         info.add_text("Comment", "SECRET-NOTE")
         pixels.save(buffer, "PNG", exif=exif, pnginfo=info)
-    else:
+    elif kind == "JPEG":
         pixels.save(buffer, "JPEG", exif=exif, quality=90, comment=b"SECRET-NOTE")
-    suffix = ".png" if kind == "PNG" else ".jpg"
+        buffer.write(b"SECRET-NOTE after the picture")  # where a second picture may hide
+    else:
+        pixels.save(buffer, "WEBP", exif=exif, lossless=True, xmp=b"<x:xmpmeta>SECRET-NOTE</x:xmpmeta>")
+    with Image.open(io.BytesIO(buffer.getvalue())) as source:
+        expected = source.convert("RGB").tobytes()  # what the label renderer draws on
+    suffix = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}[kind]
     site = make_site({"content/labels/plain.yaml": DESIGN.replace("plain.png", "plain" + suffix),
                       f"content/labels/plain{suffix}": buffer.getvalue()})
     result = site.build()
@@ -1281,8 +1286,9 @@ def test_a_designs_artwork_is_published_without_its_metadata(make_site, kind: st
     with Image.open(published[0]) as shown:
         assert shown.format == kind and shown.size == (600, 300)  # not turned
         assert not shown.getexif() and "Comment" not in shown.info and "comment" not in shown.info
-        if kind == "PNG":
-            assert shown.convert("RGB").tobytes() == pixels.tobytes()  # the very pixels
+        assert shown.convert("RGB").tobytes() == expected  # the very pixels: not encoded again (JPEG)
+    if kind == "WEBP":
+        assert data[12:16] == b"VP8L"  # still lossless
     page = site.read("labels/plain/index.html")
     assert f"/media/labels/{published[0].name}" in page
     assert site.build().exit_code == 0  # from the cache the second time, the same bytes

@@ -234,13 +234,15 @@ def test_a_broken_template_file_is_named_with_its_line(make_site, files: dict[st
 def test_an_editors_heading_never_takes_an_id_of_the_theme(make_site) -> None:
     import re
 
-    site = make_site({"content/pages/about.md": "---\ntitle: À propos\n---\n## Main\n\nTexte.\n\n## Main\n"})
+    site = make_site({"content/pages/about.md": "---\ntitle: À propos\n---\n## Main\n\nTexte.\n\n## Main\n\n"
+                                                "## 1976\n\n::: timeline\n:::\n",
+                      "content/timeline/1976.yaml": "date: 1976\ntitle: Le premier pot\ntext: Début.\n"})
     assert site.build().exit_code == 0
     page = site.read("about/index.html")
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), ids
     assert 'href="#main"' in page and '<main id="main"' in page
-    assert 'id="main-section"' in page
+    assert 'id="main-section"' in page and 'id="1976-section"' in page
 
 
 def test_theme_yaml_problems_are_reported_in_theme_yaml(make_site) -> None:

@@ -110,8 +110,15 @@ def published_artwork(path: str) -> bytes:
     """A design's artwork as the site publishes it: its pixels as they are (not turned by an
     EXIF orientation: labels are drawn on them so), in its own format, without the metadata
     its file may carry (EXIF with a GPS position, camera and software, text chunks, XMP).
-    Only the colour profile is kept. A JPEG keeps its own quantization tables."""
-    with Image.open(path) as image:
+    Only the colour profile is kept. A JPEG is not encoded again: its metadata segments are
+    left out; a lossless WebP stays lossless."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data[:2] == b"\xff\xd8":
+        stripped = _jpeg_without_metadata(data)
+        if stripped is not None:
+            return stripped
+    with Image.open(io.BytesIO(data)) as image:
         kind = image.format
         icc = image.info.get("icc_profile")
         # Said outright: some of Pillow's encoders carry the source's comment, EXIF or XMP over.
@@ -122,10 +129,52 @@ def published_artwork(path: str) -> bytes:
         if kind == "JPEG":
             image.save(buffer, "JPEG", quality="keep", subsampling="keep", **profile)
         elif kind == "WEBP":
-            image.save(buffer, "WEBP", quality=95, method=4, **profile)
+            # A lossless WebP stays lossless, and keeps the colour of its transparent pixels.
+            lossless = {"lossless": True, "exact": True} if b"VP8L" in data[12:64] else {"quality": 95}
+            image.save(buffer, "WEBP", method=4, **lossless, **profile)
         else:
             image.save(buffer, "PNG", compress_level=6, **profile)
     return buffer.getvalue()
+
+
+# JPEG segments kept as they are: JFIF (APP0), the colour profile (APP2 "ICC_PROFILE") and
+# Adobe's colour transform (APP14); every other application segment (EXIF and XMP in APP1,
+# IPTC in APP13…) and comments are left out.
+_KEPT_APP = {0xE0, 0xE2, 0xEE}
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes | None:
+    """``data`` (a JPEG) without its metadata segments, its coded image untouched (so its
+    pixels are those the label renderer decodes); None when its segments cannot be read."""
+    out = [b"\xff\xd8"]
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        segment = data[position:end]
+        if marker == 0xDA:
+            # Start of scan: the coded image as it is, to its end (FF D9 appears nowhere else in
+            # it). What may follow is left out too: a second picture, with its own EXIF.
+            end_of_image = data.find(b"\xff\xd9", position)
+            if end_of_image < 0:
+                return None
+            out.append(data[position:end_of_image + 2])
+            return b"".join(out)
+        is_app = 0xE0 <= marker <= 0xEF
+        keep = (not is_app and marker != 0xFE) or (
+            marker in _KEPT_APP and (marker != 0xE2 or segment[4:16] == b"ICC_PROFILE\x00"))
+        if keep:
+            out.append(segment)
+        position = end
+    return None
 
 
 def render_label(op: LabelOp) -> bytes:
