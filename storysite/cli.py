@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 content errors (or a fault of the environment),
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import signal
@@ -19,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from storysite import __version__
+from storysite import __version__, heap
 from storysite.build import build
 from storysite.config import SiteConfig
 from storysite.diagnostics import Diagnostic, Severity, StorysiteError
@@ -90,16 +89,8 @@ def main() -> None:
 def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> None:
     """Build the site in DIR (default: here) into its output folder."""
     site_dir = _site_dir(site)
-    # One build, then exit: it makes hundreds of thousands of long-lived objects and next to no
-    # reference cycles, which the cyclic collector would walk again and again to free nothing
-    # (6% of an edit build). Workers collect as usual (see parallel.fork_map).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with heap.collector_off():
         result = build(site_dir, strict=strict, workers=jobs)
-    finally:
-        if collecting:  # run within another program (a test, say), which goes on
-            gc.enable()
     print_diagnostics(result.diagnostics)
     if not result.written:
         where = f"{result.output_dir.name}/" if result.output_dir else "the output"

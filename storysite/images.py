@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import io
 import itertools
@@ -53,6 +52,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageCms, UnidentifiedImageError, features
 
+from storysite import heap
 from storysite.config import CONFIG_NAME
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
@@ -838,7 +838,7 @@ def _encode_all(
     context = _pool_context()
     done: set[str] = set()
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=heap.start_worker) as pool:
             # Largest photos first, so that no big one starts last and runs alone.
             ordered = sorted(ops, key=lambda op: -_file_size(site_dir / op.source))
             futures: list[tuple[ImageOp, Future[ImageResult | ImageFailure]]] = [
@@ -854,14 +854,6 @@ def _encode_all(
         for op in ops:
             if op.key not in done:
                 yield encode_op(op, str(site_dir / op.source), str(cache_dir))
-
-
-def _start_worker() -> None:
-    """A photo worker collects cycles whatever its parent chose (a one-shot build does not),
-    out of reach of the heap it inherited by fork: a collection walking the build's every
-    object would copy each page it touches (150 MB a worker at 100,000 memories)."""
-    gc.freeze()
-    gc.enable()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -156,9 +156,10 @@ def _east_asian(word: str) -> bool:
 def _vietnamese_surname(word: str) -> bool:
     """Whether ``word`` is a Vietnamese family name (:data:`VIETNAMESE_SURNAMES`, or as
     Vietnamese writes it: :data:`VIETNAMESE_WRITTEN_SURNAMES`)."""
-    folded = unicodedata.normalize("NFC", word.casefold()).replace("đ", "d")
-    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return plain in VIETNAMESE_SURNAMES or unicodedata.normalize("NFC", word.casefold()) in VIETNAMESE_WRITTEN_SURNAMES
+    written = unicodedata.normalize("NFC", word.casefold())
+    plain = "".join(c for c in unicodedata.normalize("NFKD", written.replace("đ", "d"))
+                    if not unicodedata.combining(c))
+    return plain in VIETNAMESE_SURNAMES or written in VIETNAMESE_WRITTEN_SURNAMES
 
 
 def _without_titles(words: list[str]) -> tuple[list[str], bool]:

@@ -21,7 +21,6 @@ know: then every ``Host`` is accepted.
 from __future__ import annotations
 
 import contextlib
-import gc
 import http.server
 import json
 import os
@@ -41,6 +40,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
+from storysite import heap
 from storysite.build import BuildResult, build
 from storysite.cache import BuildMemo, forget_output_records
 from storysite.config import load_config
@@ -131,17 +131,11 @@ class Rebuilder:
             if self.stopped:
                 return None
             started = time.perf_counter()
-            # A build makes many long-lived objects and next to no reference cycles: the cyclic
-            # collector is held off until the site is rebuilt, and does its walk while the
+            # The collector is held off until the site is rebuilt: it does its walk while the
             # browsers reload rather than between a save and its reload.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with heap.collector_off():
                 # One process: forking a pool from a server with threads is not safe.
                 result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, memo=self.memo)
-            finally:
-                if collecting:
-                    gc.enable()
             if result.base_path is not None:
                 self.state.base_path = result.base_path
             self.builds += 1
