@@ -567,6 +567,14 @@ def test_every_duplicate_key_is_reported_and_hides_no_other_problem(make_site) -
     assert "no base_url" not in result.output  # it is given, on line 2
 
 
+def test_a_configuration_that_is_a_list_still_reports_its_duplicate_keys(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config="- title: T\n  title: U\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:2: duplicate key 'title' (first given on line 1)" in result.output
+    assert "storysite.yaml:1: expected a mapping of settings" in result.output
+
+
 @pytest.mark.parametrize(("base_url", "said"), [
     ("http://", "has no host name"), ("https://:80/", "has no host name"), ("https:///x/", "has no host name"),
     ("https://example.org:99999/", "a port is a number from 1 to 65535"),

@@ -53,7 +53,7 @@ def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | No
     if raw is None:
         raw = YamlMap(1)
     if not isinstance(raw, YamlMap):
-        return unusable, [error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
+        return unusable, [*found, error(CONFIG_NAME, 1, "expected a mapping of settings (key: value)")]
     config = _build(SiteConfig, raw, "", found)
     config = dataclasses.replace(config, key_lines=_key_lines(raw, ""))
     store_problem = store_location_problem(config.privacy.private_store, config.output)
