@@ -31,7 +31,7 @@ from storysite.model import (
     Origin,
     Page,
 )
-from storysite.names import display_name
+from storysite.names import display_name, folded_words, hidden_name_words
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,32 @@ def author_display(memory: Memory, policy: str) -> str:
     if memory.author.display:
         return memory.author.display
     return display_name(memory.author.name, policy)
+
+
+def label_names(content: Content, site: PublicSite) -> list[Diagnostic]:
+    """A warning for each published label whose text shows a part of the author's name that
+    ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
+    it under ``anonymous``): the label picture and share card show the text as typed."""
+    policy = site.config.privacy.author_display
+    labelled = {memory.slug for memory in site.memories if memory.label is not None}
+    found = []
+    for memory in content.memories:
+        if memory.slug not in labelled or memory.label is None or not memory.author.name:
+            continue
+        hidden = hidden_name_words(memory.author.name, author_display(memory, policy))
+        if not hidden:
+            continue
+        label_words = folded_words(memory.label.text)
+        squeezed = "".join(label_words)
+        shown = sorted({written for word, written in hidden.items()
+                        if word in label_words or (len(word) >= 5 and word in squeezed)})
+        if shown:
+            found.append(warning(memory.origin.path, memory.label.origin.line or memory.origin.line,
+                                 f"label.text shows {'a part' if len(shown) == 1 else 'parts'} of author.name "
+                                 f"({', '.join(shown)}) that privacy.author_display ({policy}) does not publish; "
+                                 "the label picture and share card show the text as typed: change the text, or "
+                                 "leave 'share' out of consent.scope"))
+    return found
 
 
 def future_dated(site: PublicSite) -> list[Diagnostic]:

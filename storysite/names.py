@@ -31,6 +31,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from storysite.labels.policy import fold, tokens
+
 #: Civility titles written before a name (compared case-folded, without a final dot).
 TITLES = frozenset({
     "m", "mm", "mr", "mrs", "ms", "mx", "miss", "messrs", "dr", "drs", "pr", "prof", "me", "mme", "mmes",
@@ -98,6 +100,27 @@ def display_name(name: str, policy: str) -> str:
     initial = _surname_initial(parts.surname)
     # The "initial" of a family name in Chinese characters, kana or Hangul is the name itself.
     return f"{first} {initial}." if initial and not _east_asian(initial) else first
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text`` folded as the label policy folds them (capitals, accents and
+    look-alikes away): "Lefèvre" and "LEF3VRE" are both "lefevre"."""
+    return tokens(fold(text))
+
+
+def hidden_name_words(name: str, shown: str) -> dict[str, str]:
+    """The words of ``name`` that ``shown`` (the name as published) leaves out, folded (see
+    :func:`folded_words`), each with the word as written; particles, titles and initials are
+    not counted: they name no one."""
+    visible = set(folded_words(shown))
+    hidden: dict[str, str] = {}
+    for word in unicodedata.normalize("NFC", name).replace(",", " ").split():
+        if _bare(word) in TITLES or _bare(word) in _SUFFIXES or _kind(word) in ("particle", "initials"):
+            continue
+        for token in folded_words(word):
+            if len(token) > 1 and token not in PARTICLES and token not in visible:
+                hidden.setdefault(token, word)
+    return hidden
 
 
 def split_name(name: str) -> NameParts:

@@ -593,6 +593,37 @@ def label_site(make_site: Callable[..., Site]) -> Site:
     return site
 
 
+def named(title: str, name: str, text: str, scope: str = "[site, share]") -> str:
+    return memory(title, extra=f"label: {{design: plain, text: {text}}}\n").replace(
+        "author: {id: fan-1, display: Romain L., location: Lyon}", f"author: {{id: fan-1, name: {name}}}").replace(
+        "scope: [site, share]", f"scope: {scope}")
+
+
+@pytest.mark.parametrize(("policy", "warned"), [
+    ("first_initial", {"lefevre.md": "Lefèvre", "caps.md": "Lefèvre"}),
+    ("first", {"lefevre.md": "Lefèvre", "caps.md": "Lefèvre"}),
+    ("anonymous", {"lefevre.md": "Lefèvre, Romain", "caps.md": "Lefèvre, Romain", "odette.md": "Odette"}),
+    ("full", {}),
+])
+def test_a_label_showing_the_part_of_a_name_the_policy_keeps_private_is_a_warning(
+        make_site: Callable[..., Site], policy: str, warned: dict[str, str]) -> None:
+    site = make_site({**label_files(),
+                      "content/memories/lefevre.md": named("Un", "Romain Lefèvre", "Romain Lefèvre"),
+                      "content/memories/caps.md": named("Deux", "Romain Lefèvre", "ROMAIN L3FEVRE"),
+                      "content/memories/odette.md": named("Trois", "Odette de La Fontaine", "Odette"),
+                      "content/memories/private.md": named("Quatre", "Noémie Dufour", "Dufour", scope="[site]")},
+                     config=f"title: T\nbase_url: https://example.org/\nprivacy: {{author_display: {policy}}}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "label.text shows" in line]
+    assert len(said) == len(warned), result.output
+    for file, parts in warned.items():
+        assert any(line.startswith(f"content/memories/{file}:9: warning: label.text shows") and f"({parts})" in line
+                   and f"privacy.author_display ({policy})" in line for line in said), result.output
+    if warned:
+        assert site.build("--strict").exit_code == 1
+
+
 def og(html: str) -> dict[str, str]:
     return dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
 
