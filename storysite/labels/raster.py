@@ -60,6 +60,20 @@ class LabelOp:
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class ArtworkOp:
+    """A design's artwork to publish without its metadata (see :func:`published_artwork`)."""
+
+    artwork: str
+    artwork_sha256: str
+
+    @property
+    def key(self) -> str:
+        """A hash of the artwork's bytes and of the code that strips them."""
+        return hashlib.sha256(
+            f"artwork\x00{self.artwork_sha256}\x00{RENDERER_VERSION}\x00{PIL.__version__}".encode()).hexdigest()
+
+
 def label_op(design: ReadyDesign, layout: LabelLayout, scale: int = 1) -> LabelOp:
     """What to draw for ``layout`` of ``design``."""
     zones = {zone.name: zone for zone in design.spec.zones}

@@ -26,15 +26,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import PIL
-
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
 from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.labels.design import ReadyDesign, prepare_design
 from storysite.labels.layout import REASONS, LabelLayout, Refusal
 from storysite.labels.raster import (
-    RENDERER_VERSION,
+    ArtworkOp,
     LabelOp,
     label_op,
     published_artwork,
@@ -62,6 +60,8 @@ REFUSAL_ADVICE = {
 }
 """What the site's author can do about a refused fan label, for each of :data:`REASONS`."""
 Translate = Callable[..., str]
+PictureOp = LabelOp | ShareCardOp | ArtworkOp
+"""A picture the stage writes, named in the cache by its op's key."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class LabelStage:
     labels: Mapping[str, LabelOp] = field(default_factory=dict)
     cards: Mapping[str, ShareCardOp] = field(default_factory=dict)
     copies: Mapping[str, Path] = field(default_factory=dict)
-    artworks: Mapping[str, tuple[Path, str]] = field(default_factory=dict)
-    """Designs' artworks (file, SHA-256), published without their metadata."""
+    artworks: Mapping[str, ArtworkOp] = field(default_factory=dict)
+    """Designs' artworks, published without their metadata."""
 
     def paths(self) -> list[str]:
         return sorted({*self.labels, *self.cards, *self.copies, *self.artworks})
@@ -86,7 +86,7 @@ class LabelStage:
         there are several, and stored there. Entries this build did not use
         are removed, so a withdrawn memory's pictures leave the cache too.
         """
-        ops: dict[str, LabelOp | ShareCardOp] = {**self.labels, **self.cards}
+        ops: dict[str, PictureOp] = {**self.labels, **self.cards, **self.artworks}
         drawn: dict[str, bytes] = {}
         missing: list[str] = []
         for path, op in ops.items():
@@ -99,20 +99,13 @@ class LabelStage:
             drawn[path] = data
             if cache_dir is not None:
                 _store(cache_dir, path, ops[path], data)
-        for path, (artwork, sha256) in self.artworks.items():
-            name = _artwork_cache_name(path, sha256)
-            cached = _cached_file(cache_dir, name)
-            drawn[path] = cached if cached is not None else published_artwork(str(artwork))
-            if cache_dir is not None and cached is None:
-                _store_file(cache_dir, name, drawn[path])
         if cache_dir is not None:
-            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()}
-                   | {_artwork_cache_name(path, sha256) for path, (_, sha256) in self.artworks.items()})
+            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()})
         for path in self.paths():
             yield path, drawn[path] if path in drawn else self.copies[path].read_bytes()
 
 
-def _cache_name(path: str, op: LabelOp | ShareCardOp) -> str:
+def _cache_name(path: str, op: PictureOp) -> str:
     return op.key + posixpath.splitext(path)[1]
 
 
@@ -122,18 +115,10 @@ _WHOLE = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8
           ".jpeg": (b"\xff\xd8", b"\xff\xd9")}
 
 
-def _artwork_cache_name(path: str, sha256: str) -> str:
-    key = hashlib.sha256(f"artwork\x00{sha256}\x00{RENDERER_VERSION}\x00{PIL.__version__}".encode()).hexdigest()
-    return key + posixpath.splitext(path)[1]
-
-
-def _cached(cache_dir: Path | None, path: str, op: LabelOp | ShareCardOp) -> bytes | None:
-    return _cached_file(cache_dir, _cache_name(path, op))
-
-
-def _cached_file(cache_dir: Path | None, name: str) -> bytes | None:
+def _cached(cache_dir: Path | None, path: str, op: PictureOp) -> bytes | None:
     if cache_dir is None:
         return None
+    name = _cache_name(path, op)
     try:
         data = (cache_dir / name).read_bytes()
     except OSError:
@@ -146,14 +131,10 @@ def _cached_file(cache_dir: Path | None, name: str) -> bytes | None:
     return data if data.startswith(start) and data.endswith(end) else None
 
 
-def _store(cache_dir: Path, path: str, op: LabelOp | ShareCardOp, data: bytes) -> None:
-    _store_file(cache_dir, _cache_name(path, op), data)
-
-
-def _store_file(cache_dir: Path, name: str, data: bytes) -> None:
+def _store(cache_dir: Path, path: str, op: PictureOp, data: bytes) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        target = cache_dir / name
+        target = cache_dir / _cache_name(path, op)
         temporary = target.with_name(f".{target.name}.{os.getpid()}")
         temporary.write_bytes(data)
         os.replace(temporary, target)
@@ -170,12 +151,16 @@ def _prune(cache_dir: Path, keep: set[str]) -> None:
                 entry.unlink()
 
 
-def draw(op: LabelOp | ShareCardOp) -> bytes:
+def draw(op: PictureOp) -> bytes:
     """One picture's bytes (a top-level function, so that a process pool can run it)."""
-    return render_label(op) if isinstance(op, LabelOp) else render_share_card(op)
+    if isinstance(op, LabelOp):
+        return render_label(op)
+    if isinstance(op, ArtworkOp):
+        return published_artwork(op.artwork)
+    return render_share_card(op)
 
 
-def _draw_all(ops: list[LabelOp | ShareCardOp], workers: int) -> list[bytes]:
+def _draw_all(ops: list[PictureOp], workers: int) -> list[bytes]:
     if workers <= 1 or len(ops) < 8:
         return [draw(op) for op in ops]
     # forkserver, as for photos: workers never fork from a parent running threads.
@@ -211,7 +196,7 @@ def plan_labels(
     labels: dict[str, LabelOp] = {}
     cards: dict[str, ShareCardOp] = {}
     copies: dict[str, Path] = {}
-    artworks: dict[str, tuple[Path, str]] = {}
+    artworks: dict[str, ArtworkOp] = {}
     designs = [_design_view(d, assets, translate, labels, copies, artworks) for d in ready.values()]
     fonts = _card_fonts(theme_static)
     palette = site_view.palette
@@ -333,11 +318,11 @@ def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: Card
 
 
 def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labels: dict[str, LabelOp],
-                 copies: dict[str, Path], artworks: dict[str, tuple[Path, str]]) -> DesignView:
+                 copies: dict[str, Path], artworks: dict[str, ArtworkOp]) -> DesignView:
     model = design.design
     suffix = design.artwork.suffix.lower()
     blank_path = f"{LABELS_DIR}/{model.slug}-{design.artwork_sha256[:10]}{suffix}"
-    artworks[blank_path] = (design.artwork, design.artwork_sha256)
+    artworks[blank_path] = ArtworkOp(str(design.artwork), design.artwork_sha256)
     width, height = model.artwork_size
     blank = ImageView("/" + blank_path, width, height,
                       model.alt or translate("labels.blank_alt", design=model.title))
