@@ -493,21 +493,22 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 
 class _ThemeLoader(jinja2.FileSystemLoader):
-    """Jinja's file loader, with a template that is not UTF-8 an error at its file and line."""
+    """Jinja's file loader, with a template that is not UTF-8 an error at its file and line,
+    and a byte order mark (which some Windows editors write) left out of the pages."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError as exc:
+            source, filename, uptodate = super().get_source(environment, template)
+            return source.removeprefix("\ufeff"), filename, uptodate
+        except UnicodeDecodeError:
             for folder in self.searchpath:
                 path = Path(folder) / template
                 if path.is_file():
-                    data = path.read_bytes()
-                    line = data[:exc.start].count(b"\n") + 1 if exc.object == data else 1
-                    raise jinja2.TemplateSyntaxError(
-                        f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the template with UTF-8 encoding"
-                        if exc.object == data else "not valid UTF-8; save the template with UTF-8 encoding",
-                        line, template, str(path)) from None
+                    # Read again, as content files are decoded: a BOM allowed, the line and byte named.
+                    _, problem = decode_text(path.read_bytes())
+                    message, line = ((problem.message, problem.line) if problem is not None
+                                     else ("not valid UTF-8; save the file with UTF-8 encoding", 1))
+                    raise jinja2.TemplateSyntaxError(message, line, template, str(path)) from None
             raise
 
 

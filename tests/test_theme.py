@@ -216,7 +216,7 @@ def test_a_template_error_is_reported_at_its_template_line(make_site, content: s
 @pytest.mark.parametrize(("files", "message"), [
     ({"themes/default/templates/page.html": b"{% extends 'base.html' %}\n{% block content %}\n<p>caf\xe9</p>"
                                             b"{% endblock %}\n"},
-     "themes/default/templates/page.html:3: template syntax error: not valid UTF-8 (byte 0xe9)"),
+     "themes/default/templates/page.html:3: template syntax error: not valid UTF-8 (byte 0xE9); save the file with UTF-8 encoding"),
     ({"themes/default/templates/page.html": "{% extends 'page.html' %}\n"},
      "themes/default/templates/page.html:1: templates include or extend each other in a cycle"),
     ({"themes/default/templates/page.html": "{% include 'partials/loop.html' %}\n",
@@ -229,6 +229,18 @@ def test_a_broken_template_file_is_named_with_its_line(make_site, files: dict[st
     assert result.exit_code == 1
     assert message in result.stderr, result.stderr
     assert "internal error" not in result.output
+
+
+def test_a_template_saved_with_a_byte_order_mark_writes_none_into_the_pages(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\nTexte.\n",
+                      "themes/default/templates/page.html": "\ufeff{% extends 'base.html' %}\n"
+                                                            "{% block content %}<p>Page</p>{% include 'partials/bom.html' %}"
+                                                            "{% endblock %}\n",
+                      "themes/default/templates/partials/bom.html": "\ufeff<p>Inclus</p>"})
+    assert site.build().exit_code == 0
+    page = site.read("p/index.html")
+    assert page.startswith("<!doctype html>") and "<p>Page</p><p>Inclus</p>" in page
+    assert "\ufeff" not in site.all_output_text()
 
 
 def test_an_editors_heading_never_takes_an_id_of_the_theme(make_site) -> None:
