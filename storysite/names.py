@@ -22,8 +22,9 @@ name and the surname starting at the first particle or at the last word. Except:
   no space (``王小明``) cannot be cut, and shows nothing beyond what ``full`` allows. The
   initial of such a surname would be the surname itself (``王``): it is never shown;
 - a name that starts with a Vietnamese family name (``Nguyễn Văn An``, ``Tran Thi Mai``,
-  ``Lê An``) may be written family name first, as in Vietnam, or given name first (``Hoang
-  Dupont``): which cannot be told, so only initials are shown ("N. A.").
+  ``Lê An``), or a Chinese, Korean or Japanese one in Latin letters (``Wang Xiaoming``, ``Kim
+  Min-su``, ``Tanaka Hiroshi``), may be written family name first, or given name first (``Hoang
+  Dupont``, ``Kim Dupont``): which cannot be told, so only initials are shown ("N. A.").
 """
 
 from __future__ import annotations
@@ -59,6 +60,27 @@ VIETNAMESE_SURNAMES = frozenset({
 })
 VIETNAMESE_WRITTEN_SURNAMES = frozenset({
     "lê", "hồ", "võ", "vũ", "đỗ", "lý", "lâm", "mạc", "tạ", "tô", "hà", "châu", "đào", "đoàn", "lưu", "cao",
+})
+#: Chinese (pinyin), Korean and Japanese family names in Latin letters, compared case-folded
+#: without accents: such names are written family name first (``Wang Xiaoming``, ``Kim Min-su``,
+#: ``Tanaka Hiroshi``) as often as given name first. Left out: those that are also common given
+#: names or words where these lists are read (An, Mai, Jo, Oh, Son, Go, Im).
+ROMANIZED_SURNAMES = frozenset({
+    # Chinese
+    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu",
+    "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng",
+    "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng",
+    "wei", "su", "lu", "ding", "ren", "shen", "yao", "cui", "zhong", "tan", "fan", "jin", "lei", "hou",
+    "duan", "hao", "kong", "shao", "shi", "mao", "qiu", "qin", "jia", "xiong", "meng", "bai", "dai", "fu",
+    "fang", "zou", "xue", "yin", "gu", "qian", "wen", "chan", "wong", "leung", "cheung", "ng", "lau", "tsang",
+    # Korean
+    "kim", "lee", "yi", "park", "pak", "choi", "choe", "jung", "jeong", "chung", "kang", "cho", "yoon", "yun",
+    "jang", "chang", "lim", "seo", "suh", "shin", "kwon", "hwang", "ahn", "yoo", "ryu", "hong", "jeon", "chun",
+    "moon", "bae", "baek", "paik", "heo", "huh", "nam", "noh", "roh",
+    # Japanese
+    "sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura", "kobayashi", "kato",
+    "yoshida", "yamada", "sasaki", "yamaguchi", "matsumoto", "inoue", "kimura", "hayashi", "shimizu",
+    "yamazaki", "mori", "abe", "ikeda", "hashimoto", "ishikawa", "ogawa", "okada", "maeda", "fujita", "goto",
 })
 
 
@@ -141,8 +163,8 @@ def split_name(name: str) -> NameParts:
     if _east_asian(words[0]):
         # 王 小明, 山田 太郎: family name first; 王小明 cannot be cut (all of it may be the surname).
         return NameParts(tuple(words[1:]), tuple(words[:1]), written=tuple(words))
-    if _vietnamese_surname(words[0]):
-        # Nguyễn Văn An (family name first) or Hoang Dupont (given name first)?
+    if _surname_written_first(words[0]):
+        # Nguyễn Văn An, Kim Min-su (family name first) or Hoang Dupont (given name first)?
         return NameParts(tuple(words), (), known=False)
     kinds = [_kind(word) for word in words]
     if "maybe-initials" in kinds or ("caps" in kinds and "other" not in kinds and "initials" not in kinds):
@@ -176,13 +198,15 @@ def _east_asian(word: str) -> bool:
     return False
 
 
-def _vietnamese_surname(word: str) -> bool:
-    """Whether ``word`` is a Vietnamese family name (:data:`VIETNAMESE_SURNAMES`, or as
-    Vietnamese writes it: :data:`VIETNAMESE_WRITTEN_SURNAMES`)."""
+def _surname_written_first(word: str) -> bool:
+    """Whether ``word`` is a family name of a language that writes it first: Vietnamese
+    (:data:`VIETNAMESE_SURNAMES`, or as Vietnamese writes it: :data:`VIETNAMESE_WRITTEN_SURNAMES`),
+    or Chinese, Korean or Japanese in Latin letters (:data:`ROMANIZED_SURNAMES`)."""
     written = unicodedata.normalize("NFC", word.casefold())
     plain = "".join(c for c in unicodedata.normalize("NFKD", written.replace("đ", "d"))
                     if not unicodedata.combining(c))
-    return plain in VIETNAMESE_SURNAMES or written in VIETNAMESE_WRITTEN_SURNAMES
+    return (plain in VIETNAMESE_SURNAMES or plain in ROMANIZED_SURNAMES
+            or written in VIETNAMESE_WRITTEN_SURNAMES)
 
 
 def _without_titles(words: list[str]) -> tuple[list[str], bool]:

@@ -147,6 +147,16 @@ FAMILY_NAME_FIRST = [
     ("Mihaela Dăncilă", "Mihaela D.", "Mihaela", "Dăncilă"),   # Romanian ă
     ("Chinụa Achebe", "Chinụa A.", "Chinụa", "Achebe"),         # Igbo ụ
     ("Mai Dupont", "Mai D.", "Mai", "Dupont"),   # Mai is a given name too
+    # Chinese, Korean and Japanese names in Latin letters: family name first, or not? Initials only.
+    ("Wang Xiaoming", "W. X.", "W.", "Wang"),
+    ("Kim Min-su", "K. M.", "K.", "Kim"),
+    ("LEE Min-ho", "L. M.", "L.", "LEE"),
+    ("Tanaka Hiroshi", "T. H.", "T.", "Tanaka"),
+    ("Zhāng Wěi", "Z. W.", "Z.", "Zhāng"),       # pinyin with its tones
+    ("Kim Dupont", "K. D.", "K.", "Dupont"),     # or given name first: initials only still
+    ("Xiaoming Wang", "Xiaoming W.", "Xiaoming", "Wang"),
+    ("Min-su Kim", "Min-su K.", "Min-su", "Kim"),
+    ("Marie Lee", "Marie L.", "Marie", "Lee"),
 ]
 
 
