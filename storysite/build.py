@@ -7,10 +7,12 @@ whole build is free of errors, and then the new output is swapped in at once.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import hashlib
 import os
 import pickle
+import posixpath
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -156,9 +158,17 @@ def build(
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
-    with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
-        result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                        workers=workers, memo=memo)
+    started = time.perf_counter()
+    try:
+        with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
+            result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
+                            workers=workers, memo=memo)
+    except OSError as exc:
+        # A folder the build cannot write (a read-only site, a full disk) before its output was
+        # swapped in: the staging folder is gone, the previous output as it was.
+        if exc.filename is None:
+            raise
+        return BuildResult(Diagnostics([write_failure(site_dir, exc)]), seconds=time.perf_counter() - started)
     # A build that writes lets the content go early (and part of it without its texts): it is
     # never reported back half, whether the build succeeded or stopped on an error.
     return replace(result, content=None) if write else result
@@ -195,6 +205,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                                 "domain, which search engines and feed readers do not accept; add the address "
                                 "the site is published at, such as base_url: https://example.org/"))
     problems.extend(_foreign_output(output_dir, site_dir, config, preview))
+    if write:
+        # An old output a build could not remove still holds what it published (a withdrawn
+        # memory's page among it): tried again, and while it stays, no build succeeds.
+        problems.extend(_left_behind(site_dir, folder, problem) for folder, problem in clean_leftovers(output_dir))
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
@@ -438,7 +452,6 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # that writes reports no content back (``check`` does, for its report).
     del content
     heap.give_back()
-    clean_leftovers(output_dir)
     recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
     with Staging(output_dir, recycle,
                  previous_files=state.files if state is not None else None,
@@ -487,32 +500,68 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             prime_recycled(output_dir, recycle)
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
-    if memo is not None:
-        memo.pages = written.facts
-    else:
-        cache.save_pages(site_dir, output_dir, written.facts)
     rendered, reused = written.rendered, written.reused
-    # What the pages were made from is let go before the takedown records are compared (at
-    # 100,000 memories, the previous manifest alone is a hundred megabytes).
-    facts.clear()
-    del written, jobs, memories, timeline, resolvers, site_media, label_stage, site
-    heap.give_back()
-    cache.save_state(site_dir, output_dir, cache.BuildState(
-        fingerprint, sizes, [d.format() for d in problems.sorted()],
-        {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
-    # The cache keeps only what this build used: a withdrawn photo leaves it too.
-    prune_cache(cache_dir, image_results.results)
-    # 7. The takedown record lives outside the output: what changed must be purged from caches.
     purge: list[str] = []
-    if manifest is not None:
-        previous = takedown.load_manifest(site_dir)
-        purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
-        takedown.save(site_dir, manifest, purge)
+    # The new output is in place: a record that cannot be written now is an error of a build
+    # that wrote (the next build, finding no record, renders everything again).
+    try:
+        if memo is not None:
+            memo.pages = written.facts
+        else:
+            cache.save_pages(site_dir, output_dir, written.facts)
+        # What the pages were made from is let go before the takedown records are compared (at
+        # 100,000 memories, the previous manifest alone is a hundred megabytes).
+        facts.clear()
+        del written, jobs, memories, timeline, resolvers, site_media, label_stage, site
+        heap.give_back()
+        cache.save_state(site_dir, output_dir, cache.BuildState(
+            fingerprint, sizes, [d.format() for d in problems.sorted()],
+            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
+        # The cache keeps only what this build used: a withdrawn photo leaves it too.
+        prune_cache(cache_dir, image_results.results)
+        # 7. The takedown record lives outside the output: what changed must be purged from caches.
+        if manifest is not None:
+            previous = takedown.load_manifest(site_dir)
+            purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
+            takedown.save(site_dir, manifest, purge)
+    except OSError as exc:
+        cache.forget_output_records(site_dir, output_dir)
+        problems.add(write_failure(site_dir, exc))
+    if staging.left_behind is not None:
+        problems.add(_left_behind(site_dir, *staging.left_behind))
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=rendered,
                        pages_reused=reused, files_parsed=files_parsed, files_reused=files_reused,
                        base_path=config.base_path)
+
+
+def write_failure(site_dir: Path, exc: OSError) -> Diagnostic:
+    """An error for a file or folder the build could not write (or read), named from the site."""
+    path = _site_relative(site_dir, exc.filename) if exc.filename else "."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+        # Named by its folder: the file may be a temporary one, named at random.
+        folder = posixpath.dirname(path.rstrip("/"))
+        advice = ("free some space and build again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
+                  "the build writes its output folder and its cache (.storysite/) in the site folder: make them "
+                  "writable by this user")
+        return error(f"{folder}/" if folder else "./", 0, f"cannot write here ({exc.strerror}); {advice}")
+    return error(path, 0, f"cannot be used ({exc.strerror or exc})")
+
+
+def _left_behind(site_dir: Path, folder: Path, problem: OSError) -> Diagnostic:
+    return error(_site_relative(site_dir, str(folder)) + "/", 0,
+                 f"an earlier output storysite could not remove ({problem.strerror or problem}); it still "
+                 "holds what an earlier build published, withdrawn memories included, and would be committed by "
+                 "'git add -A': make it writable (chmod -R u+w) and delete it")
+
+
+def _site_relative(site_dir: Path, path: str | bytes) -> str:
+    text = os.fsdecode(path)
+    try:
+        return Path(text).resolve().relative_to(site_dir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return text
 
 
 def preview_recycle_dir(output_dir: Path) -> Path:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from storysite import __version__, heap
-from storysite.build import build
+from storysite.build import BuildResult, build
 from storysite.config import SiteConfig
 from storysite.diagnostics import Diagnostic, Severity, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
@@ -112,6 +112,16 @@ def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> Non
         if result.purge:
             click.echo(f"{len(result.purge)} URL(s) changed or removed since the last build: "
                        "purge them from your CDN (listed in .storysite/purge.txt).")
+    _fail_if_written_with_errors(result)
+
+
+def _fail_if_written_with_errors(result: BuildResult) -> None:
+    """Exit 1 when the new output is in place but something after it failed (an old output
+    that could not be removed, a record that could not be written)."""
+    if result.written and result.diagnostics.has_errors:
+        click.secho(f"The new output is in place, but {len(result.diagnostics.errors)} problem(s) above "
+                    "need fixing.", fg="red", err=True)
+        sys.exit(1)
 
 
 def _display_path(path: Path) -> str:
@@ -474,6 +484,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             click.echo(config.base_url + routing.memory_url(match.slug).lstrip("/"))
     if failed:
         sys.exit(1)
+    _fail_if_written_with_errors(result)
 
 
 @main.command("serve")

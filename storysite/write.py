@@ -17,6 +17,7 @@ build refuse to replace it rather than delete someone's files.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -81,6 +82,8 @@ class Staging:
         """Every file the build means to write, when it says so before writing (see :meth:`prune_unexpected`)."""
         self._pruned_for: set[str] | None = None
         self._committed = False
+        self.left_behind: tuple[Path, OSError] | None = None
+        """The old output, when it could not be removed, and why."""
         self.previous_files = None if previous_files is None else frozenset(previous_files)
         """Every file the last build wrote into the output, when known, with ``previous_marker``,
         the identity of the marker that build committed (see :func:`marker_identity`): an old
@@ -205,7 +208,9 @@ class Staging:
                               str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         else:
-            shutil.rmtree(old, ignore_errors=True)
+            problem = remove_tree(old)
+            if problem is not None:
+                self.left_behind = (old, problem)
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
@@ -494,18 +499,39 @@ def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
     return True
 
 
-def clean_leftovers(output_dir: Path) -> None:
-    """Remove staging and old folders left by builds that were killed."""
+def clean_leftovers(output_dir: Path) -> list[tuple[Path, OSError]]:
+    """Remove staging and old folders left by builds that were killed, or whose removal
+    failed; those that cannot be removed, each with why (an old output still holds what an
+    earlier build published: withdrawn memories)."""
     if not output_dir.parent.is_dir():
-        return
-    for entry in output_dir.parent.iterdir():
+        return []
+    failed = []
+    for entry in sorted(output_dir.parent.iterdir()):
         if not entry.name.startswith((f".{output_dir.name}.staging-", f".{output_dir.name}.old-")):
             continue
         pid = entry.name.rsplit("-", 2)[-2] if ".staging-" in entry.name else ""
         if pid.isdigit() and _alive(int(pid)):
             continue  # another build (a preview server, say) is still writing there
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+        if entry.is_dir() and not entry.is_symlink():
+            problem = remove_tree(entry)
+            if problem is not None:
+                failed.append((entry, problem))
+    return failed
+
+
+def remove_tree(folder: Path) -> OSError | None:
+    """Remove ``folder`` and everything in it; None when it is gone, else why it is not
+    (the first error met: a read-only folder, say)."""
+    errors: list[BaseException] = []
+
+    def note(function: object, path: str, info: tuple[type[BaseException], BaseException, object]) -> None:
+        errors.append(info[1])
+
+    shutil.rmtree(folder, onerror=note)  # (onexc from Python 3.12 on)
+    if not os.path.lexists(folder):
+        return None
+    found = [e for e in errors if isinstance(e, OSError) and not isinstance(e, FileNotFoundError)]
+    return found[0] if found else OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), str(folder))
 
 
 def _alive(pid: int) -> bool:

@@ -567,19 +567,20 @@ def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_f
     today = dt.date(2026, 11, 20)
     assert build_module.build(site.root, today=today, workers=1).written
     _edit_m002(site, "a")
-    real = build_module.clean_leftovers
+    real = build_module.cache.recycle_dir
     done: list[bool] = []
 
-    def another_build_commits(output_dir: Path) -> None:
+    def another_build_commits(site_dir: Path, output_dir: Path) -> Path:
+        # Called just before this build takes the recycled folder and stages its output.
         if not done:
             done.append(True)
             site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
             assert build_module.build(site.root, today=today, workers=1).written
             assert "TEXTE-SECRET-DU-FAN" in site.all_output_text()
             (site.root / "content/memories/secret.md").unlink()
-        real(output_dir)
+        return real(site_dir, output_dir)
 
-    monkeypatch.setattr(build_module, "clean_leftovers", another_build_commits)
+    monkeypatch.setattr(build_module.cache, "recycle_dir", another_build_commits)
     assert build_module.build(site.root, today=today, workers=1).written
     assert "TEXTE-SECRET-DU-FAN" not in site.all_output_text()
     kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
@@ -786,3 +787,80 @@ def test_every_input_of_a_memory_page_reaches_it_in_an_incremental_build(make_si
     assert "Souvenir trois" in site.read("memories/m002/index.html") + site.read("memories/m004/index.html")
     page = site.read("memories/m002/index.html")
     assert "ODILE" in page and "Un pot de 1976" in page and 'lang="en"' in page
+
+
+def test_an_old_output_that_cannot_be_removed_fails_every_build_until_it_is_gone(make_site, monkeypatch) -> None:
+    # A read-only output (chmod -R a-w public, as a deploy user may leave it): the new output is
+    # swapped in, but the old one, with a withdrawn memory's page, stays beside it.
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    withdrawn = site.root / "content/memories/m003.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    real_remove = write_module.remove_tree
+
+    def read_only(folder: Path) -> OSError | None:
+        if ".old-" in folder.name:
+            return PermissionError(13, "Permission denied", str(folder / "index.html"))
+        return real_remove(folder)
+
+    monkeypatch.setattr(write_module, "_recycle", lambda old, stale, recycle_dir: False)
+    monkeypatch.setattr(write_module, "remove_tree", read_only)
+    result = site.build()
+    assert result.exit_code == 1
+    assert "Souvenir 3" not in site.all_output_text()  # the new output is in place
+    left = [p for p in site.root.iterdir() if p.name.startswith(".public.old-")]
+    assert len(left) == 1 and "Souvenir 3" in (left[0] / "memories/m003/index.html").read_text()
+    assert (f"{left[0].name}/:1: an earlier output storysite could not remove (Permission denied)"
+            in result.output)
+    assert "The new output is in place, but 1 problem(s) above need fixing." in result.output
+    # Every build fails while it stays, and leaves the output as it was.
+    before = site.output_files()
+    edited = site.root / "content/memories/m004.md"
+    edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
+    result = site.build()
+    assert result.exit_code == 1 and f"{left[0].name}/:1:" in result.output
+    assert "public/ was left as it was" in result.output
+    assert site.output_files() == before
+    monkeypatch.setattr(write_module, "remove_tree", real_remove)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert not left[0].exists() and "Souvenir quatre" in site.all_output_text()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_an_error_that_leaves_the_output(make_site) -> None:
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    shutil.rmtree(site.root / ".storysite")
+    (site.root / ".storysite").write_text("not a folder")
+    edited = site.root / "content/memories/m004.md"
+    edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert ".storysite/cache:1: cannot be used (Not a directory)" in result.output
+    assert site.output_files() == before
+    assert not [p for p in site.root.iterdir() if p.name.startswith(".public.")]
+
+
+def test_a_site_folder_that_cannot_be_written_is_named_with_advice(make_site, monkeypatch) -> None:
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    edited = site.root / "content/memories/m004.md"
+    edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
+
+    def read_only_site(staging: write_module.Staging) -> write_module.Staging:
+        raise PermissionError(13, "Permission denied", str(site.root / ".public.staging-1-abc"))
+
+    monkeypatch.setattr(write_module.Staging, "__enter__", read_only_site)
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("./:1: cannot write here (Permission denied); the build writes its output folder and its cache "
+            "(.storysite/) in the site folder: make them writable by this user") in result.output
+    assert "internal error" not in result.output
+    assert site.output_files() == before
