@@ -20,10 +20,17 @@ RESERVED_SECTIONS = ("memories", "campaigns", "tags", "galleries", "timeline", "
                      "media", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
 
 
+DERIVED_SLUG_CHARS = 80
+"""The longest slug made from a title, a tag or a file name: cut at a word, the words kept in order."""
+MAX_SLUG_CHARS = 200
+"""The longest slug an editor may give (a slug names a folder, whose name has at most 255 bytes)."""
+
+
 @functools.lru_cache(maxsize=65536)
-def slugify(text: str) -> str:
-    """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``)."""
-    return str(_slugify(text, lowercase=True, max_length=80, word_boundary=True))
+def slugify(text: str, max_length: int = DERIVED_SLUG_CHARS) -> str:
+    """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``), cut
+    at the last whole word that fits ``max_length`` (0: not cut)."""
+    return str(_slugify(text, lowercase=True, max_length=max_length, word_boundary=True, save_order=True))
 
 
 def page_url(slug: str) -> str:

@@ -75,6 +75,27 @@ def test_slugs_are_transliterated_and_may_be_given(make_site) -> None:
     assert (site.public / "a-propos/index.html").exists()
 
 
+def test_a_long_slug_given_is_used_whole_and_a_derived_one_keeps_its_words_in_order(make_site) -> None:
+    given = "our-family-holidays-at-the-seaside-in-the-nineteen-eighties-with-grandma-and-grandpa"
+    file_name = "a very long title about our family holidays at the seaside in the nineteen eighties with grandma"
+    site = make_site({
+        "content/memories/a.md": memory("A", extra=f"slug: {given}-first\n"),
+        "content/memories/b.md": memory("B", extra=f"slug: {given}-second\n"),
+        f"content/memories/{file_name}.md": memory("C"),
+        "content/memories/d.md": memory("D", extra=f"slug: {'x' * 201}\n"),
+    })
+    result = site.build()
+    assert "content/memories/d.md:9: slug: 'xxx" in result.output and "gives a slug of 201 characters; keep it to 200" in result.output
+    (site.root / "content/memories/d.md").unlink()
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert (site.public / f"memories/{given}-first/index.html").exists()
+    assert (site.public / f"memories/{given}-second/index.html").exists()
+    # Cut at 80 characters, at the last whole word, none dropped from the middle.
+    derived = "a-very-long-title-about-our-family-holidays-at-the-seaside-in-the-nineteen"
+    assert (site.public / f"memories/{derived}/index.html").exists()
+
+
 def test_yaml_memories_bundles_and_list_files(make_site) -> None:
     site = make_site({
         "content/memories/single.yaml": """\

@@ -517,7 +517,7 @@ def _import_row(
                                           "number; no display name is derived from it"))
     elif not display:
         display = display_name(name, display_policy)
-    base_slug = slugify(title)[:60].rstrip("-") or "souvenir"
+    base_slug = slugify(title, max_length=60) or "souvenir"
     published = (("title", title), ("author.display", display), ("location", value("location")),
                  ("label", value("label")), ("slug", base_slug))
     exposed = [(field_name, kind) for field_name, field_value in published

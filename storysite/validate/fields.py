@@ -18,7 +18,7 @@ from storysite.dates import PartialDate, parse_full_date, parse_partial_date
 from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
-from storysite.routing import slugify
+from storysite.routing import MAX_SLUG_CHARS, slugify
 from storysite.textclean import clean_tag, clean_text_and_pile, mark_pile_message
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
@@ -261,9 +261,14 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
         if "/" in raw or "\\" in raw or ".." in raw:
             reader.fail("slug", f"'{shortened(raw)}' would leave its folder; use letters, digits and dashes")
             return ""
-        slug = slugify(raw)
+        # Used whole, as written (made URL-safe): an editor's slug is a URL to keep.
+        slug = slugify(raw, max_length=0)
         if not slug:
             reader.fail("slug", f"'{shortened(raw)}' gives an empty slug; use letters and digits")
+        elif len(slug) > MAX_SLUG_CHARS:
+            reader.fail("slug", f"'{shortened(raw)}' gives a slug of {len(slug)} characters; "
+                                f"keep it to {MAX_SLUG_CHARS}")
+            return ""
         return slug
     if item.index is not None:
         title = reader.text("title")
