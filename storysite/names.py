@@ -29,10 +29,12 @@ name and the surname starting at the first particle or at the last word. Except:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from storysite.labels.policy import fold, tokens
+from storysite.personaldata import personal_data_in
 
 #: Civility titles written before a name (compared case-folded, without a final dot).
 TITLES = frozenset({
@@ -103,7 +105,8 @@ def display_name(name: str, policy: str) -> str:
     Never more than the policy allows: under ``first_initial`` and ``first`` no surname is
     shown beyond its initial, whatever the order the name is written in (module docstring).
     """
-    if policy == "anonymous":
+    if policy == "anonymous" or "@" in name or personal_data_in(name):
+        # An email address, a handle (@pierre_durand) or a phone number is not a name to show.
         return ""
     parts = split_name(name)
     if not parts.known:
@@ -147,7 +150,7 @@ def hidden_name_words(name: str, shown: str) -> dict[str, str]:
 
 def split_name(name: str) -> NameParts:
     """``name`` cut into given names and surname, civility titles left out."""
-    name = unicodedata.normalize("NFC", name)
+    name = _words_apart(unicodedata.normalize("NFC", name))
     if "," in name:
         surname, given = name.split(",", 1)
         given_words = _without_suffixes(_without_titles(given.replace(",", " ").split())[0])
@@ -184,6 +187,17 @@ def split_name(name: str) -> NameParts:
     # First Last: the surname starts at the first particle after the first name, else it is the last word.
     start = next((i for i, k in enumerate(kinds) if i > 0 and k in ("particle", "elided")), len(words) - 1)
     return NameParts(tuple(words[:start]), tuple(words[start:]))
+
+
+# Words joined the way user names and file names join them: "Jean_Dupont", "jean.dupont",
+# "J.Dupont" (a dot before a letter, not the "J.-P." of initials).
+_JOINS = re.compile(r"_+|(?<=[^\W\d_]{2})\.(?=[^\W\d_])")
+_INITIAL_JOIN = re.compile(r"(?<=\b[^\W\d_]\.)(?=[^\W\d_]{2})")
+
+
+def _words_apart(name: str) -> str:
+    """``name`` with words joined by underscores or dots set apart (``J.Dupont`` → ``J. Dupont``)."""
+    return _INITIAL_JOIN.sub(" ", _JOINS.sub(" ", name))
 
 
 def _east_asian(word: str) -> bool:

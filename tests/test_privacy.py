@@ -92,6 +92,13 @@ NAMES = [
     ("Marie", "Marie", "Marie"),
     ("Dupontel,", "", ""),
     ("Dupontel, Jean-Pierre, Jr.", "Jean-Pierre D.", "Jean-Pierre"),
+    # Written as user names are: words joined by dots or underscores, or no name at all.
+    ("J.Dupontel", "J. D.", "J."),
+    ("jean.dupontel", "jean D.", "jean"),
+    ("Jean_Dupontel", "Jean D.", "Jean"),
+    ("jean.dupontel@example.org", "", ""),
+    ("@jean_dupontel", "", ""),
+    ("Jean jean.dupontel@example.org", "", ""),
 ]
 
 
