@@ -30,7 +30,7 @@ from storysite.curate import (
     PublicSite,
     drop_withheld_media,
     future_dated,
-    label_names,
+    name_leaks,
     publish,
     withheld_media,
 )
@@ -289,7 +289,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     site, curation = publish(content, config, today)
     problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
     problems.extend(future_dated(site))
-    problems.extend(label_names(content, site))
+    problems.extend(name_leaks(content, site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
     withheld = withheld_media(content, site)
     site, found = drop_withheld_media(site, withheld)

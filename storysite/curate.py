@@ -165,30 +165,47 @@ def author_display(memory: Memory, policy: str) -> str:
     return display_name(memory.author.name, policy)
 
 
-def label_names(content: Content, site: PublicSite) -> list[Diagnostic]:
-    """A warning for each published label whose text shows a part of the author's name that
+def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
+    """A warning for each published field that shows a part of the author's name which
     ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
-    it under ``anonymous``): the label picture and share card show the text as typed."""
+    ``author.name`` and ``author.display`` under ``anonymous``): a label's text (drawn as typed
+    on the label picture and share card) and photos' credits, alt texts and captions."""
     policy = site.config.privacy.author_display
-    labelled = {memory.slug for memory in site.memories if memory.label is not None}
+    published = {memory.slug: memory for memory in site.memories}
     found = []
     for memory in content.memories:
-        if memory.slug not in labelled or memory.label is None or not memory.author.name:
+        public = published.get(memory.slug)
+        if public is None:
             continue
-        hidden = hidden_name_words(memory.author.name, author_display(memory, policy))
+        written = f"{memory.author.name} {memory.author.display if policy == 'anonymous' else ''}"
+        hidden = hidden_name_words(written, public.author_display)
         if not hidden:
             continue
-        label_words = folded_words(memory.label.text)
-        squeezed = "".join(label_words)
-        shown = sorted({written for word, written in hidden.items()
-                        if word in label_words or (len(word) >= 5 and word in squeezed)})
-        if shown:
-            found.append(warning(memory.origin.path, memory.label.origin.line or memory.origin.line,
-                                 f"label.text shows {'a part' if len(shown) == 1 else 'parts'} of author.name "
-                                 f"({', '.join(shown)}) that privacy.author_display ({policy}) does not publish; "
-                                 "the label picture and share card show the text as typed: change the text, or "
-                                 "leave 'share' out of consent.scope"))
+        whose = "author.name" if memory.author.name else "author.display"
+        if public.label is not None and (shown := _shown_words(public.label.text, hidden)):
+            found.append(warning(memory.origin.path, public.label.origin.line or memory.origin.line,
+                                 f"label.text shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "
+                                 "does not publish; the label picture and share card show the text as typed: change "
+                                 "the text, or leave 'share' out of consent.scope"))
+        for media in public.media:
+            for field_name in ("credit", "alt", "caption"):
+                if shown := _shown_words(getattr(media, field_name), hidden):
+                    found.append(warning(memory.origin.path, media.origin.line or memory.origin.line,
+                                         f"media.{field_name} shows {_parts(shown)} of {whose} that "
+                                         f"privacy.author_display ({policy}) does not publish: write it as the "
+                                         "policy shows the name"))
     return found
+
+
+def _shown_words(text: str, hidden: Mapping[str, str]) -> list[str]:
+    """The hidden name words (as written) that ``text`` shows, folded; a long one also within a word."""
+    words = folded_words(text)
+    squeezed = "".join(words)
+    return sorted({written for word, written in hidden.items() if word in words or (len(word) >= 5 and word in squeezed)})
+
+
+def _parts(shown: list[str]) -> str:
+    return f"{'a part' if len(shown) == 1 else 'parts'} ({', '.join(shown)})"
 
 
 def future_dated(site: PublicSite) -> list[Diagnostic]:

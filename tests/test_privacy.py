@@ -215,6 +215,35 @@ def test_explicit_display_wins_except_when_anonymous(make_site) -> None:
     assert "Rom du 69" not in anon.all_output_text()
 
 
+def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_warnings(make_site) -> None:
+    from tests.test_images import photo
+
+    media = ("media:\n  - src: a.jpg\n    alt: Romain au goûter\n    credit: Romain L.\n"
+             "  - src: b.jpg\n    alt: Une tartine\n    caption: Chez les LEFÈVRE\n    credit: Studio Dupuis\n")
+    files = {"content/memories/a/index.md": memory("A", extra=media).replace(
+        "author: {id: fan-1, display: Romain L., location: Lyon}",
+        "author: {id: fan-1, name: Romain Lefèvre, display: Romain L.}"),
+        "content/memories/a/a.jpg": photo((64, 48)), "content/memories/a/b.jpg": photo((64, 48))}
+    anonymous = make_site(files, config="title: T\nprivacy: {author_display: anonymous}\n", name="anon")
+    result = anonymous.build()
+    assert result.exit_code == 0, result.output
+    said = sorted(line for line in result.output.splitlines() if " shows " in line)
+    assert said == [
+        "content/memories/a/index.md:10: warning: media.alt shows a part (Romain) of author.name that "
+        "privacy.author_display (anonymous) does not publish: write it as the policy shows the name",
+        "content/memories/a/index.md:10: warning: media.credit shows a part (Romain) of author.name that "
+        "privacy.author_display (anonymous) does not publish: write it as the policy shows the name",
+        "content/memories/a/index.md:13: warning: media.caption shows a part (Lefèvre) of author.name that "
+        "privacy.author_display (anonymous) does not publish: write it as the policy shows the name",
+    ], result.output
+    initial = make_site(files, config="title: T\nprivacy: {author_display: first_initial}\n", name="initial")
+    result = initial.build()
+    said = [line for line in result.output.splitlines() if " shows " in line]
+    assert len(said) == 1 and said[0].startswith("content/memories/a/index.md:13: warning: media.caption shows a part "
+                                                 "(Lefèvre)"), result.output
+    assert initial.build("--strict").exit_code == 1
+
+
 UNPUBLISHED = {
     "submitted": memory("Zanzibar soumis", status="submitted"),
     "rejected": memory("Zanzibar rejeté", status="rejected"),
