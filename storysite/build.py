@@ -30,6 +30,7 @@ from storysite.curate import (
     PublicSite,
     drop_withheld_media,
     future_dated,
+    media_problems,
     name_leaks,
     publish,
     withheld_media,
@@ -287,6 +288,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
+    problems.extend(media_problems(content, today))
     problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
     problems.extend(future_dated(site))
     problems.extend(name_leaks(content, site))

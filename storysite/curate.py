@@ -131,6 +131,22 @@ def standing_problem(status: str, withdrawn: dt.date | None, consent: Consent | 
     return None
 
 
+def unpublished_notice(problem: Diagnostic) -> Diagnostic:
+    """An error of an unpublished memory's media, as a note: nothing of it is published."""
+    return notice(problem.path, problem.line, f"{problem.message} (this memory is not published)")
+
+
+def media_problems(content: Content, today: dt.date) -> list[Diagnostic]:
+    """The media errors validation left to curation (see ``Memory.media_problems``): errors
+    for a published memory, notes for one that is not (on ``today``)."""
+    found: list[Diagnostic] = []
+    for memory in content.memories:
+        if memory.media_problems:
+            published = publication_problem(memory, today) is None
+            found.extend(memory.media_problems if published else map(unpublished_notice, memory.media_problems))
+    return found
+
+
 def publication_problem(memory: Memory, today: dt.date) -> str | None:
     """Why ``memory`` may not be published on ``today``, or ``None`` if it may."""
     standing = standing_problem(memory.status, memory.withdrawn, memory.consent)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from storysite.dates import PartialDate
+from storysite.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class Memory:
     field_lines: tuple[int, ...] = ()
     """Lines of the fields a share card draws, and of the tags, in the order of
     :data:`FIELD_LINE_KEYS` (0 for a field not written), where a problem with them is reported."""
+    media_problems: tuple[Diagnostic, ...] = ()
+    """Errors in ``media`` (a photo not found...), reported by curation, which knows the build
+    date: errors when the memory is published, notes when it is not (an expired consent)."""
 
 
 @dataclass(frozen=True)

@@ -337,6 +337,33 @@ def test_a_withdrawal_is_carried_out_when_the_fans_photo_was_deleted_with_it(mak
     assert "Photo de Jean" not in site.all_output_text()
 
 
+@pytest.mark.parametrize("consent", ["consent: {granted: 2010-01-01, expires: 2020-01-01, scope: [site]}",
+                                     "consent: {granted: 2010-01-01, scope: [print]}",
+                                     "consent: {granted: 2099-01-01, scope: [site]}"])
+def test_an_unpublished_memorys_missing_photo_is_a_note_whatever_keeps_it_unpublished(make_site, consent: str) -> None:
+    # An expired consent unpublishes: a photo deleted with it must not hold the page online.
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/m.md": memory("Photo de Jean", extra="media:\n  - {src: p.jpg, alt: x}\n"),
+                      "content/memories/p.jpg": photo((64, 48)),
+                      "content/memories/other.md": memory("Autre")})
+    assert site.build().exit_code == 0
+    assert "Photo de Jean" in site.all_output_text()
+    text = (site.root / "content/memories/m.md").read_text()
+    site.write("content/memories/m.md", re.sub(r"consent:\n  granted: \S+\n  scope: \[site, share\]\n",
+                                               consent + "\n", text))
+    (site.root / "content/memories/p.jpg").unlink()
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert "content/memories/m.md:8: note: media.src: 'p.jpg' was not found" in result.stderr
+    assert "(this memory is not published)" in result.stderr
+    assert "Photo de Jean" not in site.all_output_text()
+    # Published again, its missing photo is an error.
+    site.write("content/memories/m.md", text)
+    result = site.build()
+    assert result.exit_code == 1 and "content/memories/m.md:10: media.src: 'p.jpg' was not found" in result.stderr
+
+
 def test_withdrawal_removes_everything_on_the_next_build(demo_site: Site) -> None:
     assert demo_site.build().exit_code == 0
     slug = "gouters-chez-mamie-josette"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storysite.curate import standing_problem
-from storysite.diagnostics import Diagnostic, notice, warning
+from storysite.curate import standing_problem, unpublished_notice
+from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import private_data_in
@@ -89,13 +89,18 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
 
     # A memory that cannot be published as it stands (not approved, withdrawn, no consent) is
     # never part of the output, and its photos are never opened: a photo deleted with its
-    # fan's withdrawal must not hold back the build that carries the withdrawal out.
+    # fan's withdrawal must not hold back the build that carries the withdrawal out. Whether
+    # the others are published depends on the build date (an expired consent): their media
+    # errors are left to curation.
     media_problems: list[Diagnostic] = []
     media = read_media(FieldReader(item.path, read.fields, media_problems), "media", site_dir)
     withdrawn = read.full_date("withdrawn")
+    deferred: tuple[Diagnostic, ...] = ()
     if standing_problem(status, withdrawn, consent) is not None:
-        media_problems = [notice(d.path, d.line, f"{d.message} (this memory is not published)")
-                          if d.is_error else d for d in media_problems]
+        media_problems = [unpublished_notice(d) if d.is_error else d for d in media_problems]
+    else:
+        deferred = tuple(d for d in media_problems if d.is_error)
+        media_problems = [d for d in media_problems if not d.is_error]
     problems.extend(media_problems)
 
     body, pile, where = clean_text_and_pile(item.body)
@@ -127,7 +132,9 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         personal_fields=tuple(personal),
         personal_text=tuple(found_in),
         field_lines=field_lines,
+        media_problems=deferred,
     )
     if not title or not slug:
+        problems.extend(deferred)
         return None, problems
     return memory, problems
