@@ -232,7 +232,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # 2. Load and validate every content file; all problems are collected.
     known = cache.load_digests(site_dir)
-    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known)
+    areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
+    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known, areas=areas)
     problems.extend(found)
     # Parsing is a pure function of a file's path and bytes: cached by their hash (known
     # from the last build when the file's stat data is unchanged), and what is not in the
@@ -327,7 +328,6 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     assets = build_assets(theme.static_files)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
     # output or the configuration (by a symbolic or a hard link).
-    areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
     static_files = _static_files(site_dir, problems, areas)
     static_files, found = privacyguard.without_hard_links(static_files, areas, STATIC_DIR)
     problems.extend(found)

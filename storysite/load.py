@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.privacyguard import SiteAreas, content_hard_links, content_link_problem
 from storysite.yamlio import (
     YamlList,
     YamlMap,
@@ -117,9 +119,11 @@ def _walk(root: Path, site_dir: Path, problems: list[Diagnostic],
 
 def _walk_paths(root: Path, site_dir: Path, problems: list[Diagnostic],
                 skip: Callable[[str], bool] = skip_content_name,
-                refuse: Callable[[Path], str | None] | None = None) -> Iterator[str]:
+                refuse: Callable[[Path], str | None] | None = None,
+                refuse_link: Callable[[Path], str | None] | None = None) -> Iterator[str]:
     """:func:`_walk`, each file as the text of its path (tens of thousands of paths are
-    looked at by name alone: made into objects, they cost more than the walk)."""
+    looked at by name alone: made into objects, they cost more than the walk). ``refuse``
+    is asked about every entry (symbolic links resolved), ``refuse_link`` about symbolic links."""
     seen: set[Path] = set()
     stack = [root]
     while stack:
@@ -158,6 +162,11 @@ def _walk_paths(root: Path, site_dir: Path, problems: list[Diagnostic],
                 continue
             if refuse is not None:
                 reason = refuse(path.resolve() if entry.is_symlink() else real / entry.name)
+                if reason is not None:
+                    problems.append(error(_rel(path, site_dir), 1, reason))
+                    continue
+            if refuse_link is not None and entry.is_symlink():
+                reason = refuse_link(path.resolve())
                 if reason is not None:
                     problems.append(error(_rel(path, site_dir), 1, reason))
                     continue
@@ -204,7 +213,8 @@ DigestIndex = dict[str, tuple[tuple[int, int, int, int], str]]
 
 
 def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
-             known: DigestIndex | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
+             known: DigestIndex | None = None, areas: SiteAreas | None = None,
+             ) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Read every content text file under ``site_dir/content``, sorted by path.
 
     With ``keep_data`` false, nothing is kept (a site of 100,000 memories need not
@@ -212,11 +222,15 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
     when its stat data is unchanged (git's index makes the same bet), else it is
     left empty, for whoever reads the file next to compute.
 
+    With ``areas``, a file that is, by a symbolic or a hard link, one of the private
+    store, the caches, the output or the configuration is an error, never read.
+
     Bundles (a folder with an ``index.md`` or ``index.yaml``) count as one
     item; the other text files inside a bundle are its resources, not items.
     """
     problems: list[Diagnostic] = []
     sources: list[SourceFile] = []
+    linked: list[str] = []
     content = site_dir / CONTENT_DIR
     if not content.is_dir():
         # A site with no content yet is an empty site (only ``title`` is required).
@@ -227,7 +241,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
         root = content / kind
         if not root.is_dir():
             continue
-        files = sorted(_walk_paths(root, site_dir, problems))
+        files = sorted(_walk_paths(root, site_dir, problems, refuse_link=None if areas is None else
+                                   functools.partial(content_link_problem, areas=areas)))
         # What precedes 'content/' in every file's path: not len(str(site_dir)) + 1, which is one
         # too many when the site is '.' (its files are 'content/...', not './content/...').
         prefix = len(str(content)) - len(CONTENT_DIR)
@@ -261,7 +276,7 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
                 problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))
                 continue
             if not keep_data:
-                source, problem = _stat_source(file, rel, kind, is_index, max_bytes, known or {})
+                source, problem = _stat_source(file, rel, kind, is_index, max_bytes, known or {}, linked)
                 if problem is not None:
                     problems.append(problem)
                 elif source is not None:
@@ -282,6 +297,10 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
                 continue
             sources.append(SourceFile(rel, kind, data, bundle=is_index))
     problems.extend(_unread_content(content))
+    if linked and areas is not None:
+        refused = content_hard_links({rel: site_dir / rel for rel in linked}, areas)
+        problems.extend(refused)
+        sources = [source for source in sources if source.path not in {d.path for d in refused}]
     sources.sort(key=lambda s: s.path)
     return sources, problems
 
@@ -319,11 +338,15 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
 
 
 def _stat_source(file: str, rel: str, kind: str, is_index: bool, max_bytes: int,
-                 known: DigestIndex) -> tuple[SourceFile | None, Diagnostic | None]:
+                 known: DigestIndex, linked: list[str]) -> tuple[SourceFile | None, Diagnostic | None]:
+    """A file as a source, its digest from ``known`` if its stat data is unchanged; a file with
+    more than one hard link goes to ``linked`` too."""
     try:
         info = os.stat(file)
     except OSError as exc:
         return None, error(rel, 0, f"cannot be read: {exc.strerror}")
+    if info.st_nlink > 1:
+        linked.append(rel)
     if info.st_size > max_bytes:
         return None, error(rel, 0, f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} "
                            "(limits.max_file_bytes in storysite.yaml)")

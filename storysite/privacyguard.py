@@ -123,10 +123,28 @@ def unpublishable(target: Path, areas: SiteAreas) -> str | None:
     return f"{verb} {what}; {_NEVER}"
 
 
-def same_files(files: Mapping[str, Path], areas: SiteAreas) -> Iterator[tuple[str, str, str]]:
+def content_link_problem(target: Path, areas: SiteAreas) -> str | None:
+    """Why a symbolic link in ``content/`` that leads to ``target`` (resolved) must not be read as
+    content, or ``None``: it leads into the private store, the caches, the output, version
+    control or the configuration, whose files would then be published."""
+    found = areas.area(target)
+    if found is None or found[0] in ("content", "."):
+        return None
+    return f"is a symbolic link into {found[1]}; {_NEVER} from content/"
+
+
+def content_hard_links(files: Mapping[str, Path], areas: SiteAreas) -> list[Diagnostic]:
+    """An error for each content file of ``files`` (shown path → path) that is, by a hard link,
+    a file of the private store, the caches or the configuration."""
+    return [error(shown, 1, f"is the same file as {other} (a hard link, not a copy), in {what}; {_NEVER} from content/")
+            for shown, other, what in same_files(files, areas, (areas.store, _CACHE_FOLDER, CONFIG_FILE))]
+
+
+def same_files(files: Mapping[str, Path], areas: SiteAreas, among: tuple[str, ...] | None = None,
+               ) -> Iterator[tuple[str, str, str]]:
     """The files of ``files`` (shown path → path) that are, by a hard link, the very file of one
-    in the private store, ``content/``, ``.storysite/`` or ``storysite.yaml``: (shown path,
-    the other file's site-relative path, what its area is).
+    in the private store, ``content/``, ``.storysite/`` or ``storysite.yaml`` (or only ``among``
+    these): (shown path, the other file's site-relative path, what its area is).
 
     Only a file with more than one link can be; when none is, nothing else is read."""
     linked: dict[tuple[int, int], list[str]] = {}
@@ -141,7 +159,7 @@ def same_files(files: Mapping[str, Path], areas: SiteAreas) -> Iterator[tuple[st
         return
     inodes = {inode for _, inode in linked}
     site_dir = areas.site_dir
-    for name in (areas.store, "content", _CACHE_FOLDER, CONFIG_FILE):
+    for name in among or (areas.store, "content", _CACHE_FOLDER, CONFIG_FILE):
         found = areas.area(areas.real_site_dir / name)
         what = found[1] if found is not None else name
         for path, stat in _files_below(site_dir / name, inodes):

@@ -123,6 +123,30 @@ def test_no_static_file_is_a_hard_link_to_a_private_or_content_file(make_site) -
     assert (site.public / "twin-again.txt").read_text() == "twin\n"
 
 
+def test_no_content_file_is_a_link_into_the_private_store(make_site) -> None:
+    page = "---\ntitle: Secret\n---\nPRIVSECRET, 12 rue des Lilas\n"
+    site = make_site({"content/memories/a.md": memory("A"), "private/secret.md": page,
+                      "private/notes/b.md": page, "private/c.md": page,
+                      "content/pages/twin.md": "---\ntitle: Twin\n---\nTwin.\n"})
+    os.symlink("../../private/secret.md", site.root / "content/pages/leak.md")
+    os.symlink("../../private/notes", site.root / "content/pages/priv")
+    os.link(site.root / "private/c.md", site.root / "content/pages/hard.md")
+    os.link(site.root / "content/pages/twin.md", site.root / "content/pages/twin-again.md")  # both content: fine
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("content/pages/leak.md:1: is a symbolic link into the private store (fans' personal data); it is never "
+            "published: remove it from content/") in result.stderr
+    assert "content/pages/priv:1: is a symbolic link into the private store" in result.stderr
+    assert ("content/pages/hard.md:1: is the same file as private/c.md (a hard link, not a copy), in the private "
+            "store (fans' personal data); it is never published: remove it from content/") in result.stderr
+    assert "twin" not in result.stderr
+    assert not site.public.exists()
+    for name in ("leak.md", "priv", "hard.md"):
+        (site.root / "content/pages" / name).unlink()
+    assert site.build().exit_code == 0
+    assert "PRIVSECRET" not in site.all_output_text() and (site.public / "twin-again/index.html").exists()
+
+
 def test_no_theme_static_file_leads_into_content(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A", status="withdrawn"),
                       "themes/mine/theme.yaml": "extends: default\n"}, config="title: T\ntheme: mine\n")
