@@ -293,10 +293,22 @@ class _Builder:
         if value in _FALSE:
             return False
         if _INT.match(value):
-            return int(value)
+            # A number longer than any setting needs is kept as written (Python refuses to read
+            # one of over 4,300 digits): a text field takes it as text, a number field says so.
+            return number_or_text(value)
         if _FLOAT.match(value):
             return float(value)
         return value
+
+
+MAX_NUMBER_DIGITS = 64
+
+
+def number_or_text(digits: str) -> int | str:
+    """An integer as YAML or JSON writes it; one longer than any setting needs (Python refuses
+    to read one of over 4,300 digits) is kept as written: a text field takes it as text, a
+    number field says it is not one."""
+    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else digits
 
 
 @dataclass(frozen=True, slots=True)

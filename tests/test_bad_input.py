@@ -567,6 +567,25 @@ def test_every_duplicate_key_is_reported_and_hides_no_other_problem(make_site) -
     assert "no base_url" not in result.output  # it is given, on line 2
 
 
+def test_a_number_of_thousands_of_digits_is_text_or_a_clear_error(make_site, tmp_path) -> None:
+    huge = "1" + "0" * 5000  # Python refuses to read an integer of over 4,300 digits
+    site = make_site({"content/memories/a.md": memory("A").replace("title: A", f"title: {huge}"),
+                      "content/memories/b.md": memory("B")},
+                     config=f"title: T\nbase_url: https://example.org/\nmemories: {{per_page: {huge}}}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "storysite.yaml:3: memories.per_page:" in result.output
+    site.write("storysite.yaml", "title: T\nbase_url: https://example.org/\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert huge[:200] in site.read("memories/index.html")
+    export = tmp_path / "export.json"
+    export.write_text(f'[{{"title": {huge}, "text": "Un souvenir", "name": "Jean"}}]', "utf-8")
+    result = site.run("import", str(export), "--site", str(site.root))
+    assert "internal error" not in result.output
+
+
 def test_a_configuration_that_is_a_list_still_reports_its_duplicate_keys(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A")}, config="- title: T\n  title: U\n")
     result = site.build()

@@ -38,7 +38,7 @@ from storysite.personaldata import EMAIL, personal_data_in, without_personal_dat
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
 from storysite.validate.fields import long_title
-from storysite.yamlio import YamlMap, decode_text, load_yaml
+from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
 
 FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
           "consent", "consent_timestamp")
@@ -215,7 +215,7 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     if path.suffix.lower() == ".json":
         text = path.read_text(encoding)
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=number_or_text)
         except json.JSONDecodeError as exc:
             return error(display, exc.lineno, f"not valid JSON: {exc.msg}")
         except RecursionError:

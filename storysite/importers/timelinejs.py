@@ -35,7 +35,7 @@ from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import link_scheme
 from storysite.routing import slugify
 from storysite.validate.fields import VIDEO_HOSTS
-from storysite.yamlio import YamlList, YamlMap, decode_text
+from storysite.yamlio import YamlList, YamlMap, decode_text, number_or_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,13 +463,13 @@ def _load_located_json(text: str) -> tuple[Any, str | None, int]:
     Returns ``(value, None, 0)`` or ``(None, reason, line)``.
     """
     try:
-        json.loads(text)
+        json.loads(text, parse_int=number_or_text)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
     except RecursionError:
         return None, "not readable: the JSON is nested too deeply", 1
     newlines = [i for i, c in enumerate(text) if c == "\n"]
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=number_or_text)
 
     def line_at(pos: int) -> int:
         return bisect.bisect_left(newlines, pos) + 1
