@@ -33,6 +33,7 @@ from mdit_py_plugins.anchors.index import slugify as anchor_slug
 from mdit_py_plugins.container import container_plugin
 
 from storysite.diagnostics import Diagnostic, error, warning
+from storysite.textclean import drop_bidi
 
 BLOCK_NAMES = ("memory", "gallery", "label", "timeline")
 IMAGE_BLOCK = "image"
@@ -532,8 +533,9 @@ def _plain_text(tokens: list[Token]) -> str:
 
 
 def summarize(text: str, limit: int = 160) -> str:
-    """A description of at most ``limit`` characters, cut at a word boundary."""
-    text = " ".join(text.split())
+    """A description of at most ``limit`` characters, cut at a word boundary, without bidi
+    controls (shown among other text, it could not close what it opened)."""
+    text = drop_bidi(" ".join(text.split()))
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]

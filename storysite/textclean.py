@@ -55,6 +55,24 @@ def _balance_line(line: str) -> str:
     return "".join(out)
 
 
+def drop_bidi(text: str) -> str:
+    """``text`` without bidi embeddings, overrides and isolates (U+202A–E, U+2066–9): for a
+    field of one line (a title, a name, a caption) and the excerpts cut from texts, which a
+    theme shows inside other text, in a page's ``<title>``, in feeds and social previews,
+    where a closing mark cut off or never written would reorder what follows."""
+    return _BIDI.sub("", text) if _BIDI.search(text) else text
+
+
+# A character reference to a bidi control (&#8238;, &#x202E;): Markdown decodes it after the
+# text was cleaned, so a fan's text could open an override that nothing closes.
+_BIDI_REFERENCE = re.compile(r"&#(?:[xX]0*(?:202[a-eA-E]|206[6-9])|0*(?:823[4-8]|829[4-7]));")
+
+
+def without_bidi_references(markdown: str) -> str:
+    """A fan's Markdown without character references to bidi controls (see :func:`drop_bidi`)."""
+    return _BIDI_REFERENCE.sub("", markdown) if "&#" in markdown else markdown
+
+
 MAX_STACKED_MARKS = 8
 """The most combining marks kept in a row. Writing needs few: Vietnamese piles two on a
 letter, Thai or Hebrew three or four, common Tibetan stacks as many; Zalgo text piles ten to

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -389,16 +390,29 @@ def test_control_characters_in_fan_text_never_break_the_feed_or_reach_html(make_
     assert "Bell ab" in site.read("memories/a/index.html")
 
 
-def test_a_fan_bidi_override_is_closed_within_its_own_field(make_site) -> None:
-    site = make_site({"content/memories/a.md": memory("A", body="Normal \u202e reversed, https://example.org/safe")
-                      .replace("display: Romain L.", 'display: "Alice \u202e"')})
+def test_a_fan_bidi_override_is_closed_within_its_text_and_dropped_from_its_fields(make_site) -> None:
+    # Fields of one line (a name, a title) and excerpts are shown among other text (a page's
+    # <title>, a feed, a social preview): their bidi controls are dropped; a text's are closed.
+    long_text = "Normal \u202e reversed, https://example.org/safe " + "et encore " * 30
+    site = make_site({"content/memories/a.md": memory("Titre \u202e 1986", body=long_text)
+                      .replace("display: Romain L.", 'display: "Alice \u202e"'),
+                      "content/memories/b.md": memory("B", body="I loved *&#8238;the jam* &#x202E;, said my aunt.")})
     assert site.build().exit_code == 0
     page = site.read("memories/a/index.html")
-    assert "Alice \u202e\u202c" in page
+    assert "Alice \u202e" not in page and "Titre \u202e" not in page
+    assert "Titre  1986" in page or "Titre 1986" in page
     assert "\u202e reversed, https://example.org/safe\u202c" in page or \
         "\u202e reversed, <a" not in page
     for line in page.split("\n"):
         assert line.count("\u202e") <= line.count("\u202c"), line
+    # Character references to bidi controls in a fan's Markdown are dropped too.
+    assert "\u202e" not in site.read("memories/b/index.html") and "&#8238;" not in site.read("memories/b/index.html")
+    # The excerpt cut from the text, in lists, the feed and social previews, has none.
+    for path in ("memories/index.html", "index.html"):
+        assert "\u202e" not in site.read(path), path
+    assert not [summary for summary in re.findall(r"<summary[^>]*>(.*?)</summary>", site.read("feed.xml"), re.S)
+                if "\u202e" in summary]
+    assert "\u202e" not in re.search(r'<meta property="og:description" content="([^"]*)"', page).group(1)
 
 
 # -- M7: the curation report is never written where it would be published ----------------------
@@ -564,7 +578,7 @@ def test_every_diagnostic_is_one_line_whatever_the_names_and_values_hold(make_si
     assert not any(line.startswith(("z.md", forged)) for line in lines)
     assert len(lines) == 1 + 1 + len(names)  # a.md's photo, each bad name, the summary
     assert ("content/memories/a.md:10: media.src: 'nope\\ncontent/memories/z.md:9: forged\\u2028"
-            "content/memories/z.md:9: forged\\u202ex\\u202c' was not found") in result.stderr
+            "content/memories/z.md:9: forgedx' was not found") in result.stderr
     assert "content/memories/b\\u2028z.md:9: forged.md:" in result.stderr
     assert "content/memories/c\\x1b[31m\\u202e.md:1: the file name contains a control" in result.stderr
     assert "content/memories/d\\x85z.md:9: forged.md:" in result.stderr

@@ -19,7 +19,7 @@ from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.load import RawItem, is_inside
 from storysite.model import MediaRef, Origin
 from storysite.routing import MAX_SLUG_CHARS, slugify
-from storysite.textclean import clean_tag, clean_text_and_pile, mark_pile_message
+from storysite.textclean import clean_tag, clean_text_and_pile, drop_bidi, mark_pile_message
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
     VIDEO_HOSTS as VIDEO_HOSTS,  # re-exported: the importers check links with it
@@ -85,7 +85,7 @@ class FieldReader:
             self.fail(key, f"expected text, got {describe(value)}")
             return default
         result, pile, _ = clean_text_and_pile(str(value))
-        result = result.strip()
+        result = drop_bidi(result).strip()
         if pile:
             self.warn(key, mark_pile_message(pile))
         if required and not result:

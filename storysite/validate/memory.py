@@ -9,7 +9,7 @@ from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import private_data_in
-from storysite.textclean import clean_text_and_pile, mark_pile_message
+from storysite.textclean import clean_text_and_pile, mark_pile_message, without_bidi_references
 from storysite.validate.fields import FieldReader, item_origin, item_slug, open_item, read_media
 
 KNOWN_FIELDS = (
@@ -103,7 +103,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         media_problems = [d for d in media_problems if not d.is_error]
     problems.extend(media_problems)
 
-    body, pile, where = clean_text_and_pile(item.body)
+    body, pile, where = clean_text_and_pile(without_bidi_references(item.body))
     if pile:
         # A Markdown file's text has the lines of the file; a YAML text field, folded or quoted,
         # may not: it is reported at its first line.
