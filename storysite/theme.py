@@ -552,9 +552,24 @@ def make_environment(
     env.globals.update(t=translate, url=url, absolute_url=absolute_url, asset=asset,
                        render_once=RenderOnce(env))
     env.filters["date"] = date_filter
+    env.filters["isolate"] = isolate
     if extra_globals:
         env.globals.update(extra_globals)
     return env
+
+
+# Letters of scripts written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko...).
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def isolate(value: Any) -> Any:
+    """A text set inside a sentence (a fan's name, a place), isolated from it by FIRST STRONG
+    ISOLATE ... POP DIRECTIONAL ISOLATE when it holds right-to-left letters, as ``<bdi>`` would,
+    so that "Raconté par مريم ك., à الرباط" keeps its words and punctuation in order; any
+    other text as it is. Works in attributes, ``<title>`` and feeds, where elements cannot."""
+    if isinstance(value, str) and _RIGHT_TO_LEFT.search(value):
+        return Markup(f"\u2068{value}\u2069") if isinstance(value, Markup) else f"\u2068{value}\u2069"
+    return value
 
 
 def template_error(exc: BaseException, theme: Theme) -> Diagnostic:

@@ -135,3 +135,35 @@ def test_no_demo_page_scrolls_sideways_on_a_small_phone(demo_output: Path, brows
             assert widths[0] <= widths[1], (path, widths)
     finally:
         context.close()
+
+
+def test_a_right_to_left_memory_reads_in_order(make_site, browser, static_server) -> None:
+    # A fan writing in Arabic: the title and text take their own direction, the name and place
+    # keep their words and full stop in order inside the French byline, and the drop cap is
+    # not pulled out of a right-to-left line.
+    site = make_site({
+        "content/memories/rtl.md": memory("ذكريات الطفولة", body="كنا نأكل الخبز مع المربى كل صباح.").replace(
+            "display: Romain L., location: Lyon", "display: مريم ك., location: الرباط"),
+        "content/memories/ltr.md": memory("Le goûter", body="Chaque matin, du pain et de la confiture."),
+    })
+    assert site.build().exit_code == 0, site.build().output
+    html = site.read("memories/rtl/index.html")
+    assert "Raconté par \u2068مريم ك.\u2069, à \u2068الرباط\u2069" in html
+    assert "Raconté par Romain L., à Lyon" in site.read("memories/ltr/index.html")  # no isolate needed
+    base = static_server(site.public)
+    page = browser.new_page()
+    try:
+        script = """() => {
+            const p = document.querySelector('.prose--story > p');
+            return [getComputedStyle(document.querySelector('.story__title')).direction,
+                    getComputedStyle(p).direction, getComputedStyle(p, '::first-letter').float];
+        }"""
+        page.goto(f"{base}/memories/rtl/")
+        assert page.evaluate(script) == ["rtl", "rtl", "none"]
+        page.goto(f"{base}/memories/ltr/")
+        assert page.evaluate(script) == ["ltr", "ltr", "left"]
+        page.goto(f"{base}/memories/")
+        assert page.evaluate("getComputedStyle([...document.querySelectorAll('.card__title')].find("
+                             "e => e.textContent.includes('ذكريات'))).direction") == "rtl"
+    finally:
+        page.close()
