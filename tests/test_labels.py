@@ -294,20 +294,22 @@ def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reas
     assert typed.strip() == "" or typed not in result.message()
 
 
-@pytest.mark.parametrize(("typed", "char", "glyph", "hidden"), [
-    ("Дима", "U+0414", "Д", False), ("محمد", "U+0645", "م", False), ("Lou \u263a", "U+263A", "\u263a", False),
-    ("Jo \U0001F000", "U+1F000", "\U0001F000", False),  # a pictograph that is no emoji
-    ("a\u0489\u0489", "U+0489", "\u25cc\u0489", True),  # a mark, shown on a dotted circle
-    ("Zo\ud800", "U+D800", "\ufffd", True), ("Jo \ue000", "U+E000", "\ue000", True), ("Jo \U000E0FFF", "U+E0FFF",
-                                                                                  "\U000E0FFF", True),
+@pytest.mark.parametrize(("typed", "char", "position"), [
+    ("Дима", "U+0414", 1), ("محمد", "U+0645", 1), ("Lou \u263a", "U+263A", 5),
+    ("Jo \U0001F000", "U+1F000", 4),  # a pictograph that is no emoji
+    ("a\u0489\u0489", "U+0489", 1),  # a mark, in the cluster of its letter
+    ("Zo\ud800", "U+D800", 3), ("Jo \ue000", "U+E000", 4), ("Jo \U000E0FFF", "U+E0FFF", 4),
+    ("Léa \u5350", "U+5350", 5), ("\u16cb\u16cb", "U+16CB", 1),  # symbols of hate, letters to Unicode
 ])
-def test_a_character_the_font_lacks_is_shown_and_named(plain: ReadyDesign, typed: str, char: str, glyph: str,
-                                                       hidden: bool) -> None:
-    """Visitors do not know code points: the message shows the character (the CLI adds its code point)."""
+def test_a_character_the_font_lacks_is_named_by_its_place_never_shown(plain: ReadyDesign, typed: str, char: str,
+                                                                      position: int) -> None:
+    """The message says where the character is (the CLI adds its code point), never the character:
+    it may be a symbol nobody should see printed back."""
     result = plain.layout(typed)
     assert isinstance(result, Refusal) and result.reason == "unsupported"
-    assert (result.char, result.glyph, result.hidden) == (char, glyph, hidden)
-    assert result.message() == f"The character “{glyph}” ({char}) cannot be printed on this label."
+    assert (result.char, result.position) == (char, position)
+    assert result.message() == f"Character {position} ({char}) cannot be printed on this label."
+    assert typed.strip()[-1] not in result.message()
 
 
 def test_stacked_marks_are_refused_and_marks_take_no_room(plain: ReadyDesign) -> None:
@@ -707,7 +709,7 @@ def test_a_refused_fan_label_is_a_warning_that_never_shows_the_text(make_site: C
     ("hіtlеr", "a blocked word or phrase"),
     ("H.I.T.L.E.R", "a blocked word or phrase"),
     ("Hitler!", "a blocked word or phrase"),
-    ("Дима", "The character “Д” (U+0414) cannot be printed on this label."),
+    ("Дима", "Character 1 (U+0414) cannot be printed on this label."),
     ("Zo" + "\u0301" * 5, "This label can print at most 3 accents on one character."),
 ])
 def test_bad_fan_label_texts_are_warnings_and_leave_no_label(make_site: Callable[..., Site], text: str,
@@ -744,7 +746,7 @@ def test_every_refusal_has_advice_and_theme_strings() -> None:
     for language in ("en", "fr"):
         strings = yaml.safe_load((REPO / f"themes/default/strings/{language}.yaml").read_text("utf-8"))
         assert {f"labels.refusal.{reason}" for reason in REASONS} <= set(strings), language
-        assert "{char}" in strings["labels.refusal.unsupported"] and "{code}" in strings["labels.refusal.unsupported"]
+        assert "{position}" in strings["labels.refusal.unsupported"] and "{char" not in strings["labels.refusal.unsupported"]
         for key in ("labels.refusal_in_field", "labels.preview_alt", "labels.preview_alt_example",
                     "labels.preview_alt_blank"):
             assert strings[key], (language, key)
@@ -975,7 +977,7 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
     ("", "refused: Write a name to see it on the label."),
     ("Hitler!", "refused: We cannot print this text on a label."),
     ("Hi tler", "refused: We cannot print this text on a label."),
-    ("Дима", "refused: The character “Д” (U+0414) cannot be printed on this label."),
+    ("Дима", "refused: Character 1 (U+0414) cannot be printed on this label."),
     ("e" + "\u0301" * 40, "refused: This label can print at most 3 accents on one character."),
 ])
 def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, text: str, message: str) -> None:
@@ -1051,6 +1053,7 @@ PARITY_NAMES = [
     "Hitler!", "!Hitler", "Hitler1", "Nazi@", "H1tler!", "$lut!", "Hi tler", "H.itler", "Miller Da Silva", "Isis!",
     "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD", "e" + "\u0301" * 40,
     "Ane" + "\u0301" * 8 + " Bo", "Ane\u0301\u0301 Bo", "Ri\u0307\u0303ta", "a\u0489\u0489", "Jo \U0001F000",
+    "Léa \u5350", "\u16cb\u16cb", "Zo \u03df\u03df",
 ]
 NARROW = """\
 title: Étroite
@@ -1071,7 +1074,7 @@ allowed_names: names.txt
 
 def normal(result: Mapping[str, Any]) -> dict[str, Any]:
     if not result["ok"]:
-        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char", "glyph", "hidden")}
+        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char", "position")}
     return {"ok": True, "zones": [
         {"zone": z["zone"], "text": z["text"], "size": z["size"],
          "lines": [{"text": line["text"], "xs": [round(x, 9) for x in line["xs"]],
@@ -1173,11 +1176,12 @@ def test_typing_updates_the_canvas_and_nothing_leaves_the_browser(demo_output: P
         assert page.is_disabled("[data-label-download]")
         page.fill("#label-prenom", "Дима")
         status = page.inner_text("[data-label-status]")
-        assert status == "Le caractère « Д » ne peut pas être imprimé sur cette étiquette."  # shown, not U+0414
-        assert "Дима" not in status and "ДИМА" not in status
-        page.fill("#label-prenom", "Zoe\u0489")
+        assert status == "Le caractère n° 1 ne peut pas être imprimé sur cette étiquette."
+        assert "Д" not in status
+        page.fill("#label-prenom", "Léa \u5350")  # a symbol of hate, a letter to Unicode: never shown back
         status = page.inner_text("[data-label-status]")
-        assert status == "Le caractère « \u25cc\u0489 » (U+0489) ne peut pas être imprimé sur cette étiquette."
+        assert status == "Le caractère n° 5 ne peut pas être imprimé sur cette étiquette."
+        assert "\u5350" not in page.inner_text("[data-label-maker]")
         page.keyboard.press("Enter")
     assert requests == []  # no request at all while typing, let alone one carrying the text
 

@@ -28,7 +28,6 @@ order, in both (see :func:`_place`).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,16 +97,14 @@ class Refusal:
     limit: int = 0
     char: str = ""
     """The code point the font cannot draw (``U+0414``)."""
-    glyph: str = ""
-    """That character as a message shows it (:func:`shown_char`): ``Д``, or ``◌҉`` for a mark."""
-    hidden: bool = False
-    """Whether the character cannot be seen on its own (a mark, an unassigned or private code point),
-    so that a message for visitors adds its code point after it."""
+    position: int = 0
+    """Where that character is (the 1-based number of its grapheme cluster): a message names the
+    place, never the character, which may be a symbol nobody should see printed back."""
 
     def to_json(self) -> dict[str, Any]:
         """The refusal as the parity test compares it with the browser's."""
         return {"ok": False, "reason": self.reason, "zone": self.zone, "limit": self.limit, "char": self.char,
-                "glyph": self.glyph, "hidden": self.hidden}
+                "position": self.position}
 
     def message(self) -> str:
         """A neutral sentence in English (the site's own words come from its theme strings)."""
@@ -117,7 +114,7 @@ class Refusal:
             "too_long": f"This is too long for the label: {self.limit} characters at most.",
             "marks": f"This label can print at most {self.limit} accents on one character.",
             "blocked": "We cannot print this text on a label. Please choose another one.",
-            "unsupported": f"The character “{self.glyph}” ({self.char}) cannot be printed on this label.",
+            "unsupported": f"Character {self.position} ({self.char}) cannot be printed on this label.",
             "no_fit": "This does not fit on the label. Please try a shorter version.",
         }[self.reason]
 
@@ -185,10 +182,10 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
     text = apply_case(cleaned.text, zone.uppercase, spec.language)
     clusters = graphemes(text)
     metrics = spec.fonts[zone.font]
-    for char in text:
-        if not metrics.can_draw(char):
-            glyph, hidden = shown_char(char)
-            return Refusal("unsupported", zone.name, char=code_point(char), glyph=glyph, hidden=hidden)
+    for position, cluster in enumerate(clusters, start=1):
+        for char in cluster:
+            if not metrics.can_draw(char):
+                return Refusal("unsupported", zone.name, char=code_point(char), position=position)
     lines = _fit(zone, clusters, metrics)
     if lines is None:
         return Refusal("no_fit", zone.name)
@@ -199,25 +196,6 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
 def code_point(char: str) -> str:
     """A character's code point, as messages name it: ``U+0414``."""
     return f"U+{ord(char):04X}"
-
-
-DOTTED_CIRCLE = "\u25cc"
-
-
-def shown_char(char: str) -> tuple[str, bool]:
-    """How a refusal shows a character to a visitor, and whether it is hidden (its code point must follow).
-
-    A visible character is shown as it is (``م``); a combining mark on a dotted circle (``◌҉``), as
-    type specimens show marks; a lone surrogate (which no text can hold) as U+FFFD. Marks,
-    unassigned, private-use and surrogate code points are hidden: nobody can tell them by sight.
-    ``label-maker.js`` ``shownChar`` does the same.
-    """
-    category = unicodedata.category(char)
-    if category.startswith("M"):
-        return DOTTED_CIRCLE + char, True
-    if category == "Cs":
-        return "\ufffd", True
-    return char, category in ("Cn", "Co")
 
 
 def _fit(zone: ZoneSpec, clusters: Sequence[str], metrics: FontMetrics) -> tuple[int, list[list[str]]] | None:

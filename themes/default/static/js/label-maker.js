@@ -250,10 +250,9 @@
     var text = applyCase(cleaned.text, zone.uppercase, engine.language);
     clusters = graphemes(text);
     var metrics = engine.metrics[zone.font];
-    for (var ch of text) {
-      if (!metrics.advances.has(ch)) {
-        var shown = shownChar(ch);
-        return refusal("unsupported", zone, { char: codePoint(ch), glyph: shown[0], hidden: shown[1] });
+    for (var position = 1; position <= clusters.length; position++) {
+      for (var ch of clusters[position - 1]) {
+        if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: codePoint(ch), position: position });
       }
     }
     var fitted = fit(zone, clusters, metrics);
@@ -268,22 +267,10 @@
     return "U+" + hex;
   }
 
-  // layout.py shown_char: the character as a refusal shows it, and whether it is hidden
-  // (a mark, on a dotted circle; an unassigned, private or surrogate code point): then its code point follows.
-  var MARK_CHAR = /^\p{M}$/u;
-  var SURROGATE = /^\p{Cs}$/u;
-  var UNSEEN = /^[\p{Cn}\p{Co}]$/u;
-
-  function shownChar(ch) {
-    if (MARK_CHAR.test(ch)) return ["\u25CC" + ch, true];
-    if (SURROGATE.test(ch)) return ["\uFFFD", true];
-    return [ch, UNSEEN.test(ch)];
-  }
-
   function refusal(reason, zone, extra) {
     extra = extra || {};
     return { ok: false, reason: reason, zone: zone.name, limit: extra.limit || 0, char: extra.char || "",
-             glyph: extra.glyph || "", hidden: extra.hidden || false };
+             position: extra.position || 0 };
   }
 
   function fit(zone, clusters, metrics) {
@@ -436,9 +423,8 @@
     }
 
     function message(result) {
-      var text = fill(data.messages[result.reason], {
-        limit: result.limit, char: result.glyph, code: result.hidden ? " (" + result.char + ")" : ""
-      });
+      // The refused character is never shown (it may be a symbol of hate): its place is.
+      var text = fill(data.messages[result.reason], { limit: result.limit, position: result.position });
       if (inputs.length < 2) return text;
       // Several fields: say which one is at fault.
       var input = inputs.find(function (i) { return i.dataset.labelZone === result.zone; });
