@@ -10,9 +10,8 @@ For each zone, in the design's order:
    combining marks: refused (``marks``);
 5. the text policy (:func:`storysite.labels.policy.is_refused`): ``blocked``;
 6. case by the site language, then every code point must be in the font's
-   cmap (``unsupported``, naming the first one that is not: the character,
-   and its code point ``U+0414`` when it cannot be seen alone; a refusal never
-   shows the rest of the refused text);
+   cmap (``unsupported``, naming where the first one that is not stands, and its
+   code point ``U+0414`` for editors; a refusal never shows the refused text);
 7. fit: from the largest size to the smallest, one pixel at a time, take the
    first size at which the text fits the box on one line or, when the zone
    allows two lines, on two (breaking at a space, which goes, or after a
