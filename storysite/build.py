@@ -188,6 +188,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     #    the content is still checked and every problem reported in one run.
     config, found = load_config(site_dir, lenient=True)
     problems.extend(found)
+    config_read = not any(d.is_error for d in found)  # else its defaults stand in for what it says
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
     preview = output_dir is not None
@@ -198,7 +199,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                          f"base_url: '{config.base_url}' has no domain, but the sitemap, the feed, robots.txt "
                          "and share links need full addresses; give it whole, such as https://example.org"
                          f"{config.base_url}")
-    elif "base_url" not in config.key_lines and not preview:
+    elif "base_url" not in config.key_lines and not preview and config_read:
         # A note, not a warning: a site of only a title is valid, even with --strict (as in Pelican,
         # which says so too).
         problems.add(Diagnostic(CONFIG_NAME, 1, Severity.NOTICE,

@@ -586,6 +586,32 @@ def test_a_number_of_thousands_of_digits_is_text_or_a_clear_error(make_site, tmp
     assert "internal error" not in result.output
 
 
+@pytest.mark.parametrize("config", ["title: T\nbase_url: https://example.org/\nbrand: [\n",
+                                    "title: T\nbase_url: https://example.org/\n\tlanguage: fr\n",
+                                    "- title: T\n  base_url: https://example.org/\n"])
+def test_an_unreadable_configuration_draws_no_note_about_what_it_may_say(make_site, config: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")}, config=config)
+    result = site.build()
+    assert result.exit_code == 1 and "storysite.yaml:" in result.output
+    assert "no base_url" not in result.output
+
+
+def test_control_and_bidi_characters_in_the_site_title_never_break_the_feed(make_site) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config='title: "Maison Tartine\\v50 ans\\x1b \\u202egpj"\nbase_url: https://example.org/\n'
+                            'description: "Nos souvenirs\\x00 \\u202e"\n')
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    feed = site.read("feed.xml")
+    ElementTree.fromstring(feed.encode())  # well-formed
+    for path in ("feed.xml", "index.html", "memories/a/index.html"):
+        text = site.read(path)
+        assert not any(char in text for char in "\v\x1b\x00\u202e"), path
+    assert "Maison Tartine50 ans gpj" in site.read("index.html")
+
+
 def test_a_configuration_that_is_a_list_still_reports_its_duplicate_keys(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A")}, config="- title: T\n  title: U\n")
     result = site.build()

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from storysite.textclean import clean_text, drop_bidi
+
 T = TypeVar("T")
 
 
@@ -67,7 +69,7 @@ class Text(Option[str]):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         if not self.allow_empty and not raw.strip():
             raise OptionError("must not be empty")
-        return raw
+        return _cleaned(raw)
 
 
 class OptionalText(Option["str | None"]):
@@ -78,7 +80,13 @@ class OptionalText(Option["str | None"]):
             return None
         if not isinstance(raw, str):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
-        return raw
+        return _cleaned(raw)
+
+
+def _cleaned(text: str) -> str:
+    # As fans' fields are: a control character in the site's title made every feed invalid XML,
+    # a bidi override reordered what follows it in every page's <title>.
+    return drop_bidi(clean_text(text))
 
 
 class Boolean(Option[bool]):
