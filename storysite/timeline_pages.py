@@ -272,11 +272,17 @@ def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable
     """
     if not views.decades:
         return
-    # The span shown starts at the first year known (a "1970s" memory does not
-    # make a brand founded in 1976 look older), and ends at the last one.
-    years = [entry.year for entry in views.timeline.entries if entry.year is not None]
-    first = min(years) if years else views.timeline.entries[0].span[0]
-    last = max(years) if years else views.timeline.entries[-1].span[1]
+    # The span shown starts at the first year known (a "1970s" memory does not make a brand
+    # founded in 1976 look older) and ends at the last one; a decade wholly before or after
+    # them (a "1900s" or "2000s" memory) stretches it to its own first or last year.
+    entries = views.timeline.entries
+    years = [entry.year for entry in entries if entry.year is not None]
+    decades = [entry.span for entry in entries if entry.year is None]
+    if years:
+        first = min([*years, *(start for start, end in decades if end < min(years))])
+        last = max([*years, *(end for start, end in decades if start > max(years))])
+    else:
+        first, last = entries[0].span[0], entries[-1].span[1]
     span = _span(first, last)
     bar = tuple(Link(str(d.start), "#" + d.slug) for d in views.decades)
     description = translate("timeline.description", brand=site_view.brand_name, span=span)

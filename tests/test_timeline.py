@@ -94,6 +94,19 @@ def timeline_site(make_site):
     }, config=config)
 
 
+@pytest.mark.parametrize(("dates", "span"), [
+    (["1976", "1986", "1970s"], "1976–1986"),   # a decade around the years known adds nothing
+    (["1976", "1986", "1900s", "2000s"], "1900–2009"),   # decades beyond them stretch the span
+    (["1980s"], "1980–1989"),
+    (["1976", "1976"], "1976"),
+])
+def test_the_timelines_span_takes_decades_beyond_its_years(make_site, dates: list[str], span: str) -> None:
+    site = make_site({f"content/memories/m{i}.md": dated(f"Souvenir {i}", date) for i, date in enumerate(dates)},
+                     config="title: T\nbase_url: https://example.org/\nlanguage: en\n")
+    assert site.build().exit_code == 0
+    assert f"decade by decade ({span})." in site.read("timeline/index.html")
+
+
 def test_timeline_merges_milestones_and_dated_memories_by_decade(timeline_site: Site) -> None:
     result = timeline_site.build()
     assert result.exit_code == 0, result.output
