@@ -101,6 +101,10 @@ def parse_video_url(url: str) -> tuple[VideoLink | None, str | None]:
     index = numeric[0]
     video_id = segments[index]
     private = (query.get("h") or [""])[0]
+    if private and not _VIMEO_HASH.match(private):
+        # Checked as the path's hash is: anything else would be appended to the player's address
+        # (an "&dnt=0" there undid the privacy setting).
+        return None, f"'{url}' has an h= that is not a Vimeo private link's hash (6 to 20 hexadecimal digits)"
     if not private and index + 1 < len(segments) and _VIMEO_HASH.match(segments[index + 1]):
         private = segments[index + 1]
     embed = f"https://player.vimeo.com/video/{video_id}?dnt=1&autoplay=1"

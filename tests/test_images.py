@@ -531,6 +531,20 @@ def test_video_links_are_understood(url: str, provider: str, video_id: str, embe
     assert (link.provider, link.id, link.embed_url) == (provider, video_id, embed)
 
 
+@pytest.mark.parametrize("url", ["https://player.vimeo.com/video/123456789?h=abc%26dnt%3D0",
+                                 "https://vimeo.com/123456789?h=zz"])
+def test_a_vimeo_private_hash_that_is_not_one_is_refused(url: str) -> None:
+    # Anything after h= would be appended to the player's address: "&dnt=0" undid dnt=1.
+    link, reason = parse_video_url(url)
+    assert link is None and reason is not None and "h=" in reason
+
+
+def test_a_vimeo_private_hash_given_as_a_query_is_kept() -> None:
+    link, reason = parse_video_url("https://player.vimeo.com/video/76979871?h=8c2a1f9b3d")
+    assert reason is None and link is not None
+    assert link.embed_url == "https://player.vimeo.com/video/76979871?dnt=1&autoplay=1&h=8c2a1f9b3d"
+
+
 def test_hosted_video_is_a_facade_that_requests_nothing(make_site) -> None:
     site = make_site({"content/memories/a.md": photo_memory(
         "  - video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n    title: Notre pot\n    poster: poster.jpg\n"),
