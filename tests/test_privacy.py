@@ -300,6 +300,16 @@ def test_a_consent_scope_written_and_left_empty_publishes_nothing(make_site, wri
             in result.stderr
 
 
+def test_a_consent_expiry_written_and_left_empty_is_a_warning(make_site) -> None:
+    empty = memory("Sans fin").replace("  scope: [site, share]\n", "  scope: [site, share]\n  expires:\n")
+    site = make_site({"content/memories/a.md": empty})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/a.md:9: warning: consent.expires: empty, so the consent is read as never ending"
+            in result.stderr)
+    assert site.build("--strict").exit_code == 1
+
+
 def test_a_publication_date_still_to_come_is_a_schedule(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("Programmé", extra="published: 2026-06-01\n"),
                       "content/memories/b.md": memory("Déjà là")})

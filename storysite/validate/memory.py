@@ -62,6 +62,9 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         for name in scope:
             if name not in CONSENT_SCOPES:
                 consent_read.fail("scope", f"unknown scope '{name}'; use {', '.join(CONSENT_SCOPES)}")
+        if "expires" in consent_read.fields and consent_read.fields["expires"] is None:
+            consent_read.warn("expires", "empty, so the consent is read as never ending; give the date it ends "
+                                         "(such as 2029-04-02), or remove the line")
         consent = Consent(
             granted=consent_read.full_date("granted"),
             scope=tuple(s for s in scope if s in CONSENT_SCOPES),
