@@ -42,9 +42,10 @@ def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]
         for name, text in (("slug", memory.slug), ("title", memory.title), ("description", memory.description),
                            ("date_display", memory.date_display), ("author.display", memory.author.display),
                            ("author.location", memory.author.location),
-                           ("label.text", memory.label.text if memory.label else ""),
                            *(("tags", tag) for tag in memory.tags)):
             yield memory.origin, name, text, lines.get(name) or memory.origin.line
+        if memory.label is not None:
+            yield memory.origin, "label.text", memory.label.text, memory.label.origin.line or memory.origin.line
         for name, text, line in _media_fields("media", memory.media):
             yield memory.origin, name, text, line
     for gallery in content.galleries:

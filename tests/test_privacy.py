@@ -421,6 +421,12 @@ def test_check_warns_about_personal_data_in_the_content_tree(make_site) -> None:
     assert "content/memories/b.md:10: warning: the text seems to contain an email address" in result.stderr
 
 
+def test_check_names_the_label_line_of_contact_details_in_a_label(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="label: {design: plain, text: 06 11 22 33 44}\n")})
+    result = site.check()
+    assert "content/memories/a.md:9: warning: label.text seems to contain a phone number" in result.stderr
+
+
 def test_check_warns_about_a_street_address_given_as_the_authors_place(make_site) -> None:
     home = memory("Chez moi").replace("location: Lyon", "location: '12 rue des Lilas, Lyon'")
     site = make_site({"content/memories/a.md": home, "content/memories/b.md": memory("Ailleurs")})
