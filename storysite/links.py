@@ -27,13 +27,19 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
     A link that spells out the path part of ``base_url`` is read without it."""
     allow_html = site.config.markdown.editorial_html
     base_path = site.config.base_path
+    own = _host_and_port(urlsplit(site.config.base_url)) if site.config.absolute_base else None
     for text, first_line, path, page_url in bodies:
         if not text.strip():
             continue
         rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html,
                                                 file_urls=site.file_urls)
-        for target, line in rendered.links:
-            resolved = _resolve(target, page_url, base_path)
+        # A whole address on the site's own host and below its base path is one of its pages too.
+        own_links = [(target, line) for target, line in rendered.web_links
+                     if own is not None and _host_and_port(urlsplit(target)) == own
+                     and (urlsplit(target).path or "/").startswith(base_path.rstrip("/") or "/")]
+        for target, line in [*rendered.links, *own_links]:
+            site_path = (urlsplit(target).path or "/") if (target, line) in own_links else target
+            resolved = _resolve(site_path, page_url, base_path)
             if resolved is None or _leads_somewhere(resolved, outputs):
                 continue
             slug = _memory_slug(resolved)

@@ -76,6 +76,9 @@ class RenderedMarkdown:
     text: str
     links: tuple[tuple[str, int], ...] = ()
     """Links to the site's own pages or files, as written, with their lines (editorial texts)."""
+    web_links: tuple[tuple[str, int], ...] = ()
+    """Links written as whole http(s) addresses, with their lines (editorial texts): those that
+    name the site's own address are checked as its own pages are."""
 
 
 def link_scheme(url: str) -> str | None:
@@ -273,6 +276,7 @@ def render_editorial_markdown(
     if unlinked is not None:
         _unlink(tokens, unlinked)
     links: list[tuple[str, int]] = []
+    web_links: list[tuple[str, int]] = []
     for token in _walk(tokens):
         href = token.attrGet("href") if token.type == "link_open" else None
         if isinstance(href, str) and posixpath.normpath(href).startswith("/static/"):
@@ -288,8 +292,10 @@ def render_editorial_markdown(
                 links.append((target, _line_in(token, tokens, first_line)))
                 if base_path != "/" and target.startswith("/") and not (target + "/").startswith(base_path):
                     token.attrSet("href", base_path + target[1:])
+        elif isinstance(target, str) and token.type == "link_open" and link_scheme(target) in ("http", "https"):
+            web_links.append((target, _line_in(token, tokens, first_line)))
     html = md.renderer.render(tokens, md.options, {})
-    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links)), problems
+    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links), tuple(web_links)), problems
 
 
 def _refused_schemes(tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]) -> set[str]:

@@ -178,3 +178,16 @@ def test_a_link_is_reported_at_its_own_line_inside_a_paragraph_or_a_yaml_text(ma
                      "content/timeline/x.yaml:5: warning: link '/nope-d/'",
                      "content/timeline/list.yaml:4: warning: link '/nope-e/'"):
         assert expected in result.stderr, (expected, result.stderr)
+
+
+def test_a_whole_address_on_the_sites_own_host_is_checked_as_its_pages_are(make_site) -> None:
+    page = ("---\ntitle: Liens\n---\n[a](https://example.org/sous/histoire/) [b](http://example.org/sous/perdu/)\n\n"
+            "[c](https://example.org/ailleurs/) [d](https://example.com/sous/perdu/) "
+            "[e](https://example.org:443/sous/memories/publie/)\n")
+    site = site_with_page(make_site, page, config="title: T\nbase_url: https://example.org/sous/\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "leads to no page" in line]
+    # Another host, or a path outside the site's base path, is not the site's to check.
+    assert said == ["content/pages/liens.md:4: warning: link 'http://example.org/sous/perdu/' leads to no page "
+                    "of the site"], result.stderr
