@@ -301,11 +301,27 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
         click.echo(f"Wrote the label to standard output ({len(result.png):,} bytes).", err=True)
         return
     target = Path(output or f"{design}.png")
+    if _holds_other_than_png(target):
+        # As check --report: never over a file of another kind (storysite.yaml, a memory, a fan export).
+        raise StorysiteError(f"{target} exists and is not a PNG image; give the name of a new file, or of an "
+                             "earlier label to replace")
     try:
         target.write_bytes(result.png)
     except OSError as exc:
         raise StorysiteError(f"cannot write {target}: {exc.strerror}") from None
     click.echo(f"Wrote {target} ({len(result.png):,} bytes).")
+
+
+def _holds_other_than_png(path: Path) -> bool:
+    """Whether ``path`` is something other than a PNG image or nothing at all (a folder, a
+    text file, a link to one)."""
+    if not os.path.lexists(path):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8) != b"\x89PNG\r\n\x1a\n"
+    except OSError:
+        return True
 
 
 @main.command("import")

@@ -990,6 +990,21 @@ def test_cli_refusal_exits_1(make_site: Callable[..., Site], tmp_path: Path, tex
     assert "tler" not in result.output and "Дима" not in result.output and "\u0301" not in result.output
 
 
+def test_cli_label_writes_over_nothing_but_an_earlier_png(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    site = make_site(label_files())
+    config = (site.root / "storysite.yaml").read_bytes()
+    (tmp_path / "link.png").symlink_to(site.root / "storysite.yaml")
+    for target in (site.root / "storysite.yaml", site.root / "content/labels/plain.yaml", tmp_path / "link.png"):
+        before = target.read_bytes()
+        result = site.run("label", "plain", "Odette", "-o", str(target), "--site", str(site.root))
+        assert result.exit_code == 1 and "exists and is not a PNG image" in result.output, result.output
+        assert target.read_bytes() == before
+    assert (site.root / "storysite.yaml").read_bytes() == config
+    earlier = tmp_path / "earlier.png"
+    assert site.run("label", "plain", "Odette", "-o", str(earlier), "--site", str(site.root)).exit_code == 0
+    assert site.run("label", "plain", "Lucie", "-o", str(earlier), "--site", str(site.root)).exit_code == 0
+
+
 def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_path: Path) -> None:
     """A PNG is never poured onto a terminal (it would garble it): the command says what to do."""
     site = make_site(label_files())
