@@ -393,6 +393,11 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
         click.secho("The import stopped at the error above; the rows before it were imported, with their "
                     "private records, and are skipped when you import the file again.", fg="red", err=True)
         sys.exit(1)
+    if result.rejected:
+        # Each one a fan's submission not imported: an error, whatever was imported beside it.
+        click.secho(f"Import incomplete: {result.rejected} row(s) were left out (above); correct them in the export "
+                    "and import it again (the rows imported now are skipped then).", fg="red", err=True)
+        sys.exit(1)
 
 
 @main.command("withdraw")

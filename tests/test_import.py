@@ -96,7 +96,7 @@ def test_bad_rows_are_reported_with_row_numbers(make_site) -> None:
     rows = (HEADER + ";;1986;Lyon;A;a@x.org;;oui;;\n" + "T;Texte;1986-02-30;Lyon;B;b@x.org;;oui;;\n"
             + "T2;Texte 2;1986;c@x.org;C;c@x.org;;oui;;\n" + ROWS.splitlines(keepends=True)[-1])
     result = run_import(site, write_export(site, rows), "--map", str(site.root / "map.yaml"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows were left out
     assert "export.csv:2: the memory text is empty" in result.stderr
     assert "export.csv:3: date: '1986-02-30' is not a date" in result.stderr
     assert "export.csv:4: location looks like an email address" in result.stderr
@@ -289,7 +289,7 @@ def test_json_nested_too_deep_or_with_odd_values_gives_clean_errors(make_site) -
     odd.write_text('[{"text": ["Un", "deux"]}, {"text": "Trois", "title": {"a": 1}}, {"text": "Qu\\ud800atre"},'
                    ' {"text": "Cinq", "consent": true}]')
     result = run_import(site, odd)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows were left out
     assert "odd.json:1: entry 1: text: expected text, found a list; row left out" in result.stderr
     assert "odd.json:1: entry 2: title: expected text, found an object; row left out" in result.stderr
     assert "odd.json:1: entry 3: text: holds a broken character" in result.stderr
@@ -330,7 +330,7 @@ def test_a_row_with_more_cells_than_the_header_is_left_out_with_its_line(make_si
               'Deux,"Sur deux\nlignes",Bob, Martin,bob@example.org\n'
               "Trois,Troisième souvenir,Eve Roux,eve@example.org,\n")  # a trailing empty cell is harmless
     result = run_import(site, write_export(site, export), "--map", str(site.root / "m.yaml"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows were left out
     assert ("export.csv:3: row 3 has 5 cells, more than the 4 columns of the header (a cell with a delimiter or "
             "a quote that is not quoted?); row left out") in result.stderr
     assert "Imported 2 new memories" in result.stdout and "1 row(s) rejected" in result.stdout

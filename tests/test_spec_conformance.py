@@ -171,7 +171,7 @@ SHAPE = re.compile(r"^[^:\s][^:]*:\d+: ")
 
 def _problem_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines()
-            if line and not line.startswith(("Build failed", "Nothing was imported", "refused:"))]
+            if line and not line.startswith(("Build failed", "Nothing was imported", "Import incomplete", "refused:"))]
 
 
 def test_every_message_reads_path_line(make_site, tmp_path) -> None:

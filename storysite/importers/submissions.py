@@ -327,10 +327,10 @@ def import_submissions(
     (its problems are then reported); else each field comes from the column of its name.
     """
     result = ImportResult()
-    shown = export.name
+    shown = str(export)  # as given: relative to where the editor stands
     mapping: ColumnMapping | None = None
     if mapping_path is not None or site_mapping is None:
-        mapping, found = read_mapping(mapping_path, mapping_path.name if mapping_path else "")
+        mapping, found = read_mapping(mapping_path, str(mapping_path) if mapping_path else "")
         result.diagnostics.extend(found)
         if mapping is None:
             result.fatal = True
