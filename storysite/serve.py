@@ -57,21 +57,44 @@ LIVERELOAD_JS = """\
   "use strict";
   var script = document.currentScript;
   var generation = script ? script.getAttribute("data-generation") : null;
-  var overlay = null;
+  var overlay = null, list = null, toggle = null, collapsed = false, count = 0;
+  // The errors cover the top of the page: Escape or the button folds them into a small button
+  // at the corner, so that what keyboard focus is on stays in sight (WCAG 2.4.11).
+  function fold(value) {
+    collapsed = value;
+    list.hidden = value;
+    overlay.style.left = value ? "auto" : "0";
+    toggle.textContent = value ? "Show build errors (" + count + ")" : "Hide";
+    toggle.setAttribute("aria-expanded", String(!value));
+  }
   function showErrors(errors) {
     if (!overlay) {
       overlay = document.createElement("div");
-      overlay.setAttribute("role", "alert");
       overlay.id = "storysite-error-overlay";
-      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;" +
-        "background:#2b0a0a;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;" +
-        "border-bottom:4px solid #ff6b6b;white-space:pre-wrap";
+      overlay.style.cssText = "position:fixed;top:0;right:0;left:0;z-index:2147483647;background:#2b0a0a;" +
+        "color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;border-bottom:4px solid #ff6b6b";
+      toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.setAttribute("aria-controls", "storysite-error-list");
+      toggle.style.cssText = "float:right;margin:0.5rem 0.75rem;font:inherit;color:inherit;background:#5c1a1a;" +
+        "border:1px solid #ff6b6b;border-radius:4px;padding:0.1rem 0.6rem;cursor:pointer";
+      toggle.addEventListener("click", function () { fold(!collapsed); });
+      list = document.createElement("div");
+      list.id = "storysite-error-list";
+      list.setAttribute("role", "alert");
+      list.style.cssText = "max-height:70vh;overflow:auto;padding:1rem 1.25rem;white-space:pre-wrap";
+      overlay.appendChild(toggle);
+      overlay.appendChild(list);
       document.body.appendChild(overlay);
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && overlay && !collapsed) { fold(true); }
+      });
     }
-    overlay.textContent = "storysite: the last build failed; showing the last good pages.\\n\\n" +
-      errors.join("\\n");
+    count = errors.length;
+    list.textContent = "storysite: the last build failed; showing the last good pages.\\n\\n" + errors.join("\\n");
+    fold(collapsed);
   }
-  function hideErrors() { if (overlay) { overlay.remove(); overlay = null; } }
+  function hideErrors() { if (overlay) { overlay.remove(); overlay = null; collapsed = false; } }
   var source = new EventSource("/__storysite/events");
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);

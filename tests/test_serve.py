@@ -277,6 +277,15 @@ def test_saving_a_memory_updates_the_open_page(make_site, browser) -> None:
         site.write("content/memories/a.md", "---\ntitle: [cassé\n---\n")
         page.wait_for_selector("#storysite-error-overlay", timeout=30000)
         assert "content/memories/a.md:2: invalid YAML" in page.inner_text("#storysite-error-overlay")
+        # Escape folds the errors into a button at the corner; the button opens them again.
+        page.keyboard.press("Escape")
+        assert not page.is_visible("#storysite-error-list")
+        toggle = page.locator("#storysite-error-overlay button")
+        assert toggle.inner_text() == "Show build errors (1)" and toggle.get_attribute("aria-expanded") == "false"
+        box = page.locator("#storysite-error-overlay").bounding_box()
+        assert box is not None and box["width"] < 400  # no longer across the page
+        toggle.click()
+        assert page.is_visible("#storysite-error-list") and toggle.get_attribute("aria-expanded") == "true"
         site.write("content/memories/a.md", memory("Réparé"))
         page.wait_for_function("document.querySelector('h1').innerText.includes('Réparé')", timeout=30000)
         assert page.locator("#storysite-error-overlay").count() == 0
