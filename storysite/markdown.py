@@ -31,6 +31,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as anchor_slug
 from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.textclean import drop_bidi
@@ -158,6 +160,9 @@ def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
         md.validateLink = _any_link  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
         anchors_plugin(md, min_level=2, max_level=3, slug_func=_heading_id)
+        # What editors coming from Hugo or MkDocs write: notes[^1] and definition lists.
+        footnote_plugin(md)
+        deflist_plugin(md)
     else:
         # Every link and image is parsed, so that a refused one shows its words rather than
         # its raw Markdown; render_fan_markdown then keeps only the safe links, and no image.

@@ -175,6 +175,11 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     return theme, problems
 
 
+RETIRED_PLACEHOLDERS: dict[str, set[str]] = {"labels.refusal.unsupported": {"char", "code"}}
+"""Placeholders earlier versions gave a string, which a site's theme may still use."""
+RETIRED_WHY = {"labels.refusal.unsupported": "a refused character is never shown back: {position} says where it is"}
+
+
 def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagnostic]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
@@ -186,7 +191,14 @@ def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagn
                 checked = _checked_strings(data, label, problems)
                 # A layer above may not ask for values the layer below is not given.
                 for key in list(checked):
-                    if key in merged and key not in ("months", "date_formats"):
+                    retired = _placeholders(checked[key]) & RETIRED_PLACEHOLDERS.get(key, set())
+                    if key in merged and retired:
+                        problems.append(warning(label, data.line_of(key), f"{key}: "
+                                                f"{', '.join('{' + f + '}' for f in sorted(retired))} is no longer "
+                                                f"given ({RETIRED_WHY[key]}); the string of the theme it extends is used instead: write "
+                                                f"yours with {', '.join('{' + f + '}' for f in sorted(_placeholders(merged[key])))}"))
+                        del checked[key]
+                    elif key in merged and key not in ("months", "date_formats"):
                         extra = _placeholders(checked[key]) - _placeholders(merged[key])
                         if extra:
                             given = ", ".join("{" + f + "}" for f in sorted(_placeholders(merged[key])))

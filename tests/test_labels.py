@@ -741,6 +741,21 @@ def test_a_refused_fan_label_gets_advice_for_its_reason(make_site: Callable[...,
     assert text == "Connard" or "allowed names" not in result.output
 
 
+def test_a_site_string_written_for_the_character_shown_back_gives_way_with_a_warning(
+        make_site: Callable[..., Site]) -> None:
+    # Earlier versions gave {char} and {code}: a site theme written then still builds, with the
+    # bundled string, which never shows the refused character.
+    site = make_site({**label_files(), "themes/default/strings/fr.yaml":
+                      'labels.refusal.unsupported: "Le caractère « {char} »{code} est refusé."\n'},
+                     config="title: T\nbase_url: https://example.org/\nlanguage: fr\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("themes/default/strings/fr.yaml:1: warning: labels.refusal.unsupported: {char}, {code} is no longer "
+            "given") in result.stderr
+    maker = site.read("labels/plain/index.html")
+    assert "{position} ne peut pas" in maker and "{char}" not in maker and "est refus" not in maker
+
+
 def test_every_refusal_has_advice_and_theme_strings() -> None:
     assert set(REFUSAL_ADVICE) == set(REASONS)
     for language in ("en", "fr"):

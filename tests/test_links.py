@@ -191,3 +191,16 @@ def test_a_whole_address_on_the_sites_own_host_is_checked_as_its_pages_are(make_
     # Another host, or a path outside the site's base path, is not the site's to check.
     assert said == ["content/pages/liens.md:4: warning: link 'http://example.org/sous/perdu/' leads to no page "
                     "of the site"], result.stderr
+
+
+def test_editors_write_footnotes_and_definition_lists_fans_do_not(make_site) -> None:
+    page = ("---\ntitle: Notes\n---\nUn texte[^1].\n\nTerme\n: Sa définition.\n\n[^1]: La note.\n")
+    site = site_with_page(make_site, page)
+    site.write("content/memories/note.md", memory("Note", body="Un souvenir[^1].\n\n[^1]: Une note.\n"))
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    html = site.read("liens/index.html")
+    assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
+    assert '<li id="fn1" class="footnote-item"><p>La note.' in html
+    assert "<dl>\n<dt>Terme</dt>\n<dd>Sa définition.</dd>\n</dl>" in html
+    assert "footnote" not in site.read("memories/note/index.html")
