@@ -612,6 +612,15 @@ def test_control_and_bidi_characters_in_the_site_title_never_break_the_feed(make
     assert "Maison Tartine50 ans gpj" in site.read("index.html")
 
 
+def test_an_allowed_origin_must_be_a_whole_http_address(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config="title: T\nbase_url: https://example.org/\nprivacy:\n  allowed_origins: [/cdn/]\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "expected an http(s) address such as https://cdn.example, got '/cdn/'" in result.output
+    assert "path such as" not in result.output
+
+
 def test_a_configuration_that_is_a_list_still_reports_its_duplicate_keys(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A")}, config="- title: T\n  title: U\n")
     result = site.build()

@@ -96,6 +96,16 @@ def test_a_long_slug_given_is_used_whole_and_a_derived_one_keeps_its_words_in_or
     assert (site.public / f"memories/{derived}/index.html").exists()
 
 
+def test_a_page_named_index_is_not_the_home_page_and_says_so(make_site) -> None:
+    site = make_site({"content/pages/index.md": "---\ntitle: Accueil\n---\nBienvenue.\n",
+                      "content/memories/a.md": memory("A")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/pages/index.md:1: warning: this page is served at /index/, not as the home page"
+            in result.stderr)
+    assert "Bienvenue" in site.read("index/index.html") and "Bienvenue" not in site.read("index.html")
+
+
 def test_yaml_memories_bundles_and_list_files(make_site) -> None:
     site = make_site({
         "content/memories/single.yaml": """\

@@ -229,6 +229,18 @@ class BaseUrl(Option[str]):
         return url if url.endswith("/") else url + "/"
 
 
+class Origin(BaseUrl):
+    """An http(s) origin another site serves from (``https://cdn.example``)."""
+
+    expected = "an http(s) address such as https://cdn.example"
+
+    def check(self, raw: Any) -> str:
+        url = super().check(raw)
+        if not url.startswith(("http://", "https://")):
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return url
+
+
 def _bad_character(char: str) -> str:
     """Why ``char`` cannot stand in a URL, naming it so that it can be found in the file."""
     if char == "%":

@@ -50,7 +50,7 @@ class Privacy:
     and ``first``); ``anonymous`` hides every name, ``author.display`` included."""
     private_store: str = opt(o.SitePath(forbid_root=True), "private")
     """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
-    allowed_origins: tuple[str, ...] = opt(o.ListOf(o.BaseUrl()), ())
+    allowed_origins: tuple[str, ...] = opt(o.ListOf(o.Origin()), ())
     """Other origins pages may load from (``https://cdn.example``); anything else is an error."""
 
 

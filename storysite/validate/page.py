@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storysite.diagnostics import Diagnostic
+from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import Page
 from storysite.validate.fields import item_origin, item_slug, open_item
@@ -28,4 +28,9 @@ def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diag
     )
     if not title or not slug:
         return None, problems
+    if slug in ("index", "home", "_index"):
+        # MkDocs' index.md, Hugo's _index.md: here the home page is the theme's, made from the site.
+        problems.append(warning(item.path, page.origin.slug_line or page.origin.line,
+                                f"this page is served at /{slug}/, not as the home page, which the theme makes "
+                                "(home.html: featured memories, campaigns, decades); give it another name or slug"))
     return page, problems
