@@ -145,6 +145,7 @@ def build(
     output_dir: Path | None = None,
     workers: int | None = None,
     memo: cache.BuildMemo | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir``; write the output only if there is no error.
 
@@ -156,6 +157,9 @@ def build(
     since it describes the deployed site. ``workers`` is how many processes
     encode photos (default: all cores). ``memo`` keeps the parsed content files and
     the page records between the builds of a long-lived process (the preview).
+    ``base_url`` (checked already) stands for the configuration's (a staging deploy): the
+    takedown record, which describes the site deployed at the configured address, is then
+    left alone too.
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
@@ -163,7 +167,7 @@ def build(
     try:
         with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
             result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                            workers=workers, memo=memo)
+                            workers=workers, memo=memo, base_url=base_url)
     except OSError as exc:
         # A folder the build cannot write (a read-only site, a full disk) before its output was
         # swapped in: the staging folder is gone, the previous output as it was.
@@ -176,7 +180,8 @@ def build(
 
 
 def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
-           output_dir: Path | None, workers: int | None, memo: cache.BuildMemo | None = None) -> BuildResult:
+           output_dir: Path | None, workers: int | None, memo: cache.BuildMemo | None = None,
+           base_url: str | None = None) -> BuildResult:
     """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -191,6 +196,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     config_read = not any(d.is_error for d in found)  # else its defaults stand in for what it says
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
+    if base_url is not None:
+        # As if storysite.yaml said it (its line kept, so that no note asks for one).
+        config = replace(config, base_url=base_url, key_lines={**config.key_lines,
+                                                               "base_url": config.key_lines.get("base_url", 1)})
     preview = output_dir is not None
     output_dir = output_dir if output_dir is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
@@ -219,7 +228,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     fingerprint = cache.input_fingerprint(
         site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
         [bundled_themes_dir(), _PACKAGE_DIR],
-        f"{today.isoformat()}\x00{strict}")
+        f"{today.isoformat()}\x00{strict}\x00{base_url or ''}")
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
@@ -491,8 +500,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
                                curation=curation, images_encoded=stats.encoded, images_reused=stats.reused,
                                base_path=config.base_path)
-        # A preview leaves the takedown record alone (it describes the deployed site).
-        manifest = None if preview else takedown.manifest_from_facts(facts, (m.slug for m in site.memories))
+        # A preview, or a build for another address, leaves the takedown record alone (it
+        # describes the site deployed at the configured one).
+        manifest = None if preview or base_url is not None else takedown.manifest_from_facts(
+            facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
         if preview:

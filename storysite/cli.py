@@ -21,6 +21,7 @@ import click
 from storysite import __version__, heap
 from storysite.build import BuildResult, build
 from storysite.config import SiteConfig
+from storysite.config.options import BaseUrl, OptionError
 from storysite.diagnostics import Diagnostic, Severity, StorysiteError
 from storysite.report import curation_summary, personal_data_warnings
 from storysite.withdraw import KEYS as WITHDRAW_KEYS
@@ -85,12 +86,20 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes that parse, render and encode photos (default: all cores).")
+@click.option("--base-url", "base_url", default=None, metavar="URL",
+              help="Build for this address instead of storysite.yaml's base_url (a staging or preview "
+                   "deploy); the takedown record is left alone.")
 @_edge
-def build_command(site: str, strict: bool, quiet: bool, jobs: int | None) -> None:
+def build_command(site: str, strict: bool, quiet: bool, jobs: int | None, base_url: str | None) -> None:
     """Build the site in DIR (default: here) into its output folder."""
     site_dir = _site_dir(site)
+    if base_url is not None:
+        try:
+            base_url = BaseUrl().check(base_url)
+        except OptionError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base-url") from None
     with heap.collector_off():
-        result = build(site_dir, strict=strict, workers=jobs)
+        result = build(site_dir, strict=strict, workers=jobs, base_url=base_url)
     print_diagnostics(result.diagnostics)
     if not result.written:
         where = f"{result.output_dir.name}/" if result.output_dir else "the output"

@@ -231,3 +231,22 @@ def test_check_counts_notes_apart_from_warnings(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A").replace("status: approved\n", "")}, config="title: T\n")
     result = site.run("check", str(site.root))
     assert "0 error(s), 1 warning(s), 1 note(s)." in result.output, result.output
+
+
+def test_build_for_another_address_with_base_url(make_site) -> None:
+    # A staging deploy: the same site at another address, the takedown record left to the real one.
+    site = make_site({"content/memories/a.md": memory("Un souvenir")})
+    assert site.build().exit_code == 0
+    record = (site.root / ".storysite/manifest.json").read_bytes()
+    result = site.build("--base-url", "https://staging.example.org/preview")
+    assert result.exit_code == 0, result.output
+    assert "https://staging.example.org/preview/memories/a/" in site.read("sitemap.xml")
+    assert 'href="/preview/memories/a/"' in site.read("memories/index.html")
+    assert "https://example.org/" not in site.read("sitemap.xml")
+    assert (site.root / ".storysite/manifest.json").read_bytes() == record
+    # Not "up to date" with the other address: built again for the configured one.
+    result = site.build()
+    assert result.exit_code == 0 and "Up to date" not in result.output
+    assert "https://example.org/memories/a/" in site.read("sitemap.xml")
+    bad = site.build("--base-url", "ftp://x")
+    assert bad.exit_code == 2 and "--base-url" in bad.output
