@@ -136,6 +136,13 @@ def _walk_paths(root: Path, site_dir: Path, problems: list[Diagnostic],
         if real in seen:
             continue
         seen.add(real)
+        if refuse_link is not None and real != folder:
+            # A folder reached through a link (the starting one itself, or one below a link to a
+            # folder that holds the private store): judged where it really is.
+            reason = refuse_link(real)
+            if reason is not None:
+                problems.append(error(_rel(folder, site_dir), 1, reason))
+                continue
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError as exc:

@@ -130,7 +130,7 @@ def content_link_problem(target: Path, areas: SiteAreas) -> str | None:
     found = areas.area(target)
     if found is None or found[0] in ("content", "."):
         return None
-    return f"is a symbolic link into {found[1]}; {_NEVER} from content/"
+    return f"leads, by a symbolic link, into {found[1]}; {_NEVER} from content/"
 
 
 def content_hard_links(files: Mapping[str, Path], areas: SiteAreas) -> list[Diagnostic]:

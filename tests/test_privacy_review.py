@@ -135,9 +135,9 @@ def test_no_content_file_is_a_link_into_the_private_store(make_site) -> None:
     os.link(site.root / "content/pages/twin.md", site.root / "content/pages/twin-again.md")  # both content: fine
     result = site.build()
     assert result.exit_code == 1
-    assert ("content/pages/leak.md:1: is a symbolic link into the private store (fans' personal data); it is never "
+    assert ("content/pages/leak.md:1: leads, by a symbolic link, into the private store (fans' personal data); it is never "
             "published: remove it from content/") in result.stderr
-    assert "content/pages/priv:1: is a symbolic link into the private store" in result.stderr
+    assert "content/pages/priv:1: leads, by a symbolic link, into the private store" in result.stderr
     assert ("content/pages/hard.md:1: is the same file as private/c.md (a hard link, not a copy), in the private "
             "store (fans' personal data); it is never published: remove it from content/") in result.stderr
     assert "twin" not in result.stderr
@@ -146,6 +146,24 @@ def test_no_content_file_is_a_link_into_the_private_store(make_site) -> None:
         (site.root / "content/pages" / name).unlink()
     assert site.build().exit_code == 0
     assert "PRIVSECRET" not in site.all_output_text() and (site.public / "twin-again/index.html").exists()
+
+
+@pytest.mark.parametrize("case", ["kind-folder", "folder-holding-the-store"])
+def test_no_link_leads_content_into_the_private_store_whatever_it_points_at(make_site, case: str) -> None:
+    secret = memory("Secret", body="PRIVSECRET")
+    if case == "kind-folder":  # content/memories itself is a link into the store
+        site = make_site({"private/memories/secret.md": secret, "content/pages/p.md": "---\ntitle: P\n---\nx\n"})
+        os.symlink("../private/memories", site.root / "content/memories")
+        named = "content/memories:1: leads, by a symbolic link, into the private store"
+    else:  # a link to a folder that holds the store, deeper down
+        site = make_site({"data/private/fans/secret.md": secret, "content/memories/a.md": memory("A")},
+                         config="title: T\nbase_url: https://example.org/\nprivacy: {private_store: data/private}\n")
+        os.symlink("../../data", site.root / "content/memories/imported")
+        named = "content/memories/imported/private:1: leads, by a symbolic link, into the private store"
+    result = site.build()
+    assert result.exit_code == 1
+    assert named in result.stderr, result.stderr
+    assert not site.public.exists() or "PRIVSECRET" not in site.all_output_text()
 
 
 def test_no_theme_static_file_leads_into_content(make_site) -> None:
