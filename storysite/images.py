@@ -57,7 +57,7 @@ from storysite.config import CONFIG_NAME
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.model import MediaRef, Origin
-from storysite.privacyguard import is_private
+from storysite.privacyguard import StoreFiles, is_private
 
 # Bump when the processing changes in a way that changes output bytes: every
 # cache entry (and every output name) then changes with it.
@@ -643,13 +643,15 @@ def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
     unreadable: set[str] = set()
     named = ((ref, "image", ref.src) for ref in extra if ref.src)
     store = site_dir / site.config.privacy.private_store
+    store_files = StoreFiles(store)
     for ref, field_name, path in itertools.chain(published_photos(site), named):
         if path in unreadable:
             continue
-        if path not in keys and is_private(site_dir / path, store):
+        if path not in keys and (is_private(site_dir / path, store) or store_files.holds(site_dir / path)):
             problems.append(error(ref.origin.path, ref.origin.line, f"{field_name}: '{path}' is in the private store "
-                                  f"({site.config.privacy.private_store}/, fans' personal data), which is never "
-                                  "published; put the photo beside the content file instead"))
+                                  f"({site.config.privacy.private_store}/, fans' personal data; by a symbolic or a "
+                                  "hard link, perhaps), which is never published; put the photo beside the content "
+                                  "file instead"))
             continue
         if path not in keys:
             try:

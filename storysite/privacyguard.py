@@ -16,6 +16,7 @@ by a hard link, the very file of one of them (:func:`same_files`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import stat as stat_kinds
@@ -52,6 +53,33 @@ def is_private(path: Path, store_root: Path) -> bool:
     except (ValueError, OSError, RuntimeError):
         return False
     return True
+
+
+class StoreFiles:
+    """The files of the private store, by (device, inode), read once when first asked: a
+    photo that is, by a hard link, one of them is as private as they are."""
+
+    def __init__(self, store_root: Path) -> None:
+        self.store_root = store_root
+        self._inodes: set[tuple[int, int]] | None = None
+
+    def holds(self, path: Path) -> bool:
+        """Whether ``path`` is, by a hard link, a file of the store (a file with one link is not)."""
+        try:
+            info = path.stat()
+        except OSError:
+            return False
+        if info.st_nlink < 2:
+            return False
+        if self._inodes is None:
+            self._inodes = set()
+            for folder, _, names in os.walk(self.store_root):
+                for name in names:
+                    with contextlib.suppress(OSError):
+                        found = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                        if stat_kinds.S_ISREG(found.st_mode):
+                            self._inodes.add((found.st_dev, found.st_ino))
+        return (info.st_dev, info.st_ino) in self._inodes
 
 
 CONFIG_FILE = "storysite.yaml"
