@@ -24,7 +24,11 @@ name and the surname starting at the first particle or at the last word. Except:
 - a name that starts with a Vietnamese family name (``Nguyễn Văn An``, ``Tran Thi Mai``,
   ``Lê An``), or a Chinese, Korean or Japanese one in Latin letters (``Wang Xiaoming``, ``Kim
   Min-su``, ``Tanaka Hiroshi``), may be written family name first, or given name first (``Hoang
-  Dupont``, ``Kim Dupont``): which cannot be told, so only initials are shown ("N. A.").
+  Dupont``, ``Kim Dupont``): which cannot be told, so only initials are shown ("N. A.");
+- a name written as a user name (``jean.dupont``, ``Jean_Dupont``, ``JeanDupont``,
+  ``jean-dupont-75``) shows initials only, for the same reason; after a title, such a word is
+  a surname (``Mme Dupont_Marie`` → nothing); a name holding an email address, a handle or a
+  phone number shows nothing.
 """
 
 from __future__ import annotations
@@ -112,7 +116,7 @@ def display_name(name: str, policy: str) -> str:
     if not parts.known:
         words = (*parts.given, *parts.surname)
         if policy == "full":
-            return " ".join(words)
+            return " ".join(parts.written or words)
         initials = [_initial(words[0])] if policy == "first" or len(words) == 1 else \
             [_initial(words[0]), _initial(words[-1])]
         # The "initial" of a word in Chinese characters, kana or Hangul is the word itself.
@@ -150,7 +154,15 @@ def hidden_name_words(name: str, shown: str) -> dict[str, str]:
 
 def split_name(name: str) -> NameParts:
     """``name`` cut into given names and surname, civility titles left out."""
-    name = _words_apart(unicodedata.normalize("NFC", name))
+    name = unicodedata.normalize("NFC", name)
+    written, titled = _without_titles(name.split())
+    written = _without_suffixes(written)
+    if titled and len(written) == 1:
+        return NameParts((), tuple(written))  # "Mme Dupont_Marie": a title comes before a surname
+    if len(written) == 1 and _USER_NAME.search(written[0]):
+        # jean.dupont, dupont_jean, JeanDupont, jean-dupont-75: which part is the surname? Initials only.
+        return NameParts(tuple(_USER_NAME_PARTS.findall(written[0])) or tuple(written), (), known=False,
+                         written=tuple(written))
     if "," in name:
         surname, given = name.split(",", 1)
         given_words = _without_suffixes(_without_titles(given.replace(",", " ").split())[0])
@@ -189,15 +201,12 @@ def split_name(name: str) -> NameParts:
     return NameParts(tuple(words[:start]), tuple(words[start:]))
 
 
-# Words joined the way user names and file names join them: "Jean_Dupont", "jean.dupont",
-# "J.Dupont" (a dot before a letter, not the "J.-P." of initials).
-_JOINS = re.compile(r"_+|(?<=[^\W\d_]{2})\.(?=[^\W\d_])")
-_INITIAL_JOIN = re.compile(r"(?<=\b[^\W\d_]\.)(?=[^\W\d_]{2})")
-
-
-def _words_apart(name: str) -> str:
-    """``name`` with words joined by underscores or dots set apart (``J.Dupont`` → ``J. Dupont``)."""
-    return _INITIAL_JOIN.sub(" ", _JOINS.sub(" ", name))
+# A name written as a user name: words joined by signs other than a hyphen or an apostrophe
+# ("jean.dupont", "Jean_Dupont", "jean+dupont", "J.Dupont"), digits ("jean-dupont-75"), or
+# a capital after a small letter ("JeanDupont", "McDonald"). "J.-P." is initials, not one.
+_USER_NAME = re.compile(r"[^\w\s'’.,-]|_|\d|\.(?=[^\W\d_]{2})|[^\W\d_]{2}\.(?=[^\W\d_])|[a-zß-ÿ][A-ZÀ-Þ]")
+# Its parts: runs of letters, a capital starting a new one.
+_USER_NAME_PARTS = re.compile(r"[A-ZÀ-Þ]?[^\W\d_A-ZÀ-Þ]+|[^\W\d_]+")
 
 
 def _east_asian(word: str) -> bool:

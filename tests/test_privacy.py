@@ -92,10 +92,20 @@ NAMES = [
     ("Marie", "Marie", "Marie"),
     ("Dupontel,", "", ""),
     ("Dupontel, Jean-Pierre, Jr.", "Jean-Pierre D.", "Jean-Pierre"),
-    # Written as user names are: words joined by dots or underscores, or no name at all.
+    # Written as user names are (which part is the surname?), or no name at all: initials only.
     ("J.Dupontel", "J. D.", "J."),
-    ("jean.dupontel", "jean D.", "jean"),
-    ("Jean_Dupontel", "Jean D.", "Jean"),
+    ("jean.dupontel", "J. D.", "J."),
+    ("dupontel.jean", "D. J.", "D."),
+    ("Jean_Dupontel", "J. D.", "J."),
+    ("jean..dupontel", "J. D.", "J."),
+    ("Jean/Dupontel", "J. D.", "J."),
+    ("jean+dupontel", "J. D.", "J."),
+    ("Jean|Dupontel", "J. D.", "J."),
+    ("jean·dupontel", "J. D.", "J."),
+    ("jean-dupontel-75", "J. D.", "J."),
+    ("JeanDupontel", "J. D.", "J."),
+    ("Mme Dupontel_Marie", "", ""),   # a title before one word: a surname, however joined
+    ("Dr Dupontel.Paul", "", ""),
     ("jean.dupontel@example.org", "", ""),
     ("@jean_dupontel", "", ""),
     ("Jean jean.dupontel@example.org", "", ""),
