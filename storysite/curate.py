@@ -193,7 +193,9 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
         public = published.get(memory.slug)
         if public is None:
             continue
-        written = f"{memory.author.name} {memory.author.display if policy == 'anonymous' else ''}"
+        # Under anonymous, author.display is hidden too: its capitalised words ("Rom the fan" names Rom).
+        shown_display = " ".join(word for word in memory.author.display.split() if word[:1].isupper())
+        written = f"{memory.author.name} {shown_display if policy == 'anonymous' else ''}"
         hidden = hidden_name_words(written, public.author_display)
         if not hidden:
             continue

@@ -70,7 +70,13 @@ _BIDI_REFERENCE = re.compile(r"&#(?:[xX]0*(?:202[a-eA-E]|206[6-9])|0*(?:823[4-8]
 
 def without_bidi_references(markdown: str) -> str:
     """A fan's Markdown without character references to bidi controls (see :func:`drop_bidi`)."""
-    return _BIDI_REFERENCE.sub("", markdown) if "&#" in markdown else markdown
+    # Until none is left: taking "&#8238;" out of "&#&#8238;8238;" makes another.
+    while "&#" in markdown:
+        cleaned = _BIDI_REFERENCE.sub("", markdown)
+        if cleaned == markdown:
+            break
+        markdown = cleaned
+    return markdown
 
 
 MAX_STACKED_MARKS = 8

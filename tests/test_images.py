@@ -714,3 +714,12 @@ def test_a_photo_error_quotes_the_path_as_the_editor_wrote_it(make_site) -> None
     result = site.build()
     assert result.exit_code == 1
     assert "content/galleries/g.yaml:2: images.src: '/static/notes.txt' is not an image" in result.stderr
+
+
+def test_a_photo_whose_name_holds_bidi_controls_is_found_by_its_very_name(make_site) -> None:
+    # Text fields drop bidi controls; a path must name the very file (another could be found).
+    name = "photo\u2067x\u2069.jpg"
+    site = make_site({"content/memories/a/index.md": photo_memory(entry(name)),
+                      f"content/memories/a/{name}": photo((64, 48)), "content/memories/a/photox.jpg": b"not it"})
+    result = site.build()
+    assert result.exit_code == 0, result.output

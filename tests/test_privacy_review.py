@@ -414,7 +414,7 @@ def test_a_fan_bidi_override_is_closed_within_its_text_and_dropped_from_its_fiel
     long_text = "Normal \u202e reversed, https://example.org/safe " + "et encore " * 30
     site = make_site({"content/memories/a.md": memory("Titre \u202e 1986", body=long_text)
                       .replace("display: Romain L.", 'display: "Alice \u202e"'),
-                      "content/memories/b.md": memory("B", body="I loved *&#8238;the jam* &#x202E;, said my aunt.")})
+                      "content/memories/b.md": memory("B", body="I loved *&#8238;the jam* &#x202E;, said my aunt &#&#8238;8238;x.")})
     assert site.build().exit_code == 0
     page = site.read("memories/a/index.html")
     assert "Alice \u202e" not in page and "Titre \u202e" not in page
@@ -596,7 +596,7 @@ def test_every_diagnostic_is_one_line_whatever_the_names_and_values_hold(make_si
     assert not any(line.startswith(("z.md", forged)) for line in lines)
     assert len(lines) == 1 + 1 + len(names)  # a.md's photo, each bad name, the summary
     assert ("content/memories/a.md:10: media.src: 'nope\\ncontent/memories/z.md:9: forged\\u2028"
-            "content/memories/z.md:9: forgedx' was not found") in result.stderr
+            "content/memories/z.md:9: forged\\u202ex\\u202c' was not found") in result.stderr
     assert "content/memories/b\\u2028z.md:9: forged.md:" in result.stderr
     assert "content/memories/c\\x1b[31m\\u202e.md:1: the file name contains a control" in result.stderr
     assert "content/memories/d\\x85z.md:9: forged.md:" in result.stderr

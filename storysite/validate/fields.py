@@ -73,7 +73,9 @@ class FieldReader:
     def has(self, key: str) -> bool:
         return key in self.fields and self.fields[key] is not None
 
-    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
+    def text(self, key: str, *, required: bool = False, default: str = "", path: bool = False) -> str:
+        """A text field, cleaned (:func:`~storysite.textclean.clean_text_and_pile`), its bidi
+        controls dropped unless it is a ``path``, which must name the very file."""
         value = self.fields.get(key)
         if value is None:
             if required:
@@ -85,7 +87,7 @@ class FieldReader:
             self.fail(key, f"expected text, got {describe(value)}")
             return default
         result, pile, _ = clean_text_and_pile(str(value))
-        result = drop_bidi(result).strip()
+        result = (result if path else drop_bidi(result)).strip()
         if pile:
             self.warn(key, mark_pile_message(pile))
         if required and not result:
@@ -333,10 +335,10 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
         entry.fail("src", "an entry is a photo (src) or a video (video), not both; make them two entries")
         return None
     if entry.has("video"):
-        url = entry.text("video")
+        url = entry.text("video", path=True)
         poster = None
         if entry.has("poster"):
-            poster, reason = resolve_media_path(entry.text("poster"), entry.path, site_dir)
+            poster, reason = resolve_media_path(entry.text("poster", path=True), entry.path, site_dir)
             if poster is None:
                 entry.fail("poster", reason or "not found")
         parts = urlsplit(url)
@@ -359,7 +361,7 @@ def read_media_entry(entry: FieldReader, site_dir: Path) -> MediaRef | None:
     if not entry.has("src"):
         entry.problems.append(error(entry.path, origin.line, f"{entry.prefix.rstrip('.')}: each entry needs 'src' or 'video'"))
         return None
-    src = entry.text("src")
+    src = entry.text("src", path=True)
     path, reason = resolve_media_path(src, entry.path, site_dir)
     if path is None:
         entry.fail("src", reason or "not found")

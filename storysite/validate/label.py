@@ -86,7 +86,7 @@ def _zone_count(read: FieldReader) -> int:
 
 
 def _artwork(read: FieldReader, site_dir: Path) -> tuple[str | None, tuple[int, int] | None]:
-    src = read.text("artwork", required=True)
+    src = read.text("artwork", required=True, path=True)
     if not src:
         return None, None
     path, reason = resolve_media_path(src, read.path, site_dir)
@@ -307,7 +307,7 @@ def _line_height(read: FieldReader) -> float | None:
 
 
 def _font(read: FieldReader, site_dir: Path) -> tuple[str | None, bool]:
-    src = read.text("font", required=True)
+    src = read.text("font", required=True, path=True)
     if not src:
         return None, False
     if "\x00" in src or "\\" in src or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src) or src.startswith("//"):
