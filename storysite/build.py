@@ -216,10 +216,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                                 "domain, which search engines and feed readers do not accept; add the address "
                                 "the site is published at, such as base_url: https://example.org/"))
     problems.extend(_foreign_output(output_dir, site_dir, config, preview))
-    if write:
-        # An old output a build could not remove still holds what it published (a withdrawn
-        # memory's page among it): tried again, and while it stays, no build succeeds.
-        problems.extend(_left_behind(site_dir, folder, problem) for folder, problem in clean_leftovers(output_dir))
+    # An old output a build could not remove still holds what it published (a withdrawn
+    # memory's page among it): tried again, and while it stays, every build says so and exits 1,
+    # after its new output is in place (a withdrawal must not wait for it). Only beside an
+    # output this build may write.
+    left_behind = ([_left_behind(site_dir, folder, problem) for folder, problem in clean_leftovers(output_dir)]
+                   if write and not problems.has_errors else [])
 
     # 1b. Nothing changed since the last successful build, and its output is intact:
     #     nothing to do (its warnings are reported again, so none is ever hidden).
@@ -235,6 +237,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files, state.finished_ns)):
         replayed = Diagnostics(_replay(state.diagnostics))
         replayed.extend(problems)
+        replayed.extend(left_behind)
         return BuildResult(replayed, output_dir, pages=int(state.summary.get("pages", 0)), files=len(state.files),
                            seconds=time.perf_counter() - started, written=True, up_to_date=True,
                            output_sizes=state.files, images_reused=int(state.summary.get("images", 0)),
@@ -541,6 +544,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     except OSError as exc:
         cache.forget_output_records(site_dir, output_dir)
         problems.add(write_failure(site_dir, exc))
+    problems.extend(left_behind)
     if staging.left_behind is not None:
         problems.add(_left_behind(site_dir, *staging.left_behind))
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
@@ -553,13 +557,20 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 def write_failure(site_dir: Path, exc: OSError) -> Diagnostic:
     """An error for a file or folder the build could not write (or read), named from the site."""
     path = _site_relative(site_dir, exc.filename) if exc.filename else "."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
-        # Named by its folder: the file may be a temporary one, named at random.
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
         folder = posixpath.dirname(path.rstrip("/"))
-        advice = ("free some space and build again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
-                  "the build writes its output folder and its cache (.storysite/) in the site folder: make them "
-                  "writable by this user")
+        advice = "free some space and build again" if exc.errno != errno.EROFS else "the file system is read-only"
         return error(f"{folder}/" if folder else "./", 0, f"cannot write here ({exc.strerror}); {advice}")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        if os.path.lexists(exc.filename):
+            # There already: a file the build reads, or one of its own it replaces.
+            return error(path, 0, f"cannot be read or replaced ({exc.strerror}); the build reads the site's files "
+                                  "and writes its output folder and its cache (.storysite/): make them readable and "
+                                  "writable by this user")
+        # Named by its folder: the file it was making may be a temporary one, named at random.
+        folder = posixpath.dirname(path.rstrip("/"))
+        return error(f"{folder}/" if folder else "./", 0, f"cannot write here ({exc.strerror}); the build writes its "
+                     "output folder and its cache (.storysite/) in the site folder: make them writable by this user")
     return error(path, 0, f"cannot be used ({exc.strerror or exc})")
 
 
@@ -574,7 +585,7 @@ def _site_relative(site_dir: Path, path: str | bytes) -> str:
     text = os.fsdecode(path)
     try:
         return Path(text).resolve().relative_to(site_dir.resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # outside the site, or a loop of links
         return text
 
 

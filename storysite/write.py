@@ -16,7 +16,6 @@ build refuse to replace it rather than delete someone's files.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil
@@ -364,18 +363,26 @@ def _plain_relpath(relpath: str) -> bool:
 
 def _unlink_within(root: Path, relpath: str) -> None:
     """Remove ``root/relpath`` and the folders it leaves empty, going down folder by folder
-    without following a symbolic link (a link in the way: nothing is removed)."""
+    without following a symbolic link (a link in the way: nothing is removed). A file that
+    is there and cannot be removed (a read-only folder) raises: it may be a withdrawn page."""
     parts = relpath.split("/")
     flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
     folders = [os.open(root, flags)]
     try:
-        for name in parts[:-1]:
-            folders.append(os.open(name, flags, dir_fd=folders[-1]))
-        os.unlink(parts[-1], dir_fd=folders[-1])
+        try:
+            for name in parts[:-1]:
+                folders.append(os.open(name, flags, dir_fd=folders[-1]))
+        except OSError:
+            return  # a folder gone, or a link or a file in the way: the file is not there
+        try:
+            os.unlink(parts[-1], dir_fd=folders[-1])
+        except FileNotFoundError:
+            return
         for name, parent in zip(reversed(parts[:-1]), reversed(folders[:-1]), strict=True):
-            os.rmdir(name, dir_fd=parent)  # stops at the first folder that is not empty
-    except OSError:
-        pass  # gone already, not empty, or a link or file in the way: the next build prunes it
+            try:
+                os.rmdir(name, dir_fd=parent)
+            except OSError:
+                break  # not empty: the first folder that is not stops it
     finally:
         for fd in folders:
             os.close(fd)
@@ -445,9 +452,12 @@ def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
     removed: list[str] = []
     for relpath in list(_walk_files(root, removed)):
         if relpath not in keep:
-            with contextlib.suppress(OSError):
+            try:
                 os.unlink(root / relpath)
-                removed.append(relpath)
+            except FileNotFoundError:
+                continue
+            # Any other failure raises: a file left here would be published with the new output.
+            removed.append(relpath)
     needed = set()
     for relpath in keep:
         while "/" in relpath:
@@ -523,11 +533,10 @@ def remove_tree(folder: Path) -> OSError | None:
     """Remove ``folder`` and everything in it; None when it is gone, else why it is not
     (the first error met: a read-only folder, say)."""
     errors: list[BaseException] = []
-
-    def note(function: object, path: str, info: tuple[type[BaseException], BaseException, object]) -> None:
-        errors.append(info[1])
-
-    shutil.rmtree(folder, onerror=note)  # (onexc from Python 3.12 on)
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=lambda function, path, exc: errors.append(exc))
+    else:  # onerror, deprecated from 3.12 on
+        shutil.rmtree(folder, onerror=lambda function, path, info: errors.append(info[1]))
     if not os.path.lexists(folder):
         return None
     found = [e for e in errors if isinstance(e, OSError) and not isinstance(e, FileNotFoundError)]

@@ -815,14 +815,14 @@ def test_an_old_output_that_cannot_be_removed_fails_every_build_until_it_is_gone
     assert (f"{left[0].name}/:1: an earlier output storysite could not remove (Permission denied)"
             in result.output)
     assert "The new output is in place, but 1 problem(s) above need fixing." in result.output
-    # Every build fails while it stays, and leaves the output as it was.
-    before = site.output_files()
+    # Every build says so and exits 1 while it stays, its own output put in place all the same
+    # (a withdrawal must not wait for the folder to go).
     edited = site.root / "content/memories/m004.md"
     edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
     result = site.build()
     assert result.exit_code == 1 and f"{left[0].name}/:1:" in result.output
-    assert "public/ was left as it was" in result.output
-    assert site.output_files() == before
+    assert "The new output is in place" in result.output and "Souvenir quatre" in site.all_output_text()
+    assert site.build().exit_code == 1  # up to date, and still said
     monkeypatch.setattr(write_module, "remove_tree", real_remove)
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -864,3 +864,34 @@ def test_a_site_folder_that_cannot_be_written_is_named_with_advice(make_site, mo
             "(.storysite/) in the site folder: make them writable by this user") in result.output
     assert "internal error" not in result.output
     assert site.output_files() == before
+
+
+def test_a_read_only_folder_in_the_old_output_never_keeps_a_withdrawn_page(make_site, monkeypatch) -> None:
+    # chmod a-w public/memories/m003 (as a deploy user may leave it): the withdrawn page could
+    # not be removed from the old output, which was kept as the next build's staging folder.
+    import errno
+    import os as os_module
+
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    assert site.build().exit_code == 0  # a second build: the output before last is recycled from now on
+    withdrawn = site.root / "content/memories/m003.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    real_unlink = os_module.unlink
+
+    def read_only_m003(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "m003" in os_module.fsdecode(path) or ("dir_fd" in kwargs and path == "index.html"
+                                                  and "m003" in os_module.readlink(f"/proc/self/fd/{kwargs['dir_fd']}")):
+            raise PermissionError(errno.EACCES, "Permission denied", os_module.fsdecode(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(write_module.os, "unlink", read_only_m003)
+    monkeypatch.setattr(write_module, "remove_tree", lambda folder: PermissionError(13, "Permission denied"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "Souvenir 3" not in site.all_output_text()
+    recycled = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+    assert not [p for p in recycled if b"Souvenir 3" in p.read_bytes()]
+    assert "could not remove" in result.output
