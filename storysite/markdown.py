@@ -18,6 +18,7 @@ Two flavours, both pure functions of their text:
 from __future__ import annotations
 
 import functools
+import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -297,9 +298,13 @@ def render_editorial_markdown(
                 links.append((target, _line_in(token, tokens, first_line)))
                 if base_path != "/" and target.startswith("/") and not (target + "/").startswith(base_path):
                     token.attrSet("href", base_path + target[1:])
+            elif token.type == "link_open":  # //host/path: a whole address, in the page's scheme
+                web_links.append((target, _line_in(token, tokens, first_line)))
         elif isinstance(target, str) and token.type == "link_open" and link_scheme(target) in ("http", "https"):
             web_links.append((target, _line_in(token, tokens, first_line)))
-    html = md.renderer.render(tokens, md.options, {})
+    # Footnotes are named after their text (fn-<id>-1): a page may hold several texts (the
+    # timeline's milestones, blocks), whose notes must not share an id.
+    html = md.renderer.render(tokens, md.options, {"docId": hashlib.sha256(f"{path}:{first_line}".encode()).hexdigest()[:8]})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links), tuple(web_links)), problems
 
 

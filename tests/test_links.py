@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import memory
 
 
@@ -200,7 +202,30 @@ def test_editors_write_footnotes_and_definition_lists_fans_do_not(make_site) -> 
     result = site.build("--strict")
     assert result.exit_code == 0, result.output
     html = site.read("liens/index.html")
-    assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
-    assert '<li id="fn1" class="footnote-item"><p>La note.' in html
+    note = re.search(r'<sup class="footnote-ref"><a href="#fn-([0-9a-f]{8})-1" id="fnref-\1-1">\[1\]</a></sup>', html)
+    assert note is not None, html
+    assert f'<li id="fn-{note.group(1)}-1" class="footnote-item"><p>La note.' in html
     assert "<dl>\n<dt>Terme</dt>\n<dd>Sa définition.</dd>\n</dl>" in html
     assert "footnote" not in site.read("memories/note/index.html")
+
+
+def test_footnotes_of_several_texts_on_one_page_never_share_an_id(make_site) -> None:
+    # The timeline shows every milestone's text on one page: "fn1" twice was invalid HTML, and
+    # the second note's link led to the first.
+    milestone = "date: {year}\ntitle: Jalon {year}\ntext: \"Texte.[^1]\\n\\n[^1]: Note {year}.\"\n"
+    site = make_site({"content/timeline/a.yaml": milestone.format(year=1976),
+                      "content/timeline/b.yaml": milestone.format(year=1977),
+                      "content/pages/p.md": "---\ntitle: P\n---\n## fn1\n\nUn texte[^1].\n\n::: timeline\n:::\n\n"
+                                            "[^1]: La note.\n"})
+    assert site.build("--strict").exit_code == 0
+    for path in ("timeline/index.html", "timeline/1970s/index.html", "p/index.html"):
+        ids = re.findall(r'\bid="([^"]+)"', site.read(path))
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        assert len([i for i in ids if i.startswith("fn-")]) >= 2 or path == "p/index.html"
+
+
+def test_a_protocol_relative_link_to_the_sites_own_host_is_checked(make_site) -> None:
+    site = site_with_page(make_site, "---\ntitle: Liens\n---\n[x](//example.org/perdu/) [y](//example.org/histoire/)\n")
+    result = site.build()
+    assert "content/pages/liens.md:4: warning: link '//example.org/perdu/' leads to no page of the site" in result.stderr
+    assert "histoire" not in result.stderr
