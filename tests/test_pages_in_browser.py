@@ -162,8 +162,10 @@ def test_a_right_to_left_memory_reads_in_order(make_site, browser, static_server
         assert page.evaluate(script) == ["rtl", "rtl", "none"]
         page.goto(f"{base}/memories/ltr/")
         assert page.evaluate(script) == ["ltr", "ltr", "left"]
-        page.goto(f"{base}/memories/")
-        assert page.evaluate("getComputedStyle([...document.querySelectorAll('.card__title')].find("
-                             "e => e.textContent.includes('ذكريات'))).direction") == "rtl"
+        for path, title in (("/memories/", ".card__title"), ("/timeline/", ".tl-card__title"),
+                            ("/", ".postcard__link, .card__title")):
+            page.goto(f"{base}{path}")
+            assert page.evaluate(f"getComputedStyle([...document.querySelectorAll('{title}')].find("
+                                 "e => e.textContent.includes('ذكريات'))).direction") == "rtl", path
     finally:
         page.close()

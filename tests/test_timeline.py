@@ -199,7 +199,7 @@ def test_milestone_text_is_markdown_and_media_are_carried(make_site) -> None:
     assert result.exit_code == 0, result.output
     html = site.read("timeline/index.html")
     assert "<strong>noisettes</strong>" in html and 'href="https://example.org/"' in html
-    assert 'alt="Un pot en verre"' in html and "Le pot de 1976" in html and "© Archives" in html
+    assert 'alt="Un pot en verre"' in html and "Le pot de 1976" in html and "© <span dir=\"auto\">Archives" in html
     assert re.search(r'<img src="/media/[^"]+" srcset="[^"]+" sizes="[^"]+" width="\d+" height="\d+"', html)
     assert 'href="https://www.youtube.com/watch?v=AbCdEfGhIjK"' in html
     assert not (site.public / "timeline" / "photos").exists()
