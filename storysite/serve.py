@@ -58,14 +58,20 @@ LIVERELOAD_JS = """\
   var script = document.currentScript;
   var generation = script ? script.getAttribute("data-generation") : null;
   var overlay = null, list = null, toggle = null, collapsed = false, count = 0;
-  // The errors cover the top of the page: Escape or the button folds them into a small button
-  // at the corner, so that what keyboard focus is on stays in sight (WCAG 2.4.11).
+  // The errors cover the top of the page: Escape or the button folds them into a button at the
+  // bottom corner, whose room the page keeps clear (scroll padding, as WCAG 2.4.11's technique
+  // C43), so that what keyboard focus is on stays in sight.
   function fold(value) {
     collapsed = value;
     list.hidden = value;
+    overlay.style.top = value ? "auto" : "0";
+    overlay.style.bottom = value ? "0" : "auto";
     overlay.style.left = value ? "auto" : "0";
     toggle.textContent = value ? "Show build errors (" + count + ")" : "Hide";
     toggle.setAttribute("aria-expanded", String(!value));
+    var room = value ? overlay.offsetHeight + "px" : "";
+    document.documentElement.style.scrollPaddingBottom = room;
+    document.body.style.paddingBottom = room;
   }
   function showErrors(errors) {
     if (!overlay) {
@@ -94,7 +100,15 @@ LIVERELOAD_JS = """\
     list.textContent = "storysite: the last build failed; showing the last good pages.\\n\\n" + errors.join("\\n");
     fold(collapsed);
   }
-  function hideErrors() { if (overlay) { overlay.remove(); overlay = null; collapsed = false; } }
+  function hideErrors() {
+    if (overlay) {
+      overlay.remove();
+      overlay = null;
+      collapsed = false;
+      document.documentElement.style.scrollPaddingBottom = "";
+      document.body.style.paddingBottom = "";
+    }
+  }
   var source = new EventSource("/__storysite/events");
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
