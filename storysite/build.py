@@ -196,6 +196,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     config_read = not any(d.is_error for d in found)  # else its defaults stand in for what it says
     if config is None:
         return BuildResult(problems, seconds=time.perf_counter() - started)
+    if base_url == config.base_url:
+        base_url = None  # the configured address itself: a build for the deployed site
     if base_url is not None:
         # As if storysite.yaml said it (its line kept, so that no note asks for one).
         config = replace(config, base_url=base_url, key_lines={**config.key_lines,

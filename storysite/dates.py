@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from storysite.diagnostics import shortened
+
 _FORMS = "1986, 1986-07, 1986-07-14 or 1980s"
 _PATTERN = re.compile(r"(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)\Z")
 
@@ -63,7 +65,7 @@ def parse_partial_date(raw: Any, forms: str = _FORMS) -> tuple[PartialDate | Non
     text = str(raw).strip()
     match = _PATTERN.match(text)
     if not match:
-        return None, f"'{text}' is not a date; write {forms}"
+        return None, f"'{shortened(text)}' is not a date; write {forms}"
     if match["decade"]:
         return PartialDate(int(match["decade"]), decade=True), None
     year = int(match["year"])
@@ -84,5 +86,5 @@ def parse_full_date(raw: Any) -> tuple[dt.date | None, str | None]:
     if date is None:
         return None, reason or "expected a date"
     if date.precision != "day":
-        return None, f"'{raw}' is not a full date; write YYYY-MM-DD"
+        return None, f"'{shortened(str(raw))}' is not a full date; write YYYY-MM-DD"
     return date.start(), None

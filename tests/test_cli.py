@@ -248,5 +248,9 @@ def test_build_for_another_address_with_base_url(make_site) -> None:
     result = site.build()
     assert result.exit_code == 0 and "Up to date" not in result.output
     assert "https://example.org/memories/a/" in site.read("sitemap.xml")
+    # The configured address itself is a build for the deployed site, takedown record and all.
+    site.write("content/memories/a.md", memory("Un souvenir", status="withdrawn"))
+    result = site.build("--base-url", "https://example.org")
+    assert result.exit_code == 0 and "URL(s) changed or removed" in result.output
     bad = site.build("--base-url", "ftp://x")
     assert bad.exit_code == 2 and "--base-url" in bad.output

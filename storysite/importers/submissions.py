@@ -400,7 +400,7 @@ def _import_rows(
     today: dt.date,
     max_file_bytes: int,
 ) -> None:
-    shown = export.name
+    shown = str(export)
     by_lower = {h.casefold(): h for h in header}
     columns: dict[str, str] = {}
     for name, column in mapping.columns.items():
@@ -412,7 +412,7 @@ def _import_rows(
             if len(header) == 1 and re.search(r"[,;\t|]", header[0]):
                 hint = "; the header is a single column: is the delimiter right?"
             result.diagnostics.append(error(mapping.path, mapping.lines.get(name, 0),
-                                            f"{name}: column '{column}' is not in {shown}{hint}"))
+                                            f"{name}: column '{column}' is not in {export.name}{hint}"))
     if "text" not in columns:
         if mapping_path is None:
             hint = " (the header is a single column: is the delimiter right?)" if len(header) == 1 else ""
@@ -455,7 +455,7 @@ def _import_row(
     max_file_bytes: int,
 ) -> None:
     """One row: a memory file and its private record, or a diagnostic saying why not."""
-    shown = export.name
+    shown = str(export)
     memories = site_dir / "content" / "memories"
     if isinstance(record, str):
         result.rejected += 1
@@ -565,7 +565,7 @@ def _import_row(
     private = {
         "fingerprint": fingerprint, "author_id": author_id, "name": name, "email": email, "phone": phone,
         "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp")},
-        "source": shown, "row": number, "imported": today.isoformat(), "memory": relative,
+        "source": export.name, "row": number, "imported": today.isoformat(), "memory": relative,
     }
     written = False
     try:

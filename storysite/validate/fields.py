@@ -268,9 +268,10 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
         if not slug:
             reader.fail("slug", f"'{shortened(raw)}' gives an empty slug; use letters and digits")
         elif len(slug) > MAX_SLUG_CHARS:
-            reader.fail("slug", f"'{shortened(raw)}' gives a slug of {len(slug)} characters; "
-                                f"keep it to {MAX_SLUG_CHARS}")
-            return ""
+            # A folder's name has at most 255 bytes: cut at a word, as a derived slug is.
+            slug = slugify(raw, max_length=MAX_SLUG_CHARS)
+            reader.warn("slug", f"gives a slug of more than {MAX_SLUG_CHARS} characters; it is cut to "
+                                f"'{shortened(slug)}': give a shorter one")
         return slug
     if item.index is not None:
         title = reader.text("title")
