@@ -300,6 +300,7 @@ def test_bad_input_is_refused_with_a_reason(plain: ReadyDesign, typed: str, reas
     ("a\u0489\u0489", "U+0489", 1),  # a mark, in the cluster of its letter
     ("Zo\ud800", "U+D800", 3), ("Jo \ue000", "U+E000", 4), ("Jo \U000E0FFF", "U+E0FFF", 4),
     ("Léa \u5350", "U+5350", 5), ("\u16cb\u16cb", "U+16CB", 1),  # symbols of hate, letters to Unicode
+    ("Straße Д", "U+0414", 8),  # counted as typed, not as cased (STRASSE)
 ])
 def test_a_character_the_font_lacks_is_named_by_its_place_never_shown(plain: ReadyDesign, typed: str, char: str,
                                                                       position: int) -> None:
@@ -1083,7 +1084,7 @@ PARITY_NAMES = [
     "Hitler!", "!Hitler", "Hitler1", "Nazi@", "H1tler!", "$lut!", "Hi tler", "H.itler", "Miller Da Silva", "Isis!",
     "Marie ©", "Marie ™", "Marie ©\ufe0f", "Hi\U0001F3FDtler", "Léa\U0001F3FD", "e" + "\u0301" * 40,
     "Ane" + "\u0301" * 8 + " Bo", "Ane\u0301\u0301 Bo", "Ri\u0307\u0303ta", "a\u0489\u0489", "Jo \U0001F000",
-    "Léa \u5350", "\u16cb\u16cb", "Zo \u03df\u03df",
+    "Léa \u5350", "\u16cb\u16cb", "Zo \u03df\u03df", "Straße Д", "\ufb00Д", "\u0149 Д",
 ]
 NARROW = """\
 title: Étroite

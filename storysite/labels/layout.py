@@ -178,18 +178,28 @@ def layout_zone(spec: EngineSpec, zone: ZoneSpec, typed: str) -> ZoneLayout | Re
         return Refusal("marks", zone.name, limit=MAX_MARKS)
     if is_refused(cleaned.text, spec.policy):
         return Refusal("blocked", zone.name)
+    typed_clusters = clusters
     text = apply_case(cleaned.text, zone.uppercase, spec.language)
     clusters = graphemes(text)
     metrics = spec.fonts[zone.font]
-    for position, cluster in enumerate(clusters, start=1):
-        for char in cluster:
-            if not metrics.can_draw(char):
-                return Refusal("unsupported", zone.name, char=code_point(char), position=position)
+    for char in text:
+        if not metrics.can_draw(char):
+            return Refusal("unsupported", zone.name, char=code_point(char),
+                           position=_position_of(char, typed_clusters, zone, spec.language))
     lines = _fit(zone, clusters, metrics)
     if lines is None:
         return Refusal("no_fit", zone.name)
     size, parts = lines
     return ZoneLayout(zone.name, text, size, _place(zone, metrics, size, parts))
+
+
+def _position_of(char: str, typed: Sequence[str], zone: ZoneSpec, language: str) -> int:
+    """Which of the clusters as typed (cleaned, before case) gives ``char`` once cased: the place
+    a visitor counts to ("Straße Д": 8, where the cased "STRASSE Д" has it 9th)."""
+    for position, cluster in enumerate(typed, start=1):
+        if char in apply_case(cluster, zone.uppercase, language):
+            return position
+    return 0
 
 
 def code_point(char: str) -> str:

@@ -247,12 +247,13 @@
     if (clusters.length > zone.maxChars) return refusal("too_long", zone, { limit: zone.maxChars });
     if (clusters.some(function (c) { return marks(c) > MAX_MARKS; })) return refusal("marks", zone, { limit: MAX_MARKS });
     if (isRefused(cleaned.text, engine.policy, engine.foldMap)) return refusal("blocked", zone);
+    var typed = clusters;
     var text = applyCase(cleaned.text, zone.uppercase, engine.language);
     clusters = graphemes(text);
     var metrics = engine.metrics[zone.font];
-    for (var position = 1; position <= clusters.length; position++) {
-      for (var ch of clusters[position - 1]) {
-        if (!metrics.advances.has(ch)) return refusal("unsupported", zone, { char: codePoint(ch), position: position });
+    for (var ch of text) {
+      if (!metrics.advances.has(ch)) {
+        return refusal("unsupported", zone, { char: codePoint(ch), position: positionOf(ch, typed, zone, engine.language) });
       }
     }
     var fitted = fit(zone, clusters, metrics);
@@ -265,6 +266,14 @@
     var hex = ch.codePointAt(0).toString(16).toUpperCase();
     while (hex.length < 4) hex = "0" + hex;
     return "U+" + hex;
+  }
+
+  // layout.py _position_of: which cluster as typed (cleaned, before case) gives ch once cased.
+  function positionOf(ch, typed, zone, language) {
+    for (var i = 0; i < typed.length; i++) {
+      if (applyCase(typed[i], zone.uppercase, language).indexOf(ch) >= 0) return i + 1;
+    }
+    return 0;
   }
 
   function refusal(reason, zone, extra) {
