@@ -60,7 +60,7 @@ def drop_bidi(text: str) -> str:
     field of one line (a title, a name, a caption) and the excerpts cut from texts, which a
     theme shows inside other text, in a page's ``<title>``, in feeds and social previews,
     where a closing mark cut off or never written would reorder what follows."""
-    return _BIDI.sub("", text) if _BIDI.search(text) else text
+    return _BIDI.sub("", text) if not text.isascii() and _BIDI.search(text) else text
 
 
 # A character reference to a bidi control (&#8238;, &#x202E;): Markdown decodes it after the

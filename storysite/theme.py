@@ -579,7 +579,7 @@ def isolate(value: Any) -> Any:
     ISOLATE ... POP DIRECTIONAL ISOLATE when it holds right-to-left letters, as ``<bdi>`` would,
     so that "Raconté par مريم ك., à الرباط" keeps its words and punctuation in order; any
     other text as it is. Works in attributes, ``<title>`` and feeds, where elements cannot."""
-    if isinstance(value, str) and _RIGHT_TO_LEFT.search(value):
+    if isinstance(value, str) and not value.isascii() and _RIGHT_TO_LEFT.search(value):
         return Markup(f"\u2068{value}\u2069") if isinstance(value, Markup) else f"\u2068{value}\u2069"
     return value
 
