@@ -6,6 +6,7 @@ whole build is free of errors, and then the new output is swapped in at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -544,7 +545,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
             takedown.save(site_dir, manifest, purge)
     except OSError as exc:
-        cache.forget_output_records(site_dir, output_dir)
+        with contextlib.suppress(OSError):  # a cache that cannot be written at all
+            cache.forget_output_records(site_dir, output_dir)
         problems.add(write_failure(site_dir, exc))
     problems.extend(left_behind)
     if staging.left_behind is not None:
