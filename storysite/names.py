@@ -33,9 +33,10 @@ name and the surname starting at the first particle or at the last word. Except:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
+
+import regex
 
 from storysite.labels.policy import fold, tokens
 from storysite.personaldata import personal_data_in
@@ -204,9 +205,10 @@ def split_name(name: str) -> NameParts:
 # A name written as a user name: words joined by signs other than a hyphen or an apostrophe
 # ("jean.dupont", "Jean_Dupont", "jean+dupont", "J.Dupont"), digits ("jean-dupont-75"), or
 # a capital after a small letter ("JeanDupont", "McDonald"). "J.-P." is initials, not one.
-_USER_NAME = re.compile(r"[^\w\s'’.,-]|_|\d|\.(?=[^\W\d_]{2})|[^\W\d_]{2}\.(?=[^\W\d_])|[a-zß-ÿ][A-ZÀ-Þ]")
-# Its parts: runs of letters, a capital starting a new one.
-_USER_NAME_PARTS = re.compile(r"[A-ZÀ-Þ]?[^\W\d_A-ZÀ-Þ]+|[^\W\d_]+")
+# (Marks belong to their letters: राम, a Hindi name, is one word.)
+_USER_NAME = regex.compile(r"[^\p{L}\p{M}\s'’.,-]|\.(?=\p{L}{2})|\p{L}{2}\.(?=\p{L})|\p{Ll}\p{Lu}")
+# Its parts: runs of letters (with their marks), a capital starting a new one.
+_USER_NAME_PARTS = regex.compile(r"\p{Lu}?[\p{Ll}\p{Lo}\p{Lm}\p{M}]+|[\p{L}\p{M}]+")
 
 
 def _east_asian(word: str) -> bool:

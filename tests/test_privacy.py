@@ -104,6 +104,7 @@ NAMES = [
     ("jean·dupontel", "J. D.", "J."),
     ("jean-dupontel-75", "J. D.", "J."),
     ("JeanDupontel", "J. D.", "J."),
+    ("राम", "राम", "राम"),          # marks belong to their letters: one word, not a user name
     ("Mme Dupontel_Marie", "", ""),   # a title before one word: a surname, however joined
     ("Dr Dupontel.Paul", "", ""),
     ("jean.dupontel@example.org", "", ""),
