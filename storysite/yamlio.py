@@ -215,7 +215,12 @@ def _too_deep(text: str) -> int | None:
                     return int(mark.line) + 1 if mark is not None else 1
             elif isinstance(event, _CLOSES):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):
+            # libyaml from 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself, and may do so while
+            # reading ahead, before the events reach this depth: deeper than this still.
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            return int(mark.line) + 1 if mark is not None else 1
         return None  # composing reports it, after no more than MAX_DEPTH levels
     return None
 
