@@ -29,6 +29,7 @@ from storysite.curate import (
     Curation,
     PublicMemory,
     PublicSite,
+    contact_details,
     drop_withheld_media,
     future_dated,
     media_problems,
@@ -309,6 +310,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
     problems.extend(future_dated(site))
     problems.extend(name_leaks(content, site))
+    if write:  # ``check`` says it of every field (report.personal_data_warnings)
+        problems.extend(contact_details(site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
     withheld = withheld_media(content, site)
     site, found = drop_withheld_media(site, withheld)

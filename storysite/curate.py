@@ -32,6 +32,7 @@ from storysite.model import (
     Page,
 )
 from storysite.names import display_name, folded_words, hidden_name_words
+from storysite.personaldata import personal_data_in
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,23 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
                                          f"media.{field_name} shows {_parts(shown)} of {whose} that "
                                          f"privacy.author_display ({policy}) does not publish: write it as the "
                                          "policy shows the name"))
+    return found
+
+
+def contact_details(site: PublicSite) -> list[Diagnostic]:
+    """A warning for each label text, photo credit, alt text or caption of a published memory
+    that seems to hold an email address or a phone number: drawn on the label picture and the
+    share card, or shown beside the photo. (``check`` looks at every field and text; these are
+    few and short enough to look at in every build.)"""
+    found = []
+    for memory in site.memories:
+        fields = [("label.text", memory.label.text, memory.label.origin.line)] if memory.label else []
+        fields += [(f"media.{name}", getattr(media, name), media.origin.line)
+                   for media in memory.media for name in ("credit", "alt", "caption")]
+        for name, text, line in fields:
+            if text and (kind := personal_data_in(text)) is not None:
+                found.append(warning(memory.origin.path, line or memory.origin.line,
+                                     f"{name} seems to contain {kind}, which would be published; take it out"))
     return found
 
 

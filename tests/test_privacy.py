@@ -438,6 +438,20 @@ def test_check_names_the_label_line_of_contact_details_in_a_label(make_site) -> 
     assert "content/memories/a.md:9: warning: label.text seems to contain a phone number" in result.stderr
 
 
+def test_build_warns_about_contact_details_it_would_draw_on_a_label_or_show_by_a_photo(make_site) -> None:
+    from tests.test_images import photo
+    from tests.test_labels import label_files
+
+    media = "media:\n  - src: a.jpg\n    alt: Une tartine\n    credit: jean@example.org\n"
+    site = make_site({**label_files(), "content/memories/a/index.md": memory("A", extra="label: {design: plain, text: 06 11 22 33 44}\n"
+                                                             + media),
+                      "content/memories/a/a.jpg": photo((64, 48))})
+    result = site.build()
+    assert "content/memories/a/index.md:9: warning: label.text seems to contain a phone number" in result.stderr
+    assert "content/memories/a/index.md:11: warning: media.credit seems to contain an email address" in result.stderr
+    assert site.build("--strict").exit_code == 1
+
+
 def test_check_warns_about_a_street_address_given_as_the_authors_place(make_site) -> None:
     home = memory("Chez moi").replace("location: Lyon", "location: '12 rue des Lilas, Lyon'")
     site = make_site({"content/memories/a.md": home, "content/memories/b.md": memory("Ailleurs")})
