@@ -569,7 +569,7 @@ def write_failure(site_dir: Path, exc: OSError) -> Diagnostic:
         advice = "free some space and build again" if exc.errno != errno.EROFS else "the file system is read-only"
         return error(f"{folder}/" if folder else "./", 0, f"cannot write here ({exc.strerror}); {advice}")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        if os.path.lexists(exc.filename):
+        if exc.filename and os.path.lexists(exc.filename):
             # There already: a file the build reads, or one of its own it replaces.
             return error(path, 0, f"cannot be read or replaced ({exc.strerror}); the build reads the site's files "
                                   "and writes its output folder and its cache (.storysite/): make them readable and "

@@ -195,11 +195,24 @@ class Staging:
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
             # the same path. Not trusted by path alone: another build may have swapped in between.
-            stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
+            try:
+                stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
+            except OSError:  # a folder of it cannot be listed: never kept, removed here and now
+                stale, unlisted = None, True
+            else:
+                unlisted = False
             if stale is not None and _recycle(old, stale, self.recycle_dir):
                 return
-            many = stale is None  # the walk stopped at the limit: no need to count again
-        if many or _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES:
+            many = stale is None and not unlisted  # the walk stopped at the limit: no need to count again
+            if unlisted:
+                self._remove_now(old)
+                return
+        try:
+            many = many or _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES
+        except OSError:
+            self._remove_now(old)
+            return
+        if many:
             # The new output is in place; removing tens of thousands of old files
             # need not hold anyone up. A removal cut short is finished by the next
             # build (clean_leftovers).
@@ -207,9 +220,12 @@ class Staging:
                               str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         else:
-            problem = remove_tree(old)
-            if problem is not None:
-                self.left_behind = (old, problem)
+            self._remove_now(old)
+
+    def _remove_now(self, old: Path) -> None:
+        problem = remove_tree(old)
+        if problem is not None:
+            self.left_behind = (old, problem)
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
@@ -372,8 +388,10 @@ def _unlink_within(root: Path, relpath: str) -> None:
         try:
             for name in parts[:-1]:
                 folders.append(os.open(name, flags, dir_fd=folders[-1]))
-        except OSError:
-            return  # a folder gone, or a link or a file in the way: the file is not there
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                return  # a folder gone, or a link or a file in the way: the file is not there
+            raise  # a folder that cannot be opened (no read permission) may still hold it
         try:
             os.unlink(parts[-1], dir_fd=folders[-1])
         except FileNotFoundError:
@@ -405,8 +423,9 @@ def _walk_files(root: Path, empty: list[str] | None = None) -> Iterator[str]:
         prefix, folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except FileNotFoundError:
             continue
+        # Any other failure raises: a folder that cannot be listed may hold a withdrawn page.
         if not entries and prefix and empty is not None:
             empty.append(prefix + "-")
         for entry in entries:

@@ -895,3 +895,37 @@ def test_a_read_only_folder_in_the_old_output_never_keeps_a_withdrawn_page(make_
     recycled = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
     assert not [p for p in recycled if b"Souvenir 3" in p.read_bytes()]
     assert "could not remove" in result.output
+
+
+def test_an_unlistable_folder_in_the_old_output_never_keeps_a_withdrawn_page(make_site, monkeypatch) -> None:
+    # chmod 311 public/memories/m003: it can be entered but neither listed nor opened for
+    # reading, and a web server still serves its files by name.
+    import errno
+
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    assert site.build().exit_code == 0
+    withdrawn = site.root / "content/memories/m003.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    real_scandir, real_open = write_module.os.scandir, write_module.os.open
+
+    def unlistable(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).rstrip("/").endswith("m003"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path, *args, **kwargs)
+
+    def unopenable(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == "m003":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(write_module.os, "scandir", unlistable)
+    monkeypatch.setattr(write_module.os, "open", unopenable)
+    monkeypatch.setattr(write_module, "remove_tree", lambda folder: PermissionError(13, "Permission denied"))
+    result = site.build()
+    assert result.exit_code == 1 and "could not remove" in result.output
+    assert "Souvenir 3" not in site.all_output_text()
+    recycled = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+    assert not [p for p in recycled if b"Souvenir 3" in p.read_bytes()]
