@@ -160,10 +160,11 @@ def split_name(name: str) -> NameParts:
     written = _without_suffixes(written)
     if titled and len(written) == 1:
         return NameParts((), tuple(written))  # "Mme Dupont_Marie": a title comes before a surname
-    if len(written) == 1 and _USER_NAME.search(written[0]):
-        # jean.dupont, dupont_jean, JeanDupont, jean-dupont-75: which part is the surname? Initials only.
-        return NameParts(tuple(_USER_NAME_PARTS.findall(written[0])) or tuple(written), (), known=False,
-                         written=tuple(written))
+    if any(_user_name(word) for word in written):
+        # jean.dupont, dupont_jean Lyon, JeanDupont, jean-dupont-75: which part is the surname?
+        # Initials only.
+        parts = [part for word in written for part in _USER_NAME_PARTS.findall(word)]
+        return NameParts(tuple(parts) or tuple(written), (), known=False, written=tuple(written))
     if "," in name:
         surname, given = name.split(",", 1)
         given_words = _without_suffixes(_without_titles(given.replace(",", " ").split())[0])
@@ -203,12 +204,19 @@ def split_name(name: str) -> NameParts:
 
 
 # A name written as a user name: words joined by signs other than a hyphen or an apostrophe
-# ("jean.dupont", "Jean_Dupont", "jean+dupont", "J.Dupont"), digits ("jean-dupont-75"), or
-# a capital after a small letter ("JeanDupont", "McDonald"). "J.-P." is initials, not one.
-# (Marks belong to their letters: राम, a Hindi name, is one word.)
-_USER_NAME = regex.compile(r"[^\p{L}\p{M}\s'’.,-]|\.(?=\p{L}{2})|\p{L}{2}\.(?=\p{L})|\p{Ll}\p{Lu}")
+# ("jean.dupont", "Jean_Dupont", "jean+dupont", "J.Dupont"), digits ("jean-dupont-75"), or two
+# words run together ("JeanDupont"; not "DeShawn", "McDonald", "JoAnn": two letters before the
+# capital). "J.-P." is initials, not one; marks, joiners (ZWJ, ZWNJ), dashes and the
+# apostrophes and signs names are written with (ʼ, ׳, Catalan l·l) belong to words.
+_USER_NAME = regex.compile(
+    r"[^\p{L}\p{M}\p{Cf}\p{Pd}\s'’ʼ׳״.,]|\.(?=\p{L}{2})|\p{L}{2}\.(?=\p{L})|(?<=\p{L}{2}\p{Ll})\p{Lu}\p{Ll}{2}")
+_CATALAN_L = regex.compile(r"(?<=[lL])·(?=[lL])")
 # Its parts: runs of letters (with their marks), a capital starting a new one.
 _USER_NAME_PARTS = regex.compile(r"\p{Lu}?[\p{Ll}\p{Lo}\p{Lm}\p{M}]+|[\p{L}\p{M}]+")
+
+
+def _user_name(word: str) -> bool:
+    return bool(_USER_NAME.search(_CATALAN_L.sub("", word)))
 
 
 def _east_asian(word: str) -> bool:

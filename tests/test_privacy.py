@@ -105,6 +105,12 @@ NAMES = [
     ("jean-dupontel-75", "J. D.", "J."),
     ("JeanDupontel", "J. D.", "J."),
     ("राम", "राम", "राम"),          # marks belong to their letters: one word, not a user name
+    ("jean.dupontel Lyon", "J. L.", "J."),   # a user name among other words: initials still
+    ("Prof JeanDupontel Marie", "J. M.", "J."),
+    ("Gal·la Dupontel", "Gal·la D.", "Gal·la"),          # Catalan l·l is a letter pair
+    ("DeShawn Dupontel", "DeShawn D.", "DeShawn"),       # a capital after two letters: a name
+    ("Anne\u2010Marie Dupontel", "Anne\u2010Marie D.", "Anne\u2010Marie"),   # another hyphen
+    ("امیر\u200cحسین", "امیر\u200cحسین", "امیر\u200cحسین"),   # a joiner belongs to its word
     ("Mme Dupontel_Marie", "", ""),   # a title before one word: a surname, however joined
     ("Dr Dupontel.Paul", "", ""),
     ("jean.dupontel@example.org", "", ""),
