@@ -50,3 +50,19 @@ def test_a_photo_or_video_that_is_a_hard_link_to_a_private_file_is_refused(make_
                      "content/pages/p.md:4: image: 'content/galleries/g.jpg' is in the private store"):
         assert expected in result.stderr, (expected, result.stderr)
     assert "own.jpg" not in result.stderr
+
+
+def test_a_label_artwork_that_is_a_link_to_a_private_file_is_refused(make_site) -> None:
+    import os
+
+    from tests.test_labels import artwork, label_files
+
+    files = label_files()
+    del files["content/labels/plain.png"]
+    site = make_site({**files, "content/memories/a.md": memory("A")})
+    site.write("private/art.png", artwork())
+    os.link(site.root / "private/art.png", site.root / "content/labels/plain.png")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/labels/plain.yaml:1: 'content/labels/plain.png' is in the private store" in result.stderr
+    assert not site.public.exists()
