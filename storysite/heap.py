@@ -95,9 +95,9 @@ def collector_off() -> Iterator[None]:
 
 
 def start_worker() -> None:
-    """What a forked pool worker does first (as its pool's initializer): collect cycles whatever its parent chose (its renders
-    make short-lived ones), out of reach of the heap it inherited. A collection walking the
-    build's every object would copy each page it touches (150 MB a worker at 100,000
-    memories)."""
+    """What a forked pool worker does first (as its pool's initializer): collect cycles
+    whatever its parent chose (its renders make short-lived ones), out of reach of the heap
+    it inherited. A collection walking the build's every object would copy each page it
+    touches (150 MB a worker at 100,000 memories)."""
     gc.freeze()
     gc.enable()

@@ -57,7 +57,7 @@ from storysite.config import CONFIG_NAME
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.model import MediaRef, Origin
-from storysite.privacyguard import StoreFiles, is_private
+from storysite.privacyguard import StoreFiles
 
 # Bump when the processing changes in a way that changes output bytes: every
 # cache entry (and every output name) then changes with it.
@@ -642,16 +642,13 @@ def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
     refs: dict[str, list[tuple[Origin, str, str]]] = {}
     unreadable: set[str] = set()
     named = ((ref, "image", ref.src) for ref in extra if ref.src)
-    store = site_dir / site.config.privacy.private_store
-    store_files = StoreFiles(store)
+    store = StoreFiles(site_dir / site.config.privacy.private_store, site.config.privacy.private_store)
     for ref, field_name, path in itertools.chain(published_photos(site), named):
         if path in unreadable:
             continue
-        if path not in keys and (is_private(site_dir / path, store) or store_files.holds(site_dir / path)):
-            problems.append(error(ref.origin.path, ref.origin.line, f"{field_name}: '{path}' is in the private store "
-                                  f"({site.config.privacy.private_store}/, fans' personal data; by a symbolic or a "
-                                  "hard link, perhaps), which is never published; put the photo beside the content "
-                                  "file instead"))
+        if path not in keys and store.holds(site_dir / path):
+            problems.append(error(ref.origin.path, ref.origin.line, f"{field_name}: {store.refusal(path)}; put the "
+                                  "photo beside the content file instead"))
             continue
         if path not in keys:
             try:

@@ -33,12 +33,15 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
             continue
         rendered, _ = render_editorial_markdown(text, first_line, path, page_url, allow_html=allow_html,
                                                 file_urls=site.file_urls)
-        # A whole address on the site's own host and below its base path is one of its pages too.
-        own_links = [(target, line) for target, line in rendered.web_links
-                     if own is not None and _host_and_port(urlsplit(target)) == own
-                     and (urlsplit(target).path or "/").startswith(base_path.rstrip("/") or "/")]
-        for target, line in [*rendered.links, *own_links]:
-            site_path = (urlsplit(target).path or "/") if (target, line) in own_links else target
+        # (link as written, its line, the site path it names): a whole address on the site's own
+        # host and below its base path is one of its pages too.
+        checked = [(target, line, target) for target, line in rendered.links]
+        for target, line in rendered.web_links:
+            parts = urlsplit(target)
+            if own is not None and _host_and_port(parts) == own and (parts.path or "/").startswith(
+                    base_path.rstrip("/") or "/"):
+                checked.append((target, line, parts.path or "/"))
+        for target, line, site_path in checked:
             resolved = _resolve(site_path, page_url, base_path)
             if resolved is None or _leads_somewhere(resolved, outputs):
                 continue

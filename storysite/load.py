@@ -307,7 +307,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
     if linked and areas is not None:
         refused = content_hard_links({rel: site_dir / rel for rel in linked}, areas)
         problems.extend(refused)
-        sources = [source for source in sources if source.path not in {d.path for d in refused}]
+        refused_paths = {problem.path for problem in refused}
+        sources = [source for source in sources if source.path not in refused_paths]
     sources.sort(key=lambda s: s.path)
     return sources, problems
 

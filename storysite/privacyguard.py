@@ -56,15 +56,26 @@ def is_private(path: Path, store_root: Path) -> bool:
 
 
 class StoreFiles:
-    """The files of the private store, by (device, inode), read once when first asked: a
-    photo that is, by a hard link, one of them is as private as they are."""
+    """The files of the private store: a photo, a video or a label's artwork that is one of
+    them, by a symbolic or a hard link, is as private as they are. Their (device, inode) are
+    read once, when a file with more than one link is first asked about."""
 
-    def __init__(self, store_root: Path) -> None:
+    def __init__(self, store_root: Path, shown: str) -> None:
         self.store_root = store_root
+        self.shown = shown
+        """The store as the configuration names it (``private``)."""
         self._inodes: set[tuple[int, int]] | None = None
 
+    def refusal(self, written: str) -> str:
+        """What is said of a file, ``written`` as the editor named it, that :meth:`holds` holds."""
+        return (f"'{written}' is in the private store ({self.shown}/, fans' personal data; by a symbolic or a "
+                "hard link, perhaps), which is never published")
+
     def holds(self, path: Path) -> bool:
-        """Whether ``path`` is, by a hard link, a file of the store (a file with one link is not)."""
+        """Whether ``path`` is in the store or leads there (:func:`is_private`), or is, by a hard
+        link, one of its files (a file with one link is not)."""
+        if is_private(path, self.store_root):
+            return True
         try:
             info = path.stat()
         except OSError:

@@ -175,9 +175,12 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     return theme, problems
 
 
-RETIRED_PLACEHOLDERS: dict[str, set[str]] = {"labels.refusal.unsupported": {"char", "code"}}
-"""Placeholders earlier versions gave a string, which a site's theme may still use."""
-RETIRED_WHY = {"labels.refusal.unsupported": "a refused character is never shown back: {position} says where it is"}
+RETIRED_PLACEHOLDERS: dict[str, tuple[frozenset[str], str]] = {
+    "labels.refusal.unsupported": (frozenset({"char", "code"}),
+                                   "a refused character is never shown back: {position} says where it is"),
+}
+"""Placeholders earlier versions gave a string, which a site's theme may still use, and why
+they are given no more."""
 
 
 def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagnostic]) -> dict[str, Any]:
@@ -191,12 +194,14 @@ def _merge_strings(layers: list[ThemeLayer], language: str, problems: list[Diagn
                 checked = _checked_strings(data, label, problems)
                 # A layer above may not ask for values the layer below is not given.
                 for key in list(checked):
-                    retired = _placeholders(checked[key]) & RETIRED_PLACEHOLDERS.get(key, set())
+                    names, why = RETIRED_PLACEHOLDERS.get(key, (frozenset(), ""))
+                    retired = _placeholders(checked[key]) & names
                     if key in merged and retired:
                         problems.append(warning(label, data.line_of(key), f"{key}: "
                                                 f"{', '.join('{' + f + '}' for f in sorted(retired))} is no longer "
-                                                f"given ({RETIRED_WHY[key]}); the string of the theme it extends is used instead: write "
-                                                f"yours with {', '.join('{' + f + '}' for f in sorted(_placeholders(merged[key])))}"))
+                                                f"given ({why}); the string of the theme it extends is used instead: "
+                                                f"write yours with "
+                                                f"{', '.join('{' + f + '}' for f in sorted(_placeholders(merged[key])))}"))
                         del checked[key]
                     elif key in merged and key not in ("months", "date_formats"):
                         extra = _placeholders(checked[key]) - _placeholders(merged[key])

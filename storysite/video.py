@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error
 from storysite.model import MediaRef
-from storysite.privacyguard import StoreFiles, is_private
+from storysite.privacyguard import StoreFiles
 
 YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtube-nocookie.com",
                  "youtube-nocookie.com")
@@ -383,16 +383,14 @@ def plan_videos(site: PublicSite, site_dir: Path) -> tuple[list[VideoFile], list
     files: dict[str, VideoFile] = {}
     failed: set[str] = set()
     problems: list[Diagnostic] = []
-    store = site_dir / site.config.privacy.private_store
-    store_files = StoreFiles(store)
+    store = StoreFiles(site_dir / site.config.privacy.private_store, site.config.privacy.private_store)
     for ref in _published_videos(site):
         path = ref.video
         if not path or path in files or path in failed or urlsplit(path).scheme:
             continue
-        if is_private(site_dir / path, store) or store_files.holds(site_dir / path):
+        if store.holds(site_dir / path):
             failed.add(path)
-            problems.append(error(ref.origin.path, ref.origin.line, f"media.video: '{_as_written(path, ref)}' is in "
-                                  "the private store (fans' personal data), which is never published"))
+            problems.append(error(ref.origin.path, ref.origin.line, f"media.video: {store.refusal(_as_written(path, ref))}"))
             continue
         try:
             data = (site_dir / path).read_bytes()

@@ -198,15 +198,11 @@ class Staging:
             try:
                 stale = _files_except(old, self.unchanged, BACKGROUND_DELETE_FILES, self.output_dir)
             except OSError:  # a folder of it cannot be listed: never kept, removed here and now
-                stale, unlisted = None, True
-            else:
-                unlisted = False
-            if stale is not None and _recycle(old, stale, self.recycle_dir):
-                return
-            many = stale is None and not unlisted  # the walk stopped at the limit: no need to count again
-            if unlisted:
                 self._remove_now(old)
                 return
+            if stale is not None and _recycle(old, stale, self.recycle_dir):
+                return
+            many = stale is None  # the walk stopped at the limit: no need to count again
         try:
             many = many or _count_files(old, BACKGROUND_DELETE_FILES) >= BACKGROUND_DELETE_FILES
         except OSError:

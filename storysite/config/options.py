@@ -59,10 +59,10 @@ class Option(Generic[T]):
 class Text(Option[str]):
     expected = "text"
 
-    def __init__(self, *, allow_empty: bool = True, name: bool = False) -> None:
+    def __init__(self, *, allow_empty: bool = True, as_written: bool = False) -> None:
         self.allow_empty = allow_empty
-        self.name = name
-        """A name (of a theme, a folder): kept as written, to name the very thing."""
+        self.as_written = as_written
+        """A name or a path (a theme, a file): kept as written, to name the very thing."""
 
     def check(self, raw: Any) -> str:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -71,22 +71,22 @@ class Text(Option[str]):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         if not self.allow_empty and not raw.strip():
             raise OptionError("must not be empty")
-        return raw if self.name else _cleaned(raw)
+        return raw if self.as_written else _cleaned(raw)
 
 
 class OptionalText(Option["str | None"]):
     expected = "text"
 
-    def __init__(self, *, path: bool = False) -> None:
-        self.path = path
-        """A file's path: kept as written, to name the very file."""
+    def __init__(self, *, as_written: bool = False) -> None:
+        self.as_written = as_written
+        """A name or a path (a file): kept as written, to name the very thing."""
 
     def check(self, raw: Any) -> str | None:
         if raw is None:
             return None
         if not isinstance(raw, str):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
-        return raw if self.path else _cleaned(raw)
+        return raw if self.as_written else _cleaned(raw)
 
 
 def _cleaned(text: str) -> str:

@@ -37,7 +37,7 @@ class Colors:
 class Brand:
     name: str = opt(o.Text(), "")
     """The brand's name; the site title is used when empty."""
-    logo: str | None = opt(o.OptionalText(path=True), None)
+    logo: str | None = opt(o.OptionalText(as_written=True), None)
     """Path of the logo, relative to the site folder (``static/logo.svg``)."""
     colors: Colors = section(Colors)
 
@@ -124,7 +124,7 @@ class SiteConfig:
     """Where the site is deployed; absolute URLs (feed, sitemap, share tags) start with it."""
     language: str = opt(o.LanguageCode(), "en")
     """Language of theme strings and dates (``fr`` and ``en`` ship)."""
-    theme: str = opt(o.Text(allow_empty=False, name=True), "default")
+    theme: str = opt(o.Text(allow_empty=False, as_written=True), "default")
     """Theme name: ``themes/<name>/`` in the site, else a bundled theme."""
     copyright: str = opt(o.Text(), "")
     """A line for the footer; empty means ``© <brand>``."""

@@ -41,7 +41,7 @@ from storysite.labels.raster import (
 from storysite.labels.share import CardFonts, ShareCardOp, card_text, render_share_card
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
 from storysite.model import FIELD_LINE_KEYS
-from storysite.privacyguard import StoreFiles, is_private
+from storysite.privacyguard import StoreFiles
 from storysite.theme import Assets, bundled_themes_dir
 from storysite.views import MemoryCard, MemoryViews, SiteView
 
@@ -187,18 +187,14 @@ def plan_labels(
     problems: list[Diagnostic] = []
     ready: dict[str, ReadyDesign] = {}
     failed: set[str] = set()
-    store = site_dir / site.config.privacy.private_store
-    store_files = StoreFiles(store)
+    store = StoreFiles(site_dir / site.config.privacy.private_store, site.config.privacy.private_store)
     for design in site.labels:
-        # Published as they are (the artwork without its metadata): never a file of the private
-        # store, by a symbolic or a hard link.
+        # Published as they are (the artwork without its metadata): never a file of the store.
         private = [(path, line) for path, line in ((design.artwork, design.origin.line),
                                                    *((f.font, f.line) for f in design.fonts if not f.in_theme))
-                   if path and (is_private(site_dir / path, store) or store_files.holds(site_dir / path))]
+                   if path and store.holds(site_dir / path)]
         if private:
-            problems.extend(error(design.origin.path, line, f"'{path}' is in the private store "
-                                  f"({site.config.privacy.private_store}/, fans' personal data; by a symbolic or a "
-                                  "hard link, perhaps), which is never published") for path, line in private)
+            problems.extend(error(design.origin.path, line, store.refusal(path)) for path, line in private)
             failed.add(design.slug)
             continue
         prepared, found = prepare_design(design, site_dir, theme_static, site.config.language)
