@@ -311,7 +311,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(future_dated(site))
     problems.extend(name_leaks(content, site))
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
-        problems.extend(contact_details(site))
+        problems.extend(contact_details(content, site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
     withheld = withheld_media(content, site)
     site, found = drop_withheld_media(site, withheld)

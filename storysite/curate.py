@@ -216,20 +216,26 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     return found
 
 
-def contact_details(site: PublicSite) -> list[Diagnostic]:
-    """A warning for each label text, photo credit, alt text or caption of a published memory
-    that seems to hold an email address or a phone number: drawn on the label picture and the
-    share card, or shown beside the photo. (``check`` looks at every field and text; these are
-    few and short enough to look at in every build.)"""
+def contact_details(content: Content, site: PublicSite) -> list[Diagnostic]:
+    """A warning for each published field of a published memory that seems to hold an email
+    address or a phone number: its text, title, names, places, tags (found when the file was
+    validated, see ``Memory.contact_text``), its label's text (drawn on the label picture and
+    the share card) and its photos' credits, alt texts and captions. (``check`` looks at every
+    memory, published or not.)"""
+    published = {memory.slug: memory for memory in site.memories}
     found = []
-    for memory in site.memories:
-        fields = [("label.text", memory.label.text, memory.label.origin.line)] if memory.label else []
-        fields += [(f"media.{name}", getattr(media, name), media.origin.line)
-                   for media in memory.media for name in ("credit", "alt", "caption")]
-        for name, text, line in fields:
-            if text and (kind := personal_data_in(text)) is not None:
-                found.append(warning(memory.origin.path, line or memory.origin.line,
-                                     f"{name} seems to contain {kind}, which would be published; take it out"))
+    for written in content.memories:
+        memory = published.get(written.slug)
+        if memory is None:
+            continue
+        fields = [(name, line, kind) for name, line, kind in written.contact_text]
+        texts = [("label.text", memory.label.text, memory.label.origin.line)] if memory.label else []
+        texts += [(f"media.{name}", getattr(media, name), media.origin.line)
+                  for media in memory.media for name in ("credit", "alt", "caption")]
+        fields += [(name, line, kind) for name, text, line in texts if text and (kind := personal_data_in(text))]
+        for name, line, kind in fields:
+            found.append(warning(memory.origin.path, line or memory.origin.line,
+                                 f"{name} seems to contain {kind}, which would be published; take it out"))
     return found
 
 

@@ -107,6 +107,9 @@ class Memory:
     personal_text: tuple[tuple[str, int, str], ...] = ()
     """Private text fields (``notes``, ``original``, ``consent.ref``) that seem to hold personal data:
     (field, line, what: "a phone number"…), for ``check``."""
+    contact_text: tuple[tuple[str, int, str], ...] = ()
+    """Published fields and lines of the text that seem to hold an email address or a phone
+    number: (field, line, what), the text's lines as ``the text`` (0: its first line)."""
     body_key: str = ""
     """The rendered text's cache key, when the build has let go of ``body`` (rendered already)."""
     excerpt: str = ""

@@ -18,6 +18,17 @@ PHONE = re.compile(r"(?<![\w+])(?:\+\d{2,3}[\s.]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\
                    r"|(?<![\w+])\+?\(?\d(?:[\s().-]{0,2}\d){8,}(?!\w)")
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def may_hold_contact_details(text: str) -> bool:
+    """False only when ``text`` can hold neither an email address (no ``@``) nor a phone number
+    (fewer than nine digits): a quick test that spares most fans' texts the full search."""
+    if "@" in text:
+        return True
+    return any(count >= 9 for count, _ in enumerate(_DIGIT.finditer(text), start=1))
+
+
 def personal_data_in(text: str) -> str | None:
     """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``."""
     if EMAIL.search(text):

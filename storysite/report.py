@@ -7,11 +7,8 @@ from pathlib import Path
 
 from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
-from storysite.model import FIELD_LINE_KEYS, Content, MediaRef, Origin
-from storysite.personaldata import EMAIL, PHONE, personal_data_in, private_data_in
-
-_EMAIL = EMAIL
-_PHONE = PHONE
+from storysite.model import Content, MediaRef, Origin
+from storysite.personaldata import personal_data_in
 
 
 def curation_summary(curation: Curation) -> str:
@@ -37,13 +34,7 @@ def _media_fields(prefix: str, media: Iterable[MediaRef]) -> Iterator[tuple[str,
 
 def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
     """(origin, field, text, line) for every published text field, the bodies excepted."""
-    for memory in content.memories:
-        lines = dict(zip(FIELD_LINE_KEYS, memory.field_lines, strict=False))
-        for name, text in (("slug", memory.slug), ("title", memory.title), ("description", memory.description),
-                           ("date_display", memory.date_display), ("author.display", memory.author.display),
-                           ("author.location", memory.author.location),
-                           *(("tags", tag) for tag in memory.tags)):
-            yield memory.origin, name, text, lines.get(name) or memory.origin.line
+    for memory in content.memories:  # their other fields: Memory.contact_text
         if memory.label is not None:
             yield memory.origin, "label.text", memory.label.text, memory.label.origin.line or memory.origin.line
         for name, text, line in _media_fields("media", memory.media):
@@ -74,17 +65,17 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
         for name, line, what in memory.personal_text:
             found.append(warning(memory.origin.path, line, f"{name} seems to contain {what}, personal data in "
                                  "the content tree; keep it in the private store"))
-    bodies = [(m.origin.path, m.body, m.body_line) for m in content.memories]
-    bodies += [(g.origin.path, g.body, g.body_line) for g in content.galleries]
+        for name, line, what in memory.contact_text:
+            found.append(warning(memory.origin.path, line or memory.origin.line,
+                                 f"{name} seems to contain {what}, which would be published"))
+    bodies = [(g.origin.path, g.body, g.body_line) for g in content.galleries]
     bodies += [(m.origin.path, m.body, m.body_line) for m in content.milestones]
     for path, body, body_line in bodies:
         for offset, text in enumerate(body.split("\n")):
-            if _EMAIL.search(text) or _PHONE.search(text):
+            if (kind := personal_data_in(text)) is not None:
                 found.append(warning(path, body_line + offset,
-                                     "the text seems to contain an email address or phone number"))
+                                     f"the text seems to contain {kind}, which would be published"))
     for origin, name, text, line in _published_fields(content):
-        # A place is a town: a street in it is most likely the fan's home address.
-        kind = private_data_in(text) if name == "author.location" else personal_data_in(text)
-        if kind is not None:
+        if (kind := personal_data_in(text)) is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
     return found

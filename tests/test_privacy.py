@@ -458,6 +458,53 @@ def test_build_warns_about_contact_details_it_would_draw_on_a_label_or_show_by_a
     assert site.build("--strict").exit_code == 1
 
 
+def test_build_warns_about_contact_details_in_a_published_memorys_text_title_place_and_tags(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("Appelez le 06 11 22 33 44", extra="tags: [famille, fan@example.net]\n",
+                                        body="Premier paragraphe.\n\nÉcrivez-moi : fan@example.net").replace(
+                                            "location: Lyon", "location: '12 rue des Lilas, Lyon'"),
+        # Not published: nothing of it reaches the output, so the build says nothing of it.
+        "content/memories/b.md": memory("B", status="submitted", body="Mon numéro : 06 11 22 33 44."),
+        # Years and prices are not phone numbers.
+        "content/memories/c.md": memory("C", body="De 1976 à 1986, le pot coûtait 3,50 francs (12 au total)."),
+        # A YAML text's lines may not be the file's: reported at its first line.
+        "content/memories/d.yaml": "title: D\ndate: 1986\nstatus: approved\nconsent: {granted: 2020-01-01}\n"
+                                   "text: >\n  Un texte plié\n  et mon courriel d@example.net\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "content/memories/a.md:2: warning: title seems to contain a phone number, which would be published; take it out",
+        "content/memories/a.md:5: warning: author.location seems to contain a postal address, which would be published",
+        "content/memories/a.md:9: warning: tags seems to contain an email address, which would be published",
+        "content/memories/a.md:13: warning: the text seems to contain an email address, which would be published",
+        "content/memories/d.yaml:6: warning: the text seems to contain an email address, which would be published",
+    ):
+        assert expected in result.stderr, (expected, result.stderr)
+    assert "b.md" not in result.stderr and "c.md" not in result.stderr
+    assert result.stderr.count("seems to contain") == 5
+    assert site.build("--strict").exit_code == 1
+    # check says it of every memory, published or not, in the same words.
+    checked = site.check()
+    assert "content/memories/b.md:10: warning: the text seems to contain a phone number, which would be published" \
+        in checked.stderr
+    assert "content/memories/a.md:13: warning: the text seems to contain an email address" in checked.stderr
+    assert "c.md" not in checked.stderr
+
+
+def test_contact_details_found_in_a_text_are_found_again_from_the_cache(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", body="Mon numéro : +33 6 11 22 33 44.")})
+    first = site.build()
+    assert "a.md:10: warning: the text seems to contain a phone number" in first.stderr
+    second = site.build()  # nothing changed: the warning is replayed
+    assert "a.md:10: warning: the text seems to contain a phone number" in second.stderr
+    site.write("content/memories/b.md", memory("B"))  # a rebuild that reads a.md from the parse cache
+    third = site.build()
+    assert "a.md:10: warning: the text seems to contain a phone number" in third.stderr
+    site.write("content/memories/a.md", memory("A", body="Mon numéro, je le garde."))
+    assert "seems to contain" not in site.build().stderr
+
+
 def test_check_warns_about_a_street_address_given_as_the_authors_place(make_site) -> None:
     home = memory("Chez moi").replace("location: Lyon", "location: '12 rue des Lilas, Lyon'")
     site = make_site({"content/memories/a.md": home, "content/memories/b.md": memory("Ailleurs")})

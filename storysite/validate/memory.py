@@ -8,7 +8,7 @@ from storysite.curate import standing_problem, unpublished_notice
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
-from storysite.personaldata import private_data_in
+from storysite.personaldata import may_hold_contact_details, personal_data_in, private_data_in
 from storysite.textclean import clean_text_and_pile, mark_pile_message, without_bidi_references
 from storysite.validate.fields import FieldReader, item_origin, item_slug, open_item, read_media
 
@@ -112,6 +112,14 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         # may not: it is reported at its first line.
         line = item.body_line + (body.count("\n", 0, where) if item.path.endswith(".md") else 0)
         problems.append(warning(item.path, line, f"the text {mark_pile_message(pile)}"))
+    tags, description, date_display = read.tag_list("tags"), read.text("description"), read.text("date_display")
+    shown = [("slug", slug, read.line("slug") if read.has("slug") else item.line), ("title", title, read.line("title")),
+             ("description", description, read.line("description")),
+             ("date_display", date_display, read.line("date_display")),
+             *((f"author.{name}", getattr(author, name), author_read.line(name))
+               for name in ("display", "location") if author_read is not None),
+             *(("tags", tag, read.line("tags")) for tag in tags)]
+    contact_text = published_contact_details(shown, body, item.body_line, each_line=item.path.endswith(".md"))
     memory = Memory(
         origin=item_origin(item),
         slug=slug,
@@ -120,11 +128,11 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         body_line=item.body_line,
         status=status,
         date=read.partial_date("date"),
-        date_display=read.text("date_display"),
-        description=read.text("description"),
+        date_display=date_display,
+        description=description,
         author=author,
         consent=consent,
-        tags=read.tag_list("tags"),
+        tags=tags,
         featured=read.boolean("featured"),
         media=media,
         label=label,
@@ -134,6 +142,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         notes=notes,
         personal_fields=tuple(personal),
         personal_text=tuple(found_in),
+        contact_text=contact_text,
         field_lines=field_lines,
         media_problems=deferred,
     )
@@ -141,3 +150,26 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         problems.extend(deferred)
         return None, problems
     return memory, problems
+
+
+def published_contact_details(fields: list[tuple[str, str, int]], body: str, body_line: int, each_line: bool
+                              ) -> tuple[tuple[str, int, str], ...]:
+    """(field, line, what) for each published field of ``fields`` (name, text, line) and each line
+    of ``body`` that seems to hold an email address or a phone number (``author.location``: a
+    postal address too, a street in a town being most likely the fan's home). ``body_line``:
+    where the text's first line is in the file; ``each_line`` when its lines are the file's (a
+    Markdown file's; a YAML ``text:``, folded or quoted, may not keep them: its finds are
+    reported at its first line)."""
+    found = []
+    for name, text, line in fields:
+        if name == "author.location":
+            kind = private_data_in(text)
+        else:
+            kind = personal_data_in(text) if text and may_hold_contact_details(text) else None
+        if kind is not None:
+            found.append((name, line, kind))
+    if may_hold_contact_details(body):
+        for offset, text in enumerate(body.split("\n")):
+            if (kind := personal_data_in(text)) is not None:
+                found.append(("the text", body_line + offset if each_line else body_line, kind))
+    return tuple(found)
