@@ -18,6 +18,8 @@ PHONE = re.compile(r"(?<![\w+])(?:\+\d{2,3}[\s.]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\
                    r"|(?<![\w+])\+?\(?\d(?:[\s().-]{0,2}\d){8,}(?!\w)")
 
 
+# A run of years ("1976-1986-1996", "1986 1987 1988") has the digits of a phone number, not its groups.
+_YEARS = re.compile(r"(?:19|20)\d\d(?:[\s.-]{1,2}(?:19|20)\d\d)+")
 _DIGIT = re.compile(r"\d")
 
 
@@ -33,7 +35,7 @@ def personal_data_in(text: str) -> str | None:
     """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``."""
     if EMAIL.search(text):
         return "an email address"
-    if PHONE.search(text):
+    if any(not _YEARS.fullmatch(found.group(0)) for found in PHONE.finditer(text)):
         return "a phone number"
     return None
 

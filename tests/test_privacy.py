@@ -547,6 +547,18 @@ def test_check_warns_about_personal_data_in_notes_original_and_consent_ref(make_
     assert site.check("--strict").exit_code == 1
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    ("De 1976-1986-1996, trois pots", None),  # years, written as a run: no phone number
+    ("souvenir-1986-1987-1988", None),
+    ("en 2012 2013 2014 2015", None),
+    ("1976-1986-1996 et le 06 11 22 33 44", "a phone number"),
+    ("555 1986 1987", "a phone number"),
+    ("+1 (555) 123-4567", "a phone number"),
+])
+def test_a_run_of_years_is_not_a_phone_number(text: str, found: str | None) -> None:
+    assert personal_data_in(text) == found
+
+
 def test_spotting_contact_details_takes_time_in_proportion_to_the_text() -> None:
     # The email pattern was tried at every letter of a long word without "@" and read the rest of the
     # word each time: 17 s for a title of 100,000 'W', 72 s for an import of 200,000.
