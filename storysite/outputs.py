@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
 from storysite.render import PageJob
-from storysite.views import MemoryViews, PageMeta, SiteView
+from storysite.views import MemoryCard, MemoryViews, PageMeta, SiteView
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,36 @@ def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, trans
     """
     ordered = sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug),
                      reverse=True)[: site.config.feed.limit]
+    meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
+    return _feed(site, site_view, memories, {card.slug: card for card in memories.cards}, translate, ordered, meta, "/")
+
+
+def tag_feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any) -> list[PageJob]:
+    """An Atom feed per tag (``/tags/<slug>/feed.xml``), like the site's but of that tag's
+    memories alone, for visitors who follow one theme (``feed.tags: false``: none)."""
+    if not site.config.feed.tags or not memories.tags:
+        return []
+    limit = site.config.feed.limit
     cards = {card.slug: card for card in memories.cards}
+    by_tag: dict[str, list[PublicMemory]] = {tag.slug: [] for tag in memories.tags}
+    # One pass over the memories, newest first, filling each tag's feed to the limit.
+    for memory in sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug), reverse=True):
+        for tag_view in cards[memory.slug].tags:
+            shown = by_tag.get(tag_view.slug)
+            if shown is not None and len(shown) < limit:
+                shown.append(memory)
+    jobs = []
+    for tag in memories.tags:
+        page = routing.tag_url(tag.slug)
+        meta = PageMeta(f"{translate('tags.one', name=tag.name)} · {site.config.title}",
+                        translate("tags.one_description", name=tag.name, count=tag.count), routing.tag_feed_url(tag.slug))
+        jobs.append(_feed(site, site_view, memories, cards, translate, by_tag[tag.slug], meta, page))
+    return jobs
+
+
+def _feed(site: PublicSite, site_view: SiteView, memories: MemoryViews, cards: Mapping[str, MemoryCard],
+          translate: Any, ordered: Sequence[PublicMemory], meta: PageMeta, home: str) -> PageJob:
+    """The feed at ``meta.url`` of the ``ordered`` memories; ``home``: the page it follows."""
     entries = []
     for memory in ordered:
         card = cards[memory.slug]
@@ -51,8 +81,8 @@ def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, trans
             tags=tuple(t.name for t in card.tags),
         ))
     updated = max((e.updated for e in entries), default=site.build_date.isoformat() + "T00:00:00Z")
-    meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
-    return PageJob("/feed.xml", "feed.xml", {"site": site_view, "meta": meta, "entries": entries, "updated": updated},
+    return PageJob(meta.url, "feed.xml", {"site": site_view, "meta": meta, "entries": entries, "updated": updated,
+                                          "feed_url": meta.url, "feed_home": home},
                    in_sitemap=False)
 
 

@@ -284,7 +284,7 @@ def plan_pages(
                 title = translate("pagination.titled", title=title, number=number, total=len(tag_pages))
             yield list_job(url, "tag.html", PageMeta(title, translate("tags.one_description", name=tag.name, count=tag.count),
                                                      url, section="memories"),
-                           group, tag=tag,
+                           group, tag=tag, feed_url=routing.tag_feed_url(tag.slug) if config.feed.tags else None,
                            pagination=pagination(number, len(tag_pages), functools.partial(routing.tag_url, tag.slug)))
 
 

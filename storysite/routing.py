@@ -49,6 +49,11 @@ def tag_url(tag_slug: str, page_number: int = 1) -> str:
     return f"/tags/{tag_slug}/" if page_number == 1 else f"/tags/{tag_slug}/page/{page_number}/"
 
 
+def tag_feed_url(tag_slug: str) -> str:
+    """Where a tag's Atom feed is (``feed.tags``)."""
+    return f"/tags/{tag_slug}/feed.xml"
+
+
 def gallery_url(slug: str) -> str:
     return f"/galleries/{slug}/"
 

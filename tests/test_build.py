@@ -202,6 +202,60 @@ def test_feed_sitemap_and_robots(demo_site: Site) -> None:
     assert "Sitemap: https://example.org/sitemap.xml" in demo_site.read("robots.txt")
 
 
+def _feed_entries(text: str) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    return [e.find("a:id", ns).text for e in ET.fromstring(text).findall("a:entry", ns)]
+
+
+def test_each_tag_has_an_atom_feed_of_its_memories_newest_first(make_site) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("A", extra="tags: [Goûter, famille]\npublished: 2024-01-01\n"),
+        "content/memories/b.md": memory("B", extra="tags: [goûter]\npublished: 2025-01-01\n"),
+        "content/memories/c.md": memory("C", extra="tags: [famille]\npublished: 2023-01-01\n"),
+        "content/memories/d.md": memory("D", status="submitted", extra="tags: [goûter, secret]\n"),
+    }, config="title: Ma marque\nbase_url: https://example.org/marque/\nfeed: {limit: 1}\n"
+              "memories: {per_page: 1}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    base = "https://example.org/marque/memories/"
+    gouter = site.read("tags/gouter/feed.xml")
+    assert _feed_entries(gouter) == [f"{base}b/"]  # feed.limit holds for a tag's feed too
+    assert '<link rel="self" type="application/atom+xml" href="https://example.org/marque/tags/gouter/feed.xml"/>' \
+        in gouter
+    assert '<link rel="alternate" type="text/html" href="https://example.org/marque/tags/gouter/"/>' in gouter
+    assert "<id>https://example.org/marque/tags/gouter/</id>" in gouter
+    assert "<title>Memories: Goûter · Ma marque</title>" in gouter
+    assert _feed_entries(site.read("tags/famille/feed.xml")) == [f"{base}a/"]
+    # Not published, so no tag and no feed of its own; its memory in no feed.
+    assert not (site.root / "public/tags/secret").exists()
+    assert "/d/" not in gouter
+    # The tag's pages (all of them) link to it, in <head> and where visitors see it.
+    for page in ("tags/gouter/index.html", "tags/gouter/page/2/index.html"):
+        html = site.read(page)
+        assert '<link rel="alternate" type="application/atom+xml" title="Atom feed of the memories about “Goûter”" ' \
+               'href="/marque/tags/gouter/feed.xml">' in html, page
+        assert '<a href="/marque/tags/gouter/feed.xml">' in html, page
+    assert "tags/gouter/feed.xml" not in site.read("sitemap.xml")
+
+
+def test_a_tag_feed_goes_with_its_last_memory_and_feed_tags_false_makes_none(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: [famille]\n"),
+                      "content/memories/b.md": memory("B", extra="tags: [famille, voyage]\n")})
+    assert site.build().exit_code == 0
+    assert _feed_entries(site.read("tags/voyage/feed.xml")) == ["https://example.org/memories/b/"]
+    site.write("content/memories/b.md", memory("B", status="withdrawn", extra="tags: [famille, voyage]\n"))
+    assert site.build().exit_code == 0
+    assert not (site.root / "public/tags/voyage").exists()
+    assert _feed_entries(site.read("tags/famille/feed.xml")) == ["https://example.org/memories/a/"]
+    assert "tags/voyage/feed.xml" in (site.root / ".storysite/purge.txt").read_text("utf-8")
+    site.write("storysite.yaml", "title: T\nfeed: {tags: false}\n")
+    assert site.build().exit_code == 0
+    assert not (site.root / "public/tags/famille/feed.xml").exists()
+    assert "feed.xml" not in site.read("tags/famille/index.html").replace('href="/feed.xml"', "")
+
+
 def test_memory_block_embeds_a_card(make_site) -> None:
     site = make_site({
         "content/memories/goûter.md": memory("Le goûter"),

@@ -105,7 +105,9 @@ class MarkdownOptions:
 @dataclass(frozen=True, slots=True)
 class Feed:
     limit: int = opt(o.Integer(1, 10000), 50)
-    """How many memories the Atom feed lists, newest first."""
+    """How many memories the Atom feed lists, newest first (and each tag's feed)."""
+    tags: bool = opt(o.Boolean(), True)
+    """An Atom feed per tag too, at /tags/<slug>/feed.xml, linked from its tag page."""
 
 
 @dataclass(frozen=True, slots=True)
