@@ -436,8 +436,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     pages = [job.url for job in jobs if job.in_sitemap]
     jobs += [
         not_found_job(site_view, translate, {"latest": list(memories.cards[:3])}),
-        feed_job(site, site_view, memories, translate),
-        *tag_feed_jobs(site, site_view, memories, translate),
+        feed_job(site, site_view, memories, translate, site_media),
+        *tag_feed_jobs(site, site_view, memories, translate, site_media),
         sitemap_job(site_view, pages),
     ]
     if "robots.txt" not in static_files:  # a site's own static/robots.txt is used as it is

@@ -9,8 +9,19 @@ from typing import Any
 
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
+from storysite.pictures import PictureView, SiteMedia
 from storysite.render import PageJob
-from storysite.views import MemoryCard, MemoryViews, PageMeta, SiteView
+from storysite.views import MemoryCard, MemoryViews, PageMeta, SiteView, media_views
+
+
+@dataclass(frozen=True)
+class FeedPhoto:
+    """A memory's photo as a feed entry shows it: one file of the fallback format."""
+
+    src: str
+    alt: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,8 @@ class FeedEntry:
     summary: str
     content_html: str
     tags: tuple[str, ...]
+    photos: tuple[FeedPhoto, ...] = ()
+    """Shown above the text, as feed readers show no page around it."""
 
 
 def _stamp(memory: PublicMemory, build_date: dt.date) -> dt.date:
@@ -29,7 +42,8 @@ def _stamp(memory: PublicMemory, build_date: dt.date) -> dt.date:
     return memory.published if memory.published is not None else build_date
 
 
-def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any) -> PageJob:
+def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any,
+             site_media: SiteMedia | None = None) -> PageJob:
     """The Atom feed of memories, most recently published first.
 
     Entry times come from ``published:`` (else the day consent was granted), and
@@ -39,10 +53,12 @@ def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, trans
     ordered = sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug),
                      reverse=True)[: site.config.feed.limit]
     meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
-    return _feed(site, site_view, memories, {card.slug: card for card in memories.cards}, translate, ordered, meta, "/")
+    return _feed(site, site_view, memories, {card.slug: card for card in memories.cards}, translate, ordered, meta, "/",
+                 site_media)
 
 
-def tag_feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any) -> list[PageJob]:
+def tag_feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any,
+                  site_media: SiteMedia | None = None) -> list[PageJob]:
     """An Atom feed per tag (``/tags/<slug>/feed.xml``), like the site's but of that tag's
     memories alone, for visitors who follow one theme (``feed.tags: false``: none)."""
     if not site.config.feed.tags or not memories.tags:
@@ -61,12 +77,13 @@ def tag_feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, 
         page = routing.tag_url(tag.slug)
         meta = PageMeta(f"{translate('tags.one', name=tag.name)} · {site.config.title}",
                         translate("tags.one_description", name=tag.name, count=tag.count), routing.tag_feed_url(tag.slug))
-        jobs.append(_feed(site, site_view, memories, cards, translate, by_tag[tag.slug], meta, page))
+        jobs.append(_feed(site, site_view, memories, cards, translate, by_tag[tag.slug], meta, page, site_media))
     return jobs
 
 
 def _feed(site: PublicSite, site_view: SiteView, memories: MemoryViews, cards: Mapping[str, MemoryCard],
-          translate: Any, ordered: Sequence[PublicMemory], meta: PageMeta, home: str) -> PageJob:
+          translate: Any, ordered: Sequence[PublicMemory], meta: PageMeta, home: str,
+          site_media: SiteMedia | None) -> PageJob:
     """The feed at ``meta.url`` of the ``ordered`` memories; ``home``: the page it follows."""
     entries = []
     for memory in ordered:
@@ -79,11 +96,21 @@ def _feed(site: PublicSite, site_view: SiteView, memories: MemoryViews, cards: M
             summary=card.excerpt,
             content_html=memories.rendered[memory.slug].html,
             tags=tuple(t.name for t in card.tags),
+            photos=tuple(_feed_photo(view.picture) for view in media_views(memory.media, site_media)
+                         if view.picture is not None) if site_media is not None else (),
         ))
     updated = max((e.updated for e in entries), default=site.build_date.isoformat() + "T00:00:00Z")
     return PageJob(meta.url, "feed.xml", {"site": site_view, "meta": meta, "entries": entries, "updated": updated,
                                           "feed_url": meta.url, "feed_home": home},
                    in_sitemap=False)
+
+
+def _feed_photo(picture: PictureView) -> FeedPhoto:
+    """The photo's ``src`` file, with its own size (the page's ``<img>`` has the largest's, for
+    its ``srcset``)."""
+    width = next((c.width for c in picture.candidates if c.url == picture.src), picture.width)
+    height = round(width * picture.height / picture.width) if picture.width else picture.height
+    return FeedPhoto(picture.src, picture.alt, width, height)
 
 
 def sitemap_job(site_view: SiteView, urls: Iterable[str]) -> PageJob:

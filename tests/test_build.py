@@ -256,6 +256,33 @@ def test_a_tag_feed_goes_with_its_last_memory_and_feed_tags_false_makes_none(mak
     assert "feed.xml" not in site.read("tags/famille/index.html").replace('href="/feed.xml"', "")
 
 
+def test_a_feed_entry_shows_the_memorys_photos_above_its_text(make_site) -> None:
+    import html
+    import xml.etree.ElementTree as ET
+
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/a/index.md": memory("A", extra="tags: [famille]\nmedia:\n  - src: p.jpg\n"
+                                                                     "    alt: Un pot & une \"tartine\"\n"),
+                      "content/memories/a/p.jpg": photo((1200, 800)),
+                      "content/memories/b.md": memory("B", extra="tags: [famille]\n")},
+                     config="title: T\nbase_url: https://example.org/\nimages: {widths: [300, 600], formats: [webp, jpeg]}\n")
+    assert site.build().exit_code == 0
+    for feed in ("feed.xml", "tags/famille/feed.xml"):
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        entries = {e.find("a:id", ns).text: e.find("a:content", ns).text
+                   for e in ET.fromstring(site.read(feed)).findall("a:entry", ns)}
+        content = entries["https://example.org/memories/a/"]
+        found = re.match(r'<p><img src="(https://example\.org/media/[0-9a-f]+-(\d+)\.jpg)" alt="([^"]*)" '
+                         r'width="(\d+)" height="(\d+)"></p>\n<p>Le texte du souvenir\.</p>', content)
+        assert found, content
+        src, width, alt, shown_width, shown_height = found.groups()
+        assert html.unescape(alt) == 'Un pot & une "tartine"'
+        assert width == shown_width and int(shown_height) == int(width) * 2 // 3
+        assert (site.root / "public" / src.removeprefix("https://example.org/")).is_file()
+        assert "<img" not in entries["https://example.org/memories/b/"]
+
+
 def test_memory_block_embeds_a_card(make_site) -> None:
     site = make_site({
         "content/memories/goûter.md": memory("Le goûter"),
