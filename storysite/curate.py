@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from storysite.config import SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
+    FIELD_LINE_KEYS,
     Campaign,
     Consent,
     Content,
@@ -33,6 +35,8 @@ from storysite.model import (
 )
 from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import personal_data_in
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -185,8 +189,9 @@ def author_display(memory: Memory, policy: str) -> str:
 def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     """A warning for each published field that shows a part of the author's name which
     ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
-    ``author.name`` and ``author.display`` under ``anonymous``): a label's text (drawn as typed
-    on the label picture and share card) and photos' credits, alt texts and captions."""
+    ``author.name`` and ``author.display`` under ``anonymous``): the title (where it writes it as
+    a name, capitalised past its first word), a label's text (drawn as typed on the label picture
+    and share card) and photos' credits, alt texts and captions."""
     policy = site.config.privacy.author_display
     published = {memory.slug: memory for memory in site.memories}
     found = []
@@ -201,6 +206,13 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
         if not hidden:
             continue
         whose = "author.name" if memory.author.name else "author.display"
+        # A title shows a name as names are written: capitalised, past its first word.
+        if shown := _shown_capitalised(public.title, hidden):
+            title_line = dict(zip(FIELD_LINE_KEYS, memory.field_lines, strict=False)).get("title")
+            found.append(warning(memory.origin.path, title_line or memory.origin.line,
+                                 f"title shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "
+                                 "does not publish (on every page, card and share card that names the memory): "
+                                 "write it as the policy shows the name"))
         if public.label is not None and (shown := _shown_words(public.label.text, hidden)):
             found.append(warning(memory.origin.path, public.label.origin.line or memory.origin.line,
                                  f"label.text shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "
@@ -244,6 +256,14 @@ def _shown_words(text: str, hidden: Mapping[str, str]) -> list[str]:
     words = folded_words(text)
     squeezed = "".join(words)
     return sorted({written for word, written in hidden.items() if word in words or (len(word) >= 5 and word in squeezed)})
+
+
+def _shown_capitalised(text: str, hidden: Mapping[str, str]) -> list[str]:
+    """The hidden name words (as written) that ``text`` shows as a name: a capitalised word
+    that is not the text's first ("Les Lefèvre à la plage", not "Petit déjeuner")."""
+    words = _WORD.findall(text)[1:]
+    named = {token for word in words if word[:1].isupper() for token in folded_words(word)}
+    return sorted({written for word, written in hidden.items() if word in named})
 
 
 def _parts(shown: list[str]) -> str:

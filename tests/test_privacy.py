@@ -261,6 +261,32 @@ def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_
     assert initial.build("--strict").exit_code == 1
 
 
+@pytest.mark.parametrize(("policy", "title", "shown"), [
+    ("first_initial", "Les Lefèvre à la plage", "Lefèvre"),
+    ("first_initial", "Chez mamie LEFÈVRE", "Lefèvre"),
+    ("first_initial", "Le goûter de Romain", None),  # the first name is published
+    ("first_initial", "Lefèvre, le pot de 1986", None),  # a title's first word is capitalised anyway
+    ("first_initial", "Un pot lefèvre", None),  # not written as a name
+    ("anonymous", "Le goûter de Romain", "Romain"),
+    ("full", "Les Lefèvre à la plage", None),
+])
+def test_a_title_naming_the_author_beyond_the_policy_is_a_warning(make_site, policy: str, title: str,
+                                                                   shown: str | None) -> None:
+    text = memory(title).replace("author: {id: fan-1, display: Romain L., location: Lyon}",
+                                 "author: {id: fan-1, name: Romain Lefèvre}")
+    site = make_site({"content/memories/a.md": text}, config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if " shows " in line]
+    if shown is None:
+        assert said == [], said
+    else:
+        assert said == [f"content/memories/a.md:2: warning: title shows a part ({shown}) of author.name that "
+                        f"privacy.author_display ({policy}) does not publish (on every page, card and share card "
+                        "that names the memory): write it as the policy shows the name"], result.stderr
+        assert site.build("--strict").exit_code == 1
+
+
 UNPUBLISHED = {
     "submitted": memory("Zanzibar soumis", status="submitted"),
     "rejected": memory("Zanzibar rejeté", status="rejected"),
