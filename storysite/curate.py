@@ -195,7 +195,11 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     policy = site.config.privacy.author_display
     published = {memory.slug: memory for memory in site.memories}
     found = []
+    anonymous = policy == "anonymous"
     for memory in content.memories:
+        # Only author.name has parts a policy hides, but under anonymous, where the display is hidden too.
+        if not memory.author.name and not (anonymous and memory.author.display):
+            continue
         public = published.get(memory.slug)
         if public is None:
             continue
