@@ -4,7 +4,9 @@
 memory gets a label picture when curation kept its ``label`` (published, and
 ``share`` in its consent), and a share card when it is shareable. Nothing is
 drawn here: every picture is an op whose hash names its file, drawn by
-:meth:`LabelStage.outputs` only when the build writes.
+:meth:`LabelStage.outputs` only when the build writes. A memory's label also
+gets lighter WebP variants for its page's ``srcset`` (:mod:`.variants`),
+derived from its PNG.
 
 A fan label the build's policy refuses is a warning naming the memory's file
 and line, never the text; the memory is published without that label (and
@@ -20,11 +22,12 @@ import hashlib
 import multiprocessing
 import os
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
@@ -39,8 +42,17 @@ from storysite.labels.raster import (
     render_label,
 )
 from storysite.labels.share import CardFonts, ShareCardOp, card_text, render_share_card
+from storysite.labels.variants import (
+    MIME_TYPE,
+    LabelVariantOp,
+    VariantSettings,
+    derive_variants,
+    plan_variants,
+    variant_settings,
+)
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
 from storysite.model import FIELD_LINE_KEYS
+from storysite.pictures import Candidate, PictureSource
 from storysite.privacyguard import StoreFiles
 from storysite.theme import Assets, bundled_themes_dir
 from storysite.views import MemoryCard, MemoryViews, SiteView
@@ -62,7 +74,11 @@ REFUSAL_ADVICE = {
 """What the site's author can do about a refused fan label, for each of :data:`REASONS`."""
 Translate = Callable[..., str]
 PictureOp = LabelOp | ShareCardOp | ArtworkOp
+"""A picture the stage draws."""
+CachedOp = PictureOp | LabelVariantOp
 """A picture the stage writes, named in the cache by its op's key."""
+Job = TypeVar("Job")
+PictureResult = TypeVar("PictureResult")
 
 
 @dataclass(frozen=True)
@@ -75,17 +91,23 @@ class LabelStage:
     copies: Mapping[str, Path] = field(default_factory=dict)
     artworks: Mapping[str, ArtworkOp] = field(default_factory=dict)
     """Designs' artworks, published without their metadata."""
+    variants: Mapping[str, LabelVariantOp] = field(default_factory=dict)
+    """Memories' labels as WebP at smaller widths (each one's label is in :attr:`labels`)."""
 
     def paths(self) -> list[str]:
-        return sorted({*self.labels, *self.cards, *self.copies, *self.artworks})
+        """Every file the stage writes, sorted."""
+        return sorted({*self.labels, *self.cards, *self.copies, *self.artworks, *self.variants})
 
     def outputs(self, cache_dir: Path | None = None, workers: int = 1) -> Iterator[tuple[str, bytes]]:
         """Draw and encode everything, in path order.
 
         Pictures already in ``cache_dir`` (named by their op's key, a hash of
         every input) are reused; the others are drawn, in a process pool when
-        there are several, and stored there. Entries this build did not use
-        are removed, so a withdrawn memory's pictures leave the cache too.
+        there are several, and stored there. Variants come second: those not
+        cached are derived from their label's PNG (cached or just drawn), so
+        an unchanged label is never drawn again for them. Entries this build
+        did not use are removed, so a withdrawn memory's pictures leave the
+        cache too.
         """
         ops: dict[str, PictureOp] = {**self.labels, **self.cards, **self.artworks}
         drawn: dict[str, bytes] = {}
@@ -96,17 +118,37 @@ class LabelStage:
                 missing.append(path)
             else:
                 drawn[path] = cached
-        for path, data in zip(missing, _draw_all([ops[p] for p in missing], workers), strict=True):
+        for path, data in zip(missing, _in_pool(draw, [ops[p] for p in missing], workers), strict=True):
             drawn[path] = data
             if cache_dir is not None:
                 _store(cache_dir, path, ops[path], data)
+        self._derive(drawn, cache_dir, workers)
         if cache_dir is not None:
-            _prune(cache_dir, {_cache_name(path, op) for path, op in ops.items()})
+            used: dict[str, CachedOp] = {**ops, **self.variants}
+            _prune(cache_dir, {_cache_name(path, op) for path, op in used.items()})
         for path in self.paths():
             yield path, drawn[path] if path in drawn else self.copies[path].read_bytes()
 
+    def _derive(self, drawn: dict[str, bytes], cache_dir: Path | None, workers: int) -> None:
+        """Add every variant's bytes to ``drawn``, where its label's PNG already is."""
+        label_paths = {op.key: path for path, op in self.labels.items()}
+        by_label: dict[str, list[str]] = {}
+        for path, variant in self.variants.items():
+            cached = _cached(cache_dir, path, variant)
+            if cached is None:
+                by_label.setdefault(label_paths[variant.label_key], []).append(path)
+            else:
+                drawn[path] = cached
+        # One job per label, so that its PNG is decoded once for all its widths.
+        jobs = [(drawn[label], tuple(self.variants[p] for p in paths)) for label, paths in by_label.items()]
+        for paths, encoded in zip(by_label.values(), _in_pool(_derive_job, jobs, workers), strict=True):
+            for path, data in zip(paths, encoded, strict=True):
+                drawn[path] = data
+                if cache_dir is not None:
+                    _store(cache_dir, path, self.variants[path], data)
 
-def _cache_name(path: str, op: PictureOp) -> str:
+
+def _cache_name(path: str, op: CachedOp) -> str:
     return op.key + posixpath.splitext(path)[1]
 
 
@@ -116,7 +158,7 @@ _WHOLE = {".png": (b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"), ".jpg": (b"\xff\xd8
           ".jpeg": (b"\xff\xd8", b"\xff\xd9")}
 
 
-def _cached(cache_dir: Path | None, path: str, op: PictureOp) -> bytes | None:
+def _cached(cache_dir: Path | None, path: str, op: CachedOp) -> bytes | None:
     if cache_dir is None:
         return None
     name = _cache_name(path, op)
@@ -132,7 +174,7 @@ def _cached(cache_dir: Path | None, path: str, op: PictureOp) -> bytes | None:
     return data if data.startswith(start) and data.endswith(end) else None
 
 
-def _store(cache_dir: Path, path: str, op: PictureOp, data: bytes) -> None:
+def _store(cache_dir: Path, path: str, op: CachedOp, data: bytes) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         target = cache_dir / _cache_name(path, op)
@@ -161,17 +203,23 @@ def draw(op: PictureOp) -> bytes:
     return render_share_card(op)
 
 
-def _draw_all(ops: list[PictureOp], workers: int) -> list[bytes]:
-    if workers <= 1 or len(ops) < 8:
-        return [draw(op) for op in ops]
+def _derive_job(job: tuple[bytes, tuple[LabelVariantOp, ...]]) -> list[bytes]:
+    """One label's variants from its PNG (a top-level function, for the process pool)."""
+    return derive_variants(*job)
+
+
+def _in_pool(work: Callable[[Job], PictureResult], jobs: Sequence[Job], workers: int) -> list[PictureResult]:
+    """``work`` done on every job, in order: in a process pool when there are enough to pay for one."""
+    if workers <= 1 or len(jobs) < 8:
+        return [work(job) for job in jobs]
     # forkserver, as for photos: workers never fork from a parent running threads.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["storysite.labels.stage"])
     try:
-        with ProcessPoolExecutor(min(workers, len(ops)), mp_context=context) as pool:
-            return list(pool.map(draw, ops, chunksize=max(1, len(ops) // (workers * 4))))
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+            return list(pool.map(work, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
     except (BrokenProcessPool, OSError):
-        return [draw(op) for op in ops]
+        return [work(job) for job in jobs]
 
 
 def plan_labels(
@@ -210,6 +258,8 @@ def plan_labels(
     designs = [_design_view(d, assets, translate, labels, copies, artworks) for d in ready.values()]
     fonts = _card_fonts(theme_static)
     palette = site_view.palette
+    variants: dict[str, LabelVariantOp] = {}
+    settings = variant_settings(site.config.images)
 
     def card(title: str, kicker: str, byline: str, label: LabelOp | None, photo: str | None, alt: str) -> ImageView:
         photo_path = str(site_dir / photo) if photo else None
@@ -232,7 +282,8 @@ def plan_labels(
             labels[path] = op
             width, height = used.artwork_size
             memory_labels[memory.slug] = ImageView(
-                "/" + path, width, height, translate("labels.image_alt", design=used.title, text=text))
+                "/" + path, width, height, translate("labels.image_alt", design=used.title, text=text),
+                _variant_sources(op, used.artwork_size, settings, variants))
         if memory.shareable:
             author = view.author or translate("memory.anonymous")
             photo = next((m.src for m in memory.media if m.src), None)
@@ -247,7 +298,19 @@ def plan_labels(
                      None, translate("labels.site_card_alt", title=site_view.title, brand=site_view.brand_name))
     views = LabelViews(tuple(designs), memory_labels, memory_cards, site_card)
     return LabelStage(views, dict(sorted(labels.items())), dict(sorted(cards.items())), dict(sorted(copies.items())),
-                      dict(sorted(artworks.items()))), problems
+                      dict(sorted(artworks.items())), dict(sorted(variants.items()))), problems
+
+
+def _variant_sources(op: LabelOp, size: tuple[int, int], settings: VariantSettings | None,
+                     variants: dict[str, LabelVariantOp]) -> tuple[PictureSource, ...]:
+    """The ``<source>`` of a memory's label: its WebP variants, added to ``variants`` (none
+    without WebP). The PNG stays the ``<img src>``, and the share card's picture."""
+    candidates = []
+    for variant in plan_variants(op.key, size, settings):
+        path = variant.output_path(LABELS_DIR)
+        variants[path] = variant
+        candidates.append(Candidate("/" + path, variant.width))
+    return (PictureSource(MIME_TYPE, tuple(candidates)),) if candidates else ()
 
 
 def _memory_label(memory: PublicMemory, ready: Mapping[str, ReadyDesign], failed: set[str],

@@ -6,15 +6,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from storysite.pictures import PictureSource
+
 
 @dataclass(frozen=True)
 class ImageView:
-    """A picture the build made: site-relative URL, size in pixels, alternative text."""
+    """A picture the build made: site-relative URL, size in pixels, alternative text.
+
+    ``sources`` are lighter files of the same picture for a ``<picture>`` (a fan's
+    label on its memory page: WebP at several widths); ``url`` stays the fallback
+    that every browser can show.
+    """
 
     url: str
     width: int
     height: int
     alt: str
+    sources: tuple[PictureSource, ...] = ()
 
 
 @dataclass(frozen=True)
