@@ -109,6 +109,10 @@ NAMES = [
     ("Prof JeanDupontel Marie", "J. M.", "J."),
     ("Gal·la Dupontel", "Gal·la D.", "Gal·la"),          # Catalan l·l is a letter pair
     ("DeShawn Dupontel", "DeShawn D.", "DeShawn"),       # a capital after two letters: a name
+    ("Douglas MacArthur", "Douglas M.", "Douglas"),      # surname prefixes written run together
+    ("Marie FitzGerald", "Marie F.", "Marie"),
+    ("Jean VanDyke", "Jean V.", "Jean"),
+    ("JeanMacArthur", "J. A.", "J."),                    # but a whole name run together is not
     ("Anne\u2010Marie Dupontel", "Anne\u2010Marie D.", "Anne\u2010Marie"),   # another hyphen
     ("امیر\u200cحسین", "امیر\u200cحسین", "امیر\u200cحسین"),   # a joiner belongs to its word
     ("Mme Dupontel_Marie", "", ""),   # a title before one word: a surname, however joined
