@@ -231,11 +231,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     #     nothing to do (its warnings are reported again, so none is ever hidden).
     # The configured output is not read even by a preview building elsewhere (its thousands of
     # folders would be walked on every save).
-    fingerprint = cache.input_fingerprint(
+    state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
+    fingerprint, hashed = cache.input_fingerprint(
         site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
         [bundled_themes_dir(), _PACKAGE_DIR],
-        f"{today.isoformat()}\x00{strict}\x00{base_url or ''}")
-    state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
+        f"{today.isoformat()}\x00{strict}\x00{base_url or ''}", state.hashed if state is not None else ())
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
             and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files, state.finished_ns)):
@@ -539,8 +539,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         del written, jobs, memories, timeline, resolvers, site_media, label_stage, site
         heap.give_back()
         cache.save_state(site_dir, output_dir, cache.BuildState(
-            fingerprint, sizes, [d.format() for d in problems.sorted()],
-            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir)))
+            fingerprint, sizes, [(d.path, d.line, int(d.severity), d.message) for d in problems.sorted()],
+            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), hashed=hashed))
         # The cache keeps only what this build used: a withdrawn photo leaves it too.
         prune_cache(cache_dir, image_results.results)
         # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -553,8 +553,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             cache.forget_output_records(site_dir, output_dir)
         problems.add(write_failure(site_dir, exc))
     problems.extend(left_behind)
-    if staging.left_behind is not None:
-        problems.add(_left_behind(site_dir, *staging.left_behind))
+    for folder, problem in staging.left_behind:
+        problems.add(_left_behind(site_dir, folder, problem))
     return BuildResult(problems, output_dir, pages=count, files=len(sizes), seconds=time.perf_counter() - started,
                        written=True, curation=curation, output_sizes=sizes, purge=tuple(purge),
                        images_encoded=stats.encoded, images_reused=stats.reused, pages_rendered=rendered,
@@ -741,21 +741,9 @@ def _origin_of(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else None
 
 
-def _replay(lines: list[str]) -> list[Diagnostic]:
-    """Diagnostics of the last build, from their ``path:line: [warning: ]message`` form."""
-    replayed = []
-    for line in lines:
-        location, _, message = line.partition(": ")
-        path, _, number = location.rpartition(":")
-        if not number.isdigit():
-            path, number = location, "0"
-        if message.startswith("warning: "):
-            replayed.append(Diagnostic(path, int(number), Severity.WARNING, message[len("warning: "):]))
-        elif message.startswith("note: "):
-            replayed.append(Diagnostic(path, int(number), Severity.NOTICE, message[len("note: "):]))
-        else:
-            replayed.append(Diagnostic(path, int(number), Severity.ERROR, message))
-    return replayed
+def _replay(recorded: list[tuple[str, int, int, str]]) -> list[Diagnostic]:
+    """Diagnostics of the last build, as it recorded them."""
+    return [Diagnostic(path, line, Severity(severity), message) for path, line, severity, message in recorded]
 
 
 def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:

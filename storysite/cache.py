@@ -31,6 +31,7 @@ import shutil
 import struct
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,12 @@ _LEFTOVER = re.compile(r"\..+\.(?:staging|old)-")
 FORMAT = 2
 _SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache",
                  ".pytest_cache"}
+"""Folders no build reads, at the top of a site (or anywhere in storysite's own code and themes)."""
+_NEVER_READ_DIRS = {".git", ".hg", ".svn"}
+"""Folders no build reads wherever they are in a site: version control. (A ``node_modules`` or
+``__pycache__`` inside ``static/`` is published, and one inside ``content/`` is read.)"""
+_READ_FOLDERS = {"content", "static", "themes"}
+"""The site's folders a build reads, following symbolic links wherever they lead."""
 
 
 #: The libraries whose code decides what a build writes (how Markdown, templates, YAML and
@@ -82,15 +89,35 @@ def _tag(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
 
 
-def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str) -> str:
+SETTLING_NS = 20_000_000
+"""How long after a file's last change its stat data is trusted to tell every later change: the
+file system stamps times from a clock that ticks every few milliseconds, so an edit in the same
+tick as the one read keeps its size, times and inode."""
+COARSE_SETTLING_NS = 2_000_000_000
+"""The same on a file system that stamps whole seconds (ext3, HFS+) or two (FAT)."""
+
+
+def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str,
+                      hashed: Iterable[str] = ()) -> tuple[str, list[str]]:
     """A hash of the stat data of every file a build may read (paths sorted).
 
     Folders reached through symbolic links are walked too (the build reads them), each
-    real folder once: adding or removing such a link changes the fingerprint.
+    real folder once: adding or removing such a link changes the fingerprint. A link out
+    of the site is walked where the build follows it (in ``content/``, ``static/`` and
+    ``themes/``), else only where it leads is recorded (it could lead to the whole disk).
+
+    A file changed too recently (:data:`SETTLING_NS`) could change again unseen, keeping its
+    stat data: its bytes are hashed too, and so are those of the ``hashed`` files (the ones the
+    last build hashed, given back so that an unchanged site gives the same fingerprint). The
+    fingerprint, and the files hashed for it (to give back next time).
     """
+    started = time.time_ns()
+    hash_these = set(hashed)
+    hashed_now: list[str] = []
     skipped = {str(p.resolve()) for p in skip}
     digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{library_versions()}\x00{salt}".encode())
-    for root in (site_dir, *extra_roots):
+    for number, root in enumerate((site_dir, *extra_roots)):
+        own_code = root != site_dir
         entries: list[str] = []
         prefix = len(os.path.join(root, ""))
         inside = os.path.join(os.path.realpath(root), "")
@@ -102,17 +129,19 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 continue
             seen.add(real)
             kept = []
+            top = len(folder) + 1 == prefix
             for name in sorted(dirs):
                 path = os.path.join(folder, name)
                 target = os.path.realpath(path)
-                if name in _SKIPPED_DIRS or _LEFTOVER.match(name):
+                if name in _NEVER_READ_DIRS or ((top or own_code) and name in _SKIPPED_DIRS) or _LEFTOVER.match(name):
                     continue
                 if os.path.islink(path):
                     # Where a link leads is an input too, even into the output or the private
-                    # store (which the build refuses to publish from); one leading there or out of
-                    # the site is not walked (it could be the whole disk).
+                    # store (which the build refuses to publish from); one leading there is not
+                    # walked, nor one out of the site but where the build follows it.
                     entries.append(f"{path[prefix:]}\x00-> {target}")
-                    if target in skipped or not os.path.join(target, "").startswith(inside):
+                    read_there = not own_code and path[prefix:].split(os.sep, 1)[0] in _READ_FOLDERS
+                    if target in skipped or not (read_there or os.path.join(target, "").startswith(inside)):
                         continue
                 elif target in skipped:
                     continue
@@ -125,11 +154,27 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 except OSError:
                     continue
                 relpath = path[prefix:].replace(os.sep, "/")
-                entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
-                               f"\x00{info.st_ino}")
+                entry = f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
+                coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
+                recent = max(info.st_mtime_ns, info.st_ctime_ns) >= started - (
+                    COARSE_SETTLING_NS if coarse else SETTLING_NS)
+                key = f"{number}:{relpath}"
+                if recent or key in hash_these:
+                    hashed_now.append(key)
+                    entry += f"\x00{_content_hash(path)}"
+                entries.append(entry)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    return digest.hexdigest(), sorted(hashed_now)
+
+
+def _content_hash(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return "unreadable"
+
 
 
 @dataclass
@@ -138,7 +183,9 @@ class BuildState:
 
     fingerprint: str = ""
     files: dict[str, int] = field(default_factory=dict)
-    diagnostics: list[str] = field(default_factory=list)
+    diagnostics: list[tuple[str, int, int, str]] = field(default_factory=list)
+    """Its diagnostics as (path, line, severity, message): kept apart, never parsed back from
+    their printed form (a file name may hold ": ")."""
     summary: dict[str, Any] = field(default_factory=dict)
     output_marker: tuple[int, int, int] | None = None
     """The identity of the output's marker file this build committed (see
@@ -146,6 +193,8 @@ class BuildState:
     finished_ns: int = 0
     """When the build had written its output (the state file's own modification time, by the
     file system's clock, as the output's are): a file modified later was edited by hand."""
+    hashed: list[str] = field(default_factory=list)
+    """The input files whose bytes its fingerprint hashed (see :func:`input_fingerprint`)."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -176,9 +225,11 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
         if data.get("format") != FORMAT:
             return None
         marker = data.get("output_marker")
-        return BuildState(data["fingerprint"], dict(data["files"]), list(data["diagnostics"]),
+        diagnostics = [(str(where), int(line), int(severity), str(message))
+                       for where, line, severity, message in data["diagnostics"]]
+        return BuildState(data["fingerprint"], dict(data["files"]), diagnostics,
                           dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
-                          path.stat().st_mtime_ns)
+                          path.stat().st_mtime_ns, [str(key) for key in data.get("hashed", [])])
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -186,7 +237,8 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
-            "output_marker": list(state.output_marker) if state.output_marker else None}
+            "output_marker": list(state.output_marker) if state.output_marker else None,
+            "hashed": state.hashed}
     _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
                   json.dumps(data, sort_keys=True).encode())
 

@@ -145,11 +145,11 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
             if problem is not None:
                 results.problems.append(problem)
         return results
-    work = _PageWork(settings, previous, previous_output, previous_finished, staging.root, staging.recycled)
     # A recycled folder is cleared of what this build will not write (symbolic links and
     # special files included) before any worker writes there: none may follow a link out of
     # it. A new folder gets its page folders made by the parent while the workers render.
-    staging.prune_unexpected()
+    staging.prune_unexpected()  # (first: it may give the recycled folder up for a new one)
+    work = _PageWork(settings, previous, previous_output, previous_finished, staging.root, staging.recycled)
     outcomes: list[Outcome] = []
     if workers > 1 and len(jobs) >= POOL_THRESHOLD and _mostly_unchanged(work, jobs):
         # An edit: keying and linking the pages here is quicker than sending every outcome

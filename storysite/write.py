@@ -81,8 +81,8 @@ class Staging:
         """Every file the build means to write, when it says so before writing (see :meth:`prune_unexpected`)."""
         self._pruned_for: set[str] | None = None
         self._committed = False
-        self.left_behind: tuple[Path, OSError] | None = None
-        """The old output, when it could not be removed, and why."""
+        self.left_behind: list[tuple[Path, OSError]] = []
+        """Old outputs (or a recycled folder given up) that could not be removed, each with why."""
         self.previous_files = None if previous_files is None else frozenset(previous_files)
         """Every file the last build wrote into the output, when known, with ``previous_marker``,
         the identity of the marker that build committed (see :func:`marker_identity`): an old
@@ -138,10 +138,28 @@ class Staging:
 
     def prune_unexpected(self) -> None:
         """Remove from a recycled folder every file not in :attr:`expected`, before anything
-        is written there (then :meth:`prune` has nothing left to do)."""
+        is written there (then :meth:`prune` has nothing left to do).
+
+        A recycled folder that cannot be pruned or written all through (a folder of the old
+        output made read-only, then recycled with it) is given up for a new one, so that it
+        never holds back the build, nor a withdrawal with it; it is removed, else reported
+        in :attr:`left_behind` (it still holds what an earlier build published)."""
         if self.recycled and self.expected is not None:
-            _remove_unlisted(self.root, self.expected)
+            try:
+                _remove_unlisted(self.root, self.expected, writable=True)
+            except OSError:
+                self._give_up_recycled()
+                return
             self._pruned_for = set(self.expected)
+
+    def _give_up_recycled(self) -> None:
+        aside = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(self.root, aside)  # beside the output, where later builds clean what is left
+        self.root.mkdir()
+        self.recycled = False
+        left = remove_tree(aside)
+        if left is not None:
+            self.left_behind.append((aside, left))
 
     def prune(self) -> None:
         """Remove from a recycled folder everything this build did not write."""
@@ -221,7 +239,7 @@ class Staging:
     def _remove_now(self, old: Path) -> None:
         problem = remove_tree(old)
         if problem is not None:
-            self.left_behind = (old, problem)
+            self.left_behind.append((old, problem))
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
@@ -411,9 +429,10 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _walk_files(root: Path, empty: list[str] | None = None) -> Iterator[str]:
+def _walk_files(root: Path, empty: list[str] | None = None, writable: bool = False) -> Iterator[str]:
     """Every file (or symlink) below ``root``, relative, with ``/`` separators; the empty
-    folders found are added to ``empty`` (as ``folder/-``, so that their own folder is removed)."""
+    folders found are added to ``empty`` (as ``folder/-``, so that their own folder is removed).
+    With ``writable``, a folder this process cannot write raises PermissionError."""
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -422,6 +441,8 @@ def _walk_files(root: Path, empty: list[str] | None = None) -> Iterator[str]:
         except FileNotFoundError:
             continue
         # Any other failure raises: a folder that cannot be listed may hold a withdrawn page.
+        if writable and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), folder)
         if not entries and prefix and empty is not None:
             empty.append(prefix + "-")
         for entry in entries:
@@ -460,12 +481,13 @@ def _count_files(root: Path, limit: int) -> int:
     return count
 
 
-def _remove_unlisted(root: Path, listed: Iterable[str]) -> None:
+def _remove_unlisted(root: Path, listed: Iterable[str], writable: bool = False) -> None:
     """Remove every file below ``root`` that is not listed, then the folders left empty
-    (never one a listed file goes into: it would only be made again)."""
+    (never one a listed file goes into: it would only be made again). With ``writable``, a
+    folder this process cannot write raises PermissionError before anything is removed."""
     keep = set(listed)
     removed: list[str] = []
-    for relpath in list(_walk_files(root, removed)):
+    for relpath in list(_walk_files(root, removed, writable)):
         if relpath not in keep:
             try:
                 os.unlink(root / relpath)

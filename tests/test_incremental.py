@@ -929,3 +929,74 @@ def test_an_unlistable_folder_in_the_old_output_never_keeps_a_withdrawn_page(mak
     assert "Souvenir 3" not in site.all_output_text()
     recycled = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
     assert not [p for p in recycled if b"Souvenir 3" in p.read_bytes()]
+
+
+def test_a_warning_about_a_file_whose_name_holds_a_colon_is_replayed_as_it_was(make_site) -> None:
+    site = make_site({"content/memories/noël: montagne.md": memory("A", extra="feautred: true\n")})
+    first = site.build()
+    second = site.build()
+    assert "Up to date" in second.stdout
+    assert first.exit_code == second.exit_code == 0, second.output
+    said = [line for line in first.stderr.splitlines() if "feautred" in line]
+    assert said and said[0].startswith("content/memories/noël: montagne.md:9: warning: unknown field 'feautred'")
+    assert [line for line in second.stderr.splitlines() if "feautred" in line] == said
+
+
+def test_an_edit_in_the_same_timestamp_tick_as_the_build_that_read_the_file_is_not_missed(make_site,
+                                                                                        monkeypatch) -> None:
+    from storysite import cache
+
+    # The file system stamps whole seconds (ext3, HFS+): an edit of the same size made in the
+    # second the last build read the file keeps its size, times and inode.
+    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)
+    site = make_site({"content/memories/a.md": memory("AAAA")})
+    assert site.build().exit_code == 0
+    assert "Up to date" in site.build().stdout  # the same bytes: up to date, however recent
+    path = site.root / "content/memories/a.md"
+    info = path.stat()
+    path.write_text(memory("BBBB"), encoding="utf-8")
+    with monkeypatch.context() as same_tick:
+        same_tick.setattr(os, "stat", _same_stat_for(path, info, os.stat))
+        result = site.build()
+    assert "Up to date" not in result.stdout
+    assert "BBBB" in site.read("memories/a/index.html")
+
+
+def _same_stat_for(path: Path, info: os.stat_result, real_stat):
+    """``os.stat`` that answers for ``path`` what it answered before the edit (size, times, inode)."""
+    def stat(target, *args, **kwargs):
+        found = real_stat(target, *args, **kwargs)
+        if os.fspath(target) == str(path):
+            return info
+        return found
+    return stat
+
+
+@pytest.mark.parametrize("folder", ["content/memories/node_modules", "content/memories/__pycache__x",
+                                    "content/memories/.venv_not"])
+def test_edits_in_folders_named_like_tool_caches_are_seen(make_site, folder: str) -> None:
+    site = make_site({f"{folder}/a.md": memory("Secret title"),
+                      "static/node_modules/lib/x.js": "var v = 1;\n", "static/__pycache__/y.txt": "1\n"})
+    assert site.build().exit_code == 0
+    site.write(f"{folder}/a.md", memory("Secret title", status="withdrawn"))
+    site.write("static/node_modules/lib/x.js", "var v = 2; // new\n")
+    site.write("static/__pycache__/y.txt", "2\n")
+    result = site.build()
+    assert result.exit_code == 0 and "Up to date" not in result.stdout
+    assert "Secret title" not in site.all_output_text()
+    assert site.read("node_modules/lib/x.js") == "var v = 2; // new\n"
+    assert site.read("__pycache__/y.txt") == "2\n"
+
+
+def test_edits_in_a_content_folder_linked_from_outside_the_site_are_seen(make_site, tmp_path) -> None:
+    shared = tmp_path / "shared" / "memories"
+    shared.mkdir(parents=True)
+    (shared / "a.md").write_text(memory("Secret title"), encoding="utf-8")
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\nx\n"})
+    (site.root / "content/memories").symlink_to(shared, target_is_directory=True)
+    assert site.build().exit_code == 0
+    assert "Secret title" in site.read("memories/a/index.html")
+    (shared / "a.md").write_text(memory("Secret title", status="withdrawn"), encoding="utf-8")
+    result = site.build()
+    assert result.exit_code == 0 and "Up to date" not in result.stdout
+    assert "Secret title" not in site.all_output_text()
