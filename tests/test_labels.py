@@ -787,13 +787,14 @@ def test_a_withdrawn_memory_leaves_no_label_card_or_cache_entry(label_site: Site
     card = og(label_site.read("memories/odette/index.html"))["og:image"].removeprefix("https://example.org/")
     assert label is not None and (label_site.public / label[1]).is_file() and (label_site.public / card).is_file()
     cached = sorted(p.name for p in cache.iterdir())
-    # The example, Odette's label and its two WebP variants (480 and 600), her card, the site's card, the artwork.
-    assert len(cached) == 7 and len([name for name in cached if name.endswith(".webp")]) == 2
+    # The example, Odette's label and their two WebP variants each (480 and 600), her card, the site's card,
+    # the artwork.
+    assert len(cached) == 9 and len([name for name in cached if name.endswith(".webp")]) == 4
     label_site.write("content/memories/odette.md", SHAREABLE.replace("status: approved", "status: withdrawn"))
     assert label_site.build().exit_code == 0
     assert not (label_site.public / label[1]).exists() and not (label_site.public / card).exists()
     assert "ODETTE" not in label_site.all_output_text()
-    assert len(list(cache.iterdir())) == 3 and set(p.name for p in cache.iterdir()) < set(cached)
+    assert len(list(cache.iterdir())) == 5 and set(p.name for p in cache.iterdir()) < set(cached)
 
 
 def test_a_cached_picture_cut_short_is_drawn_again_not_published(label_site: Site) -> None:

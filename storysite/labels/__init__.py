@@ -11,7 +11,7 @@ The modules follow the engine's steps, each a pure function of its inputs:
   policy) and the data the label-maker page ships to the browser;
 - :mod:`.raster`: label PNGs drawn glyph by glyph at the layout's positions;
 - :mod:`.share`: the 1200×630 share cards;
-- :mod:`.variants`: a label's WebP files at smaller widths, for its memory page's ``srcset``;
+- :mod:`.variants`: a label's WebP files at smaller widths, for the ``srcset`` of the pages showing it;
 - :mod:`.stage`: the build stage (what to render, for which memory, at which URL);
 - :mod:`.pages`: the label-maker pages.
 

@@ -4,9 +4,9 @@
 memory gets a label picture when curation kept its ``label`` (published, and
 ``share`` in its consent), and a share card when it is shareable. Nothing is
 drawn here: every picture is an op whose hash names its file, drawn by
-:meth:`LabelStage.outputs` only when the build writes. A memory's label also
-gets lighter WebP variants for its page's ``srcset`` (:mod:`.variants`),
-derived from its PNG.
+:meth:`LabelStage.outputs` only when the build writes. A memory's label, and
+each design's example, also get lighter WebP variants for the ``srcset`` of
+the pages that show them (:mod:`.variants`), derived from their PNG.
 
 A fan label the build's policy refuses is a warning naming the memory's file
 and line, never the text; the memory is published without that label (and
@@ -92,7 +92,8 @@ class LabelStage:
     artworks: Mapping[str, ArtworkOp] = field(default_factory=dict)
     """Designs' artworks, published without their metadata."""
     variants: Mapping[str, LabelVariantOp] = field(default_factory=dict)
-    """Memories' labels as WebP at smaller widths (each one's label is in :attr:`labels`)."""
+    """Memories' labels and designs' examples as WebP at smaller widths (each one's label
+    is in :attr:`labels`)."""
 
     def paths(self) -> list[str]:
         """Every file the stage writes, sorted."""
@@ -255,11 +256,12 @@ def plan_labels(
     cards: dict[str, ShareCardOp] = {}
     copies: dict[str, Path] = {}
     artworks: dict[str, ArtworkOp] = {}
-    designs = [_design_view(d, assets, translate, labels, copies, artworks) for d in ready.values()]
-    fonts = _card_fonts(theme_static)
-    palette = site_view.palette
     variants: dict[str, LabelVariantOp] = {}
     settings = variant_settings(site.config.images)
+    designs = [_design_view(d, assets, translate, labels, copies, artworks, settings, variants)
+               for d in ready.values()]
+    fonts = _card_fonts(theme_static)
+    palette = site_view.palette
 
     def card(title: str, kicker: str, byline: str, label: LabelOp | None, photo: str | None, alt: str) -> ImageView:
         photo_path = str(site_dir / photo) if photo else None
@@ -303,8 +305,9 @@ def plan_labels(
 
 def _variant_sources(op: LabelOp, size: tuple[int, int], settings: VariantSettings | None,
                      variants: dict[str, LabelVariantOp]) -> tuple[PictureSource, ...]:
-    """The ``<source>`` of a memory's label: its WebP variants, added to ``variants`` (none
-    without WebP). The PNG stays the ``<img src>``, and the share card's picture."""
+    """The ``<source>`` of a label picture (a memory's, or a design's example): its WebP
+    variants, added to ``variants`` (none without WebP). The PNG stays the ``<img src>``,
+    and the share card's picture."""
     candidates = []
     for variant in plan_variants(op.key, size, settings):
         path = variant.output_path(LABELS_DIR)
@@ -391,7 +394,17 @@ def _card_words(memory: PublicMemory, view: MemoryCard, author: str, fonts: Card
 
 
 def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labels: dict[str, LabelOp],
-                 copies: dict[str, Path], artworks: dict[str, ArtworkOp]) -> DesignView:
+                 copies: dict[str, Path], artworks: dict[str, ArtworkOp], settings: VariantSettings | None,
+                 variants: dict[str, LabelVariantOp]) -> DesignView:
+    """A design as its pages and blocks show it, with the files it needs added to ``labels``,
+    ``copies``, ``artworks`` and ``variants``.
+
+    The example gets WebP variants as a memory's label does: the index cards, the
+    ``::: label`` block and the maker page without JavaScript show it far narrower
+    than its artwork. The blank artwork stays one file: the label maker draws on it
+    at full size, and a design's own file may be a JPEG or WebP, not the PNG that
+    variants are derived from.
+    """
     model = design.design
     suffix = design.artwork.suffix.lower()
     blank_path = f"{LABELS_DIR}/{model.slug}-{design.artwork_sha256[:10]}{suffix}"
@@ -407,7 +420,8 @@ def _design_view(design: ReadyDesign, assets: Assets, translate: Translate, labe
         path = f"{LABELS_DIR}/{op.key[:16]}.png"
         labels[path] = op
         example = ImageView("/" + path, width, height,
-                            translate("labels.example_alt", design=model.title, text=_label_text(result)))
+                            translate("labels.example_alt", design=model.title, text=_label_text(result)),
+                            _variant_sources(op, model.artwork_size, settings, variants))
     faces = []
     for font in design.fonts.values():
         if font.theme_logical is not None:

@@ -1,11 +1,12 @@
-"""Smaller, lighter files of a fan's label picture, for the memory page's ``srcset``.
+"""Smaller, lighter files of a label picture, for the ``srcset`` of the pages showing it.
 
-The label is drawn once, at its artwork's size, as a PNG: the ``<img src>``
-that every browser can show, and the picture the share card is made from.
-The memory page offers it again as WebP at the site's image widths narrower
-than the label, and at the label's own width, so that a phone takes a file a
-fraction of the PNG's size (the demo's 1200-pixel labels: 310 KB as PNG,
-25 KB as a 480-pixel WebP).
+A label (a fan's, on its memory page, or a design's example, on the label
+index, its maker page and ``::: label`` blocks) is drawn once, at its
+artwork's size, as a PNG: the ``<img src>`` that every browser can show, and
+the picture the share card is made from. The pages offer it again as WebP at
+the site's image widths narrower than the label, and at the label's own
+width, so that a phone takes a file a fraction of the PNG's size (the demo's
+1200-pixel labels: 310 KB as PNG, 25 KB as a 480-pixel WebP).
 
 A variant is a pure function of its label's PNG bytes and of fixed encoder
 settings, so it is derived from the PNG (drawn or cached) and never draws the

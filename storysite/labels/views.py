@@ -14,8 +14,8 @@ class ImageView:
     """A picture the build made: site-relative URL, size in pixels, alternative text.
 
     ``sources`` are lighter files of the same picture for a ``<picture>`` (a fan's
-    label on its memory page: WebP at several widths); ``url`` stays the fallback
-    that every browser can show.
+    label on its memory page, a design's example: WebP at several widths); ``url``
+    stays the fallback that every browser can show.
     """
 
     url: str
