@@ -56,7 +56,7 @@ from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
 from storysite.model import FIELD_LINE_KEYS, Content, Memory, Origin
-from storysite.outputs import feed_job, not_found_job, robots_job, sitemap_job, tag_feed_jobs
+from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.pictures import build_site_media
@@ -436,8 +436,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     pages = [job.url for job in jobs if job.in_sitemap]
     jobs += [
         not_found_job(site_view, translate, {"latest": list(memories.cards[:3])}),
-        feed_job(site, site_view, memories, translate, site_media),
-        *tag_feed_jobs(site, site_view, memories, translate, site_media),
+        *feed_jobs(site, site_view, memories, translate, site_media),
         sitemap_job(site_view, pages),
     ]
     if "robots.txt" not in static_files:  # a site's own static/robots.txt is used as it is

@@ -42,42 +42,35 @@ def _stamp(memory: PublicMemory, build_date: dt.date) -> dt.date:
     return memory.published if memory.published is not None else build_date
 
 
-def feed_job(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any,
-             site_media: SiteMedia | None = None) -> PageJob:
-    """The Atom feed of memories, most recently published first.
+def feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any,
+              site_media: SiteMedia | None = None) -> list[PageJob]:
+    """The Atom feed of memories, most recently published first, then one per tag
+    (``/tags/<slug>/feed.xml``: that tag's memories alone, for visitors who follow one theme;
+    none with ``feed.tags: false``). Each lists ``feed.limit`` memories at most.
 
     Entry times come from ``published:`` (else the day consent was granted), and
-    the feed's own time is the latest of them (the build date for an empty feed,
-    ``SOURCE_DATE_EPOCH`` when set), never the clock's time, so the feed is reproducible.
+    a feed's own time is the latest of them (the build date for an empty feed,
+    ``SOURCE_DATE_EPOCH`` when set), never the clock's time, so feeds are reproducible.
     """
-    ordered = sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug),
-                     reverse=True)[: site.config.feed.limit]
-    meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
-    return _feed(site, site_view, memories, {card.slug: card for card in memories.cards}, translate, ordered, meta, "/",
-                 site_media)
-
-
-def tag_feed_jobs(site: PublicSite, site_view: SiteView, memories: MemoryViews, translate: Any,
-                  site_media: SiteMedia | None = None) -> list[PageJob]:
-    """An Atom feed per tag (``/tags/<slug>/feed.xml``), like the site's but of that tag's
-    memories alone, for visitors who follow one theme (``feed.tags: false``: none)."""
-    if not site.config.feed.tags or not memories.tags:
-        return []
     limit = site.config.feed.limit
+    newest_first = sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug), reverse=True)
     cards = {card.slug: card for card in memories.cards}
+    meta = PageMeta(site.config.title, site_view.description, "/feed.xml")
+    jobs = [_feed(site, site_view, memories, cards, translate, newest_first[:limit], meta, "/", site_media)]
+    if not site.config.feed.tags:
+        return jobs
     by_tag: dict[str, list[PublicMemory]] = {tag.slug: [] for tag in memories.tags}
     # One pass over the memories, newest first, filling each tag's feed to the limit.
-    for memory in sorted(site.memories, key=lambda m: (_stamp(m, site.build_date), m.slug), reverse=True):
+    for memory in newest_first:
         for tag_view in cards[memory.slug].tags:
             shown = by_tag.get(tag_view.slug)
             if shown is not None and len(shown) < limit:
                 shown.append(memory)
-    jobs = []
     for tag in memories.tags:
-        page = routing.tag_url(tag.slug)
         meta = PageMeta(f"{translate('tags.one', name=tag.name)} · {site.config.title}",
                         translate("tags.one_description", name=tag.name, count=tag.count), routing.tag_feed_url(tag.slug))
-        jobs.append(_feed(site, site_view, memories, cards, translate, by_tag[tag.slug], meta, page, site_media))
+        jobs.append(_feed(site, site_view, memories, cards, translate, by_tag[tag.slug], meta, routing.tag_url(tag.slug),
+                          site_media))
     return jobs
 
 
