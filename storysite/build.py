@@ -261,7 +261,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         # Files changed (or just touched) since they were last read: hashed here, so that
         # one whose bytes are in the cache is not parsed again. A first build skips this:
         # every file is read and hashed once, by the worker that parses it.
-        sources = [replace(s, digest=_hash_file(site_dir / s.path)) if not s.digest else s for s in sources]
+        # (One that cannot be read has no hash: its worker reports why.)
+        sources = [replace(s, digest=cache.file_hash(site_dir / s.path)) if not s.digest else s for s in sources]
     keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) if s.digest else "" for s in sources]
     missing = [index for index, key in enumerate(keys) if not key or not parsed_cache.claim(key)]
     parse = functools.partial(_parse_pickled, site_dir, config.limits.max_file_bytes)
@@ -654,15 +655,6 @@ class ParsedFile(NamedTuple):
 def _without_text(memory: AnyMemory) -> AnyMemory:
     """The memory without its source text (its rendered text is kept by key)."""
     return memory if not memory.body else replace(memory, body="", body_key=text_key(memory))
-
-
-def _hash_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes, or "" when it cannot be read (its worker reports why)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return ""
 
 
 def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile

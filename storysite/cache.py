@@ -161,19 +161,20 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 key = f"{number}:{relpath}"
                 if recent or key in hash_these:
                     hashed_now.append(key)
-                    entry += f"\x00{_content_hash(path)}"
+                    entry += f"\x00{file_hash(path) or 'unreadable'}"
                 entries.append(entry)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), sorted(hashed_now)
 
 
-def _content_hash(path: str) -> str:
+def file_hash(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, or "" when it cannot be read."""
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
-        return "unreadable"
+        return ""
 
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import storysite.labels.stage as label_stage
 from storysite.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,3 +167,22 @@ def _no_debug_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STORYSITE_DEBUG", raising=False)
     if "SOURCE_DATE_EPOCH" in os.environ:
         monkeypatch.delenv("SOURCE_DATE_EPOCH")
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """How many labels were drawn and how many variants were derived from them, build by build."""
+    counts = {"labels": 0, "derived": 0}
+    render_label, derive_variants = label_stage.render_label, label_stage.derive_variants
+
+    def counted_render(op: label_stage.LabelOp) -> bytes:
+        counts["labels"] += 1
+        return render_label(op)
+
+    def counted_derive(png: bytes, ops: tuple[label_stage.LabelVariantOp, ...]) -> list[bytes]:
+        counts["derived"] += len(ops)
+        return derive_variants(png, ops)
+
+    monkeypatch.setattr(label_stage, "render_label", counted_render)
+    monkeypatch.setattr(label_stage, "derive_variants", counted_derive)
+    yield counts

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 
-import storysite.labels.stage as stage
 from tests.browser.harness import format_axe_violations, format_vnu_messages, serve_directory
 from tests.conftest import MINIMAL_CONFIG, Site
 from tests.test_label_variants import VARIANT, variant_files
@@ -160,25 +159,6 @@ def test_example_variants_are_the_same_bytes_from_the_same_input(make_site: Call
     other = example_site(make_site, CONFIG.replace("800]}", "800], quality: 60}"), name="other")
     assert not set(variant_files(other)) & set(variant_files(again))
     assert pictures(other, "labels/index.html")[0].png == pictures(again, "labels/index.html")[0].png
-
-
-@pytest.fixture
-def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """How many labels were drawn and how many variants were encoded, build by build."""
-    counts = {"labels": 0, "derived": 0}
-    render_label, derive_variants = stage.render_label, stage.derive_variants
-
-    def counted_render(op: stage.LabelOp) -> bytes:
-        counts["labels"] += 1
-        return render_label(op)
-
-    def counted_derive(png: bytes, ops: tuple[stage.LabelVariantOp, ...]) -> list[bytes]:
-        counts["derived"] += len(ops)
-        return derive_variants(png, ops)
-
-    monkeypatch.setattr(stage, "render_label", counted_render)
-    monkeypatch.setattr(stage, "derive_variants", counted_derive)
-    yield counts
 
 
 def test_an_unchanged_design_is_not_encoded_again(make_site: Callable[..., Site], drawn: dict[str, int]) -> None:

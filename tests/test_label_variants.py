@@ -7,7 +7,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,25 +125,6 @@ def test_a_memory_that_goes_leaves_no_variant_anywhere(make_site: Callable[..., 
         assert Path(path).stem.split("-")[0] not in everything  # named by no page, feed or record
         assert f"https://example.org/{path}" in purge
     assert len([p for p in cache.iterdir() if p.suffix == ".webp"]) == 3
-
-
-@pytest.fixture
-def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """How many labels were drawn and how many were derived into variants, build by build."""
-    counts = {"labels": 0, "derived": 0}
-    render_label, derive_variants = stage.render_label, stage.derive_variants
-
-    def counted_render(op: stage.LabelOp) -> bytes:
-        counts["labels"] += 1
-        return render_label(op)
-
-    def counted_derive(png: bytes, ops: tuple[stage.LabelVariantOp, ...]) -> list[bytes]:
-        counts["derived"] += len(ops)
-        return derive_variants(png, ops)
-
-    monkeypatch.setattr(stage, "render_label", counted_render)
-    monkeypatch.setattr(stage, "derive_variants", counted_derive)
-    yield counts
 
 
 def test_an_unchanged_label_is_not_drawn_again(make_site: Callable[..., Site], drawn: dict[str, int]) -> None:
