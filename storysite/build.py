@@ -232,13 +232,19 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # The configured output is not read even by a preview building elsewhere (its thousands of
     # folders would be walked on every save).
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
-    fingerprint, hashed = cache.input_fingerprint(
+    fingerprint, recent = cache.input_fingerprint(
         site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
         [bundled_themes_dir(), _PACKAGE_DIR],
-        f"{today.isoformat()}\x00{strict}\x00{base_url or ''}", state.hashed if state is not None else ())
+        f"{today.isoformat()}\x00{strict}\x00{base_url or ''}",
+        leftovers_in=[output_dir.parent, (site_dir / config.output).parent])
+    # Files too recent for their stat data to show a later edit are compared by their bytes.
+    unsettled = cache.file_hashes(recent)
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
+            and cache.file_hashes(state.unsettled) == state.unsettled
             and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files, state.finished_ns)):
+        if state.unsettled and not recent:
+            cache.mark_settled(site_dir, output_dir, fingerprint)  # stat data will tell from now on
         replayed = Diagnostics(_replay(state.diagnostics))
         replayed.extend(problems)
         replayed.extend(left_behind)
@@ -268,7 +274,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     parse = functools.partial(_parse_pickled, site_dir, config.limits.max_file_bytes)
     files_parsed, files_reused = len(missing), len(sources) - len(missing)
     settled = time.time_ns() - 2_000_000_000  # see _parse_pickled: recent changes are not recorded
-    digests: load.DigestIndex = {s.path: (s.stat, s.digest) for s in sources if s.digest and s.stat[1] < settled}
+    # (By the later of its modification and change times: a copy that kept an old modification
+    # time, cp -p or tar x, is as recent as its change time.)
+    digests: load.DigestIndex = {s.path: (s.stat, s.digest) for s in sources
+                                 if s.digest and max(s.stat[1], s.stat[2]) < settled}
     unreadable: list[tuple[int, bytes]] = []
     for index, (digest, stat, raw) in zip(missing, fork_map(parse, [sources[i] for i in missing], processes),
                                           strict=True):
@@ -540,7 +549,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         heap.give_back()
         cache.save_state(site_dir, output_dir, cache.BuildState(
             fingerprint, sizes, [(d.path, d.line, int(d.severity), d.message) for d in problems.sorted()],
-            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), hashed=hashed))
+            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), unsettled=unsettled))
         # The cache keeps only what this build used: a withdrawn photo leaves it too.
         prune_cache(cache_dir, image_results.results)
         # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -682,7 +691,7 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
         value = ParsedFile(False, [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found, [], {})
     # A file changed within the last two seconds may change again within its timestamp's
     # tick unseen: its stat data is not recorded, so the next build reads it again.
-    recent = time.time_ns() - info.st_mtime_ns < 2_000_000_000
+    recent = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < 2_000_000_000
     stat = (0, 0, 0, 0) if recent else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return hashlib.sha256(data).hexdigest(), stat, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 

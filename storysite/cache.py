@@ -19,6 +19,7 @@ simply means a full build.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -28,6 +29,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import struct
 import sys
 import tempfile
@@ -38,21 +40,23 @@ from pathlib import Path
 from typing import Any
 
 import storysite
+from storysite.diagnostics import Severity
 from storysite.load import DigestIndex
 from storysite.write import changed_after
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
 _LEFTOVER = re.compile(r"\..+\.(?:staging|old)-")
-FORMAT = 2
+FORMAT = 3
 _SKIPPED_DIRS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache",
                  ".pytest_cache"}
-"""Folders no build reads, at the top of a site (or anywhere in storysite's own code and themes)."""
+"""Folders no build reads, outside content/, static/ and themes/ (and anywhere in storysite's own code)."""
 _NEVER_READ_DIRS = {".git", ".hg", ".svn"}
 """Folders no build reads wherever they are in a site: version control. (A ``node_modules`` or
 ``__pycache__`` inside ``static/`` is published, and one inside ``content/`` is read.)"""
 _READ_FOLDERS = {"content", "static", "themes"}
-"""The site's folders a build reads, following symbolic links wherever they lead."""
+"""The site's folders a build reads: tools' folders in them are read too, and they (and a kind
+folder of ``content``, a theme of ``themes``) may be symbolic links out of the site."""
 
 
 #: The libraries whose code decides what a build writes (how Markdown, templates, YAML and
@@ -98,25 +102,27 @@ COARSE_SETTLING_NS = 2_000_000_000
 
 
 def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str,
-                      hashed: Iterable[str] = ()) -> tuple[str, list[str]]:
-    """A hash of the stat data of every file a build may read (paths sorted).
+                      leftovers_in: Iterable[Path] = ()) -> tuple[str, list[str]]:
+    """A hash of the stat data of every file a build may read (paths sorted), and the files
+    among them changed too recently for their stat data to show a later edit (see
+    :data:`SETTLING_NS`: an edit in the same tick keeps size, times and inode), which the
+    caller compares by their bytes (:func:`file_hashes`).
 
     Folders reached through symbolic links are walked too (the build reads them), each
     real folder once: adding or removing such a link changes the fingerprint. A link out
-    of the site is walked where the build follows it (in ``content/``, ``static/`` and
-    ``themes/``), else only where it leads is recorded (it could lead to the whole disk).
-
-    A file changed too recently (:data:`SETTLING_NS`) could change again unseen, keeping its
-    stat data: its bytes are hashed too, and so are those of the ``hashed`` files (the ones the
-    last build hashed, given back so that an unchanged site gives the same fingerprint). The
-    fingerprint, and the files hashed for it (to give back next time).
+    of the site is walked where the build follows it (``content``, a kind folder of it,
+    ``static``, ``themes`` and a theme's folder), else only where it leads is recorded (it
+    could lead to the whole disk, which the build refuses to read). Version control is
+    never walked, nor tools' folders (``node_modules``…) outside ``content/``, ``static/``
+    and ``themes/`` (within them, the build reads them), nor the leftovers of killed builds
+    in the folders ``leftovers_in`` (beside an output).
     """
     started = time.time_ns()
-    hash_these = set(hashed)
-    hashed_now: list[str] = []
+    recent: list[str] = []
     skipped = {str(p.resolve()) for p in skip}
+    leftover_folders = {os.path.realpath(p) for p in leftovers_in}
     digest = hashlib.sha256(f"{FORMAT}\x00{storysite.__version__}\x00{library_versions()}\x00{salt}".encode())
-    for number, root in enumerate((site_dir, *extra_roots)):
+    for root in (site_dir, *extra_roots):
         own_code = root != site_dir
         entries: list[str] = []
         prefix = len(os.path.join(root, ""))
@@ -129,19 +135,22 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                 continue
             seen.add(real)
             kept = []
-            top = len(folder) + 1 == prefix
+            leftovers_here = real in leftover_folders
             for name in sorted(dirs):
                 path = os.path.join(folder, name)
-                target = os.path.realpath(path)
-                if name in _NEVER_READ_DIRS or ((top or own_code) and name in _SKIPPED_DIRS) or _LEFTOVER.match(name):
+                parts = path[prefix:].split(os.sep)
+                read_area = not own_code and parts[0] in _READ_FOLDERS
+                if (name in _NEVER_READ_DIRS or (name in _SKIPPED_DIRS and not read_area)
+                        or (leftovers_here and _LEFTOVER.match(name))):
                     continue
+                target = os.path.realpath(path)
                 if os.path.islink(path):
                     # Where a link leads is an input too, even into the output or the private
                     # store (which the build refuses to publish from); one leading there is not
                     # walked, nor one out of the site but where the build follows it.
                     entries.append(f"{path[prefix:]}\x00-> {target}")
-                    read_there = not own_code and path[prefix:].split(os.sep, 1)[0] in _READ_FOLDERS
-                    if target in skipped or not (read_there or os.path.join(target, "").startswith(inside)):
+                    followed = read_area and len(parts) <= (1 if parts[0] == "static" else 2)
+                    if target in skipped or not (followed or os.path.join(target, "").startswith(inside)):
                         continue
                 elif target in skipped:
                     continue
@@ -149,23 +158,47 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
             dirs[:] = kept
             for name in files:
                 path = os.path.join(folder, name)
+                relpath = path[prefix:].replace(os.sep, "/")
                 try:
                     info = os.stat(path)
                 except OSError:
+                    # A link to nothing (or a file gone since): where it leads is an input too,
+                    # the build refusing one that leads out of the site.
+                    with contextlib.suppress(OSError):
+                        entries.append(f"{relpath}\x00-> {os.readlink(path)}")
                     continue
-                relpath = path[prefix:].replace(os.sep, "/")
-                entry = f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
+                entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
+                               f"\x00{info.st_ino}")
                 coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
-                recent = max(info.st_mtime_ns, info.st_ctime_ns) >= started - (
-                    COARSE_SETTLING_NS if coarse else SETTLING_NS)
-                key = f"{number}:{relpath}"
-                if recent or key in hash_these:
-                    hashed_now.append(key)
-                    entry += f"\x00{file_hash(path) or 'unreadable'}"
-                entries.append(entry)
+                if (stat.S_ISREG(info.st_mode) and max(info.st_mtime_ns, info.st_ctime_ns)
+                        >= started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)):
+                    recent.append(path)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), sorted(hashed_now)
+    return digest.hexdigest(), sorted(recent)
+
+
+def file_hashes(paths: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of each regular file's bytes ("" for one that cannot be read, or is no
+    longer a regular file: it is opened without blocking, so a pipe never holds a build)."""
+    found = {}
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            found[path] = ""
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                found[path] = ""
+                continue
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                found[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            found[path] = ""
+        finally:
+            os.close(fd)
+    return found
 
 
 def file_hash(path: str | Path) -> str:
@@ -194,8 +227,10 @@ class BuildState:
     finished_ns: int = 0
     """When the build had written its output (the state file's own modification time, by the
     file system's clock, as the output's are): a file modified later was edited by hand."""
-    hashed: list[str] = field(default_factory=list)
-    """The input files whose bytes its fingerprint hashed (see :func:`input_fingerprint`)."""
+    unsettled: dict[str, str] = field(default_factory=dict)
+    """The inputs changed too recently for their stat data to be trusted when its fingerprint
+    was taken (see :func:`input_fingerprint`), with the hash of their bytes then: compared by
+    their bytes until a build finds them settled (:func:`mark_settled`)."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -219,29 +254,51 @@ def recycle_dir(site_dir: Path, output_dir: Path) -> Path:
     return site_dir / CACHE_DIR / f"output-{_tag(output_dir)}"
 
 
+def _state_path(site_dir: Path, output_dir: Path, suffix: str = ".json") -> Path:
+    return site_dir / CACHE_DIR / f"state-{_tag(output_dir)}{suffix}"
+
+
 def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
-    path = site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json"
+    path = _state_path(site_dir, output_dir)
     try:
         data = json.loads(path.read_text("utf-8"))
         if data.get("format") != FORMAT:
             return None
         marker = data.get("output_marker")
-        diagnostics = [(str(where), int(line), int(severity), str(message))
+        diagnostics = [(str(where), int(line), int(Severity(int(severity))), str(message))
                        for where, line, severity, message in data["diagnostics"]]
+        unsettled = {str(name): str(digest) for name, digest in dict(data.get("unsettled", {})).items()}
+        if unsettled and _settled_for(site_dir, output_dir) == data["fingerprint"]:
+            unsettled = {}
         return BuildState(data["fingerprint"], dict(data["files"]), diagnostics,
                           dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
-                          path.stat().st_mtime_ns, [str(key) for key in data.get("hashed", [])])
+                          path.stat().st_mtime_ns, unsettled)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+
+
+def _settled_for(site_dir: Path, output_dir: Path) -> str:
+    try:
+        return _state_path(site_dir, output_dir, ".settled").read_text("utf-8")
+    except (OSError, ValueError):
+        return ""
+
+
+def mark_settled(site_dir: Path, output_dir: Path, fingerprint: str) -> None:
+    """Record that the inputs the state of ``fingerprint`` compares by their bytes were found
+    unchanged once settled: their stat data tells every later change. (A file of its own, so
+    that the state file, whose time says when the output was written, is left as it is.)"""
+    with contextlib.suppress(OSError):  # only saves a few hashes next time
+        _atomic_write(_state_path(site_dir, output_dir, ".settled"), fingerprint.encode())
 
 
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
             "output_marker": list(state.output_marker) if state.output_marker else None,
-            "hashed": state.hashed}
-    _atomic_write(site_dir / CACHE_DIR / f"state-{_tag(output_dir)}.json",
-                  json.dumps(data, sort_keys=True).encode())
+            "unsettled": state.unsettled}
+    _state_path(site_dir, output_dir, ".settled").unlink(missing_ok=True)
+    _atomic_write(_state_path(site_dir, output_dir), json.dumps(data, sort_keys=True).encode())
 
 
 def output_intact(output_dir: Path, files: Mapping[str, int], finished_ns: int) -> bool:

@@ -37,6 +37,7 @@ from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import personal_data_in
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_COMPOUND_PARTS = re.compile(r"['’-]")
 
 
 @dataclass(frozen=True)
@@ -264,9 +265,11 @@ def _shown_words(text: str, hidden: Mapping[str, str]) -> list[str]:
 
 def _shown_capitalised(text: str, hidden: Mapping[str, str]) -> list[str]:
     """The hidden name words (as written) that ``text`` shows as a name: a capitalised word
-    that is not the text's first ("Les Lefèvre à la plage", not "Petit déjeuner")."""
-    words = _WORD.findall(text)[1:]
-    named = {token for word in words if word[:1].isupper() for token in folded_words(word)}
+    that is not the text's first ("Les Lefèvre à la plage", not "Petit déjeuner"), nor the first
+    part of a compound first word ("Romain-Lefèvre's jar" shows Lefèvre)."""
+    words = _WORD.findall(text)
+    later = [*_COMPOUND_PARTS.split(words[0])[1:], *words[1:]] if words else []
+    named = {token for word in later if word[:1].isupper() for token in folded_words(word)}
     return sorted({written for word, written in hidden.items() if word in named})
 
 

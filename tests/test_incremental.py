@@ -972,20 +972,42 @@ def _same_stat_for(path: Path, info: os.stat_result, real_stat):
     return stat
 
 
-@pytest.mark.parametrize("folder", ["content/memories/node_modules", "content/memories/__pycache__x",
-                                    "content/memories/.venv_not"])
-def test_edits_in_folders_named_like_tool_caches_are_seen(make_site, folder: str) -> None:
-    site = make_site({f"{folder}/a.md": memory("Secret title"),
-                      "static/node_modules/lib/x.js": "var v = 1;\n", "static/__pycache__/y.txt": "1\n"})
+@pytest.mark.parametrize("folder", ["content/memories/node_modules", "content/memories/2024/node_modules"])
+def test_a_withdrawal_in_a_content_folder_named_like_a_tools_folder_is_seen(make_site, folder: str) -> None:
+    site = make_site({f"{folder}/a.md": memory("Secret title"), "content/memories/b.md": memory("B")})
     assert site.build().exit_code == 0
+    assert "Secret title" in site.read("memories/a/index.html")  # read and published: an input
     site.write(f"{folder}/a.md", memory("Secret title", status="withdrawn"))
-    site.write("static/node_modules/lib/x.js", "var v = 2; // new\n")
-    site.write("static/__pycache__/y.txt", "2\n")
     result = site.build()
     assert result.exit_code == 0 and "Up to date" not in result.stdout
     assert "Secret title" not in site.all_output_text()
-    assert site.read("node_modules/lib/x.js") == "var v = 2; // new\n"
-    assert site.read("__pycache__/y.txt") == "2\n"
+
+
+@pytest.mark.parametrize("folder", ["static/node_modules/lib", "static/__pycache__", "static/.venv",
+                                    "static/.well-known.old-2024", "static/.public.staging-1-x"])
+def test_an_edit_in_a_static_folder_named_like_a_tools_folder_or_a_leftover_is_published(make_site,
+                                                                                      folder: str) -> None:
+    site = make_site({f"{folder}/x.txt": "one\n", "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    published = folder.removeprefix("static/") + "/x.txt"
+    assert site.read(published) == "one\n"
+    assert "Up to date" in site.build().stdout
+    site.write(f"{folder}/x.txt", "two!\n")  # the only change
+    result = site.build()
+    assert result.exit_code == 0 and "Up to date" not in result.stdout
+    assert site.read(published) == "two!\n"
+    (site.root / folder / "x.txt").unlink()
+    assert "Up to date" not in site.build().stdout
+    assert not (site.public / published).exists()
+
+
+def test_files_no_build_reads_are_not_inputs(make_site) -> None:
+    site = make_site({"tools/node_modules/pkg/index.js": "1\n", "tools/.venv/bin/python": "x\n",
+                      "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    site.write("tools/node_modules/pkg/index.js", "2\n")
+    site.write("tools/.venv/bin/python", "y\n")
+    assert "Up to date" in site.build().stdout
 
 
 def test_edits_in_a_content_folder_linked_from_outside_the_site_are_seen(make_site, tmp_path) -> None:
@@ -1000,3 +1022,88 @@ def test_edits_in_a_content_folder_linked_from_outside_the_site_are_seen(make_si
     result = site.build()
     assert result.exit_code == 0 and "Up to date" not in result.stdout
     assert "Secret title" not in site.all_output_text()
+
+
+def test_links_out_of_the_site_the_build_refuses_are_not_walked(make_site) -> None:
+    # A link deep in content/ to /proc (whose /proc/<pid>/root leads back to /): the build refuses
+    # it at once; the walk for its fingerprint must not follow it first (it would not end).
+    site = make_site({"content/memories/b.md": memory("B")})
+    (site.root / "content/memories/proc").symlink_to("/proc", target_is_directory=True)
+    done = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)})
+    assert done.returncode == 1
+    assert "content/memories/proc:1: is a symbolic link that leads outside the site" in done.stderr
+
+
+def test_a_pipe_among_the_inputs_never_holds_a_build(make_site) -> None:
+    site = make_site({"content/memories/b.md": memory("B")})
+    pipe = site.root / "static" / "pipe"
+    pipe.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(pipe)
+    future = time.time_ns() + 10 * 365 * 24 * 3600 * 10**9  # always "recent"
+    os.utime(pipe, ns=(future, future))
+    done = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)})
+    assert done.returncode == 0, done.stderr
+    assert "Up to date" in subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)],
+                                          capture_output=True, text=True, timeout=120,
+                                          env={**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}).stdout
+
+
+def test_recent_files_are_compared_by_their_bytes_only_until_they_settle(make_site, monkeypatch) -> None:
+    from storysite import cache
+
+    compared: list[int] = []
+    real = cache.file_hashes
+
+    def counted(paths):  # type: ignore[no-untyped-def]
+        paths = list(paths)
+        compared.append(len(paths))
+        return real(paths)
+
+    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)  # every file just written is recent
+    monkeypatch.setattr(cache, "file_hashes", counted)
+    site = make_site({"content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    assert "Up to date" in site.build().stdout  # recent, compared by their bytes: the same
+    monkeypatch.setattr(cache, "SETTLING_NS", 0)
+    monkeypatch.setattr(cache, "COARSE_SETTLING_NS", 0)  # now settled
+    compared.clear()
+    assert "Up to date" in site.build().stdout  # compared once more, then trusted by their stat data
+    assert compared and max(compared) > 0
+    compared.clear()
+    assert "Up to date" in site.build().stdout
+    assert compared and max(compared) == 0
+
+
+def test_a_copy_that_kept_an_old_modification_time_is_read_again(make_site, monkeypatch) -> None:
+    # cp -p, tar x, rsync -t: a file whose modification time is old but whose change time is
+    # now. On a file system stamping whole seconds, a second such copy in the same second keeps
+    # size, times and inode: the parse cache must not have trusted the first one's stat data.
+    from storysite import cache
+
+    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)
+    site = make_site({"content/memories/b.md": memory("B")})
+    path = site.write("content/memories/a.md", memory("Secret title", status="approved"))
+    old = 1_577_836_800 * 10**9  # 2020-01-01
+    os.utime(path, ns=(old, old))
+    assert site.build().exit_code == 0
+    assert "Secret title" in site.read("memories/a/index.html")
+    info = path.stat()
+    path.write_text(memory("Secret title", status="rejected"), encoding="utf-8")  # the same size
+    os.utime(path, ns=(old, old))
+    with monkeypatch.context() as same_second:
+        same_second.setattr(os, "stat", _same_stat_for(path, info, os.stat))
+        result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Secret title" not in site.all_output_text()
+
+
+def test_a_link_to_nothing_added_to_content_is_seen(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    assert site.build().exit_code == 0
+    (site.root / "content/memories/old").symlink_to("/nonexistent/memories")
+    result = site.build()
+    assert "Up to date" not in result.stdout
+    assert result.exit_code == 1
+    assert "content/memories/old:1: is a symbolic link that leads outside the site" in result.stderr

@@ -271,6 +271,7 @@ def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_
     ("first_initial", "Le goûter de Romain", None),  # the first name is published
     ("first_initial", "Lefèvre, le pot de 1986", None),  # a title's first word is capitalised anyway
     ("first_initial", "Un pot lefèvre", None),  # not written as a name
+    ("first_initial", "Romain-Lefèvre's jar", "Lefèvre"),  # a compound first word: its later parts count
     ("anonymous", "Le goûter de Romain", "Romain"),
     ("full", "Les Lefèvre à la plage", None),
 ])
