@@ -238,13 +238,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         f"{today.isoformat()}\x00{strict}\x00{base_url or ''}",
         leftovers_in=[output_dir.parent, (site_dir / config.output).parent])
     # Files too recent for their stat data to show a later edit are compared by their bytes.
-    unsettled = cache.file_hashes(recent)
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
             and cache.file_hashes(state.unsettled) == state.unsettled
             and marker_identity(output_dir) == state.output_marker and cache.output_intact(output_dir, state.files, state.finished_ns)):
-        if state.unsettled and not recent:
-            cache.mark_settled(site_dir, output_dir, fingerprint)  # stat data will tell from now on
+        if now_settled := set(state.unsettled).difference(recent):
+            cache.mark_settled(site_dir, output_dir, fingerprint, now_settled)  # stat data will tell from now on
         replayed = Diagnostics(_replay(state.diagnostics))
         replayed.extend(problems)
         replayed.extend(left_behind)
@@ -252,6 +251,9 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                            seconds=time.perf_counter() - started, written=True, up_to_date=True,
                            output_sizes=state.files, images_reused=int(state.summary.get("images", 0)),
                            base_path=config.base_path)
+
+    # Hashed before they are read: an edit made meanwhile makes the next build compare unequal.
+    unsettled = cache.file_hashes(recent)
 
     # 2. Load and validate every content file; all problems are collected.
     known = cache.load_digests(site_dir)

@@ -99,6 +99,9 @@ file system stamps times from a clock that ticks every few milliseconds, so an e
 tick as the one read keeps its size, times and inode."""
 COARSE_SETTLING_NS = 2_000_000_000
 """The same on a file system that stamps whole seconds (ext3, HFS+) or two (FAT)."""
+_AHEAD_NS = 10_000_000_000
+"""How far ahead of this clock a file system's may run (a network share): a file stamped
+further ahead was not just changed, and an edit now would stamp it anew."""
 
 
 def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str,
@@ -108,14 +111,15 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
     :data:`SETTLING_NS`: an edit in the same tick keeps size, times and inode), which the
     caller compares by their bytes (:func:`file_hashes`).
 
-    Folders reached through symbolic links are walked too (the build reads them), each
-    real folder once: adding or removing such a link changes the fingerprint. A link out
-    of the site is walked where the build follows it (``content``, a kind folder of it,
-    ``static``, ``themes`` and a theme's folder), else only where it leads is recorded (it
-    could lead to the whole disk, which the build refuses to read). Version control is
-    never walked, nor tools' folders (``node_modules``…) outside ``content/``, ``static/``
-    and ``themes/`` (within them, the build reads them), nor the leftovers of killed builds
-    in the folders ``leftovers_in`` (beside an output).
+    ``content/``, ``static/`` and ``themes/`` are walked first, as the build reads them:
+    every folder in them (``node_modules`` too), and symbolic links out of the site where
+    the build follows them (``content``, a kind folder of it, ``static``, anywhere in
+    ``themes``). The rest of the site is walked then, without tools' folders
+    (``node_modules``…), and where a link out of the site leads is only recorded (it could
+    lead to the whole disk, which the build refuses to read). Each real folder is walked
+    once, the first way it is reached: adding or removing a link changes the fingerprint.
+    Version control is never walked, nor the leftovers of killed builds in the folders
+    ``leftovers_in`` (beside an output).
     """
     started = time.time_ns()
     recent: list[str] = []
@@ -128,51 +132,61 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
         prefix = len(os.path.join(root, ""))
         inside = os.path.join(os.path.realpath(root), "")
         seen: set[str] = set()
-        for folder, dirs, files in os.walk(root, followlinks=True):
-            real = os.path.realpath(folder)
-            if real in seen:
-                dirs[:] = []  # a link back to a folder walked already
-                continue
-            seen.add(real)
-            kept = []
-            leftovers_here = real in leftover_folders
-            for name in sorted(dirs):
-                path = os.path.join(folder, name)
-                parts = path[prefix:].split(os.sep)
-                read_area = not own_code and parts[0] in _READ_FOLDERS
-                if (name in _NEVER_READ_DIRS or (name in _SKIPPED_DIRS and not read_area)
-                        or (leftovers_here and _LEFTOVER.match(name))):
+        walks = [(root, False)] if own_code else [*((root / name, True) for name in sorted(_READ_FOLDERS)), (root, False)]
+        for start, read_area in walks:
+            if read_area and os.path.islink(start):
+                entries.append(f"{start.name}\x00-> {os.path.realpath(start)}")
+                if os.path.realpath(start) in skipped:
                     continue
-                target = os.path.realpath(path)
-                if os.path.islink(path):
-                    # Where a link leads is an input too, even into the output or the private
-                    # store (which the build refuses to publish from); one leading there is not
-                    # walked, nor one out of the site but where the build follows it.
-                    entries.append(f"{path[prefix:]}\x00-> {target}")
-                    followed = read_area and len(parts) <= (1 if parts[0] == "static" else 2)
-                    if target in skipped or not (followed or os.path.join(target, "").startswith(inside)):
+            for folder, dirs, files in os.walk(start, followlinks=True):
+                real = os.path.realpath(folder)
+                if real in seen:
+                    dirs[:] = []  # a link back to a folder walked already
+                    continue
+                seen.add(real)
+                kept = []
+                leftovers_here = real in leftover_folders
+                for name in sorted(dirs):
+                    path = os.path.join(folder, name)
+                    parts = path[prefix:].split(os.sep)
+                    if not read_area and parts[0] in _READ_FOLDERS and len(parts) == 1:
+                        continue  # walked already, as the build reads it
+                    if (name in _NEVER_READ_DIRS or (name in _SKIPPED_DIRS and not read_area)
+                            or (leftovers_here and _LEFTOVER.match(name))):
                         continue
-                elif target in skipped:
-                    continue
-                kept.append(name)
-            dirs[:] = kept
-            for name in files:
-                path = os.path.join(folder, name)
-                relpath = path[prefix:].replace(os.sep, "/")
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    # A link to nothing (or a file gone since): where it leads is an input too,
-                    # the build refusing one that leads out of the site.
-                    with contextlib.suppress(OSError):
-                        entries.append(f"{relpath}\x00-> {os.readlink(path)}")
-                    continue
-                entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
-                               f"\x00{info.st_ino}")
-                coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
-                if (stat.S_ISREG(info.st_mode) and max(info.st_mtime_ns, info.st_ctime_ns)
-                        >= started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)):
-                    recent.append(path)
+                    target = os.path.realpath(path)
+                    if os.path.islink(path):
+                        # Where a link leads is an input too, even into the output or the private
+                        # store (which the build refuses to publish from); one leading there is not
+                        # walked, nor one out of the site but where the build follows it.
+                        entries.append(f"{path[prefix:]}\x00-> {target}")
+                        followed = read_area and (parts[0] == "themes" or len(parts) <= (1 if parts[0] == "static"
+                                                                                          else 2))
+                        if target in skipped or not (followed or os.path.join(target, "").startswith(inside)):
+                            continue
+                    elif target in skipped:
+                        continue
+                    kept.append(name)
+                dirs[:] = kept
+                for name in files:
+                    path = os.path.join(folder, name)
+                    relpath = path[prefix:].replace(os.sep, "/")
+                    try:
+                        info = os.stat(path)
+                    except OSError:
+                        # A link to nothing (or a file gone since): where it leads is an input too,
+                        # the build refusing one that leads out of the site.
+                        with contextlib.suppress(OSError):
+                            entries.append(f"{relpath}\x00-> {os.readlink(path)}")
+                        continue
+                    entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
+                                   f"\x00{info.st_ino}")
+                    coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
+                    since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
+                    # A time far ahead (touch -d 2030) is no tick an edit made now could share.
+                    if stat.S_ISREG(info.st_mode) and any(since <= when <= started + _AHEAD_NS
+                                                          for when in (info.st_mtime_ns, info.st_ctime_ns)):
+                        recent.append(path)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), sorted(recent)
@@ -268,8 +282,8 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
         diagnostics = [(str(where), int(line), int(Severity(int(severity))), str(message))
                        for where, line, severity, message in data["diagnostics"]]
         unsettled = {str(name): str(digest) for name, digest in dict(data.get("unsettled", {})).items()}
-        if unsettled and _settled_for(site_dir, output_dir) == data["fingerprint"]:
-            unsettled = {}
+        for name in _settled_for(site_dir, output_dir, data["fingerprint"]):
+            unsettled.pop(name, None)
         return BuildState(data["fingerprint"], dict(data["files"]), diagnostics,
                           dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
                           path.stat().st_mtime_ns, unsettled)
@@ -277,19 +291,24 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
         return None
 
 
-def _settled_for(site_dir: Path, output_dir: Path) -> str:
+def _settled_for(site_dir: Path, output_dir: Path, fingerprint: str) -> list[str]:
+    """The files :func:`mark_settled` found settled for the state of ``fingerprint``."""
     try:
-        return _state_path(site_dir, output_dir, ".settled").read_text("utf-8")
-    except (OSError, ValueError):
-        return ""
+        note = json.loads(_state_path(site_dir, output_dir, ".settled").read_text("utf-8"))
+        return [str(name) for name in note["settled"]] if note.get("fingerprint") == fingerprint else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
-def mark_settled(site_dir: Path, output_dir: Path, fingerprint: str) -> None:
-    """Record that the inputs the state of ``fingerprint`` compares by their bytes were found
-    unchanged once settled: their stat data tells every later change. (A file of its own, so
-    that the state file, whose time says when the output was written, is left as it is.)"""
+def mark_settled(site_dir: Path, output_dir: Path, fingerprint: str, settled: Iterable[str]) -> None:
+    """Record that these inputs, which the state of ``fingerprint`` compares by their bytes,
+    were found unchanged once settled: their stat data tells every later change. (A file of
+    its own, so that the state file, whose time says when the output was written, is left as
+    it is.)"""
+    names = sorted({*_settled_for(site_dir, output_dir, fingerprint), *settled})
     with contextlib.suppress(OSError):  # only saves a few hashes next time
-        _atomic_write(_state_path(site_dir, output_dir, ".settled"), fingerprint.encode())
+        _atomic_write(_state_path(site_dir, output_dir, ".settled"),
+                      json.dumps({"fingerprint": fingerprint, "settled": names}).encode())
 
 
 def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:

@@ -50,7 +50,10 @@ def _origin(url: str) -> str | None:
     url = re.sub(r"[\t\n\r]", "", url).strip().replace("\\", "/")
     if url.startswith("//"):
         url = "https:" + url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "//[a-z]" (a pattern in a script): no host a browser could load from
+        return None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         return None

@@ -1107,3 +1107,102 @@ def test_a_link_to_nothing_added_to_content_is_seen(make_site) -> None:
     assert "Up to date" not in result.stdout
     assert result.exit_code == 1
     assert "content/memories/old:1: is a symbolic link that leads outside the site" in result.stderr
+
+
+def test_a_file_stamped_far_ahead_is_not_read_again_by_every_build(make_site, monkeypatch) -> None:
+    from storysite import cache
+
+    compared: list[int] = []
+    real = cache.file_hashes
+
+    def counted(paths):  # type: ignore[no-untyped-def]
+        paths = list(paths)
+        compared.append(len(paths))
+        return real(paths)
+
+    monkeypatch.setattr(cache, "file_hashes", counted)
+    site = make_site({"content/memories/b.md": memory("B"), "static/data.bin": b"x" * 4096})
+    ahead = time.time_ns() + 10 * 365 * 24 * 3600 * 10**9 + 123_456_789  # touch -d 2036
+    os.utime(site.root / "static/data.bin", ns=(ahead, ahead))
+    assert site.build().exit_code == 0
+    time.sleep(0.05)  # its change time settles
+    site.build()
+    compared.clear()
+    assert "Up to date" in site.build().stdout
+    assert compared and max(compared) == 0
+
+
+def test_a_tools_folder_the_build_reads_through_a_link_from_elsewhere_in_the_site_is_an_input(make_site) -> None:
+    # content/memories and static are links to folders of the site whose names sort first: the
+    # walk for the fingerprint must take them as the build reads them, node_modules and all.
+    site = make_site({"a_data/memories/node_modules/a.md": memory("Secret title"),
+                      "a_data/memories/b.md": memory("B"), "a_assets/node_modules/lib/x.js": "var v = 1;\n"})
+    (site.root / "content").mkdir(exist_ok=True)
+    (site.root / "content/memories").symlink_to("../a_data/memories", target_is_directory=True)
+    (site.root / "static").symlink_to("a_assets", target_is_directory=True)
+    assert site.build().exit_code == 0
+    assert "Secret title" in site.read("memories/a/index.html")
+    site.write("a_data/memories/node_modules/a.md", memory("Secret title", status="withdrawn"))
+    site.write("a_assets/node_modules/lib/x.js", "var v = 2; // new\n")
+    result = site.build()
+    assert result.exit_code == 0 and "Up to date" not in result.stdout
+    assert "Secret title" not in site.all_output_text()
+    assert site.read("node_modules/lib/x.js") == "var v = 2; // new\n"
+
+
+def test_an_edit_to_theme_templates_linked_from_outside_the_site_is_seen(make_site, tmp_path) -> None:
+    from storysite.theme import bundled_themes_dir
+
+    elsewhere = tmp_path / "shared-templates"
+    elsewhere.mkdir()
+    page = (bundled_themes_dir() / "default" / "templates" / "page.html").read_text("utf-8")
+    (elsewhere / "page.html").write_text(page.replace("{% block content %}", "{% block content %}<!-- one -->", 1),
+                                         encoding="utf-8")
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\nx\n", "themes/t/theme.yaml": "extends: default\n"},
+                     config="title: T\nbase_url: https://example.org/\ntheme: t\n")
+    (site.root / "themes/t/templates").symlink_to(elsewhere, target_is_directory=True)
+    assert site.build().exit_code == 0
+    assert "<!-- one -->" in site.read("p/index.html")
+    (elsewhere / "page.html").write_text(page.replace("{% block content %}", "{% block content %}<!-- two -->", 1),
+                                         encoding="utf-8")
+    result = site.build()
+    assert "Up to date" not in result.stdout
+    assert "<!-- two -->" in site.read("p/index.html")
+
+
+def test_files_settle_one_by_one_though_one_stays_recent(make_site, monkeypatch) -> None:
+    from storysite import cache
+
+    compared: list[int] = []
+    real_hashes, real_fingerprint = cache.file_hashes, cache.input_fingerprint
+
+    def counted(paths):  # type: ignore[no-untyped-def]
+        paths = list(paths)
+        compared.append(len(paths))
+        return real_hashes(paths)
+
+    site = make_site({f"content/memories/m{i}.md": memory(f"M{i}") for i in range(5)})
+    log = site.write("static/log.txt", "a log written to all the time\n")
+
+    def log_stays_recent(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fingerprint, recent = real_fingerprint(*args, **kwargs)
+        return fingerprint, sorted({*recent, str(log)})
+
+    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)  # every file just written is recent
+    monkeypatch.setattr(cache, "file_hashes", counted)
+    monkeypatch.setattr(cache, "input_fingerprint", log_stays_recent)
+    assert site.build().exit_code == 0
+    monkeypatch.setattr(cache, "SETTLING_NS", 0)
+    monkeypatch.setattr(cache, "COARSE_SETTLING_NS", 0)  # all but the log settle now
+    assert "Up to date" in site.build().stdout
+    compared.clear()
+    assert "Up to date" in site.build().stdout
+    assert compared == [1]  # the log alone is compared by its bytes
+
+
+def test_a_script_naming_a_bracketed_host_is_no_internal_error(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "static/js/app.js": 'var pattern = "//[a-z]+"; var other = "https://[oops/";\n'})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
