@@ -173,8 +173,9 @@ def build(
     except OSError as exc:
         # A folder the build cannot write (a read-only site, a full disk) before its output was
         # swapped in: the staging folder is gone, the previous output as it was.
-        if exc.filename is None:
+        if exc.filename is None and exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
             raise
+        # (A full disk met while writing a file's bytes names no file: the site folder is named.)
         return BuildResult(Diagnostics([write_failure(site_dir, exc)]), seconds=time.perf_counter() - started)
     # A build that writes lets the content go early (and part of it without its texts): it is
     # never reported back half, whether the build succeeded or stopped on an error.

@@ -1206,3 +1206,24 @@ def test_a_script_naming_a_bracketed_host_is_no_internal_error(make_site) -> Non
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "internal error" not in result.output
+
+
+def test_a_full_disk_while_writing_a_page_is_a_clear_error_and_the_output_stays(make_site, monkeypatch) -> None:
+    import errno
+
+    import storysite.write as write_module
+
+    site = make_site({"content/memories/a.md": memory("A")})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write("content/memories/a.md", memory("A, edited"))
+
+    def full(fd, data):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")  # as os.write says it: no file named
+
+    monkeypatch.setattr(write_module.os, "write", full)
+    result = site.build("--jobs", "1")
+    assert result.exit_code == 1
+    assert "cannot write here (No space left on device); free some space and build again" in result.output
+    assert "internal error" not in result.output
+    assert site.output_files() == before
