@@ -1050,19 +1050,28 @@ def test_a_pipe_among_the_inputs_never_holds_a_build(make_site) -> None:
                                           env={**os.environ, "SOURCE_DATE_EPOCH": str(BUILD_EPOCH)}).stdout
 
 
-def test_recent_files_are_compared_by_their_bytes_only_until_they_settle(make_site, monkeypatch) -> None:
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files each call compared by their bytes (cache.file_hashes), call by call."""
     from storysite import cache
 
-    compared: list[int] = []
+    counts: list[int] = []
     real = cache.file_hashes
 
     def counted(paths):  # type: ignore[no-untyped-def]
         paths = list(paths)
-        compared.append(len(paths))
+        counts.append(len(paths))
         return real(paths)
 
-    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)  # every file just written is recent
     monkeypatch.setattr(cache, "file_hashes", counted)
+    return counts
+
+
+def test_recent_files_are_compared_by_their_bytes_only_until_they_settle(make_site, monkeypatch,
+                                                                         compared: list[int]) -> None:
+    from storysite import cache
+
+    monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)  # every file just written is recent
     site = make_site({"content/memories/b.md": memory("B")})
     assert site.build().exit_code == 0
     assert "Up to date" in site.build().stdout  # recent, compared by their bytes: the same
@@ -1109,18 +1118,7 @@ def test_a_link_to_nothing_added_to_content_is_seen(make_site) -> None:
     assert "content/memories/old:1: is a symbolic link that leads outside the site" in result.stderr
 
 
-def test_a_file_stamped_far_ahead_is_not_read_again_by_every_build(make_site, monkeypatch) -> None:
-    from storysite import cache
-
-    compared: list[int] = []
-    real = cache.file_hashes
-
-    def counted(paths):  # type: ignore[no-untyped-def]
-        paths = list(paths)
-        compared.append(len(paths))
-        return real(paths)
-
-    monkeypatch.setattr(cache, "file_hashes", counted)
+def test_a_file_stamped_far_ahead_is_not_read_again_by_every_build(make_site, compared: list[int]) -> None:
     site = make_site({"content/memories/b.md": memory("B"), "static/data.bin": b"x" * 4096})
     ahead = time.time_ns() + 10 * 365 * 24 * 3600 * 10**9 + 123_456_789  # touch -d 2036
     os.utime(site.root / "static/data.bin", ns=(ahead, ahead))
@@ -1170,16 +1168,10 @@ def test_an_edit_to_theme_templates_linked_from_outside_the_site_is_seen(make_si
     assert "<!-- two -->" in site.read("p/index.html")
 
 
-def test_files_settle_one_by_one_though_one_stays_recent(make_site, monkeypatch) -> None:
+def test_files_settle_one_by_one_though_one_stays_recent(make_site, monkeypatch, compared: list[int]) -> None:
     from storysite import cache
 
-    compared: list[int] = []
-    real_hashes, real_fingerprint = cache.file_hashes, cache.input_fingerprint
-
-    def counted(paths):  # type: ignore[no-untyped-def]
-        paths = list(paths)
-        compared.append(len(paths))
-        return real_hashes(paths)
+    real_fingerprint = cache.input_fingerprint
 
     site = make_site({f"content/memories/m{i}.md": memory(f"M{i}") for i in range(5)})
     log = site.write("static/log.txt", "a log written to all the time\n")
@@ -1189,7 +1181,6 @@ def test_files_settle_one_by_one_though_one_stays_recent(make_site, monkeypatch)
         return fingerprint, sorted({*recent, str(log)})
 
     monkeypatch.setattr(cache, "SETTLING_NS", cache.COARSE_SETTLING_NS)  # every file just written is recent
-    monkeypatch.setattr(cache, "file_hashes", counted)
     monkeypatch.setattr(cache, "input_fingerprint", log_stays_recent)
     assert site.build().exit_code == 0
     monkeypatch.setattr(cache, "SETTLING_NS", 0)
