@@ -191,7 +191,7 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     """A warning for each published field that shows a part of the author's name which
     ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
     ``author.name`` and ``author.display`` under ``anonymous``): the title (where it writes it as
-    a name, capitalised past its first word), a label's text (drawn as typed on the label picture
+    a name, capitalised past its first word), the slug (in the URL), a label's text (drawn as typed on the label picture
     and share card) and photos' credits, alt texts and captions."""
     policy = site.config.privacy.author_display
     published = {memory.slug: memory for memory in site.memories}
@@ -218,6 +218,14 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
                                  f"title shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "
                                  "does not publish (on every page, card and share card that names the memory): "
                                  "write it as the policy shows the name"))
+        # A slug is in the memory's URL, and the slug of a file is its name: "lefevre-romain.md".
+        slug_words = set(folded_words(public.slug.replace("-", " ")))
+        if shown := sorted({written for word, written in hidden.items() if len(word) >= 3 and word in slug_words}):
+            found.append(warning(memory.origin.path, memory.origin.line,
+                                 f"the slug '{public.slug}' shows {_parts(shown)} of {whose} that "
+                                 f"privacy.author_display ({policy}) does not publish, in the memory's URL "
+                                 f"({routing.memory_url(public.slug)}): rename the file, or give it a slug: "
+                                 "that does not name the fan"))
         if public.label is not None and (shown := _shown_words(public.label.text, hidden)):
             found.append(warning(memory.origin.path, public.label.origin.line or memory.origin.line,
                                  f"label.text shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "

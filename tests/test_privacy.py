@@ -292,6 +292,30 @@ def test_a_title_naming_the_author_beyond_the_policy_is_a_warning(make_site, pol
         assert site.build("--strict").exit_code == 1
 
 
+@pytest.mark.parametrize(("policy", "file", "shown"), [
+    ("first_initial", "lefevre-romain.md", "Lefèvre"),
+    ("first_initial", "le-pot-de-romain.md", None),  # the first name is published
+    ("anonymous", "le-pot-de-romain.md", "Romain"),
+    ("full", "lefevre-romain.md", None),
+    ("first_initial", "souvenir-12.md", None),
+])
+def test_a_slug_naming_the_author_beyond_the_policy_is_a_warning(make_site, policy: str, file: str,
+                                                                  shown: str | None) -> None:
+    text = memory("Un pot").replace("author: {id: fan-1, display: Romain L., location: Lyon}",
+                                    "author: {id: fan-1, name: Romain Lefèvre}")
+    site = make_site({f"content/memories/{file}": text}, config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if " shows " in line]
+    if shown is None:
+        assert said == [], said
+    else:
+        slug = file.removesuffix(".md")
+        assert said == [f"content/memories/{file}:1: warning: the slug '{slug}' shows a part ({shown}) of author.name "
+                        f"that privacy.author_display ({policy}) does not publish, in the memory's URL "
+                        f"(/memories/{slug}/): rename the file, or give it a slug: that does not name the fan"], said
+
+
 UNPUBLISHED = {
     "submitted": memory("Zanzibar soumis", status="submitted"),
     "rejected": memory("Zanzibar rejeté", status="rejected"),
