@@ -265,6 +265,17 @@ def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_
     assert initial.build("--strict").exit_code == 1
 
 
+def _name_shown(make_site, file: str, title: str, policy: str) -> tuple[Site, list[str]]:
+    """A site of one memory by Romain Lefèvre, built: the site and its warnings that a field
+    shows a part of the name."""
+    text = memory(title).replace("author: {id: fan-1, display: Romain L., location: Lyon}",
+                                 "author: {id: fan-1, name: Romain Lefèvre}")
+    site = make_site({f"content/memories/{file}": text}, config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site, [line for line in result.stderr.splitlines() if " shows " in line]
+
+
 @pytest.mark.parametrize(("policy", "title", "shown"), [
     ("first_initial", "Les Lefèvre à la plage", "Lefèvre"),
     ("first_initial", "Chez mamie LEFÈVRE", "Lefèvre"),
@@ -277,18 +288,13 @@ def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_
 ])
 def test_a_title_naming_the_author_beyond_the_policy_is_a_warning(make_site, policy: str, title: str,
                                                                    shown: str | None) -> None:
-    text = memory(title).replace("author: {id: fan-1, display: Romain L., location: Lyon}",
-                                 "author: {id: fan-1, name: Romain Lefèvre}")
-    site = make_site({"content/memories/a.md": text}, config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
-    result = site.build()
-    assert result.exit_code == 0, result.output
-    said = [line for line in result.stderr.splitlines() if " shows " in line]
+    site, said = _name_shown(make_site, "a.md", title, policy)
     if shown is None:
         assert said == [], said
     else:
         assert said == [f"content/memories/a.md:2: warning: title shows a part ({shown}) of author.name that "
                         f"privacy.author_display ({policy}) does not publish (on every page, card and share card "
-                        "that names the memory): write it as the policy shows the name"], result.stderr
+                        "that names the memory): write it as the policy shows the name"], said
         assert site.build("--strict").exit_code == 1
 
 
@@ -301,12 +307,7 @@ def test_a_title_naming_the_author_beyond_the_policy_is_a_warning(make_site, pol
 ])
 def test_a_slug_naming_the_author_beyond_the_policy_is_a_warning(make_site, policy: str, file: str,
                                                                   shown: str | None) -> None:
-    text = memory("Un pot").replace("author: {id: fan-1, display: Romain L., location: Lyon}",
-                                    "author: {id: fan-1, name: Romain Lefèvre}")
-    site = make_site({f"content/memories/{file}": text}, config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
-    result = site.build()
-    assert result.exit_code == 0, result.output
-    said = [line for line in result.stderr.splitlines() if " shows " in line]
+    _, said = _name_shown(make_site, file, "Un pot", policy)
     if shown is None:
         assert said == [], said
     else:
