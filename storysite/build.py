@@ -276,7 +276,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     missing = [index for index, key in enumerate(keys) if not key or not parsed_cache.claim(key)]
     parse = functools.partial(_parse_pickled, site_dir, config.limits.max_file_bytes)
     files_parsed, files_reused = len(missing), len(sources) - len(missing)
-    settled = time.time_ns() - 2_000_000_000  # see _parse_pickled: recent changes are not recorded
+    settled = time.time_ns() - cache.COARSE_SETTLING_NS  # see _parse_pickled: recent changes are not recorded
     # (By the later of its modification and change times: a copy that kept an old modification
     # time, cp -p or tar x, is as recent as its change time.)
     digests: load.DigestIndex = {s.path: (s.stat, s.digest) for s in sources
@@ -693,8 +693,9 @@ def _parse_pickled(site_dir: Path, max_bytes: int, source: load.SourceFile
     else:
         value = ParsedFile(False, [(i.fields, i.body, i.body_line, i.line, i.index) for i in items], found, [], {})
     # A file changed within the last two seconds may change again within its timestamp's
-    # tick unseen: its stat data is not recorded, so the next build reads it again.
-    recent = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < 2_000_000_000
+    # tick unseen (whole seconds on some file systems): its stat data is not recorded, so the
+    # next build reads it again.
+    recent = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < cache.COARSE_SETTLING_NS
     stat = (0, 0, 0, 0) if recent else (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     return hashlib.sha256(data).hexdigest(), stat, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -193,36 +193,26 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
 
 
 def file_hashes(paths: Iterable[str]) -> dict[str, str]:
-    """The SHA-256 of each regular file's bytes ("" for one that cannot be read, or is no
-    longer a regular file: it is opened without blocking, so a pipe never holds a build)."""
-    found = {}
-    for path in paths:
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        except OSError:
-            found[path] = ""
-            continue
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                found[path] = ""
-                continue
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                found[path] = hashlib.file_digest(handle, "sha256").hexdigest()
-        except OSError:
-            found[path] = ""
-        finally:
-            os.close(fd)
-    return found
+    """:func:`file_hash` of each path."""
+    return {path: file_hash(path) for path in paths}
 
 
 def file_hash(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, or "" when it cannot be read."""
+    """The SHA-256 of a regular file's bytes, or "" for one that cannot be read or is not a
+    regular file (it is opened without blocking, so a pipe never holds a build)."""
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return ""
-
+    finally:
+        os.close(fd)
 
 
 @dataclass
