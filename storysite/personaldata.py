@@ -25,17 +25,20 @@ _DIGIT = re.compile(r"\d")
 
 def may_hold_contact_details(text: str) -> bool:
     """False only when ``text`` can hold neither an email address (no ``@``) nor a phone number
-    (fewer than nine digits): a quick test that spares most fans' texts the full search."""
-    if "@" in text:
-        return True
+    (fewer than nine digits): a quick test that spares most texts the full search."""
+    return "@" in text or _nine_digits(text)
+
+
+def _nine_digits(text: str) -> bool:
     return any(count >= 9 for count, _ in enumerate(_DIGIT.finditer(text), start=1))
 
 
 def personal_data_in(text: str) -> str | None:
     """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``."""
-    if EMAIL.search(text):
+    # Each pattern only where it could match: an address has an "@", a phone number nine digits.
+    if "@" in text and EMAIL.search(text):
         return "an email address"
-    if any(not _YEARS.fullmatch(found.group(0)) for found in PHONE.finditer(text)):
+    if _nine_digits(text) and any(not _YEARS.fullmatch(found.group(0)) for found in PHONE.finditer(text)):
         return "a phone number"
     return None
 

@@ -162,11 +162,7 @@ def published_contact_details(fields: list[tuple[str, str, int]], body: str, bod
     reported at its first line)."""
     found = []
     for name, text, line in fields:
-        if name == "author.location":
-            kind = private_data_in(text)
-        else:
-            kind = personal_data_in(text) if text and may_hold_contact_details(text) else None
-        if kind is not None:
+        if (kind := private_data_in(text) if name == "author.location" else personal_data_in(text)) is not None:
             found.append((name, line, kind))
     if may_hold_contact_details(body):
         for offset, text in enumerate(body.split("\n")):
