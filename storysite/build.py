@@ -55,7 +55,7 @@ from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
-from storysite.model import FIELD_LINE_KEYS, Content, Memory, Origin
+from storysite.model import Content, Memory, Origin, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
@@ -825,8 +825,8 @@ def _tag_claims(site: PublicSite) -> Iterator[routing.Claim]:
             slug = routing.slugify(tag)
             if slug and slug not in slugs:
                 slugs.add(slug)
-                line = dict(zip(FIELD_LINE_KEYS, memory.field_lines, strict=False)).get("tags")
-                yield routing.Claim(routing.tag_url(slug), memory.origin.path, line or memory.origin.line,
+                yield routing.Claim(routing.tag_url(slug), memory.origin.path,
+                                    field_line(memory.field_lines, "tags") or memory.origin.line,
                                     f"the tag '{tag}'")
 
 

@@ -21,7 +21,6 @@ from storysite.config import SiteConfig
 from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
-    FIELD_LINE_KEYS,
     Campaign,
     Consent,
     Content,
@@ -32,6 +31,7 @@ from storysite.model import (
     Milestone,
     Origin,
     Page,
+    field_line,
 )
 from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import personal_data_in
@@ -213,8 +213,7 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
         whose = "author.name" if memory.author.name else "author.display"
         # A title shows a name as names are written: capitalised, past its first word.
         if shown := _shown_capitalised(public.title, hidden):
-            title_line = dict(zip(FIELD_LINE_KEYS, memory.field_lines, strict=False)).get("title")
-            found.append(warning(memory.origin.path, title_line or memory.origin.line,
+            found.append(warning(memory.origin.path, field_line(memory.field_lines, "title") or memory.origin.line,
                                  f"title shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "
                                  "does not publish (on every page, card and share card that names the memory): "
                                  "write it as the policy shows the name"))

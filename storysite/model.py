@@ -79,6 +79,13 @@ FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location", 
 """The fields of :attr:`Memory.field_lines`."""
 
 
+def field_line(field_lines: tuple[int, ...], name: str) -> int:
+    """The line of the field ``name`` (one of :data:`FIELD_LINE_KEYS`) in a memory's
+    ``field_lines``, 0 when it is not written."""
+    index = FIELD_LINE_KEYS.index(name)
+    return field_lines[index] if index < len(field_lines) else 0
+
+
 @dataclass(frozen=True)
 class Memory:
     """A fan memory as written, private fields included."""
