@@ -478,7 +478,7 @@ def _derive(
     #    then turn it upright and convert its colours.
     largest = widths[-1]
     target = oriented_size((largest, scaled_height(largest, width, height)), orientation)
-    current = _resize(frame, target)
+    current = resize(frame, target)
     if orientation in _TRANSPOSE:
         current = current.transpose(_TRANSPOSE[orientation])
     current = _to_srgb(current, icc, notes)
@@ -489,7 +489,7 @@ def _derive(
     # 2. Each smaller width from the one above it: a fraction of the pixels to read.
     steps: list[Image.Image] = [current]
     for w in reversed(widths[:-1]):
-        current = _resize(current, (w, scaled_height(w, width, height)))
+        current = resize(current, (w, scaled_height(w, width, height)))
         steps.append(current)
     files: list[tuple[Derivative, bytes]] = []
     for image in reversed(steps):
@@ -501,7 +501,8 @@ def _derive(
     return Processed(width, height, source_pixels, tuple(files), placeholder, color, alpha, tuple(notes))
 
 
-def _resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``image`` at ``size`` (itself when it is that size already), as every derivative is made."""
     if image.size == size:
         return image
     # reducing_gap: a box reduction by a whole factor first, then Lanczos for

@@ -27,7 +27,7 @@ import PIL
 from PIL import Image, features
 
 from storysite.config.schema import Images
-from storysite.images import derivative_widths, scaled_height
+from storysite.images import derivative_widths, resize, scaled_height
 
 VARIANT_VERSION = "1"  # change it when deriving changes: keys, URLs and cache follow
 MIME_TYPE = "image/webp"
@@ -111,8 +111,7 @@ def derive_variants(png: bytes, ops: Sequence[LabelVariantOp]) -> list[bytes]:
     for op in ops:
         # Each width from the full picture (not from the next larger one, as photos are):
         # a label is small enough, and its letters stay sharper for it.
-        image = full if full.size == (op.width, op.height) else full.resize(
-            (op.width, op.height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image = resize(full, (op.width, op.height))
         image.info = {}  # nothing of the PNG's own chunks rides along
         buffer = io.BytesIO()
         image.save(buffer, "WEBP", quality=op.quality, method=op.method, exif=b"", xmp=b"", icc_profile=b"")
