@@ -252,7 +252,7 @@ def contact_details(content: Content, site: PublicSite) -> list[Diagnostic]:
         memory = published.get(written.slug)
         if memory is None:
             continue
-        fields = [(name, line, kind) for name, line, kind in written.contact_text]
+        fields = list(written.contact_text)
         texts = [("label.text", memory.label.text, memory.label.origin.line)] if memory.label else []
         texts += [(f"media.{name}", getattr(media, name), media.origin.line)
                   for media in memory.media for name in ("credit", "alt", "caption")]
