@@ -265,15 +265,18 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # from the last build when the file's stat data is unchanged), and what is not in the
     # cache is read and parsed over every core.
     processes = workers or default_workers()
-    parsed_cache = cache.ValueCache(site_dir, "parsed")
-    if parsed_cache.entries:
+    # (A preview holds the values of unchanged files already: the shards holding them are not read.)
+    parsed_cache = cache.ValueCache(site_dir, "parsed", memo.parsed_shards if memo is not None else None)
+    if parsed_cache.stored:
         # Files changed (or just touched) since they were last read: hashed here, so that
         # one whose bytes are in the cache is not parsed again. A first build skips this:
         # every file is read and hashed once, by the worker that parses it.
         # (One that cannot be read has no hash: its worker reports why.)
         sources = [replace(s, digest=cache.file_hash(site_dir / s.path)) if not s.digest else s for s in sources]
     keys = [cache.ValueCache.key(s.path, s.kind, str(s.bundle), s.digest) if s.digest else "" for s in sources]
-    missing = [index for index, key in enumerate(keys) if not key or not parsed_cache.claim(key)]
+    missing = [index for index, key in enumerate(keys)
+               if not key or not (parsed_cache.keep(key) if memo is not None and key in memo.parsed
+                                  else parsed_cache.claim(key))]
     parse = functools.partial(_parse_pickled, site_dir, config.limits.max_file_bytes)
     files_parsed, files_reused = len(missing), len(sources) - len(missing)
     settled = time.time_ns() - cache.COARSE_SETTLING_NS  # see _parse_pickled: recent changes are not recorded
@@ -295,6 +298,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         cache.save_digests(site_dir, digests)
         # Saved before validation: each parsed file can then be let go as soon as it is validated.
         parsed_cache.save()
+        if memo is not None:
+            memo.parsed_shards = parsed_cache.records()
     del digests
     for index, raw in unreadable:
         keys[index] = f"unreadable-{index}"

@@ -497,6 +497,23 @@ def _load_entries(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return header, entries
 
 
+ShardIdentity = tuple[int, int, int, int]
+"""(inode, size, modification and change times in ns) of a cache shard file."""
+ShardRecords = dict[str, tuple[ShardIdentity, frozenset[str]]]
+"""Each shard of a :class:`ValueCache` by name: its file's identity and the keys it holds."""
+
+
+def _identity_of(info: os.stat_result) -> ShardIdentity:
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _shard_identity(path: Path) -> ShardIdentity | None:
+    try:
+        return _identity_of(os.stat(path))
+    except OSError:
+        return None
+
+
 class BuildMemo:
     """What a long-lived process (the preview) keeps in memory from one of its builds to the
     next, instead of reading it back from the cache folder: the parsed content files, and the
@@ -506,6 +523,8 @@ class BuildMemo:
         self.parsed = ParsedMemo()
         self.pages: dict[str, PageFacts] | None = None
         """The page records of the output the last build committed (None before the first)."""
+        self.parsed_shards: ShardRecords | None = None
+        """The parse cache's shard files as the last build left them (see :class:`ValueCache`)."""
 
 
 class ParsedMemo:
@@ -536,6 +555,9 @@ class ParsedMemo:
         self._used[key] = value
         return value
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._values
+
     def settle(self) -> None:
         """A build is done with its content: keep what it used, and only that."""
         self._values, self._used = self._used, {}
@@ -558,12 +580,19 @@ class ValueCache:
 
     SHARD_CHARS = 2
 
-    def __init__(self, site_dir: Path, name: str) -> None:
+    def __init__(self, site_dir: Path, name: str, known: ShardRecords | None = None) -> None:
+        """The cache ``name`` of ``site_dir``. With ``known`` (the :meth:`records` of an earlier
+        build of this process), a shard file still the very file recorded (same inode, size and
+        times: every save writes a new one) is not read until a key of it is asked for: which
+        keys it holds is known already."""
         self.folder = site_dir / CACHE_DIR / name
         self._legacy = site_dir / CACHE_DIR / f"{name}.pickle"
         self.entries: dict[str, bytes] = {}
-        self.used: dict[str, bytes] = {}
+        self.used: dict[str, bytes | None] = {}
+        """The entries this build uses, by key; None for one kept unread (see :meth:`keep`)."""
         self._shards: dict[str, set[str]] = {}
+        self._identities: dict[str, ShardIdentity] = {}
+        self._unread: dict[str, Path] = {}
         try:
             names = sorted(os.listdir(self.folder))
         except OSError:
@@ -572,18 +601,55 @@ class ValueCache:
             shard, _, extension = filename.partition(".")
             if extension != "pickle" or len(shard) != self.SHARD_CHARS:
                 continue
-            try:
-                with open(self.folder / filename, "rb") as handle:
-                    data = pickle.load(handle)
-            except Exception:  # damaged, or written by other code: rewritten by the next save
-                data = None
-            # An unreadable or stale shard is rewritten (or removed) by the next save.
-            self._shards[shard] = {""}
-            if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_stamp()
-                    and isinstance(data.get("entries"), dict)):
-                entries = {key: raw for key, raw in data["entries"].items() if key[:self.SHARD_CHARS] == shard}
-                self.entries.update(entries)
-                self._shards[shard] = set(entries)
+            path = self.folder / filename
+            record = known.get(shard) if known else None
+            if record is not None and _shard_identity(path) == record[0]:
+                self._shards[shard], self._identities[shard] = set(record[1]), record[0]
+                self._unread[shard] = path
+            else:
+                self._read(shard, path)
+
+    def _read(self, shard: str, path: Path) -> None:
+        try:
+            with open(path, "rb") as handle:
+                identity = _identity_of(os.fstat(handle.fileno()))
+                data = pickle.load(handle)
+        except Exception:  # damaged, or written by other code: rewritten by the next save
+            data, identity = None, None
+        # An unreadable or stale shard is rewritten (or removed) by the next save.
+        self._shards[shard] = {""}
+        self._identities.pop(shard, None)
+        if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_stamp()
+                and isinstance(data.get("entries"), dict)):
+            entries = {key: raw for key, raw in data["entries"].items() if key[:self.SHARD_CHARS] == shard}
+            self.entries.update(entries)
+            self._shards[shard] = set(entries)
+            if identity is not None:
+                self._identities[shard] = identity
+
+    def _read_shard_of(self, key: str) -> None:
+        path = self._unread.pop(key[:self.SHARD_CHARS], None)
+        if path is not None:
+            self._read(key[:self.SHARD_CHARS], path)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the cache holds any entry (read or not)."""
+        return bool(self.entries or self._unread)
+
+    def records(self) -> ShardRecords:
+        """Each shard file as this cache last read or wrote it, with the keys it holds: given
+        to the next build of this process, its unchanged shards are not read again."""
+        return {shard: (identity, frozenset(self._shards[shard])) for shard, identity in self._identities.items()}
+
+    def keep(self, key: str) -> bool:
+        """Whether ``key`` is cached, as :meth:`claim`, without reading its value when its shard
+        is not read yet (for a value the caller holds already)."""
+        shard = key[:self.SHARD_CHARS]
+        if key not in self.used and shard in self._unread and key in self._shards.get(shard, ()):
+            self.used[key] = None
+            return True
+        return self.claim(key)
 
     @staticmethod
     def key(*parts: bytes | str) -> str:
@@ -595,8 +661,9 @@ class ValueCache:
 
     def claim(self, key: str) -> bool:
         """Whether ``key`` is cached; if so, it is kept by the next :meth:`save`."""
-        if key in self.used:
+        if self.used.get(key) is not None:
             return True
+        self._read_shard_of(key)
         raw = self.entries.get(key)
         if raw is None:
             return False
@@ -605,6 +672,7 @@ class ValueCache:
 
     def take(self, key: str) -> Any:
         """A value, let go from memory (after :meth:`save`, for values used once)."""
+        self._read_shard_of(key)
         used, stored = self.used.pop(key, None), self.entries.pop(key, None)
         raw = used if used is not None else stored
         del used, stored  # both dicts let go of it: it is freed once unpickled
@@ -614,6 +682,7 @@ class ValueCache:
         """A value as stored (pickled), or None."""
         raw = self.used.get(key)
         if raw is None:
+            self._read_shard_of(key)
             raw = self.entries.get(key)
             if raw is not None:
                 self.used[key] = raw
@@ -625,7 +694,7 @@ class ValueCache:
 
     def save(self) -> None:
         """Keep exactly the entries used since loading, rewriting only the shards that changed."""
-        by_shard: dict[str, dict[str, bytes]] = {}
+        by_shard: dict[str, dict[str, bytes | None]] = {}
         for key in sorted(self.used):
             by_shard.setdefault(key[:self.SHARD_CHARS], {})[key] = self.used[key]
         for shard in sorted(set(by_shard) | set(self._shards)):
@@ -633,9 +702,20 @@ class ValueCache:
             if set(entries) == self._shards.get(shard, set()):
                 continue
             path = self.folder / f"{shard}.pickle"
-            if entries:
-                _atomic_pickle(path, {"format": FORMAT, "code": code_stamp(), "entries": entries})
+            if any(raw is None for raw in entries.values()):  # kept unread: read now, to be written again
+                self._read_shard_of(shard)
+            kept = {key: raw if raw is not None else self.entries.get(key) for key, raw in entries.items()}
+            written = {key: raw for key, raw in kept.items() if raw is not None}
+            if written:
+                _atomic_pickle(path, {"format": FORMAT, "code": code_stamp(), "entries": written})
+                identity = _shard_identity(path)
+                if identity is not None:
+                    self._identities[shard] = identity
+                else:  # (gone already: read again, or found missing, by the next build)
+                    self._identities.pop(shard, None)
             else:
                 path.unlink(missing_ok=True)
-            self._shards[shard] = set(entries)
+                self._identities.pop(shard, None)
+            self._shards[shard] = set(written)
+            self._unread.pop(shard, None)
         self._legacy.unlink(missing_ok=True)

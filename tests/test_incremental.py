@@ -106,6 +106,45 @@ def test_preview_builds_keeping_parsed_files_and_page_records_equal_a_full_build
     assert not (preview / "memories" / "m001").exists() and not (preview / "memories" / "m004").exists()
 
 
+def test_preview_builds_keep_the_parse_cache_as_a_build_does(make_site, tmp_path: Path) -> None:
+    # A preview does not read again the parse cache's shard files it wrote or read itself (it
+    # holds their values): the cache on disk must still end as a build leaves it, every file in
+    # use in it, a deleted memory's text gone from it, a shard damaged meanwhile read again.
+    from storysite.build import build
+    from storysite.cache import BuildMemo
+    site = small_site(make_site, count=60)
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    shards = site.root / ".storysite/cache/parsed"
+
+    def cached() -> bytes:
+        return b"".join(path.read_bytes() for path in sorted(shards.glob("*.pickle")))
+
+    assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    assert b"memories/m004.md" in cached()
+    # Enough files that a shard holds several: one rewritten for a deleted file keeps the others.
+    for number in range(4, 24):
+        (site.root / f"content/memories/m{number:03d}.md").unlink()
+    text = site.root / "content/memories/m002.md"
+    text.write_text(text.read_text().replace("Souvenir 2", "Souvenir deux"))
+    second = build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
+    assert second.ok and second.files_parsed == 1 and second.files_reused == 41
+    assert not [n for n in range(4, 24) if f"memories/m{n:03d}.md".encode() in cached()]
+    assert b"Souvenir deux" in cached()
+    # A build of the site itself finds every file it needs in the cache the preview left.
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Content files: 0 parsed, 42 reused." in result.stdout, result.output
+    damaged = sorted(shards.glob("*.pickle"))[0]
+    damaged.write_bytes(b"not a pickle")
+    text.write_text(text.read_text().replace("Souvenir deux", "Souvenir 2 encore"))
+    third = build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
+    assert third.ok and third.files_parsed == 2  # the file edited, and the one of the shard damaged
+    assert "Souvenir 2 encore" in (preview / "memories/m002/index.html").read_text(encoding="utf-8")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "Content files: 0 parsed, 42 reused." in result.stdout, result.output
+
+
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
                                                                            monkeypatch) -> None:
     # What a build that never finished had taken from the preview's memory is not kept on its
