@@ -494,7 +494,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
     with Staging(output_dir, recycle,
                  previous_files=state.files if state is not None else None,
-                 previous_marker=state.output_marker if state is not None else None) as staging:
+                 previous_marker=state.output_marker if state is not None else None,
+                 recycled_listing=memo.recycled if memo is not None else None) as staging:
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
@@ -533,12 +534,15 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
-        if preview:
-            # A first preview had no output to recycle: one is linked now, before the build is
-            # recorded as finished (a link changes its file's change time), so that the first
-            # save is as quick as the next ones. (A deploying build does not pay for it: the
-            # output before last is there from its second build on.)
-            prime_recycled(output_dir, recycle)
+        # A first preview had no output to recycle: one is linked now, before the build is
+        # recorded as finished (a link changes its file's change time), so that the first save
+        # is as quick as the next ones. (A deploying build does not pay for it: the output
+        # before last is there from its second build on.)
+        primed = prime_recycled(output_dir, recycle) if preview else None
+        if memo is not None:
+            # What this preview left in its recycled folder: its next build prunes that folder
+            # by the list (it is its own, in a private temporary folder) rather than walking it.
+            memo.recycled = primed or staging.listing
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     rendered, reused = written.rendered, written.reused

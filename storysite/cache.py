@@ -42,7 +42,7 @@ from typing import Any
 import storysite
 from storysite.diagnostics import Severity
 from storysite.load import DigestIndex
-from storysite.write import changed_after
+from storysite.write import RecycledListing, changed_after
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
@@ -525,6 +525,8 @@ class BuildMemo:
         """The page records of the output the last build committed (None before the first)."""
         self.parsed_shards: ShardRecords | None = None
         """The parse cache's shard files as the last build left them (see :class:`ValueCache`)."""
+        self.recycled: RecycledListing | None = None
+        """The recycled folder as the last build left it (see :class:`storysite.write.Staging`)."""
 
 
 class ParsedMemo:

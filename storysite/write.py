@@ -68,7 +68,8 @@ class Staging:
 
     def __init__(self, output_dir: Path, recycle_dir: Path | None = None,
                  previous_files: Iterable[str] | None = None,
-                 previous_marker: tuple[int, int, int] | None = None) -> None:
+                 previous_marker: tuple[int, int, int] | None = None,
+                 recycled_listing: RecycledListing | None = None) -> None:
         self.output_dir = output_dir
         token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
@@ -89,13 +90,20 @@ class Staging:
         output that still has that very marker is cut down by this list instead of a walk."""
         self.previous_marker = previous_marker
         self._marker_seen = marker_identity(output_dir)
+        self._listing_given = recycled_listing
+        self._known_files: frozenset[str] | None = None
+        self.listing: RecycledListing | None = None
+        """What this build left in ``recycle_dir`` (see :data:`RecycledListing`), when it knows."""
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         if self.recycle_dir is not None and self.recycle_dir.is_dir():
+            given = self._listing_given
+            known = given[1] if given is not None and folder_identity(self.recycle_dir) == given[0] else None
             try:
                 os.rename(self.recycle_dir, self.root)
                 self.recycled = True
+                self._known_files = known
             except OSError:  # another file system, or another build took it first
                 shutil.rmtree(self.recycle_dir, ignore_errors=True)
         if not self.recycled:
@@ -146,7 +154,10 @@ class Staging:
         in :attr:`left_behind` (it still holds what an earlier build published)."""
         if self.recycled and self.expected is not None:
             try:
-                _remove_unlisted(self.root, self.expected, writable=True)
+                if self._known_files is not None:
+                    _remove_known(self.root, self._known_files, self.expected)
+                else:
+                    _remove_unlisted(self.root, self.expected, writable=True)
             except OSError:
                 self._give_up_recycled()
                 return
@@ -209,6 +220,9 @@ class Staging:
                 and marker == self.previous_marker == self._marker_seen):
             recorded = sorted((self.previous_files - self.unchanged) | {MARKER})
             if all(_plain_relpath(r) for r in recorded) and _recycle(old, recorded, self.recycle_dir):
+                identity = folder_identity(self.recycle_dir)
+                if identity is not None:
+                    self.listing = (identity, frozenset(self.previous_files & self.unchanged))
                 return
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
@@ -240,6 +254,41 @@ class Staging:
         problem = remove_tree(old)
         if problem is not None:
             self.left_behind.append((old, problem))
+
+
+RecycledListing = tuple[tuple[int, int, int], frozenset[str]]
+"""A recycled folder as the build that left it knows it: the folder's identity (see
+:func:`folder_identity`) and the files it holds. Given to the next build of the same process
+(the preview, whose folders are its own, in a private temporary folder), which then prunes the
+folder by the list instead of walking its ten thousand folders, when it is still that folder."""
+
+
+def folder_identity(folder: Path) -> tuple[int, int, int] | None:
+    """(device, inode, change time) of ``folder``: a rename, or a file added or removed in it,
+    changes the change time."""
+    try:
+        info = os.stat(folder, follow_symlinks=False)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_ctime_ns) if stat.S_ISDIR(info.st_mode) else None
+
+
+def _remove_known(root: Path, held: Iterable[str], expected: Iterable[str]) -> None:
+    """:func:`_remove_unlisted` for a folder known to hold the files ``held``, without a walk."""
+    keep = set(expected)
+    removed = []
+    for relpath in sorted(set(held) - keep):
+        try:
+            os.unlink(root / relpath)
+        except FileNotFoundError:
+            continue
+        removed.append(relpath)
+    needed = {relpath.rsplit("/", 1)[0] for relpath in keep if "/" in relpath}
+    for folder in list(needed):
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            needed.add(folder)
+    _remove_empty_folders(root, removed, needed)
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
@@ -519,15 +568,16 @@ def _remove_empty_folders(root: Path, removed: Iterable[str], needed: set[str] |
             folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
-def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
+def prime_recycled(output_dir: Path, recycle_dir: Path) -> RecycledListing | None:
     """Give ``recycle_dir`` hard links to the files of ``output_dir`` when it has none yet, so
     that the next build recycles a folder rather than making one per page (see
-    :class:`Staging`); whether it did. Safe whatever the output holds: a recycled folder is
-    never trusted, only reused where its files are the very files the new output needs."""
+    :class:`Staging`); what it made, or None when it did not. Safe whatever the output holds:
+    its files are reused only where they are the very files the new output needs."""
     if recycle_dir.exists() or not output_dir.is_dir():
-        return False
+        return None
     # Made aside, then renamed into place: a half-made folder is never taken for one.
     priming = recycle_dir.parent / f"{recycle_dir.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    linked = []
     try:
         for relpath in _walk_files(output_dir):
             if relpath == MARKER or relpath.split("/", 1)[0] in KEPT:
@@ -538,12 +588,14 @@ def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
             target = os.path.join(priming, relpath)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.link(source, target)
+            linked.append(relpath)
         os.makedirs(priming, exist_ok=True)
         os.rename(priming, recycle_dir)
     except OSError:
         shutil.rmtree(priming, ignore_errors=True)
-        return False
-    return True
+        return None
+    identity = folder_identity(recycle_dir)
+    return None if identity is None else (identity, frozenset(linked))
 
 
 def clean_leftovers(output_dir: Path) -> list[tuple[Path, OSError]]:

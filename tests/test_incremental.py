@@ -145,6 +145,52 @@ def test_preview_builds_keep_the_parse_cache_as_a_build_does(make_site, tmp_path
     assert "Content files: 0 parsed, 42 reused." in result.stdout, result.output
 
 
+def test_preview_prunes_its_own_recycled_folder_by_list_and_a_changed_one_by_a_walk(make_site, tmp_path: Path) -> None:
+    # A preview knows what it left in its recycled folder and prunes it by that list rather
+    # than walking it: build after build, its output is a clean build's and the folder holds
+    # nothing the live output does not; a folder changed meanwhile is walked, as any other.
+    from storysite.build import build, preview_recycle_dir
+    from storysite.cache import BuildMemo
+    site = small_site(make_site)
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    recycled = preview_recycle_dir(preview)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    def edit(relpath: str, old: str, new: str) -> None:
+        path = site.root / relpath
+        path.write_text(path.read_text().replace(old, new))
+
+    def planted() -> None:
+        (recycled / "planted.html").write_text("<p>planted</p>")
+        edit("content/memories/m006.md", "Souvenir 6", "Souvenir six")
+
+    steps = [
+        lambda: edit("content/memories/m002.md", "Souvenir 2", "Souvenir deux"),
+        lambda: site.write("content/memories/nouveau.md", memory("Tout nouveau", extra="tags: [t1]\n")),
+        lambda: os.rename(site.root / "content/memories/m003.md", site.root / "content/memories/renomme.md"),
+        lambda: edit("content/memories/m004.md", "status: approved", "status: withdrawn"),
+        lambda: (site.root / "content/memories/m005.md").unlink(),
+        planted,
+        lambda: edit("content/memories/m002.md", "Souvenir deux", "Souvenir 2"),
+    ]
+    assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    for number, step in enumerate(steps):
+        step()
+        assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+        full = clean_copy(site, tmp_path, f"full-{number}")
+        reference = tmp_path / f"full-{number}-preview" / "site"
+        assert build(full.root, output_dir=reference, workers=1, today=today).ok
+        live = tree(preview)
+        assert live == tree(reference), f"after step {number}"
+        assert recycled.is_dir()
+        for relpath, data in tree(recycled).items():
+            assert live.get(relpath) == data, f"step {number}: {relpath} is not in the output"
+    assert "planted.html" not in tree(preview)
+    assert not [relpath for relpath in tree(preview) if relpath.startswith(("memories/m004/", "memories/m005/"))]
+
+
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
                                                                            monkeypatch) -> None:
     # What a build that never finished had taken from the preview's memory is not kept on its
