@@ -148,6 +148,7 @@ def build(
     workers: int | None = None,
     memo: cache.BuildMemo | None = None,
     base_url: str | None = None,
+    output: Path | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir``; write the output only if there is no error.
 
@@ -161,7 +162,9 @@ def build(
     the page records between the builds of a long-lived process (the preview).
     ``base_url`` (checked already) stands for the configuration's (a staging deploy): the
     takedown record, which describes the site deployed at the configured address, is then
-    left alone too.
+    left alone too. ``output`` (checked already: see :func:`output_folder_problem`) is the
+    folder to write instead of the configured one (``storysite build --output``): the build is
+    for the deployed site all the same.
     """
     # A build that writes keeps the texts on the site's own disk (the system's temporary
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
@@ -169,7 +172,7 @@ def build(
     try:
         with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
             result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                            workers=workers, memo=memo, base_url=base_url)
+                            workers=workers, memo=memo, base_url=base_url, output=output)
     except OSError as exc:
         # A folder the build cannot write (a read-only site, a full disk) before its output was
         # swapped in: the staging folder is gone, the previous output as it was.
@@ -184,7 +187,7 @@ def build(
 
 def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
            output_dir: Path | None, workers: int | None, memo: cache.BuildMemo | None = None,
-           base_url: str | None = None) -> BuildResult:
+           base_url: str | None = None, output: Path | None = None) -> BuildResult:
     """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -206,7 +209,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         config = replace(config, base_url=base_url, key_lines={**config.key_lines,
                                                                "base_url": config.key_lines.get("base_url", 1)})
     preview = output_dir is not None
-    output_dir = output_dir if output_dir is not None else site_dir / config.output
+    if output_dir is None:
+        output_dir = output.resolve() if output is not None else site_dir / config.output
     problems.extend(_check_output_dir(config, site_dir))
     if not config.absolute_base and config.base_url != "/" and "base_url" in config.key_lines:
         problems.warning(CONFIG_NAME, config.line_of("base_url"),
@@ -220,7 +224,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                                 "no base_url: the sitemap, the feed and robots.txt hold addresses without a "
                                 "domain, which search engines and feed readers do not accept; add the address "
                                 "the site is published at, such as base_url: https://example.org/"))
-    problems.extend(_foreign_output(output_dir, site_dir, config, preview))
+    if output is None:  # (a folder named on the command line was checked there)
+        problems.extend(_foreign_output(output_dir, site_dir, config, preview))
     # An old output a build could not remove still holds what it published (a withdrawn
     # memory's page among it): tried again, and while it stays, every build says so and exits 1,
     # after its new output is in place (a withdrawal must not wait for it). Only beside an
@@ -769,6 +774,33 @@ def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
         other = "site" if first == "public" else "public"
         yield error(CONFIG_NAME, config.line_of("output" if config.output != "public" else "privacy.private_store"),
                     f"output: '{config.output}' would overwrite {what}; choose another folder, such as {other}")
+
+
+def output_folder_problem(folder: Path, site_dir: Path) -> str | None:
+    """Why ``folder`` cannot be the output of the site in ``site_dir`` (``build --output``),
+    or None: a build replaces its output folder whole, so it must be no folder the site, its
+    sources or anyone else's files live in."""
+    if os.path.islink(folder):
+        return f"'{folder}' is a symbolic link (to {os.readlink(folder)}); name the real folder instead"
+    if os.path.lexists(folder) and not folder.is_dir():
+        return f"'{folder}' is an existing file; name a folder"
+    real, site = folder.resolve(), site_dir.resolve()
+    if real == site or site.is_relative_to(real):
+        return f"'{folder}' holds the site itself, which a build would replace; name a folder of its own"
+    config, _ = load_config(site, lenient=True)
+    if real.is_relative_to(site):
+        first = real.relative_to(site).parts[0]
+        protected = {load.CONTENT_DIR, STATIC_DIR, "themes", ".git", CONFIG_NAME, ".storysite"}
+        if config is not None:
+            protected.add(config.privacy.private_store.split("/")[0])
+        if first in protected:
+            return f"'{folder}' is in {first}/ of the site, which a build would overwrite; choose another folder"
+    found = foreign_files(real)
+    if found and cache.load_state(site, real) is None:
+        shown = ", ".join(found) + ("…" if len(found) >= 3 else "")
+        return (f"'{folder}' already holds files storysite did not write ({shown}); a build replaces its "
+                "output folder whole, so empty it or name a new one")
+    return None
 
 
 def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, preview: bool) -> Iterator[Diagnostic]:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from storysite import __version__, heap
-from storysite.build import BuildResult, build
+from storysite.build import BuildResult, build, output_folder_problem
 from storysite.config import SiteConfig
 from storysite.config.options import BaseUrl, OptionError
 from storysite.diagnostics import Diagnostic, Severity, StorysiteError
@@ -89,8 +89,12 @@ def main() -> None:
 @click.option("--base-url", "base_url", default=None, metavar="URL",
               help="Build for this address instead of storysite.yaml's base_url (a staging or preview "
                    "deploy); the takedown record is left alone.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None, metavar="FOLDER",
+              help="Write the site into FOLDER instead of storysite.yaml's output. Every build replaces it "
+                   "whole: a new or empty folder, or one storysite wrote.")
 @_edge
-def build_command(site: str, strict: bool, quiet: bool, jobs: int | None, base_url: str | None) -> None:
+def build_command(site: str, strict: bool, quiet: bool, jobs: int | None, base_url: str | None,
+                  output: Path | None) -> None:
     """Build the site in DIR (default: here) into its output folder."""
     site_dir = _site_dir(site)
     if base_url is not None:
@@ -98,8 +102,12 @@ def build_command(site: str, strict: bool, quiet: bool, jobs: int | None, base_u
             base_url = BaseUrl().check(base_url)
         except OptionError as exc:
             raise click.BadParameter(str(exc), param_hint="--base-url") from None
+    if output is not None:
+        problem = output_folder_problem(output, site_dir)
+        if problem is not None:
+            raise click.BadParameter(problem, param_hint="--output")
     with heap.collector_off():
-        result = build(site_dir, strict=strict, workers=jobs, base_url=base_url)
+        result = build(site_dir, strict=strict, workers=jobs, base_url=base_url, output=output)
     print_diagnostics(result.diagnostics)
     if not result.written:
         where = f"{result.output_dir.name}/" if result.output_dir else "the output"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import Site, memory
 
 
@@ -231,6 +233,54 @@ def test_check_counts_notes_apart_from_warnings(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A").replace("status: approved\n", "")}, config="title: T\n")
     result = site.run("check", str(site.root))
     assert "0 error(s), 1 warning(s), 1 note(s)." in result.output, result.output
+
+
+def test_build_into_another_folder_with_output(make_site, tmp_path: Path) -> None:
+    # -o/--output: the site written elsewhere (dist/ for a CI deploy), byte for byte the configured
+    # build's, incremental there too; the configured output is not touched.
+    site = make_site({"content/memories/a.md": memory("Un souvenir"), "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    expected = site.output_files()
+    outside = tmp_path / "deploy" / "dist"
+    for folder in (outside, site.root / "dist"):
+        result = site.build("--output", str(folder))
+        assert result.exit_code == 0, result.output
+        assert {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == expected
+        assert "Up to date" in site.build("-o", str(folder)).output
+    assert site.output_files() == expected
+    # A withdrawal reaches the folder at its next build, and the takedown record lists the URL.
+    site.write("content/memories/b.md", memory("Un autre", status="withdrawn"))
+    result = site.build("-o", str(outside))
+    assert result.exit_code == 0 and "URL(s) changed or removed" in result.output, result.output
+    assert not (outside / "memories" / "b").exists()
+    assert "Un autre" not in "".join(p.read_text("utf-8", "replace") for p in outside.rglob("*") if p.is_file())
+
+
+def test_output_refuses_folders_a_build_would_destroy(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/memories/a.md": memory("Un souvenir")})
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("someone's notes")
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "link").symlink_to(theirs)
+    cases = {
+        str(site.root): "holds the site itself",
+        str(tmp_path): "holds the site itself",
+        str(site.root / "content"): "in content/ of the site",
+        str(site.root / "static" / "out"): "in static/ of the site",
+        str(site.root / ".storysite" / "out"): "in .storysite/ of the site",
+        str(site.root / "private" / "out"): "in private/ of the site",
+        str(theirs): "already holds files storysite did not write (notes.txt)",
+        str(tmp_path / "a-file"): "is an existing file",
+        str(tmp_path / "link"): "is a symbolic link",
+    }
+    for folder, reason in cases.items():
+        result = site.build("--output", folder)
+        assert result.exit_code == 2, (folder, result.output)
+        assert "--output" in result.output and reason in result.output, (folder, result.output)
+    assert (theirs / "notes.txt").read_text() == "someone's notes"
+    assert (site.root / "content/memories/a.md").is_file()
+    assert not site.public.exists()
 
 
 def test_build_for_another_address_with_base_url(make_site) -> None:
