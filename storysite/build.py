@@ -79,7 +79,14 @@ from storysite.timeline_pages import build_timeline_views, timeline_block, timel
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
 from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
-from storysite.write import Staging, clean_leftovers, foreign_files, marker_identity, prime_recycled
+from storysite.write import (
+    Staging,
+    clean_leftovers,
+    foreign_files,
+    marker_identity,
+    prime_recycled,
+    survey_recycled,
+)
 
 STATIC_DIR = "static"
 EXCERPT_SOURCE = 1000
@@ -501,6 +508,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
                  previous_files=state.files if state is not None else None,
                  previous_marker=state.output_marker if state is not None else None,
                  recycled_listing=memo.recycled if memo is not None else None) as staging:
+        if memo is not None:
+            memo.recycled = None  # a survey holds for the folder surveyed, now taken
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
@@ -539,15 +548,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
-        # A first preview had no output to recycle: one is linked now, before the build is
-        # recorded as finished (a link changes its file's change time), so that the first save
-        # is as quick as the next ones. (A deploying build does not pay for it: the output
-        # before last is there from its second build on.)
-        primed = prime_recycled(output_dir, recycle) if preview else None
-        if memo is not None:
-            # What this preview left in its recycled folder: its next build prunes that folder
-            # by the list (it is its own, in a private temporary folder) rather than walking it.
-            memo.recycled = primed or staging.listing
+        if preview:
+            # A first preview had no output to recycle: one is linked now, before the build is
+            # recorded as finished (a link changes its file's change time), so that the first
+            # save is as quick as the next ones. (A deploying build does not pay for it: the
+            # output before last is there from its second build on.)
+            prime_recycled(output_dir, recycle)
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
     rendered, reused = written.rendered, written.reused
@@ -621,6 +627,13 @@ def _site_relative(site_dir: Path, path: str | bytes) -> str:
         return Path(text).resolve().relative_to(site_dir.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # outside the site, or a loop of links
         return text
+
+
+def survey_preview(output_dir: Path, memo: cache.BuildMemo) -> None:
+    """Survey the folder the next preview build into ``output_dir`` will recycle (see
+    :func:`storysite.write.survey_recycled`): for the preview server to call once its pages
+    have reloaded, so that the walk of ten thousand folders is not between a save and its reload."""
+    memo.recycled = survey_recycled(preview_recycle_dir(output_dir))
 
 
 def preview_recycle_dir(output_dir: Path) -> Path:

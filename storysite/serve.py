@@ -41,7 +41,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from storysite import heap
-from storysite.build import BuildResult, build
+from storysite.build import BuildResult, build, survey_preview
 from storysite.cache import BuildMemo, forget_output_records
 from storysite.config import load_config
 
@@ -178,6 +178,9 @@ class Rebuilder:
             self.builds += 1
             self.state.publish(result)
             self.on_build(result, time.perf_counter() - started)
+            # The pages are reloading: what the next rebuild recycles is surveyed now, not after
+            # the next save.
+            survey_preview(self.state.output_dir, self.memo)
             return result
 
     def poke(self) -> None:

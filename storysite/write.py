@@ -24,6 +24,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -92,14 +93,13 @@ class Staging:
         self._marker_seen = marker_identity(output_dir)
         self._listing_given = recycled_listing
         self._known_files: frozenset[str] | None = None
-        self.listing: RecycledListing | None = None
-        """What this build left in ``recycle_dir`` (see :data:`RecycledListing`), when it knows."""
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         if self.recycle_dir is not None and self.recycle_dir.is_dir():
+            # (Checked before the rename, which changes the folder's change time.)
             given = self._listing_given
-            known = given[1] if given is not None and folder_identity(self.recycle_dir) == given[0] else None
+            known = given.files if given is not None and given.holds(self.recycle_dir) else None
             try:
                 os.rename(self.recycle_dir, self.root)
                 self.recycled = True
@@ -155,7 +155,8 @@ class Staging:
         if self.recycled and self.expected is not None:
             try:
                 if self._known_files is not None:
-                    _remove_known(self.root, self._known_files, self.expected)
+                    for relpath in sorted(self._known_files - self.expected):
+                        _unlink_within(self.root, relpath)
                 else:
                     _remove_unlisted(self.root, self.expected, writable=True)
             except OSError:
@@ -220,9 +221,6 @@ class Staging:
                 and marker == self.previous_marker == self._marker_seen):
             recorded = sorted((self.previous_files - self.unchanged) | {MARKER})
             if all(_plain_relpath(r) for r in recorded) and _recycle(old, recorded, self.recycle_dir):
-                identity = folder_identity(self.recycle_dir)
-                if identity is not None:
-                    self.listing = (identity, frozenset(self.previous_files & self.unchanged))
                 return
         if self.recycle_dir is not None:
             # Kept: only the files that are the very files (same inode) the new output has at
@@ -256,39 +254,54 @@ class Staging:
             self.left_behind.append((old, problem))
 
 
-RecycledListing = tuple[tuple[int, int, int], frozenset[str]]
-"""A recycled folder as the build that left it knows it: the folder's identity (see
-:func:`folder_identity`) and the files it holds. Given to the next build of the same process
-(the preview, whose folders are its own, in a private temporary folder), which then prunes the
-folder by the list instead of walking its ten thousand folders, when it is still that folder."""
+@dataclass(frozen=True)
+class RecycledListing:
+    """A recycled folder surveyed whole (:func:`survey_recycled`): every file in it (links and
+    special files included) and the identity of every folder in it. A folder's change time
+    moves whenever an entry is added to it, removed or renamed (a link put in place of a
+    folder, a file planted deep down), so while every folder has the identity surveyed, the
+    folder holds exactly those files, and the next build prunes it by the list, not by a walk."""
+
+    files: frozenset[str]
+    folders: tuple[tuple[str, int, int, int], ...]
+    """(relative path, device, inode, change time in ns) of each folder, the top one as ""."""
+
+    def holds(self, root: Path) -> bool:
+        """Whether ``root`` is still the folder surveyed, no folder in it changed since."""
+        for relpath, device, inode, changed in self.folders:
+            try:
+                info = os.lstat(os.path.join(root, relpath) if relpath else root)
+            except OSError:
+                return False
+            if (info.st_dev, info.st_ino, info.st_ctime_ns) != (device, inode, changed) or not stat.S_ISDIR(info.st_mode):
+                return False
+        return True
 
 
-def folder_identity(folder: Path) -> tuple[int, int, int] | None:
-    """(device, inode, change time) of ``folder``: a rename, or a file added or removed in it,
-    changes the change time."""
+def survey_recycled(folder: Path) -> RecycledListing | None:
+    """What ``folder`` holds (see :class:`RecycledListing`), or None when it cannot be listed or
+    its clock is too coarse to show a change made within its tick (a whole-second change time).
+
+    For the preview server, once its pages have reloaded: its next build then checks a change
+    time per folder instead of listing each folder, off the path from a save to its reload."""
+    files: list[str] = []
+    folders: list[tuple[str, int, int, int]] = []
+    pending = [""]
     try:
-        info = os.stat(folder, follow_symlinks=False)
+        while pending:
+            relpath = pending.pop()
+            path = os.path.join(folder, relpath) if relpath else str(folder)
+            info = os.lstat(path)  # before the listing: a change made while listing moves it on
+            if not stat.S_ISDIR(info.st_mode) or not info.st_ctime_ns % 1_000_000_000:
+                return None
+            folders.append((relpath, info.st_dev, info.st_ino, info.st_ctime_ns))
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    inner = f"{relpath}/{entry.name}" if relpath else entry.name
+                    (pending if entry.is_dir(follow_symlinks=False) else files).append(inner)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_ctime_ns) if stat.S_ISDIR(info.st_mode) else None
-
-
-def _remove_known(root: Path, held: Iterable[str], expected: Iterable[str]) -> None:
-    """:func:`_remove_unlisted` for a folder known to hold the files ``held``, without a walk."""
-    keep = set(expected)
-    removed = []
-    for relpath in sorted(set(held) - keep):
-        try:
-            os.unlink(root / relpath)
-        except FileNotFoundError:
-            continue
-        removed.append(relpath)
-    needed = {relpath.rsplit("/", 1)[0] for relpath in keep if "/" in relpath}
-    for folder in list(needed):
-        while "/" in folder:
-            folder = folder.rsplit("/", 1)[0]
-            needed.add(folder)
-    _remove_empty_folders(root, removed, needed)
+    return RecycledListing(frozenset(files), tuple(folders))
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
@@ -568,16 +581,15 @@ def _remove_empty_folders(root: Path, removed: Iterable[str], needed: set[str] |
             folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
-def prime_recycled(output_dir: Path, recycle_dir: Path) -> RecycledListing | None:
+def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
     """Give ``recycle_dir`` hard links to the files of ``output_dir`` when it has none yet, so
     that the next build recycles a folder rather than making one per page (see
-    :class:`Staging`); what it made, or None when it did not. Safe whatever the output holds:
-    its files are reused only where they are the very files the new output needs."""
+    :class:`Staging`); whether it did. Safe whatever the output holds: a recycled folder is
+    never trusted, only reused where its files are the very files the new output needs."""
     if recycle_dir.exists() or not output_dir.is_dir():
-        return None
+        return False
     # Made aside, then renamed into place: a half-made folder is never taken for one.
     priming = recycle_dir.parent / f"{recycle_dir.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    linked = []
     try:
         for relpath in _walk_files(output_dir):
             if relpath == MARKER or relpath.split("/", 1)[0] in KEPT:
@@ -588,14 +600,12 @@ def prime_recycled(output_dir: Path, recycle_dir: Path) -> RecycledListing | Non
             target = os.path.join(priming, relpath)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.link(source, target)
-            linked.append(relpath)
         os.makedirs(priming, exist_ok=True)
         os.rename(priming, recycle_dir)
     except OSError:
         shutil.rmtree(priming, ignore_errors=True)
-        return None
-    identity = folder_identity(recycle_dir)
-    return None if identity is None else (identity, frozenset(linked))
+        return False
+    return True
 
 
 def clean_leftovers(output_dir: Path) -> list[tuple[Path, OSError]]:

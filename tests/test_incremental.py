@@ -145,11 +145,13 @@ def test_preview_builds_keep_the_parse_cache_as_a_build_does(make_site, tmp_path
     assert "Content files: 0 parsed, 42 reused." in result.stdout, result.output
 
 
-def test_preview_prunes_its_own_recycled_folder_by_list_and_a_changed_one_by_a_walk(make_site, tmp_path: Path) -> None:
-    # A preview knows what it left in its recycled folder and prunes it by that list rather
-    # than walking it: build after build, its output is a clean build's and the folder holds
-    # nothing the live output does not; a folder changed meanwhile is walked, as any other.
-    from storysite.build import build, preview_recycle_dir
+def test_preview_prunes_a_surveyed_recycled_folder_by_list_and_a_changed_one_by_a_walk(make_site,
+                                                                                      tmp_path: Path) -> None:
+    # The preview server surveys the folder its next build recycles once a build is done, and
+    # that build prunes it by the survey rather than walking it: build after build, its output
+    # is a clean build's and the folder holds nothing the live output does not; a folder
+    # changed meanwhile is walked, as any other.
+    from storysite.build import build, preview_recycle_dir, survey_preview
     from storysite.cache import BuildMemo
     site = small_site(make_site)
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
@@ -176,9 +178,12 @@ def test_preview_prunes_its_own_recycled_folder_by_list_and_a_changed_one_by_a_w
         lambda: edit("content/memories/m002.md", "Souvenir deux", "Souvenir 2"),
     ]
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    survey_preview(preview, memo)
     for number, step in enumerate(steps):
         step()
         assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+        survey_preview(preview, memo)
+        assert memo.recycled is not None
         full = clean_copy(site, tmp_path, f"full-{number}")
         reference = tmp_path / f"full-{number}-preview" / "site"
         assert build(full.root, output_dir=reference, workers=1, today=today).ok
@@ -189,6 +194,57 @@ def test_preview_prunes_its_own_recycled_folder_by_list_and_a_changed_one_by_a_w
             assert live.get(relpath) == data, f"step {number}: {relpath} is not in the output"
     assert "planted.html" not in tree(preview)
     assert not [relpath for relpath in tree(preview) if relpath.startswith(("memories/m004/", "memories/m005/"))]
+
+
+def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site, tmp_path: Path) -> None:
+    # Changes below the top of the recycled folder (or of the live output, which becomes it)
+    # leave the top folder's change time as it was: a file planted there, a folder turned into
+    # a link, a file removed, must still never reach the output nor reach outside it, build
+    # after build. (A survey trusted while only the top folder looked unchanged would publish
+    # the first, delete through the second and leave the third's folder, a withdrawn memory's
+    # slug, in the output.)
+    from storysite.build import build, preview_recycle_dir, survey_preview
+    from storysite.cache import BuildMemo
+    site = small_site(make_site)
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    recycled = preview_recycle_dir(preview)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text("not the preview's")
+
+    def tree(root: Path) -> dict[str, bytes | None]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in root.rglob("*")}
+
+    def edit(relpath: str, old: str, new: str) -> None:
+        path = site.root / relpath
+        path.write_text(path.read_text().replace(old, new))
+
+    def tamper() -> None:
+        (recycled / "memories/m001/planted.html").write_text("<p>planted</p>")
+        (preview / "stray.html").write_text("<p>stray</p>")
+        (preview / "memories/m002/stray.html").write_text("<p>stray</p>")
+        shutil.rmtree(recycled / "memories/m004")
+        os.symlink(outside, recycled / "memories/m004")
+        (recycled / "memories/m005/index.html").unlink()
+
+    assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    survey_preview(preview, memo)
+    steps = [
+        lambda: (tamper(), edit("content/memories/m004.md", "status: approved", "status: withdrawn"),
+                 edit("content/memories/m005.md", "status: approved", "status: withdrawn")),
+        lambda: edit("content/memories/m006.md", "Souvenir 6", "Souvenir six"),
+        lambda: edit("content/memories/m006.md", "Souvenir six", "Souvenir 6 encore"),
+        lambda: edit("content/memories/m007.md", "Souvenir 7", "Souvenir sept"),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+        survey_preview(preview, memo)
+        full = clean_copy(site, tmp_path, f"full-{number}")
+        reference = tmp_path / f"full-{number}-preview" / "site"
+        assert build(full.root, output_dir=reference, workers=1, today=today).ok
+        assert tree(preview) == tree(reference), f"after step {number}"
+        assert (outside / "index.html").read_text() == "not the preview's"
 
 
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
