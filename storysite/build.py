@@ -16,7 +16,7 @@ import pickle
 import posixpath
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -320,8 +320,16 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # rendered below); when writing, only the rendered texts are kept.
     if memo is not None:
         memo.parsed.begin()
+    remade: list[str] = []
+
+    def remake(source: load.SourceFile) -> Any:
+        remade.append(source.path)
+        return pickle.loads(parse(source)[2])
+
     content, found = validate_content(
-        _raw_items(sources, keys, parsed_cache, problems, text_store, write, memo.parsed if memo else None), site_dir)
+        _raw_items(sources, keys, parsed_cache, problems, text_store, write, remake,
+                   memo.parsed if memo else None), site_dir)
+    files_parsed, files_reused = files_parsed + len(remade), files_reused - len(remade)
     if memo is not None:
         memo.parsed.settle()
     del sources, parsed_cache, keys
@@ -644,13 +652,14 @@ def preview_recycle_dir(output_dir: Path) -> Path:
 
 
 def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.ValueCache,
-               problems: Diagnostics, rendered: TextStore, writing: bool,
+               problems: Diagnostics, rendered: TextStore, writing: bool, remake: Callable[[load.SourceFile], Any],
                memo: cache.ParsedMemo | None = None) -> Iterator[load.RawItem | ValidatedItem]:
     """The parsed items, one file at a time: a parsed file lives only until its items
     are validated, and the bytes read are let go. Memories without media come validated,
     their texts rendered: the rendered texts go to ``rendered``; when ``writing``, the
     memories come without their source text, else (``check``, whose report reads it) with it.
-    With ``memo``, the parsed files are kept there as values and taken from it when there."""
+    With ``memo``, the parsed files are kept there as values and taken from it when there.
+    ``remake`` parses a file again whose value the cache holds damaged."""
     for index, source in enumerate(sources):
         if index % 4096 == 4095:
             # The pickles taken so far are freed, but glibc keeps their pages while the items
@@ -659,9 +668,11 @@ def _raw_items(sources: list[load.SourceFile], keys: list[str], parsed: cache.Va
         key = keys[index]
         # An unreadable file's value is its error, under a key of its place in this build only.
         if memo is not None and not key.startswith("unreadable-"):
-            value = memo.take(key, parsed)
+            value = memo.take(key, parsed, functools.partial(remake, source))
         else:
             value = parsed.take(key)
+            if value is None:  # damaged in the cache: parsed again
+                value = remake(source)
         problems.extend(value.problems)
         if not value.validated:
             yield from (load.RawItem(source, *part) for part in value.items)

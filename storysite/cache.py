@@ -34,7 +34,7 @@ import struct
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -548,12 +548,15 @@ class ParsedMemo:
         exception) is not kept on its behalf."""
         self._used = {}
 
-    def take(self, key: str, parsed: ValueCache) -> Any:
+    def take(self, key: str, parsed: ValueCache, remake: Callable[[], Any]) -> Any:
         """The value of ``key``: the one kept from the previous build, else taken from
-        ``parsed`` (the parse cache) and kept from now on."""
+        ``parsed`` (the parse cache), else made by ``remake`` (damaged in the cache), and kept
+        from now on."""
         value = self._values.get(key)
         if value is None:
             value = parsed.take(key)
+        if value is None:
+            value = remake()
         self._used[key] = value
         return value
 
@@ -623,11 +626,14 @@ class ValueCache:
         self._identities.pop(shard, None)
         if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_stamp()
                 and isinstance(data.get("entries"), dict)):
-            entries = {key: raw for key, raw in data["entries"].items() if key[:self.SHARD_CHARS] == shard}
+            entries = {key: raw for key, raw in data["entries"].items()
+                       if isinstance(key, str) and key[:self.SHARD_CHARS] == shard and isinstance(raw, bytes)}
             self.entries.update(entries)
-            self._shards[shard] = set(entries)
-            if identity is not None:
-                self._identities[shard] = identity
+            if len(entries) == len(data["entries"]):
+                self._shards[shard] = set(entries)
+                if identity is not None:
+                    self._identities[shard] = identity
+            # (Else it holds entries of other shards, copied there: rewritten with its own only.)
 
     def _read_shard_of(self, key: str) -> None:
         path = self._unread.pop(key[:self.SHARD_CHARS], None)
@@ -673,12 +679,23 @@ class ValueCache:
         return True
 
     def take(self, key: str) -> Any:
-        """A value, let go from memory (after :meth:`save`, for values used once)."""
+        """A value, let go from memory (after :meth:`save`, for values used once); None when
+        there is none, or it cannot be unpickled (a damaged cache: the caller makes it again)."""
         self._read_shard_of(key)
         used, stored = self.used.pop(key, None), self.entries.pop(key, None)
         raw = used if used is not None else stored
         del used, stored  # both dicts let go of it: it is freed once unpickled
-        return None if raw is None else pickle.loads(raw)
+        if raw is None:
+            return None
+        try:
+            return pickle.loads(raw)
+        except Exception:  # damaged inside a shard that itself loaded: the shard is dropped (its
+            shard = key[:self.SHARD_CHARS]  # other files are parsed again by the next build)
+            with contextlib.suppress(OSError):
+                (self.folder / f"{shard}.pickle").unlink(missing_ok=True)
+            self._identities.pop(shard, None)
+            self._shards[shard] = {""}
+            return None
 
     def get_raw(self, key: str) -> bytes | None:
         """A value as stored (pickled), or None."""

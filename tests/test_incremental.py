@@ -482,6 +482,48 @@ def test_damaged_cache_means_parsing_again_not_an_error(make_site, tmp_path: Pat
     assert "Content files: 1 parsed, 13 reused." in site.build().stdout
 
 
+def test_a_value_damaged_inside_a_cache_shard_is_parsed_again_not_an_error(make_site, tmp_path: Path) -> None:
+    # A shard that loads but holds a value that does not (a disk error, a hand edit): that
+    # file is parsed again, and the shard dropped, so that the cache heals at the next build.
+    import pickle
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    shard = sorted((site.root / ".storysite/cache/parsed").glob("*.pickle"))[0]
+    data = pickle.loads(shard.read_bytes())
+    data["entries"] = {key: b"\x80\x05not a pickle" for key in data["entries"]}
+    shard.write_bytes(pickle.dumps(data))
+    edited = site.root / "content/memories/m004.md"
+    edited.write_text(edited.read_text().replace("Souvenir 4", "Souvenir quatre"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert site.output_files() == full.output_files()
+    healed = site.root / "content/memories/m005.md"
+    healed.write_text(healed.read_text().replace("Souvenir 5", "Souvenir cinq"))
+    assert site.build().exit_code == 0
+    healed.write_text(healed.read_text().replace("Souvenir cinq", "Souvenir 5"))
+    assert "Content files: 1 parsed, 13 reused." in site.build().stdout
+
+
+def test_a_cache_shard_holding_another_shards_entries_is_rewritten(make_site) -> None:
+    # A shard file copied over another: what it holds of other shards (a deleted memory's text,
+    # say) is not kept there for ever.
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    folder = site.root / ".storysite/cache/parsed"
+    holding_m004 = next(path for path in folder.glob("*.pickle") if b"memories/m004.md" in path.read_bytes())
+    # Copied where no file in use has its shard (nothing would make the build rewrite it).
+    unused = next(f"{n:02x}" for n in range(256) if not (folder / f"{n:02x}.pickle").exists())
+    (folder / f"{unused}.pickle").write_bytes(holding_m004.read_bytes())
+    (site.root / "content/memories/m004.md").unlink()
+    assert site.build().exit_code == 0
+    cached = b"".join(path.read_bytes() for path in (site.root / ".storysite/cache/parsed").glob("*.pickle"))
+    assert b"memories/m004.md" not in cached
+
+
 def recycled_trees(site: Site) -> list[Path]:
     return sorted((site.root / ".storysite/cache").glob("output-*"))
 
