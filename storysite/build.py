@@ -521,11 +521,19 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered
         #    (in parallel when there are many). Every written file is checked for requests
         #    to other origins: no page may make a visitor's browser call anyone else.
-        previous_pages = (memo.pages if memo is not None and memo.pages is not None
-                          else cache.load_pages(site_dir, output_dir))
+        previous_output, previous_finished = output_dir, state.finished_ns if state is not None else 0
+        if memo is not None and memo.pages is not None:
+            previous_pages = memo.pages
+        elif preview and memo is not None and (seed := _seed_output(site_dir, site_dir / config.output)):
+            # A preview's first build starts from the site's own output, when it has one: its
+            # pages are the preview's (the reload script is added as they are served), and
+            # each is taken only where it is still the file recorded, else checked by its hash.
+            previous_output, previous_finished, previous_pages = seed
+        else:
+            previous_pages = cache.load_pages(site_dir, output_dir)
         staging.expected = outputs
-        written = write_pages(jobs, page_settings, staging, previous_pages, output_dir, processes,
-                              state.finished_ns if state is not None else 0)
+        written = write_pages(jobs, page_settings, staging, previous_pages, previous_output, processes,
+                              previous_finished)
         # Every page that shows a fan's text is written.
         text_store.close()
         del previous_pages
@@ -635,6 +643,16 @@ def _site_relative(site_dir: Path, path: str | bytes) -> str:
         return Path(text).resolve().relative_to(site_dir.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # outside the site, or a loop of links
         return text
+
+
+def _seed_output(site_dir: Path, output_dir: Path) -> tuple[Path, int, dict[str, cache.PageFacts]] | None:
+    """The output a build of the site committed in ``output_dir``, when it is still that very
+    output: the folder, when its build finished (ns) and its page records; else None."""
+    state = cache.load_state(site_dir, output_dir)
+    if state is None or state.output_marker is None or marker_identity(output_dir) != state.output_marker:
+        return None
+    pages = cache.load_pages(site_dir, output_dir)
+    return (output_dir, state.finished_ns, pages) if pages else None
 
 
 def survey_preview(output_dir: Path, memo: cache.BuildMemo) -> None:

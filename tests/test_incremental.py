@@ -247,6 +247,38 @@ def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site,
         assert (outside / "index.html").read_text() == "not the preview's"
 
 
+def test_a_previews_first_build_starts_from_the_sites_own_output(make_site, tmp_path: Path) -> None:
+    # storysite serve builds into a folder of its own: its first build takes the pages of the
+    # site's last build where they are still as recorded (checked by hash when not the very
+    # file), rather than rendering ten thousand pages again; a page changed there since is
+    # rendered, and the preview is the one a first build from nothing gives.
+    from storysite.build import build
+    from storysite.cache import BuildMemo
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    today = dt.date(2026, 11, 20)
+    tampered = site.public / "memories/m001/index.html"
+    data = tampered.read_bytes()
+    tampered.write_bytes(data.replace(b"Souvenir 1", b"Souvenir X"))  # in place: same inode
+    preview = tmp_path / "preview" / "site"
+    first = build(site.root, output_dir=preview, workers=1, today=today, memo=BuildMemo())
+    assert first.ok and first.pages_rendered == 1 and first.pages_reused == first.pages - 1, first
+    reference = tmp_path / "reference" / "site"
+    full = clean_copy(site, tmp_path, "full")
+    assert build(full.root, output_dir=reference, workers=1, today=today, memo=BuildMemo()).ok
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(preview) == tree(reference)
+    # An output built for another address shares no page with the preview: all are rendered.
+    assert site.build("--base-url", "https://staging.example.org/").exit_code == 0
+    other = tmp_path / "preview-2" / "site"
+    second = build(site.root, output_dir=other, workers=1, today=today, memo=BuildMemo())
+    assert second.ok and second.pages_reused == 0
+    assert tree(other) == tree(reference)
+
+
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
                                                                            monkeypatch) -> None:
     # What a build that never finished had taken from the preview's memory is not kept on its
