@@ -564,11 +564,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
             facts, (m.slug for m in site.memories))
         cache.forget_output_records(site_dir, output_dir)
         staging.commit()
-        if preview:
+        if preview and memo is None:
             # A first preview had no output to recycle: one is linked now, before the build is
             # recorded as finished (a link changes its file's change time), so that the first
             # save is as quick as the next ones. (A deploying build does not pay for it: the
-            # output before last is there from its second build on.)
+            # output before last is there from its second build on. The preview server does it
+            # once its pages are served: see settle_preview.)
             prime_recycled(output_dir, recycle)
         sizes = dict(sorted(staging.written.items()))
         count = written.rendered + written.reused
@@ -655,11 +656,17 @@ def _seed_output(site_dir: Path, output_dir: Path) -> tuple[Path, int, dict[str,
     return (output_dir, state.finished_ns, pages) if pages else None
 
 
-def survey_preview(output_dir: Path, memo: cache.BuildMemo) -> None:
-    """Survey the folder the next preview build into ``output_dir`` will recycle (see
-    :func:`storysite.write.survey_recycled`): for the preview server to call once its pages
-    have reloaded, so that the walk of ten thousand folders is not between a save and its reload."""
-    memo.recycled = survey_recycled(preview_recycle_dir(output_dir))
+def settle_preview(site_dir: Path, output_dir: Path, memo: cache.BuildMemo) -> None:
+    """What the preview server does once a build's pages are served, off the path from a save
+    to its reload: a first output is linked into the recycled folder (so that the first save
+    recycles a folder rather than making one per page), and the folder the next build will
+    recycle is surveyed (see :func:`storysite.write.survey_recycled`)."""
+    recycle = preview_recycle_dir(output_dir)
+    if prime_recycled(output_dir, recycle):
+        # The links moved the change time of every file of the output on: the build is recorded
+        # as finished now, or the next would take them all for edited and write them again.
+        cache.restamp_state(site_dir, output_dir)
+    memo.recycled = survey_recycled(recycle)
 
 
 def preview_recycle_dir(output_dir: Path) -> Path:

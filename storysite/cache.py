@@ -310,6 +310,13 @@ def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     _atomic_write(_state_path(site_dir, output_dir), json.dumps(data, sort_keys=True).encode())
 
 
+def restamp_state(site_dir: Path, output_dir: Path) -> None:
+    """Record the last build of ``output_dir`` as finished now (its files were linked elsewhere
+    since, which changed their change time, by storysite itself)."""
+    with contextlib.suppress(OSError):  # (then the next build only writes more)
+        os.utime(_state_path(site_dir, output_dir))
+
+
 def output_intact(output_dir: Path, files: Mapping[str, int], finished_ns: int) -> bool:
     """Whether every file of the last build is still in the output with its size, and neither
     a file nor a folder of it changed after ``finished_ns``: not an edit by hand that kept the

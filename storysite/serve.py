@@ -41,7 +41,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from storysite import heap
-from storysite.build import BuildResult, build, survey_preview
+from storysite.build import BuildResult, build, settle_preview
 from storysite.cache import BuildMemo, forget_output_records
 from storysite.config import load_config
 
@@ -163,7 +163,9 @@ class Rebuilder:
         self.memo = BuildMemo()
         """The parsed content files and page records, kept from one rebuild to the next."""
 
-    def rebuild_now(self) -> BuildResult | None:
+    def rebuild_now(self, settle: bool = True) -> BuildResult | None:
+        """Rebuild now (waiting for a rebuild under way); then, unless ``settle`` is false,
+        prepare the next (see :func:`storysite.build.settle_preview`)."""
         with self._building:
             if self.stopped:
                 return None
@@ -178,10 +180,16 @@ class Rebuilder:
             self.builds += 1
             self.state.publish(result)
             self.on_build(result, time.perf_counter() - started)
-            # The pages are reloading: what the next rebuild recycles is surveyed now, not after
-            # the next save.
-            survey_preview(self.state.output_dir, self.memo)
+            # The pages are reloading: the next rebuild is prepared now, not after the next save.
+            if settle:
+                settle_preview(self.site_dir, self.state.output_dir, self.memo)
             return result
+
+    def settle(self) -> None:
+        """Prepare the next rebuild (see :func:`storysite.build.settle_preview`), unless stopped."""
+        with self._building:
+            if not self.stopped:
+                settle_preview(self.site_dir, self.state.output_dir, self.memo)
 
     def poke(self) -> None:
         """A file changed: rebuild once things have been quiet for a moment."""
@@ -460,11 +468,14 @@ class PreviewServer:
 
     def start(self) -> None:
         """First build, then watch and serve in background threads."""
-        self.rebuilder.rebuild_now()
+        self.rebuilder.rebuild_now(settle=False)
         self.observer.start()
         thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         thread.start()
         self._thread = thread  # only once started: stop() then waits for its loop
+        # The first build's output is linked for the next one to recycle while it is served
+        # already (at 10,000 memories, 20,000 new files and folders: seconds on some disks).
+        threading.Thread(target=self.rebuilder.settle, daemon=True).start()
 
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""

@@ -81,7 +81,9 @@ def test_preview_builds_keeping_parsed_files_and_page_records_equal_a_full_build
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
     # The first output is recycled from the first save on (it is linked into the preview's
-    # recycled folder as its build ends): that save renders only what it changed.
+    # recycled folder once it is served): that save renders only what it changed.
+    from storysite.build import settle_preview
+    settle_preview(site.root, preview, memo)
     assert (preview_recycle_dir(preview) / "memories" / "m007" / "index.html").is_file()
     text = site.root / "content/memories/m007.md"
     text.write_text(text.read_text().replace("Le texte du souvenir.", "Un autre texte."))
@@ -151,7 +153,7 @@ def test_preview_prunes_a_surveyed_recycled_folder_by_list_and_a_changed_one_by_
     # that build prunes it by the survey rather than walking it: build after build, its output
     # is a clean build's and the folder holds nothing the live output does not; a folder
     # changed meanwhile is walked, as any other.
-    from storysite.build import build, preview_recycle_dir, survey_preview
+    from storysite.build import build, preview_recycle_dir, settle_preview
     from storysite.cache import BuildMemo
     site = small_site(make_site)
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
@@ -178,11 +180,11 @@ def test_preview_prunes_a_surveyed_recycled_folder_by_list_and_a_changed_one_by_
         lambda: edit("content/memories/m002.md", "Souvenir deux", "Souvenir 2"),
     ]
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
-    survey_preview(preview, memo)
+    settle_preview(site.root, preview, memo)
     for number, step in enumerate(steps):
         step()
         assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
-        survey_preview(preview, memo)
+        settle_preview(site.root, preview, memo)
         assert memo.recycled is not None
         full = clean_copy(site, tmp_path, f"full-{number}")
         reference = tmp_path / f"full-{number}-preview" / "site"
@@ -203,7 +205,7 @@ def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site,
     # after build. (A survey trusted while only the top folder looked unchanged would publish
     # the first, delete through the second and leave the third's folder, a withdrawn memory's
     # slug, in the output.)
-    from storysite.build import build, preview_recycle_dir, survey_preview
+    from storysite.build import build, preview_recycle_dir, settle_preview
     from storysite.cache import BuildMemo
     site = small_site(make_site)
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
@@ -228,7 +230,7 @@ def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site,
         (recycled / "memories/m005/index.html").unlink()
 
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
-    survey_preview(preview, memo)
+    settle_preview(site.root, preview, memo)
     steps = [
         lambda: (tamper(), edit("content/memories/m004.md", "status: approved", "status: withdrawn"),
                  edit("content/memories/m005.md", "status: approved", "status: withdrawn")),
@@ -239,7 +241,7 @@ def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site,
     for number, step in enumerate(steps):
         step()
         assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
-        survey_preview(preview, memo)
+        settle_preview(site.root, preview, memo)
         full = clean_copy(site, tmp_path, f"full-{number}")
         reference = tmp_path / f"full-{number}-preview" / "site"
         assert build(full.root, output_dir=reference, workers=1, today=today).ok

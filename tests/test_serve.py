@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from storysite.build import BuildResult
 from storysite.serve import PreviewServer
 from tests.conftest import Site, memory
 
@@ -80,21 +81,30 @@ def test_stopping_leaves_no_records_of_the_preview_in_the_cache(make_site) -> No
     assert after == before
 
 
-def test_the_first_save_recycles_the_first_output(preview) -> None:
-    # The first build had nothing to recycle: the preview links its output into a recycled
-    # folder as the build ends, so that the first save makes no folder per page.
+def test_the_first_save_recycles_the_first_output(make_site) -> None:
+    # The first build had nothing to recycle: once its pages are served, the preview links its
+    # output into a recycled folder, so that the first save makes no folder per page: its
+    # unchanged pages are the very files of the first output, and only what changed is rendered.
     from storysite.build import preview_recycle_dir
-    site, server = preview
-    output = server.state.output_dir
-    recycled = preview_recycle_dir(output)
-    page = "memories/a/index.html"
-    assert (recycled / page).stat().st_ino == (output / page).stat().st_ino
-    assert not (recycled / ".storysite-output").exists()
-    before = server.rebuilder.builds
-    site.write("content/memories/b.md", memory("Deuxième"))
-    assert wait_for(lambda: server.rebuilder.builds > before and get(server, "/memories/b/")[0] == 200)
-    assert "Premier titre" in get(server, "/memories/a/")[1]
-    assert "Deuxième" in get(server, "/memories/")[1]
+    site = make_site({f"content/memories/m{i}.md": memory(f"Souvenir {i}") for i in range(30)})
+    results: list[BuildResult] = []
+    server = PreviewServer(site.root, "127.0.0.1", 0, on_build=lambda result, seconds: results.append(result))
+    server.start()
+    try:
+        output = server.state.output_dir
+        recycled = preview_recycle_dir(output)
+        page, unchanged = "memories/m1/index.html", "memories/m13/index.html"
+        assert wait_for(lambda: (recycled / page).exists())
+        assert (recycled / page).stat().st_ino == (output / page).stat().st_ino
+        assert not (recycled / ".storysite-output").exists()
+        first_file = (output / unchanged).stat().st_ino
+        site.write("content/memories/m1.md", memory("Souvenir un"))
+        assert wait_for(lambda: len(results) > 1 and "Souvenir un" in get(server, "/memories/m1/")[1])
+        assert results[1].pages_reused > results[1].pages_rendered > 0, results[1]
+        assert (output / unchanged).stat().st_ino == first_file
+        assert "Souvenir 13" in get(server, "/memories/m13/")[1]
+    finally:
+        server.stop()
 
 
 def test_a_preview_stopped_before_it_started_stops_at_once(make_site) -> None:
