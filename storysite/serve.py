@@ -38,7 +38,7 @@ from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import ObservedWatch
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from storysite import heap
 from storysite.build import BuildResult, build, settle_preview
@@ -163,9 +163,10 @@ class Rebuilder:
         self.memo = BuildMemo()
         """The parsed content files and page records, kept from one rebuild to the next."""
 
-    def rebuild_now(self, settle: bool = True) -> BuildResult | None:
+    def rebuild_now(self, settle: bool = True, workers: int | None = 1) -> BuildResult | None:
         """Rebuild now (waiting for a rebuild under way); then, unless ``settle`` is false,
-        prepare the next (see :func:`storysite.build.settle_preview`)."""
+        prepare the next (see :func:`storysite.build.settle_preview`). ``workers``: see
+        :func:`storysite.build.build` (one, the default, for a process with threads)."""
         with self._building:
             if self.stopped:
                 return None
@@ -173,8 +174,8 @@ class Rebuilder:
             # The collector is held off until the site is rebuilt: it does its walk while the
             # browsers reload rather than between a save and its reload.
             with heap.collector_off():
-                # One process: forking a pool from a server with threads is not safe.
-                result = build(self.site_dir, output_dir=self.state.output_dir, workers=1, memo=self.memo)
+                # One process unless told otherwise: forking a pool from a server with threads is not safe.
+                result = build(self.site_dir, output_dir=self.state.output_dir, workers=workers, memo=self.memo)
             if result.base_path is not None:
                 self.state.base_path = result.base_path
             self.builds += 1
@@ -425,9 +426,15 @@ class PreviewServer:
         ignored = [self._temp]
         if config is not None:
             ignored.append((self.site_dir / config.output).resolve())
-        self.observer = Observer()
+        # Made by start(), after the first build: watchdog's observer starts a thread of its own
+        # as soon as it is made, and that build, alone in its process until then, may fork.
+        self.observer: BaseObserver | None = None
         self._watcher = _Watcher(self.site_dir, ignored, self.rebuilder, self._watch_folder, self._forget_folder)
         self._watched: dict[str, ObservedWatch] = {}
+        self._thread: threading.Thread | None = None
+
+    def _start_watching(self) -> None:
+        self.observer = Observer()
         # watchdog warns when a folder made while its parent's new watch is being set up gets
         # its callback twice ("It will be Overwritten"): harmless, and no business of the editor's.
         warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning, module=r"watchdog\.")
@@ -438,19 +445,19 @@ class PreviewServer:
         self.observer.schedule(self._watcher, str(self.site_dir), recursive=False)
         for entry in sorted(self.site_dir.iterdir()):
             self._watch_folder(entry)
-        self._thread: threading.Thread | None = None
+        self.observer.start()
 
     def _watch_folder(self, path: Path) -> None:
         """Watch ``path``, a folder of the site folder, with all it holds (unless ignored)."""
-        if (path.name in IGNORED_PARTS or not path.is_dir() or path.is_symlink() or str(path) in self._watched
-                or not self._watcher.relevant(str(path))):
+        if (self.observer is None or path.name in IGNORED_PARTS or not path.is_dir() or path.is_symlink()
+                or str(path) in self._watched or not self._watcher.relevant(str(path))):
             return
         self._watched[str(path)] = self.observer.schedule(self._watcher, str(path), recursive=True)
 
     def _forget_folder(self, path: Path) -> None:
         """A folder of the site folder is gone (or renamed): its watch goes too."""
         watch = self._watched.pop(str(path), None)
-        if watch is not None:
+        if watch is not None and self.observer is not None:
             with contextlib.suppress(KeyError, OSError):
                 self.observer.unschedule(watch)
 
@@ -468,8 +475,10 @@ class PreviewServer:
 
     def start(self) -> None:
         """First build, then watch and serve in background threads."""
-        self.rebuilder.rebuild_now(settle=False)
-        self.observer.start()
+        # The first build renders every page the site's own output does not give: over every
+        # core while this process has no other thread (forking one that has is not safe).
+        self.rebuilder.rebuild_now(settle=False, workers=None if threading.active_count() == 1 else 1)
+        self._start_watching()
         thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         thread.start()
         self._thread = thread  # only once started: stop() then waits for its loop
@@ -480,7 +489,7 @@ class PreviewServer:
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""
         self.rebuilder.cancel()
-        if self.observer.is_alive():
+        if self.observer is not None and self.observer.is_alive():
             self.observer.stop()
             self.observer.join(timeout=5)
         if self._thread is not None:  # shutdown() waits for a serving loop, which must have started
