@@ -1,12 +1,13 @@
 """Rendered fan texts, kept in an unnamed temporary file rather than in memory.
 
 At 100,000 memories the rendered texts weigh a couple of hundred megabytes, and
-every forked page worker would start with them. They are written once, as they
-arrive, into a temporary file that has no name (nothing is left behind, even if
-the build is killed); the build keeps only where each text is. Forked workers
-inherit the file and read a text with ``os.pread`` when its page is rendered;
-texts are written with ``os.pwrite`` and nothing is buffered, so no process
-depends on a file position or on what another has not flushed.
+every forked page worker would start with them. They are written as they arrive
+into a temporary file that has no name (nothing is left behind, even if the
+build is killed), a megabyte at a time; the build keeps only where each text is.
+Forked workers inherit the file, and the few texts not written yet with the
+rest of the store's memory; they read a text with ``os.pread`` when its page is
+rendered. Nothing depends on a file position, and a worker only ever asks for
+texts put before it was forked (what it knows of the store is what it inherited).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
+
+PENDING_BYTES = 1 << 20
+"""How many bytes of texts are gathered before they are written (one write, not one a text)."""
 
 
 class TextStore:
@@ -28,6 +32,8 @@ class TextStore:
         self._file: IO[bytes] | None = None  # made at the first put: a build that stops early makes nothing
         self._spans: dict[str, tuple[int, int]] = {}
         self._end = 0
+        self._pending = bytearray()
+        """Texts put and not written yet: the file's bytes from ``_end - len(_pending)`` on."""
 
     def __enter__(self) -> TextStore:
         return self
@@ -40,17 +46,26 @@ class TextStore:
         content hashes, so the data is the same)."""
         if key in self._spans:
             return
+        self._pending += data
+        self._spans[key] = (self._end, len(data))
+        self._end += len(data)
+        if len(self._pending) >= PENDING_BYTES:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        if not self._pending:
+            return
         if self._file is None:
             if self._folder is not None:
                 self._folder.mkdir(parents=True, exist_ok=True)
             self._file = tempfile.TemporaryFile(buffering=0, dir=self._folder)  # noqa: SIM115 - closed by close()
-        view = memoryview(data)
-        offset = self._end
+        view = memoryview(self._pending)
+        offset = self._end - len(self._pending)
         while view:
             written = os.pwrite(self._file.fileno(), view, offset)
             view, offset = view[written:], offset + written
-        self._spans[key] = (self._end, len(data))
-        self._end += len(data)
+        del view
+        self._pending = bytearray()
 
     def __contains__(self, key: object) -> bool:
         return key in self._spans
@@ -58,7 +73,10 @@ class TextStore:
     def get(self, key: str) -> bytes:
         """The data kept under ``key`` (KeyError when there is none)."""
         offset, length = self._spans[key]
-        assert self._file is not None  # made by the put that recorded the key
+        written = self._end - len(self._pending)
+        if offset >= written:
+            return bytes(self._pending[offset - written:offset - written + length])
+        assert self._file is not None  # made by the first write
         data = os.pread(self._file.fileno(), length, offset)
         if len(data) != length:
             raise OSError(f"the temporary text file is short at {offset}")
@@ -66,6 +84,7 @@ class TextStore:
 
     def close(self) -> None:
         self._spans.clear()
+        self._pending = bytearray()
         if self._file is not None:
             self._file.close()
 

@@ -31,4 +31,19 @@ def test_the_store_makes_nothing_until_a_text_is_put_and_leaves_no_file(tmp_path
         assert not folder.exists()
         store.put("k", b"texte")
         assert store.get("k") == b"texte"
+        for number in range(300):  # past a megabyte: written to the file
+            store.put(f"big{number}", bytes([number % 256]) * 5000)
+        assert store.get("big7") == bytes([7]) * 5000 and store.get("k") == b"texte"
         assert list(folder.iterdir()) == []  # the file has no name
+
+
+def test_texts_not_written_yet_are_read_by_forked_workers_too() -> None:
+    # Texts are written a megabyte at a time: a worker forked in between reads those written
+    # from the file and the rest from what it inherited.
+    texts = {f"k{i}": os.urandom(1000 + i % 3000) for i in range(1500)}
+    with TextStore() as store:
+        for key, data in texts.items():
+            store.put(key, data)
+        keys = sorted(texts)
+        assert fork_map(store.get, keys, workers=2, threshold=1) == [texts[k] for k in keys]
+        assert [store.get(k) for k in keys] == [texts[k] for k in keys]
