@@ -245,11 +245,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # The configured output is not read even by a preview building elsewhere (its thousands of
     # folders would be walked on every save).
     state = cache.load_state(site_dir, output_dir) if write and not problems.has_errors else None
+    content_stats: dict[str, os.stat_result] = {}
     fingerprint, recent = cache.input_fingerprint(
         site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
         [bundled_themes_dir(), _PACKAGE_DIR],
         f"{today.isoformat()}\x00{strict}\x00{base_url or ''}",
-        leftovers_in=[output_dir.parent, (site_dir / config.output).parent])
+        leftovers_in=[output_dir.parent, (site_dir / config.output).parent], stats=content_stats)
     # Files too recent for their stat data to show a later edit are compared by their bytes.
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
@@ -271,7 +272,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # 2. Load and validate every content file; all problems are collected.
     known = cache.load_digests(site_dir)
     areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
-    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known, areas=areas)
+    # (The stat data the fingerprint was taken from: a file edited since is this build's next.)
+    sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known, areas=areas,
+                                   stats=content_stats)
+    del content_stats
     problems.extend(found)
     # Parsing is a pure function of a file's path and bytes: cached by their hash (known
     # from the last build when the file's stat data is unchanged), and what is not in the

@@ -105,7 +105,8 @@ further ahead was not just changed, and an edit now would stamp it anew."""
 
 
 def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str,
-                      leftovers_in: Iterable[Path] = ()) -> tuple[str, list[str]]:
+                      leftovers_in: Iterable[Path] = (), stats: dict[str, os.stat_result] | None = None,
+                      ) -> tuple[str, list[str]]:
     """A hash of the stat data of every file a build may read (paths sorted), and the files
     among them changed too recently for their stat data to show a later edit (see
     :data:`SETTLING_NS`: an edit in the same tick keeps size, times and inode), which the
@@ -119,7 +120,8 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
     lead to the whole disk, which the build refuses to read). Each real folder is walked
     once, the first way it is reached: adding or removing a link changes the fingerprint.
     Version control is never walked, nor the leftovers of killed builds in the folders
-    ``leftovers_in`` (beside an output).
+    ``leftovers_in`` (beside an output). ``stats`` receives the stat data of every file of
+    ``content/`` by path, for :func:`storysite.load.discover` to look at no file twice.
     """
     started = time.time_ns()
     recent: list[str] = []
@@ -181,6 +183,8 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                         continue
                     entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
                                    f"\x00{info.st_ino}")
+                    if stats is not None and read_area and relpath.startswith("content/"):
+                        stats[path] = info
                     coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
                     since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
                     # A time far ahead (touch -d 2030) is no tick an edit made now could share.

@@ -12,7 +12,7 @@ import errno
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,6 +221,7 @@ DigestIndex = dict[str, tuple[tuple[int, int, int, int], str]]
 
 def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
              known: DigestIndex | None = None, areas: SiteAreas | None = None,
+             stats: Mapping[str, os.stat_result] | None = None,
              ) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Read every content text file under ``site_dir/content``, sorted by path.
 
@@ -234,6 +235,9 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
 
     Bundles (a folder with an ``index.md`` or ``index.yaml``) count as one
     item; the other text files inside a bundle are its resources, not items.
+
+    ``stats``: the stat data of files looked at already this build (by
+    :func:`storysite.cache.input_fingerprint`), by path: not looked at again.
     """
     problems: list[Diagnostic] = []
     sources: list[SourceFile] = []
@@ -283,7 +287,8 @@ def discover(site_dir: Path, max_bytes: int, keep_data: bool = True,
                 problems.append(error(rel, 0, f"the file name {unsafe}; rename the file"))
                 continue
             if not keep_data:
-                source, problem = _stat_source(file, rel, kind, is_index, max_bytes, known or {}, linked)
+                source, problem = _stat_source(file, rel, kind, is_index, max_bytes, known or {}, linked,
+                                               stats.get(file) if stats else None)
                 if problem is not None:
                     problems.append(problem)
                 elif source is not None:
@@ -346,13 +351,15 @@ def _unread_content(content: Path) -> Iterator[Diagnostic]:
 
 
 def _stat_source(file: str, rel: str, kind: str, is_index: bool, max_bytes: int,
-                 known: DigestIndex, linked: list[str]) -> tuple[SourceFile | None, Diagnostic | None]:
-    """A file as a source, its digest from ``known`` if its stat data is unchanged; a file with
-    more than one hard link goes to ``linked`` too."""
-    try:
-        info = os.stat(file)
-    except OSError as exc:
-        return None, error(rel, 0, f"cannot be read: {exc.strerror}")
+                 known: DigestIndex, linked: list[str], info: os.stat_result | None = None,
+                 ) -> tuple[SourceFile | None, Diagnostic | None]:
+    """A file as a source, its digest from ``known`` if its stat data (``info``, else looked
+    up) is unchanged; a file with more than one hard link goes to ``linked`` too."""
+    if info is None:
+        try:
+            info = os.stat(file)
+        except OSError as exc:
+            return None, error(rel, 0, f"cannot be read: {exc.strerror}")
     if info.st_nlink > 1:
         linked.append(rel)
     if info.st_size > max_bytes:
