@@ -531,13 +531,15 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         elif preview and memo is not None and (seed := _seed_output(site_dir, site_dir / config.output)):
             # A preview's first build starts from the site's own output, when it has one: its
             # pages are the preview's (the reload script is added as they are served), and
-            # each is taken only where it is still the file recorded, else checked by its hash.
+            # each is taken by its bytes where they still hash as recorded: copied, never
+            # linked (the preview must not show an edit made in place there, nor move the
+            # change times of the site's output, whose next build would take them for edited).
             previous_output, previous_finished, previous_pages = seed
         else:
             previous_pages = cache.load_pages(site_dir, output_dir)
         staging.expected = outputs
         written = write_pages(jobs, page_settings, staging, previous_pages, previous_output, processes,
-                              previous_finished)
+                              previous_finished, link_previous=previous_output == output_dir)
         # Every page that shows a fan's text is written.
         text_store.close()
         del previous_pages

@@ -79,6 +79,11 @@ class _PageWork:
     root: Path
     recycled: bool
     """The staging folder is a recycled one: what stands at a path is replaced, never overwritten."""
+    link_previous: bool = True
+    """The previous output's files may be hard-linked into the new one: it is this output's own
+    previous output. Not so for another folder (a preview seeded from the site's own output):
+    a file shared with it would show, in this output, an edit made there in place, and the
+    link would move its change time on (its next build then takes it for edited)."""
 
     def __call__(self, job: PageJob) -> Outcome:
         key, context = self.key(job)
@@ -101,7 +106,7 @@ class _PageWork:
         old = self.previous.get(path)
         if key is not None and old is not None and old.key == key:
             source = os.path.join(self.previous_output, path)
-            size = place_link(source, self.root, path, old.file, self.previous_finished)
+            size = place_link(source, self.root, path, old.file, self.previous_finished) if self.link_previous else None
             if size is not None:
                 return path, old, [], size, True, True
             # Not the very file written (an output restored by CI from its cache, say): its
@@ -123,7 +128,7 @@ class _PageWork:
         problems = thirdparty.check_text(path, text, settings.permitted_origins, settings.output_label)
         # Rendered to the same bytes as before (a template edit that changed nothing here):
         # the previous file is linked, so that it stays shared with the previous output.
-        unchanged = (old is not None and old.sha256 == facts.sha256
+        unchanged = (self.link_previous and old is not None and old.sha256 == facts.sha256
                      and place_link(self.previous_output / path, self.root, path, old.file,
                                     self.previous_finished) == len(data))
         written = old.file if unchanged and old is not None else place_bytes(self.root, path, data, self.recycled)
@@ -133,11 +138,12 @@ class _PageWork:
 
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,
                 previous: dict[str, PageFacts], previous_output: Path, workers: int,
-                previous_finished: int = 0) -> PageResults:
+                previous_finished: int = 0, link_previous: bool = True) -> PageResults:
     """Render or reuse every job; with ``staging`` None, render only to find errors (``check``).
 
     ``previous`` are the previous build's page records, ``previous_finished`` when it
-    finished (ns)."""
+    finished (ns). Without ``link_previous``, ``previous_output`` is another output than this one's:
+    its pages are taken by their bytes (checked against the recorded hash), never linked."""
     results = PageResults({}, [])
     if staging is None:
         for job in jobs:
@@ -149,7 +155,8 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
     # special files included) before any worker writes there: none may follow a link out of
     # it. A new folder gets its page folders made by the parent while the workers render.
     staging.prune_unexpected()  # (first: it may give the recycled folder up for a new one)
-    work = _PageWork(settings, previous, previous_output, previous_finished, staging.root, staging.recycled)
+    work = _PageWork(settings, previous, previous_output, previous_finished, staging.root, staging.recycled,
+                     link_previous)
     outcomes: list[Outcome] = []
     if workers > 1 and len(jobs) >= POOL_THRESHOLD and _mostly_unchanged(work, jobs):
         # An edit: keying and linking the pages here is quicker than sending every outcome

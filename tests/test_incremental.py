@@ -281,6 +281,50 @@ def test_a_previews_first_build_starts_from_the_sites_own_output(make_site, tmp_
     assert tree(other) == tree(reference)
 
 
+def test_a_preview_seeded_from_the_sites_output_shares_no_file_with_it(make_site, tmp_path: Path) -> None:
+    # The seeded pages are copies, never hard links to the site's output: an edit made there in
+    # place (its modification time put back) never shows in the preview, not even after a
+    # rebuild that failed in its staging folder (whose settle links the output anew and records
+    # the build as finished then); the site's output keeps its change times, so that its next
+    # build has nothing to do.
+    from storysite.build import build, settle_preview
+    from storysite.cache import BuildMemo
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    changed = {p: p.stat().st_ctime_ns for p in site.public.rglob("*") if p.is_file()}
+    memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
+    first = build(site.root, output_dir=preview, workers=1, today=today, memo=memo)
+    assert first.ok and first.pages_rendered == 0, first
+    settle_preview(site.root, preview, memo)
+    page = "memories/m005/index.html"
+    assert not os.path.samefile(site.public / page, preview / page)
+    assert {p: p.stat().st_ctime_ns for p in site.public.rglob("*") if p.is_file()} == changed
+    assert "Up to date" in site.build().stdout
+    public_page = site.public / page
+    info, data = public_page.stat(), public_page.read_bytes()
+    hacked = data.replace(b"Souvenir 5", b"HACKED!!!5")
+    assert len(hacked) == len(data) and hacked != data
+    with open(public_page, "r+b") as handle:
+        handle.write(hacked)
+    os.utime(public_page, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert b"HACKED" not in (preview / page).read_bytes()
+    site.write("static/x.css", '@import url("https://cdn.example.com/a.css");\n')
+    assert not build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    settle_preview(site.root, preview, memo)
+    (site.root / "static/x.css").unlink()
+    edited = site.root / "content/memories/m002.md"
+    edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux"))
+    assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
+    reference = tmp_path / "reference" / "site"
+    full = clean_copy(site, tmp_path, "full")
+    assert build(full.root, output_dir=reference, workers=1, today=today, memo=BuildMemo()).ok
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(preview) == tree(reference)
+
+
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
                                                                            monkeypatch) -> None:
     # What a build that never finished had taken from the preview's memory is not kept on its
