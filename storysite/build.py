@@ -270,7 +270,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     unsettled = cache.file_hashes(recent)
 
     # 2. Load and validate every content file; all problems are collected.
-    known = cache.load_digests(site_dir)
+    known = memo.digests if memo is not None and memo.digests is not None else cache.load_digests(site_dir)
     areas = privacyguard.SiteAreas(site_dir, config.privacy.private_store, config.output)
     # (The stat data the fingerprint was taken from: a file edited since is this build's next.)
     sources, found = load.discover(site_dir, config.limits.max_file_bytes, keep_data=False, known=known, areas=areas,
@@ -311,7 +311,10 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         digests[source.path] = (stat, digest)
         parsed_cache.put_raw(keys[index], raw)
     if write:  # ``check`` writes nothing, not even its cache
-        cache.save_digests(site_dir, digests)
+        if memo is not None:  # saved once the pages are served (settle_preview), read from memory
+            memo.digests, memo.digests_saved = digests, False
+        else:
+            cache.save_digests(site_dir, digests)
         # Saved before validation: each parsed file can then be let go as soon as it is validated.
         parsed_cache.save()
         if memo is not None:
@@ -664,15 +667,26 @@ def _seed_output(site_dir: Path, output_dir: Path) -> tuple[Path, int, dict[str,
 
 def settle_preview(site_dir: Path, output_dir: Path, memo: cache.BuildMemo) -> None:
     """What the preview server does once a build's pages are served, off the path from a save
-    to its reload: a first output is linked into the recycled folder (so that the first save
-    recycles a folder rather than making one per page), and the folder the next build will
-    recycle is surveyed (see :func:`storysite.write.survey_recycled`)."""
+    to its reload: the content files' digests are saved (the next build of the site reads
+    them), a first output is linked into the recycled folder (so that the first save recycles
+    a folder rather than making one per page), and the folder the next build will recycle is
+    surveyed (see :func:`storysite.write.survey_recycled`)."""
+    save_preview_digests(site_dir, memo)
     recycle = preview_recycle_dir(output_dir)
     if prime_recycled(output_dir, recycle):
         # The links moved the change time of every file of the output on: the build is recorded
         # as finished now, or the next would take them all for edited and write them again.
         cache.restamp_state(site_dir, output_dir)
     memo.recycled = survey_recycled(recycle)
+
+
+def save_preview_digests(site_dir: Path, memo: cache.BuildMemo) -> None:
+    """Save the content files' digests a preview build left in ``memo``, if not saved yet (a
+    cache folder that cannot be written only costs the site's next build some hashing)."""
+    if memo.digests is not None and not memo.digests_saved:
+        with contextlib.suppress(OSError):
+            cache.save_digests(site_dir, memo.digests)
+        memo.digests_saved = True
 
 
 def preview_recycle_dir(output_dir: Path) -> Path:

@@ -536,6 +536,10 @@ class BuildMemo:
         """The page records of the output the last build committed (None before the first)."""
         self.parsed_shards: ShardRecords | None = None
         """The parse cache's shard files as the last build left them (see :class:`ValueCache`)."""
+        self.digests: DigestIndex | None = None
+        """The content files' stat data and hashes as the last build found them."""
+        self.digests_saved = True
+        """Whether :attr:`digests` are saved in the cache folder already."""
         self.recycled: RecycledListing | None = None
         """The recycled folder as the last build left it (see :class:`storysite.write.Staging`)."""
 

@@ -41,7 +41,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from storysite import heap
-from storysite.build import BuildResult, build, settle_preview
+from storysite.build import BuildResult, build, save_preview_digests, settle_preview
 from storysite.cache import BuildMemo, forget_output_records
 from storysite.config import load_config
 
@@ -489,6 +489,7 @@ class PreviewServer:
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""
         self.rebuilder.cancel()
+        save_preview_digests(self.site_dir, self.rebuilder.memo)
         if self.observer is not None and self.observer.is_alive():
             self.observer.stop()
             self.observer.join(timeout=5)
