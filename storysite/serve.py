@@ -432,6 +432,9 @@ class PreviewServer:
         self._watcher = _Watcher(self.site_dir, ignored, self.rebuilder, self._watch_folder, self._forget_folder)
         self._watched: dict[str, ObservedWatch] = {}
         self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        """Held by start() from its first build's end until it serves, and by stop(): a stop
+        during the first build finds the watcher and the server started, or never started."""
 
     def _start_watching(self) -> None:
         self.observer = Observer()
@@ -478,17 +481,22 @@ class PreviewServer:
         # The first build renders every page the site's own output does not give: over every
         # core while this process has no other thread (forking one that has is not safe).
         self.rebuilder.rebuild_now(settle=False, workers=None if threading.active_count() == 1 else 1)
-        self._start_watching()
-        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        thread.start()
-        self._thread = thread  # only once started: stop() then waits for its loop
-        # The first build's output is linked for the next one to recycle while it is served
-        # already (at 10,000 memories, 20,000 new files and folders: seconds on some disks).
-        threading.Thread(target=self.rebuilder.settle, daemon=True).start()
+        with self._starting:
+            if self.rebuilder.stopped:  # stopped during the first build: nothing more is started
+                return
+            self._start_watching()
+            thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+            thread.start()
+            self._thread = thread  # only once started: stop() then waits for its loop
+            # The first build's output is linked for the next one to recycle while it is served
+            # already (at 10,000 memories, 20,000 new files and folders: seconds on some disks).
+            threading.Thread(target=self.rebuilder.settle, daemon=True).start()
 
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""
         self.rebuilder.cancel()
+        with self._starting:  # a start() past its first build has started all it starts
+            pass
         save_preview_digests(self.site_dir, self.rebuilder.memo)
         if self.observer is not None and self.observer.is_alive():
             self.observer.stop()

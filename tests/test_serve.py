@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -377,3 +378,32 @@ def test_rebuilds_leave_the_servers_garbage_collector_on(preview) -> None:
     site.write("content/memories/a.md", memory("Titre réparé"))
     assert wait_for(lambda: server.rebuilder.builds > before and "Titre réparé" in get(server, "/memories/a/")[1])
     assert gc.isenabled()
+
+
+def test_stopping_during_the_first_build_leaves_nothing_running(make_site, monkeypatch) -> None:
+    # stop() while start() is still building (Ctrl-C or SIGTERM at startup, a test's teardown):
+    # start() must not go on to start the watcher and the HTTP loop once the server is stopped.
+    import storysite.serve as serve_module
+
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    building, real_build = threading.Event(), serve_module.build
+
+    def slow_build(*args, **kwargs):
+        building.set()
+        time.sleep(0.5)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "build", slow_build)
+    failures: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    before = set(threading.enumerate())
+    starter = threading.Thread(target=server.start)
+    starter.start()
+    assert building.wait(10)
+    server.stop()
+    starter.join(10)
+    time.sleep(0.2)
+    assert server.observer is None or not server.observer.is_alive()
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+    assert failures == []
