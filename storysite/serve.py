@@ -50,6 +50,10 @@ SCRIPT_PATH = "/__storysite/livereload.js"
 DEBOUNCE_SECONDS = 0.1
 """How long changes must have stopped before a rebuild starts: an editor's save (a write, a
 rename, a backup file) takes milliseconds, a git checkout streams its files without a pause."""
+SETTLING_SLACK_NS = 2_000_000_000
+"""How long before the first build a change is looked for once the watcher runs (file systems
+with whole-second times round a save made just before the build down to the second before)."""
+
 IGNORED_PARTS = {".git", ".storysite", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".ruff_cache"}
 
 LIVERELOAD_JS = """\
@@ -480,6 +484,7 @@ class PreviewServer:
         """First build, then watch and serve in background threads."""
         # The first build renders every page the site's own output does not give: over every
         # core while this process has no other thread (forking one that has is not safe).
+        began = time.time_ns()
         self.rebuilder.rebuild_now(settle=False, workers=None if threading.active_count() == 1 else 1)
         with self._starting:
             if self.rebuilder.stopped:  # stopped during the first build: nothing more is started
@@ -490,7 +495,31 @@ class PreviewServer:
             self._thread = thread  # only once started: stop() then waits for its loop
             # The first build's output is linked for the next one to recycle while it is served
             # already (at 10,000 memories, 20,000 new files and folders: seconds on some disks).
-            threading.Thread(target=self.rebuilder.settle, daemon=True).start()
+            threading.Thread(target=self._settle_first, args=(began,), daemon=True).start()
+
+    def _settle_first(self, began: int) -> None:
+        """Settle the first build; then rebuild if a file was saved while it ran: the watcher
+        only sees what changes once it is started, after that build."""
+        self.rebuilder.settle()
+        if self._changed_since(began - SETTLING_SLACK_NS):
+            self.rebuilder.poke()
+
+    def _changed_since(self, since_ns: int) -> bool:
+        """Whether a file or folder the watcher would report on was changed at or after
+        ``since_ns`` (by its modification or change time)."""
+        for folder, dirs, files in os.walk(self.site_dir):
+            dirs[:] = [d for d in dirs if d not in IGNORED_PARTS and self._watcher.relevant(os.path.join(folder, d))]
+            for name in [*dirs, *files]:
+                path = os.path.join(folder, name)
+                if not self._watcher.relevant(path):
+                    continue
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                if max(info.st_mtime_ns, info.st_ctime_ns) >= since_ns:
+                    return True
+        return False
 
     def stop(self) -> None:
         """Stop watching and serving, and clear the preview away (also when stopped while starting)."""

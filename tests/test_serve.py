@@ -407,3 +407,38 @@ def test_stopping_during_the_first_build_leaves_nothing_running(make_site, monke
     assert server.observer is None or not server.observer.is_alive()
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
     assert failures == []
+
+
+def test_a_save_made_during_the_first_build_is_previewed(make_site, monkeypatch) -> None:
+    # The watcher starts after the first build: a file saved while that build ran (after it
+    # read the file) used to stay unpreviewed until the next save.
+    import storysite.serve as serve_module
+
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    real_build, saved = serve_module.build, []
+
+    def build_then_save(*args, **kwargs):
+        result = real_build(*args, **kwargs)
+        if not saved:
+            saved.append(site.write("content/memories/a.md", memory("Titre enregistré pendant le build")))
+        return result
+
+    monkeypatch.setattr(serve_module, "build", build_then_save)
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        assert wait_for(lambda: "Titre enregistré pendant le build" in get(server, "/memories/a/")[1], 15)
+    finally:
+        server.stop()
+
+
+def test_no_rebuild_at_startup_when_nothing_changed(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    time.sleep(2.2)  # every file older than the slack the startup check allows
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        time.sleep(1.5)
+        assert server.rebuilder.builds == 1
+    finally:
+        server.stop()
