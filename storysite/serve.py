@@ -199,6 +199,8 @@ class Rebuilder:
     def poke(self) -> None:
         """A file changed: rebuild once things have been quiet for a moment."""
         with self._lock:
+            if self.stopped:  # (a late event, or the startup check, after stop())
+                return
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(DEBOUNCE_SECONDS, self.rebuild_now)
