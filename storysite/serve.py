@@ -502,9 +502,11 @@ class PreviewServer:
     def _settle_first(self, began: int) -> None:
         """Settle the first build; then rebuild if a file was saved while it ran: the watcher
         only sees what changes once it is started, after that build."""
-        self.rebuilder.settle()
-        if self._changed_since(began - SETTLING_SLACK_NS):
-            self.rebuilder.poke()
+        try:
+            self.rebuilder.settle()
+        finally:  # (a settle that fails costs the next save some time, never a missed save)
+            if self._changed_since(began - SETTLING_SLACK_NS):
+                self.rebuilder.poke()
 
     def _changed_since(self, since_ns: int) -> bool:
         """Whether a file or folder the watcher would report on was changed at or after
