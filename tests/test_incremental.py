@@ -24,6 +24,21 @@ def clean_copy(site: Site, tmp_path: Path, name: str) -> Site:
     return Site(target, site.runner)
 
 
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file below ``root``, by relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def clean_preview(site: Site, tmp_path: Path, name: str, today: dt.date) -> dict[str, bytes]:
+    """The files of a preview of a clean copy of ``site`` (no output, no cache), built once."""
+    from storysite.build import build
+    from storysite.cache import BuildMemo
+    full = clean_copy(site, tmp_path, name)
+    reference = tmp_path / f"{name}-preview" / "site"
+    assert build(full.root, output_dir=reference, workers=1, today=today, memo=BuildMemo()).ok
+    return files_under(reference)
+
+
 def small_site(make_site, count: int = 12) -> Site:
     files = {f"content/memories/m{i:03d}.md": memory(f"Souvenir {i}", extra=f"tags: [t{i % 3}]\nfeatured: "
                                                       f"{'true' if i % 5 == 0 else 'false'}\n")
@@ -159,9 +174,6 @@ def test_preview_prunes_a_surveyed_recycled_folder_by_list_and_a_changed_one_by_
     memo, preview, today = BuildMemo(), tmp_path / "preview" / "site", dt.date(2026, 11, 20)
     recycled = preview_recycle_dir(preview)
 
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
     def edit(relpath: str, old: str, new: str) -> None:
         path = site.root / relpath
         path.write_text(path.read_text().replace(old, new))
@@ -186,16 +198,13 @@ def test_preview_prunes_a_surveyed_recycled_folder_by_list_and_a_changed_one_by_
         assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
         settle_preview(site.root, preview, memo)
         assert memo.recycled is not None
-        full = clean_copy(site, tmp_path, f"full-{number}")
-        reference = tmp_path / f"full-{number}-preview" / "site"
-        assert build(full.root, output_dir=reference, workers=1, today=today).ok
-        live = tree(preview)
-        assert live == tree(reference), f"after step {number}"
+        live = files_under(preview)
+        assert live == clean_preview(site, tmp_path, f"full-{number}", today), f"after step {number}"
         assert recycled.is_dir()
-        for relpath, data in tree(recycled).items():
+        for relpath, data in files_under(recycled).items():
             assert live.get(relpath) == data, f"step {number}: {relpath} is not in the output"
-    assert "planted.html" not in tree(preview)
-    assert not [relpath for relpath in tree(preview) if relpath.startswith(("memories/m004/", "memories/m005/"))]
+    assert "planted.html" not in files_under(preview)
+    assert not [relpath for relpath in files_under(preview) if relpath.startswith(("memories/m004/", "memories/m005/"))]
 
 
 def test_preview_never_trusts_a_recycled_folder_changed_below_the_top(make_site, tmp_path: Path) -> None:
@@ -265,20 +274,14 @@ def test_a_previews_first_build_starts_from_the_sites_own_output(make_site, tmp_
     preview = tmp_path / "preview" / "site"
     first = build(site.root, output_dir=preview, workers=1, today=today, memo=BuildMemo())
     assert first.ok and first.pages_rendered == 1 and first.pages_reused == first.pages - 1, first
-    reference = tmp_path / "reference" / "site"
-    full = clean_copy(site, tmp_path, "full")
-    assert build(full.root, output_dir=reference, workers=1, today=today, memo=BuildMemo()).ok
-
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    assert tree(preview) == tree(reference)
+    reference = clean_preview(site, tmp_path, "full", today)
+    assert files_under(preview) == reference
     # An output built for another address shares no page with the preview: all are rendered.
     assert site.build("--base-url", "https://staging.example.org/").exit_code == 0
     other = tmp_path / "preview-2" / "site"
     second = build(site.root, output_dir=other, workers=1, today=today, memo=BuildMemo())
     assert second.ok and second.pages_reused == 0
-    assert tree(other) == tree(reference)
+    assert files_under(other) == reference
 
 
 def test_a_preview_seeded_from_the_sites_output_shares_no_file_with_it(make_site, tmp_path: Path) -> None:
@@ -315,14 +318,7 @@ def test_a_preview_seeded_from_the_sites_output_shares_no_file_with_it(make_site
     edited = site.root / "content/memories/m002.md"
     edited.write_text(edited.read_text().replace("Souvenir 2", "Souvenir deux"))
     assert build(site.root, output_dir=preview, workers=1, today=today, memo=memo).ok
-    reference = tmp_path / "reference" / "site"
-    full = clean_copy(site, tmp_path, "full")
-    assert build(full.root, output_dir=reference, workers=1, today=today, memo=BuildMemo()).ok
-
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    assert tree(preview) == tree(reference)
+    assert files_under(preview) == clean_preview(site, tmp_path, "full", today)
 
 
 def test_a_preview_build_stopped_by_an_exception_keeps_nothing_for_the_next(make_site, tmp_path: Path,
