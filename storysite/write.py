@@ -292,7 +292,9 @@ def survey_recycled(folder: Path) -> RecycledListing | None:
             relpath = pending.pop()
             path = os.path.join(folder, relpath) if relpath else str(folder)
             info = os.lstat(path)  # before the listing: a change made while listing moves it on
-            if not stat.S_ISDIR(info.st_mode) or not info.st_ctime_ns % 1_000_000_000:
+            # (A folder this process cannot write is left to the walk, which gives it up.)
+            if (not stat.S_ISDIR(info.st_mode) or not info.st_ctime_ns % 1_000_000_000
+                    or not os.access(path, os.W_OK | os.X_OK)):
                 return None
             folders.append((relpath, info.st_dev, info.st_ino, info.st_ctime_ns))
             with os.scandir(path) as entries:
