@@ -309,7 +309,7 @@ def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
             "output_marker": list(state.output_marker) if state.output_marker else None,
-            "unsettled": state.unsettled}
+            "unsettled": state.unsettled, "output": str(output_dir)}
     _state_path(site_dir, output_dir, ".settled").unlink(missing_ok=True)
     _atomic_write(_state_path(site_dir, output_dir), json.dumps(data, sort_keys=True).encode())
 
@@ -372,6 +372,20 @@ def load_pages(site_dir: Path, output_dir: Path) -> dict[str, PageFacts]:
         return {}
     pages: dict[str, PageFacts] = found[1]
     return pages
+
+
+def recorded_outputs(site_dir: Path) -> list[Path]:
+    """Every output folder a build of the site wrote whose record is kept (the configured one,
+    those of ``build --output``, a preview's while it runs), sorted."""
+    found: set[Path] = set()
+    for path in (site_dir / CACHE_DIR).glob("state-*.json"):
+        try:
+            output = json.loads(path.read_text("utf-8")).get("output")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(output, str) and output:
+            found.add(Path(output))
+    return sorted(found)
 
 
 def forget_output_records(site_dir: Path, output_dir: Path) -> None:

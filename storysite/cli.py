@@ -436,9 +436,11 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     """
     from storysite import routing, takedown
     from storysite.build import build_date
+    from storysite.cache import recorded_outputs
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
     from storysite.withdraw import KEYS, ambiguous, find_memories, mark_withdrawn
+    from storysite.write import MARKER
 
     if not ident.strip():
         raise click.BadParameter("is empty; give a memory's slug, an author.id, a consent reference or an "
@@ -511,6 +513,14 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         click.secho("The memories are marked withdrawn, but the build failed: fix the errors above and build "
                     "again before purging.", fg="red", err=True)
         sys.exit(1)
+    # Other folders this site was built into (build --output) keep the memories until built again.
+    configured = (site_dir / config.output).resolve()
+    for other in recorded_outputs(site_dir):
+        held = sorted(m.slug for m in matches if (other / routing.memory_url(m.slug).strip("/") / "index.html").exists())
+        if held and other.resolve() != configured and (other / MARKER).is_file():
+            click.secho(f"warning: {_display_path(other)} (written by build --output) still holds "
+                        f"{', '.join(held)}: build it again (storysite build -o {_display_path(other)}) before "
+                        "deploying it", fg="yellow", err=True)
     if recorded:
         click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
         for url in result.purge:

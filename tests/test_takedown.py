@@ -286,3 +286,20 @@ def test_a_script_file_naming_another_origin_is_warned_about(make_site) -> None:
     assert any(line.startswith("public/assets/js/site.") and ":2: warning:" in line and "tracker.example" in line
                for line in lines)
     assert site.build("--strict").exit_code == 1
+
+
+def test_withdraw_names_the_other_folders_the_site_was_built_into(make_site, tmp_path) -> None:
+    # withdraw rebuilds the configured output; a folder written by build --output keeps the
+    # memory until it is built again, and withdraw says so.
+    site = make_site({"content/memories/a.md": memory("Un souvenir"), "content/memories/b.md": memory("Un autre")})
+    dist = tmp_path / "dist"
+    assert site.build().exit_code == 0
+    assert site.build("-o", str(dist)).exit_code == 0
+    result = site.run("withdraw", "b", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "still holds b" in result.output and "storysite build -o" in result.output, result.output
+    assert not (site.public / "memories/b").exists()
+    assert site.build("-o", str(dist)).exit_code == 0
+    assert not (dist / "memories/b").exists()
+    again = site.run("withdraw", "a", "--site", str(site.root))
+    assert again.exit_code == 0 and "still holds a" in again.output and "still holds b" not in again.output
