@@ -42,7 +42,7 @@ from typing import Any
 import storysite
 from storysite.diagnostics import Severity
 from storysite.load import DigestIndex
-from storysite.write import RecycledListing, changed_after
+from storysite.write import MARKER, RecycledListing, changed_after
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
@@ -156,6 +156,8 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                     if (name in _NEVER_READ_DIRS or (name in _SKIPPED_DIRS and not read_area)
                             or (leftovers_here and _LEFTOVER.match(name))):
                         continue
+                    if not read_area and not own_code and os.path.isfile(os.path.join(path, MARKER)):
+                        continue  # another output of the site's (build --output): written, never read
                     target = os.path.realpath(path)
                     if os.path.islink(path):
                         # Where a link leads is an input too, even into the output or the private

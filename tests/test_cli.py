@@ -248,6 +248,9 @@ def test_build_into_another_folder_with_output(make_site, tmp_path: Path) -> Non
         assert {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == expected
         assert "Up to date" in site.build("-o", str(folder)).output
     assert site.output_files() == expected
+    # An output is written, never read: building one leaves the other up to date.
+    assert site.build("-o", str(site.root / "dist")).exit_code == 0
+    assert "Up to date" in site.build().output
     # A withdrawal reaches the folder at its next build, and the takedown record lists the URL.
     site.write("content/memories/b.md", memory("Un autre", status="withdrawn"))
     result = site.build("-o", str(outside))
