@@ -833,11 +833,25 @@ def _replay(recorded: list[tuple[str, int, int, str]]) -> list[Diagnostic]:
     return [Diagnostic(path, line, Severity(severity), message) for path, line, severity, message in recorded]
 
 
+def _protected_folders(config: SiteConfig | None) -> set[str]:
+    """The top-level names of the site an output must never be in: its sources, version
+    control, its configuration, storysite's cache and (when known) the private store."""
+    protected = {load.CONTENT_DIR, STATIC_DIR, "themes", ".git", CONFIG_NAME, ".storysite"}
+    if config is not None:
+        protected.add(config.privacy.private_store.split("/")[0])
+    return protected
+
+
+def _others_files(output_dir: Path, site_dir: Path) -> list[str]:
+    """A few files of ``output_dir`` that storysite did not write (none once a build of the
+    site has written there: see :func:`storysite.write.foreign_files`)."""
+    found = foreign_files(output_dir)
+    return found if found and cache.load_state(site_dir, output_dir) is None else []
+
+
 def _check_output_dir(config: SiteConfig, site_dir: Path) -> Iterator[Any]:
     first = config.output.split("/")[0]
-    protected = {load.CONTENT_DIR, STATIC_DIR, "themes", config.privacy.private_store.split("/")[0], ".git",
-                 CONFIG_NAME, ".storysite"}
-    if first in protected:
+    if first in _protected_folders(config):
         what = ("the private store (privacy.private_store)" if first == config.privacy.private_store.split("/")[0]
                 else f"{first}/")
         other = "site" if first == "public" else "public"
@@ -856,16 +870,12 @@ def output_folder_problem(folder: Path, site_dir: Path) -> str | None:
     real, site = folder.resolve(), site_dir.resolve()
     if real == site or site.is_relative_to(real):
         return f"'{folder}' holds the site itself, which a build would replace; name a folder of its own"
-    config, _ = load_config(site, lenient=True)
     if real.is_relative_to(site):
         first = real.relative_to(site).parts[0]
-        protected = {load.CONTENT_DIR, STATIC_DIR, "themes", ".git", CONFIG_NAME, ".storysite"}
-        if config is not None:
-            protected.add(config.privacy.private_store.split("/")[0])
-        if first in protected:
+        if first in _protected_folders(load_config(site, lenient=True)[0]):
             return f"'{folder}' is in {first}/ of the site, which a build would overwrite; choose another folder"
-    found = foreign_files(real)
-    if found and cache.load_state(site, real) is None:
+    found = _others_files(real, site)
+    if found:
         shown = ", ".join(found) + ("…" if len(found) >= 3 else "")
         return (f"'{folder}' already holds files storysite did not write ({shown}); a build replaces its "
                 "output folder whole, so empty it or name a new one")
@@ -892,8 +902,8 @@ def _foreign_output(output_dir: Path, site_dir: Path, config: SiteConfig, previe
                 yield error(CONFIG_NAME, line, f"output: '{shown}' is an existing file, which a build would replace "
                                                "with a folder; choose another name for the output folder")
                 return
-    found = foreign_files(output_dir)
-    if found and cache.load_state(site_dir, output_dir) is None:
+    found = _others_files(output_dir, site_dir)
+    if found:
         shown = ", ".join(f"{config.output}/{name}" for name in found) + ("…" if len(found) >= 3 else "")
         yield Diagnostic(CONFIG_NAME, line, Severity.WARNING if preview else Severity.ERROR,
                          f"output: '{config.output}' already holds files storysite did not write ({shown}); "
