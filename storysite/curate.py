@@ -244,7 +244,7 @@ def contact_details(content: Content, site: PublicSite) -> list[Diagnostic]:
     """A warning for each published field of a published memory that seems to hold an email
     address or a phone number: its text, title, names, places, tags (found when the file was
     validated, see ``Memory.contact_text``), its label's text (drawn on the label picture and
-    the share card) and its photos' credits, alt texts and captions. (``check`` looks at every
+    the share card) and its media's credits, alt texts, captions and video titles. (``check`` looks at every
     memory, published or not.)"""
     published = {memory.slug: memory for memory in site.memories}
     found = []
@@ -255,7 +255,7 @@ def contact_details(content: Content, site: PublicSite) -> list[Diagnostic]:
         fields = list(written.contact_text)
         texts = [("label.text", memory.label.text, memory.label.origin.line)] if memory.label else []
         texts += [(f"media.{name}", getattr(media, name), media.origin.line)
-                  for media in memory.media for name in ("credit", "alt", "caption")]
+                  for media in memory.media for name in ("credit", "alt", "caption", "title")]
         fields += [(name, line, kind) for name, text, line in texts if text and (kind := personal_data_in(text))]
         for name, line, kind in fields:
             found.append(warning(memory.origin.path, line or memory.origin.line,

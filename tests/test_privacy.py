@@ -633,3 +633,16 @@ def test_spotting_contact_details_takes_time_in_proportion_to_the_text() -> None
     assert without_personal_data("Écrivez à jean.dupont@example.org ou au 06 12 34 56 78.") == "Écrivez à ou au ."
     # An address may start right where another ends: both go.
     assert without_personal_data(f"{long_word} a@b.fr+c@d.fr.e@f.org fin") == f"{long_word} fin"
+
+
+def test_build_and_check_warn_about_contact_details_in_a_video_title(make_site) -> None:
+    video = ("media:\n  - video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n"
+             "    title: 'Appelez-moi au 06 11 22 33 44'\n")
+    site = make_site({"content/memories/a.md": memory("A", extra=video)})
+    expected = "content/memories/a.md:10: warning: media.title seems to contain a phone number, which would be published"
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert expected in result.stderr, result.stderr
+    assert site.build("--strict").exit_code == 1
+    checked = site.check()
+    assert "content/memories/a.md:" in checked.stderr and "phone number" in checked.stderr, checked.stderr
