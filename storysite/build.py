@@ -358,7 +358,7 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
         problems.extend(contact_details(content, site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
-    withheld = withheld_media(content, site)
+    withheld = withheld_media(content, site, site_dir)
     site, found = drop_withheld_media(site, withheld)
     problems.extend(found)
 

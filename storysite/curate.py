@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from storysite import routing
 from storysite.config import SiteConfig
@@ -374,10 +376,15 @@ def _file_urls(content: Content) -> dict[str, str]:
     return dict(sorted((path, url) for path, url in claims if items[path] == 1))
 
 
-def withheld_media(content: Content, site: PublicSite) -> Callable[[str | None], str | None] | None:
+def withheld_media(content: Content, site: PublicSite, site_dir: Path | None = None
+                   ) -> Callable[[str | None], str | None] | None:
     """The owner of a media path: the file of the unpublished memory that lists it in its
     ``media`` or keeps it in its bundle folder (None for a path no unpublished memory owns);
-    None when no unpublished memory has media at all."""
+    None when no unpublished memory has media at all.
+
+    With ``site_dir``, a path is also its file: one that is the very file of such a photo
+    (a symbolic or hard link to it, from a gallery's folder say) or lies, once its symbolic
+    links are followed, in such a bundle's folder, belongs to that memory too."""
     published = {m.slug for m in site.memories}
     owners: dict[str, str] = {}
     folders: list[tuple[str, str]] = []
@@ -394,12 +401,42 @@ def withheld_media(content: Content, site: PublicSite) -> Callable[[str | None],
     if not owners and not folders:
         return None
 
+    files: dict[tuple[int, int], str] = {}
+    real_folders: list[tuple[str, str]] = []
+    if site_dir is not None:
+        for path, memory_file in owners.items():
+            if (identity := _identity(site_dir / path)) is not None:
+                files.setdefault(identity, memory_file)
+        for folder, memory_file in folders:
+            real = os.path.realpath(site_dir / folder)
+            real_folders.append((real.rstrip(os.sep) + os.sep, memory_file))
+            for parent, _dirs, names in os.walk(real):
+                for name in names:
+                    if (identity := _identity(Path(parent, name))) is not None:
+                        files.setdefault(identity, memory_file)
+
     def owner(path: str | None) -> str | None:
         if not path:
             return None
-        return owners.get(path) or next((file for folder, file in folders if path.startswith(folder)), None)
+        found = owners.get(path) or next((file for folder, file in folders if path.startswith(folder)), None)
+        if found is not None or site_dir is None:
+            return found
+        identity = _identity(site_dir / path)
+        if identity is not None and identity in files:
+            return files[identity]
+        real = os.path.realpath(site_dir / path)
+        return next((file for folder, file in real_folders if real.startswith(folder)), None)
 
     return owner
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file ``path`` leads to (device and inode, symbolic links followed), or None."""
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def withheld_notice(path: str, line: int, media: str, memory_file: str) -> Diagnostic:
