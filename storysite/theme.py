@@ -596,7 +596,9 @@ def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
     if isinstance(exc, jinja2.TemplateNotFound):
         # Named where it is included or extended, when that template is known.
         frame_file, frame_line = _template_frame(exc, theme)
-        where = (frame_file, frame_line) if frame_line else (theme.label_for(None), 0)
+        # Else (a template the build itself renders) where the theme would keep it.
+        name = exc.name if isinstance(exc.name, str) else None
+        where = (frame_file, frame_line) if frame_line else (_template_home(theme, name), 0)
         return error(*where, f"template '{exc.name}' not found in theme '{theme.name}'")
     if isinstance(exc, RecursionError):
         # Named at the last template the cycle went through, when it is known.
@@ -607,6 +609,14 @@ def template_error(exc: BaseException, theme: Theme) -> Diagnostic:
         # "'storysite.model.Page object' has no attribute 'titel'": the editor knows it as a page.
         message = f"undefined variable: {_OBJECT_NAME.sub(lambda m: repr(m.group(1)), message)}"
     return error(frame_file, frame_line, message)
+
+
+def _template_home(theme: Theme, name: str | None) -> str:
+    """Where the site's own theme would keep the template ``name`` (its first layer's
+    ``templates/``), for an error about a template no layer has."""
+    if not name or not theme.layers:
+        return theme.label_for(None)
+    return f"{theme.layers[0].label}/templates/{name}"
 
 
 _OBJECT_NAME = re.compile(r"'(?:storysite|jinja2|builtins)\.(?:\w+\.)*(\w+) object'")

@@ -32,3 +32,19 @@ def test_a_withdrawn_fans_photo_stays_out_when_a_gallery_names_it_through_a_link
     derivatives = [p for p in site.output_files() if p.startswith("media/") and not p.startswith("media/share/")]
     assert derivatives == [], derivatives
     assert "belongs to content/memories/fan.md, which is not published" in result.stderr
+
+
+def test_a_template_missing_from_a_site_theme_is_named_at_a_path_of_the_site(make_site) -> None:
+    # A theme of the site's own that overrides one template and forgets `extends: default`:
+    # each template it lacks is an error at a path:line an editor can open, relative to the
+    # site (SPEC: "Errors read path:line: message, relative to the site"), not "templates:1".
+    site = make_site({
+        "themes/mine/templates/page.html": "{{ page.title }}",
+        "content/memories/a.md": memory("A"),
+    }, config="title: T\ntheme: mine\n")
+    result = site.build()
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if "not found in theme 'mine'" in line]
+    assert lines, result.stderr
+    assert "themes/mine/templates/memory.html:1: template 'memory.html' not found in theme 'mine'" in lines
+    assert not any(line.startswith("templates:") for line in lines), lines
