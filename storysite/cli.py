@@ -322,11 +322,31 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
         # As check --report: never over a file of another kind (storysite.yaml, a memory, a fan export).
         raise StorysiteError(f"{target} exists and is not a PNG image; give the name of a new file, or of an "
                              "earlier label to replace")
+    source = _site_source(target, _site_dir(site, "--site"))
+    if source is not None:
+        # A PNG there is a design's artwork or a fan's photo, not an earlier label.
+        raise StorysiteError(f"{target} is a file of the site's {source}/ (a design's artwork or a photo), not "
+                             "an earlier label; give the name of a new file, or of an earlier label to replace")
     try:
         target.write_bytes(result.png)
     except OSError as exc:
         raise StorysiteError(f"cannot write {target}: {exc.strerror}") from None
     click.echo(f"Wrote {target} ({len(result.png):,} bytes).")
+
+
+def _site_source(path: Path, site_dir: Path) -> str | None:
+    """The folder of the site's sources (``content``, ``themes``, the private store) that
+    holds the existing file ``path``, or None: ``storysite label`` never writes over one."""
+    from storysite.config import load_config
+
+    if not os.path.lexists(path):
+        return None
+    real, site = path.resolve(), site_dir.resolve()
+    config, _ = load_config(site, lenient=True)
+    folders = ["content", "themes"]
+    if config is not None:
+        folders.append(config.privacy.private_store)
+    return next((folder for folder in folders if real.is_relative_to((site / folder).resolve())), None)
 
 
 def _holds_other_than_png(path: Path) -> bool:

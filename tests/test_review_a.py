@@ -48,3 +48,29 @@ def test_a_template_missing_from_a_site_theme_is_named_at_a_path_of_the_site(mak
     assert lines, result.stderr
     assert "themes/mine/templates/memory.html:1: template 'memory.html' not found in theme 'mine'" in lines
     assert not any(line.startswith("templates:") for line in lines), lines
+
+
+def test_storysite_label_never_writes_over_the_sites_own_pictures(tmp_path, monkeypatch) -> None:
+    # `storysite label classic Bob -o content/labels/classic.png` would replace the design's
+    # blank artwork (a PNG, so "an earlier label" to the command) with a label already
+    # carrying a name: every later label and the label maker would draw on top of "BOB".
+    # Its refusal says to give a new file or an earlier label; the site's sources are neither.
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    runner = CliRunner()
+    site = tmp_path / "site"
+    assert runner.invoke(main, ["new", str(site)]).exit_code == 0
+    monkeypatch.chdir(site)
+    artwork = site / "content/labels/classic.png"
+    fan_photo = site / "content/memories/photo.png"
+    fan_photo.write_bytes(artwork.read_bytes())
+    before = {artwork: artwork.read_bytes(), fan_photo: fan_photo.read_bytes()}
+    for target in (artwork, fan_photo):
+        result = runner.invoke(main, ["label", "classic", "Bob", "-o", str(target.relative_to(site))])
+        assert result.exit_code != 0, result.output
+        assert target.read_bytes() == before[target]
+    # A new file, and an earlier label outside the sources, are still written.
+    assert runner.invoke(main, ["label", "classic", "Bob", "-o", "bob.png"]).exit_code == 0
+    assert runner.invoke(main, ["label", "classic", "Bobby", "-o", "bob.png"]).exit_code == 0
