@@ -533,12 +533,13 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         click.secho("The memories are marked withdrawn, but the build failed: fix the errors above and build "
                     "again before purging.", fg="red", err=True)
         sys.exit(1)
-    # Other folders this site was built into (build --output) keep the memories until built again.
+    # Other folders this site was built into (build --output, or an earlier output: setting) keep
+    # the memories until built again.
     configured = (site_dir / config.output).resolve()
     for other in recorded_outputs(site_dir):
         held = sorted(m.slug for m in matches if (other / routing.memory_url(m.slug).strip("/") / "index.html").exists())
         if held and other.resolve() != configured and (other / MARKER).is_file():
-            click.secho(f"warning: {_display_path(other)} (written by build --output) still holds "
+            click.secho(f"warning: {_display_path(other)} (another folder this site was built into) still holds "
                         f"{', '.join(held)}: build it again (storysite build -o {_display_path(other)}) before "
                         "deploying it", fg="yellow", err=True)
     if recorded:

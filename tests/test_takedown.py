@@ -303,3 +303,16 @@ def test_withdraw_names_the_other_folders_the_site_was_built_into(make_site, tmp
     assert not (dist / "memories/b").exists()
     again = site.run("withdraw", "a", "--site", str(site.root))
     assert again.exit_code == 0 and "still holds a" in again.output and "still holds b" not in again.output
+
+
+def test_withdraw_names_a_former_output_folder_without_calling_it_a_build_output(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Un souvenir"), "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    config = site.root / "storysite.yaml"
+    config.write_text(config.read_text("utf-8") + "output: site-out\n", "utf-8")
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "b", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "/public/ (another folder this site was built into) still holds b" in result.output, result.output
+    assert "build --output" not in result.output
+    assert not (site.root / "site-out/memories/b").exists()
