@@ -80,6 +80,7 @@ from storysite.validate import ValidatedItem, validate_content, validate_item, v
 from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import (
+    MARKER,
     Staging,
     clean_leftovers,
     foreign_files,
@@ -1002,6 +1003,10 @@ def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.Sit
         unsafe = load._unsafe_name(relpath)
         if unsafe is not None:
             problems.error(f"{STATIC_DIR}/{relpath}", 0, f"the file name {unsafe}; rename the file")
+            del files[relpath]
+        elif relpath == MARKER:  # copied over it, it would pass any folder off as storysite's output
+            problems.error(f"{STATIC_DIR}/{relpath}", 0, "this name is the mark storysite leaves in the output "
+                           "folder it writes; rename or remove the file")
             del files[relpath]
     return dict(sorted(files.items()))
 

@@ -474,3 +474,15 @@ def test_invisible_characters_in_a_tag_make_no_look_alike_tag(make_site) -> None
     for invisible in ("\u200b", "\u2060", "\u00ad"):
         assert invisible not in everything, ascii(invisible)
     assert "👨\u200d👩\u200d👧" in site.read("memories/d/index.html")  # an emoji's joiners are kept
+
+
+def test_a_static_file_named_as_the_output_marker_is_refused_and_the_output_kept(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "static/ok.txt": "ok\n"})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    marker = (site.public / ".storysite-output").read_bytes()
+    (site.root / "static/.storysite-output").write_text("not storysite's\n", "utf-8")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "static/.storysite-output:1: this name is the mark storysite leaves" in result.stderr, result.stderr
+    assert site.output_files() == before and (site.public / ".storysite-output").read_bytes() == marker
