@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock, reference
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as anchor_slug
@@ -168,8 +169,19 @@ def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
         # Every link and image is parsed, so that a refused one shows its words rather than
         # its raw Markdown; render_fan_markdown then keeps only the safe links, and no image.
         md.validateLink = _any_link  # type: ignore[method-assign]
+        # Fans get no footnotes: a note of one word ("[^1]: Mamie") would be taken for a
+        # link's definition and vanish; it is shown as written.
+        md.block.ruler.at("reference", _reference_but_no_note)
     md.add_render_rule("storysite_block", _render_block)
     return md
+
+
+def _reference_but_no_note(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's link reference definitions, except a footnote's (``[^1]: ...``)."""
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src.startswith("[^", start):
+        return False
+    return reference(state, start_line, end_line, silent)
 
 
 def _render_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

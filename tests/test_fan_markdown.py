@@ -81,3 +81,16 @@ def test_deeply_nested_quotes_and_lists_lose_no_words(depth: int) -> None:
         html = render_fan_markdown(text, 1).html
         assert "tout au fond" in html or f"niveau{depth - 1}" in html
         assert "après" in html and "avant" in html
+
+
+@pytest.mark.parametrize("note", ["Mamie", "  mamie 'en 1986'", "Chez mamie, en 1986."])
+def test_a_fans_footnote_is_shown_as_written_never_dropped(note: str) -> None:
+    # Fans get no footnotes; "[^1]: Mamie" was taken for a link's definition and vanished.
+    html = render_fan_markdown(f"Le goûter[^1] du dimanche.\n\n[^1]:{note}\n", 1).html
+    assert "[^1]" in html and note.split()[0] in html, html
+    assert html.count("<p>") == 2 and "<a " not in html
+
+
+def test_a_fans_link_definitions_still_work() -> None:
+    html = render_fan_markdown("Voir [le site][1] et [ici][x].\n\n[1]: https://example.org\n[x]: /local\n", 1).html
+    assert html == '<p>Voir <a href="https://example.org" rel="nofollow ugc noopener">le site</a> et ici.</p>\n'
