@@ -531,13 +531,19 @@ def _extract_blocks(
 def _shift_headings_rule(state: Any) -> None:
     """The page title is the only ``<h1>``: a body that uses ``#`` has every level moved
     down one (``#`` → h2, ``##`` → h3…), so its outline is kept; one that starts at
-    ``##`` is left as it is. Runs before the anchors, so every section gets its id."""
+    ``##`` is left as it is. No heading goes more than one level below the one before it
+    (the page title's for the first): a text that starts at ``###``, or jumps from ``##`` to
+    ``####``, would skip a level, which screen readers' outlines (and the HTML checker) refuse.
+    Runs before the anchors, so every section gets its id."""
     tokens = state.tokens
-    if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
-        return
+    shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
+    previous = 1  # the page's title
     for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        if token.type == "heading_open":
+            previous = min(int(token.tag[1]) + shift, 6, previous + 1)
+            token.tag = f"h{previous}"
+        elif token.type == "heading_close":  # (a heading's tokens are open, inline, close)
+            token.tag = f"h{previous}"
 
 
 def _walk(tokens: list[Token]) -> list[Token]:

@@ -169,3 +169,50 @@ def test_a_right_to_left_memory_reads_in_order(make_site, browser, static_server
                                  "e => e.textContent.includes('ذكريات'))).direction") == "rtl", path
     finally:
         page.close()
+
+
+RICH_FAN_TEXT = (
+    "| an | pot |\n|---|---|\n| 1986 | 2 |\n\n> Une citation\n> > imbriquée\n\n1. un\n2. deux\n\n- a\n  - b\n\n"
+    "```\ncode <b>\n```\n\n#### Un titre trop bas\n\n# Un titre\n\n---\n\n`code`, *em*, **fort**, ~~barré~~, "
+    "[lien](https://example.org), [refusé](javascript:alert(1)), <b>html</b>, <script>alert(1)</script>, "
+    "![photo](x.jpg), note[^1].\n\n[^1]: Mamie\n\nمرحبا 1986 שלום 👨‍👩‍👧‍👦 " + "e\u0301" * 3 + "\\\nsaut.\n"
+)
+RICH_PAGE = (
+    "---\ntitle: Notes\n---\n### Un texte[^1]\n\n##### Plus bas\n\nTerme\n: Définition\n\n| Col | Col2 |\n|:---|---:|\n"
+    "| x | y |\n\n::: memory riche\n:::\n\n::: timeline\n:::\n\n[^1]: Une note avec [un lien](https://example.org).\n"
+)
+
+
+def test_rich_and_hostile_markdown_makes_valid_accessible_pages(make_site, vnu: Callable[..., list], browser, axe
+                                                                ) -> None:
+    # Everything Markdown lets fans and editors write (tables, quotes, code, headings at any
+    # level, notes, refused links and images, right-to-left text), as the checker reads it.
+    video = ("media:\n  - video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n    title: Notre pot\n"
+             "  - video: https://vimeo.com/76979871\n    caption: Une légende\n")
+    site = make_site({
+        "content/memories/riche.md": memory("Un souvenir riche", body=RICH_FAN_TEXT),
+        "content/memories/video.md": memory("Une vidéo", extra=video),
+        "content/memories/decennie.md": memory("Une décennie").replace("date: 1986-07\n", "date: 1980s\n"),
+        "content/pages/notes.md": RICH_PAGE,
+        "content/timeline/1976.yaml": "date: 1976\ntitle: Le premier pot\ntext: \"### Début[^1]\\n\\n[^1]: Note.\"\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    pages = sorted(site.public.rglob("*.html"))
+    assert {"memories/riche/index.html", "notes/index.html", "timeline/1970s/index.html", "timeline/1980s/index.html"} <= {
+        page.relative_to(site.public).as_posix() for page in pages}
+    messages = vnu(pages)
+    assert messages == [], format_vnu_messages(messages)
+    failures = []
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    with serve_directory(site.public) as base:
+        for path in ("/memories/riche/", "/memories/video/", "/notes/", "/timeline/1970s/", "/memories/"):
+            page.goto(base + path)
+            violations = axe(page)
+            if violations:
+                failures.append(f"{path}:\n{format_axe_violations(violations)}")
+            if page.evaluate("document.documentElement.scrollWidth - window.innerWidth") > 1:
+                failures.append(f"{path}: wider than a phone's screen")
+    context.close()
+    assert not failures, "\n".join(failures)

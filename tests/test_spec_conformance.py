@@ -390,3 +390,15 @@ def test_a_misspelt_consent_field_is_an_error(make_site) -> None:
     assert result.exit_code == 1
     assert "content/memories/x.md:9: unknown field 'consent.expire'; did you mean 'consent.expires'?" in result.stderr
     assert not site.public.exists()
+
+
+def test_headings_never_skip_a_level(make_site) -> None:
+    # A text that starts at ### (or jumps from ## to ####) skipped a level below the page's
+    # title: an error for the HTML checker, and a broken outline for screen readers.
+    site = make_site({"content/pages/a.md": "---\ntitle: A\n---\n### Trois\n\n##### Cinq\n\n## Deux\n",
+                      "content/memories/m.md": memory("M", body="#### Quatre\n\nTexte.\n\n###### Six\n\n# Un\n")})
+    assert site.build().exit_code == 0
+    a = site.read("a/index.html")
+    assert '<h2 id="trois">Trois</h2>' in a and '<h3 id="cinq">Cinq</h3>' in a and '<h2 id="deux">Deux</h2>' in a
+    m = site.read("memories/m/index.html")
+    assert "<h2>Quatre</h2>" in m and "<h3>Six</h3>" in m and "<h2>Un</h2>" in m
