@@ -283,6 +283,12 @@ class SitePath(Option[str]):
         if not isinstance(raw, str) or not raw.strip():
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         path = raw.strip().replace("\\", "/")
+        control = next((char for char in path if ord(char) < 32 or ord(char) == 127), None)
+        if control is not None:
+            # A NUL cannot be in any file name (the system refuses it), and other control
+            # characters make a folder no one can type or see.
+            raise OptionError(f"{describe(raw)} holds the control character U+{ord(control):04X}, "
+                              "which cannot be in a folder's name; remove it")
         normal = posixpath.normpath(path)
         if path.startswith("/") or re.match(r"[A-Za-z]:", path) or normal.split("/")[0] == "..":
             raise OptionError(f"{describe(raw)} leaves the site folder; use a path inside it")

@@ -1,0 +1,21 @@
+"""Review B: hostile and malformed input found by fuzzing the build."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import MINIMAL_CONFIG, memory
+
+
+@pytest.mark.parametrize(("key", "line"), [("output", 4), ("privacy:\n  private_store", 5)])
+def test_a_control_character_in_a_configured_folder_is_an_error_not_a_crash(make_site, key: str, line: int) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write("storysite.yaml", MINIMAL_CONFIG + f'{key}: "pub\\0lic"\n')
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert f"storysite.yaml:{line}: " in result.stderr, result.stderr
+    assert "control character U+0000" in result.stderr, result.stderr
+    assert site.output_files() == before
