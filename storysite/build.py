@@ -864,6 +864,12 @@ def output_folder_problem(folder: Path, site_dir: Path) -> str | None:
     """Why ``folder`` cannot be the output of the site in ``site_dir`` (``build --output``),
     or None: a build replaces its output folder whole, so it must be no folder the site, its
     sources or anyone else's files live in."""
+    try:
+        os.lstat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # a new folder (or one below a file: refused below)
+    except OSError as exc:  # a name too long, a folder on the way that cannot be searched
+        return f"'{folder}' cannot be used ({exc.strerror or exc})"
     if os.path.islink(folder):
         return f"'{folder}' is a symbolic link (to {os.readlink(folder)}); name the real folder instead"
     if os.path.lexists(folder) and not folder.is_dir():

@@ -19,3 +19,11 @@ def test_a_control_character_in_a_configured_folder_is_an_error_not_a_crash(make
     assert f"storysite.yaml:{line}: " in result.stderr, result.stderr
     assert "control character U+0000" in result.stderr, result.stderr
     assert site.output_files() == before
+
+
+def test_an_output_folder_whose_name_is_too_long_is_a_usage_error_not_a_crash(make_site, tmp_path) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.build("--output", str(tmp_path / ("a" * 5000)))
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output
+    assert "cannot be used (File name too long)" in result.output
