@@ -107,15 +107,17 @@ def load_yaml_reporting(text: str, first_line: int = 1) -> tuple[Any, list[YamlP
     rest of the document can be checked too. Any other problem is returned alone, with
     ``None``."""
     offset = first_line - 1
+    lines = _LineMap(text)
     deep = _too_deep(text)
     if deep is not None:
-        return None, [YamlProblem(deep + offset, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
+        return None, [YamlProblem(lines(deep - 1) + 1 + offset,
+                                  f"invalid YAML: nested more than {MAX_DEPTH} levels deep")]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
         return None, [YamlProblem(first_line, "invalid YAML: nested too deeply")]
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, text, offset, first_line)]
+        return None, [_syntax_problem(exc, text, offset, first_line, lines)]
     except yaml.reader.ReaderError as exc:
         # The reader stops at the first character it refuses: found in the text itself, since
         # libyaml counts its position in bytes of UTF-8 (each accent before it would shift it).
@@ -130,7 +132,7 @@ def load_yaml_reporting(text: str, first_line: int = 1) -> tuple[Any, list[YamlP
         return None, [YamlProblem(first_line, "invalid YAML: " + " ".join(str(exc).split()))]
     if node is None:
         return None, []
-    builder = _Builder(offset)
+    builder = _Builder(offset, lines)
     try:
         return builder.build(node), builder.duplicates
     except _Refused as refused:
@@ -158,10 +160,37 @@ _OPENED = {
 }
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, offset: int, first_line: int) -> YamlProblem:
+class _LineMap:
+    """libyaml's 0-based line numbers as an editor counts them.
+
+    libyaml follows YAML 1.1, where NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH
+    SEPARATOR (U+2029) end a line too; editors break lines at line feeds only (``decode_text``
+    has made every line ending one), so each such character in a text, pasted with a fan's
+    words into a quoted title say, would shift every line below it by one."""
+
+    _BREAKS = re.compile("[\n\x85\u2028\u2029]")
+
+    def __init__(self, text: str) -> None:
+        self.editor: list[int] | None = None
+        if any(char in text for char in "\x85\u2028\u2029"):
+            editor = [0]
+            for match in self._BREAKS.finditer(text):
+                editor.append(editor[-1] + (match.group() == "\n"))
+            self.editor = editor
+
+    def __call__(self, line: int) -> int:
+        if self.editor is None or line < 0:
+            return line
+        return self.editor[min(line, len(self.editor) - 1)]
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, offset: int, first_line: int,
+                    lines: _LineMap | None = None) -> YamlProblem:
     """A YAML syntax error where the editor will look for it, with what to do about it."""
     problem = exc.problem or exc.context or "cannot be read"
-    mark, start = exc.problem_mark, exc.context_mark
+    lines = lines or _LineMap(text)
+    mark, start = (None if found is None else _Mark(lines(found.line), found.column)
+                   for found in (exc.problem_mark, exc.context_mark))
     opened = _OPENED.get(exc.context or "")
     if opened and start is not None and mark is not None and "escape" not in problem:
         opened = f"invalid YAML: {opened} (column {start.column + 1})"
@@ -177,6 +206,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, offset: int, first_lin
     if not advice and mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         advice = f"; {_TABS}"  # libyaml names no character here
     return YamlProblem(line, f"invalid YAML: {problem}{column}{advice}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    line: int
+    column: int
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -226,14 +261,15 @@ def _too_deep(text: str) -> int | None:
 
 
 class _Builder:
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, lines: _LineMap | None = None) -> None:
         self.offset = offset
+        self.lines = lines or _LineMap("")
         self.seen: set[int] = set()
         self.depth = 0
         self.duplicates: list[YamlProblem] = []
 
     def line(self, node: yaml.Node) -> int:
-        return int(node.start_mark.line) + 1 + self.offset
+        return self.lines(int(node.start_mark.line)) + 1 + self.offset
 
     def build(self, node: yaml.Node) -> Any:
         # The composer hands back the very same node object for an alias, so a

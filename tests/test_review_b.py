@@ -27,3 +27,19 @@ def test_an_output_folder_whose_name_is_too_long_is_a_usage_error_not_a_crash(ma
     assert result.exit_code == 2, result.output
     assert "internal error" not in result.output
     assert "cannot be used (File name too long)" in result.output
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_separator_in_a_text_does_not_shift_the_lines_of_errors_below_it(make_site, separator: str) -> None:
+    # libyaml (YAML 1.1) ends a line at U+2028, U+2029 and NEL as well; editors do not.
+    site = make_site({"content/memories/a.md": memory(f'"Un{separator}souvenir"', extra="tags: {a: 1}\n")})
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert "content/memories/a.md:9: tags: expected a list of text, got a mapping" in result.stderr, result.stderr
+
+
+def test_a_line_separator_before_a_yaml_syntax_error_does_not_shift_its_line(make_site) -> None:
+    site = make_site({"content/memories/a.md": "---\ntitle: \"Un\u2028souvenir\"\nstatus: approved\ntags: [a\n---\nx\n"})
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert "content/memories/a.md:4: invalid YAML: the list opened by '['" in result.stderr, result.stderr
