@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.conftest import MINIMAL_CONFIG, memory
@@ -43,3 +45,16 @@ def test_a_line_separator_before_a_yaml_syntax_error_does_not_shift_its_line(mak
     result = site.build()
     assert result.exit_code == 1, result.output
     assert "content/memories/a.md:4: invalid YAML: the list opened by '['" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_configuration_that_is_a_named_pipe_is_an_error_not_a_hang(make_site, command: str) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    (site.root / "storysite.yaml").unlink()
+    os.mkfifo(site.root / "storysite.yaml")  # reading it would wait for a writer forever
+    result = site.run(command, str(site.root))
+    assert result.exit_code == 1, result.output
+    assert "storysite.yaml:1: cannot be read: it is not a file" in result.stderr, result.stderr
+    assert site.output_files() == before

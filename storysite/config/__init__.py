@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,13 @@ def load_config(site_dir: Path, *, lenient: bool = False) -> tuple[SiteConfig | 
     """
     path = site_dir / CONFIG_NAME
     try:
-        data = path.read_bytes()
+        # Opened without blocking, and read only when it is a file: a named pipe would wait
+        # for a writer forever, and a link to a device (/dev/zero) never end.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, [error(CONFIG_NAME, 0, "cannot be read: it is not a file (a folder, a named pipe or "
+                                                    "a device); storysite.yaml must be a text file")]
+            data = handle.read()
     except FileNotFoundError:
         return None, [error(CONFIG_NAME, 0, "no storysite.yaml here; run 'storysite new DIR' to start a site")]
     except OSError as exc:
