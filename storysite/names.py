@@ -40,6 +40,7 @@ import regex
 
 from storysite.labels.policy import fold, tokens
 from storysite.personaldata import personal_data_in
+from storysite.textclean import without_invisible
 
 #: Civility titles written before a name (compared case-folded, without a final dot).
 TITLES = frozenset({
@@ -155,7 +156,9 @@ def hidden_name_words(name: str, shown: str) -> dict[str, str]:
 
 def split_name(name: str) -> NameParts:
     """``name`` cut into given names and surname, civility titles left out."""
-    name = unicodedata.normalize("NFC", name)
+    # Characters that draw nothing (a zero-width space, a soft hyphen, a word joiner) would hide
+    # a name's shape: "Marie\u200bDupontel" reads "MarieDupontel", two words run together.
+    name = without_invisible(unicodedata.normalize("NFC", name))
     written, titled = _without_titles(name.split())
     written = _without_suffixes(written)
     if titled and len(written) == 1:

@@ -137,7 +137,13 @@ _JOINERS = re.compile("[\u200c\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100
 def clean_tag(text: str) -> str:
     """A tag as it is slugged and shown: :func:`clean_text`, composed (NFC), without the
     characters that draw nothing, and with each run of spaces one space."""
-    text = unicodedata.normalize("NFC", clean_text(text))
+    text = without_invisible(unicodedata.normalize("NFC", clean_text(text)))
+    return " ".join(text.split())
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the characters that draw nothing (joiners and selectors kept where
+    they mean something: see :data:`_JOINERS`)."""
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
     if _JOINERS.search(text):
@@ -148,4 +154,4 @@ def clean_tag(text: str) -> str:
                 continue
             kept.append(char)
         text = "".join(kept)
-    return " ".join(text.split())
+    return text

@@ -58,3 +58,15 @@ def test_a_configuration_that_is_a_named_pipe_is_an_error_not_a_hang(make_site, 
     assert result.exit_code == 1, result.output
     assert "storysite.yaml:1: cannot be read: it is not a file" in result.stderr, result.stderr
     assert site.output_files() == before
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\u00ad", "\ufeff"])
+def test_a_character_that_draws_nothing_inside_a_name_never_publishes_the_surname(make_site, invisible: str) -> None:
+    # "Marie\u200bDupontel" reads "MarieDupontel": two words run together, initials only.
+    author = f'author: {{id: fan-1, name: "Marie{invisible}Dupontel", location: Lyon}}'
+    text = memory("Un souvenir").replace("author: {id: fan-1, display: Romain L., location: Lyon}", author)
+    site = make_site({"content/memories/a.md": text})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "dupontel" not in site.all_output_text().replace(invisible, "").casefold()
+    assert "M. D." in site.read("memories/a/index.html")
