@@ -209,11 +209,12 @@ def split_name(name: str) -> NameParts:
 # A name written as a user name: words joined by signs other than a hyphen or an apostrophe
 # ("jean.dupont", "Jean_Dupont", "jean+dupont", "J.Dupont"), digits ("jean-dupont-75"), or two
 # words run together ("JeanDupont"; not "DeShawn", "McDonald", "JoAnn": two letters before the
-# capital, nor the surname prefixes written so: "MacArthur", "FitzGerald", "VanDyke", "DelValle").
+# capital, nor the surname prefixes written so: "MacArthur", "FitzGerald", "VanDyke", "DelValle"),
+# also with a mark or a format character between them ("Marie\u0332Dupontel" shows MarieDupontel).
 # "J.-P." is initials, not one; marks, joiners (ZWJ, ZWNJ), dashes and the
 # apostrophes and signs names are written with (ʼ, ׳, Catalan l·l) belong to words.
 _USER_NAME = regex.compile(
-    r"[^\p{L}\p{M}\p{Cf}\p{Pd}\s'’ʼ׳״.,]|\.(?=\p{L}{2})|\p{L}{2}\.(?=\p{L})|(?<=\p{L}{2}\p{Ll})(?<!(?<!\p{L})(?:Mac|Fitz|Van|Von|Del|Dela|Della))\p{Lu}\p{Ll}{2}")
+    r"[^\p{L}\p{M}\p{Cf}\p{Pd}\s'’ʼ׳״.,]|\.(?=\p{L}{2})|\p{L}{2}\.(?=\p{L})|(?<=\p{L}{2}\p{Ll}[\p{M}\p{Cf}]*)(?<!(?<!\p{L})(?:Mac|Fitz|Van|Von|Del|Dela|Della))\p{Lu}\p{Ll}{2}")
 _CATALAN_L = regex.compile(r"(?<=[lL])·(?=[lL])")
 # Its parts: runs of letters (with their marks), a capital starting a new one.
 _USER_NAME_PARTS = regex.compile(r"\p{Lu}?[\p{Ll}\p{Lo}\p{Lm}\p{M}]+|[\p{L}\p{M}]+")

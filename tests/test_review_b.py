@@ -70,3 +70,15 @@ def test_a_character_that_draws_nothing_inside_a_name_never_publishes_the_surnam
     assert result.exit_code == 0, result.output
     assert "dupontel" not in site.all_output_text().replace(invisible, "").casefold()
     assert "M. D." in site.read("memories/a/index.html")
+
+
+@pytest.mark.parametrize("mark", ["\u0332", "\u20dd", "\u0600"])
+def test_a_mark_between_two_words_run_together_never_publishes_the_surname(make_site, mark: str) -> None:
+    # "Marie\u0332Dupontel" shows MarieDupontel, underlined: two words run together, initials only.
+    author = f'author: {{id: fan-1, name: "Marie{mark}Dupontel", location: Lyon}}'
+    text = memory("Un souvenir").replace("author: {id: fan-1, display: Romain L., location: Lyon}", author)
+    site = make_site({"content/memories/a.md": text})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "dupontel" not in site.all_output_text().casefold()
+    assert "M. D." in site.read("memories/a/index.html")
