@@ -1,4 +1,4 @@
-"""Review B: hostile and malformed input found by fuzzing the build."""
+"""Hostile and malformed input found by fuzzing the build: each once a crash, a hang, a wrong line or a leak."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Independent review (session 13, reviewer A): black-box tests of bugs found."""
+"""Bugs a black-box review found against SPEC.md (withheld photos through links, theme errors, label overwrites)."""
 
 from __future__ import annotations
 
