@@ -98,7 +98,17 @@ def link_scheme(url: str) -> str | None:
 
 
 def _fan_link_ok(url: str) -> bool:
-    return link_scheme(url) in FAN_SCHEMES
+    scheme = link_scheme(url)
+    return scheme in FAN_SCHEMES and not (scheme != "mailto" and _names_a_user(url))
+
+
+def _names_a_user(url: str) -> bool:
+    """Whether a web address carries a user name before its host
+    (``https://maison-tartine.fr@evil.example/`` leads to evil.example): how a link
+    passes itself off as the brand's."""
+    cleaned = _URL_NOISE.sub("", unquote(url))
+    after_scheme = cleaned.partition(":")[2].lstrip("/\\")  # browsers take any number of slashes
+    return "@" in re.split(r"[/\\?#]", after_scheme, maxsplit=1)[0]
 
 
 def _any_link(url: str) -> bool:

@@ -94,3 +94,18 @@ def test_a_fans_footnote_is_shown_as_written_never_dropped(note: str) -> None:
 def test_a_fans_link_definitions_still_work() -> None:
     html = render_fan_markdown("Voir [le site][1] et [ici][x].\n\n[1]: https://example.org\n[x]: /local\n", 1).html
     assert html == '<p>Voir <a href="https://example.org" rel="nofollow ugc noopener">le site</a> et ici.</p>\n'
+
+
+@pytest.mark.parametrize("url", ["https://user:pass@evil.example/", "https://maison-tartine.fr@evil.example/promo",
+                                 "HTTPS://a%40b@evil.example/", "https:\\\\maison.fr@evil.example/"])
+def test_a_fans_link_that_names_a_user_before_its_host_shows_its_words_only(url: str) -> None:
+    # Such a link reads as the brand's address and leads elsewhere.
+    html = render_fan_markdown(f"Voir [la promo]({url}) et <{url}>.", 1).html
+    assert "<a " not in html and "evil" not in html.replace(url, ""), html
+    assert "la promo" in html
+
+
+def test_a_fans_link_with_an_at_sign_after_its_host_or_a_mail_address_is_kept() -> None:
+    html = render_fan_markdown("[a](https://example.org/@josette) [b](https://example.org/?to=a@b.fr) "
+                               "[c](mailto:fan@example.org)", 1).html
+    assert html.count("<a ") == 3, html
