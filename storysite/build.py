@@ -14,6 +14,7 @@ import hashlib
 import os
 import pickle
 import posixpath
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -638,7 +639,15 @@ def write_failure(site_dir: Path, exc: OSError) -> Diagnostic:
         folder = posixpath.dirname(path.rstrip("/"))
         return error(f"{folder}/" if folder else "./", 0, f"cannot write here ({exc.strerror}); the build writes its "
                      "output folder and its cache (.storysite/) in the site folder: make them writable by this user")
+    if _OUTPUT_ASIDE.fullmatch(posixpath.basename(path)):
+        # A folder the build makes beside its output (to build aside, or to set the old one
+        # aside): named by the output, since the editor never named it.
+        path = f"{posixpath.dirname(path)}/{posixpath.basename(path)[1:].rsplit('.', 1)[0]}/"
     return error(path, 0, f"cannot be used ({exc.strerror or exc})")
+
+
+_OUTPUT_ASIDE = re.compile(r"\..+\.(?:staging|old)-[0-9a-f-]+")
+"""The name of a folder a build makes beside its output folder (see :class:`storysite.write.Staging`)."""
 
 
 def _left_behind(site_dir: Path, folder: Path, problem: OSError) -> Diagnostic:

@@ -110,7 +110,7 @@ def build_command(site: str, strict: bool, quiet: bool, jobs: int | None, base_u
         result = build(site_dir, strict=strict, workers=jobs, base_url=base_url, output=output)
     print_diagnostics(result.diagnostics)
     if not result.written:
-        where = f"{result.output_dir.name}/" if result.output_dir else "the output"
+        where = _display_path(result.output_dir) if result.output_dir else "the output"
         click.secho(f"Build failed with {len(result.diagnostics.errors) or len(result.diagnostics)} "
                     f"problem(s); {where} was left as it was.", fg="red", err=True)
         sys.exit(1)

@@ -307,3 +307,21 @@ def test_build_for_another_address_with_base_url(make_site) -> None:
     assert result.exit_code == 0 and "URL(s) changed or removed" in result.output
     bad = site.build("--base-url", "ftp://x")
     assert bad.exit_code == 2 and "--base-url" in bad.output
+
+
+def test_a_failed_build_names_its_output_folder_as_the_site_does(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": "---\ntitle: [\n"})
+    site.write("storysite.yaml", (site.root / "storysite.yaml").read_text("utf-8") + "output: build/site\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "/build/site/ was left as it was." in result.stderr, result.stderr  # not "site/"
+
+
+def test_an_output_that_cannot_be_made_is_named_not_the_build_s_own_folder_beside_it(make_site) -> None:
+    if not Path("/proc/self").is_dir():
+        import pytest
+        pytest.skip("needs Linux's /proc, where no folder can be made")
+    site = make_site({"content/memories/a.md": memory("A")})
+    result = site.build("-o", "/proc/storysite-output")
+    assert result.exit_code == 1
+    assert "/proc/storysite-output/:" in result.stderr and "staging" not in result.stderr, result.stderr
