@@ -459,7 +459,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     from storysite.cache import recorded_outputs
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
-    from storysite.withdraw import KEYS, ambiguous, find_memories, mark_withdrawn
+    from storysite.withdraw import KEYS, ambiguous, erasure, find_memories, mark_withdrawn
     from storysite.write import MARKER
 
     if not ident.strip():
@@ -517,9 +517,8 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             click.echo(f"Withdrawn: {match.slug} ({path})")
         if text != original:
             file.write_text(text, encoding="utf-8", newline="")
-    # The personal data goes whatever happened to the files.
-    ids = {m.item.fields["author"].get("id") for m in matches if isinstance(m.item.fields.get("author"), dict)}
-    erased = store.forget({str(i) for i in ids if i} | author_ids, today)
+    # The personal data goes whatever happened to the files: a fan's, or a memory's alone.
+    erased = store.forget(erasure(site_dir, config.limits.max_file_bytes, matches, author_ids).covers, today)
     if erased:
         click.echo(f"Erased {erased} record(s) of personal data from {config.privacy.private_store}/.")
     result = build(site_dir)

@@ -23,7 +23,7 @@ import os
 import secrets
 import subprocess
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,8 +103,10 @@ class PrivateStore:
         wanted = _normal(email)
         return {str(r["author_id"]) for r in self.records() if _normal(str(r.get("email", ""))) == wanted}
 
-    def forget(self, author_ids: set[str], withdrawn_on: str) -> int:
-        """Erase the personal data of these fans, keeping only tombstones. Returns records erased."""
+    def forget(self, author_ids: set[str] | Callable[[dict[str, Any]], bool], withdrawn_on: str) -> int:
+        """Erase the personal data of these fans (or of the records ``author_ids`` says yes to),
+        keeping only tombstones. Returns records erased."""
+        wanted = author_ids if callable(author_ids) else (lambda record, ids=author_ids: record.get("author_id") in ids)
         path = self.root / SUBMISSIONS_FILE
         if not path.exists():
             return 0
@@ -114,7 +116,7 @@ class PrivateStore:
             if not line.strip():
                 continue
             record = _record(path, number, line)
-            if record.get("author_id") in author_ids:
+            if wanted(record):
                 tombstones.append({"fingerprint": record.get("fingerprint"), "author_id": record.get("author_id"),
                                    "withdrawn": withdrawn_on})
             else:

@@ -81,6 +81,69 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """Which private records a withdrawal erases: every record of the fans in ``fans``, and of
+    the others only those of the withdrawn memories (``memories``: (author id, memory file);
+    ``refs``: (author id, consent ref))."""
+
+    fans: frozenset[str]
+    memories: frozenset[tuple[str, str]] = frozenset()
+    refs: frozenset[tuple[str, str]] = frozenset()
+
+    def covers(self, record: dict[str, Any]) -> bool:
+        """Whether this withdrawal erases ``record`` (a private store's submission record)."""
+        author = str(record.get("author_id", ""))
+        if author in self.fans:
+            return True
+        ref = f"c-{str(record.get('fingerprint', ''))[:10]}"
+        return (author, str(record.get("memory", ""))) in self.memories or (author, ref) in self.refs
+
+
+def _author_id(item: load.RawItem) -> str:
+    author = item.fields.get("author")
+    value = author.get("id") if isinstance(author, dict) else None
+    return str(value) if value else ""
+
+
+def _consent_ref(item: load.RawItem) -> str:
+    consent = item.fields.get("consent")
+    value = consent.get("ref") if isinstance(consent, dict) else None
+    return str(value) if value else ""
+
+
+def _withdrawn_already(item: load.RawItem) -> bool:
+    return item.fields.get("status") == "withdrawn" or item.fields.get("withdrawn") is not None
+
+
+def erasure(site_dir: Path, max_bytes: int, matches: list[Match], author_ids: set[str]) -> Erasure:
+    """The private records a withdrawal of ``matches`` erases. A fan named by ``author.id`` or email
+    (``author_ids``: an email's fans in the private store) loses every record. A memory named by its
+    slug or consent ref is that memory alone: its fan's records go with it only when no other memory
+    of theirs stays, since the others still need their consent evidence (and the fan's email, to be
+    found when they ask to be forgotten in turn)."""
+    fans = set(author_ids)
+    fans.update(_author_id(m.item) for m in matches if {"author.id", "email"} & set(m.keys))
+    withdrawn = {(m.path, m.item.index) for m in matches}
+    memories: set[tuple[str, str]] = set()
+    refs: set[tuple[str, str]] = set()
+    for author in sorted({_author_id(m.item) for m in matches} - fans):
+        if not author:
+            continue
+        others = [m for m in find_memories(site_dir, max_bytes, author, set(), "author.id")
+                  if (m.path, m.item.index) not in withdrawn and not _withdrawn_already(m.item)]
+        if not others:
+            fans.add(author)
+            continue
+        for match in matches:
+            if _author_id(match.item) == author:
+                memories.add((author, match.path))
+                if ref := _consent_ref(match.item):
+                    refs.add((author, ref))
+    fans.discard("")
+    return Erasure(frozenset(fans), frozenset(memories), frozenset(refs))
+
+
 def ambiguous(matches: list[Match]) -> bool:
     """Whether the ID names different sets of memories by different keys (the slug of one memory,
     the ``author.id`` of another fan's): then which was meant cannot be known."""

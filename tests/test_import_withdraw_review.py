@@ -1,0 +1,70 @@
+"""Review of import, withdraw and check --report: black-box tests of what was found wrong."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import Site
+
+HEADER = "title,text,name,email,phone,consent,consent_timestamp\n"
+ANA = ("Premier souvenir,Le texte du premier,Ana Lopes,ana@example.org,0611223344,yes,2024-01-01\n"
+       "Second souvenir,Le texte du second,Ana Lopes,ana@example.org,0611223344,yes,2024-01-02\n")
+
+
+def _import(site: Site, text: str | bytes, name: str = "export.csv", *extra: str):
+    path = site.root / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return site.run("import", str(path), "--site", str(site.root), *extra)
+
+
+def _approve(site: Site, *slugs: str) -> None:
+    for slug in slugs:
+        path = site.root / "content/memories" / f"{slug}.md"
+        path.write_text(path.read_text("utf-8").replace("status: submitted", "status: approved"), "utf-8")
+
+
+def _store(site: Site, name: str = "submissions.jsonl") -> list[dict]:
+    path = site.root / "private" / name
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()] \
+        if path.exists() else []
+
+
+def _withdraw(site: Site, *args: str):
+    return site.run("withdraw", *args, "--site", str(site.root))
+
+
+# -- withdrawing one memory by its slug keeps the fan's other memories' records ----------------
+
+
+def test_withdrawing_one_memory_by_slug_keeps_the_records_of_the_fans_other_memories(make_site) -> None:
+    site = make_site()
+    assert _import(site, HEADER + ANA).exit_code == 0
+    _approve(site, "premier-souvenir", "second-souvenir")
+    assert site.build().exit_code == 0
+    result = _withdraw(site, "premier-souvenir")
+    assert result.exit_code == 0, result.output
+    # The second memory is still published: its consent evidence and the fan's contact stay.
+    records = _store(site)
+    assert [r["memory"] for r in records] == ["content/memories/second-souvenir.md"]
+    assert records[0]["consent"]["timestamp"] == "2024-01-02"
+    assert [t["fingerprint"] for t in _store(site, "withdrawn.jsonl")] != []
+    assert len(_store(site, "withdrawn.jsonl")) == 1
+    # ... so that the fan can still be found by email when they ask to be forgotten entirely.
+    again = _withdraw(site, "ana@example.org")
+    assert again.exit_code == 0, again.output
+    assert "Withdrawn: second-souvenir" in again.stdout
+    assert _store(site) == [] and len(_store(site, "withdrawn.jsonl")) == 2
+    assert _import(site, HEADER + ANA).stdout.count("Imported 0 new memories") == 1
+
+
+def test_withdrawing_a_fans_last_memory_by_slug_erases_all_their_records(make_site) -> None:
+    site = make_site()
+    assert _import(site, HEADER + ANA).exit_code == 0
+    (site.root / "content/memories/second-souvenir.md").unlink()  # an editor deleted it
+    result = _withdraw(site, "premier-souvenir")
+    assert result.exit_code == 0, result.output
+    assert _store(site) == []
+    assert len(_store(site, "withdrawn.jsonl")) == 2
