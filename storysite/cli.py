@@ -474,6 +474,15 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     author_ids = store.ids_for_email(ident) if "@" in ident and by in (None, "email") else set()
     matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids, by)
     if not matches:
+        # No memory left in the content tree (a submission an editor deleted), but the private store
+        # still holds the fan's personal data: it goes all the same, a tombstone keeping re-imports out.
+        fans = author_ids | ({ident.strip()} if by in (None, "author.id") and any(
+            r.get("author_id") == ident.strip() for r in store.records()) else set())
+        erased = store.forget(fans, build_date(os.environ).isoformat()) if fans else 0
+        if erased:
+            click.echo(f"No memory in the content tree matches '{ident}'; erased {erased} record(s) of personal "
+                       f"data from {config.privacy.private_store}/ (re-imports of them are refused).")
+            return
         emails = "the private store's emails (imported fans) and author.email fields"
         searched = {"slug": "slugs", "author.id": "author.id fields", "consent.ref": "consent.ref fields",
                     "email": emails}.get(by or "", emails if "@" in ident else "slugs, author.id and consent.ref "

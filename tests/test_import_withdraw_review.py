@@ -68,3 +68,19 @@ def test_withdrawing_a_fans_last_memory_by_slug_erases_all_their_records(make_si
     assert result.exit_code == 0, result.output
     assert _store(site) == []
     assert len(_store(site, "withdrawn.jsonl")) == 2
+
+
+# -- a fan whose memory files are gone is still forgotten ----------------------------------------
+
+
+def test_withdraw_by_email_erases_the_records_of_a_fan_whose_memory_files_were_deleted(make_site) -> None:
+    site = make_site()
+    assert _import(site, HEADER + ANA).exit_code == 0
+    for slug in ("premier-souvenir", "second-souvenir"):  # rejected submissions an editor removed
+        (site.root / f"content/memories/{slug}.md").unlink()
+    result = _withdraw(site, "ana@example.org")
+    assert result.exit_code == 0, result.output
+    assert "erased 2 record(s) of personal data" in result.stdout
+    assert "ana@example.org" not in (site.root / "private/submissions.jsonl").read_text("utf-8")
+    assert len(_store(site, "withdrawn.jsonl")) == 2
+    assert "Imported 0 new memories" in _import(site, HEADER + ANA).stdout  # the tombstones keep them out
