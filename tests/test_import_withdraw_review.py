@@ -84,3 +84,21 @@ def test_withdraw_by_email_erases_the_records_of_a_fan_whose_memory_files_were_d
     assert "ana@example.org" not in (site.root / "private/submissions.jsonl").read_text("utf-8")
     assert len(_store(site, "withdrawn.jsonl")) == 2
     assert "Imported 0 new memories" in _import(site, HEADER + ANA).stdout  # the tombstones keep them out
+
+
+# -- a photo cell never brings another file into the content tree ---------------------------------
+
+
+def test_a_photo_cell_naming_the_private_store_or_another_export_copies_nothing(make_site) -> None:
+    site = make_site()
+    assert _import(site, HEADER + ANA, "first.csv").exit_code == 0
+    rows = ("title,text,name,email,photo\n"
+            "Trois,Le texte trois,Eve Hack,eve@example.org,private/submissions.jsonl\n"
+            "Quatre,Le texte quatre,Max Moe,max@example.org,first.csv\n"
+            "Cinq,Le texte cinq,Lou Lee,lou@example.org,private/key\n")
+    result = _import(site, rows, "second.csv")
+    assert "second.csv:2: warning: photo 'private/submissions.jsonl'" in result.stderr
+    content = "\n".join(p.read_bytes().decode("utf-8", "replace")
+                        for p in (site.root / "content").rglob("*") if p.is_file())
+    assert "ana@example.org" not in content and "0611223344" not in content
+    assert not [p for p in (site.root / "content/memories").rglob("*") if p.name.startswith("photo")]

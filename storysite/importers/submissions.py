@@ -618,6 +618,10 @@ def _unique_slug(taken: set[str], counters: dict[str, int], base: str) -> str:
     return slug
 
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".bmp")
+"""The files an export's photo column may name: the images a site can use."""
+
+
 def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, int, str],
                 problems: list[Diagnostic]) -> str | None:
     if re.match(r"[a-z][a-z0-9+.-]*://", photo, re.IGNORECASE):
@@ -627,6 +631,12 @@ def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, in
     source = (export_dir / photo).resolve()
     if not source.is_relative_to(export_dir.resolve()) or not source.is_file():
         problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' not found beside the export; not copied"))
+        return None
+    if source.suffix.lower() not in PHOTO_SUFFIXES:
+        # A fan's cell may name any file beside the export (the private store, another export):
+        # only a photo is copied into the content tree, which is versioned.
+        problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' is not a photo (JPEG, PNG, WebP, "
+                                "AVIF, GIF, TIFF or BMP); not copied"))
         return None
     bundle.mkdir(parents=True, exist_ok=True)
     name = "photo" + source.suffix.lower()
