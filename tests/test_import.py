@@ -135,7 +135,7 @@ def test_latin1_export_suggests_encoding(make_site) -> None:
     export = write_export(site, HEADER + ROWS, encoding="latin-1")
     result = run_import(site, export, "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 1
-    assert "--encoding latin-1" in result.stderr
+    assert "--encoding cp1252" in result.stderr
     memories = site.root / "content/memories"
     assert not memories.exists() or not list(memories.iterdir())
     fixed = run_import(site, export, "--map", str(site.root / "map.yaml"), "--encoding", "latin-1")

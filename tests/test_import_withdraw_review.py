@@ -102,3 +102,42 @@ def test_a_photo_cell_naming_the_private_store_or_another_export_copies_nothing(
                         for p in (site.root / "content").rglob("*") if p.is_file())
     assert "ana@example.org" not in content and "0611223344" not in content
     assert not [p for p in (site.root / "content/memories").rglob("*") if p.name.startswith("photo")]
+
+
+# -- encodings as spreadsheets write them --------------------------------------------------------
+
+FRENCH = ("title,text,name,email\n"
+          "Mon cœur,\"L’été 1986, ma sœur a dit : « encore ! » (5 €)\",Zoé Marchand,zoe@example.org\n")
+
+
+def _memory_text(site: Site, slug: str) -> str:
+    return (site.root / "content/memories" / f"{slug}.md").read_text("utf-8")
+
+
+def test_an_excel_cp1252_export_is_pointed_to_cp1252_not_latin1_which_garbles_it(make_site) -> None:
+    site = make_site()
+    refused = _import(site, FRENCH.encode("cp1252"))
+    assert refused.exit_code == 1
+    assert "--encoding cp1252" in refused.stderr
+    hinted = _import(site, FRENCH.encode("cp1252"), "export.csv", "--encoding", "cp1252")
+    assert hinted.exit_code == 0, hinted.output
+    text = _memory_text(site, "mon-coeur")
+    assert "title: Mon cœur" in text and "L’été 1986, ma sœur" in text and "(5 €)" in text
+
+
+def test_a_utf16_export_with_its_byte_order_mark_is_read_as_such(make_site) -> None:
+    # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-separated.
+    site = make_site()
+    tsv = "title\ttext\tname\temail\nMon cœur\tL’été 1986, ma sœur\tZoé Marchand\tzoe@example.org\n"
+    result = _import(site, tsv.encode("utf-16"))
+    assert result.exit_code == 0, result.output
+    text = _memory_text(site, "mon-coeur")
+    assert "title: Mon cœur" in text and "L’été 1986" in text
+
+
+def test_a_json_export_with_a_utf8_byte_order_mark_is_read(make_site) -> None:
+    site = make_site()
+    data = json.dumps([{"title": "Mon cœur", "text": "L’été 1986", "email": "zoe@example.org"}], ensure_ascii=False)
+    result = _import(site, "\ufeff" + data, "export.json")
+    assert result.exit_code == 0, result.output
+    assert "L’été 1986" in _memory_text(site, "mon-coeur")

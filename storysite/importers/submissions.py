@@ -177,7 +177,10 @@ def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | Non
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line += chunk[: exc.start].count(b"\n")
-                hint = " --encoding latin-1" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
+                # Excel on Windows writes cp1252, not latin-1: read as latin-1, its ’ œ € … would
+                # become invisible control characters in the fans' words (cp1252 reads latin-1 too).
+                hint = (" --encoding cp1252 (what Excel writes on Windows; it reads latin-1 exports too)"
+                        if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else "")
                 return error(display, line, f"not valid {encoding} text; if the export uses another "
                              f"encoding, run again with{hint or ' --encoding NAME'}")
             line += text.count("\n")
