@@ -168,7 +168,23 @@ def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | 
                     design, display_path), []
 
 
-def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | None:
+def _reading_encoding(path: Path, encoding: str) -> str:
+    """The codec to read ``path`` with when the editor said ``encoding``: UTF-8 (under any of its
+    names) skips a byte-order mark, and a UTF-16 or UTF-32 byte-order mark, which no UTF-8 text
+    starts with (Excel's "Unicode text" export), says the file's encoding itself."""
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return encoding
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def _check_encoding(path: Path, encoding: str, display: str, named: str) -> Diagnostic | None:
+    """Why ``path`` cannot be read with ``encoding`` (``named`` as the editor gave it), or ``None``."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line = 1
     with path.open("rb") as handle:
@@ -180,8 +196,8 @@ def _check_encoding(path: Path, encoding: str, display: str) -> Diagnostic | Non
                 # Excel on Windows writes cp1252, not latin-1: read as latin-1, its ’ œ € … would
                 # become invisible control characters in the fans' words (cp1252 reads latin-1 too).
                 hint = (" --encoding cp1252 (what Excel writes on Windows; it reads latin-1 exports too)"
-                        if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else "")
-                return error(display, line, f"not valid {encoding} text; if the export uses another "
+                        if encoding == "utf-8-sig" else "")
+                return error(display, line, f"not valid {named} text; if the export uses another "
                              f"encoding, run again with{hint or ' --encoding NAME'}")
             line += text.count("\n")
     return None
@@ -229,8 +245,7 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
             return error(display, 1, "expected a JSON list of objects, one per submission")
         header = sorted({str(k) for r in data for k in r})
         return header, ((index + 1, 0, record) for index, record in enumerate(data)), None
-    handle = open(path, encoding="utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding,  # noqa: SIM115 - closed by the caller
-                     newline="")
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     sample = handle.read(1 << 16)
     handle.seek(0)
     # Only the delimiter is guessed (forms export with commas, semicolons or tabs). The rest is
@@ -338,7 +353,8 @@ def import_submissions(
         if mapping is None:
             result.fatal = True
             return result
-    problem = _check_encoding(export, encoding, shown)
+    named, encoding = encoding, _reading_encoding(export, encoding)
+    problem = _check_encoding(export, encoding, shown, named)
     if problem is not None:
         result.diagnostics.append(problem)
         result.fatal = True
