@@ -141,3 +141,20 @@ def test_a_json_export_with_a_utf8_byte_order_mark_is_read(make_site) -> None:
     result = _import(site, "\ufeff" + data, "export.json")
     assert result.exit_code == 0, result.output
     assert "L’été 1986" in _memory_text(site, "mon-coeur")
+
+
+# -- imported memories never take a URL another memory has --------------------------------------
+
+
+def test_an_import_never_takes_the_slug_of_a_list_entry_a_slug_field_or_a_file_named_with_accents(make_site) -> None:
+    site = make_site({
+        "content/memories/liste.yaml": "- title: Premier souvenir\n  status: approved\n"
+                                       "  consent: {granted: 2020-01-01}\n  text: Un.\n",
+        "content/memories/renamed.md": "---\ntitle: X\nslug: second-souvenir\nstatus: submitted\n---\nx\n",
+        "content/memories/Été 1986.md": "---\ntitle: Y\nstatus: submitted\n---\ny\n",
+    })
+    rows = ANA + "Été 1986,Le texte de l'été,Bob Li,bob@example.org,,yes,2024-01-01\n"
+    assert _import(site, HEADER + rows).exit_code == 0
+    check = site.check()
+    assert check.exit_code == 0, check.output
+    assert "as does" not in check.output

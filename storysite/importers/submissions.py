@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from storysite import load
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import summarize
@@ -37,7 +38,7 @@ from storysite.names import display_name
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
-from storysite.validate.fields import long_title
+from storysite.validate.fields import FieldReader, item_slug, long_title
 from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
 
 FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
@@ -448,11 +449,32 @@ def _import_rows(
     memories.mkdir(parents=True, exist_ok=True)
     # Names already used by memories (files or bundles); listed once, not probed per row.
     taken = {entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name for entry in memories.iterdir()}
+    taken |= _memory_slugs(site_dir, max_file_bytes)
     counters: dict[str, int] = {}
     with store.appender() as records:
         for number, line, record in stream:
             _import_row(result, number, line, record, columns, store, known, taken, counters, records, export,
                         site_dir, mapping, display_policy, today, max_file_bytes)
+
+
+def _memory_slugs(site_dir: Path, max_file_bytes: int) -> set[str]:
+    """The slugs of the site's memories, as the build makes them: a file name with accents
+    (``Été 1986.md`` is ``ete-1986``), a ``slug:`` field, the titles of a list file's entries.
+    An imported memory with one of them would give the site two memories with one URL, an
+    error that fails every build until an editor renames one."""
+    slugs: set[str] = set()
+    sources, _ = load.discover(site_dir, max_file_bytes)
+    for source in sources:
+        if source.kind != "memories":
+            continue
+        slugs.add(slugify(source.default_slug_source))
+        if b"slug" not in source.data and not source.path.endswith((".yaml", ".yml")):
+            continue  # the file's name is its slug: no need to parse it
+        items, _ = load.parse(source)
+        for item in items:
+            slugs.add(item_slug(item, FieldReader(item.path, item.fields, [])))
+    slugs.discard("")
+    return slugs
 
 
 def _import_row(
