@@ -526,12 +526,21 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             click.echo(f"Withdrawn: {match.slug} ({path})")
         if text != original:
             file.write_text(text, encoding="utf-8", newline="")
-    # The personal data goes whatever happened to the files: a fan's, or a memory's alone.
-    erased = store.forget(erasure(site_dir, config.limits.max_file_bytes, matches, author_ids).covers, today)
+    # The personal data goes whatever happened to the files: a fan's, or a memory's alone. A store
+    # that cannot be read (a damaged line) is said at the end: it never holds back the takedown.
+    store_problem = None
+    try:
+        erased = store.forget(erasure(site_dir, config.limits.max_file_bytes, matches, author_ids).covers, today)
+    except StorysiteError as exc:
+        erased, store_problem = 0, exc
     if erased:
         click.echo(f"Erased {erased} record(s) of personal data from {config.privacy.private_store}/.")
     result = build(site_dir)
     print_diagnostics(result.diagnostics)
+    if store_problem is not None:
+        click.secho(f"error: {store_problem}", fg="red", err=True)
+        click.secho(f"The fan's personal data was NOT erased from {config.privacy.private_store}/: repair the "
+                    "store, then run this withdraw again.", fg="red", err=True)
     if failed:
         print_diagnostics(failed)
         click.secho(f"{len(failed)} memory(ies) could not be marked withdrawn and are STILL PUBLISHED: set "
@@ -559,7 +568,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
                    "known: purge everything from caches and CDNs, or at least:")
         for match in matches:
             click.echo(config.base_url + routing.memory_url(match.slug).lstrip("/"))
-    if failed:
+    if failed or store_problem is not None:
         sys.exit(1)
     _fail_if_written_with_errors(result)
 

@@ -158,3 +158,22 @@ def test_an_import_never_takes_the_slug_of_a_list_entry_a_slug_field_or_a_file_n
     check = site.check()
     assert check.exit_code == 0, check.output
     assert "as does" not in check.output
+
+
+# -- a damaged private store never keeps a withdrawn memory online --------------------------------
+
+
+def test_a_damaged_private_store_line_does_not_hold_back_the_takedown(make_site) -> None:
+    site = make_site()
+    assert _import(site, HEADER + ANA).exit_code == 0
+    _approve(site, "premier-souvenir", "second-souvenir")
+    assert site.build().exit_code == 0
+    with (site.root / "private/submissions.jsonl").open("a") as store:
+        store.write('{"author_id": "fan-cut-short\n')  # a write cut short by a full disk
+    result = _withdraw(site, "premier-souvenir")
+    assert "status: withdrawn" in (site.root / "content/memories/premier-souvenir.md").read_text("utf-8")
+    assert not (site.public / "memories/premier-souvenir/index.html").exists()
+    assert "https://example.org/memories/premier-souvenir/" in result.stdout
+    assert result.exit_code == 1
+    assert "private/submissions.jsonl:3: is not a submission record" in result.stderr
+    assert "personal data was NOT erased" in result.stderr
