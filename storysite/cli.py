@@ -229,15 +229,20 @@ def _check_report_target(report: str, site_dir: Path, config: SiteConfig | None)
     into the private store, and never over a file that is not an earlier report: the site's
     configuration, an import mapping or a fan export given by mistake would be lost.
     """
+    from storysite.cache import recorded_outputs
     from storysite.config import CONFIG_NAME
     from storysite.dashboard import REPORT_HEAD_BYTES, is_report
+    from storysite.write import MARKER
 
     target = Path(report).resolve()
     if target == (site_dir / CONFIG_NAME).resolve():
         raise click.BadParameter(f"'{report}' is the site's configuration; the report would replace it: "
                                  "choose another name, such as report.html", param_hint="--report")
     if config is not None:
-        if target.is_relative_to((site_dir / config.output).resolve()):
+        # The configured output, and any folder a build wrote (build -o dist/, a CI deploy folder).
+        outputs = [site_dir / config.output, *recorded_outputs(site_dir)]
+        outputs += [folder for folder in target.parents if (folder / MARKER).is_file()]
+        if any(target.is_relative_to(folder.resolve()) for folder in outputs):
             raise click.BadParameter("the report lists unpublished memories: write it outside the output folder",
                                      param_hint="--report")
         for folder in ("static", "content", "themes"):

@@ -177,3 +177,15 @@ def test_a_damaged_private_store_line_does_not_hold_back_the_takedown(make_site)
     assert result.exit_code == 1
     assert "private/submissions.jsonl:3: is not a submission record" in result.stderr
     assert "personal data was NOT erased" in result.stderr
+
+
+# -- the curation report never lands in a folder that gets deployed ------------------------------
+
+
+def test_the_report_is_refused_inside_a_folder_the_site_was_built_into_with_output(make_site) -> None:
+    site = make_site({"content/memories/a.md": "---\ntitle: Titre en attente\nstatus: submitted\n---\nA\n"})
+    assert site.build("-o", str(site.root / "dist")).exit_code == 0
+    result = site.check("--report", str(site.root / "dist/report.html"))
+    assert result.exit_code == 2, result.output
+    assert "outside the output folder" in result.stderr
+    assert not (site.root / "dist/report.html").exists()
