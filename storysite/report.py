@@ -9,6 +9,7 @@ from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
 from storysite.model import Content, MediaRef, Origin
 from storysite.personaldata import personal_data_in
+from storysite.photometa import location_in
 
 
 def curation_summary(curation: Curation) -> str:
@@ -78,4 +79,25 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
     for origin, name, text, line in _published_fields(content):
         if (kind := personal_data_in(text)) is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
+    found.extend(_photo_locations(content, site_dir))
     return found
+
+
+def _photo_locations(content: Content, site_dir: Path) -> Iterator[Diagnostic]:
+    """A warning for each photo of the content tree that says where it was taken (once, at the
+    first item naming it): never published, but kept by git with the file."""
+    media: list[MediaRef] = [ref for memory in content.memories for ref in memory.media]
+    media += [ref for gallery in content.galleries for ref in gallery.images]
+    media += [ref for milestone in content.milestones for ref in milestone.media]
+    media += [campaign.hero for campaign in content.campaigns if campaign.hero is not None]
+    seen: set[str] = set()
+    for ref in media:
+        for path in (ref.src, ref.poster):
+            if not path or path in seen:
+                continue
+            seen.add(path)
+            if (place := location_in(site_dir / path)) is not None:
+                yield warning(ref.origin.path, ref.origin.line,
+                              f"photo '{ref.written if path == ref.src and ref.written else path}' holds {place} "
+                              "(where it was taken): the site never publishes it, but git keeps it with the file; "
+                              f"strip it (exiftool -gps:all= -xmp:all= {path})")

@@ -13,6 +13,9 @@ def test_check_prints_a_curation_summary_and_writes_nothing(demo_site: Site) -> 
     assert "Memories: 52 (approved 45, rejected 2, submitted 3, withdrawn 2)" in result.stdout
     assert "without consent: 2" in result.stdout
     assert "le-velo-rouge-de-la-tournee.md:1: approved, but consent expired on 2020-01-01" in result.stdout
+    # The demo's one photo still tagged with where it was taken (a submission not yet cleaned).
+    said = [line for line in result.stderr.splitlines() if "where it was taken" in line]
+    assert len(said) == 1 and "photo 'photos/pique-nique-aiguebelette.jpg' holds a GPS position" in said[0], said
     assert not demo_site.public.exists()
 
 

@@ -397,3 +397,59 @@ def test_an_over_long_title_is_imported_with_a_warning_at_its_row(make_site) -> 
     assert title is not None and title[1] == "W" * 79 + "…"
     check = site.check()
     assert check.exit_code == 0 and check.stderr.count("warning: title: over 10,000 characters long") == 1
+
+
+def _photo_taken_somewhere(orientation: int = 6) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48))
+    image.putdata([(x * 4 % 256, y * 5 % 256, (x * y) % 256) for y in range(48) for x in range(64)])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (45.0, 45.0, 36.0), 3: "E", 4: (4.0, 50.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif, comment=b"Chez Josette, 12 rue des Lilas")
+    return out.getvalue()
+
+
+def test_an_imported_photo_comes_without_where_it_was_taken_its_pixels_untouched(make_site) -> None:
+    from PIL import Image
+
+    original = _photo_taken_somewhere()
+    site = make_site({"photos/p.jpg": original})
+    result = run_import(site, write_export(site, "title,text,photo\nAvec photo,Texte un,photos/p.jpg\n"))
+    assert result.exit_code == 0, result.output
+    copied = (site.root / "content/memories/avec-photo/photo.jpg").read_bytes()
+    assert b"Lilas" not in copied and b"PhoneMaker" not in copied
+    with Image.open(io.BytesIO(copied)) as image, Image.open(io.BytesIO(original)) as before:
+        assert dict(image.getexif().get_ifd(0x8825)) == {}
+        assert image.getexif().get(0x0112) == 6  # still shown the right way up
+        assert image.tobytes() == before.tobytes()  # not encoded again
+    # The original export is left as it was; check finds nothing left to say of the photo.
+    assert (site.root / "photos/p.jpg").read_bytes() == original
+    assert "where it was taken" not in site.check().stderr
+
+
+def test_check_names_a_photo_of_the_content_tree_that_says_where_it_was_taken(make_site) -> None:
+    from PIL import Image
+
+    from tests.conftest import memory
+
+    plain = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(plain, "JPEG")
+    site = make_site({
+        "content/memories/a/index.md": memory("A", extra="media:\n  - src: gps.jpg\n    alt: Une tartine\n"),
+        "content/memories/a/gps.jpg": _photo_taken_somewhere(),
+        "content/galleries/g/index.yaml": "title: G\nimages:\n  - {src: plain.jpg, alt: Un pot}\n",
+        "content/galleries/g/plain.jpg": plain.getvalue(),
+    })
+    result = site.check()
+    assert ("content/memories/a/index.md:10: warning: photo 'gps.jpg' holds a GPS position (where it was taken)"
+            in result.stderr), result.stderr
+    assert "plain.jpg" not in result.stderr
+    # The site never shows it.
+    assert site.build().exit_code == 0
+    assert not any(b"PhoneMaker" in p.read_bytes() or b"Lilas" in p.read_bytes()
+                   for p in site.public.rglob("*") if p.is_file())

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from storysite import load
+from storysite import load, photometa
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import summarize
@@ -681,5 +681,12 @@ def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, in
         return None
     bundle.mkdir(parents=True, exist_ok=True)
     name = "photo" + source.suffix.lower()
-    shutil.copyfile(source, bundle / name)
+    # The content tree is versioned: a phone's photo comes in without where it was taken.
+    data = source.read_bytes()
+    stripped = photometa.jpeg_without_location(data) if name.endswith((".jpg", ".jpeg")) else None
+    (bundle / name).write_bytes(stripped if stripped is not None else data)
+    if stripped is None and (place := photometa.location_in(bundle / name)) is not None:
+        problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' holds {place} (where it was "
+                                "taken): the site never publishes it, but git would keep it with the file; strip "
+                                f"it (exiftool -gps:all= -xmp:all= {bundle.name}/{name})"))
     return name
