@@ -464,7 +464,14 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     from storysite.cache import recorded_outputs
     from storysite.config import load_config
     from storysite.privatestore import PrivateStore
-    from storysite.withdraw import KEYS, ambiguous, erasure, find_memories, mark_withdrawn
+    from storysite.withdraw import (
+        KEYS,
+        ambiguous,
+        erasure,
+        find_memories,
+        mark_withdrawn,
+        photos_left,
+    )
     from storysite.write import MARKER
 
     if not ident.strip():
@@ -564,6 +571,10 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             click.secho(f"warning: {_display_path(other)} (another folder this site was built into) still holds "
                         f"{', '.join(held)}: build it again (storysite build -o {_display_path(other)}) before "
                         "deploying it", fg="yellow", err=True)
+    if left := photos_left(site_dir, matches):
+        click.echo(f"The site no longer shows the fan's photos and videos, but they are still in the site folder "
+                   f"(and git keeps them): {', '.join(left)}. Delete them if the fan asked to be forgotten (git rm); "
+                   "the build then leaves them out with a note.")
     if recorded:
         click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
         for url in result.purge:

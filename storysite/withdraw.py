@@ -21,6 +21,7 @@ from typing import Any
 from storysite import load
 from storysite.diagnostics import Diagnostic, error
 from storysite.privatestore import normalised
+from storysite.validate.fields import resolve_media_path
 from storysite.validate.memory import validate_memory
 from storysite.yamlio import YamlList, YamlMap
 
@@ -142,6 +143,24 @@ def erasure(site_dir: Path, max_bytes: int, matches: list[Match], author_ids: se
                     refs.add((author, ref))
     fans.discard("")
     return Erasure(frozenset(fans), frozenset(memories), frozenset(refs))
+
+
+def photos_left(site_dir: Path, matches: list[Match]) -> list[str]:
+    """The files the withdrawn memories' ``media`` name (photos, posters, local videos) that are
+    still in the site, sorted: the site no longer shows them, but git keeps them."""
+    found: set[str] = set()
+    for match in matches:
+        media = match.item.fields.get("media")
+        for entry in media if isinstance(media, YamlList) else ():
+            if not isinstance(entry, YamlMap):
+                continue
+            for key in ("src", "poster", "video"):
+                value = entry.get(key)
+                if isinstance(value, str) and value:
+                    path, _ = resolve_media_path(value, match.path, site_dir)
+                    if path is not None:
+                        found.add(path)
+    return sorted(found)
 
 
 def ambiguous(matches: list[Match]) -> bool:

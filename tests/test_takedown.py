@@ -316,3 +316,22 @@ def test_withdraw_names_a_former_output_folder_without_calling_it_a_build_output
     assert "/public/ (another folder this site was built into) still holds b" in result.output, result.output
     assert "build --output" not in result.output
     assert not (site.root / "site-out/memories/b").exists()
+
+
+def test_withdraw_names_the_fans_photos_still_in_the_site_and_deleting_them_is_fine(make_site) -> None:
+    from tests.test_images import photo
+
+    media = "media:\n  - src: a.jpg\n    alt: Une tartine\n  - src: /static/x.jpg\n    alt: Un pot\n"
+    site = make_site({"content/memories/a/index.md": memory("Un souvenir", extra=media),
+                      "content/memories/a/a.jpg": photo((64, 48)), "static/x.jpg": photo((32, 32)),
+                      "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "still in the site folder (and git keeps them): content/memories/a/a.jpg, static/x.jpg." in result.output
+    # Deleted, as the message says: the build goes on, with a note.
+    (site.root / "content/memories/a/a.jpg").unlink()
+    after = site.build("--strict")
+    assert after.exit_code == 0, after.output
+    other = site.run("withdraw", "b", "--site", str(site.root))
+    assert "still in the site folder" not in other.output
