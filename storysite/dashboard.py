@@ -78,7 +78,8 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         expires = memory.consent.expires.isoformat() if memory.consent and memory.consent.expires else ""
         row = MemoryRow(
             path=memory.origin.path, line=memory.origin.line, slug=memory.slug, title=memory.title,
-            status=memory.status, date=memory.date.iso() if memory.date else "", published=not reason,
+            status=memory.status, published=not reason,
+            date=(f"{memory.date.decade_start}s" if memory.date.decade else memory.date.iso()) if memory.date else "",
             reason=reason, consent_expires=expires,
             missing_alt=sum(1 for m in memory.media if m.src and not m.alt),
             personal_data=tuple(personal_by_path.get(memory.origin.path, ())),
@@ -99,8 +100,9 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         by_decade={k: dict(sorted(v.items())) for k, v in sorted(decades.items())},
         by_tag={k: dict(sorted(v.items())) for k, v in sorted(tags.items(), key=lambda kv: (-sum(kv[1].values()),
                                                                                             kv[0]))},
+        # (A withdrawn or rejected memory's consent is no one's concern any more.)
         expiring=tuple(r for r in rows if r.consent_expires and today.isoformat() < r.consent_expires
-                       <= horizon.isoformat()),
+                       <= horizon.isoformat() and r.status not in ("withdrawn", "rejected")),
         missing_alt=tuple(r for r in rows if r.missing_alt),
         personal_data=tuple(r for r in rows if r.personal_data),
         rows=tuple(rows),

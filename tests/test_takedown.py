@@ -335,3 +335,17 @@ def test_withdraw_names_the_fans_photos_still_in_the_site_and_deleting_them_is_f
     assert after.exit_code == 0, after.output
     other = site.run("withdraw", "b", "--site", str(site.root))
     assert "still in the site folder" not in other.output
+
+
+def test_curation_report_leaves_withdrawn_consents_out_of_expiring_and_writes_decades_so(make_site, tmp_path) -> None:
+    expiring = "  scope: [site, share]\n  expires: 2027-01-15\n"
+    site = make_site({
+        "content/memories/a.md": memory("A").replace("  scope: [site, share]\n", expiring),
+        "content/memories/b.md": memory("B", status="withdrawn").replace("  scope: [site, share]\n", expiring),
+        "content/memories/c.md": memory("C", status="rejected").replace("  scope: [site, share]\n", expiring),
+        "content/memories/d.md": memory("D").replace("date: 1986-07\n", "date: 1990s\n"),
+    })
+    assert site.check("--report", str(tmp_path / "r.json")).exit_code == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [r["slug"] for r in data["expiring"]] == ["a"]
+    assert {r["slug"]: r["date"] for r in data["rows"]}["d"] == "1990s"
