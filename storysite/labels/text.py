@@ -42,6 +42,11 @@ MARKS = regex.compile(r"\p{M}")
 MAX_MARKS = 3
 """Combining marks one cluster may carry after NFC (Lithuanian i̇̃ needs two, Vietnamese none)."""
 _CLUSTER = regex.compile(r"\X")
+# UAX #29 rule GB9c (Indic conjuncts), which ``regex``'s ``\X`` applies without its first condition.
+_LINKER = regex.compile(r"\p{InCB=Linker}")
+_CONSONANT = regex.compile(r"\p{InCB=Consonant}")
+_CONJUNCT_MIDDLE = regex.compile(r"[\p{InCB=Extend}\p{InCB=Linker}]")
+_PREPEND = regex.compile(r"\p{Grapheme_Cluster_Break=Prepend}")
 # Languages whose "i" has a dotted capital (İ) and whose "ı" has a dotless one.
 DOTTED_I_LANGUAGES = ("tr", "az")
 
@@ -55,8 +60,36 @@ class Cleaned:
 
 
 def graphemes(text: str) -> list[str]:
-    """The user-visible characters of ``text`` (extended grapheme clusters)."""
-    return list(_CLUSTER.findall(text))
+    """The user-visible characters of ``text`` (extended grapheme clusters), as ``Intl.Segmenter`` finds them.
+
+    ``regex``'s ``\\X`` joins a consonant to a virama (an Indic conjunct, rule GB9c) even when no
+    consonant stands before the virama (a Latin letter or an emoji, a virama, a consonant: two clusters,
+    not one); such a cluster is split where UAX #29 breaks it.
+    """
+    clusters: list[str] = []
+    for cluster in _CLUSTER.findall(text):
+        if len(cluster) < 2 or not _LINKER.search(cluster):
+            clusters.append(cluster)
+            continue
+        start = 0
+        for index in range(1, len(cluster)):
+            if (_CONSONANT.match(cluster[index]) and not _PREPEND.match(cluster[index - 1])
+                    and not _joins_conjunct(cluster, start, index)):
+                clusters.append(cluster[start:index])
+                start = index
+        clusters.append(cluster[start:])
+    return clusters
+
+
+def _joins_conjunct(cluster: str, start: int, index: int) -> bool:
+    """Whether GB9c keeps the consonant at ``index`` with what precedes it: consonant, then
+    extending characters and linkers (at least one linker), then it."""
+    at = index - 1
+    linked = False
+    while at >= start and _CONJUNCT_MIDDLE.match(cluster[at]):
+        linked = linked or bool(_LINKER.match(cluster[at]))
+        at -= 1
+    return linked and at >= start and bool(_CONSONANT.match(cluster[at]))
 
 
 def clean(text: str) -> Cleaned:
