@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -88,3 +89,17 @@ def test_a_virama_without_a_consonant_before_it_counts_as_in_the_browser(site: P
     ]
     assert not mismatches(site, page, "ruban", names)
     assert not mismatches(site, page, "classique", names)
+
+
+# -- a line break in ?name= is a space, as the engine and a paste read it --------------------------------
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["Jean\nPaul", "Miller\nDa", "Anne\r\nMarie"])
+def test_a_line_break_in_the_prefilled_name_is_a_space(site: Path, page: Any, name: str) -> None:
+    ready, problems = load_design(site, "classique")
+    assert ready is not None, problems
+    with serve_directory(site / "public") as base:
+        page.goto(f"{base}/labels/classique/?name={quote(name)}")
+        wait_ready(page)
+        shown = page.evaluate("window.storysiteLabel.current()")
+    assert normal(shown) == normal(ready.layout(name).to_json())

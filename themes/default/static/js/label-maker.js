@@ -479,7 +479,9 @@
     var params = new URLSearchParams(window.location.search);
     inputs.forEach(function (input, index) {
       var given = params.get(input.dataset.labelZone) || (index === 0 ? params.get("name") : null);
-      if (given) input.value = given.slice(0, 500);
+      // A text field's value loses its line breaks ("Jean\nPaul" would read "JeanPaul"); the
+      // engine, as for a paste, reads each as a space.
+      if (given) input.value = given.slice(0, 500).replace(/[\r\n]/g, " ");
     });
 
     window.storysiteLabel = {
