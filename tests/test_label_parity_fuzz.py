@@ -103,3 +103,15 @@ def test_a_line_break_in_the_prefilled_name_is_a_space(site: Path, page: Any, na
         wait_ready(page)
         shown = page.evaluate("window.storysiteLabel.current()")
     assert normal(shown) == normal(ready.layout(name).to_json())
+
+
+# -- an emoji is one by the build's Unicode data, in the browser too ---------------------------------------
+
+NEW_EMOJI = "\U0001FAEB"  # Emoji_Presentation since Unicode 17, unassigned in older browsers' data
+
+
+@pytest.mark.browser
+def test_an_emoji_newer_than_the_browsers_unicode_is_one_there_too(site: Path, page: Any) -> None:
+    names = ["C" + NEW_EMOJI, "Léa " + NEW_EMOJI, NEW_EMOJI + "\u200d\U0001F600 Zoé", "\U0001F6D9\U0001FA8B Jo"]
+    assert not mismatches(site, page, "ruban", names)  # emoji: strip (the build kept "C", the page refused it)
+    assert not mismatches(site, page, "classique", names)  # emoji: reject

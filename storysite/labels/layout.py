@@ -33,7 +33,7 @@ from typing import Any
 
 from storysite.labels.metrics import FontMetrics
 from storysite.labels.policy import FOLD_MAP, Policy, is_refused
-from storysite.labels.text import MAX_MARKS, apply_case, clean, graphemes, marks
+from storysite.labels.text import MAX_MARKS, apply_case, clean, emoji_tables, graphemes, marks
 
 HYPHENS = ("-", "\u2010")
 REASONS = ("empty", "emoji", "too_long", "marks", "blocked", "unsupported", "no_fit")
@@ -84,6 +84,7 @@ class EngineSpec:
             "fonts": {key: metrics.to_json() for key, metrics in sorted(self.fonts.items())},
             "policy": self.policy.to_json(),
             "foldMap": FOLD_MAP,
+            "emojiTables": emoji_tables(),
         }
 
 

@@ -23,6 +23,7 @@ composed, and piled-up marks ("Zalgo" text) spill outside any zone.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -57,6 +58,19 @@ class Cleaned:
 
     text: str
     had_emoji: bool
+
+
+@functools.cache
+def emoji_tables() -> dict[str, list[list[int]]]:
+    """The emoji properties :data:`EMOJI` reads, as ranges of code points (first, last), for the
+    browser's engine: its own Unicode data may be older or newer than ``regex``'s (a new emoji,
+    stripped here, would be a character the font lacks there)."""
+    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    return {
+        name: [[ord(run[0]), ord(run[-1])] for run in regex.findall(prop + "+", every)]
+        for name, prop in (("presentation", r"\p{Emoji_Presentation}"), ("emoji", r"\p{Emoji}"),
+                           ("pictographic", r"\p{Extended_Pictographic}"))
+    }
 
 
 def graphemes(text: str) -> list[str]:

@@ -357,7 +357,25 @@
     return { ok: true, zones: zones };
   }
 
+  // text.py emoji_tables: the build's emoji properties, so that an emoji newer (or older) than
+  // this browser's Unicode data is one here as it is in the build.
+  function charClass(ranges) {
+    // A code point escape (backslash, u{1f600}), built so that no two backslashes follow a quote:
+    // the build reads that in a script as an address on another site.
+    function escape(cp) { return String.fromCharCode(92) + "u{" + cp.toString(16) + "}"; }
+    return ranges.map(function (r) { return escape(r[0]) + (r[1] > r[0] ? "-" + escape(r[1]) : ""); }).join("");
+  }
+
+  function useEmojiTables(tables) {
+    var presentation = charClass(tables.presentation);
+    var emoji = charClass(tables.emoji);
+    EMOJI = new RegExp("[" + presentation + "\u20E3]|[" + emoji + "]\uFE0F", "u");
+    EMOJI_START = new RegExp("^(?:[" + charClass(tables.pictographic) + presentation + "]|[" + emoji + "][\uFE0F\u20E3])", "u");
+    EMOJI_PART = new RegExp("[" + presentation + "\u20E3]", "gu");
+  }
+
   function prepare(data) {
+    if (data.emojiTables) useEmojiTables(data.emojiTables);
     var metrics = {};
     Object.keys(data.fonts).forEach(function (key) { metrics[key] = readMetrics(data.fonts[key]); });
     var policy = Object.assign({}, data.policy, {
