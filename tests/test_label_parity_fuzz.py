@@ -115,3 +115,23 @@ def test_an_emoji_newer_than_the_browsers_unicode_is_one_there_too(site: Path, p
     names = ["C" + NEW_EMOJI, "Léa " + NEW_EMOJI, NEW_EMOJI + "\u200d\U0001F600 Zoé", "\U0001F6D9\U0001FA8B Jo"]
     assert not mismatches(site, page, "ruban", names)  # emoji: strip (the build kept "C", the page refused it)
     assert not mismatches(site, page, "classique", names)  # emoji: reject
+
+
+# -- still open: the two engines' Unicode data differ ---------------------------------------------------
+# Python 3.11's unicodedata (NFC, NFKD, case) is Unicode 14, regex's properties and clusters are
+# Unicode 17, the browser's ICU is its own (16 in Chromium 156). Every case here is refused by both
+# engines (the fonts cannot draw these characters), but for a different reason or at another place.
+
+UNICODE_SKEW = [
+    "\u0264",  # ɤ: upper case U+A7CB since Unicode 16 (browser), itself in Python: another code point named
+    "abcdefghijklmnop\u1ade",  # a combining mark of Unicode 17: 16 clusters here, 17 (too long) there
+    "\U0001ccdd\U0001ccde\U0001cce9\U0001cce1\U0001ccda\U0001cce7",  # outlined HITLER (Unicode 16 NFKD): blocked there
+    "a" + "\U000113c2" * 4,  # Tulu-Tigalari vowel signs that NFC composes since Unicode 16: marks here, not there
+]
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(reason="Unicode version skew between Python (unicodedata 14, regex 17) and the browser's ICU",
+                   strict=False)
+def test_characters_of_a_newer_unicode_are_refused_alike(site: Path, page: Any) -> None:
+    assert not mismatches(site, page, "classique", UNICODE_SKEW)
