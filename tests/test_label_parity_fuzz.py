@@ -6,45 +6,22 @@ verdict, reason, length or layout for the same name.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
 
-from storysite.cli import main
 from storysite.labels.single import load_design
 from storysite.labels.text import graphemes
 from tests.browser.harness import serve_directory
-from tests.conftest import BUILD_EPOCH, REPO
-
-
-def normal(result: Mapping[str, Any]) -> dict[str, Any]:
-    """What both engines must agree on (positions exactly: they use the same formulas)."""
-    if not result["ok"]:
-        return {key: result[key] for key in ("ok", "reason", "zone", "limit", "char", "position")}
-    return {"ok": True, "zones": [
-        {"zone": z["zone"], "text": z["text"], "size": z["size"],
-         "lines": [{"text": line["text"], "xs": line["xs"], "baseline": line["baseline"], "width": line["width"]}
-                   for line in z["lines"]]}
-        for z in result["zones"]]}
+from tests.test_labels import built_label_site, normal, wait_ready
 
 
 @pytest.fixture(scope="module", params=["fr", "en"])
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp(f"label-fuzz-{request.param}")
-    (root / "storysite.yaml").write_text(f"title: Étiquettes\nbase_url: https://example.org/\nlanguage: {request.param}\n")
-    shutil.copytree(REPO / "content/labels", root / "content/labels")
-    result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
-    assert result.exit_code == 0, result.output
-    yield root
-
-
-def wait_ready(page: Any) -> None:
-    page.wait_for_function("document.querySelector('[data-label-maker]')?.dataset.ready === 'true'")
+    yield built_label_site(tmp_path_factory.mktemp(f"label-fuzz-{request.param}"), request.param)
 
 
 def mismatches(site: Path, page: Any, slug: str, names: list[str]) -> list[str]:

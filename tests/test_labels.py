@@ -1116,15 +1116,21 @@ def normal(result: Mapping[str, Any]) -> dict[str, Any]:
         for z in result["zones"]]}
 
 
-@pytest.fixture(scope="module", params=["fr", "tr"])
-def parity_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp(f"labels-{request.param}")
-    (root / "storysite.yaml").write_text(f"title: Étiquettes\nbase_url: https://example.org/\nlanguage: {request.param}\n")
+def built_label_site(root: Path, language: str, extra: Mapping[str, str] | None = None) -> Path:
+    """A site of the demo's label designs (and ``extra`` files) in ``language``, built."""
+    (root / "storysite.yaml").write_text(f"title: Étiquettes\nbase_url: https://example.org/\nlanguage: {language}\n")
     shutil.copytree(REPO / "content/labels", root / "content/labels")
-    (root / "content/labels/etroite.yaml").write_text(NARROW, encoding="utf-8")
+    for relpath, text in (extra or {}).items():
+        (root / relpath).write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(root)], env={"SOURCE_DATE_EPOCH": BUILD_EPOCH})
     assert result.exit_code == 0, result.output
-    yield root
+    return root
+
+
+@pytest.fixture(scope="module", params=["fr", "tr"])
+def parity_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield built_label_site(tmp_path_factory.mktemp(f"labels-{request.param}"), request.param,
+                           {"content/labels/etroite.yaml": NARROW})
 
 
 def wait_ready(page: Any) -> None:
