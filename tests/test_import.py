@@ -453,3 +453,15 @@ def test_check_names_a_photo_of_the_content_tree_that_says_where_it_was_taken(ma
     assert site.build().exit_code == 0
     assert not any(b"PhoneMaker" in p.read_bytes() or b"Lilas" in p.read_bytes()
                    for p in site.public.rglob("*") if p.is_file())
+
+
+def test_import_warns_when_a_title_shows_the_part_of_a_name_the_policy_hides(make_site) -> None:
+    rows = ("title,text,name\n"
+            "Les tartines de Mamie Dupont,Texte un,Jean Dupont\n"
+            "Jean et les tartines,Texte deux,Jean Martin\n")
+    site = make_site()
+    result = run_import(site, write_export(site, rows))
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "of the fan's name" in line]
+    assert len(said) == 1 and "export.csv:2: warning: " in said[0] and "shows Dupont," in said[0], said
+    assert "privacy.author_display (first_initial)" in said[0]

@@ -34,7 +34,7 @@ from storysite import load, photometa
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import summarize
-from storysite.names import display_name
+from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
@@ -569,6 +569,13 @@ def _import_row(
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}{exposed[0][0]} would publish {exposed[0][1]}; "
                                         "row left out"))
         return
+    # The build cannot tell once the name is in the private store: said now, for the editor
+    # who proofreads the memory before approving it.
+    if name and (parts := _name_parts_in(f"{title} {base_slug.replace('-', ' ')}", name, display)):
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}the title (and the slug made from it) "
+                                          f"shows {', '.join(parts)}, of the fan's name, which "
+                                          f"privacy.author_display ({display_policy}) does not publish: reword the "
+                                          "title and rename the file before approving"))
     slug = _unique_slug(taken, counters, base_slug)
     accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
     granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
@@ -636,6 +643,14 @@ def _remove_bundle(target: Path, memories: Path) -> None:
 
 DERIVED_TITLE_CHARS = 80
 """The longest title made from a memory's first words (when the export has none)."""
+
+
+def _name_parts_in(text: str, name: str, display: str) -> list[str]:
+    """The words of the fan's ``name`` that ``display`` (the name as published) leaves out and
+    ``text`` shows, as written in the name."""
+    words = set(folded_words(text))
+    return sorted({written for word, written in hidden_name_words(name, display).items()
+                   if len(word) >= 3 and word in words})
 
 
 def _title_from(text: str) -> str:
