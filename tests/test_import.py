@@ -465,3 +465,17 @@ def test_import_warns_when_a_title_shows_the_part_of_a_name_the_policy_hides(mak
     said = [line for line in result.stderr.splitlines() if "of the fan's name" in line]
     assert len(said) == 1 and "export.csv:2: warning: " in said[0] and "shows Dupont," in said[0], said
     assert "privacy.author_display (first_initial)" in said[0]
+
+
+def test_reimporting_a_large_export_names_the_first_rows_already_imported_and_counts_the_rest(make_site) -> None:
+    rows = "title,text,name\n" + "".join(f"Souvenir {i},Texte numéro {i}.,Fan {i}\n" for i in range(25))
+    site = make_site()
+    export = write_export(site, rows)
+    assert run_import(site, export).exit_code == 0
+    again = run_import(site, export)
+    assert again.exit_code == 0, again.output
+    said = [line for line in again.stderr.splitlines() if "already imported" in line]
+    assert len(said) == 10 and said[0].endswith("export.csv:2: warning: already imported (same fan, same text); skipped")
+    assert said[-1].endswith("export.csv:11: warning: already imported (same fan, same text); skipped (the next ones "
+                             "are counted, not listed)")
+    assert "25 duplicate(s) skipped" in again.stdout

@@ -457,6 +457,10 @@ def _import_rows(
                         site_dir, mapping, display_policy, today, max_file_bytes)
 
 
+SHOWN_DUPLICATES = 10
+"""How many rows already imported are named one by one."""
+
+
 def _memory_slugs(site_dir: Path, max_file_bytes: int) -> set[str]:
     """The slugs of the site's memories, as the build makes them: a file name with accents
     (``Été 1986.md`` is ``ete-1986``), a ``slug:`` field, the titles of a list file's entries.
@@ -543,7 +547,11 @@ def _import_row(
     fingerprint = store.fingerprint(author_id, text)
     if fingerprint in known:
         result.duplicates += 1
-        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); skipped"))
+        # A re-imported export of ten thousand rows is ten thousand of these: the first few say it.
+        if result.duplicates <= SHOWN_DUPLICATES:
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); "
+                                              "skipped" + (" (the next ones are counted, not listed)"
+                                                           if result.duplicates == SHOWN_DUPLICATES else "")))
         return
     known.add(fingerprint)
     # Fields the import derives itself must not publish what the fan typed as contact details:
