@@ -499,7 +499,8 @@
       var given = params.get(input.dataset.labelZone) || (index === 0 ? params.get("name") : null);
       // A text field's value loses its line breaks ("Jean\nPaul" would read "JeanPaul"); the
       // engine, as for a paste, reads each as a space.
-      if (given) input.value = given.slice(0, 500).replace(/[\r\n]/g, " ");
+      // (Cut by characters, not UTF-16 units: an emoji cut in half would be a character no font has.)
+      if (given) input.value = Array.from(given).slice(0, 500).join("").replace(/[\r\n]/g, " ");
     });
 
     window.storysiteLabel = {
