@@ -17,7 +17,7 @@ import posixpath
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -56,7 +56,7 @@ from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
-from storysite.model import Content, Memory, Origin, field_line
+from storysite.model import Content, LabelDesign, Memory, Origin, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
@@ -252,7 +252,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         site_dir, [output_dir, site_dir / config.output, site_dir / config.privacy.private_store],
         [bundled_themes_dir(), _PACKAGE_DIR],
         f"{today.isoformat()}\x00{strict}\x00{base_url or ''}",
-        leftovers_in=[output_dir.parent, (site_dir / config.output).parent], stats=content_stats)
+        leftovers_in=[output_dir.parent, (site_dir / config.output).parent], stats=content_stats,
+        also=state.named_inputs if state is not None else ())
     # Files too recent for their stat data to show a later edit are compared by their bytes.
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None
@@ -383,6 +384,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     problems.extend(found)
     video_files, found = plan_videos(site, site_dir)
     problems.extend(found)
+    # Files content names where the fingerprint's walk does not go (a photo in node_modules/):
+    # recorded, so that the next build notices an edit to them.
+    named_inputs = sorted(path for path in {*image_plan.keys, *(video.source for video in video_files),
+                                            *_label_files(content.labels)}
+                          if cache.outside_the_walk(site_dir, path))
     stats = image_results.stats
 
     # 5. Theme, assets and rendering into a staging folder beside the output.
@@ -600,7 +606,8 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
         heap.give_back()
         cache.save_state(site_dir, output_dir, cache.BuildState(
             fingerprint, sizes, [(d.path, d.line, int(d.severity), d.message) for d in problems.sorted()],
-            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), unsettled=unsettled))
+            {"pages": count, "images": stats.encoded + stats.reused}, marker_identity(output_dir), unsettled=unsettled,
+            named_inputs=named_inputs))
         # The cache keeps only what this build used: a withdrawn photo leaves it too.
         prune_cache(cache_dir, image_results.results)
         # 7. The takedown record lives outside the output: what changed must be purged from caches.
@@ -964,6 +971,16 @@ def _tag_claims(site: PublicSite) -> Iterator[routing.Claim]:
                 yield routing.Claim(routing.tag_url(slug), memory.origin.path,
                                     field_line(memory.field_lines, "tags") or memory.origin.line,
                                     f"the tag '{tag}'")
+
+
+def _label_files(designs: Iterable[LabelDesign]) -> Iterator[str]:
+    """The site files label designs read: artworks, fonts of the site's own, word lists."""
+    for design in designs:
+        if design.artwork:
+            yield design.artwork
+        yield from (ref.font for ref in design.fonts if not ref.in_theme)
+        yield from (words.source for words in (*design.blocked_words, *design.allowed_names)
+                    if words.source != "default")
 
 
 def _slug_line(origin: Origin) -> int:

@@ -106,7 +106,7 @@ further ahead was not just changed, and an edit now would stamp it anew."""
 
 def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterable[Path], salt: str,
                       leftovers_in: Iterable[Path] = (), stats: dict[str, os.stat_result] | None = None,
-                      ) -> tuple[str, list[str]]:
+                      also: Iterable[str] = ()) -> tuple[str, list[str]]:
     """A hash of the stat data of every file a build may read (paths sorted), and the files
     among them changed too recently for their stat data to show a later edit (see
     :data:`SETTLING_NS`: an edit in the same tick keeps size, times and inode), which the
@@ -122,6 +122,9 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
     Version control is never walked, nor the leftovers of killed builds in the folders
     ``leftovers_in`` (beside an output). ``stats`` receives the stat data of every file of
     ``content/`` by path, for :func:`storysite.load.discover` to look at no file twice.
+    ``also``: site-relative paths of files the last build read where this walk does not go (a
+    photo or a label's font named in ``node_modules/``: see :func:`outside_the_walk`), taken in
+    by their stat data too.
     """
     started = time.time_ns()
     recent: list[str] = []
@@ -195,7 +198,39 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                         recent.append(path)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), sorted(recent)
+    named = []
+    for relpath in sorted(set(also)):
+        path = os.path.join(site_dir, relpath)
+        try:
+            info = os.stat(path)
+        except OSError:
+            named.append(f"{relpath}\x00-")
+            continue
+        named.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}")
+        coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
+        since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
+        if stat.S_ISREG(info.st_mode) and any(since <= when <= started + _AHEAD_NS
+                                              for when in (info.st_mtime_ns, info.st_ctime_ns)):
+            recent.append(path)
+    digest.update(b"\x00also\x00" + "\n".join(named).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), sorted(set(recent))
+
+
+def outside_the_walk(site_dir: Path, relpath: str) -> bool:
+    """Whether the site file ``relpath`` (``/``-separated) is one :func:`input_fingerprint`
+    walks past: in version control, in a tools' folder (``node_modules``, ``.venv``...) out of
+    ``content/``, ``static/`` and ``themes/``, or in another output of the site's. The build
+    reads such a file all the same when content names it (``src: /node_modules/brand/jar.jpg``,
+    a label's font or artwork), and records it for the next fingerprint to take in."""
+    folders = relpath.split("/")[:-1]
+    if any(name in _NEVER_READ_DIRS for name in folders):
+        return True
+    if not folders or folders[0] in _READ_FOLDERS:
+        return False
+    if any(name in _SKIPPED_DIRS for name in folders):
+        return True
+    return any(os.path.isfile(os.path.join(site_dir, *folders[:depth], MARKER))
+               for depth in range(1, len(folders) + 1))
 
 
 def file_hashes(paths: Iterable[str]) -> dict[str, str]:
@@ -241,6 +276,9 @@ class BuildState:
     """The inputs changed too recently for their stat data to be trusted when its fingerprint
     was taken (see :func:`input_fingerprint`), with the hash of their bytes then: compared by
     their bytes until a build finds them settled (:func:`mark_settled`)."""
+    named_inputs: list[str] = field(default_factory=list)
+    """Files the build read that the fingerprint's walk leaves out (see :func:`outside_the_walk`),
+    site-relative: the next build's fingerprint takes in their stat data."""
 
 
 def load_digests(site_dir: Path) -> DigestIndex:
@@ -282,7 +320,7 @@ def load_state(site_dir: Path, output_dir: Path) -> BuildState | None:
             unsettled.pop(name, None)
         return BuildState(data["fingerprint"], dict(data["files"]), diagnostics,
                           dict(data["summary"]), (int(marker[0]), int(marker[1]), int(marker[2])) if marker else None,
-                          path.stat().st_mtime_ns, unsettled)
+                          path.stat().st_mtime_ns, unsettled, [str(name) for name in data.get("named_inputs", [])])
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -311,7 +349,7 @@ def save_state(site_dir: Path, output_dir: Path, state: BuildState) -> None:
     data = {"format": FORMAT, "fingerprint": state.fingerprint, "files": state.files,
             "diagnostics": state.diagnostics, "summary": state.summary,
             "output_marker": list(state.output_marker) if state.output_marker else None,
-            "unsettled": state.unsettled, "output": str(output_dir)}
+            "unsettled": state.unsettled, "named_inputs": state.named_inputs, "output": str(output_dir)}
     _state_path(site_dir, output_dir, ".settled").unlink(missing_ok=True)
     _atomic_write(_state_path(site_dir, output_dir), json.dumps(data, sort_keys=True).encode())
 
