@@ -186,15 +186,10 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
                         with contextlib.suppress(OSError):
                             entries.append(f"{relpath}\x00-> {os.readlink(path)}")
                         continue
-                    entries.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}"
-                                   f"\x00{info.st_ino}")
+                    entries.append(_stat_entry(relpath, info))
                     if stats is not None and read_area and relpath.startswith("content/"):
                         stats[path] = info
-                    coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
-                    since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
-                    # A time far ahead (touch -d 2030) is no tick an edit made now could share.
-                    if stat.S_ISREG(info.st_mode) and any(since <= when <= started + _AHEAD_NS
-                                                          for when in (info.st_mtime_ns, info.st_ctime_ns)):
+                    if _changed_recently(info, started):
                         recent.append(path)
         entries.sort()
         digest.update(str(root).encode() + b"\x00" + "\n".join(entries).encode("utf-8", "surrogateescape"))
@@ -206,14 +201,26 @@ def input_fingerprint(site_dir: Path, skip: Iterable[Path], extra_roots: Iterabl
         except OSError:
             named.append(f"{relpath}\x00-")
             continue
-        named.append(f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}")
-        coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
-        since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
-        if stat.S_ISREG(info.st_mode) and any(since <= when <= started + _AHEAD_NS
-                                              for when in (info.st_mtime_ns, info.st_ctime_ns)):
+        named.append(_stat_entry(relpath, info))
+        if _changed_recently(info, started):
             recent.append(path)
     digest.update(b"\x00also\x00" + "\n".join(named).encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), sorted(set(recent))
+
+
+def _stat_entry(relpath: str, info: os.stat_result) -> str:
+    """A file's line in the fingerprint: its path and the stat data an edit changes."""
+    return f"{relpath}\x00{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
+
+
+def _changed_recently(info: os.stat_result, started: int) -> bool:
+    """Whether a file changed too recently, before ``started`` (ns), for its stat data to show
+    an edit made in the same tick (see :data:`SETTLING_NS`)."""
+    coarse = not info.st_mtime_ns % 1_000_000_000 or not info.st_ctime_ns % 1_000_000_000
+    since = started - (COARSE_SETTLING_NS if coarse else SETTLING_NS)
+    # A time far ahead (touch -d 2030) is no tick an edit made now could share.
+    return stat.S_ISREG(info.st_mode) and any(since <= when <= started + _AHEAD_NS
+                                              for when in (info.st_mtime_ns, info.st_ctime_ns))
 
 
 def outside_the_walk(site_dir: Path, relpath: str) -> bool:
