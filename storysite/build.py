@@ -82,6 +82,7 @@ from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import (
     MARKER,
+    BackgroundSurvey,
     Staging,
     clean_leftovers,
     foreign_files,
@@ -179,9 +180,10 @@ def build(
     # folder may be a tmpfs, that is memory); ``check`` makes nothing in the site.
     started = time.perf_counter()
     try:
-        with heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store:
-            result = _build(site_dir, text_store, today=today, write=write, strict=strict, output_dir=output_dir,
-                            workers=workers, memo=memo, base_url=base_url, output=output)
+        with (heap.long_lived_heap(), TextStore(site_dir.resolve() / cache.CACHE_DIR if write else None) as text_store,
+              contextlib.ExitStack() as background):
+            result = _build(site_dir, text_store, background, today=today, write=write, strict=strict,
+                            output_dir=output_dir, workers=workers, memo=memo, base_url=base_url, output=output)
     except OSError as exc:
         # A folder the build cannot write (a read-only site, a full disk) before its output was
         # swapped in: the staging folder is gone, the previous output as it was.
@@ -194,10 +196,11 @@ def build(
     return replace(result, content=None) if write else result
 
 
-def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, write: bool, strict: bool,
-           output_dir: Path | None, workers: int | None, memo: cache.BuildMemo | None = None,
-           base_url: str | None = None, output: Path | None = None) -> BuildResult:
-    """:func:`build`, with a store for the rendered fan texts (closed by the caller)."""
+def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitStack, *, today: dt.date | None,
+           write: bool, strict: bool, output_dir: Path | None, workers: int | None,
+           memo: cache.BuildMemo | None = None, base_url: str | None = None, output: Path | None = None) -> BuildResult:
+    """:func:`build`, with a store for the rendered fan texts and a stack for work done in the
+    background (both closed by the caller)."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     if today is None:
@@ -271,6 +274,12 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
 
     # Hashed before they are read: an edit made meanwhile makes the next build compare unequal.
     unsettled = cache.file_hashes(recent)
+    recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
+    # The recycled folder's files are listed by another process while this one loads and plans
+    # (a preview has them listed already, once its pages were served: see settle_preview).
+    processes = workers or default_workers()
+    survey = (background.enter_context(BackgroundSurvey(recycle))
+              if write and memo is None and processes > 1 and not problems.has_errors else None)
 
     # 2. Load and validate every content file; all problems are collected.
     known = memo.digests if memo is not None and memo.digests is not None else cache.load_digests(site_dir)
@@ -283,7 +292,6 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # Parsing is a pure function of a file's path and bytes: cached by their hash (known
     # from the last build when the file's stat data is unchanged), and what is not in the
     # cache is read and parsed over every core.
-    processes = workers or default_workers()
     # (A preview holds the values of unchanged files already: the shards holding them are not read.)
     parsed_cache = cache.ValueCache(site_dir, "parsed", memo.parsed_shards if memo is not None else None)
     if parsed_cache.stored:
@@ -526,11 +534,11 @@ def _build(site_dir: Path, text_store: TextStore, *, today: dt.date | None, writ
     # that writes reports no content back (``check`` does, for its report).
     del content
     heap.give_back()
-    recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
+    listing = memo.recycled if memo is not None else survey.result() if survey is not None else None
     with Staging(output_dir, recycle,
                  previous_files=state.files if state is not None else None,
                  previous_marker=state.output_marker if state is not None else None,
-                 recycled_listing=memo.recycled if memo is not None else None) as staging:
+                 recycled_listing=listing) as staging:
         if memo is not None:
             memo.recycled = None  # a survey holds for the folder surveyed, now taken
         # 6. Pages: unchanged ones are linked from the previous output, the others rendered

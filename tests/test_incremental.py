@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -842,6 +844,105 @@ def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_f
     assert "TEXTE-SECRET-DU-FAN" not in site.all_output_text()
     kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
     assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
+
+
+def _survey_then(monkeypatch, meanwhile: Callable[[], None]) -> list[bool]:
+    """Run ``meanwhile`` once, after the next build's background survey of its recycled
+    folder and before that build stages its output in it; the list says whether it ran."""
+    import storysite.build as build_module
+
+    real = build_module.BackgroundSurvey.result
+    ran: list[bool] = []
+
+    def result(self: Any) -> Any:
+        listing = real(self)
+        assert listing is not None, "the recycled folder was surveyed"
+        if not ran:
+            ran.append(True)
+            meanwhile()
+        return listing
+
+    monkeypatch.setattr(build_module.BackgroundSurvey, "result", result)
+    return ran
+
+
+def test_a_build_prunes_its_recycled_folder_by_a_survey_made_meanwhile(make_site, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """A build lists its recycled folder in another process while it loads the content, and
+    prunes the folder by that list rather than walking it again."""
+    import storysite.build as build_module
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    today = dt.date(2026, 11, 20)
+    for label in ("", "a"):
+        if label:
+            _edit_m002(site, label)
+        assert build_module.build(site.root, today=today, workers=2).written
+    walked: list[str] = []
+    real_walk = write_module._walk_files
+
+    def walk(root: Path, *args: Any, **kwargs: Any) -> Any:
+        walked.append(str(root))
+        return real_walk(root, *args, **kwargs)
+
+    monkeypatch.setattr(write_module, "_walk_files", walk)
+    ran = _survey_then(monkeypatch, lambda: None)
+    withdrawn = site.root / "content/memories/m004.md"
+    withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
+    _edit_m002(site, "b")
+    result = build_module.build(site.root, today=today, workers=2)
+    assert result.written, [d.message for d in result.diagnostics.sorted()]
+    assert ran
+    assert not [root for root in walked if ".staging-" in root], "the staging folder was pruned by the survey"
+    full = clean_copy(site, tmp_path, "full")
+    assert build_module.build(full.root, today=today, workers=1).written
+    assert site.output_files() == full.output_files()
+    assert not [relpath for relpath in site.output_files() if relpath.startswith("memories/m004/")]
+
+
+def test_a_recycled_folder_changed_after_its_survey_is_walked(make_site, tmp_path: Path, monkeypatch) -> None:
+    """Between the survey and the staging, a file planted deep in the recycled folder, a
+    folder of it turned into a link out of it, or another build swapping in its own output
+    (the recycled folder is then another one): the survey no longer holds, and nothing of
+    what it missed reaches the output, the recycled folder or a folder outside."""
+    import storysite.build as build_module
+
+    site = small_site(make_site)
+    today = dt.date(2026, 11, 20)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text("not the site's")
+    for label in ("", "a"):
+        if label:
+            _edit_m002(site, label)
+        assert build_module.build(site.root, today=today, workers=2).written
+    (tree,) = recycled_trees(site)
+
+    def tamper() -> None:
+        first, second = sorted(p for p in (tree / "memories").iterdir() if p.is_dir())[:2]
+        (first / "planted.html").write_text("<p>planted</p>")
+        shutil.rmtree(second)
+        os.symlink(outside, second)
+
+    def another_build_commits() -> None:
+        site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
+        assert build_module.build(site.root, today=today, workers=1).written
+        assert "TEXTE-SECRET-DU-FAN" in site.all_output_text()
+        (site.root / "content/memories/secret.md").unlink()
+
+    for number, meanwhile in enumerate((tamper, another_build_commits)):
+        ran = _survey_then(monkeypatch, meanwhile)
+        _edit_m002(site, f"b{number}")
+        result = build_module.build(site.root, today=today, workers=2)
+        assert result.written, [d.message for d in result.diagnostics.sorted()]
+        assert ran
+        full = clean_copy(site, tmp_path, f"full-{number}")
+        assert build_module.build(full.root, today=today, workers=1).written
+        assert site.output_files() == full.output_files(), f"after {meanwhile.__name__}"
+        assert (outside / "index.html").read_text() == "not the site's"
+        kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+        assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes() or b"planted" in p.read_bytes()]
 
 
 def test_a_ci_build_with_its_cache_and_output_restored_renders_only_what_changed(make_site, tmp_path: Path) -> None:
