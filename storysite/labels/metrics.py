@@ -30,9 +30,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fontTools.ttLib import TTFont, TTLibError
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 
 class FontError(Exception):
@@ -143,6 +144,9 @@ def read_metrics(data: bytes) -> FontMetrics:
 
 
 def _read_metrics(data: bytes) -> FontMetrics:
+    # Imported here: a build whose fonts' metrics are cached never needs fontTools.
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
         cmap = font.getBestCmap()
