@@ -30,7 +30,7 @@ from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
 from storysite.takedown import file_facts
 from storysite.theme import Theme
-from storysite.write import Staging, place_bytes, place_link
+from storysite.write import FileIdentity, Staging, place_bytes, place_link
 
 # Below this many pages to render, a pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -136,6 +136,33 @@ class _PageWork:
         return path, page, problems, len(data), False, unchanged
 
 
+Reused = tuple[int, FileIdentity | None]
+"""A page reused as the previous build wrote it: its size, and None when its file is the previous
+output's own (hard-linked), else the identity of the copy written."""
+
+
+@dataclass(frozen=True)
+class _KeyAndLink:
+    """Key one page and, when unchanged, put the previous file in place: what a worker sends
+    back of an edit build's ten thousand unchanged pages, a size each."""
+
+    work: _PageWork
+
+    def __call__(self, job: PageJob) -> Reused | None:
+        outcome = self.work.reuse(job, self.work.key(job)[0])
+        if outcome is None:
+            return None
+        _, facts, _, size, _, unchanged = outcome
+        return size, None if unchanged or facts is None else facts.file
+
+
+def _reused_outcome(job: PageJob, old: PageFacts, reused: Reused) -> Outcome:
+    size, copied = reused
+    if copied is None:
+        return job.output_path, old, [], size, True, True
+    return job.output_path, PageFacts(old.key, old.sha256, old.memories, old.media, copied), [], size, True, False
+
+
 def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Staging | None,
                 previous: dict[str, PageFacts], previous_output: Path, workers: int,
                 previous_finished: int = 0, link_previous: bool = True) -> PageResults:
@@ -159,15 +186,15 @@ def write_pages(jobs: Sequence[PageJob], settings: PageSettings, staging: Stagin
                      link_previous)
     outcomes: list[Outcome] = []
     if workers > 1 and len(jobs) >= POOL_THRESHOLD and _mostly_unchanged(work, jobs):
-        # An edit: keying and linking the pages here is quicker than sending every outcome
-        # back from workers; the pool only renders what changed, when that is much.
+        # An edit: the workers key the pages and link the unchanged ones, and send back only
+        # which they linked (each page's record is the previous one, which this process has);
+        # the pool then renders what changed, when that is much.
         changed = []
-        for job in jobs:
-            linked = work.reuse(job, work.key(job)[0])
+        for job, linked in zip(jobs, fork_map(_KeyAndLink(work), jobs, workers, POOL_THRESHOLD), strict=True):
             if linked is None:
                 changed.append(job)
             else:
-                outcomes.append(linked)
+                outcomes.append(_reused_outcome(job, work.previous[job.output_path], linked))
         jobs = changed
     meanwhile = None if staging.recycled else functools.partial(
         _make_folders, staging.root, [job.output_path for job in jobs])
