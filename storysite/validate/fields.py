@@ -150,9 +150,13 @@ class FieldReader:
             self.fail(key, f"expected a list of text, got {describe(value)}")
             return ()
         items: list[str] = []
-        for item in value:
+        for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-                self.fail(key, f"expected a list of text, found {describe(item)}")
+                # At the item's own line: in a list written one item a line, the key's line is
+                # not where the mapping or list to fix stands.
+                line = value.line_of(index) if isinstance(value, YamlList) else self.line(key)
+                self.problems.append(error(self.path, line or self.line(key),
+                                           f"{self.prefix}{key}: expected a list of text, found {describe(item)}"))
                 continue
             text, pile, _ = clean_text_and_pile(str(item))
             text = text.strip()

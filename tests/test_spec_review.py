@@ -1,0 +1,22 @@
+"""Deviations from SPEC.md found by a black-box review written as an acceptance-test author would."""
+
+from __future__ import annotations
+
+
+def _listed(title: str, line_tags: str) -> str:
+    return (f"- title: {title}\n  date: 1990\n  status: approved\n  consent:\n    granted: 2020-01-01\n"
+            f"{line_tags}  text: hello\n")
+
+
+def test_a_bad_tag_in_a_long_list_file_is_reported_at_the_tags_own_line(make_site) -> None:
+    # SPEC: "a wrong type is an error naming the file and line". In a list file of many
+    # memories, each tag one a line, the line to fix is the item's, not the `tags:` key's.
+    entries = [_listed(f"M{i}", "") for i in range(1, 30)]
+    entries.append(_listed("Bad", "  tags:\n    - ok\n    - {x: 1}\n    - fine\n"))
+    text = "".join(entries)
+    bad_line = text.splitlines().index("    - {x: 1}") + 1
+    site = make_site({"content/memories/many.yaml": text})
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"content/memories/many.yaml:{bad_line}: tags: expected a list of text, found a mapping" in result.stderr
+    assert f"content/memories/many.yaml:{bad_line - 2}:" not in result.stderr
