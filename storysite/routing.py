@@ -26,11 +26,19 @@ MAX_SLUG_CHARS = 200
 """The longest slug an editor may give (a slug names a folder, whose name has at most 255 bytes)."""
 
 
+# Typographic apostrophes, read as the typewriter one: python-slugify makes "l'an" "l-an" but
+# drops "’" ("l’an" → "lan"), so that one title or tag gave two URLs (two tag pages for "l’été"
+# and "l'été") depending on the keyboard it was typed on; French autocorrect writes "’".
+_APOSTROPHES = [["\u2019", "'"], ["\u2018", "'"], ["\u02bc", "'"]]
+
+
 @functools.lru_cache(maxsize=65536)
 def slugify(text: str, max_length: int = DERIVED_SLUG_CHARS) -> str:
-    """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``), cut
-    at the last whole word that fits ``max_length`` (0: not cut)."""
-    return str(_slugify(text, lowercase=True, max_length=max_length, word_boundary=True, save_order=True))
+    """A URL slug: lower case ASCII, accents transliterated (``Été 1986`` → ``ete-1986``), an
+    apostrophe of either kind a hyphen (``l’an 2000`` → ``l-an-2000``), cut at the last whole
+    word that fits ``max_length`` (0: not cut)."""
+    return str(_slugify(text, lowercase=True, max_length=max_length, word_boundary=True, save_order=True,
+                        replacements=_APOSTROPHES))
 
 
 def page_url(slug: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import memory
+
 
 def _listed(title: str, line_tags: str) -> str:
     return (f"- title: {title}\n  date: 1990\n  status: approved\n  consent:\n    granted: 2020-01-01\n"
@@ -20,3 +22,22 @@ def test_a_bad_tag_in_a_long_list_file_is_reported_at_the_tags_own_line(make_sit
     assert result.exit_code == 1
     assert f"content/memories/many.yaml:{bad_line}: tags: expected a list of text, found a mapping" in result.stderr
     assert f"content/memories/many.yaml:{bad_line - 2}:" not in result.stderr
+
+
+def test_a_typographic_apostrophe_gives_the_slug_a_typewriter_one_gives(make_site) -> None:
+    # French autocorrect writes "’": "l’été" and "l'été" are one tag, with one page, and a file
+    # or title with either apostrophe one URL, as the demo names its files (le-pot-de-l-an-2000).
+    site = make_site({
+        "content/memories/a.md": memory("A", extra="tags: [\"l’été\"]\n"),
+        "content/memories/b.md": memory("B", extra="tags: [\"l'été\"]\n"),
+        "content/memories/le pot de l’an 2000.md": memory("C"),
+        "content/timeline/all.yaml": "- {date: 1976, title: \"Aujourd’hui\"}\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    tags = sorted(p.name for p in (site.public / "tags").iterdir() if p.is_dir())
+    assert tags == ["l-ete"], tags
+    tag_page = site.read("tags/l-ete/index.html")
+    assert 'href="/memories/a/"' in tag_page and 'href="/memories/b/"' in tag_page
+    assert (site.public / "memories/le-pot-de-l-an-2000/index.html").is_file()
+    assert 'id="milestone-aujourd-hui"' in site.read("timeline/index.html")
