@@ -47,6 +47,7 @@ class PublicLabel:
     design: str
     text: str
     origin: Origin
+    design_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,8 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
         shareable = "share" in memory.consent.scope
         label = None
         if memory.label is not None and shareable:
-            label = PublicLabel(memory.label.design, memory.label.text, memory.label.origin)
+            label = PublicLabel(memory.label.design, memory.label.text, memory.label.origin,
+                                 memory.label.design_line)
         public.append(
             PublicMemory(
                 origin=memory.origin,

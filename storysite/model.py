@@ -69,6 +69,10 @@ class LabelRef:
     design: str
     text: str
     origin: Origin
+    """Where ``label.text`` is written (``label:``'s line when it is not): what messages about
+    the label's text point at."""
+    design_line: int = 0
+    """The line of ``label.design`` (0: not written), where an unknown design is reported."""
 
 
 STATUSES = ("submitted", "approved", "rejected", "withdrawn")

@@ -41,3 +41,24 @@ def test_a_typographic_apostrophe_gives_the_slug_a_typewriter_one_gives(make_sit
     assert 'href="/memories/a/"' in tag_page and 'href="/memories/b/"' in tag_page
     assert (site.public / "memories/le-pot-de-l-an-2000/index.html").is_file()
     assert 'id="milestone-aujourd-hui"' in site.read("timeline/index.html")
+
+
+def test_label_problems_are_reported_at_the_line_of_the_field_at_fault(make_site) -> None:
+    # `label:` written as a block: a refused text is at `text:`'s line, an unknown design at
+    # `design:`'s, not both at `label:` (SPEC: errors read path:line: message).
+    from tests.test_labels import artwork
+
+    design = ("title: Plain\nartwork: art.png\nzones:\n  - name: name\n    box: [100, 100, 1000, 300]\n"
+              "    font: fonts/labels/fraunces-black.ttf\n    size: [20, 120]\n    max_chars: 8\n")
+    block = "label:\n  design: {design}\n  text: {text}\n"
+    site = make_site({
+        "content/labels/plain.yaml": design,
+        "content/labels/art.png": artwork(1200, 600),
+        "content/memories/long.md": memory("Long", extra=block.format(design="plain", text="Maximilienne")),
+        "content/memories/typo.md": memory("Typo", extra=block.format(design="plian", text="Odette")),
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    # memory(): front matter lines 1-8, then label: at 9, design: at 10, text: at 11.
+    assert "content/memories/long.md:11: warning: label.text: refused by the label policy" in result.stderr
+    assert "content/memories/typo.md:10: label.design: no label design 'plian' (designs: plain)" in result.stderr

@@ -326,7 +326,7 @@ def _memory_label(memory: PublicMemory, ready: Mapping[str, ReadyDesign], failed
     where = label.origin
     if design is None:
         known = ", ".join(sorted(ready)) or "none yet: add one to content/labels/"
-        problems.append(error(where.path, where.line, f"label.design: no label design '{label.design}' "
+        problems.append(error(where.path, label.design_line or where.line, f"label.design: no label design '{label.design}' "
                               f"(designs: {known})"))
         return None, ""
     result = design.layout(label.text)
