@@ -62,3 +62,14 @@ def test_label_problems_are_reported_at_the_line_of_the_field_at_fault(make_site
     # memory(): front matter lines 1-8, then label: at 9, design: at 10, text: at 11.
     assert "content/memories/long.md:11: warning: label.text: refused by the label policy" in result.stderr
     assert "content/memories/typo.md:10: label.design: no label design 'plian' (designs: plain)" in result.stderr
+
+
+def test_an_unknown_consent_scope_is_reported_at_its_own_line(make_site) -> None:
+    # A scope written one a line: the misspelt one's line, not `scope:`'s.
+    text = memory("A", granted=None, extra="consent:\n  granted: 2020-01-01\n  scope:\n    - site\n    - sahre\n")
+    line = text.splitlines().index("    - sahre") + 1
+    site = make_site({"content/memories/a.md": text})
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"content/memories/a.md:{line}: consent.scope: unknown scope 'sahre'; use site, share, print" \
+        in result.stderr

@@ -70,6 +70,16 @@ class FieldReader:
     def warn(self, key: str, message: str) -> None:
         self.problems.append(warning(self.path, self.line(key), f"{self.prefix}{key}: {message}"))
 
+    def item_line(self, key: str, text: str) -> int:
+        """The line of the first item of the list ``key`` that reads ``text`` (the key's line
+        when the list is written on one line, or is no list): where a bad item is reported."""
+        value = self.fields.get(key)
+        if isinstance(value, YamlList):
+            for index, item in enumerate(value):
+                if isinstance(item, (str, int, float)) and str(item).strip() == text:
+                    return value.line_of(index) or self.line(key)
+        return self.line(key)
+
     def has(self, key: str) -> bool:
         return key in self.fields and self.fields[key] is not None
 

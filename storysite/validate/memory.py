@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storysite.curate import standing_problem, unpublished_notice
-from storysite.diagnostics import Diagnostic, warning
+from storysite.diagnostics import Diagnostic, error, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import may_hold_contact_details, personal_data_in, private_data_in
@@ -61,7 +61,9 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
             scope = tuple(consent_read.text_list("scope"))
         for name in scope:
             if name not in CONSENT_SCOPES:
-                consent_read.fail("scope", f"unknown scope '{name}'; use {', '.join(CONSENT_SCOPES)}")
+                consent_read.problems.append(error(item.path, consent_read.item_line("scope", name),
+                                                   f"consent.scope: unknown scope '{name}'; "
+                                                   f"use {', '.join(CONSENT_SCOPES)}"))
         if "expires" in consent_read.fields and consent_read.fields["expires"] is None:
             consent_read.warn("expires", "empty, so the consent is read as never ending; give the date it ends "
                                          "(such as 2029-04-02), or remove the line")
