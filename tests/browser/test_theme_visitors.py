@@ -222,6 +222,54 @@ def test_forced_colours_keep_the_video_play_triangle(open_page) -> None:
         assert picture.getpixel(corner) > 128, corner
 
 
+def _brightness(page: Any, box: dict[str, float]) -> float:
+    from PIL import ImageStat
+
+    return ImageStat.Stat(_picture(page, box)).mean[0]
+
+
+def test_forced_colours_underline_the_current_link_of_the_menu_bar_alone(open_page) -> None:
+    # Forced colours paint transparent borders too: every link looked like the current one.
+    page = open_page("/timeline/", 1280, forced_colors="active")
+    links = page.evaluate("""() => [...document.querySelectorAll('.site-nav__list a')].map(a => {
+        const box = a.getBoundingClientRect(), line = parseFloat(getComputedStyle(a).borderBottomWidth);
+        return {current: a.hasAttribute('aria-current'), x: box.left, y: box.bottom - line, width: box.width, height: line};
+    })""")
+    assert len(links) >= 5
+    underlined = [link.pop("current") for link in links if _brightness(page, link) < 128]
+    assert underlined == [True]
+
+
+def test_forced_colours_show_which_timeline_filters_are_pressed(open_page) -> None:
+    # The pressed toggle's disc was filled by a background colour alone, which forced colours drop.
+    page = open_page("/timeline/", 1280, forced_colors="active")
+    toggles = page.locator(".tl-toggle")
+    toggles.first.click()
+    page.mouse.click(1, 1)  # no focus ring over the discs
+    discs = page.evaluate("""() => [...document.querySelectorAll('.tl-toggle')].map(b => {
+        const box = b.getBoundingClientRect(), style = getComputedStyle(b), disc = getComputedStyle(b, '::before');
+        const size = parseFloat(disc.width), x = box.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft);
+        return {pressed: b.getAttribute('aria-pressed') === 'true',
+                x: x + size / 2 - 2, y: box.top + box.height / 2 - 2, width: 4, height: 4};
+    })""")
+    assert [disc["pressed"] for disc in discs] == [False, True]
+    filled = [disc.pop("pressed") for disc in discs if _brightness(page, disc) < 128]
+    assert filled == [True]
+
+
+@pytest.mark.parametrize(("path", "items"), [("/memories/page/2/", ".pager__page"), ("/timeline/1980s/", ".tl-bar__link")])
+def test_forced_colours_keep_the_current_page_of_the_pager_and_the_decade_bar(open_page, path: str, items: str) -> None:
+    page = open_page(path, 1280, forced_colors="active")
+    page.locator(items).last.scroll_into_view_if_needed()
+    boxes = page.evaluate(f"""() => [...document.querySelectorAll('{items}')].map(item => {{
+        const box = item.getBoundingClientRect();
+        return {{current: item.hasAttribute('aria-current'), x: box.left, y: box.top, width: box.width, height: box.height}};
+    }})""")
+    assert len(boxes) >= 2
+    filled = [box.pop("current") for box in boxes if _brightness(page, box) < 128]
+    assert filled == [True]
+
+
 # -- 8. The favicon ------------------------------------------------------------------------------
 
 
