@@ -34,7 +34,7 @@ PICTURE = re.compile(
     r'<picture class="(label-card|label-example|label-block)__picture">'
     r'(?:<source type="image/webp" srcset="([^"]+)" sizes="([^"]+)">)?'
     r'<img class="\1__image" src="/(media/labels/[^"]+)" width="(\d+)" height="(\d+)" alt="([^"]*)" '
-    r'loading="lazy" decoding="async">\s*</picture>')
+    r'(loading="lazy" )?decoding="async">\s*</picture>')
 # The pages that show examples, and the one picture the screenshots compare on each.
 PAGES = {"labels/index.html": "label-card", "labels/plain/index.html": "label-example",
          "etiquettes/index.html": "label-block"}
@@ -50,6 +50,7 @@ class Picture:
     png: str
     size: tuple[int, int]
     alt: str
+    lazy: bool
 
 
 def pictures(site: Site, page: str) -> list[Picture]:
@@ -58,14 +59,21 @@ def pictures(site: Site, page: str) -> list[Picture]:
         candidates = tuple((url.removeprefix("/"), int(width[:-1])) for url, width in
                            (part.strip().split(" ") for part in (match[2] or "").split(",") if part))
         found.append(Picture(match[1], candidates, match[3] or "", match[4], (int(match[5]), int(match[6])),
-                             match[7]))
+                             match[7], bool(match[8])))
     return found
 
 
-def example_site(make_site: Callable[..., Site], config: str = CONFIG, name: str = "site") -> Site:
+def _png_600() -> bytes:
     ruban = io.BytesIO()
     Image.new("RGB", (600, 300), "#7b3f00").save(ruban, "PNG")
-    site = make_site({**label_files(), "content/labels/ruban.yaml": RUBAN, "content/labels/ruban.png": ruban.getvalue(),
+    return ruban.getvalue()
+
+
+PNG_600 = _png_600()
+
+
+def example_site(make_site: Callable[..., Site], config: str = CONFIG, name: str = "site") -> Site:
+    site = make_site({**label_files(), "content/labels/ruban.yaml": RUBAN, "content/labels/ruban.png": PNG_600,
                       "content/pages/etiquettes.md": PAGE}, config=config, name=name)
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -113,6 +121,19 @@ def test_the_example_is_a_picture_with_webp_variants_wherever_it_is_shown(make_s
     both = design_variants(site)
     assert set(variant_files(site)) == both["plain"] | both["ruban"] and len(both["ruban"]) == 3
     assert both["plain"] == {p for p, _ in plain.candidates}
+
+
+def test_the_cards_that_open_the_label_index_are_not_lazy(make_site: Callable[..., Site]) -> None:
+    # The first row of /labels/ is what a visitor sees first (its largest picture): a lazy image
+    # there waits for the layout before it is even asked for. Further down, and elsewhere, lazy.
+    site = make_site({**label_files(), "content/labels/ruban.yaml": RUBAN, "content/labels/ruban.png": PNG_600,
+                      "content/labels/zigzag.yaml": RUBAN.replace("title: Ruban", "title: Zigzag"),
+                      "content/pages/etiquettes.md": PAGE}, config=CONFIG)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert [p.lazy for p in pictures(site, "labels/index.html")] == [False, False, True]
+    assert {p.lazy for p in pictures(site, "labels/plain/index.html")} == {True}  # the example and the cards
+    assert [p.lazy for p in pictures(site, "etiquettes/index.html")] == [True]
 
 
 def test_what_stays_one_file_stays_one_file(make_site: Callable[..., Site]) -> None:
