@@ -73,3 +73,15 @@ def test_an_unknown_consent_scope_is_reported_at_its_own_line(make_site) -> None
     assert result.exit_code == 1
     assert f"content/memories/a.md:{line}: consent.scope: unknown scope 'sahre'; use site, share, print" \
         in result.stderr
+
+
+def test_a_language_code_in_capitals_is_the_language_in_any_case(make_site) -> None:
+    # BCP 47 tags are case-insensitive (Hugo lowercases them): "FR" is French, with the French
+    # theme strings and lang="fr", not a configuration error.
+    site = make_site({"content/memories/a.md": memory("A")},
+                     config="title: T\nbase_url: https://example.org/\nlanguage: FR\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("index.html")
+    assert '<html lang="fr"' in page
+    assert "Souvenirs" in page or "souvenirs" in page

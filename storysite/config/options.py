@@ -266,9 +266,12 @@ class LanguageCode(Option[str]):
     expected = "a language code such as fr or en"
 
     def check(self, raw: Any) -> str:
-        if not isinstance(raw, str) or not re.match(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z", raw):
+        if not isinstance(raw, str) or not re.match(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z", raw):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
-        return raw
+        # Language tags are read whatever their case (BCP 47): FR is fr, whose strings the
+        # themes have. (What follows, a region, is kept as written: it names a strings file.)
+        language, dash, rest = raw.partition("-")
+        return language.lower() + dash + rest
 
 
 class SitePath(Option[str]):
