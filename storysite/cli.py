@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors (or a fault of the environment),
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -625,7 +626,9 @@ def serve_command(site: str, port: int, host: str) -> None:
     try:
         server = PreviewServer(site_dir, host, port, on_build=report)
     except OSError as exc:
-        raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        # Exit 2, as for a wrong option: 1 says the site failed to build.
+        hint = "; choose another with --port" if exc.errno == errno.EADDRINUSE else ""
+        raise StorysiteError(f"cannot listen on {host}:{port}: {exc.strerror}{hint}", exit_code=2) from None
 
     def stop_when_terminated(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # as Ctrl-C: the preview's folder and records are cleared away

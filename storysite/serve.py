@@ -426,7 +426,11 @@ class PreviewServer:
         self._temp = Path(tempfile.mkdtemp(prefix="storysite-serve-"))
         self.state = PreviewState(self._temp / "site")
         self.rebuilder = Rebuilder(self.site_dir, self.state, on_build or (lambda result, seconds: None))
-        self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state, host))
+        try:
+            self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state, host))
+        except BaseException:  # (port in use, no such address): no stop() will clear the folder away
+            shutil.rmtree(self._temp, ignore_errors=True)
+            raise
         self.httpd.daemon_threads = True
         config, _ = load_config(self.site_dir)
         ignored = [self._temp]

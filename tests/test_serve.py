@@ -442,3 +442,25 @@ def test_no_rebuild_at_startup_when_nothing_changed(make_site) -> None:
         assert server.rebuilder.builds == 1
     finally:
         server.stop()
+
+
+def test_a_port_in_use_is_a_clear_error_that_leaves_nothing_behind(make_site, tmp_path) -> None:
+    # Another preview (or any server) already listens there: a one-line message and exit 2, as
+    # for a wrong option, and no preview folder left in the temporary folder, run after run.
+    import os
+    import socket
+    import subprocess
+    import sys
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "storysite", "serve", str(site.root), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60, env={**os.environ, "TMPDIR": str(scratch)})
+    assert run.returncode == 2, run.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "--port" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert list(scratch.iterdir()) == []
