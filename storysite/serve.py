@@ -334,18 +334,29 @@ def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPR
             if not head:
                 self.wfile.write(body)
 
+        def _redirect(self, location: str) -> None:
+            self.send_response(302)  # not 301: a browser keeps a permanent redirect past this preview
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+
         def _file(self, url_path: str, head: bool = False) -> None:
             root = state.output_dir.resolve()
             base = state.base_path
             if base != "/" and url_path in ("/", base.rstrip("/")):
                 # The site lives under its base path, as it will once deployed.
-                self.send_response(302)
-                self.send_header("Location", base)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self._redirect(base)
                 return
             inside = url_path.startswith(base)
             target = resolve_request(root, "/" + url_path[len(base):]) if inside else None
+            if (target is not None and target.name == "index.html" and not url_path.endswith("/")
+                    and not urllib.parse.unquote(url_path).endswith("/index.html")):
+                # A folder named without its final slash: served as it is, its page's relative
+                # links would resolve against the parent folder. Web servers redirect; so does this.
+                query = urllib.parse.urlsplit(self.path).query
+                self._redirect(url_path + "/" + (f"?{query}" if query else ""))
+                return
             if not state.has_output:
                 body = _inject(b"<!doctype html><html lang=en><head><meta charset=utf-8><title>storysite</title>"
                                b"</head><body><h1>Waiting for a successful build</h1></body></html>", state)

@@ -464,3 +464,35 @@ def test_a_port_in_use_is_a_clear_error_that_leaves_nothing_behind(make_site, tm
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "--port" in run.stderr
     assert "Traceback" not in run.stderr
     assert list(scratch.iterdir()) == []
+
+
+def redirect_of(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, str | None]:
+    """The status and ``Location`` of the answer to ``path`` (redirects not followed)."""
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), port, timeout=5)
+    connection.request(method, path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, response.getheader("Location")
+
+
+def test_a_folder_named_without_its_final_slash_is_redirected(make_site) -> None:
+    # As Hugo's and Eleventy's servers and every web host do: the page of /memories/a, served as it
+    # is, would resolve its relative links (a static page's "style.css") against /memories/.
+    site = make_site({"content/memories/a.md": memory("Premier titre"),
+                      "static/docs/index.html": '<link rel="stylesheet" href="style.css"><p>Docs</p>',
+                      "static/docs/style.css": "p{}"},
+                     config="title: T\nbase_url: https://example.org/marque/\n")
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        assert redirect_of(server, "/marque/memories/a") == (302, "/marque/memories/a/")
+        assert redirect_of(server, "/marque/memories/a", "HEAD") == (302, "/marque/memories/a/")
+        assert redirect_of(server, "/marque/docs?v=2") == (302, "/marque/docs/?v=2")
+        assert redirect_of(server, "/marque/memories/a/")[0] == 200
+        assert redirect_of(server, "/marque/memories/a/index.html")[0] == 200
+        assert redirect_of(server, "/marque/docs/style.css")[0] == 200
+        assert redirect_of(server, "/marque/nowhere")[0] == 404
+    finally:
+        server.stop()
