@@ -217,6 +217,14 @@ class Rebuilder:
             pass
 
 
+def editor_scratch(name: str) -> bool:
+    """Whether ``name`` is an editor's scratch file, never content: a swap (vim's ``.x.swp``,
+    ``.swo``, ``.swx``), lock (emacs' ``.#x``), backup (``x~``), autosave (emacs' ``#x#``) or
+    temporary file, or vim's ``4913``, which it creates and deletes to test a folder is writable."""
+    return (name.endswith(("~", ".swp", ".swo", ".swx", ".tmp")) or name.startswith(".#")
+            or (len(name) > 1 and name.startswith("#") and name.endswith("#")) or name == "4913")
+
+
 class _Watcher(FileSystemEventHandler):
     def __init__(self, site_dir: Path, ignored_roots: list[Path], rebuilder: Rebuilder,
                  on_new_folder: Callable[[Path], None] | None = None,
@@ -237,11 +245,15 @@ class _Watcher(FileSystemEventHandler):
             return False
         if any(part in IGNORED_PARTS for part in parts):
             return False
-        name = path.name
-        return not (name.endswith(("~", ".swp", ".swx", ".tmp")) or name.startswith(".#"))
+        return not editor_scratch(path.name)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            # A folder is "modified" when a name in it comes or goes: the file's own event
+            # says which, and is judged below. Taken as a change, it made every swap file an
+            # editor creates and deletes beside the file it edits a rebuild and a reload.
             return
         paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
         if event.is_directory and event.event_type in ("created", "moved", "deleted"):

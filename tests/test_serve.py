@@ -496,3 +496,18 @@ def test_a_folder_named_without_its_final_slash_is_redirected(make_site) -> None
         assert redirect_of(server, "/marque/nowhere")[0] == 404
     finally:
         server.stop()
+
+
+def test_editor_scratch_files_do_not_rebuild(preview) -> None:
+    # Saving in vim or emacs creates and deletes swap, lock, backup and test files beside the
+    # file: none is content, and none may cost a rebuild and a reload of every open page.
+    site, server = preview
+    before = wait_until_quiet(server)
+    folder = site.root / "content/memories"
+    for name in (".a.md.swp", ".a.md.swo", ".a.md.swx", "a.md~", ".#a.md", "#a.md#", "4913", "a.md.tmp"):
+        (folder / name).write_text("x")
+        (folder / name).unlink()
+    time.sleep(0.6)
+    assert server.rebuilder.builds == before
+    site.write("content/memories/a.md", memory("Titre enregistré"))
+    assert wait_for(lambda: "Titre enregistré" in get(server, "/memories/a/")[1])
