@@ -269,6 +269,20 @@ class _Watcher(FileSystemEventHandler):
             self.rebuilder.poke()
 
 
+_UTF8 = "; charset=utf-8"
+CONTENT_TYPES = {
+    ".html": "text/html" + _UTF8, ".css": "text/css" + _UTF8, ".js": "text/javascript" + _UTF8,
+    ".mjs": "text/javascript" + _UTF8, ".txt": "text/plain" + _UTF8, ".xml": "application/xml" + _UTF8,
+    ".json": "application/json", ".webmanifest": "application/manifest+json", ".svg": "image/svg+xml",
+    ".vtt": "text/vtt" + _UTF8, ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".mp4": "video/mp4", ".webm": "video/webm", ".pdf": "application/pdf",
+}
+"""The types of the files a site is made of, by suffix: not left to the system's table, which
+may lack webp, avif or woff2 (no /etc/mime.types) or be wrong (Windows' registry has served .js
+as text/plain), and text in UTF-8, as the build writes it, for the stylesheets and scripts too."""
+
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
 # A Host header: a name or IPv4 address, or an IPv6 address in brackets; then maybe a port.
@@ -308,6 +322,9 @@ def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPR
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
+
+        def guess_type(self, path: str | os.PathLike[str]) -> str:
+            return CONTENT_TYPES.get(Path(path).suffix.lower()) or super().guess_type(path)
 
         def _refused_host(self, head: bool = False) -> bool:
             """Answer 421 when the Host header does not name this preview (DNS rebinding)."""
@@ -384,7 +401,6 @@ def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPR
             kind = self.guess_type(str(target))
             if target.suffix == ".html":
                 data = _inject(data, state)
-                kind = "text/html; charset=utf-8"
             self._send(status, kind, data, head)
 
         def _events(self) -> None:

@@ -511,3 +511,29 @@ def test_editor_scratch_files_do_not_rebuild(preview) -> None:
     assert server.rebuilder.builds == before
     site.write("content/memories/a.md", memory("Titre enregistré"))
     assert wait_for(lambda: "Titre enregistré" in get(server, "/memories/a/")[1])
+
+
+def test_files_are_served_with_their_web_types_whatever_the_systems_table(make_site, monkeypatch) -> None:
+    # Python's mimetypes reads the system's table: without /etc/mime.types it knows no webp or
+    # woff2, and a Windows registry has mapped .js to text/plain (scripts then refused).
+    import mimetypes
+
+    monkeypatch.setattr(mimetypes, "guess_type", lambda url, strict=True: ("text/plain", None))
+    files = {"a.css": "p{}", "a.js": "1", "a.json": "{}", "a.xml": "<a/>", "a.svg": "<svg/>", "a.webp": "x",
+             "a.avif": "x", "a.woff2": "x", "a.txt": "é"}
+    site = make_site({"content/memories/a.md": memory("Premier titre"),
+                      **{f"static/{name}": text for name, text in files.items()}})
+    server = PreviewServer(site.root, "127.0.0.1", 0)
+    server.start()
+    try:
+        expected = {"a.css": "text/css; charset=utf-8", "a.js": "text/javascript; charset=utf-8",
+                    "a.json": "application/json", "a.xml": "application/xml; charset=utf-8",
+                    "a.svg": "image/svg+xml", "a.webp": "image/webp", "a.avif": "image/avif",
+                    "a.woff2": "font/woff2", "a.txt": "text/plain; charset=utf-8",
+                    "memories/a/": "text/html; charset=utf-8", "feed.xml": "application/xml; charset=utf-8"}
+        for path, kind in expected.items():
+            for method in ("GET", "HEAD"):
+                status, got, _ = request_as(server, "127.0.0.1", "/" + path, method)
+                assert (status, got) == (200, kind), (path, method)
+    finally:
+        server.stop()
