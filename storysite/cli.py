@@ -609,7 +609,7 @@ def serve_command(site: str, port: int, host: str) -> None:
 
     site_dir = _site_dir(site)
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         loopback = host == "localhost"
     if not loopback:

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -456,6 +457,16 @@ def _inject(html: bytes, state: PreviewState) -> bytes:
     return html[:index] + tag + html[index:] if index >= 0 else html + tag
 
 
+class _PreviewHTTPServer(http.server.ThreadingHTTPServer):
+    """The HTTP server, over IPv6 when its address is one (``--host ::1``): the IPv4 socket
+    of :class:`http.server.HTTPServer` cannot bind it."""
+
+    def __init__(self, address: tuple[str, int], handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
+
+
 class PreviewServer:
     """The preview: HTTP server, watcher and rebuilder, startable in a thread (tests) or the foreground."""
 
@@ -465,8 +476,9 @@ class PreviewServer:
         self._temp = Path(tempfile.mkdtemp(prefix="storysite-serve-"))
         self.state = PreviewState(self._temp / "site")
         self.rebuilder = Rebuilder(self.site_dir, self.state, on_build or (lambda result, seconds: None))
+        host = host.strip("[]")  # --host [::1], as the address is written in a URL
         try:
-            self.httpd = http.server.ThreadingHTTPServer((host, port), _make_handler(self.state, host))
+            self.httpd = _PreviewHTTPServer((host, port), _make_handler(self.state, host))
         except BaseException:  # (port in use, no such address): no stop() will clear the folder away
             shutil.rmtree(self._temp, ignore_errors=True)
             raise
@@ -517,8 +529,8 @@ class PreviewServer:
     def url(self) -> str:
         """The server's root URL."""
         host, port = self.httpd.server_address[:2]
-        shown = host.decode() if isinstance(host, bytes) else host
-        return f"http://{shown}:{port}/"
+        shown = host.decode() if isinstance(host, (bytes, bytearray)) else host
+        return f"http://{_bracketed(shown)}:{port}/"
 
     @property
     def site_url(self) -> str:

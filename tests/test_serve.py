@@ -537,3 +537,25 @@ def test_files_are_served_with_their_web_types_whatever_the_systems_table(make_s
                 assert (status, got) == (200, kind), (path, method)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_a_preview_on_the_ipv6_loopback_serves_it(make_site, host: str) -> None:
+    # --host ::1 is a loopback address the preview answers to ([::1] in the Host header): it
+    # could not be bound, the server's socket being IPv4 only.
+    import socket
+    with socket.socket(socket.AF_INET6) as probe:
+        try:
+            probe.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, host, 0)
+    server.start()
+    try:
+        port = server.httpd.server_address[1]
+        assert server.url == f"http://[::1]:{port}/"
+        assert request_as(server, "[::1]:PORT")[:1] == (200,)
+        assert request_as(server, "evil.example")[0] == 421
+    finally:
+        server.stop()
