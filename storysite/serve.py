@@ -353,7 +353,11 @@ def _make_handler(state: PreviewState, bound: str) -> type[http.server.BaseHTTPR
         def do_HEAD(self) -> None:
             if self._refused_host(head=True):
                 return
-            self._file(urllib.parse.urlsplit(self.path).path, head=True)
+            path = urllib.parse.urlsplit(self.path).path
+            if path == SCRIPT_PATH:  # (a HEAD answers as its GET would, without the body)
+                self._send(200, "text/javascript; charset=utf-8", LIVERELOAD_JS.encode(), head=True)
+                return
+            self._file(path, head=True)
 
         def _send(self, status: int, kind: str, body: bytes, head: bool = False) -> None:
             self.send_response(status)

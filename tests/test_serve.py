@@ -539,6 +539,13 @@ def test_files_are_served_with_their_web_types_whatever_the_systems_table(make_s
         server.stop()
 
 
+def test_a_head_request_answers_as_its_get(preview) -> None:
+    _, server = preview
+    for path in ("/memories/a/", "/__storysite/livereload.js", "/nowhere/"):
+        got, head = request_as(server, "127.0.0.1", path), request_as(server, "127.0.0.1", path, "HEAD")
+        assert head == (got[0], got[1], ""), path
+
+
 @pytest.mark.parametrize("host", ["::1", "[::1]"])
 def test_a_preview_on_the_ipv6_loopback_serves_it(make_site, host: str) -> None:
     # --host ::1 is a loopback address the preview answers to ([::1] in the Host header): it
