@@ -82,7 +82,7 @@ from storysite.video import VideoFile, plan_videos
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import (
     MARKER,
-    BackgroundSurvey,
+    BackgroundListing,
     Staging,
     clean_leftovers,
     foreign_files,
@@ -274,12 +274,20 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
 
     # Hashed before they are read: an edit made meanwhile makes the next build compare unequal.
     unsettled = cache.file_hashes(recent)
-    recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
-    # The recycled folder's files are listed by another process while this one loads and plans
-    # (a preview has them listed already, once its pages were served: see settle_preview).
     processes = workers or default_workers()
-    survey = (background.enter_context(BackgroundSurvey(recycle))
-              if write and memo is None and processes > 1 and not problems.has_errors else None)
+    recycle = preview_recycle_dir(output_dir) if preview else cache.recycle_dir(site_dir, output_dir)
+    stage = functools.partial(Staging, output_dir, recycle, previous_files=state.files if state is not None else None,
+                              previous_marker=state.output_marker if state is not None else None,
+                              recycled_listing=memo.recycled if memo is not None else None)
+    staging: Staging | None = None
+    listing: BackgroundListing | None = None
+    if write and not problems.has_errors and recycle.is_dir():
+        # The output before last is taken as the staging folder now (a build that stops before
+        # writing gives it back): another process lists what it holds while this one loads and
+        # plans. (A preview's was listed once its pages were served: see settle_preview.)
+        staging = background.enter_context(stage())
+        if memo is None and processes > 1 and staging.recycled:
+            listing = background.enter_context(BackgroundListing(staging.root))
 
     # 2. Load and validate every content file; all problems are collected.
     known = memo.digests if memo is not None and memo.digests is not None else cache.load_digests(site_dir)
@@ -534,70 +542,69 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     # that writes reports no content back (``check`` does, for its report).
     del content
     heap.give_back()
-    listing = memo.recycled if memo is not None else survey.result() if survey is not None else None
-    with Staging(output_dir, recycle,
-                 previous_files=state.files if state is not None else None,
-                 previous_marker=state.output_marker if state is not None else None,
-                 recycled_listing=listing) as staging:
-        if memo is not None:
-            memo.recycled = None  # a survey holds for the folder surveyed, now taken
-        # 6. Pages: unchanged ones are linked from the previous output, the others rendered
-        #    (in parallel when there are many). Every written file is checked for requests
-        #    to other origins: no page may make a visitor's browser call anyone else.
-        previous_output, previous_finished = output_dir, state.finished_ns if state is not None else 0
-        if memo is not None and memo.pages is not None:
-            previous_pages = memo.pages
-        elif preview and memo is not None and (seed := _seed_output(site_dir, site_dir / config.output)):
-            # A preview's first build starts from the site's own output, when it has one: its
-            # pages are the preview's (the reload script is added as they are served), and
-            # each is taken by its bytes where they still hash as recorded: copied, never
-            # linked (the preview must not show an edit made in place there, nor move the
-            # change times of the site's output, whose next build would take them for edited).
-            previous_output, previous_finished, previous_pages = seed
-        else:
-            previous_pages = cache.load_pages(site_dir, output_dir)
-        staging.expected = outputs
-        written = write_pages(jobs, page_settings, staging, previous_pages, previous_output, processes,
-                              previous_finished, link_previous=previous_output == output_dir)
-        # Every page that shows a fan's text is written.
-        text_store.close()
-        del previous_pages
-        heap.give_back()
-        problems.extend(written.problems)
-        facts: dict[str, takedown.FileFacts] = {
-            path: takedown.FileFacts(f.sha256, f.memories, f.media) for path, f in written.facts.items()}
+    if staging is None:
+        staging = background.enter_context(stage())
+    elif listing is not None and (listed := listing.result()) is not None:
+        staging.take_listing(*listed)
+    if memo is not None:
+        memo.recycled = None  # a survey holds for the folder surveyed, now taken
+    # 6. Pages: unchanged ones are linked from the previous output, the others rendered
+    #    (in parallel when there are many). Every written file is checked for requests
+    #    to other origins: no page may make a visitor's browser call anyone else.
+    previous_output, previous_finished = output_dir, state.finished_ns if state is not None else 0
+    if memo is not None and memo.pages is not None:
+        previous_pages = memo.pages
+    elif preview and memo is not None and (seed := _seed_output(site_dir, site_dir / config.output)):
+        # A preview's first build starts from the site's own output, when it has one: its
+        # pages are the preview's (the reload script is added as they are served), and
+        # each is taken by its bytes where they still hash as recorded: copied, never
+        # linked (the preview must not show an edit made in place there, nor move the
+        # change times of the site's output, whose next build would take them for edited).
+        previous_output, previous_finished, previous_pages = seed
+    else:
+        previous_pages = cache.load_pages(site_dir, output_dir)
+    staging.expected = outputs
+    written = write_pages(jobs, page_settings, staging, previous_pages, previous_output, processes,
+                          previous_finished, link_previous=previous_output == output_dir)
+    # Every page that shows a fan's text is written.
+    text_store.close()
+    del previous_pages
+    heap.give_back()
+    problems.extend(written.problems)
+    facts: dict[str, takedown.FileFacts] = {
+        path: takedown.FileFacts(f.sha256, f.memories, f.media) for path, f in written.facts.items()}
 
-        def put(path: str, data: bytes) -> None:
-            staging.write(path, data)
-            facts[path] = takedown.file_facts(path, data, base_path)
-            problems.extend(thirdparty.check_files([(path, data)], own_origin, config.privacy.allowed_origins,
-                                                   config.output))
+    def put(path: str, data: bytes) -> None:
+        staging.write(path, data)
+        facts[path] = takedown.file_facts(path, data, base_path)
+        problems.extend(thirdparty.check_files([(path, data)], own_origin, config.privacy.allowed_origins,
+                                               config.output))
 
-        for out in _asset_outputs(assets, static_files):
-            put(out.path, out.data)
-        for path, media_file in media_files:
-            put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
-        for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
-            put(path, data)
-        if problems.has_errors or (strict and problems.fails_strict):
-            return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
-                               curation=curation, images_encoded=stats.encoded, images_reused=stats.reused,
-                               base_path=config.base_path)
-        # A preview, or a build for another address, leaves the takedown record alone (it
-        # describes the site deployed at the configured one).
-        manifest = None if preview or base_url is not None else takedown.manifest_from_facts(
-            facts, (m.slug for m in site.memories))
-        cache.forget_output_records(site_dir, output_dir)
-        staging.commit()
-        if preview and memo is None:
-            # A first preview had no output to recycle: one is linked now, before the build is
-            # recorded as finished (a link changes its file's change time), so that the first
-            # save is as quick as the next ones. (A deploying build does not pay for it: the
-            # output before last is there from its second build on. The preview server does it
-            # once its pages are served: see settle_preview.)
-            prime_recycled(output_dir, recycle)
-        sizes = dict(sorted(staging.written.items()))
-        count = written.rendered + written.reused
+    for out in _asset_outputs(assets, static_files):
+        put(out.path, out.data)
+    for path, media_file in media_files:
+        put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
+    for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
+        put(path, data)
+    if problems.has_errors or (strict and problems.fails_strict):
+        return BuildResult(problems, output_dir, seconds=time.perf_counter() - started,
+                           curation=curation, images_encoded=stats.encoded, images_reused=stats.reused,
+                           base_path=config.base_path)
+    # A preview, or a build for another address, leaves the takedown record alone (it
+    # describes the site deployed at the configured one).
+    manifest = None if preview or base_url is not None else takedown.manifest_from_facts(
+        facts, (m.slug for m in site.memories))
+    cache.forget_output_records(site_dir, output_dir)
+    staging.commit()
+    if preview and memo is None:
+        # A first preview had no output to recycle: one is linked now, before the build is
+        # recorded as finished (a link changes its file's change time), so that the first
+        # save is as quick as the next ones. (A deploying build does not pay for it: the
+        # output before last is there from its second build on. The preview server does it
+        # once its pages are served: see settle_preview.)
+        prime_recycled(output_dir, recycle)
+    sizes = dict(sorted(staging.written.items()))
+    count = written.rendered + written.reused
     rendered, reused = written.rendered, written.reused
     purge: list[str] = []
     # The new output is in place: a record that cannot be written now is an error of a build

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import pickle
 import shutil
 import signal
 import stat
@@ -97,6 +96,8 @@ class Staging:
         self._listing_given = recycled_listing
         self._known_files: frozenset[str] | None = None
         self._known_folders: set[str] = set()
+        self._touched = False
+        """Whether anything was removed from the staging folder or written there yet."""
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -108,8 +109,7 @@ class Staging:
                 os.rename(self.recycle_dir, self.root)
                 self.recycled = True
                 if given is not None and known is not None:
-                    self._known_files = known
-                    self._known_folders = {relpath for relpath, *_ in given.folders if relpath}
+                    self.take_listing(known, {relpath for relpath, *_ in given.folders if relpath})
             except OSError:  # another file system, or another build took it first
                 shutil.rmtree(self.recycle_dir, ignore_errors=True)
         if not self.recycled:
@@ -118,7 +118,20 @@ class Staging:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if not self._committed:
+            if self.recycled and not self._touched and self.recycle_dir is not None:
+                # A build that stopped before writing (an error in the content) gives the
+                # recycled folder back as it found it, for the next build.
+                with contextlib.suppress(OSError):
+                    os.rename(self.root, self.recycle_dir)
+                    return
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def take_listing(self, files: frozenset[str], folders: Iterable[str]) -> None:
+        """What the recycled folder holds, known otherwise than by a walk (a listing made by
+        another process, see :class:`BackgroundListing`): :meth:`prune_unexpected` removes
+        what this build does not write by that list."""
+        if self.recycled:
+            self._known_files, self._known_folders = files, set(folders)
 
     def write(self, relpath: str, data: bytes) -> None:
         """Write one output file; two writes to one path are a bug in the caller.
@@ -126,6 +139,7 @@ class Staging:
         A file identical to the previous output's is linked to it instead."""
         if relpath in self.written:
             raise StorysiteError(f"internal error: {relpath} was written twice")
+        self._touched = True
         target = self.root / relpath
         if not target.resolve().is_relative_to(self.root.resolve()):
             raise StorysiteError(f"internal error: {relpath} is outside the output")
@@ -141,6 +155,7 @@ class Staging:
         ``unchanged`` when it is a hard link to the previous output's file."""
         if relpath in self.written:
             raise StorysiteError(f"internal error: {relpath} was written twice")
+        self._touched = True
         self.written[relpath] = size
         if unchanged:
             self.unchanged.add(relpath)
@@ -158,6 +173,7 @@ class Staging:
         output made read-only, then recycled with it) is given up for a new one, so that it
         never holds back the build, nor a withdrawal with it; it is removed, else reported
         in :attr:`left_behind` (it still holds what an earlier build published)."""
+        self._touched = True  # (from here on, workers write there)
         if self.recycled and self.expected is not None:
             try:
                 if self._known_files is not None:
@@ -316,15 +332,16 @@ def survey_recycled(folder: Path) -> RecycledListing | None:
     return RecycledListing(frozenset(files), tuple(folders))
 
 
-class BackgroundSurvey:
-    """:func:`survey_recycled` of a folder, run in a forked process while the build goes on.
+class BackgroundListing:
+    """Every file and folder below a folder, listed by a forked process while the build goes on.
 
-    A one-shot build (``storysite build``) needs its recycled folder's file list only when it
-    starts writing, after a second or so of loading and planning that leaves the machine's
-    other core idle: listing ten thousand folders (about 0.1 s) is done there meanwhile. The
-    listing is trusted no more than the preview's: :class:`Staging` checks that no folder of
-    it changed since (:meth:`RecycledListing.holds`), and walks the folder otherwise.
-    Use as a context manager: leaving it stops and reaps the process if still running."""
+    A one-shot build (``storysite build``) takes its recycled folder as its staging folder as
+    soon as it knows it will write (see :meth:`Staging.take_listing`), and needs to know what
+    the folder holds only when it starts writing, after a second or so of loading and planning
+    that leaves the machine's other core idle: listing ten thousand folders (about 0.1 s) is
+    done there meanwhile. The folder is the build's own by then (named for its process), so
+    the listing is as good as a walk made later. Use as a context manager: leaving it stops
+    and reaps the process if it is still running."""
 
     def __init__(self, folder: Path) -> None:
         self._pid = 0
@@ -342,7 +359,8 @@ class BackgroundSurvey:
             code = 1
             try:
                 os.close(read)
-                data = pickle.dumps(survey_recycled(folder), pickle.HIGHEST_PROTOCOL)
+                files, folders = _list_tree(folder)
+                data = b"%d\n" % len(files) + b"\0".join(os.fsencode(name) for name in (*files, *folders))
                 with os.fdopen(write, "wb") as out:
                     out.write(data)
                 code = 0
@@ -352,23 +370,24 @@ class BackgroundSurvey:
         os.close(write)
         self._pid, self._pipe = pid, read
 
-    def result(self) -> RecycledListing | None:
-        """The survey, once the process is done; None when it failed (the folder is walked)."""
+    def result(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The files and the folders (relative paths), once the process is done; None when it
+        failed (a folder it could not list or write: the build walks it, and gives it up)."""
         if not self._pid:
             return None
-        chunks = []
         try:
             with os.fdopen(self._pipe, "rb") as pipe:
                 self._pipe = -1
-                chunks.append(pipe.read())
+                data = pipe.read()
         except OSError:
-            pass
-        code = self._reap()
-        try:
-            listing = pickle.loads(b"".join(chunks)) if code == 0 else None
-        except Exception:
+            data = b""
+        if self._reap() != 0 or not data:
             return None
-        return listing if isinstance(listing, RecycledListing) else None
+        count, _, names = data.partition(b"\n")
+        listed = [os.fsdecode(name) for name in names.split(b"\0")] if names else []
+        if not count.isdigit() or int(count) > len(listed):
+            return None
+        return frozenset(listed[:int(count)]), frozenset(listed[int(count):])
 
     def _reap(self) -> int:
         pid, self._pid = self._pid, 0
@@ -378,7 +397,7 @@ class BackgroundSurvey:
             return -1
         return os.waitstatus_to_exitcode(status)
 
-    def __enter__(self) -> BackgroundSurvey:
+    def __enter__(self) -> BackgroundListing:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -389,6 +408,26 @@ class BackgroundSurvey:
             with contextlib.suppress(OSError):
                 os.kill(self._pid, signal.SIGKILL)
             self._reap()
+
+
+def _list_tree(folder: Path) -> tuple[list[str], list[str]]:
+    """The files (links and special files included) and the folders below ``folder``; a
+    folder this process cannot write raises, as :func:`_walk_files` with ``writable``."""
+    files: list[str] = []
+    folders: list[str] = []
+    pending = [""]
+    while pending:
+        relpath = pending.pop()
+        path = os.path.join(folder, relpath) if relpath else str(folder)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        if relpath:
+            folders.append(relpath)
+        with os.scandir(path) as entries:
+            for entry in entries:
+                inner = f"{relpath}/{entry.name}" if relpath else entry.name
+                (pending if entry.is_dir(follow_symlinks=False) else files).append(inner)
+    return files, folders
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:

@@ -846,30 +846,33 @@ def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_f
     assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
 
 
-def _survey_then(monkeypatch, meanwhile: Callable[[], None]) -> list[bool]:
-    """Run ``meanwhile`` once, after the next build's background survey of its recycled
-    folder and before that build stages its output in it; the list says whether it ran."""
+def _listed_then(monkeypatch, meanwhile: Callable[[], None]) -> list[bool]:
+    """Run ``meanwhile`` once, when the next build has its staging folder's listing (made by
+    another process while it loaded the content) and is about to write; the list says
+    whether it ran."""
     import storysite.build as build_module
 
-    real = build_module.BackgroundSurvey.result
+    real = build_module.BackgroundListing.result
     ran: list[bool] = []
 
     def result(self: Any) -> Any:
-        listing = real(self)
-        assert listing is not None, "the recycled folder was surveyed"
+        listed = real(self)
+        assert listed is not None, "the recycled folder was listed"
         if not ran:
             ran.append(True)
             meanwhile()
-        return listing
+        return listed
 
-    monkeypatch.setattr(build_module.BackgroundSurvey, "result", result)
+    monkeypatch.setattr(build_module.BackgroundListing, "result", result)
     return ran
 
 
-def test_a_build_prunes_its_recycled_folder_by_a_survey_made_meanwhile(make_site, tmp_path: Path,
-                                                                       monkeypatch) -> None:
-    """A build lists its recycled folder in another process while it loads the content, and
-    prunes the folder by that list rather than walking it again."""
+def test_a_build_prunes_its_recycled_folder_by_a_listing_made_meanwhile(make_site, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """A build takes the output before last as its staging folder as soon as it knows it will
+    write, has another process list it while it loads the content, and prunes it by that list
+    rather than walking it again; what it holds that this build does not write (a withdrawn
+    memory's page, an empty folder left by hand) is gone all the same."""
     import storysite.build as build_module
     import storysite.write as write_module
 
@@ -879,6 +882,8 @@ def test_a_build_prunes_its_recycled_folder_by_a_survey_made_meanwhile(make_site
         if label:
             _edit_m002(site, label)
         assert build_module.build(site.root, today=today, workers=2).written
+    (tree,) = recycled_trees(site)
+    (tree / "vide/dossier").mkdir(parents=True)
     walked: list[str] = []
     real_walk = write_module._walk_files
 
@@ -887,43 +892,66 @@ def test_a_build_prunes_its_recycled_folder_by_a_survey_made_meanwhile(make_site
         return real_walk(root, *args, **kwargs)
 
     monkeypatch.setattr(write_module, "_walk_files", walk)
-    ran = _survey_then(monkeypatch, lambda: None)
+    ran = _listed_then(monkeypatch, lambda: None)
     withdrawn = site.root / "content/memories/m004.md"
     withdrawn.write_text(withdrawn.read_text().replace("status: approved", "status: withdrawn"))
     _edit_m002(site, "b")
     result = build_module.build(site.root, today=today, workers=2)
     assert result.written, [d.message for d in result.diagnostics.sorted()]
     assert ran
-    assert not [root for root in walked if ".staging-" in root], "the staging folder was pruned by the survey"
+    assert not [root for root in walked if ".staging-" in root], "the staging folder was pruned by the listing"
     full = clean_copy(site, tmp_path, "full")
     assert build_module.build(full.root, today=today, workers=1).written
     assert site.output_files() == full.output_files()
     assert not [relpath for relpath in site.output_files() if relpath.startswith("memories/m004/")]
+    assert not (site.public / "vide").exists()
 
 
-def test_a_recycled_folder_changed_after_its_survey_is_walked(make_site, tmp_path: Path, monkeypatch) -> None:
-    """Between the survey and the staging, a file planted deep in the recycled folder, a
-    folder of it turned into a link out of it, or another build swapping in its own output
-    (the recycled folder is then another one): the survey no longer holds, and nothing of
-    what it missed reaches the output, the recycled folder or a folder outside."""
+def test_a_build_that_stops_before_writing_gives_the_recycled_folder_back(make_site, tmp_path: Path) -> None:
+    """A build that finds an error in the content took the output before last as its staging
+    folder for nothing: it puts it back, as it found it, and the next build recycles it."""
     import storysite.build as build_module
 
     site = small_site(make_site)
     today = dt.date(2026, 11, 20)
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "index.html").write_text("not the site's")
     for label in ("", "a"):
         if label:
             _edit_m002(site, label)
         assert build_module.build(site.root, today=today, workers=2).written
     (tree,) = recycled_trees(site)
+    before = files_under(tree)
+    broken = site.root / "content/memories/m005.md"
+    text = broken.read_text()
+    broken.write_text(text.replace("title:", "title: [unclosed"))
+    for workers in (2, 1):
+        result = build_module.build(site.root, today=today, workers=workers)
+        assert not result.written
+        assert recycled_trees(site) == [tree]
+        assert files_under(tree) == before
+        assert not list(site.root.glob(".public.staging-*"))
+    broken.write_text(text)
+    _edit_m002(site, "b")
+    result = build_module.build(site.root, today=today, workers=2)
+    assert result.written
+    assert result.pages_rendered < result.pages_reused
+    full = clean_copy(site, tmp_path, "full")
+    assert build_module.build(full.root, today=today, workers=1).written
+    assert site.output_files() == full.output_files()
 
-    def tamper() -> None:
-        first, second = sorted(p for p in (tree / "memories").iterdir() if p.is_dir())[:2]
-        (first / "planted.html").write_text("<p>planted</p>")
-        shutil.rmtree(second)
-        os.symlink(outside, second)
+
+def test_a_build_that_commits_while_another_lists_its_staging_folder_changes_neither(make_site, tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    """Another build (a second terminal) swaps in its output while this one has taken the
+    recycled folder: each builds in its own folder, and the output is a clean build's, with
+    nothing of what the other published and this one does not."""
+    import storysite.build as build_module
+
+    site = small_site(make_site)
+    today = dt.date(2026, 11, 20)
+    for label in ("", "a"):
+        if label:
+            _edit_m002(site, label)
+        assert build_module.build(site.root, today=today, workers=2).written
 
     def another_build_commits() -> None:
         site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
@@ -931,18 +959,16 @@ def test_a_recycled_folder_changed_after_its_survey_is_walked(make_site, tmp_pat
         assert "TEXTE-SECRET-DU-FAN" in site.all_output_text()
         (site.root / "content/memories/secret.md").unlink()
 
-    for number, meanwhile in enumerate((tamper, another_build_commits)):
-        ran = _survey_then(monkeypatch, meanwhile)
-        _edit_m002(site, f"b{number}")
-        result = build_module.build(site.root, today=today, workers=2)
-        assert result.written, [d.message for d in result.diagnostics.sorted()]
-        assert ran
-        full = clean_copy(site, tmp_path, f"full-{number}")
-        assert build_module.build(full.root, today=today, workers=1).written
-        assert site.output_files() == full.output_files(), f"after {meanwhile.__name__}"
-        assert (outside / "index.html").read_text() == "not the site's"
-        kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
-        assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes() or b"planted" in p.read_bytes()]
+    ran = _listed_then(monkeypatch, another_build_commits)
+    _edit_m002(site, "b")
+    result = build_module.build(site.root, today=today, workers=2)
+    assert result.written, [d.message for d in result.diagnostics.sorted()]
+    assert ran
+    full = clean_copy(site, tmp_path, "full")
+    assert build_module.build(full.root, today=today, workers=1).written
+    assert site.output_files() == full.output_files()
+    kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
+    assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
 
 
 def test_a_ci_build_with_its_cache_and_output_restored_renders_only_what_changed(make_site, tmp_path: Path) -> None:
