@@ -85,3 +85,16 @@ def test_a_language_code_in_capitals_is_the_language_in_any_case(make_site) -> N
     page = site.read("index.html")
     assert '<html lang="fr"' in page
     assert "Souvenirs" in page or "souvenirs" in page
+
+
+def test_tags_written_as_one_text_with_commas_warn_that_it_is_one_tag(make_site) -> None:
+    # Pelican users write "tags: famille, goûter": storysite reads one text as one tag (as
+    # Eleventy does), which would silently make a tag page "famille-gouter"; it says so.
+    site = make_site({"content/memories/a.md": memory("A", extra="tags: famille, goûter\n"),
+                      "content/memories/b.md": memory("B", extra="tags: [famille, goûter]\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    line = site.root.joinpath("content/memories/a.md").read_text().splitlines().index("tags: famille, goûter") + 1
+    assert (f"content/memories/a.md:{line}: warning: tags: 'famille, goûter' is one tag; to give several, write them "
+            "as a list: tags: [famille, goûter]") in result.stderr
+    assert "content/memories/b.md" not in result.stderr

@@ -180,6 +180,12 @@ class FieldReader:
         """:meth:`text_list`, each tag cleaned of what draws nothing (:func:`clean_tag`), warning
         about a tag that gives no slug (it can have no page)."""
         kept: list[str] = []
+        raw = self.fields.get(key)
+        if isinstance(raw, str) and "," in raw:
+            # One text is one tag (as in Eleventy): Pelican's "a, b" gives a tag with a comma.
+            parts = ", ".join(part.strip() for part in raw.split(",") if part.strip())
+            self.warn(key, f"'{shortened(raw)}' is one tag; to give several, write them as a list: "
+                           f"{key}: [{shortened(parts)}]")
         for written in self.text_list(key):
             tag = clean_tag(written)
             if tag in kept:
