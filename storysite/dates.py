@@ -11,7 +11,10 @@ from typing import Any
 from storysite.diagnostics import shortened
 
 _FORMS = "1986, 1986-07, 1986-07-14 or 1980s"
-_PATTERN = re.compile(r"(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)\Z")
+# A day may come with a time of day, as Hugo's front matter and form exports write it
+# (2023-05-01T10:00:00Z, 2023-05-01 10:00): the day is the one written, whatever the offset.
+_PATTERN = re.compile(r"(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+                      r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?)\Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -77,6 +80,8 @@ def parse_partial_date(raw: Any, forms: str = _FORMS) -> tuple[PartialDate | Non
         return None, f"'{text}' is not a date: there is no month {month}"
     if match["day"] and not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None, f"'{text}' is not a date: {calendar.month_name[month]} {year} has no day {day}"
+    if match["hour"] and (int(match["hour"]) > 23 or int(match["minute"]) > 59):
+        return None, f"'{shortened(text)}' is not a date: there is no time {match['hour']}:{match['minute']}"
     return PartialDate(year, month, day), None
 
 

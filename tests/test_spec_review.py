@@ -98,3 +98,22 @@ def test_tags_written_as_one_text_with_commas_warn_that_it_is_one_tag(make_site)
     assert (f"content/memories/a.md:{line}: warning: tags: 'famille, goûter' is one tag; to give several, write them "
             "as a list: tags: [famille, goûter]") in result.stderr
     assert "content/memories/b.md" not in result.stderr
+
+
+def test_a_date_with_a_time_of_day_is_its_day_as_written(make_site) -> None:
+    # Hugo's front matter and form exports write dates with a time: the day is the one
+    # written (no shift to UTC), for a memory's date as for consent dates; a time that
+    # cannot be is still an error at its line.
+    def dated(title: str, date: str, granted: str = "2020-01-01") -> str:
+        return memory(title, granted=granted).replace("date: 1986-07", f"date: {date}")
+
+    site = make_site({"content/memories/a.md": dated("A", "2023-05-01T23:30:00-05:00", "2024-04-02T09:30:00+02:00"),
+                      "content/memories/b.md": dated("B", "1999-12-31 10:00")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert 'datetime="2023-05-01"' in site.read("memories/a/index.html")
+    assert 'datetime="1999-12-31"' in site.read("memories/b/index.html")
+    site.write("content/memories/b.md", dated("B", "1999-12-31T24:61"))
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/b.md:3: date: '1999-12-31T24:61' is not a date: there is no time 24:61" in result.stderr

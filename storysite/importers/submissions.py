@@ -307,7 +307,7 @@ def _parse_date(value: str) -> tuple[str | None, str | None]:
     date, reason = parse_partial_date(value)
     if date is None:
         return None, reason
-    return (value if not date.decade else f"{date.year}s"), None
+    return (f"{date.year}s" if date.decade else date.iso()), None  # (a time of day left out)
 
 
 def _timestamp_date(value: str) -> str | None:
