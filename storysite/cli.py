@@ -616,12 +616,18 @@ def serve_command(site: str, port: int, host: str) -> None:
         click.secho(f"warning: serving on {host}: other machines on the network can reach this preview. "
                     "Use --host 127.0.0.1 unless you mean it.", fg="yellow", err=True)
 
+    served: list[bool] = []  # whether a build has succeeded yet
+
     def report(result: Any, seconds: float) -> None:
         print_diagnostics(result.diagnostics)
         if result.written:
+            served.append(True)
             click.echo(f"Rebuilt {result.pages} pages in {seconds:.2f} s.")
-        else:
+        elif served:
             click.secho("Build failed; the last good pages are still served.", fg="red", err=True)
+        else:
+            click.secho("Build failed; nothing to serve until it builds (the browser shows the errors).",
+                        fg="red", err=True)
 
     try:
         server = PreviewServer(site_dir, host, port, on_build=report)

@@ -566,3 +566,37 @@ def test_a_preview_on_the_ipv6_loopback_serves_it(make_site, host: str) -> None:
         assert request_as(server, "evil.example")[0] == 421
     finally:
         server.stop()
+
+
+def test_the_terminal_says_whether_a_failed_build_leaves_pages_served(make_site) -> None:
+    # A first build that fails has no last good pages to keep serving: the terminal must not
+    # say it has; once a build has succeeded, a failed one keeps those pages, and says so.
+    import signal
+    import socket
+    import subprocess
+    import sys
+    broken = memory("Premier titre").replace("title:", "title: [", 1)
+    site = make_site({"content/memories/a.md": broken})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    errors: list[str] = []
+    with subprocess.Popen([sys.executable, "-m", "storysite", "serve", str(site.root), "--port", str(port)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True).start()
+            assert next((line for line in process.stdout if line.startswith("Serving")), None)
+            assert wait_for(lambda: any("Build failed" in line for line in errors))
+            site.write("content/memories/a.md", memory("Premier titre"))
+            assert next((line for line in process.stdout if line.startswith("Rebuilt")), None)
+            site.write("content/memories/a.md", broken)
+            assert wait_for(lambda: sum("Build failed" in line for line in errors) == 2)
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    failed = [line for line in errors if "Build failed" in line]
+    assert "nothing to serve until it builds" in failed[0] and "still served" not in failed[0]
+    assert "the last good pages are still served" in failed[1]
