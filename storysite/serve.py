@@ -534,6 +534,8 @@ class PreviewServer:
         """The server's root URL."""
         host, port = self.httpd.server_address[:2]
         shown = host.decode() if isinstance(host, (bytes, bytearray)) else host
+        if shown in ("0.0.0.0", "::"):  # every address: this machine's own is the one to open here
+            shown = "localhost"
         return f"http://{_bracketed(shown)}:{port}/"
 
     @property

@@ -600,3 +600,17 @@ def test_the_terminal_says_whether_a_failed_build_leaves_pages_served(make_site)
     failed = [line for line in errors if "Build failed" in line]
     assert "nothing to serve until it builds" in failed[0] and "still served" not in failed[0]
     assert "the last good pages are still served" in failed[1]
+
+
+def test_a_preview_on_every_address_gives_a_url_that_opens_here(make_site) -> None:
+    # Bound to 0.0.0.0 (to be reached from a phone on the network), the preview announces an
+    # address a browser on this machine can open, as Hugo does, not http://0.0.0.0:port/.
+    site = make_site({"content/memories/a.md": memory("Premier titre")})
+    server = PreviewServer(site.root, "0.0.0.0", 0)
+    try:
+        server.start()
+        assert server.url.startswith("http://localhost:")
+        with urllib.request.urlopen(server.url + "memories/a/", timeout=5) as response:
+            assert "Premier titre" in response.read().decode()
+    finally:
+        server.stop()
