@@ -1320,6 +1320,7 @@ def test_without_javascript_the_page_shows_the_blank_label_and_an_example(demo_o
         assert page.is_visible(".label-example img") and "CAMILLE" in page.get_attribute(".label-example img", "alt")
         assert not page.is_visible("#label-prenom") and not page.is_visible("canvas")
         assert page.is_visible(".label-maker__nojs")
+        assert not page.is_visible(".label-maker__step")  # "Write a name" with no field to write it in
         broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
         assert broken == []
     context.close()
