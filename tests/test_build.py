@@ -449,7 +449,7 @@ def test_one_memory_cannot_rename_a_tag_others_share(make_site) -> None:
     for page in ("memories/a/index.html", "memories/b/index.html", "memories/c/index.html", "tags/index.html"):
         names = {name.strip() for name in re.findall(r'href="/tags/family/">([^<]*)', site.read(page))}
         assert names == {"family"}, (page, names)
-    assert "<title>Souvenirs : family ·" in site.read("tags/family/index.html")
+    assert "<title>Souvenirs : family ·" in site.read("tags/family/index.html")
     for spelling in ("💩 !!!", "FAMILY", "Family!", "family 💩"):
         assert spelling not in site.all_output_text(), spelling
     # c has three spellings of it, and counts once.

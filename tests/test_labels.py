@@ -1236,13 +1236,13 @@ def test_a_refusal_names_the_field_at_fault(demo_output: Path, page: Any) -> Non
         page.fill("#label-prenom", "Lucie")
         page.fill("#label-dedicace", "Connard")
         status = page.inner_text("[data-label-status]")
-        assert status.startswith("Dédicace (facultative) : Nous ne pouvons pas imprimer")
+        assert status.startswith("Dédicace (facultative) : Nous ne pouvons pas imprimer")
         assert "prénom" not in status
         assert page.get_attribute("#label-dedicace", "aria-invalid") == "true"
         assert page.get_attribute("#label-prenom", "aria-invalid") is None
         page.fill("#label-dedicace", "Joyeux Noël")
         page.fill("#label-prenom", "x" * 40)
-        assert page.inner_text("[data-label-status]").startswith("Prénom : C’est un peu long")
+        assert page.inner_text("[data-label-status]").startswith("Prénom : C’est un peu long")
         assert page.get_attribute("#label-prenom", "aria-invalid") == "true"
         assert page.get_attribute("#label-dedicace", "aria-invalid") is None
         page.fill("#label-prenom", "Lucie")
@@ -1259,16 +1259,16 @@ def test_the_preview_says_what_it_shows(demo_output: Path, page: Any) -> None:
     with serve_directory(demo_output) as base:
         page.goto(f"{base}/labels/classique/")
         wait_ready(page)
-        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
         page.fill("#label-prenom", "Odile")
-        assert name() == "Aperçu de l’étiquette au nom de « ODILE »"
+        assert name() == "Aperçu de l’étiquette au nom de « ODILE »"
         page.fill("#label-prenom", "Connard")
-        assert name() == "Aperçu de l’étiquette : étiquette vierge"
+        assert name() == "Aperçu de l’étiquette : étiquette vierge"
         page.fill("#label-prenom", "   ")
-        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
+        assert name() == "Aperçu de l’étiquette, avec l’exemple « CAMILLE » en transparence"
         page.goto(f"{base}/labels/ruban/?name=Lucie&dedicace=Joyeux%20No%C3%ABl")
         wait_ready(page)
-        assert name() == "Aperçu de l’étiquette au nom de « Lucie · JOYEUX NOËL »"
+        assert name() == "Aperçu de l’étiquette au nom de « Lucie · JOYEUX NOËL »"
 
 
 @pytest.mark.browser

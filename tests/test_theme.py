@@ -343,3 +343,17 @@ def test_a_site_without_a_favicon_links_none(make_site) -> None:
     assert site.build().exit_code == 0
     assert 'rel="icon"' not in site.all_output_text()
     assert "favicon" not in site.read("index.html")
+
+
+def test_french_strings_never_break_a_line_before_their_punctuation() -> None:
+    # French sets a space before : ; ! ? » and after «: an ordinary one lets a narrow screen
+    # start a line with ": 16 caractères" or end one with "«". The shipped strings use
+    # no-break spaces (narrow ones, U+202F, but before a colon, U+00A0).
+    import re
+
+    from storysite.theme import bundled_themes_dir
+
+    text = (bundled_themes_dir() / "default" / "strings" / "fr.yaml").read_text(encoding="utf-8")
+    breaking = [line for line in text.splitlines() if re.search(r" [:;!?»]|« ", line.split("#")[0].split(":", 1)[-1])]
+    assert breaking == []
+    assert "\u00a0:" in text and "«\u202f" in text
