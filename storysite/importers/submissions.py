@@ -225,6 +225,13 @@ def _too_deep(text: str) -> int:
     return 1
 
 
+def _header_delimiter(sample: str) -> str:
+    """The delimiter (comma, semicolon or tab) the first line of ``sample`` uses most; a comma
+    when it uses none (a one-column export) or on a tie."""
+    header = sample.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
+
+
 def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diagnostic:
     """The header, a stream of (row number, line, record) and the file to close; CSV or a JSON list.
 
@@ -256,7 +263,9 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        delimiter = ","
+        # The Sniffer wants every row to agree, and one row with a stray delimiter among a few
+        # throws it: the header (which the form writes) says which delimiter the export uses.
+        delimiter = _header_delimiter(sample)
     reader = csv.reader(handle, csv.excel, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
