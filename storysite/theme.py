@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from storysite.config import CONFIG_NAME, SiteConfig
@@ -437,8 +438,16 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
 # -- environment --------------------------------------------------------------
 
 
-class _Environment(jinja2.Environment):
-    """Jinja's environment, with each template's globals a dict rather than a ChainMap.
+class _Environment(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandboxed environment, with each template's globals a dict rather than a ChainMap.
+
+    Sandboxed because a theme is not trusted with more than its context: the site's own
+    theme may come from anyone (a template shop, an agency), and with plain Jinja a
+    template reaches any Python object through ``''.__class__.__mro__`` or a function's
+    ``__globals__``, so it could read ``content/`` (where unpublished memories, emails and
+    consent references lie) or the private store and publish them. The sandbox refuses
+    every attribute that starts with ``_`` and Python's internals; what a template sees is
+    what its context and globals offer, and none of them leads to the files.
 
     Every render copies its template's globals into a new context, and every ``{% from
     ... import %}`` compares the global names of two templates: over Jinja's ChainMap both
@@ -471,20 +480,23 @@ class RenderOnce:
     """Beyond this many memoised renders (a theme passing per-page values), the memo starts over."""
 
     def __init__(self, env: jinja2.Environment) -> None:
-        self.env = env
-        self.rendered: dict[tuple[Any, ...], tuple[dict[str, Any], Markup]] = {}
+        # Private (and so out of a sandboxed template's reach, like ``rendered``): through the
+        # environment, a template could add a folder to the loader's search path and include
+        # any file of the site (``render_once.env.loader.searchpath.append(...)``).
+        self._env = env
+        self._rendered: dict[tuple[Any, ...], tuple[dict[str, Any], Markup]] = {}
 
     def __call__(self, name: str, **values: Any) -> Markup:
         key = (name, *((given, id(values[given])) for given in sorted(values)))
-        found = self.rendered.get(key)
+        found = self._rendered.get(key)
         if found is not None:
             return found[1]
         # Markup: the template escaped what it had to (by its own extension) and the page must
         # not escape it again, as with {% include %}.
-        html = Markup(self.env.get_template(name).render(values))
-        if len(self.rendered) >= self.MAX_ENTRIES:
-            self.rendered.clear()
-        self.rendered[key] = (values, html)
+        html = Markup(self._env.get_template(name).render(values))
+        if len(self._rendered) >= self.MAX_ENTRIES:
+            self._rendered.clear()
+        self._rendered[key] = (values, html)
         return html
 
 

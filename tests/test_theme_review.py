@@ -1,0 +1,48 @@
+"""Themes as a theme developer meets them: what a template may reach, overrides through
+symbolic links, dates in a partly translated language, stylesheets importing each other,
+``theme.yaml`` values."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import memory
+
+PRIVATE = memory("A", extra="""\
+    notes: SECRET-NOTE
+    """).replace("author: {id: fan-1,", "author: {id: fan-1, email: secret@example.org,")
+
+
+@pytest.mark.parametrize(("reach", "message"), [
+    # Python's internals, from any value.
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    # A global function's module, which can read any file.
+    ("{{ url.__globals__['Path']('storysite.yaml').read_text() }}",
+     "access to attribute '__globals__' of 'function' object is unsafe"),
+    # The environment, whose loader would take the site's folder as a template folder.
+    ("{% set _ = render_once.env.loader.searchpath.append(site_root) %}{% include 'content/memories/a.md' %}",
+     "undefined variable: 'RenderOnce' has no attribute 'env'"),
+])
+def test_a_template_cannot_reach_beyond_its_context(make_site, reach: str, message: str) -> None:
+    site = make_site({"content/memories/a.md": PRIVATE, "content/pages/p.md": "---\ntitle: P\n---\n"})
+    site.write("themes/default/templates/page.html",
+               "{% extends 'base.html' %}\n{% block content %}\n"
+               + reach.replace("site_root", repr(str(site.root))) + "{% endblock %}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"themes/default/templates/page.html:3: {message}" in result.stderr, result.stderr
+    assert "internal error" not in result.output
+    assert not site.public.exists()
+
+
+def test_a_template_that_stays_in_its_context_still_builds(make_site) -> None:
+    site = make_site({"content/memories/a.md": PRIVATE, "content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/default/templates/page.html":
+                          "{% extends 'base.html' %}{% block content %}{% set ns = namespace(n=0) %}"
+                          "{% for c in page.title %}{% set ns.n = ns.n + 1 %}{% endfor %}"
+                          "<p>{{ '%s/%d'|format(page.title, ns.n) }} {{ '{}!'.format(page.slug) }}</p>"
+                          "{% endblock %}"})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "<p>P/1 p!</p>" in site.read("p/index.html")
+    assert "secret@example.org" not in site.all_output_text() and "SECRET-NOTE" not in site.all_output_text()
