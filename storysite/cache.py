@@ -42,6 +42,7 @@ from typing import Any
 import storysite
 from storysite.diagnostics import Severity
 from storysite.load import DigestIndex
+from storysite.theme import theme_files
 from storysite.write import MARKER, RecycledListing, changed_after
 
 CACHE_DIR = ".storysite/cache"
@@ -488,9 +489,8 @@ def theme_salt(template_dirs: Iterable[str], parts: Iterable[str]) -> bytes:
     """Everything every page depends on besides its context: templates, strings, settings, version."""
     digest = hashlib.sha256(f"{FORMAT}\x00{code_stamp()}".encode())
     for folder in template_dirs:
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+        for path in theme_files(Path(folder)):  # through linked folders, as the loader reads them
+            digest.update(path.as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
     for part in parts:
         digest.update(part.encode() + b"\x00")
     return digest.digest()

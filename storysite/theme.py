@@ -14,10 +14,11 @@ variables are errors, so a typo cannot silently render as nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import string
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,32 @@ class Theme:
                 continue
             return f"{layer.label}/templates/{rel.as_posix()}"
         return filename
+
+
+def theme_files(root: Path) -> Iterator[Path]:
+    """The files below ``root`` (a theme's ``templates/`` or ``static/``), sorted, through
+    symbolic links to folders too: a theme may share its partials or images with another by
+    a link, and ``Path.rglob`` (before Python 3.13) does not go through one, so those files
+    were neither published nor part of what the pages' cache key is made of. A link that
+    leads back to a folder it is in is not followed again."""
+
+    def walk(folder: Path, above: frozenset[Path]) -> Iterator[Path]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir():
+                real = path.resolve()
+                if real not in above:
+                    yield from walk(path, above | {real})
+            elif entry.is_file():
+                yield path
+
+    if not root.is_dir():
+        return iter(())
+    return walk(root, frozenset({root.resolve()}))
 
 
 def _candidates(name: str, site_dir: Path) -> list[ThemeLayer]:
@@ -161,8 +188,8 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     for layer in reversed(layers):
         static_root = layer.root / "static"
         if static_root.is_dir():
-            files = {file.relative_to(static_root).as_posix(): file for file in sorted(static_root.rglob("*"))
-                     if file.is_file() and not file.name.startswith(".")}
+            files = {file.relative_to(static_root).as_posix(): file for file in theme_files(static_root)
+                     if not file.name.startswith(".")}
             if layer.label.startswith("themes/"):  # the site's own theme (a bundled one is storysite's)
                 # Published as they are, like static/: nothing that leads into the private store,
                 # content/, the caches, the output or the configuration.

@@ -46,3 +46,28 @@ def test_a_template_that_stays_in_its_context_still_builds(make_site) -> None:
     assert result.exit_code == 0, result.output
     assert "<p>P/1 p!</p>" in site.read("p/index.html")
     assert "secret@example.org" not in site.all_output_text() and "SECRET-NOTE" not in site.all_output_text()
+
+
+def test_a_theme_folder_reached_by_a_link_is_published_and_rebuilt(make_site, tmp_path) -> None:
+    shared = tmp_path / "agency-shared"  # partials and images several brands' themes share
+    (shared / "partials").mkdir(parents=True)
+    (shared / "img").mkdir()
+    (shared / "partials/site_footer.html").write_text("<footer>v1</footer>\n", "utf-8")
+    (shared / "img/hero.png").write_bytes(b"\x89PNG not really")
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/brand/theme.yaml": "extends: default\n",
+                      "themes/brand/templates/page.html":
+                          "{% extends 'base.html' %}{% block content %}<img src=\"{{ asset('img/hero.png') }}\">"
+                          "{% endblock %}"}, config="title: T\ntheme: brand\n")
+    (site.root / "themes/brand/templates/partials").symlink_to(shared / "partials")
+    (site.root / "themes/brand/static").mkdir()
+    (site.root / "themes/brand/static/img").symlink_to(shared / "img")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "<footer>v1</footer>" in site.read("p/index.html")
+    assert any(path.startswith("assets/img/hero.") for path in site.output_files())
+    # The shared partial changes: every page shows the new one, as a clean build would.
+    (shared / "partials/site_footer.html").write_text("<footer>v2</footer>\n", "utf-8")
+    assert site.build().exit_code == 0
+    assert "<footer>v2</footer>" in site.read("p/index.html")
+    assert "<footer>v2</footer>" in site.read("index.html")
