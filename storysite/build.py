@@ -428,7 +428,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     compiled = CompiledTemplates(cache.compiled_templates_dir(
         site_dir, [repr(sorted(theme.strings.items())), repr(sorted(theme.fallback_strings.items()))], write), write)
     env = make_environment(theme, config, assets, compiled=compiled)
-    strings = theme.strings or theme.fallback_strings
+    strings = theme.date_strings
     # Fans' texts: those of memories validated by the parse workers came rendered with their
     # parse (and are kept with it by the parse cache); the others (memories with media) are
     # rendered once per text, cached by its hash, the new ones over every core.

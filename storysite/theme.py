@@ -62,6 +62,13 @@ class Theme:
     fallback_strings: Mapping[str, Any]
     static_files: Mapping[str, Path] = field(default_factory=dict)
 
+    @property
+    def date_strings(self) -> Mapping[str, Any]:
+        """What dates are written with: the language's strings, with English for what they
+        lack (as ``t()`` does), so that a language whose strings give no month names yet
+        writes "April 1976", not "4 1976"."""
+        return {**self.fallback_strings, **self.strings}
+
     def template_dirs(self) -> list[str]:
         return [str(layer.root / "templates") for layer in self.layers if (layer.root / "templates").is_dir()]
 
@@ -602,8 +609,10 @@ def make_environment(
             raise jinja2.UndefinedError(f"no static file '{logical}' in the theme")
         return url(assets.urls[logical])
 
+    date_strings = theme.date_strings
+
     def date_filter(value: PartialDate | None, approximate: bool = False) -> str:
-        return format_date(value, theme.strings or theme.fallback_strings, approximate=approximate)
+        return format_date(value, date_strings, approximate=approximate)
 
     env.globals.update(t=translate, url=url, absolute_url=absolute_url, asset=asset,
                        render_once=RenderOnce(env))

@@ -71,3 +71,16 @@ def test_a_theme_folder_reached_by_a_link_is_published_and_rebuilt(make_site, tm
     assert site.build().exit_code == 0
     assert "<footer>v2</footer>" in site.read("p/index.html")
     assert "<footer>v2</footer>" in site.read("index.html")
+
+
+def test_a_language_with_a_few_strings_writes_dates_with_english_month_names(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"),  # date: 1986-07
+                      "content/timeline/1976.yaml": "date: 1976-04-01\ntitle: Le premier pot\n",
+                      "themes/default/strings/de.yaml": "skip: Zum Inhalt springen\n"},
+                     config="title: T\nlanguage: de\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("memories/a/index.html")
+    assert "Zum Inhalt springen" in page and ">July 1986<" in page
+    assert "1 April 1976" in site.read("timeline/index.html")
+    assert "7 1986" not in site.all_output_text() and "4 1976" not in site.all_output_text()
