@@ -423,7 +423,8 @@ def palette(primary: str, accent: str) -> dict[str, str]:
 
 # -- assets -------------------------------------------------------------------
 
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)|(?<=@import)(\s+)(['\"])([^'\"]+)\4")
+"""A reference in a stylesheet: ``url(...)``, or the quoted name of ``@import "x.css"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +436,7 @@ class Assets:
 
 
 def build_assets(static_files: Mapping[str, Path]) -> Assets:
-    """Hash every theme static file into ``assets/``; CSS ``url()`` refs are rewritten."""
+    """Hash every theme static file into ``assets/``; CSS ``url()`` and ``@import`` refs are rewritten."""
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
 
@@ -451,21 +452,31 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
     for logical, path in static_files.items():
         if logical not in css:
             hashed(logical, path.read_bytes())
-    for logical in css:
+
+    def hash_css(logical: str, open_: frozenset[str]) -> None:
+        # A stylesheet's name holds the hash of its text, which holds the names of the
+        # stylesheets it imports: those are hashed first (a cycle of imports is left as written).
         text = static_files[logical].read_text("utf-8")
         folder = posixpath.dirname(logical)
 
-        def rewrite(match: re.Match[str], folder: str = folder) -> str:
-            ref = match.group(2)
+        def rewrite(match: re.Match[str]) -> str:
+            is_url = match.group(2) is not None
+            quote, ref = (match.group(1), match.group(2)) if is_url else (match.group(4), match.group(5))
             if ref.startswith(("data:", "http:", "https:", "/", "#")):
                 return match.group(0)
             target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
+            if target in static_files and target.endswith(".css") and target not in urls and target not in open_:
+                hash_css(target, open_ | {target})
             if target not in urls:
                 return match.group(0)
             rel = posixpath.relpath(urls[target], "/assets/" + folder if folder else "/assets")
-            return f"url({match.group(1)}{rel}{match.group(1)})"
+            return f"url({quote}{rel}{quote})" if is_url else f"{match.group(3)}{quote}{rel}{quote}"
 
         hashed(logical, _CSS_URL.sub(rewrite, text).encode("utf-8"))
+
+    for logical in css:
+        if logical not in urls:
+            hash_css(logical, frozenset({logical}))
     return Assets(dict(sorted(urls.items())), dict(sorted(files.items())))
 
 

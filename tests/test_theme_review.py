@@ -84,3 +84,20 @@ def test_a_language_with_a_few_strings_writes_dates_with_english_month_names(mak
     assert "Zum Inhalt springen" in page and ">July 1986<" in page
     assert "1 April 1976" in site.read("timeline/index.html")
     assert "7 1986" not in site.all_output_text() and "4 1976" not in site.all_output_text()
+
+
+def test_stylesheets_importing_each_other_name_their_hashed_files(make_site) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      # a.css sorts before the files it imports, which are hashed first all the same.
+                      "themes/default/static/css/a.css": '@import url("b.css");\n@import "parts/c.css";\nbody{}\n',
+                      "themes/default/static/css/b.css": ".b{background:url(../img/i.png)}\n",
+                      "themes/default/static/css/parts/c.css": '@import "../a.css";\n.c{}\n',  # a cycle
+                      "themes/default/static/img/i.png": b"png"})
+    assert site.build().exit_code == 0
+    files = site.output_files()
+    name = {path.split("/")[-1].split(".")[0]: path for path in files if path.startswith("assets/")}
+    a = files[name["a"]].decode()
+    assert f'@import url("{name["b"].removeprefix("assets/css/")}");' in a
+    assert f'@import "{name["c"].removeprefix("assets/css/")}";' in a
+    assert f"url(../img/{name['i'].split('/')[-1]})" in files[name["b"]].decode()
+    assert '@import "../a.css";' in files[name["c"]].decode()  # left as written: it cannot name its own hash
