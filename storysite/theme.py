@@ -140,6 +140,13 @@ def _read_yaml_map(path: Path, label: str, problems: list[Diagnostic]) -> YamlMa
     return value
 
 
+def _is_theme_name(name: str) -> bool:
+    """Whether ``name`` ends in a folder's own name: ``extends: ""`` (or ``.``) made
+    ``themes/`` itself and the folder of the bundled themes layers of the theme, whose
+    templates were then not found with no word about ``extends``."""
+    return posixpath.basename(name.strip().replace("\\", "/").rstrip("/")) not in ("", ".", "..")
+
+
 THEME_KEYS = ("name", "description", "extends", "author", "license", "version")
 """What a theme's ``theme.yaml`` may say (only ``extends`` changes anything)."""
 
@@ -152,6 +159,10 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     name: str | None = config.theme
     named_at = (CONFIG_NAME, config_line)  # where the theme looked for now is named
     while name is not None:
+        if not _is_theme_name(name):
+            problems.append(error(*named_at, f"theme '{name}' is not a theme name (a folder in themes/, "
+                                  "or a bundled theme)"))
+            return None, problems
         if name in visited:
             problems.append(error(*named_at, f"themes extend each other in a cycle: {' → '.join([*visited, name])}"))
             return None, problems
@@ -174,8 +185,9 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
                                     for key in data if key not in THEME_KEYS)
                 if data is not None and data.get("extends") is not None:
                     extends = data.get("extends")
-                    if not isinstance(extends, str):
-                        problems.append(error(label, data.line_of("extends"), "extends: expected a theme name"))
+                    if not isinstance(extends, str) or not _is_theme_name(extends):
+                        problems.append(error(label, data.line_of("extends"), "extends: expected a theme name "
+                                              "(a folder in themes/, or a bundled theme)"))
                     else:
                         parent = extends
                         named_at = (label, data.line_of("extends"))

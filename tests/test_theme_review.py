@@ -101,3 +101,15 @@ def test_stylesheets_importing_each_other_name_their_hashed_files(make_site) -> 
     assert f'@import "{name["c"].removeprefix("assets/css/")}";' in a
     assert f"url(../img/{name['i'].split('/')[-1]})" in files[name["b"]].decode()
     assert '@import "../a.css";' in files[name["c"]].decode()  # left as written: it cannot name its own hash
+
+
+@pytest.mark.parametrize("extends", ['""', ".", "./"])
+def test_extends_that_names_no_theme_is_an_error_at_its_line(make_site, extends: str) -> None:
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/brand/theme.yaml": f"name: brand\nextends: {extends}\n",
+                      "themes/brand/templates/page.html": "{% extends 'base.html' %}"},
+                     config="title: T\ntheme: brand\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "themes/brand/theme.yaml:2: extends: expected a theme name" in result.stderr, result.stderr
+    assert "internal error" not in result.output
