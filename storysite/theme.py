@@ -13,6 +13,7 @@ variables are errors, so a typo cannot silently render as nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -495,16 +496,19 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
 # -- environment --------------------------------------------------------------
 
 
-class _Environment(jinja2.sandbox.SandboxedEnvironment):
-    """Jinja's sandboxed environment, with each template's globals a dict rather than a ChainMap.
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with no attribute starting with ``_`` within a template's reach, and
+    each template's globals a dict rather than a ChainMap.
 
-    Sandboxed because a theme is not trusted with more than its context: the site's own
-    theme may come from anyone (a template shop, an agency), and with plain Jinja a
-    template reaches any Python object through ``''.__class__.__mro__`` or a function's
-    ``__globals__``, so it could read ``content/`` (where unpublished memories, emails and
-    consent references lie) or the private store and publish them. The sandbox refuses
-    every attribute that starts with ``_`` and Python's internals; what a template sees is
-    what its context and globals offer, and none of them leads to the files.
+    A theme is not trusted with more than its context: the site's own theme may come from
+    anyone (a template shop, an agency), and with plain Jinja a template reaches any Python
+    object through ``''.__class__.__mro__`` or a function's ``__globals__``, so it could read
+    ``content/`` (where unpublished memories, emails and consent references lie) or the
+    private store and publish them. Every ``x.name`` and ``x['name']`` of a template goes
+    through :meth:`getattr` and :meth:`getitem`, which refuse a name starting with ``_``, as
+    Jinja's sandbox does; ``str.format`` looks fields up the same way. (The sandbox itself
+    also checks every call a template makes, which costs a sixth of the render time, for
+    nothing here: no value in a template's reach has a method that writes or reads files.)
 
     Every render copies its template's globals into a new context, and every ``{% from
     ... import %}`` compares the global names of two templates: over Jinja's ChainMap both
@@ -513,6 +517,30 @@ class _Environment(jinja2.sandbox.SandboxedEnvironment):
     ("should not be changed after loading any templates"), so a copy made when a template
     is loaded holds what a live view would.
     """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute.startswith("_"):
+            raise jinja2.exceptions.SecurityError(
+                f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
+        if isinstance(obj, str) and attribute in ("format", "format_map"):
+            # (Its fields, such as {0.__class__}, are attributes looked up by this environment.)
+            return functools.partial(self._format, obj, attribute == "format_map")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, str) and argument.startswith("_"):
+            raise jinja2.exceptions.SecurityError(
+                f"access to attribute {argument!r} of {type(obj).__name__!r} object is unsafe.")
+        return super().getitem(obj, argument)
+
+    def _format(self, text: str, mapping: bool, *args: Any, **kwargs: Any) -> str:
+        formatter: jinja2.sandbox.SandboxedFormatter = (
+            jinja2.sandbox.SandboxedEscapeFormatter(self, escape=text.escape) if isinstance(text, Markup)
+            else jinja2.sandbox.SandboxedFormatter(self))
+        if mapping:
+            (kwargs,) = args
+            args = ()
+        return type(text)(formatter.vformat(text, args, kwargs))
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # A copy: a template's own globals never reach the environment's (as with the ChainMap).

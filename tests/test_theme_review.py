@@ -19,6 +19,10 @@ PRIVATE = memory("A", extra="""\
     # A global function's module, which can read any file.
     ("{{ url.__globals__['Path']('storysite.yaml').read_text() }}",
      "access to attribute '__globals__' of 'function' object is unsafe"),
+    # The same, by subscript and through a format string's fields.
+    ("{{ ''['__class__'] }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    ("{{ '{0.__class__.__mro__}'.format('') }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    ("{{ '{x.__class__}'.format_map({'x': 1}) }}", "access to attribute '__class__' of 'int' object is unsafe"),
     # The environment, whose loader would take the site's folder as a template folder.
     ("{% set _ = render_once.env.loader.searchpath.append(site_root) %}{% include 'content/memories/a.md' %}",
      "undefined variable: 'RenderOnce' has no attribute 'env'"),
