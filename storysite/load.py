@@ -379,6 +379,9 @@ def parse(source: SourceFile) -> tuple[list[RawItem], list[Diagnostic]]:
         assert problem is not None
         return [], [error(path, problem.line, problem.message)]
     if path.lower().endswith(".md"):
+        if _team_note(path.rpartition("/")[2]) and not text.startswith("---"):
+            # A folder's README (GitHub shows it beside the files): the team's note, not an item.
+            return [], []
         front, problem = split_front_matter(text)
         if problem is not None or front is None:
             assert problem is not None

@@ -117,3 +117,17 @@ def test_a_date_with_a_time_of_day_is_its_day_as_written(make_site) -> None:
     result = site.build()
     assert result.exit_code == 1
     assert "content/memories/b.md:3: date: '1999-12-31T24:61' is not a date: there is no time 24:61" in result.stderr
+
+
+def test_a_readme_in_a_content_folder_is_the_teams_note_not_an_item(make_site) -> None:
+    # Teams keep a README.md in content/memories/ to explain the folder (GitHub shows it
+    # below the file list): left alone, as the README says, unless it has front matter.
+    site = make_site({"content/memories/a.md": memory("A"),
+                      "content/memories/README.md": "# Souvenirs\n\nUn fichier par souvenir.\n",
+                      "content/pages/LICENSE.md": "CC BY 4.0\n",
+                      "content/pages/readme.md": "---\ntitle: Lisez-moi\n---\nUne page.\n"})
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert not (site.public / "memories/readme").exists()
+    assert "Une page." in site.read("readme/index.html")
+    assert "Un fichier par souvenir" not in site.all_output_text()
