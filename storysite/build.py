@@ -281,12 +281,13 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
                               recycled_listing=memo.recycled if memo is not None else None)
     staging: Staging | None = None
     listing: BackgroundListing | None = None
-    if write and not problems.has_errors and recycle.is_dir():
+    if write and memo is None and processes > 1 and not problems.has_errors and recycle.is_dir():
         # The output before last is taken as the staging folder now (a build that stops before
         # writing gives it back): another process lists what it holds while this one loads and
-        # plans. (A preview's was listed once its pages were served: see settle_preview.)
+        # plans. (A preview's was listed once its pages were served, see settle_preview: it is
+        # taken when the pages are written, so that a save with an error keeps that listing good.)
         staging = background.enter_context(stage())
-        if memo is None and processes > 1 and staging.recycled:
+        if staging.recycled:
             listing = background.enter_context(BackgroundListing(staging.root))
 
     # 2. Load and validate every content file; all problems are collected.
