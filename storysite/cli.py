@@ -30,11 +30,39 @@ from storysite.withdraw import KEYS as WITHDRAW_KEYS
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout or cancel, ``kill``), raised where the command was, so that it
+    stops as on Ctrl-C: what ``finally`` and ``with`` clean up is cleaned up, the output left as it was."""
+
+
+def _terminate(signum: int, frame: Any, *, main_pid: int) -> None:
+    """Stop this command on SIGTERM as Ctrl-C does, worker processes included.
+
+    Ctrl-C reaches every process of the terminal's group, SIGTERM only the one it is sent to:
+    forked workers, waiting on a queue whose other end they hold themselves, would outlive
+    the build for ever (keeping a CI log's pipe open), so they are killed first; their work is
+    disposable. A forked worker inherits this handler: there it dies as by default."""
+    import multiprocessing
+
+    if os.getpid() != main_pid:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    for child in multiprocessing.active_children():
+        child.kill()
+    raise Terminated
+
+
 def _edge(func: F) -> F:
     """Turn faults into messages and exit codes; a traceback never reaches an editor."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import threading
+
+        # signal.signal works in the main thread only (a test may run the command in another).
+        handled = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, partial(_terminate, main_pid=os.getpid())) if handled else None
         try:
             return func(*args, **kwargs)
         except StorysiteError as exc:
@@ -42,6 +70,9 @@ def _edge(func: F) -> F:
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except Terminated:
+            click.echo("terminated", err=True)
+            sys.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -57,6 +88,9 @@ def _edge(func: F) -> F:
             click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
             click.echo("This is a bug in storysite; run again with STORYSITE_DEBUG=1 to see details.", err=True)
             sys.exit(1)
+        finally:
+            if handled:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 

@@ -1,0 +1,71 @@
+"""The command line as CI and editors meet it: signals, colours, exit codes, messages."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from tests.conftest import BUILD_EPOCH, REPO, memory
+
+# Runs a build whose parse workers announce themselves, then wait: a signal sent once the
+# file exists reaches the build while its pool of forked workers is running.
+_SLOW_BUILD = textwrap.dedent("""\
+    import pathlib, sys, time
+    import storysite.parallel as parallel
+
+    real = parallel.fork_map
+
+    def announce_then_wait(function, items, workers, threshold=200, meanwhile=None):
+        def slow(item):
+            pathlib.Path(sys.argv[1]).touch()
+            time.sleep(60)
+            return function(item)
+        return real(slow, items, workers, 1, meanwhile)
+
+    parallel.fork_map = announce_then_wait
+    from storysite.cli import main
+    main(["build", sys.argv[2], "--jobs", "2"])
+""")
+
+
+def test_sigterm_during_a_build_stops_it_and_its_workers_as_ctrl_c_does(make_site, tmp_path: Path) -> None:
+    # `timeout 10m storysite build`, a cancelled CI job, `kill`: SIGTERM reaches the build alone,
+    # not its workers. They were left behind for ever (blocked on their queue, holding the log's
+    # pipe open), and the build died with no word.
+    site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write("content/memories/b.md", memory("B changé"))
+    ready = tmp_path / "ready"
+    build = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(ready), str(site.root)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": str(REPO)})
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), build.communicate()
+        build.send_signal(signal.SIGTERM)
+        out, err = build.communicate(timeout=30)
+        assert build.returncode == 128 + signal.SIGTERM, (build.returncode, err)
+        assert err == "terminated\n" and out == ""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(build.pid, 0)  # a worker left in the build's process group
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the build's workers outlived it")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+        build.wait()
+    assert site.output_files() == before
