@@ -111,8 +111,13 @@ def _site_dir(path: str, param_hint: str = "DIR") -> Path:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="storysite")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Build brand storytelling microsites from curated fan memories."""
+    # https://no-color.org: a terminal's user who set NO_COLOR (to any value but empty) gets no
+    # colours; output that is not a terminal (a CI log, a pipe) never has any.
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
 
 
 @main.command("build")

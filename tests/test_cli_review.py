@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from storysite.cli import main
 from tests.conftest import BUILD_EPOCH, REPO, memory
 
 # Runs a build whose parse workers announce themselves, then wait: a signal sent once the
@@ -69,3 +70,15 @@ def test_sigterm_during_a_build_stops_it_and_its_workers_as_ctrl_c_does(make_sit
             os.killpg(build.pid, signal.SIGKILL)
         build.wait()
     assert site.output_files() == before
+
+
+def test_no_color_turns_colours_off_in_a_terminal(make_site) -> None:
+    # https://no-color.org, as the tools CI logs and editors' terminals are set up for.
+    site = make_site({"content/memories/a.md": "---\ntitle: T\nstatus: nope\n---\n"})
+    coloured = site.runner.invoke(main, ["check", str(site.root)], color=True)  # as in a terminal
+    assert coloured.exit_code == 1 and "\x1b[31m" in coloured.stderr
+    for command in (["check", str(site.root)], ["build", str(site.root)]):
+        plain = site.runner.invoke(main, command, color=True, env={"NO_COLOR": "1"})
+        assert plain.exit_code == 1, plain.output
+        assert "content/memories/a.md:3: status:" in plain.stderr
+        assert "\x1b[" not in plain.output, plain.output
