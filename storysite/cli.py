@@ -710,3 +710,9 @@ def _import_timelinejs(file: Path, site_dir: Path, out: Path | None) -> None:
         click.echo("The file has eras; to show them, add to storysite.yaml:\ntimeline:\n  eras:")
         for era in conversion.eras:
             click.echo(f"    - {{name: {json.dumps(era.name, ensure_ascii=False)}, from: {era.start}, to: {era.end}}}")
+    if left_out := sum(d.is_error for d in conversion.diagnostics):
+        # As an import of submissions: an event left out is an error, whatever came in beside it, so
+        # that a script or CI job does not take a partial import for a whole one.
+        click.secho(f"Import incomplete: {left_out} event(s) were left out (above); correct them in the file and "
+                    "import it again (the milestones imported now are left as they are).", fg="red", err=True)
+        sys.exit(1)

@@ -82,3 +82,21 @@ def test_no_color_turns_colours_off_in_a_terminal(make_site) -> None:
         assert plain.exit_code == 1, plain.output
         assert "content/memories/a.md:3: status:" in plain.stderr
         assert "\x1b[" not in plain.output, plain.output
+
+
+def test_a_timelinejs_import_that_leaves_events_out_exits_1(make_site, tmp_path: Path) -> None:
+    # An event left out is an error (no warning: prefix); CI took the import for a whole one (exit 0).
+    import json
+
+    site = make_site({})
+    timeline = tmp_path / "t.json"
+    timeline.write_text(json.dumps({"events": [
+        {"start_date": {"year": "1976"}, "text": {"headline": "Bon"}},
+        {"start_date": {"year": "vers 1980"}, "text": {"headline": "Année en mots"}},
+    ]}, indent=1), encoding="utf-8")
+    result = site.run("import", "timelinejs", str(timeline), "--site", str(site.root))
+    assert result.exit_code == 1, result.output
+    assert "start_date.year 'vers 1980' is not a number; the event is left out" in result.stderr
+    assert "Imported 1 milestone(s)" in result.stdout
+    assert "Import incomplete: 1 event(s) were left out" in result.stderr
+    assert [p.name for p in (site.root / "content/timeline").iterdir()] == ["1976-bon.yaml"]
