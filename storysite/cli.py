@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import signal
 import sys
 import traceback
@@ -320,7 +321,8 @@ def new_command(directory: str) -> None:
         raise click.BadParameter("is empty; give the folder to create the site in", param_hint="DIR")
     target = Path(directory)
     create_site(target)
-    click.echo(f"Created a site in {target}/. Next: storysite build {directory}")
+    # Quoted as a shell needs it, so that the command can be copied and run as it is ("Mon site").
+    click.echo(f"Created a site in {target}/. Next: storysite build {shlex.quote(directory)}")
 
 
 _OTHER_IMAGE_SUFFIXES = frozenset((".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".tif", ".tiff", ".bmp",

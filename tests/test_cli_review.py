@@ -100,3 +100,18 @@ def test_a_timelinejs_import_that_leaves_events_out_exits_1(make_site, tmp_path:
     assert "Imported 1 milestone(s)" in result.stdout
     assert "Import incomplete: 1 event(s) were left out" in result.stderr
     assert [p.name for p in (site.root / "content/timeline").iterdir()] == ["1976-bon.yaml"]
+
+
+def test_new_prints_a_next_command_that_runs_as_it_is_copied(tmp_path: Path, monkeypatch) -> None:
+    # "Next: storysite build Mon site" built the folder 'Mon' (or failed on "l'été").
+    import shlex
+
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("Mon site", "l'été 86", "plain"):
+        result = CliRunner().invoke(main, ["new", name])
+        assert result.exit_code == 0, result.output
+        command = result.stdout.split("Next: ", 1)[1].strip()
+        assert shlex.split(command) == ["storysite", "build", name], command
+    assert "Next: storysite build plain\n" in result.stdout  # no quotes where none are needed
