@@ -115,3 +115,21 @@ def test_new_prints_a_next_command_that_runs_as_it_is_copied(tmp_path: Path, mon
         command = result.stdout.split("Next: ", 1)[1].strip()
         assert shlex.split(command) == ["storysite", "build", name], command
     assert "Next: storysite build plain\n" in result.stdout  # no quotes where none are needed
+
+
+def test_a_command_run_from_a_folder_of_the_site_names_the_site(make_site, monkeypatch) -> None:
+    # `cd content && storysite build` said only "no storysite.yaml here; run 'storysite new DIR'".
+    site = make_site({"content/memories/a.md": memory("A")})
+    monkeypatch.chdir(site.root / "content")
+    for args in (["build"], ["check", "."], ["check", "memories"], ["withdraw", "a", "--site", "memories"]):
+        result = site.run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert ("storysite.yaml:1: no storysite.yaml here; this folder is inside the site in '..': run storysite "
+                "from there, or name that folder (as DIR or --site)") in result.stderr, (args, result.stderr)
+    assert "Withdrawn" not in result.output and not site.public.exists()
+    monkeypatch.chdir(site.root.parent)
+    result = site.run("check", "site/content")
+    assert "this folder is inside the site in 'site':" in result.stderr, result.stderr
+    (site.root / "elsewhere").mkdir()
+    result = site.run("build", str(site.root.parent))
+    assert "no storysite.yaml here; run 'storysite new DIR' to start a site" in result.stderr, result.stderr

@@ -39,10 +39,22 @@ def load_config(site_dir: Path, *, lenient: bool = False) -> tuple[SiteConfig | 
                                                     "a device); storysite.yaml must be a text file")]
             data = handle.read()
     except FileNotFoundError:
-        return None, [error(CONFIG_NAME, 0, "no storysite.yaml here; run 'storysite new DIR' to start a site")]
+        return None, [error(CONFIG_NAME, 0, "no storysite.yaml here; " + _where_the_site_is(site_dir))]
     except OSError as exc:
         return None, [error(CONFIG_NAME, 0, f"cannot be read: {exc.strerror}")]
     return parse_config(data, lenient=lenient)
+
+
+def _where_the_site_is(site_dir: Path) -> str:
+    """What to do about a folder without ``storysite.yaml``: name the site it lies in, when it
+    is one of a site's folders (``storysite build`` run from ``content/``), else start one."""
+    # Not resolved: the folder named as the editor reached it (through a link, say), relative to
+    # where they are, so that it can be typed as it is shown.
+    for folder in Path(os.path.abspath(site_dir)).parents:
+        if (folder / CONFIG_NAME).is_file():
+            return (f"this folder is inside the site in '{os.path.relpath(folder)}': run storysite from there, or "
+                    "name that folder (as DIR or --site)")
+    return "run 'storysite new DIR' to start a site"
 
 
 def parse_config(data: bytes, *, lenient: bool = False) -> tuple[SiteConfig | None, list[Diagnostic]]:
