@@ -104,6 +104,10 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
 
 def _site_dir(path: str, param_hint: str = "DIR") -> Path:
     """The site folder given as ``path`` (the argument DIR, or the option ``param_hint``)."""
+    if not path.strip():
+        # Path("") is ".": `storysite build "$SITE"` with SITE unset would build whatever is here.
+        raise click.BadParameter(f"is empty; give the site's folder, or leave {param_hint} out for the current "
+                                 "folder", param_hint=param_hint)
     site = Path(path)
     if not site.is_dir():
         raise click.BadParameter(f"'{path}' is not a folder", param_hint=param_hint)

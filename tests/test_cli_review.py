@@ -133,3 +133,17 @@ def test_a_command_run_from_a_folder_of_the_site_names_the_site(make_site, monke
     (site.root / "elsewhere").mkdir()
     result = site.run("build", str(site.root.parent))
     assert "no storysite.yaml here; run 'storysite new DIR' to start a site" in result.stderr, result.stderr
+
+
+def test_an_empty_site_folder_is_a_usage_error_not_the_current_folder(make_site, monkeypatch) -> None:
+    # `storysite build "$SITE"` with SITE unset built (or withdrew from) whatever site was here.
+    site = make_site({"content/memories/a.md": memory("A"), "x.csv": "title,text\nUn,Texte\n"})
+    monkeypatch.chdir(site.root)
+    for args, hint in ((["build", ""], "DIR"), (["check", " "], "DIR"), (["serve", ""], "DIR"),
+                       (["withdraw", "a", "--site", ""], "--site"), (["import", "x.csv", "--site", ""], "--site")):
+        result = site.run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert f"Invalid value for {hint}: is empty; give the site's folder, or leave {hint} out" in result.stderr
+    assert not site.public.exists()
+    assert "status: approved" in (site.root / "content/memories/a.md").read_text("utf-8")
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["a.md"]
