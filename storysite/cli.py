@@ -418,8 +418,8 @@ def _holds_other_than_png(path: Path) -> bool:
               help="Mapping file: column → field (default: the site's import-mapping.yaml if it has one, else "
                    "each field from the column of its own name).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV export.")
-@click.option("--site", "site", default=".", show_default=True, help="The site folder.")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+@click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
               help="timelinejs: folder for the milestone files (default: content/timeline in the site).")
 @_edge
 def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, site: str, out: str | None) -> None:
@@ -490,7 +490,7 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 
 @main.command("withdraw")
 @click.argument("ident", metavar="ID")
-@click.option("--site", "site", default=".", show_default=True, help="The site folder.")
+@click.option("--site", "site", default=".", metavar="DIR", help="The site folder (default: here).")
 @click.option("--by", "by", type=click.Choice(list(WITHDRAW_KEYS)), default=None,
               help="Match ID by this key only: a memory's slug, a fan's author.id (all their memories), a "
                    "consent.ref, or an email. Needed when ID matches memories by different keys.")
@@ -637,8 +637,9 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
 
 @main.command("serve")
 @click.argument("site", default=".", metavar="[DIR]")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="N",
+              help="Port to listen on (0: any free port, named when serving).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="HOST", help="Address to listen on.")
 @_edge
 def serve_command(site: str, port: int, host: str) -> None:
     """Preview the site on http://127.0.0.1:PORT/, rebuilding and reloading on every save.

@@ -147,3 +147,16 @@ def test_an_empty_site_folder_is_a_usage_error_not_the_current_folder(make_site,
     assert not site.public.exists()
     assert "status: approved" in (site.root / "content/memories/a.md").read_text("utf-8")
     assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["a.md"]
+
+
+def test_help_names_options_alike_in_every_command(make_site) -> None:
+    # --site read "DIR" in label's help, "TEXT [default: .]" in import's and withdraw's; serve's
+    # --port said nothing of itself.
+    site = make_site({})
+    for command in ("import", "withdraw", "label"):
+        help_text = site.run(command, "--help").stdout
+        assert "--site DIR" in help_text and "The site folder (default: here)." in help_text, help_text
+        assert "--site TEXT" not in help_text and "[default: .]" not in help_text, help_text
+    assert "--out FOLDER" in site.run("import", "--help").stdout
+    serve = site.run("serve", "--help").stdout
+    assert "--port N" in serve and "Port to listen on" in serve and "--host HOST" in serve, serve
