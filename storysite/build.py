@@ -18,6 +18,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -60,6 +61,7 @@ from storysite.model import Content, LabelDesign, Memory, Origin, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
+from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
 from storysite.render import OutputFile, PageJob, plan_pages
 from storysite.textstore import StoredTexts, TextStore
@@ -420,6 +422,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files = _static_files(site_dir, problems, areas)
     static_files, found = privacyguard.without_hard_links(static_files, areas, STATIC_DIR)
     problems.extend(found)
+    located_static = _located_static_photos(static_files, problems)
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
@@ -581,7 +584,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         problems.extend(thirdparty.check_files([(path, data)], own_origin, config.privacy.allowed_origins,
                                                config.output))
 
-    for out in _asset_outputs(assets, static_files):
+    for out in _asset_outputs(assets, static_files, located_static):
         put(out.path, out.data)
     for path, media_file in media_files:
         put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
@@ -1059,11 +1062,37 @@ def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.Sit
     return dict(sorted(files.items()))
 
 
-def _asset_outputs(assets: Assets, static_files: Mapping[str, Path]) -> Iterator[OutputFile]:
+def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: AbstractSet[str] = frozenset()
+                   ) -> Iterator[OutputFile]:
     for path, data in assets.files.items():
         yield OutputFile(path, data)
     for rel, source in static_files.items():
-        yield OutputFile(rel, source.read_bytes())
+        data = source.read_bytes()
+        yield OutputFile(rel, (jpeg_without_location(data) or data) if rel in stripped else data)
+
+
+_PHOTO_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl")
+
+
+def _located_static_photos(static_files: Mapping[str, Path], problems: Diagnostics) -> set[str]:
+    """The JPEG photos of ``static/`` that say where they were taken, which are published
+    without their EXIF, XMP and IPTC blocks (a warning each); another photo that does is an
+    error. ``static/`` is copied as it is, but a fan's photo put there would otherwise take
+    their kitchen's GPS position to every visitor."""
+    stripped: set[str] = set()
+    for rel, source in static_files.items():
+        if not rel.lower().endswith(_PHOTO_SUFFIXES) or (place := location_in(source)) is None:
+            continue
+        path = f"{STATIC_DIR}/{rel}"
+        if jpeg_without_location(source.read_bytes()) is not None:
+            stripped.add(rel)
+            problems.warning(path, 0, f"holds {place} (where it was taken): published without its EXIF, XMP and "
+                                      f"IPTC blocks; strip it here too, git keeps it (exiftool -all= {path})")
+        else:
+            problems.error(path, 0, f"holds {place} (where it was taken), which would be published with it; strip "
+                                    f"it (exiftool -all= {path}), or put the photo in content/, whose photos are "
+                                    "published without their metadata")
+    return stripped
 
 
 #: The favicons a site's ``static/`` folder may hold, by output path, in the order they are

@@ -669,3 +669,41 @@ def test_a_damaged_line_in_the_private_store_is_named_not_a_traceback(make_site)
         assert "submissions.jsonl:2: is not a submission record" in result.stderr
         assert "Traceback" not in result.output and "internal error" not in result.output
         assert store.read_bytes() == before
+
+
+def test_a_photo_in_static_is_never_published_with_where_it_was_taken(make_site) -> None:
+    # static/ is copied as it is, but a fan's photo dropped there (to link it from a page)
+    # would take their home's GPS position to every visitor: a JPEG is published without its
+    # EXIF, XMP and IPTC blocks, its pixels and orientation as they were (a warning says so:
+    # git still keeps it); another kind of photo that says where it was taken is an error.
+    import io
+
+    from PIL import Image
+
+    from tests.test_import import _photo_taken_somewhere
+
+    original = _photo_taken_somewhere()
+    site = make_site({"content/memories/a.md": memory("A"), "static/photos/cuisine.jpg": original})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("static/photos/cuisine.jpg:1: warning: holds a GPS position (where it was taken): published without "
+            "its EXIF, XMP and IPTC blocks") in result.stderr
+    published = (site.public / "photos/cuisine.jpg").read_bytes()
+    assert b"Lilas" not in published and b"PhoneMaker" not in published
+    with Image.open(io.BytesIO(published)) as image, Image.open(io.BytesIO(original)) as before:
+        assert dict(image.getexif().get_ifd(0x8825)) == {}
+        assert image.getexif().get(0x0112) == 6
+        assert image.tobytes() == before.tobytes()
+    assert (site.root / "static/photos/cuisine.jpg").read_bytes() == original  # the site's file is left alone
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (45.0, 45.0, 36.0), 3: "E", 4: (4.0, 50.0, 0.0)}
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, "PNG", exif=exif.tobytes())
+    site.write("static/photos/jardin.png", png.getvalue())
+    before = site.output_files()
+    result = site.build()
+    assert result.exit_code == 1
+    assert "static/photos/jardin.png:1: holds a GPS position (where it was taken), which would be published" \
+        in result.stderr
+    assert site.output_files() == before
