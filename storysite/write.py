@@ -25,6 +25,7 @@ import stat
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -350,7 +351,11 @@ class BackgroundListing:
             return
         read, write = os.pipe()
         try:
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # (Python 3.12 warns of a fork in a process with threads, a test runner's say: the
+                # child only lists a folder and writes to a pipe, taking none of their locks.)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
         except OSError:
             os.close(read)
             os.close(write)
