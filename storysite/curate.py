@@ -76,6 +76,8 @@ class PublicMemory:
     """The rendered text's excerpt, when known without it (see :class:`storysite.model.Memory`)."""
     field_lines: tuple[int, ...] = ()
     """Lines of the fields a share card draws (see :class:`storysite.model.Memory`)."""
+    language: str = ""
+    """The language the fan wrote in, when given (see :class:`storysite.model.Memory`)."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 body_key=memory.body_key,
                 excerpt=memory.excerpt,
                 field_lines=memory.field_lines,
+                language=memory.language,
             )
         )
     public.sort(key=memory_order)

@@ -132,6 +132,9 @@ class Memory:
     media_problems: tuple[Diagnostic, ...] = ()
     """Errors in ``media`` (a photo not found...), reported by curation, which knows the build
     date: errors when the memory is published, notes when it is not (an expired consent)."""
+    language: str = ""
+    """The language the fan wrote in (``language: en``), when given: another than the site's is
+    marked on the page (``lang``), so that a screen reader reads it with the right voice."""
 
 
 @dataclass(frozen=True)

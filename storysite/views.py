@@ -75,6 +75,8 @@ class MemoryCard:
     tags: tuple[TagView, ...]
     featured: bool
     decade: int | None
+    lang: str = ""
+    """The language of the fan's title and text when it is not the site's (for ``lang=""``), else empty."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
     a text only when a page needs it, and hold no copy.
     """
     tags = tag_views(site.memories)
+    site_language = site.config.language
     cards: list[MemoryCard] = []
     rendered: dict[str, RenderedMarkdown] = {}
     by_tag: dict[str, list[MemoryCard]] = defaultdict(list)
@@ -255,6 +258,7 @@ def build_memory_views(site: PublicSite, format_date: DateFormatter,
             tags=tuple(memory_tags),
             featured=memory.featured,
             decade=memory.date.decade_start if memory.date else None,
+            lang=memory.language if memory.language.lower() != site_language.lower() else "",
         )
         cards.append(card)
         for tag_view in memory_tags:

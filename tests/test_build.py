@@ -486,3 +486,27 @@ def test_a_static_file_named_as_the_output_marker_is_refused_and_the_output_kept
     assert result.exit_code == 1
     assert "static/.storysite-output:1: this name is the mark storysite leaves" in result.stderr, result.stderr
     assert site.output_files() == before and (site.public / ".storysite-output").read_bytes() == marker
+
+
+def test_a_memory_in_another_language_is_marked_so_for_screen_readers(make_site) -> None:
+    # WCAG 3.1.2 (language of parts): a fan who wrote in English on a French site gets their
+    # title and text marked lang="en" (on the page and on every card), so that a screen reader
+    # reads them with an English voice; the site's own language needs no mark, and a value
+    # that is no language code is an error at its line.
+    site = make_site({
+        "content/memories/en.md": memory("Breakfast in Leeds", extra="language: EN-gb\n", body="Toast and jam."),
+        "content/memories/fr.md": memory("Le goûter", extra="language: fr\n"),
+    }, config="title: T\nbase_url: https://example.org/\nlanguage: fr\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("memories/en/index.html")
+    assert re.search(r'<h1 class="story__title" dir="auto" lang="en-gb">Breakfast in Leeds</h1>', page)
+    assert re.search(r'<div class="story__body[^"]*" dir="auto" lang="en-gb">\s*<p>Toast and jam.</p>', page)
+    listing = site.read("memories/index.html")
+    assert re.search(r'class="card__title" dir="auto" lang="en-gb"><a class="card__link" href="/memories/en/">', listing)
+    assert 'lang="fr"' not in site.read("memories/fr/index.html").split("<body", 1)[1]
+    site.write("content/memories/en.md", memory("Breakfast", extra="language: English\n"))
+    result = site.build()
+    assert result.exit_code == 1
+    line = (site.root / "content/memories/en.md").read_text().splitlines().index("language: English") + 1
+    assert f"content/memories/en.md:{line}: language: expected a language code such as fr or en" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite.config.options import LanguageCode, OptionError
 from storysite.curate import standing_problem, unpublished_notice
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.load import RawItem
@@ -14,7 +15,7 @@ from storysite.validate.fields import FieldReader, item_origin, item_slug, open_
 
 KNOWN_FIELDS = (
     "title", "slug", "date", "date_display", "description", "author", "status", "consent",
-    "tags", "featured", "media", "label", "original", "notes", "published", "withdrawn", "text",
+    "tags", "featured", "media", "label", "original", "notes", "published", "withdrawn", "text", "language",
 )
 AUTHOR_FIELDS = ("id", "display", "name", "email", "phone", "location")
 CONSENT_FIELDS = ("granted", "scope", "expires", "ref")
@@ -124,7 +125,14 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
                for name in ("display", "location") if author_read is not None),
              *(("tags", tag, read.line("tags")) for tag in tags)]
     contact_text = published_contact_details(shown, body, item.body_line, each_line=item.path.endswith(".md"))
+    language = ""
+    if read.has("language"):
+        try:
+            language = LanguageCode().check(read.fields["language"])
+        except OptionError as exc:
+            read.fail("language", str(exc))
     memory = Memory(
+        language=language,
         origin=item_origin(item),
         slug=slug,
         title=title,
