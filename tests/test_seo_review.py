@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from tests.conftest import memory
 
 SUB_CONFIG = "title: Marque\nbase_url: https://example.org/sub/\nlanguage: fr\n"
@@ -21,3 +25,28 @@ def test_the_404_page_names_no_canonical_url(make_site) -> None:
     assert '<link rel="canonical" href="https://example.org/sub/">' in home
     assert '<meta property="og:url" content="https://example.org/sub/">' in home
     assert "noindex" not in home
+
+
+def _json_ld(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found, "no JSON-LD"
+    data = json.loads(found[1])
+    assert isinstance(data, dict)
+    return data
+
+
+def test_a_title_written_on_two_lines_is_one_line_in_the_head_and_the_feed(make_site) -> None:
+    # YAML's `title: |` (or a form's cell where a fan pressed Enter) kept its line break in
+    # <title>, og:title, twitter:title, the JSON-LD name and the feed's entry title.
+    site = make_site({
+        "content/memories/a.md": memory("|\n  Goûters\n  chez\u00a0Mamie"),  # a no-break space is kept
+        "content/pages/p.md": '---\ntitle: "À\\npropos"\n---\nTexte.\n',
+    })
+    assert site.build().exit_code == 0
+    page = site.read("memories/a/index.html")
+    assert "<title>Goûters chez\u00a0Mamie · Test Site</title>" in page
+    assert '<meta property="og:title" content="Goûters chez\u00a0Mamie">' in page
+    assert '<meta name="twitter:title" content="Goûters chez\u00a0Mamie">' in page
+    assert _json_ld(page)["name"] == "Goûters chez\u00a0Mamie"
+    assert "<title>Goûters chez\u00a0Mamie</title>" in site.read("feed.xml")
+    assert "<title>À propos · Test Site</title>" in site.read("p/index.html")

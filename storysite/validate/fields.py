@@ -32,6 +32,9 @@ social networks show about 60, the share card what fits in its lines; a longer
 "title" is a paragraph typed into the wrong field of a form (or a fan testing the site)."""
 _COUNTED_CHARS = 10_000  # a longer title is said to be "over" that long, not counted
 _CHARACTER = regex.compile(r"\X")  # a user-visible character (an extended grapheme cluster)
+# A title is one line wherever it goes (<title>, og:title, JSON-LD, the feed): a line break
+# (YAML's `title: |`, a form's cell where a fan pressed Enter) is a space, as HTML shows it.
+_LINE_BREAK = re.compile(r"[ \t]*[\n\u2028\u2029]\s*")
 
 
 def long_title(title: str) -> str | None:
@@ -242,7 +245,7 @@ def open_item(item: RawItem, known: Iterable[str]) -> tuple[FieldReader, list[Di
                           "move it there")
     elif "text" in item.fields:
         read.text("text")
-    title = read.text("title", required=True)
+    title = _LINE_BREAK.sub(" ", read.text("title", required=True))
     if (too_long := long_title(title)) is not None:
         read.warn("title", too_long)
     return read, problems, title
