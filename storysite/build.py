@@ -99,6 +99,14 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
+def og_locale(language: str) -> str:
+    """Open Graph's ``og:locale`` for a BCP 47 language tag: language_TERRITORY, as POSIX
+    locales write it (``fr-ca`` and ``fr-CA`` are ``fr_CA``; ``zh-Hant-TW`` is ``zh_TW``)."""
+    code, _, rest = language.partition("-")
+    region = next((part for part in rest.split("-") if len(part) == 2 and part.isalpha()), "")
+    return f"{code}_{region.upper()}" if region else LOCALES.get(code, code)
+
+
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     """What a build found and did."""
@@ -1128,7 +1136,7 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         brand_name=config.brand_name,
         language=config.language,
         # Open Graph writes a region with an underscore (fr_CA), as POSIX locales do.
-        locale=LOCALES.get(config.language, config.language.replace("-", "_")),
+        locale=og_locale(config.language),
         base_url=config.base_url,
         logo=logo,
         palette=palette(colors.primary, colors.accent),

@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from tests.conftest import memory
 
 SUB_CONFIG = "title: Marque\nbase_url: https://example.org/sub/\nlanguage: fr\n"
@@ -50,3 +52,16 @@ def test_a_title_written_on_two_lines_is_one_line_in_the_head_and_the_feed(make_
     assert _json_ld(page)["name"] == "Goûters chez\u00a0Mamie"
     assert "<title>Goûters chez\u00a0Mamie</title>" in site.read("feed.xml")
     assert "<title>À propos · Test Site</title>" in site.read("p/index.html")
+
+
+@pytest.mark.parametrize(("language", "locale"), [
+    ("fr", "fr_FR"), ("en", "en_GB"), ("fr-CA", "fr_CA"), ("en-us", "en_US"), ("zh-Hant-TW", "zh_TW"), ("de", "de"),
+])
+def test_og_locale_is_language_underscore_territory(make_site, language: str, locale: str) -> None:
+    # A region written in lower case (BCP 47 reads any case) gave og:locale en_us, and a script
+    # subtag zh_Hant_TW: neither is Open Graph's language_TERRITORY.
+    site = make_site({"content/memories/a.md": memory("Un")},
+                     config=f"title: T\nbase_url: https://example.org/\nlanguage: {language}\n")
+    assert site.build().exit_code == 0
+    assert f'<meta property="og:locale" content="{locale}">' in site.read("index.html")
+    assert f'<html lang="{language}">' in site.read("index.html")
