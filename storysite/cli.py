@@ -621,7 +621,9 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         click.echo(f"The site no longer shows the fan's photos and videos, but they are still in the site folder "
                    f"(and git keeps them): {', '.join(left)}. Delete them if the fan asked to be forgotten (git rm); "
                    "the build then leaves them out with a note.")
-    if recorded:
+    if recorded and not result.purge:
+        click.echo("Rebuilt. No published URL changed: nothing to purge from caches and CDNs.")
+    elif recorded:
         click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
         for url in result.purge:
             click.echo(url)
@@ -667,8 +669,8 @@ def serve_command(site: str, port: int, host: str) -> None:
     def report(result: Any, seconds: float) -> None:
         print_diagnostics(result.diagnostics)
         if result.written:
+            click.echo(f"{'Rebuilt' if served else 'Built'} {result.pages} pages in {seconds:.2f} s.")
             served.append(True)
-            click.echo(f"Rebuilt {result.pages} pages in {seconds:.2f} s.")
         elif served:
             click.secho("Build failed; the last good pages are still served.", fg="red", err=True)
         else:

@@ -189,3 +189,15 @@ def test_the_report_is_refused_inside_a_folder_the_site_was_built_into_with_outp
     assert result.exit_code == 2, result.output
     assert "outside the output folder" in result.stderr
     assert not (site.root / "dist/report.html").exists()
+
+
+def test_a_withdrawal_that_changes_no_published_url_says_there_is_nothing_to_purge(make_site) -> None:
+    # A memory still awaiting approval was never online: the withdrawal says nothing is to be
+    # purged, rather than "0 URL(s) to purge from caches and CDNs:" over an empty list.
+    site = make_site()
+    assert _import(site, HEADER + ANA).exit_code == 0
+    assert site.build().exit_code == 0
+    result = _withdraw(site, "premier-souvenir")
+    assert result.exit_code == 0, result.output
+    assert "No published URL changed: nothing to purge" in result.stdout
+    assert "0 URL(s)" not in result.stdout
