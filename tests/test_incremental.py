@@ -846,6 +846,26 @@ def test_a_build_that_commits_meanwhile_never_leaves_its_pages_in_the_recycled_f
     assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
 
 
+def _built_twice(make_site) -> tuple[Site, dt.date]:
+    """A small site built, then built again after an edit: it has a recycled folder."""
+    import storysite.build as build_module
+
+    site = small_site(make_site)
+    today = dt.date(2026, 11, 20)
+    assert build_module.build(site.root, today=today, workers=2).written
+    _edit_m002(site, "a")
+    assert build_module.build(site.root, today=today, workers=2).written
+    return site, today
+
+
+def _equals_a_clean_build(site: Site, tmp_path: Path, today: dt.date) -> None:
+    import storysite.build as build_module
+
+    full = clean_copy(site, tmp_path, "full")
+    assert build_module.build(full.root, today=today, workers=1).written
+    assert site.output_files() == full.output_files()
+
+
 def _listed_then(monkeypatch, meanwhile: Callable[[], None]) -> list[bool]:
     """Run ``meanwhile`` once, when the next build has its staging folder's listing (made by
     another process while it loaded the content) and is about to write; the list says
@@ -876,12 +896,7 @@ def test_a_build_prunes_its_recycled_folder_by_a_listing_made_meanwhile(make_sit
     import storysite.build as build_module
     import storysite.write as write_module
 
-    site = small_site(make_site)
-    today = dt.date(2026, 11, 20)
-    for label in ("", "a"):
-        if label:
-            _edit_m002(site, label)
-        assert build_module.build(site.root, today=today, workers=2).written
+    site, today = _built_twice(make_site)
     (tree,) = recycled_trees(site)
     (tree / "vide/dossier").mkdir(parents=True)
     walked: list[str] = []
@@ -900,9 +915,7 @@ def test_a_build_prunes_its_recycled_folder_by_a_listing_made_meanwhile(make_sit
     assert result.written, [d.message for d in result.diagnostics.sorted()]
     assert ran
     assert not [root for root in walked if ".staging-" in root], "the staging folder was pruned by the listing"
-    full = clean_copy(site, tmp_path, "full")
-    assert build_module.build(full.root, today=today, workers=1).written
-    assert site.output_files() == full.output_files()
+    _equals_a_clean_build(site, tmp_path, today)
     assert not [relpath for relpath in site.output_files() if relpath.startswith("memories/m004/")]
     assert not (site.public / "vide").exists()
 
@@ -912,12 +925,7 @@ def test_a_build_that_stops_before_writing_gives_the_recycled_folder_back(make_s
     folder for nothing: it puts it back, as it found it, and the next build recycles it."""
     import storysite.build as build_module
 
-    site = small_site(make_site)
-    today = dt.date(2026, 11, 20)
-    for label in ("", "a"):
-        if label:
-            _edit_m002(site, label)
-        assert build_module.build(site.root, today=today, workers=2).written
+    site, today = _built_twice(make_site)
     (tree,) = recycled_trees(site)
     before = files_under(tree)
     broken = site.root / "content/memories/m005.md"
@@ -934,9 +942,7 @@ def test_a_build_that_stops_before_writing_gives_the_recycled_folder_back(make_s
     result = build_module.build(site.root, today=today, workers=2)
     assert result.written
     assert result.pages_rendered < result.pages_reused
-    full = clean_copy(site, tmp_path, "full")
-    assert build_module.build(full.root, today=today, workers=1).written
-    assert site.output_files() == full.output_files()
+    _equals_a_clean_build(site, tmp_path, today)
 
 
 def test_a_build_that_commits_while_another_lists_its_staging_folder_changes_neither(make_site, tmp_path: Path,
@@ -946,12 +952,7 @@ def test_a_build_that_commits_while_another_lists_its_staging_folder_changes_nei
     nothing of what the other published and this one does not."""
     import storysite.build as build_module
 
-    site = small_site(make_site)
-    today = dt.date(2026, 11, 20)
-    for label in ("", "a"):
-        if label:
-            _edit_m002(site, label)
-        assert build_module.build(site.root, today=today, workers=2).written
+    site, today = _built_twice(make_site)
 
     def another_build_commits() -> None:
         site.write("content/memories/secret.md", memory("Secret", body="TEXTE-SECRET-DU-FAN"))
@@ -964,9 +965,7 @@ def test_a_build_that_commits_while_another_lists_its_staging_folder_changes_nei
     result = build_module.build(site.root, today=today, workers=2)
     assert result.written, [d.message for d in result.diagnostics.sorted()]
     assert ran
-    full = clean_copy(site, tmp_path, "full")
-    assert build_module.build(full.root, today=today, workers=1).written
-    assert site.output_files() == full.output_files()
+    _equals_a_clean_build(site, tmp_path, today)
     kept = [p for p in (site.root / ".storysite/cache").glob("output-*/**/*") if p.is_file()]
     assert not [p for p in kept if b"TEXTE-SECRET-DU-FAN" in p.read_bytes()]
 
