@@ -219,10 +219,11 @@ def plan_pages(
     pages = paginate(cards, config.memories.per_page)
     for number, group in enumerate(pages, start=1):
         url = routing.memory_index_url(number)
-        title = translate("memories.title")
-        if number > 1:
+        title, description = translate("memories.title"), translate("memories.description")
+        if number > 1:  # (each page its own title and description, as search engines ask)
             title = translate("pagination.titled", title=title, number=number, total=len(pages))
-        yield list_job(url, "memory_list.html", PageMeta(title, translate("memories.description"), url, section="memories"),
+            description = translate("pagination.described", description=description, number=number, total=len(pages))
+        yield list_job(url, "memory_list.html", PageMeta(title, description, url, section="memories"),
                        group, pagination=pagination(number, len(pages), routing.memory_index_url),
                        memory_count=len(cards))
 
@@ -279,11 +280,13 @@ def plan_pages(
         tag_pages = paginate(memories.by_tag.get(tag.slug, ()), config.memories.per_page)
         for number, group in enumerate(tag_pages, start=1):
             url = routing.tag_url(tag.slug, number)
-            title = translate("tags.one", name=tag.name)
+            title, description = translate("tags.one", name=tag.name), translate(
+                "tags.one_description", name=tag.name, count=tag.count)
             if number > 1:
                 title = translate("pagination.titled", title=title, number=number, total=len(tag_pages))
-            yield list_job(url, "tag.html", PageMeta(title, translate("tags.one_description", name=tag.name, count=tag.count),
-                                                     url, section="memories"),
+                description = translate("pagination.described", description=description, number=number,
+                                        total=len(tag_pages))
+            yield list_job(url, "tag.html", PageMeta(title, description, url, section="memories"),
                            group, tag=tag, feed_url=routing.tag_feed_url(tag.slug) if config.feed.tags else None,
                            pagination=pagination(number, len(tag_pages), functools.partial(routing.tag_url, tag.slug)))
 

@@ -304,12 +304,12 @@ def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable
         for number, chunk in enumerate(chunks, start=1):
             url = decade_url(decade.start, number)
             title = translate("timeline.decade_title", decade=decade.title)
+            description = translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name)
             if number > 1:
                 title = translate("pagination.titled", title=title, number=number, total=len(chunks))
-            meta = PageMeta(
-                title, translate("timeline.decade_description", decade=decade.title, brand=site_view.brand_name),
-                url, section="timeline",
-            )
+                description = translate("pagination.described", description=description, number=number,
+                                        total=len(chunks))
+            meta = PageMeta(title, description, url, section="timeline")
             part = decade if len(chunks) == 1 else replace(decade, entries=with_markers(chunk))
             page = TimelinePage(
                 (part,), links, tags, _span(decade.start, decade.start + 9), decade_page=True,

@@ -65,3 +65,20 @@ def test_og_locale_is_language_underscore_territory(make_site, language: str, lo
     assert site.build().exit_code == 0
     assert f'<meta property="og:locale" content="{locale}">' in site.read("index.html")
     assert f'<html lang="{language}">' in site.read("index.html")
+
+
+def test_every_page_of_a_paginated_list_has_its_own_description(make_site) -> None:
+    # Search engines flag pages that share a meta description: the pages of the memory list,
+    # of a tag and of a decade of the timeline say which page they are, as their titles do.
+    site = make_site({f"content/memories/m{i}.md": memory(f"Souvenir {i}", extra="tags: [goûter]\n")
+                      for i in range(21)},
+                     config="title: Marque\nbase_url: https://example.org/\nlanguage: fr\n"
+                            "memories: {per_page: 10}\ntimeline: {per_page: 10}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for first, second in (("memories/index.html", "memories/page/2/index.html"),
+                          ("tags/gouter/index.html", "tags/gouter/page/2/index.html"),
+                          ("timeline/1980s/index.html", "timeline/1980s/page/2/index.html")):
+        descriptions = [re.search(r'<meta name="description" content="([^"]*)"', site.read(path)).group(1)
+                        for path in (first, second)]
+        assert descriptions[1] == f"{descriptions[0]} (page 2 sur 3)", (second, descriptions)
