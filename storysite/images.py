@@ -390,6 +390,30 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             raise _Refused(f"cannot be read as an image: {exc}") from None
 
 
+def display_frame(path: Path, box: tuple[int, int]) -> Image.Image:
+    """A photo the image step accepted, decoded as its derivatives show it: the first frame,
+    upright, in 8 bits, its colours in sRGB (mode L, RGB or RGBA), for pictures drawn from it
+    (a memory's share card). A JPEG is decoded at reduced size when ``box`` allows.
+
+    Pillow's own decompression-bomb limit is lifted: ``images.max_pixels`` was enforced when the
+    photo was encoded, and a site may set it above Pillow's 89 megapixels.
+    """
+    image = _open(path.read_bytes(), sys.maxsize // 4)
+    try:
+        orientation = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a broken EXIF block is ignored, as when the photo was encoded
+        orientation = 1
+    if not isinstance(orientation, int) or orientation not in range(1, 9):
+        orientation = 1
+    if image.format == "JPEG":
+        image.draft(None, oriented_size(box, orientation))
+    icc = image.info.get("icc_profile") or None
+    frame = _working_mode(image, [])
+    if orientation in _TRANSPOSE:
+        frame = frame.transpose(_TRANSPOSE[orientation])
+    return _to_srgb(frame, icc, [])
+
+
 _SVG_SIZE = re.compile(rb"<svg\b[^>]*?\bviewBox\s*=\s*[\"']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)",
                        re.IGNORECASE)
 

@@ -16,18 +16,20 @@ import io
 import json
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import PIL
 import regex
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from storysite.images import display_frame
 from storysite.labels.metrics import read_metrics
 from storysite.labels.raster import LabelOp, draw_label
 from storysite.labels.text import EMOJI, INVISIBLE, MARKS, MAX_MARKS, SPACES, WHITE_SPACE, graphemes
 
 WIDTH, HEIGHT = 1200, 630
 _PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
-RENDERER_VERSION = "2"  # change it when drawing changes: keys, URLs and cache follow
+RENDERER_VERSION = "3"  # change it when drawing changes: keys, URLs and cache follow
 CARD_CHARS = 600
 """The most user-visible characters a card takes of one text (a title, a byline...), more than
 it has room for: the title's nine lines at the smallest size hold under 600 of the bundled
@@ -257,10 +259,14 @@ def _picture(op: ShareCardOp, size: tuple[int, int]) -> Image.Image:
     width, height = size
     panel = Image.new("RGB", size, op.accent)
     if op.photo:
-        with Image.open(op.photo) as source:
-            source.draft("RGB", (width * 2, height * 2))
-            photo = ImageOps.exif_transpose(source).convert("RGB")
-        return ImageOps.fit(photo, size, Image.Resampling.LANCZOS)
+        # Decoded as the image step decodes it (16-bit greys scaled, colours in sRGB, no bomb
+        # check below images.max_pixels), so the card shows the photo as its page does.
+        photo = ImageOps.fit(display_frame(Path(op.photo), (width * 2, height * 2)), size,
+                             Image.Resampling.LANCZOS)
+        if photo.mode == "RGBA":  # a transparent photo on the accent panel, not on black
+            panel.paste(photo, (0, 0), photo)
+            return panel
+        return photo.convert("RGB")
     if op.label is None:
         # No label, no photo: a large quotation mark on the brand's colour.
         panel = Image.new("RGB", size, op.primary)
