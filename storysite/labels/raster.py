@@ -26,6 +26,17 @@ from storysite.labels.design import ReadyDesign
 from storysite.labels.layout import LabelLayout
 
 RENDERER_VERSION = "1"  # change it when drawing changes: keys, URLs and cache follow
+SHAPING_LANGUAGE = "und"
+"""The language text is shaped for, always the same (BCP 47 "undetermined": the fonts' default
+forms, which the layout measures). Without it raqm takes the build machine's locale
+(HarfBuzz's default language is LC_CTYPE's): under ``LC_ALL=tr_TR.UTF-8`` Pacifico's Turkish
+forms drew other pixels for the same key, so a label depended on the shell that built it."""
+
+
+def shaping_language(font: ImageFont.FreeTypeFont) -> str | None:
+    """:data:`SHAPING_LANGUAGE` for ``font``, or None under Pillow's basic layout (no libraqm),
+    which shapes nothing, knows no language and refuses one."""
+    return SHAPING_LANGUAGE if font.layout_engine == ImageFont.Layout.RAQM else None
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,8 @@ def draw_label(op: LabelOp) -> Image.Image:
         for clusters, xs, baseline in run.lines:
             for cluster, x in zip(clusters, xs, strict=True):
                 if cluster != " ":
-                    draw.text((x * op.scale, baseline * op.scale), cluster, font=font, fill=run.color, anchor="ls")
+                    draw.text((x * op.scale, baseline * op.scale), cluster, font=font, fill=run.color, anchor="ls",
+                              language=shaping_language(font))
     return image
 
 

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from storysite.images import display_frame
 from storysite.labels.metrics import read_metrics
-from storysite.labels.raster import LabelOp, draw_label
+from storysite.labels.raster import LabelOp, draw_label, shaping_language
 from storysite.labels.text import EMOJI, INVISIBLE, MARKS, MAX_MARKS, SPACES, WHITE_SPACE, graphemes
 
 WIDTH, HEIGHT = 1200, 630
@@ -191,15 +191,20 @@ def script_of(char: str) -> str:
     return _SCRIPT_NAMES.get(first, first.capitalize())
 
 
+def _length(face: ImageFont.FreeTypeFont, text: str) -> float:
+    """How wide ``text`` is set in ``face``, shaped as it is drawn (never by the build machine's locale)."""
+    return face.getlength(text, language=shaping_language(face))
+
+
 def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float, *, break_words: bool = False) -> list[str]:
     """``text`` in lines at its spaces; with ``break_words``, a word wider than ``width`` is
     broken between characters (it would run off the card: a long name, a fan's "WWWW...")."""
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and face.getlength(lines[-1] + " " + word) <= width:
+        if lines and _length(face, lines[-1] + " " + word) <= width:
             lines[-1] += " " + word
             continue
-        while break_words and face.getlength(word) > width:
+        while break_words and _length(face, word) > width:
             head = _fitting(word, face, width) or graphemes(word)[0]
             lines.append(head)
             word = word[len(head):]
@@ -213,7 +218,7 @@ def _fitting(text: str, face: ImageFont.FreeTypeFont, width: float, then: str = 
     low, high = 0, len(clusters)  # clusters[:low] fits; clusters[:high + 1] does not
     while low < high:
         middle = (low + high + 1) // 2
-        if face.getlength("".join(clusters[:middle]) + then) <= width:
+        if _length(face, "".join(clusters[:middle]) + then) <= width:
             low = middle
         else:
             high = middle - 1
@@ -222,14 +227,14 @@ def _fitting(text: str, face: ImageFont.FreeTypeFont, width: float, then: str = 
 
 def _ellipsized(line: str, face: ImageFont.FreeTypeFont, width: float) -> str:
     """``line`` ending with an ellipsis, cut so that it fits in ``width``."""
-    if line.endswith(ELLIPSIS) and face.getlength(line) <= width:
+    if line.endswith(ELLIPSIS) and _length(face, line) <= width:
         return line
     return _fitting(line.removesuffix(ELLIPSIS), face, width, ELLIPSIS).rstrip() + ELLIPSIS
 
 
 def _one_line(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
     """``text`` on one line of ``width``: as it is when it fits, else cut with an ellipsis."""
-    return text if face.getlength(text) <= width else _ellipsized(text, face, width)
+    return text if _length(face, text) <= width else _ellipsized(text, face, width)
 
 
 def _clip(lines: list[str], keep: int, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -247,7 +252,7 @@ def _fit_title(text: str, fonts: CardFonts, width: float, height: float) -> tupl
     for size in range(60, 33, -2):
         face = fonts.display_face(size)
         lines = _wrap(text, face, width)
-        if len(lines) * round(size * 1.12) <= height and all(face.getlength(line) <= width for line in lines):
+        if len(lines) * round(size * 1.12) <= height and all(_length(face, line) <= width for line in lines):
             return face, lines
     face = fonts.display_face(34)
     return face, _clip(_wrap(text, face, width, break_words=True), max(1, int(height // round(34 * 1.12))), face,
@@ -275,7 +280,8 @@ def _picture(op: ShareCardOp, size: tuple[int, int]) -> Image.Image:
         quote = op.fonts.display_face(420)
         # Centre the glyph's ink, not its line box (Pillow's bbox runs from the ascender).
         ink = Image.new("L", (int(quote.size) * 2, int(quote.size) * 2))
-        ImageDraw.Draw(ink).text((int(quote.size) // 2, int(quote.size)), "\u201c", font=quote, fill=255, anchor="ls")
+        ImageDraw.Draw(ink).text((int(quote.size) // 2, int(quote.size)), "\u201c", font=quote, fill=255, anchor="ls",
+                                 language=shaping_language(quote))
         left, top, right, bottom = ink.getbbox() or (0, 0, 0, 0)
         panel.paste(op.primary, (width // 2 - (left + right) // 2, height // 2 - (top + bottom) // 2), ink)
         return panel
@@ -304,7 +310,8 @@ def render_share_card(op: ShareCardOp) -> bytes:
     kicker = _one_line(printable(op.kicker, fonts.text, fonts.text_sha256).upper(), kicker_face, right - left)
     top = 92
     if kicker:
-        draw.text((left, top), kicker, font=kicker_face, fill=op.primary, anchor="ls")
+        draw.text((left, top), kicker, font=kicker_face, fill=op.primary, anchor="ls",
+                  language=shaping_language(kicker_face))
         draw.rectangle((left, top + 18, left + 56, top + 22), fill=op.accent)
     bottom = HEIGHT - bar - 40
     byline_face = fonts.text_face(28)
@@ -317,16 +324,19 @@ def render_share_card(op: ShareCardOp) -> bytes:
     step = round(face.size * 1.12)
     y = title_top + face.size
     for line in lines:
-        draw.text((left, y), line, font=face, fill="#1d1a16", anchor="ls")
+        draw.text((left, y), line, font=face, fill="#1d1a16", anchor="ls",
+                  language=shaping_language(face))
         y += step
     y += 28 - step + 36
     for line in byline_lines:
-        draw.text((left, y), line, font=byline_face, fill="#5b4a3a", anchor="ls")
+        draw.text((left, y), line, font=byline_face, fill="#5b4a3a", anchor="ls",
+                  language=shaping_language(byline_face))
         y += 36
     draw.rectangle((split + 10, HEIGHT - bar, WIDTH, HEIGHT), fill=op.primary)
     brand_face = fonts.display_face(36)
     brand = _one_line(printable(op.brand, fonts.display, fonts.display_sha256), brand_face, right - left)
-    draw.text((left, HEIGHT - 36), brand, font=brand_face, fill=op.on_primary, anchor="ls")
+    draw.text((left, HEIGHT - 36), brand, font=brand_face, fill=op.on_primary, anchor="ls",
+              language=shaping_language(brand_face))
     buffer = io.BytesIO()
     card.save(buffer, "JPEG", quality=88, optimize=False, progressive=False, subsampling="4:2:0")
     return buffer.getvalue()
