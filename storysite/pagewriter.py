@@ -30,7 +30,7 @@ from storysite.parallel import fork_map
 from storysite.render import PageJob, render_job
 from storysite.takedown import file_facts
 from storysite.theme import Theme
-from storysite.write import FileIdentity, Staging, place_bytes, place_link
+from storysite.write import FileIdentity, Staging, make_folders, place_bytes, place_link
 
 # Below this many pages to render, a pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -248,7 +248,7 @@ def _make_folders(root: Path, relpaths: Sequence[str]) -> None:
         if folder not in made:
             made.add(folder)
             with contextlib.suppress(OSError):
-                os.makedirs(folder, exist_ok=True)
+                make_folders(folder)
 
 
 def default_workers() -> int:

@@ -39,6 +39,13 @@ MARKER = ".storysite-output"
 MARKER_TEXT = b"This folder is written by storysite: every build replaces it whole (a .git folder is kept).\n"
 KEPT = (".git",)
 """Names at the top of the output carried over from one build to the next."""
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
+"""The permissions of every file and folder of the output, whatever the umask of the build: a
+site is built to be served, by a web server that reads it as another user (files of 0600,
+from a build under umask 077, would not be served), and the same input gives the same output,
+permissions included (the old output's files are linked into the new one, so a build under
+another umask would otherwise leave its modes to every later build)."""
 
 
 def foreign_files(output_dir: Path, limit: int = 3) -> list[str]:
@@ -102,7 +109,7 @@ class Staging:
 
     def __enter__(self) -> Staging:
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-        if self.recycle_dir is not None and self.recycle_dir.is_dir():
+        if self.recycle_dir is not None and _is_folder_of_mode(self.recycle_dir):
             # (Checked before the rename, which changes the folder's change time.)
             given = self._listing_given
             known = given.files if given is not None and given.holds(self.recycle_dir) else None
@@ -114,7 +121,7 @@ class Staging:
             except OSError:  # another file system, or another build took it first
                 shutil.rmtree(self.recycle_dir, ignore_errors=True)
         if not self.recycled:
-            self.root.mkdir()
+            make_folder(self.root)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -194,7 +201,7 @@ class Staging:
     def _give_up_recycled(self) -> None:
         aside = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
         os.rename(self.root, aside)  # beside the output, where later builds clean what is left
-        self.root.mkdir()
+        make_folder(self.root)
         self.recycled = False
         left = remove_tree(aside)
         if left is not None:
@@ -216,9 +223,7 @@ class Staging:
         self.prune()
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
         had_output = self.output_dir.exists()
-        marker = self.root / MARKER
-        marker.unlink(missing_ok=True)
-        marker.write_bytes(MARKER_TEXT)
+        place_bytes(self.root, MARKER, MARKER_TEXT)
         kept = [name for name in KEPT if had_output and os.path.lexists(self.output_dir / name)]
         for name in kept:
             os.replace(self.output_dir / name, self.root / name)
@@ -477,15 +482,18 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
     if replace:
         _remove_target(root, relpath)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     except (FileNotFoundError, NotADirectoryError):
         _make_parent(root, relpath)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        return identity_of(os.fstat(fd))
+        info = os.fstat(fd)
+        if stat.S_IMODE(info.st_mode) != FILE_MODE:  # a umask that takes more than write access away
+            os.fchmod(fd, FILE_MODE)  # (changes no part of the file's identity)
+        return identity_of(info)
     finally:
         os.close(fd)
 
@@ -505,7 +513,7 @@ def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentit
         there: os.stat_result | None = os.stat(target, follow_symlinks=False)
     except OSError:
         there = None
-    if (there is not None and expect is not None and unchanged_since is not None and stat.S_ISREG(there.st_mode)
+    if (there is not None and expect is not None and unchanged_since is not None and _is_output_file(there)
             and identity_of(there) == expect and not changed_after(there, unchanged_since)):
         # A recycled folder's link to that very file (same inode, untouched since): an edit
         # build finds most pages so, and needs no look at the source.
@@ -514,8 +522,8 @@ def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentit
         found = os.stat(source, follow_symlinks=False)
     except OSError:
         return None
-    if not stat.S_ISREG(found.st_mode):  # a link to anywhere is never linked into the output
-        return None
+    if not _is_output_file(found):  # a link to anywhere is never linked into the output, nor a
+        return None                 # file of other permissions (written under another umask)
     if expect is not None and identity_of(found) != expect:
         return None
     if unchanged_since is not None and changed_after(found, unchanged_since):
@@ -536,6 +544,40 @@ def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentit
     except OSError:
         return None
     return found.st_size
+
+
+def _is_output_file(info: os.stat_result) -> bool:
+    """Whether ``info`` is a plain file with the output's permissions (:data:`FILE_MODE`)."""
+    return stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE
+
+
+def _is_folder_of_mode(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link) with the output's permissions: a recycled
+    folder that is not was made under another umask (by an earlier version), and so may be
+    the folders in it, which the new output would keep."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == FOLDER_MODE
+
+
+def make_folder(path: str | Path) -> None:
+    """Make the folder ``path`` (its parent exists) with :data:`FOLDER_MODE`, whatever the umask."""
+    os.mkdir(path, FOLDER_MODE)
+    os.chmod(path, FOLDER_MODE)  # (mkdir's mode is cut by the umask)
+
+
+def make_folders(path: str) -> None:
+    """``os.makedirs(path, exist_ok=True)``, every folder it makes with :data:`FOLDER_MODE`."""
+    try:
+        make_folder(path)
+    except FileNotFoundError:
+        make_folders(os.path.dirname(path))
+        make_folder(path)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
 
 
 def _remove_target(root: Path, relpath: str) -> None:
@@ -559,11 +601,11 @@ def _make_parent(root: Path, relpath: str) -> None:
     for name in relpath.split("/")[:-1]:
         folder = os.path.join(folder, name)
         try:
-            os.mkdir(folder)
+            make_folder(folder)
         except FileExistsError:
             if os.path.islink(folder) or not os.path.isdir(folder):
                 os.unlink(folder)
-                os.mkdir(folder)
+                make_folder(folder)
 
 
 def marker_identity(output_dir: Path) -> tuple[int, int, int] | None:
@@ -740,9 +782,9 @@ def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
             if not stat.S_ISREG(os.lstat(source).st_mode):
                 continue
             target = os.path.join(priming, relpath)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            make_folders(os.path.dirname(target))
             os.link(source, target)
-        os.makedirs(priming, exist_ok=True)
+        make_folders(str(priming))
         os.rename(priming, recycle_dir)
     except OSError:
         shutil.rmtree(priming, ignore_errors=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUILD_EPOCH, REPO, Site
+from tests.conftest import BUILD_EPOCH, REPO, Site, memory
 from tests.test_labels import artwork
 
 PACIFICO_DESIGN = """\
@@ -72,3 +72,50 @@ def test_labels_are_drawn_alike_whatever_the_locale_of_the_build(make_site: Call
     plain, turkish = (digests(site.public) for site in sites)
     assert any(path.startswith("media/labels/") for path in plain)
     assert turkish == plain
+
+
+def modes(folder: Path) -> dict[str, int]:
+    """The permissions of every file and folder in ``folder`` (itself as ``.``)."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mode & 0o7777 for p in [folder, *folder.rglob("*")]}
+
+
+MODE_SITE = {
+    "content/memories/a.md": memory("Un goûter", extra="tags: [famille]\n"),
+    "content/memories/b.md": memory("Une fête", extra="tags: [famille]\n"),
+    "content/pages/a-propos.md": "---\ntitle: À propos\n---\nLe site.\n",
+    "content/labels/plain.yaml": PACIFICO_DESIGN,
+    "content/labels/plain.png": artwork(),
+    "static/robots.txt": "User-agent: *\n",
+}
+
+
+def test_output_permissions_are_the_same_whatever_the_umask(make_site: Callable[..., Site]) -> None:
+    """Under umask 077 the output was all 0600 files in 0700 folders, which a web server reading
+    as another user cannot serve; a site is built to be served, so its output is readable by all."""
+    strict, usual = make_site(MODE_SITE, name="strict"), make_site(MODE_SITE, name="usual")
+    run_build(strict.root, {}, umask=0o077)
+    run_build(usual.root, {}, umask=0o022)
+    assert digests(strict.public) == digests(usual.public)
+    found = modes(strict.public)
+    assert found == modes(usual.public)
+    assert set(found.values()) == {0o644, 0o755}, found
+
+
+def test_an_output_of_other_permissions_leaves_none_of_them_to_the_next_build(make_site: Callable[..., Site]) -> None:
+    """The old output's files are linked into the new one: an output built under umask 077 (or
+    by an earlier version) left its 0600 files to every later build, which then differed from a
+    clean build of the same input."""
+    site, clean = make_site(MODE_SITE, name="site"), make_site(MODE_SITE, name="clean")
+    run_build(site.root, {})
+    for path in [site.public, *site.public.rglob("*")]:  # as a build under umask 077 left it
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    for edit in (site, clean):
+        edit.write("content/memories/b.md", memory("Une fête", body="Un autre texte.", extra="tags: [famille]\n"))
+    for _ in range(2):  # the second build recycles the first one's old output
+        run_build(site.root, {})
+        run_build(clean.root, {})
+        assert digests(site.public) == digests(clean.public)
+        assert modes(site.public) == modes(clean.public)
+        assert set(modes(site.public).values()) == {0o644, 0o755}
+        site.write("content/memories/a.md", memory("Un goûter", body="Encore.", extra="tags: [famille]\n"))
+        clean.write("content/memories/a.md", memory("Un goûter", body="Encore.", extra="tags: [famille]\n"))
