@@ -519,13 +519,22 @@ class _Environment(jinja2.Environment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if attribute.startswith("_"):
+        # Jinja's own lookup, written out (every ``x.y`` of every page comes here: a call to it
+        # on top would cost a tenth of the render time).
+        if attribute[:1] == "_":
             raise jinja2.exceptions.SecurityError(
                 f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
-        if isinstance(obj, str) and attribute in ("format", "format_map"):
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):
+                return self.undefined(obj=obj, name=attribute)
+        if (attribute == "format" or attribute == "format_map") and isinstance(obj, str):
             # (Its fields, such as {0.__class__}, are attributes looked up by this environment.)
             return functools.partial(self._format, obj, attribute == "format_map")
-        return super().getattr(obj, attribute)
+        return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(argument, str) and argument.startswith("_"):
