@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors (or a fault of the environment),
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -123,6 +124,12 @@ def main(ctx: click.Context) -> None:
     # colours; output that is not a terminal (a CI log, a pipe) never has any.
     if os.environ.get("NO_COLOR"):
         ctx.color = False
+    if sys.getfilesystemencoding().lower().replace("-", "").replace("_", "") != "utf8":
+        # A site's file names are UTF-8 (as git and every other tool write them): under a locale
+        # of another encoding (fr_FR.ISO-8859-1, or C with PYTHONUTF8=0), Python would read
+        # "Été.md" as "Ã\x89tÃ©.md" and give it another URL. Run again in Python's UTF-8 mode.
+        with contextlib.suppress(OSError):
+            os.execv(sys.executable, [sys.executable, "-X", "utf8", "-m", "storysite", *sys.argv[1:]])
 
 
 @main.command("build")

@@ -160,3 +160,20 @@ def test_help_names_options_alike_in_every_command(make_site) -> None:
     assert "--out FOLDER" in site.run("import", "--help").stdout
     serve = site.run("serve", "--help").stdout
     assert "--port N" in serve and "Port to listen on" in serve and "--host HOST" in serve, serve
+
+
+def test_a_site_builds_alike_under_a_locale_that_is_not_utf8(make_site) -> None:
+    # A CI image with LANG=C and PYTHONUTF8=0, or a fr_FR.ISO-8859-1 locale: Python would read
+    # the site's (UTF-8) file names in that encoding, refusing "Été à Noël.md" as not UTF-8 or
+    # giving it another URL. storysite runs itself again in Python's UTF-8 mode.
+    import os
+    import subprocess
+    import sys
+
+    site = make_site({"content/memories/Été à Noël.md": memory("Noël")})
+    env = {**os.environ, "LC_ALL": "POSIX", "LANG": "POSIX", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    result = subprocess.run([sys.executable, "-m", "storysite", "build", str(site.root)], env=env,
+                            capture_output=True, text=True, encoding="utf-8", errors="replace")
+    assert result.returncode == 0, result.stderr
+    assert (site.public / "memories/ete-a-noel/index.html").is_file()
