@@ -723,3 +723,31 @@ def test_a_photo_whose_name_holds_bidi_controls_is_found_by_its_very_name(make_s
                       f"content/memories/a/{name}": photo((64, 48)), "content/memories/a/photox.jpg": b"not it"})
     result = site.build()
     assert result.exit_code == 0, result.output
+
+
+def test_a_photo_named_with_accents_in_the_other_unicode_form_is_found(make_site) -> None:
+    # macOS writes "été.jpg" with combining accents (NFD); the text, typed anywhere, has "été"
+    # (NFC). macOS finds the file either way, so a site that builds there must build on Linux
+    # CI too; a name that differs by its capitals is still not found, with the name to write.
+    import unicodedata
+
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "#c84").save(photo, "JPEG")
+    decomposed = unicodedata.normalize("NFD", "été.jpg")
+    site = make_site({
+        "content/memories/a/index.md": memory("A", extra="media:\n  - {src: été.jpg, alt: Un été}\n"),
+        f"content/memories/a/{decomposed}": photo.getvalue(),
+        "content/memories/b/index.md": memory("B", extra="media:\n  - {src: photo.jpg, alt: Un pot}\n"),
+        "content/memories/b/Photo.JPG": photo.getvalue(),
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert "content/memories/a" not in result.stderr, result.stderr
+    assert ("media.src: 'photo.jpg' was not found (looked for content/memories/b/photo.jpg); the folder has "
+            "'Photo.JPG'") in result.stderr
+    (site.root / "content/memories/b/Photo.JPG").rename(site.root / "content/memories/b/photo.jpg")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert 'alt="Un été"' in site.read("memories/a/index.html")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -328,8 +330,30 @@ def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str 
     if not is_inside(target, site_dir):
         return None, f"'{src}' leads outside the site folder (through a symbolic link)"
     if not target.is_file():
+        near = _names_alike(target)
+        if len(near) == 1 and unicodedata.normalize("NFC", near[0]) == unicodedata.normalize("NFC", target.name):
+            # The same name, its accents written in the other Unicode form (macOS writes "é" as
+            # "e" and a combining accent; a text typed elsewhere has "é"): macOS finds it either
+            # way, so the photo is the one meant, and Linux CI must find it too.
+            found = posixpath.join(posixpath.dirname(normal), near[0])
+            if is_inside(site_dir / found, site_dir):
+                return found, None
+        if near:
+            return None, (f"'{src}' was not found (looked for {normal}); the folder has '{near[0]}': names differ "
+                          "by their capitals on the server, as on Linux")
         return None, f"'{src}' was not found (looked for {normal})"
     return normal, None
+
+
+def _names_alike(target: Path) -> list[str]:
+    """The files beside ``target`` named alike but for capitals or the Unicode form of accents."""
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    wanted = unicodedata.normalize("NFC", target.name).casefold()
+    return sorted(name for name in names if unicodedata.normalize("NFC", name).casefold() == wanted
+                  and (target.parent / name).is_file())
 
 
 def read_media(reader: FieldReader, key: str, site_dir: Path) -> tuple[MediaRef, ...]:
