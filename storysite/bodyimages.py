@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from storysite import routing
+from storysite import routing, thirdparty
 from storysite.curate import PublicSite, withheld_notice
 from storysite.diagnostics import Diagnostic, error
 from storysite.markdown import (
@@ -68,10 +68,18 @@ def find_body_images(site: PublicSite, site_dir: Path, withheld: Callable[[str |
     its image renders as nothing."""
     refs: list[MediaRef] = []
     problems: list[Diagnostic] = []
+    config = site.config
+    permitted = thirdparty.permitted_origins(thirdparty.origin_of(config.base_url), config.privacy.allowed_origins)
     for text, line, path, url in editorial_bodies(site):
         if "](" not in text and "]:" not in text:
             continue
         rendered, _ = render_editorial_markdown(text, line, path, url, allow_html=False)
+        for src, image_line in rendered.web_images:
+            # (Found in the built page too, but named here at the line to change.)
+            if (origin := thirdparty.origin_of(src)) is not None and origin not in permitted:
+                problems.append(error(path, image_line, f"image '{src}' would be loaded from another origin "
+                                      f"({origin}) by every visitor's browser; put the photo in the site, or add the "
+                                      "origin to privacy.allowed_origins"))
         for block in rendered.blocks:
             if block.name != IMAGE_BLOCK:
                 continue

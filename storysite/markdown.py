@@ -83,6 +83,9 @@ class RenderedMarkdown:
     web_links: tuple[tuple[str, int], ...] = ()
     """Links written as whole http(s) addresses, with their lines (editorial texts): those that
     name the site's own address are checked as its own pages are."""
+    web_images: tuple[tuple[str, int], ...] = ()
+    """Images named by a whole http(s) address, with their lines (editorial texts): a visitor's
+    browser would load them from that host, which is an error unless the site allows it."""
 
 
 def link_scheme(url: str) -> str | None:
@@ -305,6 +308,7 @@ def render_editorial_markdown(
         _unlink(tokens, unlinked)
     links: list[tuple[str, int]] = []
     web_links: list[tuple[str, int]] = []
+    web_images: list[tuple[str, int]] = []
     for token in _walk(tokens):
         href = token.attrGet("href") if token.type == "link_open" else None
         if isinstance(href, str) and posixpath.normpath(href).startswith("/static/"):
@@ -324,10 +328,14 @@ def render_editorial_markdown(
                 web_links.append((target, _line_in(token, tokens, first_line)))
         elif isinstance(target, str) and token.type == "link_open" and link_scheme(target) in ("http", "https"):
             web_links.append((target, _line_in(token, tokens, first_line)))
+        if (isinstance(target, str) and token.type == "image"
+                and (link_scheme(target) in ("http", "https") or target.startswith("//"))):
+            web_images.append((target, _line_in(token, tokens, first_line)))
     # Footnotes are named after their text (fn-<id>-1): a page may hold several texts (the
     # timeline's milestones, blocks), whose notes must not share an id.
     html = md.renderer.render(tokens, md.options, {"docId": hashlib.sha256(f"{path}:{first_line}".encode()).hexdigest()[:8]})
-    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links), tuple(web_links)), problems
+    return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links), tuple(web_links),
+                            tuple(web_images)), problems
 
 
 def _refused_schemes(tokens: list[Token], first_line: int, path: str, problems: list[Diagnostic]) -> set[str]:

@@ -60,6 +60,12 @@ def _origin(url: str) -> str | None:
     return f"{scheme}://{parts.netloc.lower()}"
 
 
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an absolute or protocol-relative URL, as a browser reads it;
+    ``None`` for a local one."""
+    return _origin(url)
+
+
 def _css_unescaped(match: re.Match[str]) -> str:
     code, other = match.groups()
     if code is None:

@@ -707,3 +707,21 @@ def test_a_photo_in_static_is_never_published_with_where_it_was_taken(make_site)
     assert "static/photos/jardin.png:1: holds a GPS position (where it was taken), which would be published" \
         in result.stderr
     assert site.output_files() == before
+
+
+def test_an_image_from_another_host_in_an_editors_text_is_named_at_its_line(make_site) -> None:
+    # An editor pastes an image's web address: every visitor's browser would call that host.
+    # The error names the line of the text to change (not the built page's line), in check as in
+    # build; an origin the site allows is loaded as any other.
+    page = "---\ntitle: À propos\n---\nNotre histoire.\n\n![Le pot](https://cdn.example/pot.jpg)\n"
+    site = make_site({"content/memories/a.md": memory("A"), "content/pages/a-propos.md": page})
+    for result in (site.build(), site.check()):
+        assert result.exit_code == 1
+        assert ("content/pages/a-propos.md:6: image 'https://cdn.example/pot.jpg' would be loaded from another "
+                "origin (https://cdn.example)") in result.stderr, result.stderr
+        assert "public/a-propos" not in result.stderr
+    site.write("storysite.yaml", "title: T\nbase_url: https://example.org/\n"
+                                 "privacy: {allowed_origins: ['https://cdn.example']}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert 'src="https://cdn.example/pot.jpg"' in site.read("a-propos/index.html")
