@@ -376,6 +376,8 @@ def label_command(design: str, text: str, output: str | None, scale: int, site: 
         click.echo(f"Wrote the label to standard output ({len(result.png):,} bytes).", err=True)
         return
     target = Path(output or f"{design}.png")
+    if not target.parent.is_dir():  # a wrong option, as check --report's: exit 2
+        raise click.BadParameter(f"cannot write '{target}': its folder does not exist", param_hint="-o")
     if _holds_other_than_png(target):
         # As check --report: never over a file of another kind (storysite.yaml, a memory, a fan export).
         raise StorysiteError(f"{target} exists and is not a PNG image; give the name of a new file, or of an "

@@ -988,6 +988,16 @@ def test_cli_renders_one_label(make_site: Callable[..., Site], tmp_path: Path) -
         assert picture.size == (1200, 600) and picture.format == "PNG"
 
 
+def test_cli_label_into_a_folder_that_does_not_exist_is_a_usage_error(make_site: Callable[..., Site],
+                                                                       tmp_path: Path) -> None:
+    # A wrong -o, as check --report's: exit 2 (1 says the label was refused), nothing made.
+    site = make_site(label_files())
+    result = site.run("label", "plain", "Odette", "-o", str(tmp_path / "missing" / "x.png"), "--site", str(site.root))
+    assert result.exit_code == 2, result.output
+    assert "its folder does not exist" in result.output
+    assert not (tmp_path / "missing").exists()
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("Hitler", "refused: We cannot print this text on a label."),
     ("x" * 500, "refused: This is too long for the label: 14 characters at most."),
