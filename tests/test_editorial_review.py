@@ -1,0 +1,34 @@
+"""Found by a black-box review of the editors' side: pages, campaigns, galleries, the timeline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import memory
+
+LONG_LINE = "une ligne de code très longue qui ne devrait jamais pousser la page sur le côté " * 3
+
+
+@pytest.mark.browser
+def test_a_code_block_never_makes_a_page_scroll_sideways(make_site, browser, static_server) -> None:
+    # A fenced block in an editor's page, and a fan's line indented by four spaces (pasted text
+    # often is), are <pre>: with no style of their own, one long line made a 320 px page scroll.
+    site = make_site({
+        "content/pages/p.md": f"---\ntitle: P\n---\nIntro.\n\n```\n{LONG_LINE}\n```\n",
+        "content/memories/m.md": memory("M", body=f"Intro.\n\n    {LONG_LINE}\n"),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "<pre><code>" in site.read("p/index.html") and "<pre><code>" in site.read("memories/m/index.html")
+    base = static_server(site.public)
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    try:
+        for path in ("/p/", "/memories/m/"):
+            page.goto(f"{base}{path}")
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert widths[0] <= widths[1], (path, widths)
+    finally:
+        context.close()
