@@ -56,14 +56,14 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
                 yield warning(path, line, f"link '{target}' leads to no page of the site")
 
 
-def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str
-                         ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
+def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str,
+                         heading_id_prefix: str = "") -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """An editor's Markdown rendered for the page at ``page_url`` of ``site``: with the site's
     settings, links to content files leading to their pages, and links to memories that are
-    not published reduced to their words."""
+    not published reduced to their words; ``heading_id_prefix`` before its headings' ids."""
     return render_editorial_markdown(text, first_line, path, page_url, allow_html=site.config.markdown.editorial_html,
                                      base_path=site.config.base_path, unlinked=unpublished_memory_links(site, page_url),
-                                     file_urls=site.file_urls)
+                                     file_urls=site.file_urls, heading_id_prefix=heading_id_prefix)
 
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:

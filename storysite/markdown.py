@@ -175,6 +175,7 @@ def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
         md.validateLink = _any_link  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
         anchors_plugin(md, min_level=2, max_level=3, slug_func=_heading_id)
+        md.core.ruler.push("storysite_heading_id_prefix", _prefix_heading_ids)
         # What editors coming from Hugo or MkDocs write: notes[^1] and definition lists.
         footnote_plugin(md)
         deflist_plugin(md)
@@ -195,6 +196,18 @@ def _reference_but_no_note(state: StateBlock, start_line: int, end_line: int, si
     if state.src.startswith("[^", start):
         return False
     return reference(state, start_line, end_line, silent)
+
+
+def _prefix_heading_ids(state: Any) -> None:
+    """Put ``env["heading_id_prefix"]``, if any, before every heading's id: the anchors
+    plugin makes ids unique within one text only, and a page showing several texts (the
+    timeline's milestones) would otherwise hold one ``id="contexte"`` per text."""
+    prefix = state.env.get("heading_id_prefix") if isinstance(state.env, dict) else None
+    if not prefix:
+        return
+    for token in state.tokens:
+        if token.type == "heading_open" and (heading_id := token.attrGet("id")):
+            token.attrSet("id", f"{prefix}{heading_id}")
 
 
 def _render_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -275,6 +288,7 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 def render_editorial_markdown(
     source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/",
     unlinked: Callable[[str], bool] | None = None, file_urls: Mapping[str, str] | None = None,
+    heading_id_prefix: str = "",
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
@@ -286,10 +300,11 @@ def render_editorial_markdown(
     A link for which ``unlinked`` (given the link as written) is true is rendered as its
     words only (an automatic link, whose words are its address, as nothing). A link to a
     content file (``../pages/histoire.md``, relative to ``path`` or from the site root) that
-    ``file_urls`` knows leads to that item's page, as in MkDocs.
+    ``file_urls`` knows leads to that item's page, as in MkDocs. ``heading_id_prefix`` goes
+    before the id of each heading, for a text shown among others of its kind on one page.
     """
     md = _parser(True, allow_html)
-    tokens = md.parse(source)
+    tokens = md.parse(source, {"heading_id_prefix": heading_id_prefix})
     problems: list[Diagnostic] = []
     deep = _too_deep(tokens)
     if deep is not None:

@@ -169,7 +169,7 @@ def build_timeline_views(
                 assert entry.milestone is not None
                 milestone = entry.milestone
                 body_html, text = _milestone_body(site, milestone.body, milestone.body_line, milestone.origin.path,
-                                                  problems, site_media)
+                                                  problems, site_media, heading_id_prefix=f"{entry.anchor}--")
                 slugs = _tag_slugs(milestone.tags, tags)
                 views.append(EntryView(
                     kind=MILESTONE, anchor=entry.anchor, title=milestone.title,
@@ -248,9 +248,13 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
     return tuple(slugs)
 
 
-def _milestone_body(site: PublicSite, body: str, line: int, path: str,
-                    problems: list[Diagnostic], site_media: SiteMedia | None = None) -> tuple[str, str]:
-    rendered, found = render_site_markdown(site, body, line, path, TIMELINE_URL)
+def _milestone_body(site: PublicSite, body: str, line: int, path: str, problems: list[Diagnostic],
+                    site_media: SiteMedia | None = None, heading_id_prefix: str = "") -> tuple[str, str]:
+    # Every milestone of a decade shares its page: its headings' ids start with the
+    # milestone's own anchor (milestone-pot--contexte), or two texts with one "## Contexte"
+    # would give the page two elements with one id. Slugs never hold "--", so no heading's id
+    # can be another milestone's anchor.
+    rendered, found = render_site_markdown(site, body, line, path, TIMELINE_URL, heading_id_prefix)
     problems.extend(found)
     images = image_resolver(site_media, site.config.base_path)
     html = fill_images(rendered, path, images, problems)

@@ -32,3 +32,19 @@ def test_a_code_block_never_makes_a_page_scroll_sideways(make_site, browser, sta
             assert widths[0] <= widths[1], (path, widths)
     finally:
         context.close()
+
+
+def test_headings_of_two_milestones_keep_an_id_each(make_site) -> None:
+    # Each milestone's text was rendered alone, so two with one "## Contexte" gave the
+    # timeline's pages two id="contexte" (an error for the HTML checker, a link to the first).
+    text = "date: {date}\ntitle: {title}\ntext: |\n  ## Contexte\n\n  Texte.\n"
+    site = make_site({
+        "content/timeline/a.yaml": text.format(date=1991, title="A"),
+        "content/timeline/b.yaml": text.format(date=1992, title="B"),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for path in ("timeline/index.html", "timeline/1990s/index.html"):
+        ids = re.findall(r' id="([^"]*)"', site.read(path))
+        assert len(ids) == len(set(ids)), path
+        assert 'id="milestone-a--contexte"' in site.read(path) and 'id="milestone-b--contexte"' in site.read(path)
