@@ -435,7 +435,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
     missing_strings: list[str] = []
-    translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings)
+    translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings, language=config.language)
     # Compiled templates are kept between builds, for the filters' inputs (theme strings).
     compiled = CompiledTemplates(cache.compiled_templates_dir(
         site_dir, [repr(sorted(theme.strings.items())), repr(sorted(theme.fallback_strings.items()))], write), write)

@@ -351,19 +351,29 @@ def format_date(date: PartialDate | None, strings: Mapping[str, Any], *, approxi
     return text
 
 
+_ZERO_IS_ONE = frozenset({"fr", "pt", "hy", "kab", "ff"})
+"""Languages whose singular counts zero too (Unicode CLDR: ``i = 0,1``; Portugal's Portuguese aside)."""
+
+
 class Translator:
     """``t("key", name=...)``: a theme string in the site language, English as fallback."""
 
     def __init__(self, strings: Mapping[str, Any], fallback: Mapping[str, Any],
-                 missing: list[str] | None = None) -> None:
+                 missing: list[str] | None = None, language: str = "en") -> None:
         self.strings = strings
         self.fallback = fallback
+        language = language.lower()
+        self.zero_is_one = language.split("-")[0] in _ZERO_IS_ONE and language != "pt-pt"
+        """Whether the language says "0 souvenir", as French does, where English says "0 memories"."""
         self.missing = missing
         """With a list, a missing string is noted there and its key given instead (the build
         reports them all); without, it is an error where it is used (a template's line)."""
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self.strings.get(key, self.fallback.get(key))
+        text = self.strings.get(key)
+        own = text is not None
+        if text is None:
+            text = self.fallback.get(key)
         if text is None and self.missing is not None:
             self.missing.append(key)
             return key
@@ -371,7 +381,9 @@ class Translator:
             raise jinja2.UndefinedError(f"no theme string '{key}' in strings/*.yaml")
         if isinstance(text, dict):
             count = values.get("count", 0)
-            text = text.get("one" if count == 1 else "other", "")
+            # (Unicode CLDR's plural rules: English "one" is 1 alone; French's is 0 and 1.)
+            one = count == 1 or (count == 0 and own and self.zero_is_one)
+            text = text.get("one" if one else "other", "")
         if not values:
             return str(text)
         try:
@@ -654,7 +666,7 @@ def make_environment(
         bytecode_cache=compiled,
     )
     base_path = config.base_path
-    translate = Translator(theme.strings, theme.fallback_strings)
+    translate = Translator(theme.strings, theme.fallback_strings, language=config.language)
 
     def url(path: str) -> str:
         return base_path + path.lstrip("/")

@@ -357,3 +357,17 @@ def test_french_strings_never_break_a_line_before_their_punctuation() -> None:
     breaking = [line for line in text.splitlines() if re.search(r" [:;!?»]|« ", line.split("#")[0].split(":", 1)[-1])]
     assert breaking == []
     assert "\u00a0:" in text and "«\u202f" in text
+
+
+def test_a_count_of_zero_is_singular_in_french_and_plural_in_english() -> None:
+    # Unicode CLDR: French says "0 grande date" (its singular counts 0 and 1), English "0 memories".
+    from storysite.theme import Translator
+
+    strings = {"n": {"one": "{count} grande date", "other": "{count} grandes dates"}}
+    english = {"n": {"one": "{count} milestone", "other": "{count} milestones"}}
+    french = Translator(strings, english, language="fr")
+    assert [french("n", count=n) for n in (0, 1, 2)] == ["0 grande date", "1 grande date", "2 grandes dates"]
+    assert Translator(english, english, language="en")("n", count=0) == "0 milestones"
+    # A string missing in French is English, by English's rule.
+    assert Translator({}, english, language="fr")("n", count=0) == "0 milestones"
+    assert Translator(strings, english, language="pt-PT")("n", count=0) == "0 grandes dates"
