@@ -530,6 +530,14 @@ def _extract_blocks(
                                                   f"'::: name', the name one of {', '.join(BLOCK_NAMES)}"))
                 opened = None  # reported once: not also as a block left open
                 continue
+            if len(words) > 1 and words[-1] == ":::":
+                # `::: memory slug :::` written on one line: the container stays open below it.
+                problems.append(error(path, line, f"'::: {' '.join(words[:-1])} :::': a block's closing ':::' goes "
+                                                  "on a line of its own, below the block's line"))
+                # (markdown-it keeps it open to the text's end, or the next ':::' line: the build
+                # fails here, and the blocks it swallows are not reported again as nested in it.)
+                opened = None
+                continue
             name, args = words[0], tuple(words[1:])
             if name not in BLOCK_NAMES:
                 problems.append(error(path, line, f"unknown block '{name}'; use one of {', '.join(BLOCK_NAMES)}"))

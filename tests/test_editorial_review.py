@@ -48,3 +48,16 @@ def test_headings_of_two_milestones_keep_an_id_each(make_site) -> None:
         ids = re.findall(r' id="([^"]*)"', site.read(path))
         assert len(ids) == len(set(ids)), path
         assert 'id="milestone-a--contexte"' in site.read(path) and 'id="milestone-b--contexte"' in site.read(path)
+
+
+def test_a_block_written_on_one_line_says_where_its_closing_goes(make_site) -> None:
+    # Hugo's shortcodes close on their line; a block's ':::' goes below it. Written on one line,
+    # the block is reported once, at its line, with the fix, not as unclosed, nor the next
+    # block as nested in it.
+    page = "---\ntitle: P\n---\nAvant.\n\n::: memory a :::\n\nEntre.\n\n::: memory a\n:::\n"
+    site = make_site({"content/memories/a.md": memory("A"), "content/pages/p.md": page})
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("content/pages/p.md:6: '::: memory a :::': a block's closing ':::' goes on a line of its own"
+            in result.stderr), result.stderr
+    assert "nested" not in result.stderr and "not closed" not in result.stderr
