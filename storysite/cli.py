@@ -261,7 +261,7 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
                 click.echo(text, nl=False)
             else:
                 try:
-                    Path(report).write_text(text, encoding="utf-8")
+                    _write_report(Path(report), text)
                 except OSError as exc:
                     raise click.BadParameter(f"cannot write '{report}': {exc.strerror}",
                                              param_hint="--report") from None
@@ -272,6 +272,40 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
     say(f"{errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)." if notes else "."))
     if errors or (strict and result.diagnostics.fails_strict):
         sys.exit(1)
+
+
+def _write_report(target: Path, text: str) -> None:
+    """Write the report to ``target`` through a new file renamed over it.
+
+    Written in place, a crash, a full disk or an interrupt midway would leave the earlier report
+    truncated, and the editor who opens it would see half the memories with no sign of it. A
+    device or pipe (``/dev/null``, a named pipe) is written as it is: renaming over it would
+    replace it. The report keeps an earlier report's permissions (a new one gets the umask's).
+    """
+    import stat
+    import tempfile
+
+    target = target.resolve()  # a symbolic link to the earlier report stays a link
+    if target.exists() and not target.is_file():
+        target.write_text(text, encoding="utf-8")
+        return
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())  # the new bytes are on disk before the name points at them
+        if target.exists():
+            mode = stat.S_IMODE(target.stat().st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)  # (mkstemp makes it 0600)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _check_report_target(report: str, site_dir: Path, config: SiteConfig | None) -> None:
