@@ -9,6 +9,7 @@ neutralised.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import html
@@ -20,7 +21,7 @@ from typing import Any
 
 from storysite.curate import Curation, publication_problem
 from storysite.diagnostics import Diagnostic
-from storysite.model import Content
+from storysite.model import Content, Origin
 
 EXPIRY_WINDOW_DAYS = 90
 GENERATOR = "storysite curation report"
@@ -64,12 +65,31 @@ class Dashboard:
     rows: tuple[MemoryRow, ...] = field(default_factory=tuple)
 
 
+def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Each finding under the item it was found in, keyed by the item's (path, line), in line order.
+
+    A file may hold many items (a YAML list of memories): a finding belongs to the last item that
+    starts at or before its line, not to every item of its file.
+    """
+    starts: dict[str, list[int]] = {}
+    for origin in items:
+        starts.setdefault(origin.path, []).append(origin.line)
+    for lines in starts.values():
+        lines.sort()
+    found: dict[tuple[str, int], list[Diagnostic]] = {}
+    for finding in findings:
+        if finding.path in starts:
+            in_file = starts[finding.path]
+            start = in_file[max(bisect.bisect_right(in_file, finding.line) - 1, 0)]
+            found.setdefault((finding.path, start), []).append(finding)
+    return {key: tuple(f"line {d.line}: {d.message}" for d in sorted(ds, key=lambda d: d.line))
+            for key, ds in found.items()}
+
+
 def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,
                    personal: list[Diagnostic]) -> Dashboard:
     """Gather the dashboard's figures from every memory, published or not."""
-    personal_by_path: dict[str, list[str]] = {}
-    for finding in personal:
-        personal_by_path.setdefault(finding.path, []).append(f"line {finding.line}: {finding.message}")
+    personal_by_item = _findings_per_item(personal, [memory.origin for memory in content.memories])
     rows: list[MemoryRow] = []
     decades: dict[str, Counter[str]] = {}
     tags: dict[str, Counter[str]] = {}
@@ -82,7 +102,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
             date=(f"{memory.date.decade_start}s" if memory.date.decade else memory.date.iso()) if memory.date else "",
             reason=reason, consent_expires=expires,
             missing_alt=sum(1 for m in memory.media if m.src and not m.alt),
-            personal_data=tuple(personal_by_path.get(memory.origin.path, ())),
+            personal_data=personal_by_item.get((memory.origin.path, memory.origin.line), ()),
         )
         rows.append(row)
         state = "published" if row.published else memory.status

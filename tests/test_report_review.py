@@ -36,3 +36,29 @@ def test_a_report_cut_short_by_a_full_disk_leaves_the_earlier_report_whole(make_
     report.chmod(0o640)
     assert site.check("--report", str(report)).exit_code == 0
     assert "Souvenir numéro 59" in report.read_text() and report.stat().st_mode & 0o777 == 0o640
+
+
+def test_personal_data_in_a_list_file_is_shown_against_the_memory_that_holds_it(make_site, tmp_path) -> None:
+    import json
+
+    site = make_site({"content/memories/list.yaml": """\
+        - slug: clean
+          title: Clean
+          date: 1990
+          status: approved
+          author: {id: fan-2, display: A.}
+          consent: {granted: 2020-01-01}
+          text: Rien.
+        - slug: dirty
+          title: Dirty
+          date: 1991
+          status: approved
+          author: {id: fan-3, display: B.}
+          consent: {granted: 2020-01-01, ref: marie@example.org}
+          notes: "rappeler au 06 12 34 56 78"
+          text: Rien.
+        """})
+    assert site.check("--report", str(tmp_path / "r.json")).exit_code == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [r["slug"] for r in data["personal_data"]] == ["dirty"]
+    assert [f.split(":")[0] for f in data["personal_data"][0]["personal_data"]] == ["line 13", "line 14"]
