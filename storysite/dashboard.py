@@ -1,8 +1,8 @@
 """The curation dashboard (``storysite check --report``): where curation stands.
 
 An editor's tool, written outside the published output: counts per status,
-decade and tag, consents about to expire, memories missing alt text or
-holding personal data. HTML with inline SVG charts (no script, no request to
+decade and tag, consents about to expire, photos without alt text and
+personal data, in memories and in the galleries, milestones and campaigns. HTML with inline SVG charts (no script, no request to
 anyone), JSON for tools, or CSV for spreadsheets with formula injection
 neutralised.
 """
@@ -16,12 +16,13 @@ import html
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from storysite.curate import Curation, publication_problem
 from storysite.diagnostics import Diagnostic
-from storysite.model import Content, Origin
+from storysite.model import Content, MediaRef, Origin
 
 EXPIRY_WINDOW_DAYS = 90
 GENERATOR = "storysite curation report"
@@ -49,6 +50,19 @@ class MemoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class EditorialRow:
+    """A gallery, milestone or campaign with photos without alt text or personal data in it."""
+
+    path: str
+    line: int
+    kind: str
+    slug: str
+    title: str
+    missing_alt: int
+    personal_data: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """Everything the report shows, computed from the validated content (pure)."""
 
@@ -63,6 +77,12 @@ class Dashboard:
     missing_alt: tuple[MemoryRow, ...]
     personal_data: tuple[MemoryRow, ...]
     rows: tuple[MemoryRow, ...] = field(default_factory=tuple)
+    editorial_missing_alt: tuple[EditorialRow, ...] = ()
+    """Galleries, milestones and campaigns whose photos (a campaign's hero) lack alt text: the
+    memories' table alone left out most of the site's photos."""
+    editorial_personal_data: tuple[EditorialRow, ...] = ()
+    """Galleries, milestones and campaigns with personal-data findings (their text, a photo that
+    says where it was taken)."""
 
 
 def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -86,9 +106,28 @@ def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[
             for key, ds in found.items()}
 
 
+def _missing_alt(media: Iterable[MediaRef]) -> int:
+    """How many of ``media``'s photos have no alt text."""
+    return sum(1 for m in media if m.src and not m.alt)
+
+
+def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[EditorialRow]:
+    """A row for every gallery, milestone and campaign (drafts included: they are to be fixed
+    before they are published)."""
+    items: list[tuple[str, Origin, str, str, tuple[MediaRef, ...]]] = []
+    items += [("gallery", g.origin, g.slug, g.title, g.images) for g in content.galleries]
+    items += [("milestone", m.origin, m.slug, m.title, m.media) for m in content.milestones]
+    items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
+    found = _findings_per_item(personal, [origin for _, origin, _, _, _ in items])
+    return [EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=title,
+                         missing_alt=_missing_alt(media), personal_data=found.get((origin.path, origin.line), ()))
+            for kind, origin, slug, title, media in sorted(items, key=lambda i: (i[1].path, i[1].line))]
+
+
 def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,
                    personal: list[Diagnostic]) -> Dashboard:
-    """Gather the dashboard's figures from every memory, published or not."""
+    """Gather the dashboard's figures from every memory, published or not, and the photos
+    without alt text and personal data of the galleries, milestones and campaigns."""
     personal_by_item = _findings_per_item(personal, [memory.origin for memory in content.memories])
     rows: list[MemoryRow] = []
     decades: dict[str, Counter[str]] = {}
@@ -101,7 +140,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
             status=memory.status, published=not reason,
             date=(f"{memory.date.decade_start}s" if memory.date.decade else memory.date.iso()) if memory.date else "",
             reason=reason, consent_expires=expires,
-            missing_alt=sum(1 for m in memory.media if m.src and not m.alt),
+            missing_alt=_missing_alt(memory.media),
             personal_data=personal_by_item.get((memory.origin.path, memory.origin.line), ()),
         )
         rows.append(row)
@@ -111,6 +150,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         for tag in memory.tags:
             tags.setdefault(tag, Counter())[state] += 1
     horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    editorial = _editorial_rows(content, personal)
     return Dashboard(
         site_title=site_title,
         build_date=today.isoformat(),
@@ -126,6 +166,8 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         missing_alt=tuple(r for r in rows if r.missing_alt),
         personal_data=tuple(r for r in rows if r.personal_data),
         rows=tuple(rows),
+        editorial_missing_alt=tuple(r for r in editorial if r.missing_alt),
+        editorial_personal_data=tuple(r for r in editorial if r.personal_data),
     )
 
 
@@ -197,13 +239,24 @@ def to_html(dashboard: Dashboard) -> str:
     e = html.escape
     legend = "".join(f'<li><span class="swatch" style="background:{c}"></span>{e(s)}</li>' for s, c in COLORS.items())
 
-    def table(rows: tuple[MemoryRow, ...], extra: str, value: Any) -> str:
-        if not rows:
+    def table(rows: tuple[MemoryRow, ...], extra: str, value: Any,
+              editorial: tuple[EditorialRow, ...] = ()) -> str:
+        if not rows and not editorial:
             return "<p>None.</p>"
+        return (memory_table(rows, extra, value) if rows else "") + (editorial_table(editorial, extra, value)
+                                                                      if editorial else "")
+
+    def memory_table(rows: tuple[MemoryRow, ...], extra: str, value: Any) -> str:
         body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.status)}</td>"
                        f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
-        return (f"<table><thead><tr><th>File</th><th>Title</th><th>Status</th><th>{e(extra)}</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+        return (f"<table><caption>Memories</caption><thead><tr><th>File</th><th>Title</th><th>Status</th>"
+                f"<th>{e(extra)}</th></tr></thead><tbody>{body}</tbody></table>")
+
+    def editorial_table(rows: tuple[EditorialRow, ...], extra: str, value: Any) -> str:
+        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.kind)}</td>"
+                       f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
+        return (f"<table><caption>Galleries, milestones and campaigns</caption><thead><tr><th>File</th>"
+                f"<th>Title</th><th>Kind</th><th>{e(extra)}</th></tr></thead><tbody>{body}</tbody></table>")
 
     statuses = "".join(f"<li><strong>{count}</strong> {e(name)}</li>" for name, count in dashboard.by_status.items())
     all_rows = "".join(
@@ -240,9 +293,9 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 <section aria-labelledby="s3"><h2 id="s3">Consents expiring in the next {EXPIRY_WINDOW_DAYS} days</h2>
 {table(dashboard.expiring, "Expires", lambda r: r.consent_expires)}</section>
 <section aria-labelledby="s4"><h2 id="s4">Photos without alt text</h2>
-{table(dashboard.missing_alt, "Photos", lambda r: r.missing_alt)}</section>
+{table(dashboard.missing_alt, "Photos", lambda r: r.missing_alt, dashboard.editorial_missing_alt)}</section>
 <section aria-labelledby="s5"><h2 id="s5">Personal data in the content tree</h2>
-{table(dashboard.personal_data, "Found", lambda r: "; ".join(r.personal_data))}</section>
+{table(dashboard.personal_data, "Found", lambda r: "; ".join(r.personal_data), dashboard.editorial_personal_data)}</section>
 <section aria-labelledby="s6"><h2 id="s6">All memories</h2>
 <table><thead><tr><th>File</th><th>Title</th><th>Status</th><th>Date</th><th>Published</th></tr></thead>
 <tbody>{all_rows}</tbody></table></section>

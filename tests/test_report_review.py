@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from tests.conftest import BUILD_EPOCH, REPO, memory
+from tests.test_images import photo
 
 
 def test_a_report_cut_short_by_a_full_disk_leaves_the_earlier_report_whole(make_site, tmp_path) -> None:
@@ -62,3 +63,34 @@ def test_personal_data_in_a_list_file_is_shown_against_the_memory_that_holds_it(
     data = json.loads((tmp_path / "r.json").read_text())
     assert [r["slug"] for r in data["personal_data"]] == ["dirty"]
     assert [f.split(":")[0] for f in data["personal_data"][0]["personal_data"]] == ["line 13", "line 14"]
+
+
+def test_photos_without_alt_text_and_personal_data_of_galleries_milestones_and_campaigns_are_reported(
+        make_site, tmp_path) -> None:
+    import json
+
+    small = photo((64, 48))
+    site = make_site({
+        "content/memories/a.md": memory("A"),
+        "content/galleries/g/index.yaml": "title: Galerie\ndescription: Une galerie.\nimages:\n"
+                                          "  - {src: photos/a.jpg, alt: Une photo}\n  - {src: photos/b.jpg}\n",
+        "content/galleries/g/photos/a.jpg": small, "content/galleries/g/photos/b.jpg": small,
+        "content/timeline/1990-m.yaml": "date: 1990\ntitle: Jalon\nmedia:\n  - src: photos/m.jpg\n"
+                                        "text: |\n  Appelez le 04 72 00 00 00.\n",
+        "content/timeline/photos/m.jpg": small,
+        "content/campaigns/c.md": "---\ntitle: Campagne\ndate: 2026-01-15\nhero:\n  src: photos/h.jpg\n---\nTexte.\n",
+        "content/campaigns/photos/h.jpg": small,
+    })
+    assert site.check("--report", str(tmp_path / "r.json")).exit_code == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [(r["kind"], r["title"], r["missing_alt"]) for r in data["editorial_missing_alt"]] == [
+        ("campaign", "Campagne", 1), ("gallery", "Galerie", 1), ("milestone", "Jalon", 1)]
+    assert [(r["kind"], r["personal_data"]) for r in data["editorial_personal_data"]] == [
+        ("milestone", ["line 6: the text seems to contain a phone number, which would be published"])]
+    assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    alt = page.split('<h2 id="s4">')[1].split("</section>")[0]
+    assert "content/galleries/g/index.yaml:1" in alt and "content/campaigns/c.md:1" in alt
+    assert "<caption>Galleries, milestones and campaigns</caption>" in alt and "<p>None.</p>" not in alt
+    found = page.split('<h2 id="s5">')[1].split("</section>")[0]
+    assert "content/timeline/1990-m.yaml:1" in found and "a phone number" in found
