@@ -207,14 +207,28 @@ def to_csv(dashboard: Dashboard) -> str:
     return out.getvalue()
 
 
-def _bars(title: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
-    """A horizontal stacked bar chart as inline SVG, with a text table for screen readers."""
+def _figures(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
+    """The chart's figures as a table: an SVG of role img is one picture to a screen reader, its
+    bars' counts out of reach (and a colour is no answer to "how many were withdrawn?")."""
+    e = html.escape
+    states = [s for s in colors if any(s in counts for counts in data.values())]
+    states += sorted({s for counts in data.values() for s in counts} - set(states))
+    head = "".join(f'<th scope="col">{e(s)}</th>' for s in states)
+    body = "".join(f'<tr><th scope="row">{e(label)}</th>' + "".join(f"<td>{counts.get(s, 0)}</td>" for s in states)
+                   + f"<td>{sum(counts.values())}</td></tr>" for label, counts in data.items())
+    return (f'<table class="figures"><caption>{e(title)}</caption><thead><tr><th scope="col">{e(heading)}</th>'
+            f'{head}<th scope="col">total</th></tr></thead><tbody>{body}</tbody></table>')
+
+
+def _bars(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
+    """A horizontal stacked bar chart as inline SVG (hidden from screen readers), with its
+    figures in a table that every reader can use."""
     if not data:
         return ""
     width, bar_h, gap, label_w = 640, 22, 8, 120
     top = max(sum(v.values()) for v in data.values()) or 1
     parts = [f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>',
-             f'<svg role="img" aria-label="{html.escape(title)}" viewBox="0 0 {width} '
+             f'<svg aria-hidden="true" viewBox="0 0 {width} '
              f'{len(data) * (bar_h + gap) + 10}" width="100%">']
     for index, (label, counts) in enumerate(data.items()):
         y = index * (bar_h + gap) + 5
@@ -226,7 +240,9 @@ def _bars(title: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -
                          f'fill="{colors.get(state, "#888")}"><title>{html.escape(state)}: {count}</title></rect>')
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{sum(counts.values())}</text>')
-    parts.append("</svg></figure>")
+    parts.append("</svg>")
+    parts.append(_figures(title, heading, data, colors))
+    parts.append("</figure>")
     return "".join(parts)
 
 
@@ -287,8 +303,8 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 <li><strong>{dashboard.without_consent}</strong> without consent</li></ul></section>
 <section aria-labelledby="s2"><h2 id="s2">Memories by decade and by tag</h2>
 <ul class="legend">{legend}</ul>
-{_bars("Memories per decade", dashboard.by_decade, COLORS)}
-{_bars("Memories per tag", dashboard.by_tag, COLORS)}
+{_bars("Memories per decade", "Decade", dashboard.by_decade, COLORS)}
+{_bars("Memories per tag", "Tag", dashboard.by_tag, COLORS)}
 </section>
 <section aria-labelledby="s3"><h2 id="s3">Consents expiring in the next {EXPIRY_WINDOW_DAYS} days</h2>
 {table(dashboard.expiring, "Expires", lambda r: r.consent_expires)}</section>

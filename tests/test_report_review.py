@@ -94,3 +94,19 @@ def test_photos_without_alt_text_and_personal_data_of_galleries_milestones_and_c
     assert "<caption>Galleries, milestones and campaigns</caption>" in alt and "<p>None.</p>" not in alt
     found = page.split('<h2 id="s5">')[1].split("</section>")[0]
     assert "content/timeline/1990-m.yaml:1" in found and "a phone number" in found
+
+
+def test_the_charts_figures_are_in_a_table_a_screen_reader_can_read(make_site, tmp_path) -> None:
+    site = make_site({
+        "content/memories/a.md": memory("A", extra="tags: [famille]\n"),
+        "content/memories/b.md": memory("B", status="withdrawn", extra="tags: [famille]\n"),
+        "content/memories/c.md": memory("C").replace("date: 1986-07\n", "date: 1990s\n"),
+    })
+    assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert '<svg aria-hidden="true"' in page and 'role="img"' not in page
+    assert ('<caption>Memories per decade</caption><thead><tr><th scope="col">Decade</th>'
+            '<th scope="col">published</th><th scope="col">withdrawn</th><th scope="col">total</th></tr></thead>'
+            '<tbody><tr><th scope="row">1980s</th><td>1</td><td>1</td><td>2</td></tr>'
+            '<tr><th scope="row">1990s</th><td>1</td><td>0</td><td>1</td></tr></tbody>') in page
+    assert '<th scope="row">famille</th><td>1</td><td>1</td><td>2</td>' in page
