@@ -197,8 +197,17 @@ def _cell(value: Any) -> str:
     return text
 
 
+BOM = "\ufeff"
+"""What a CSV report starts with: Excel, opened on a CSV without it, reads it in the Windows code
+page ("Ã©" for "é", in every French title); LibreOffice, Google Sheets and Python's ``utf-8-sig``
+take it as UTF-8's mark."""
+
+
 def to_csv(dashboard: Dashboard) -> str:
+    """One row per memory, UTF-8 with a byte-order mark (see :data:`BOM`), cells that a
+    spreadsheet would run as formulas made plain text."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
     names = list(MemoryRow.__dataclass_fields__)
     out.write(_csv_header())  # the same row as csv would write (plain names), kept to recognise a report
@@ -332,5 +341,6 @@ def is_report(head: bytes) -> bool:
     if head.startswith(b"<!doctype html>"):
         # Reports made before the marker are known by their title.
         return _HTML_MARKER.encode() in head or "<title>Curation report · ".encode() in head
-    return (head.startswith(_JSON_START.encode()) or head.startswith(_csv_header().encode())
+    return (head.startswith(_JSON_START.encode()) or head.startswith((BOM + _csv_header()).encode())
+            or head.startswith(_csv_header().encode())  # (before the BOM)
             or (head.startswith(b'{\n "build_date": "') and b'\n "by_decade": {' in head))

@@ -110,3 +110,16 @@ def test_the_charts_figures_are_in_a_table_a_screen_reader_can_read(make_site, t
             '<tbody><tr><th scope="row">1980s</th><td>1</td><td>1</td><td>2</td></tr>'
             '<tr><th scope="row">1990s</th><td>1</td><td>0</td><td>1</td></tr></tbody>') in page
     assert '<th scope="row">famille</th><td>1</td><td>1</td><td>2</td>' in page
+
+
+def test_the_csv_report_has_a_byte_order_mark_for_excel_and_is_still_known_as_a_report(make_site, tmp_path) -> None:
+    import csv
+
+    site = make_site({"content/memories/a.md": memory("Goûter à l'école")})
+    report = tmp_path / "r.csv"
+    for _ in range(2):  # the second run recognises the first one's report, byte-order mark and all
+        result = site.check("--report", str(report))
+        assert result.exit_code == 0, result.output
+    assert report.read_bytes().startswith(b"\xef\xbb\xbfpath,line,slug,title,")
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        assert [row["title"] for row in csv.DictReader(handle)] == ["Goûter à l'école"]
