@@ -79,8 +79,36 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
     for origin, name, text, line in _published_fields(content):
         if (kind := personal_data_in(text)) is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
+    found.extend(_file_names(content))
     found.extend(_photo_locations(content, site_dir))
     return found
+
+
+def _file_names(content: Content) -> Iterator[Diagnostic]:
+    """A warning for each content file or photo whose name seems to hold an email address or a
+    phone number: git keeps the name, and a slug made from it is published (``jean.dupont@example.org.md``
+    becomes ``/memories/jean-dupont-example-org/``, which no check of the slug's own text catches).
+    A file whose slug already gets the same warning is left to it. The message never repeats the
+    name: it reaches the curation report, which is shared."""
+    items: list[tuple[Origin, str, tuple[MediaRef, ...]]] = [(m.origin, m.slug, m.media) for m in content.memories]
+    items += [(g.origin, g.slug, g.images) for g in content.galleries]
+    items += [(m.origin, m.slug, m.media) for m in content.milestones]
+    items += [(c.origin, c.slug, (c.hero,) if c.hero else ()) for c in content.campaigns]
+    seen: set[str] = set()
+    for origin, slug, media in items:
+        if origin.path not in seen:
+            seen.add(origin.path)
+            kind = personal_data_in(origin.path)
+            if kind is not None and personal_data_in(slug) != kind:
+                yield warning(origin.path, origin.line, f"the file's name seems to contain {kind}: git keeps it, "
+                              "and a slug made from it would publish it; rename the file")
+        for ref in media:
+            for path in (ref.src, ref.poster):
+                if path and path not in seen:
+                    seen.add(path)
+                    if (kind := personal_data_in(path)) is not None:
+                        yield warning(ref.origin.path, ref.origin.line, f"the name of the photo at this line "
+                                      f"seems to contain {kind}: git keeps it with the file; rename the file")
 
 
 def _photo_locations(content: Content, site_dir: Path) -> Iterator[Diagnostic]:

@@ -123,3 +123,26 @@ def test_the_csv_report_has_a_byte_order_mark_for_excel_and_is_still_known_as_a_
     assert report.read_bytes().startswith(b"\xef\xbb\xbfpath,line,slug,title,")
     with report.open(encoding="utf-8-sig", newline="") as handle:
         assert [row["title"] for row in csv.DictReader(handle)] == ["Goûter à l'école"]
+
+
+def test_an_email_address_or_phone_number_in_a_file_name_is_a_warning_that_does_not_repeat_it(
+        make_site, tmp_path) -> None:
+    import json
+
+    site = make_site({
+        "content/memories/jean.dupont@example.org.md": memory("A"),
+        "content/memories/appel-0612345678.md": memory("B"),  # the slug's own warning says it
+        "content/memories/c.md": memory("C", extra="media:\n  - {src: photos/marie@example.org.jpg, alt: Une photo}\n"),
+        "content/memories/photos/marie@example.org.jpg": photo((64, 48)),
+    })
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/jean.dupont@example.org.md:1: warning: the file's name seems to contain an email "
+            "address") in result.stderr
+    assert "content/memories/c.md:10: warning: the name of the photo at this line seems to contain an email" \
+        in result.stderr
+    assert result.stderr.count("appel-0612345678.md") == 1
+    data = json.loads((tmp_path / "r.json").read_text())
+    found = {r["slug"]: r["personal_data"] for r in data["personal_data"]}
+    assert sorted(found) == ["appel-0612345678", "c", "jean-dupont-example-org"]
+    assert "marie@" not in json.dumps(found)
