@@ -136,7 +136,8 @@ def test_new_site_import_approve_build(tmp_path, monkeypatch) -> None:
     assert (site / "public/memories/my-memory/index.html").is_file()
     assert (site / "public/labels/classic/index.html").is_file()
     assert (site / "public/timeline/index.html").is_file()
-    assert runner.invoke(main, ["check", str(site), "--strict"], env=env).exit_code == 0
+    checked = runner.invoke(main, ["check", str(site), "--strict"], env=env)
+    assert checked.exit_code == 0, checked.output
 
 
 def test_nested_too_deeply_is_reported_at_its_line(make_site) -> None:
