@@ -23,6 +23,7 @@ from typing import Any
 from storysite.curate import Curation, publication_problem
 from storysite.diagnostics import Diagnostic
 from storysite.model import Content, MediaRef, Origin
+from storysite.personaldata import without_personal_data
 
 EXPIRY_WINDOW_DAYS = 90
 GENERATOR = "storysite curation report"
@@ -111,6 +112,13 @@ def _missing_alt(media: Iterable[MediaRef]) -> int:
     return sum(1 for m in media if m.src and not m.alt)
 
 
+def _shareable(title: str) -> str:
+    """A title as the report shows it: an email address or a phone number in it (a warning of
+    its own) is left out, since the report is shared by email beyond the team (…in its place)."""
+    kept = without_personal_data(title)
+    return title if kept == " ".join(title.split()) else f"{kept} …"
+
+
 def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[EditorialRow]:
     """A row for every gallery, milestone and campaign (drafts included: they are to be fixed
     before they are published)."""
@@ -119,7 +127,7 @@ def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[Editor
     items += [("milestone", m.origin, m.slug, m.title, m.media) for m in content.milestones]
     items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
     found = _findings_per_item(personal, [origin for _, origin, _, _, _ in items])
-    return [EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=title,
+    return [EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=_shareable(title),
                          missing_alt=_missing_alt(media), personal_data=found.get((origin.path, origin.line), ()))
             for kind, origin, slug, title, media in sorted(items, key=lambda i: (i[1].path, i[1].line))]
 
@@ -136,7 +144,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         reason = publication_problem(memory, today) or ""
         expires = memory.consent.expires.isoformat() if memory.consent and memory.consent.expires else ""
         row = MemoryRow(
-            path=memory.origin.path, line=memory.origin.line, slug=memory.slug, title=memory.title,
+            path=memory.origin.path, line=memory.origin.line, slug=memory.slug, title=_shareable(memory.title),
             status=memory.status, published=not reason,
             date=(f"{memory.date.decade_start}s" if memory.date.decade else memory.date.iso()) if memory.date else "",
             reason=reason, consent_expires=expires,

@@ -146,3 +146,17 @@ def test_an_email_address_or_phone_number_in_a_file_name_is_a_warning_that_does_
     found = {r["slug"]: r["personal_data"] for r in data["personal_data"]}
     assert sorted(found) == ["appel-0612345678", "c", "jean-dupont-example-org"]
     assert "marie@" not in json.dumps(found)
+
+
+def test_an_email_address_or_phone_number_in_a_title_never_reaches_the_shared_report(make_site, tmp_path) -> None:
+    # The dashboard is mailed beyond the team: a fan's address written in a title is warned
+    # about, and left out of the title the report shows, in every format.
+    site = make_site({"content/memories/a.md": memory("Écrivez à jean.dupont@example.org ou au 06 12 34 56 78"),
+                      "content/galleries/g/index.yaml": "title: Galerie de marie@example.org\nimages: []\n"})
+    for kind in ("html", "json", "csv"):
+        report = tmp_path / f"r.{kind}"
+        result = site.check("--report", str(report), "--format", kind)
+        assert "an email address" in result.stderr
+        text = report.read_text(encoding="utf-8-sig")
+        assert "Écrivez à" in text and ("Galerie de" in text or kind == "csv")  # (the CSV is the memories')
+        assert "example.org" not in text and "06 12 34 56 78" not in text, kind
