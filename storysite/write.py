@@ -224,18 +224,24 @@ class Staging:
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
         had_output = self.output_dir.exists()
         place_bytes(self.root, MARKER, MARKER_TEXT)
-        kept = [name for name in KEPT if had_output and os.path.lexists(self.output_dir / name)]
-        for name in kept:
-            os.replace(self.output_dir / name, self.root / name)
-        if had_output:
-            os.replace(self.output_dir, old)
+        kept: list[str] = []
+        set_aside = False
         try:
-            os.replace(self.root, self.output_dir)
-        except OSError:
+            for name in KEPT:
+                if had_output and os.path.lexists(self.output_dir / name):
+                    os.replace(self.output_dir / name, self.root / name)
+                    kept.append(name)
             if had_output:
+                os.replace(self.output_dir, old)
+                set_aside = True
+            os.replace(self.root, self.output_dir)
+        except BaseException:
+            # Stopped on the way (a failure, or Ctrl-C or SIGTERM between two swaps): the old
+            # output is put back as it was, its .git included (the staging folder is deleted).
+            if set_aside:
                 os.replace(old, self.output_dir)
-                for name in kept:
-                    os.replace(self.root / name, self.output_dir / name)
+            for name in kept:
+                os.replace(self.root / name, self.output_dir / name)
             raise
         self._committed = True
         if had_output:

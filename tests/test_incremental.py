@@ -1601,3 +1601,51 @@ def test_a_full_disk_while_writing_a_page_is_a_clear_error_and_the_output_stays(
     assert "cannot write here (No space left on device); free some space and build again" in result.output
     assert "internal error" not in result.output
     assert site.output_files() == before
+
+
+def test_ctrl_c_or_sigterm_between_the_two_swaps_of_a_commit_leaves_the_previous_output(make_site, monkeypatch) -> None:
+    # The old output is set aside, then the staging folder renamed in its place: stopped in
+    # between (Ctrl-C, or SIGTERM, raised there as KeyboardInterrupt), the build left no output
+    # at all, the previous one set aside and the new one deleted with its staging folder.
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    _edit_m002(site, "a")
+    real = os.replace
+
+    def interrupted(source: Any, target: Any) -> None:
+        if ".staging-" in os.fspath(source) and Path(target) == site.public:
+            raise KeyboardInterrupt
+        real(source, target)
+
+    monkeypatch.setattr(write_module.os, "replace", interrupted)
+    assert site.build().exit_code == 130
+    monkeypatch.setattr(write_module.os, "replace", real)
+    assert site.output_files() == before
+    assert site.build().exit_code == 0
+
+
+@pytest.mark.parametrize("fault", [OSError(13, "Permission denied"), KeyboardInterrupt()])
+def test_a_commit_stopped_before_its_swap_gives_the_output_its_git_folder_back(make_site, monkeypatch,
+                                                                              fault: BaseException) -> None:
+    # The output's .git is moved into the new output first, then the old output set aside:
+    # stopped in between, the staging folder was deleted, and the .git folder with it.
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n")
+    _edit_m002(site, "a")
+    real = os.replace
+
+    def stopped(source: Any, target: Any) -> None:
+        if Path(source) == site.public and ".old-" in os.fspath(target):
+            raise fault
+        real(source, target)
+
+    monkeypatch.setattr(write_module.os, "replace", stopped)
+    assert site.build().exit_code != 0
+    monkeypatch.setattr(write_module.os, "replace", real)
+    assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
