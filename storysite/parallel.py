@@ -8,8 +8,13 @@ there is too little work to pay for a pool, one worker, or no ``fork``.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +28,17 @@ CHUNK_ITEMS = 2500
 
 # Set in the parent just before forking; workers read it, nothing writes it then.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker's first act: to die with the build. A build killed outright (SIGKILL, the
+    out-of-memory killer) stops no worker, and a worker waits for ever on a queue whose other
+    end it holds itself (holding a CI log's pipe open): Linux kills it then (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # (the build died before that)
+        os._exit(1)
 
 
 def _run_chunk(chunk: int) -> list[Any]:
@@ -56,7 +72,8 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
     gc.freeze()
     try:
         results: list[Any] = [None] * len(items)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             parts = pool.map(_run_chunk, range(step))  # every worker is forked by now
             if meanwhile is not None:
                 meanwhile()

@@ -72,6 +72,36 @@ def test_sigterm_during_a_build_stops_it_and_its_workers_as_ctrl_c_does(make_sit
     assert site.output_files() == before
 
 
+def test_a_build_killed_outright_leaves_no_worker_behind(make_site, tmp_path: Path) -> None:
+    # SIGKILL (the out-of-memory killer, a CI runner's last resort) reaches the build alone and
+    # no handler sees it: its forked workers, waiting on a queue whose other end they hold
+    # themselves, outlived it for ever (found by a differential fuzzer, whose pipe they held).
+    site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")})
+    ready = tmp_path / "ready"
+    build = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(ready), str(site.root)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": str(REPO)})
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists()
+        build.kill()
+        build.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(build.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the build's workers outlived it")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+
+
 def test_no_color_turns_colours_off_in_a_terminal(make_site) -> None:
     # https://no-color.org, as the tools CI logs and editors' terminals are set up for.
     site = make_site({"content/memories/a.md": "---\ntitle: T\nstatus: nope\n---\n"})
