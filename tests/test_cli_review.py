@@ -56,20 +56,24 @@ def test_sigterm_during_a_build_stops_it_and_its_workers_as_ctrl_c_does(make_sit
         out, err = build.communicate(timeout=30)
         assert build.returncode == 128 + signal.SIGTERM, (build.returncode, err)
         assert err == "terminated\n" and out == ""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(build.pid, 0)  # a worker left in the build's process group
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the build's workers outlived it")
+        _wait_until_no_process_is_left_in(build.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(build.pid, signal.SIGKILL)
         build.wait()
     assert site.output_files() == before
+
+
+def _wait_until_no_process_is_left_in(group: int) -> None:
+    """Wait until the build's process group (the build and its workers) is empty, or fail."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)  # a worker left in the build's process group
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the build's workers outlived it")
 
 
 def test_a_build_killed_outright_leaves_no_worker_behind(make_site, tmp_path: Path) -> None:
@@ -88,15 +92,7 @@ def test_a_build_killed_outright_leaves_no_worker_behind(make_site, tmp_path: Pa
         assert ready.exists()
         build.kill()
         build.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(build.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the build's workers outlived it")
+        _wait_until_no_process_is_left_in(build.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(build.pid, signal.SIGKILL)
