@@ -18,7 +18,6 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -1070,30 +1069,30 @@ def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.Sit
     return dict(sorted(files.items()))
 
 
-def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: AbstractSet[str] = frozenset()
+def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: Mapping[str, bytes]
                    ) -> Iterator[OutputFile]:
+    """The theme's assets and the files of ``static/``, the photos of ``stripped`` as given there."""
     for path, data in assets.files.items():
         yield OutputFile(path, data)
     for rel, source in static_files.items():
-        data = source.read_bytes()
-        yield OutputFile(rel, (jpeg_without_location(data) or data) if rel in stripped else data)
+        yield OutputFile(rel, stripped[rel] if rel in stripped else source.read_bytes())
 
 
 _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl")
 
 
-def _located_static_photos(static_files: Mapping[str, Path], problems: Diagnostics) -> set[str]:
-    """The JPEG photos of ``static/`` that say where they were taken, which are published
+def _located_static_photos(static_files: Mapping[str, Path], problems: Diagnostics) -> dict[str, bytes]:
+    """The JPEG photos of ``static/`` that say where they were taken, as they are published:
     without their EXIF, XMP and IPTC blocks (a warning each); another photo that does is an
     error. ``static/`` is copied as it is, but a fan's photo put there would otherwise take
     their kitchen's GPS position to every visitor."""
-    stripped: set[str] = set()
+    stripped: dict[str, bytes] = {}
     for rel, source in static_files.items():
         if not rel.lower().endswith(_PHOTO_SUFFIXES) or (place := location_in(source)) is None:
             continue
         path = f"{STATIC_DIR}/{rel}"
-        if jpeg_without_location(source.read_bytes()) is not None:
-            stripped.add(rel)
+        if (published := jpeg_without_location(source.read_bytes())) is not None:
+            stripped[rel] = published
             problems.warning(path, 0, f"holds {place} (where it was taken): published without its EXIF, XMP and "
                                       f"IPTC blocks; strip it here too, git keeps it (exiftool -all= {path})")
         else:
