@@ -276,20 +276,17 @@ def to_html(dashboard: Dashboard) -> str:
               editorial: tuple[EditorialRow, ...] = ()) -> str:
         if not rows and not editorial:
             return "<p>None.</p>"
-        return (memory_table(rows, extra, value) if rows else "") + (editorial_table(editorial, extra, value)
-                                                                      if editorial else "")
+        return (rows_table("Memories", "Status", rows, lambda r: r.status, extra, value) if rows else "") + (
+            rows_table("Galleries, milestones and campaigns", "Kind", editorial, lambda r: r.kind, extra, value)
+            if editorial else "")
 
-    def memory_table(rows: tuple[MemoryRow, ...], extra: str, value: Any) -> str:
-        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.status)}</td>"
+    def rows_table(caption: str, third: str, rows: tuple[Any, ...], third_value: Any, extra: str, value: Any) -> str:
+        """A table of ``rows`` (memories, or galleries, milestones and campaigns): file, title,
+        ``third`` (their status, or their kind) and ``extra``."""
+        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(third_value(r))}</td>"
                        f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
-        return (f"<table><caption>Memories</caption><thead><tr><th>File</th><th>Title</th><th>Status</th>"
+        return (f"<table><caption>{e(caption)}</caption><thead><tr><th>File</th><th>Title</th><th>{e(third)}</th>"
                 f"<th>{e(extra)}</th></tr></thead><tbody>{body}</tbody></table>")
-
-    def editorial_table(rows: tuple[EditorialRow, ...], extra: str, value: Any) -> str:
-        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.kind)}</td>"
-                       f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
-        return (f"<table><caption>Galleries, milestones and campaigns</caption><thead><tr><th>File</th>"
-                f"<th>Title</th><th>Kind</th><th>{e(extra)}</th></tr></thead><tbody>{body}</tbody></table>")
 
     statuses = "".join(f"<li><strong>{count}</strong> {e(name)}</li>" for name, count in dashboard.by_status.items())
     all_rows = "".join(
