@@ -534,8 +534,7 @@ class _Environment(jinja2.Environment):
         # Jinja's own lookup, written out (every ``x.y`` of every page comes here: a call to it
         # on top would cost a tenth of the render time).
         if attribute[:1] == "_":
-            raise jinja2.exceptions.SecurityError(
-                f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
+            raise _unsafe(obj, attribute)
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -550,8 +549,7 @@ class _Environment(jinja2.Environment):
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(argument, str) and argument.startswith("_"):
-            raise jinja2.exceptions.SecurityError(
-                f"access to attribute {argument!r} of {type(obj).__name__!r} object is unsafe.")
+            raise _unsafe(obj, argument)
         return super().getitem(obj, argument)
 
     def _format(self, text: str, mapping: bool, *args: Any, **kwargs: Any) -> str:
@@ -566,6 +564,11 @@ class _Environment(jinja2.Environment):
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # A copy: a template's own globals never reach the environment's (as with the ChainMap).
         return {**self.globals, **(d or {})}
+
+
+def _unsafe(obj: Any, name: str) -> jinja2.exceptions.SecurityError:
+    """The error of a template that asks for ``name`` of ``obj`` (worded as Jinja's sandbox words it)."""
+    return jinja2.exceptions.SecurityError(f"access to attribute {name!r} of {type(obj).__name__!r} object is unsafe.")
 
 
 class RenderOnce:
@@ -586,7 +589,7 @@ class RenderOnce:
     """Beyond this many memoised renders (a theme passing per-page values), the memo starts over."""
 
     def __init__(self, env: jinja2.Environment) -> None:
-        # Private (and so out of a sandboxed template's reach, like ``rendered``): through the
+        # Private (and so out of a template's reach, like ``rendered``: see _Environment): through the
         # environment, a template could add a folder to the loader's search path and include
         # any file of the site (``render_once.env.loader.searchpath.append(...)``).
         self._env = env
