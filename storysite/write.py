@@ -26,7 +26,7 @@ import subprocess
 import sys
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -322,26 +322,24 @@ def survey_recycled(folder: Path) -> RecycledListing | None:
 
     For the preview server, once its pages have reloaded: its next build then checks a change
     time per folder instead of listing each folder, off the path from a save to its reload."""
-    files: list[str] = []
     folders: list[tuple[str, int, int, int]] = []
-    pending = [""]
+
+    def note(relpath: str, path: str) -> None:
+        info = os.lstat(path)  # before the listing: a change made while listing moves it on
+        if not stat.S_ISDIR(info.st_mode) or not info.st_ctime_ns % 1_000_000_000:
+            raise _Unsurveyable(path)
+        folders.append((relpath, info.st_dev, info.st_ino, info.st_ctime_ns))
+
     try:
-        while pending:
-            relpath = pending.pop()
-            path = os.path.join(folder, relpath) if relpath else str(folder)
-            info = os.lstat(path)  # before the listing: a change made while listing moves it on
-            # (A folder this process cannot write is left to the walk, which gives it up.)
-            if (not stat.S_ISDIR(info.st_mode) or not info.st_ctime_ns % 1_000_000_000
-                    or not os.access(path, os.W_OK | os.X_OK)):
-                return None
-            folders.append((relpath, info.st_dev, info.st_ino, info.st_ctime_ns))
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    inner = f"{relpath}/{entry.name}" if relpath else entry.name
-                    (pending if entry.is_dir(follow_symlinks=False) else files).append(inner)
-    except OSError:
+        # (A folder this process cannot write is left to the walk, which gives it up.)
+        files, _ = _list_tree(folder, note)
+    except (OSError, _Unsurveyable):
         return None
     return RecycledListing(frozenset(files), tuple(folders))
+
+
+class _Unsurveyable(Exception):
+    """A folder of a recycled folder whose change time cannot tell a change (see :func:`survey_recycled`)."""
 
 
 class BackgroundListing:
@@ -426,9 +424,12 @@ class BackgroundListing:
             self._reap()
 
 
-def _list_tree(folder: Path) -> tuple[list[str], list[str]]:
+def _list_tree(folder: Path, before_listing: Callable[[str, str], None] | None = None
+               ) -> tuple[list[str], list[str]]:
     """The files (links and special files included) and the folders below ``folder``; a
-    folder this process cannot write raises, as :func:`_walk_files` with ``writable``."""
+    folder this process cannot write raises, as :func:`_walk_files` with ``writable``.
+    ``before_listing`` is called with each folder's relative path ("" for ``folder``) and its
+    path, before the folder is listed."""
     files: list[str] = []
     folders: list[str] = []
     pending = [""]
@@ -437,6 +438,8 @@ def _list_tree(folder: Path) -> tuple[list[str], list[str]]:
         path = os.path.join(folder, relpath) if relpath else str(folder)
         if not os.access(path, os.W_OK | os.X_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        if before_listing is not None:
+            before_listing(relpath, path)
         if relpath:
             folders.append(relpath)
         with os.scandir(path) as entries:
