@@ -32,18 +32,17 @@ import shutil
 import stat
 import struct
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import storysite
 from storysite.diagnostics import Severity
 from storysite.load import DigestIndex
 from storysite.theme import theme_files
-from storysite.write import MARKER, RecycledListing, changed_after
+from storysite.write import MARKER, RecycledListing, changed_after, replace_file
 
 CACHE_DIR = ".storysite/cache"
 # Staging and old output folders of builds under way (see storysite.write).
@@ -524,19 +523,13 @@ def theme_salt(template_dirs: Iterable[str], parts: Iterable[str]) -> bytes:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+    replace_file(path, lambda handle: handle.write(data))
 
 
 def _atomic_pickle(path: Path, value: Any) -> None:
     """Pickle ``value`` straight into a new file, then swap it in (never one big bytes object)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    replace_file(path, lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 _CHUNK_ENTRIES = 4096
@@ -549,9 +542,7 @@ def _atomic_pickle_entries(path: Path, header: dict[str, Any], entries: Mapping[
     wrote alive until it is done: at 100,000 pages, a record pickled whole added a hundred
     megabytes to the build's peak memory). Each pickle is framed by its length and hash, so
     that a damaged file is known before anything is unpickled from it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
+    def write(handle: BinaryIO) -> None:
         remaining = iter(entries.items())
         chunk: dict[str, Any] = {**header, "entries": len(entries)}
         while chunk:
@@ -559,7 +550,9 @@ def _atomic_pickle_entries(path: Path, header: dict[str, Any], entries: Mapping[
             handle.write(_FRAME_HEAD.pack(len(data), hashlib.sha256(data).digest()))
             handle.write(data)
             chunk = dict(itertools.islice(remaining, _CHUNK_ENTRIES))
-    os.replace(temporary, path)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path, write)
 
 
 def _load_entries(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:

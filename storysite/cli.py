@@ -283,29 +283,20 @@ def _write_report(target: Path, text: str) -> None:
     replace it. The report keeps an earlier report's permissions (a new one gets the umask's).
     """
     import stat
-    import tempfile
+
+    from storysite.write import replace_file
 
     target = target.resolve()  # a symbolic link to the earlier report stays a link
     if target.exists() and not target.is_file():
         target.write_text(text, encoding="utf-8")
         return
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())  # the new bytes are on disk before the name points at them
-        if target.exists():
-            mode = stat.S_IMODE(target.stat().st_mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)  # (mkstemp makes it 0600)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    if target.exists():
+        mode = stat.S_IMODE(target.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    replace_file(target, lambda handle: handle.write(text.encode("utf-8")), mode=mode, sync=True)
 
 
 def _check_report_target(report: str, site_dir: Path, config: SiteConfig | None) -> None:

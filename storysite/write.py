@@ -24,12 +24,14 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from storysite.diagnostics import StorysiteError
 
@@ -447,6 +449,26 @@ def _list_tree(folder: Path, before_listing: Callable[[str, str], None] | None =
                 inner = f"{relpath}/{entry.name}" if relpath else entry.name
                 (pending if entry.is_dir(follow_symlinks=False) else files).append(inner)
     return files, folders
+
+
+def replace_file(path: Path, write: Callable[[BinaryIO], object], mode: int | None = None, sync: bool = False) -> None:
+    """Write ``path`` through a new file beside it, renamed over it once ``write`` has written it
+    whole: a crash, a full disk or an interrupt midway leaves ``path`` as it was (and the new
+    file is removed, but after a kill). ``mode``: the new file's permissions (else ``mkstemp``'s
+    0600); ``sync``: its bytes are on disk before the name points at them."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _recycle(old: Path, stale: list[str], recycle_dir: Path) -> bool:
