@@ -353,13 +353,8 @@ def _process(data: bytes, settings: ImageSettings) -> Processed:
     frames = getattr(image, "n_frames", 1)
     if frames > 1:
         notes.append(f"is animated ({frames} frames); only the first is shown. For motion, use a video (.mp4)")
-    try:
-        exif = image.getexif()
-    except Exception:  # a broken EXIF block is ignored, like the rest of the metadata
-        exif = Image.Exif()
-    orientation = exif.get(_ORIENTATION_TAG, 1)
-    if not isinstance(orientation, int) or orientation not in range(1, 9):
-        orientation = 1
+    exif = _exif_of(image)
+    orientation = _orientation(exif)
     kept_exif = _kept_exif(exif, settings.keep_metadata)
     icc = image.info.get("icc_profile") or None
     width, height = oriented_size((raw_width, raw_height), orientation)
@@ -374,6 +369,20 @@ def _process(data: bytes, settings: ImageSettings) -> Processed:
     frame = _working_mode(image, notes)
     return _derive(frame, icc, orientation, (width, height), widths, kept_exif, settings, notes,
                    raw_width * raw_height)
+
+
+def _exif_of(image: Image.Image) -> Image.Exif:
+    """The photo's EXIF data; none when its block is broken (ignored, like the rest of the metadata)."""
+    try:
+        return image.getexif()
+    except Exception:
+        return Image.Exif()
+
+
+def _orientation(exif: Image.Exif) -> int:
+    """The EXIF orientation (1 to 8), 1 when there is none that makes sense."""
+    value = exif.get(_ORIENTATION_TAG, 1)
+    return value if isinstance(value, int) and value in range(1, 9) else 1
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -399,12 +408,7 @@ def display_frame(path: Path, box: tuple[int, int]) -> Image.Image:
     photo was encoded, and a site may set it above Pillow's 89 megapixels.
     """
     image = _open(path.read_bytes(), sys.maxsize // 4)
-    try:
-        orientation = image.getexif().get(_ORIENTATION_TAG, 1)
-    except Exception:  # a broken EXIF block is ignored, as when the photo was encoded
-        orientation = 1
-    if not isinstance(orientation, int) or orientation not in range(1, 9):
-        orientation = 1
+    orientation = _orientation(_exif_of(image))
     if image.format == "JPEG":
         image.draft(None, oriented_size(box, orientation))
     icc = image.info.get("icc_profile") or None
