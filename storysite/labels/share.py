@@ -196,6 +196,12 @@ def _length(face: ImageFont.FreeTypeFont, text: str) -> float:
     return face.getlength(text, language=shaping_language(face))
 
 
+def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, face: ImageFont.FreeTypeFont,
+          fill: str | int) -> None:
+    """Draw ``text`` from ``xy`` on its baseline, shaped as :func:`_length` measures it."""
+    draw.text(xy, text, font=face, fill=fill, anchor="ls", language=shaping_language(face))
+
+
 def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float, *, break_words: bool = False) -> list[str]:
     """``text`` in lines at its spaces; with ``break_words``, a word wider than ``width`` is
     broken between characters (it would run off the card: a long name, a fan's "WWWW...")."""
@@ -280,8 +286,7 @@ def _picture(op: ShareCardOp, size: tuple[int, int]) -> Image.Image:
         quote = op.fonts.display_face(420)
         # Centre the glyph's ink, not its line box (Pillow's bbox runs from the ascender).
         ink = Image.new("L", (int(quote.size) * 2, int(quote.size) * 2))
-        ImageDraw.Draw(ink).text((int(quote.size) // 2, int(quote.size)), "\u201c", font=quote, fill=255, anchor="ls",
-                                 language=shaping_language(quote))
+        _text(ImageDraw.Draw(ink), (int(quote.size) // 2, int(quote.size)), "\u201c", quote, 255)
         left, top, right, bottom = ink.getbbox() or (0, 0, 0, 0)
         panel.paste(op.primary, (width // 2 - (left + right) // 2, height // 2 - (top + bottom) // 2), ink)
         return panel
@@ -310,8 +315,7 @@ def render_share_card(op: ShareCardOp) -> bytes:
     kicker = _one_line(printable(op.kicker, fonts.text, fonts.text_sha256).upper(), kicker_face, right - left)
     top = 92
     if kicker:
-        draw.text((left, top), kicker, font=kicker_face, fill=op.primary, anchor="ls",
-                  language=shaping_language(kicker_face))
+        _text(draw, (left, top), kicker, kicker_face, op.primary)
         draw.rectangle((left, top + 18, left + 56, top + 22), fill=op.accent)
     bottom = HEIGHT - bar - 40
     byline_face = fonts.text_face(28)
@@ -324,19 +328,16 @@ def render_share_card(op: ShareCardOp) -> bytes:
     step = round(face.size * 1.12)
     y = title_top + face.size
     for line in lines:
-        draw.text((left, y), line, font=face, fill="#1d1a16", anchor="ls",
-                  language=shaping_language(face))
+        _text(draw, (left, y), line, face, "#1d1a16")
         y += step
     y += 28 - step + 36
     for line in byline_lines:
-        draw.text((left, y), line, font=byline_face, fill="#5b4a3a", anchor="ls",
-                  language=shaping_language(byline_face))
+        _text(draw, (left, y), line, byline_face, "#5b4a3a")
         y += 36
     draw.rectangle((split + 10, HEIGHT - bar, WIDTH, HEIGHT), fill=op.primary)
     brand_face = fonts.display_face(36)
     brand = _one_line(printable(op.brand, fonts.display, fonts.display_sha256), brand_face, right - left)
-    draw.text((left, HEIGHT - 36), brand, font=brand_face, fill=op.on_primary, anchor="ls",
-              language=shaping_language(brand_face))
+    _text(draw, (left, HEIGHT - 36), brand, brand_face, op.on_primary)
     buffer = io.BytesIO()
     card.save(buffer, "JPEG", quality=88, optimize=False, progressive=False, subsampling="4:2:0")
     return buffer.getvalue()
