@@ -59,17 +59,17 @@ def _path_of(src: str) -> str:
     return unquote(urlsplit(src).path)
 
 
-def find_body_images(site: PublicSite, site_dir: Path, withheld: Callable[[str | None], str | None] | None = None
+def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str],
+                     withheld: Callable[[str | None], str | None] | None = None
                      ) -> tuple[list[MediaRef], list[Diagnostic]]:
-    """The photos named in editorial Markdown (for the image step), and the bad paths.
+    """The photos named in editorial Markdown (for the image step), and the bad paths: an image
+    from another origin than those ``permitted`` too.
 
     ``withheld`` names the unpublished memory a photo belongs to (see
     :func:`storysite.curate.withheld_media`): such a photo is left out, with a note, and
     its image renders as nothing."""
     refs: list[MediaRef] = []
     problems: list[Diagnostic] = []
-    config = site.config
-    permitted = thirdparty.permitted_origins(thirdparty.origin_of(config.base_url), config.privacy.allowed_origins)
     for text, line, path, url in editorial_bodies(site):
         if "](" not in text and "]:" not in text:
             continue

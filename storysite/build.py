@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
-from urllib.parse import urlsplit
 
 from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
 from storysite.bodyimages import editorial_bodies, find_body_images, image_resolver
@@ -396,7 +395,10 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     #     are encoded in a process pool; before rendering, since pages need sizes.
     image_settings, found = settings_from_config(site)
     problems.extend(found)
-    body_images, found = find_body_images(site, site_dir, withheld)
+    # The origins a page may load from: the site's own, and those privacy.allowed_origins names.
+    own_origin = thirdparty.origin_of(config.base_url)
+    permitted = thirdparty.permitted_origins(own_origin, config.privacy.allowed_origins)
+    body_images, found = find_body_images(site, site_dir, permitted, withheld)
     del withheld
     problems.extend(found)
     image_plan, found = plan_images(site, site_dir, image_settings, body_images)
@@ -533,13 +535,12 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs()))
 
     base_path = config.base_path
-    own_origin = _origin_of(config.base_url)
     page_settings = PageSettings(
         env, theme,
         cache.theme_salt(theme.template_dirs(), [repr(config), repr(sorted(assets.urls.items())),
                                                  repr(sorted(theme.strings.items())),
                                                  repr(sorted(theme.fallback_strings.items()))]),
-        base_path, thirdparty.permitted_origins(own_origin, config.privacy.allowed_origins), config.output)
+        base_path, permitted, config.output)
     if problems.has_errors or not write:
         checked = write_pages(jobs, page_settings, None, {}, output_dir, 1)
         problems.extend(checked.problems)
@@ -864,11 +865,6 @@ def _render_for_cache(body: str, body_line: int) -> RenderedMarkdown:
     used for): a site of 100,000 memories need not hold every text three times."""
     rendered = render_fan_markdown(body, body_line)
     return replace(rendered, text=summarize(rendered.text[:EXCERPT_SOURCE], EXCERPT_CHARS))
-
-
-def _origin_of(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else None
 
 
 def _replay(recorded: list[tuple[str, int, int, str]]) -> list[Diagnostic]:
