@@ -88,6 +88,7 @@ from storysite.write import (
     foreign_files,
     marker_identity,
     prime_recycled,
+    restore_set_aside,
     survey_recycled,
 )
 
@@ -250,6 +251,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     # memory's page among it): tried again, and while it stays, every build says so and exits 1,
     # after its new output is in place (a withdrawal must not wait for it). Only beside an
     # output this build may write.
+    if write and not problems.has_errors:
+        restore_set_aside(output_dir)  # (a build killed between setting it aside and replacing it)
     left_behind = ([_left_behind(site_dir, folder, problem) for folder, problem in clean_leftovers(output_dir)]
                    if write and not problems.has_errors else [])
 

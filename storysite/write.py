@@ -17,7 +17,9 @@ build refuse to replace it rather than delete someone's files.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import shutil
 import signal
@@ -84,8 +86,8 @@ class Staging:
                  previous_marker: tuple[int, int, int] | None = None,
                  recycled_listing: RecycledListing | None = None) -> None:
         self.output_dir = output_dir
-        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.root = output_dir.parent / f".{output_dir.name}.staging-{token}"
+        self._token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.root = output_dir.parent / f".{output_dir.name}.staging-{self._token}"
         self.recycle_dir = recycle_dir
         self.recycled = False
         self.written: dict[str, int] = {}
@@ -223,29 +225,46 @@ class Staging:
         from it too). When most of it changed, it is deleted in the background.
         """
         self.prune()
-        old = self.output_dir.parent / f".{self.output_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        # Named after the staging folder: found with it, they tell of a build killed between
+        # its two renames (see restore_set_aside).
+        old = self.output_dir.parent / f".{self.output_dir.name}.old-{self._token}"
         had_output = self.output_dir.exists()
         place_bytes(self.root, MARKER, MARKER_TEXT)
         kept: list[str] = []
-        set_aside = False
+        set_aside = exchanged = False
         try:
             for name in KEPT:
                 if had_output and os.path.lexists(self.output_dir / name):
                     os.replace(self.output_dir / name, self.root / name)
                     kept.append(name)
-            if had_output:
+            # One atomic swap where the system has it: a build killed at any moment (SIGKILL)
+            # leaves an output, old or new. Else two renames, and a build killed between them
+            # leaves the old output set aside, which the next build puts back (see
+            # restore_set_aside); a .git moved into a staging folder left so is given back by
+            # clean_leftovers.
+            exchanged = had_output and exchange_folders(self.root, self.output_dir)
+            if had_output and not exchanged:
                 os.replace(self.output_dir, old)
                 set_aside = True
-            os.replace(self.root, self.output_dir)
+            if not exchanged:
+                os.replace(self.root, self.output_dir)
         except BaseException:
             # Stopped on the way (a failure, or Ctrl-C or SIGTERM between two swaps): the old
             # output is put back as it was, its .git included (the staging folder is deleted).
+            if exchanged:
+                raise  # (nothing after the swap can fail)
             if set_aside:
                 os.replace(old, self.output_dir)
             for name in kept:
                 os.replace(self.root / name, self.output_dir / name)
             raise
         self._committed = True
+        if exchanged:
+            # The old output is where the staging folder was: set aside under its usual name.
+            try:
+                os.replace(self.root, old)
+            except OSError:
+                old = self.root
         if had_output:
             self._dispose(old)
 
@@ -823,10 +842,63 @@ def prime_recycled(output_dir: Path, recycle_dir: Path) -> bool:
     return True
 
 
+_RENAME_EXCHANGE = 2  # (linux/fs.h)
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    try:
+        # The C library this process already has (glibc 2.28 and later have renameat2).
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+def exchange_folders(first: Path, second: Path) -> bool:
+    """Swap ``first`` and ``second`` in one atomic step (Linux's ``renameat2``); whether it was
+    done: not where the system or the file system cannot (then nothing has moved)."""
+    function = _renameat2()
+    if function is None:
+        return False
+    at_cwd = -100  # (AT_FDCWD: paths relative to the current folder, as os.replace takes them)
+    done = function(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # not supported here: the caller renames twice
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def restore_set_aside(output_dir: Path) -> bool:
+    """Put back the output a build set aside and was killed before replacing with its own
+    (where folders cannot be swapped in one step): an old folder beside the missing
+    ``output_dir`` whose staging folder, of the same name, is still there, its build gone.
+    Whether one was put back."""
+    if os.path.lexists(output_dir) or not output_dir.parent.is_dir():
+        return False
+    prefix = f".{output_dir.name}.old-"
+    for entry in sorted(output_dir.parent.iterdir()):
+        token = entry.name[len(prefix):]
+        if not entry.name.startswith(prefix) or entry.is_symlink() or not entry.is_dir():
+            continue
+        pid = token.split("-", 1)[0]
+        staging = output_dir.parent / f".{output_dir.name}.staging-{token}"
+        if pid.isdigit() and not _alive(int(pid)) and staging.is_dir() and not staging.is_symlink():
+            try:
+                os.rename(entry, output_dir)
+            except OSError:
+                return False
+            return True
+    return False
+
+
 def clean_leftovers(output_dir: Path) -> list[tuple[Path, OSError]]:
     """Remove staging and old folders left by builds that were killed, or whose removal
     failed; those that cannot be removed, each with why (an old output still holds what an
-    earlier build published: withdrawn memories)."""
+    earlier build published: withdrawn memories). A ``.git`` folder in one, which a killed
+    commit moved there from the output, goes back into the output when it has none."""
     if not output_dir.parent.is_dir():
         return []
     failed = []
@@ -837,6 +909,11 @@ def clean_leftovers(output_dir: Path) -> list[tuple[Path, OSError]]:
         if pid.isdigit() and _alive(int(pid)):
             continue  # another build (a preview server, say) is still writing there
         if entry.is_dir() and not entry.is_symlink():
+            if output_dir.is_dir() and not output_dir.is_symlink():
+                for name in KEPT:
+                    if os.path.lexists(entry / name) and not os.path.lexists(output_dir / name):
+                        with contextlib.suppress(OSError):
+                            os.rename(entry / name, output_dir / name)
             problem = remove_tree(entry)
             if problem is not None:
                 failed.append((entry, problem))

@@ -780,6 +780,84 @@ def test_a_build_killed_right_after_its_swap_leaves_no_stale_records(make_site, 
     assert site.output_files() == full.output_files()
 
 
+def _build_killed(site: Site, patch: str) -> None:
+    """Build ``site`` in a process that ``patch`` (Python run after importing storysite.write as
+    ``w``, with ``kill()`` at hand) makes kill itself with SIGKILL."""
+    script = ("import os, signal, sys\n"
+              "import storysite.write as w\n"
+              "def kill():\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              f"{patch}\n"
+              "from storysite.cli import main\n"
+              "sys.argv = ['storysite', 'build', sys.argv[1]]\n"
+              "main()\n")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    done = subprocess.run([sys.executable, "-c", script, str(site.root)], env=env, capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+
+
+def test_a_build_killed_between_the_two_renames_of_its_commit_leaves_the_previous_output_to_the_next(
+        make_site, tmp_path: Path) -> None:
+    # Where folders cannot be swapped in one step, the old output is set aside and the new one
+    # renamed in its place; SIGKILL in between left no output, and the next build deleted the
+    # old one with the other leftovers: a next build that failed left no site at all.
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n")
+    before = site.output_files()
+    _edit_m002(site, "a")
+    _build_killed(site, "w.exchange_folders = lambda first, second: False\n"
+                        "replace = os.replace\n"
+                        "def killing(source, target):\n"
+                        "    if '.staging-' in str(source) and '.old-' not in str(target):\n"
+                        "        kill()\n"
+                        "    replace(source, target)\n"
+                        "w.os.replace = killing")
+    assert not site.public.exists()
+    broken = site.root / "content/memories/m003.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nTexte\n")
+    assert site.build().exit_code == 1
+    assert site.output_files() == before
+    assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    broken.unlink()
+    assert site.build().exit_code == 0
+    assert not [p.name for p in site.public.parent.iterdir() if ".old-" in p.name or ".staging-" in p.name]
+    full = clean_copy(site, tmp_path, "full")
+    assert full.build().exit_code == 0
+    assert {k: v for k, v in site.output_files().items() if not k.startswith(".git/")} == full.output_files()
+
+
+def test_a_build_killed_once_the_git_folder_is_moved_gives_it_back_to_the_output(make_site) -> None:
+    # The output's .git is moved into the new output just before the swap; SIGKILL in between
+    # left it in a staging folder, which the next build deleted as a leftover.
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n")
+    before = site.output_files()
+    _edit_m002(site, "a")
+    _build_killed(site, "w.exchange_folders = lambda first, second: kill()")
+    assert site.output_files() == {k: v for k, v in before.items() if not k.startswith(".git/")}
+    _edit_m002(site, "b")
+    assert site.build().exit_code == 0
+    assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert "Souvenir 2 b" in (site.public / "memories/m002/index.html").read_text()
+
+
+def test_the_commit_swaps_the_output_in_one_step_where_the_system_can(make_site) -> None:
+    # Killed just after the swap, the build has put its output in place and set nothing aside yet.
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    _edit_m002(site, "a")
+    _build_killed(site, "exchange = w.exchange_folders\n"
+                        "def swapped(first, second):\n"
+                        "    assert exchange(first, second)\n"
+                        "    kill()\n"
+                        "w.exchange_folders = swapped")
+    assert "Souvenir 2 a" in (site.public / "memories/m002/index.html").read_text()
+    assert site.build().exit_code == 0
+    assert not [p.name for p in site.public.parent.iterdir() if ".old-" in p.name or ".staging-" in p.name]
+
+
 def _edit_m002(site: Site, label: str) -> None:
     path = site.root / "content/memories/m002.md"
     path.write_text(path.read_text().replace("Souvenir 2", f"Souvenir 2 {label}", 1))
@@ -1621,6 +1699,7 @@ def test_ctrl_c_or_sigterm_between_the_two_swaps_of_a_commit_leaves_the_previous
         real(source, target)
 
     monkeypatch.setattr(write_module.os, "replace", interrupted)
+    monkeypatch.setattr(write_module, "exchange_folders", lambda first, second: False)  # (two swaps, then)
     assert site.build().exit_code == 130
     monkeypatch.setattr(write_module.os, "replace", real)
     assert site.output_files() == before
@@ -1646,6 +1725,25 @@ def test_a_commit_stopped_before_its_swap_gives_the_output_its_git_folder_back(m
         real(source, target)
 
     monkeypatch.setattr(write_module.os, "replace", stopped)
+    monkeypatch.setattr(write_module, "exchange_folders", lambda first, second: False)  # (two swaps, then)
     assert site.build().exit_code != 0
     monkeypatch.setattr(write_module.os, "replace", real)
     assert (site.public / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+
+
+@pytest.mark.parametrize("fault", [OSError(5, "Input/output error"), KeyboardInterrupt()])
+def test_a_swap_that_fails_gives_the_output_its_git_folder_back(make_site, monkeypatch, fault: BaseException) -> None:
+    import storysite.write as write_module
+
+    site = small_site(make_site)
+    assert site.build().exit_code == 0
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n")
+    before = site.output_files()
+    _edit_m002(site, "a")
+
+    def failing(first: Path, second: Path) -> bool:
+        raise fault
+
+    monkeypatch.setattr(write_module, "exchange_folders", failing)
+    assert site.build().exit_code != 0
+    assert site.output_files() == before
