@@ -42,12 +42,12 @@ import sys
 import threading
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import PIL
 from PIL import Image, ImageCms, UnidentifiedImageError, features
@@ -57,7 +57,11 @@ from storysite.config import CONFIG_NAME
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.model import MediaRef, Origin
+from storysite.parallel import die_with_build
 from storysite.privacyguard import StoreFiles
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 # Bump when the processing changes in a way that changes output bytes: every
 # cache entry (and every output name) then changes with it.
@@ -863,25 +867,37 @@ def _encode_all(
         for op in ops:
             yield encode_op(op, str(site_dir / op.source), str(cache_dir))
         return
-    context = _pool_context()
-    done: set[str] = set()
+    # Largest photos first, so that no big one starts last and runs alone.
+    ordered = sorted(ops, key=lambda op: -_file_size(site_dir / op.source))
+    yield from run_in_pool(_encode_job, [(op, str(site_dir / op.source), str(cache_dir)) for op in ordered], workers)
+
+
+def _encode_job(job: tuple[ImageOp, str, str]) -> ImageResult | ImageFailure:
+    return encode_op(*job)
+
+
+def run_in_pool(function: Callable[[Job], Result], jobs: Sequence[Job], workers: int) -> Iterator[Result]:
+    """``function(job)`` for every job, in order, over a pool of ``workers`` processes
+    (``function`` must be a module's top-level function). When a worker dies (out of memory,
+    killed), the jobs left are done here, one by one, so that a failing photo is named
+    rather than the pool."""
+    done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=heap.start_worker) as pool:
-            # Largest photos first, so that no big one starts last and runs alone.
-            ordered = sorted(ops, key=lambda op: -_file_size(site_dir / op.source))
-            futures: list[tuple[ImageOp, Future[ImageResult | ImageFailure]]] = [
-                (op, pool.submit(encode_op, op, str(site_dir / op.source), str(cache_dir))) for op in ordered
-            ]
-            for op, future in futures:
-                outcome = future.result()
-                done.add(op.key)
-                yield outcome
+        with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(function, job) for job in jobs]
+            for future in futures:
+                result = future.result()
+                done += 1
+                yield result
     except (BrokenProcessPool, OSError):
-        # A worker died (out of memory, killed): finish here, one by one, so
-        # that the failing photo is named rather than the pool.
-        for op in ops:
-            if op.key not in done:
-                yield encode_op(op, str(site_dir / op.source), str(cache_dir))
+        for job in jobs[done:]:
+            yield function(job)
+
+
+def _start_worker(build: int) -> None:
+    die_with_build(build)
+    heap.start_worker()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

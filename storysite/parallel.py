@@ -13,8 +13,10 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import select
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +30,29 @@ CHUNK_ITEMS = 2500
 
 # Set in the parent just before forking; workers read it, nothing writes it then.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
+
+
+def die_with_build(build: int) -> None:
+    """A pool worker's first act (its initializer, given the build's process id): to die with
+    the build, whoever started the worker. A worker forked by the build dies with its parent
+    (see :func:`_die_with_parent`). One started by a forkserver outlived a build killed
+    outright for ever: it holds the forkserver's lifeline itself, so neither ends; it watches
+    the build instead (a pidfd, readable once the build is gone)."""
+    if os.getppid() == build:
+        _die_with_parent(build)
+        return
+    try:
+        handle = os.pidfd_open(build)
+    except ProcessLookupError:  # (gone already)
+        os._exit(1)
+    except (AttributeError, OSError):  # not on Linux 5.3 or later: nothing to watch with
+        return
+    threading.Thread(target=_exit_once_readable, args=(handle,), name="storysite-build-watch", daemon=True).start()
+
+
+def _exit_once_readable(handle: int) -> None:
+    select.select([handle], [], [])
+    os._exit(1)
 
 
 def _die_with_parent(parent: int) -> None:

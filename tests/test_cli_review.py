@@ -11,6 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from storysite.cli import main
 from tests.conftest import BUILD_EPOCH, REPO, memory
 
@@ -85,6 +87,46 @@ def test_a_build_killed_outright_leaves_no_worker_behind(make_site, tmp_path: Pa
     build = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(ready), str(site.root)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                              env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": str(REPO)})
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists()
+        build.kill()
+        build.wait(timeout=30)
+        _wait_until_no_process_is_left_in(build.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+
+
+# The photo and label pools start their workers from a forkserver (always for labels; for
+# photos when the build runs threads, as the preview server does): workers that are not the
+# build's own children. Each is given work that lasts; the file is touched once they run it.
+_POOL_HELD = textwrap.dedent("""\
+    import pathlib, sys, threading, time
+    from storysite.images import run_in_pool as photo_pool
+    from storysite.labels.stage import _in_pool as label_pool
+
+    def announce():
+        time.sleep(4)  # (the forkserver and its workers start in well under that)
+        pathlib.Path(sys.argv[1]).touch()
+
+    threading.Thread(target=announce, daemon=True).start()
+    if sys.argv[2] == "labels":
+        label_pool(time.sleep, [60] * 8, 2)
+    else:
+        list(photo_pool(time.sleep, [60] * 8, 2))
+""")
+
+
+@pytest.mark.parametrize("pool", ["labels", "photos"])
+def test_a_build_killed_outright_leaves_no_label_or_photo_worker_behind(tmp_path: Path, pool: str) -> None:
+    # Their workers waited for ever on their queue once the build was gone, as forked ones did.
+    ready = tmp_path / "ready"
+    build = subprocess.Popen([sys.executable, "-c", _POOL_HELD, str(ready), pool], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         deadline = time.monotonic() + 60
         while not ready.exists() and build.poll() is None and time.monotonic() < deadline:

@@ -52,6 +52,7 @@ from storysite.labels.variants import (
 )
 from storysite.labels.views import DesignView, FontFaceView, ImageView, LabelViews, ZoneView
 from storysite.model import FIELD_LINE_KEYS
+from storysite.parallel import die_with_build
 from storysite.pictures import Candidate, PictureSource
 from storysite.privacyguard import StoreFiles
 from storysite.theme import Assets, bundled_themes_dir
@@ -217,7 +218,8 @@ def _in_pool(work: Callable[[Job], PictureResult], jobs: Sequence[Job], workers:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["storysite.labels.stage"])
     try:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context, initializer=die_with_build,
+                                 initargs=(os.getpid(),)) as pool:
             return list(pool.map(work, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
     except (BrokenProcessPool, OSError):
         return [work(job) for job in jobs]
