@@ -469,6 +469,21 @@ def _kept_exif(exif: Image.Exif, keep: Sequence[str]) -> bytes:
     return fresh.tobytes() if len(fresh) else b""
 
 
+def is_wide_grey(image: Image.Image) -> bool:
+    """Whether ``image`` holds greys of more than 8 bits (a 16-bit PNG, say)."""
+    return image.mode.startswith("I;16") or image.mode == "I"
+
+
+def eight_bit_grey(image: Image.Image) -> Image.Image:
+    """A picture of wide greys (:func:`is_wide_grey`) in 8 bits, scaled rather than clipped:
+    a plain convert turns them white."""
+    wide = image.convert("I") if image.mode != "I" else image
+    extrema = wide.getextrema()
+    high = extrema[1] if isinstance(extrema[1], (int, float)) else 255
+    scale = 1 / 256 if image.mode != "I" or high > 255 else 1
+    return wide.point(lambda value: value * scale).convert("L")
+
+
 def _working_mode(image: Image.Image, notes: list[str]) -> Image.Image:
     """The decoded frame in a mode that resizes well: L, RGB, RGBA or CMYK (8 bits)."""
     mode = image.mode
@@ -480,13 +495,8 @@ def _working_mode(image: Image.Image, notes: list[str]) -> Image.Image:
         return image.convert("RGBA" if image.has_transparency_data or mode == "PA" else "RGB")
     if mode in ("LA", "La", "RGBa", "RGBX"):
         return image.convert("RGBA" if mode != "RGBX" else "RGB")
-    if mode.startswith("I;16") or mode == "I":
-        # 16-bit greys: scale to 8 bits rather than clip (a plain convert turns them white).
-        wide = image.convert("I") if mode != "I" else image
-        extrema = wide.getextrema()
-        high = extrema[1] if isinstance(extrema[1], (int, float)) else 255
-        scale = 1 / 256 if mode != "I" or high > 255 else 1
-        return wide.point(lambda value: value * scale).convert("L")
+    if is_wide_grey(image):
+        return eight_bit_grey(image)
     if mode == "F":
         return image.convert("L")
     if mode == "YCbCr":

@@ -627,6 +627,24 @@ def test_a_label_showing_the_part_of_a_name_the_policy_keeps_private_is_a_warnin
         assert site.build("--strict").exit_code == 1
 
 
+def test_a_label_on_16_bit_grey_artwork_keeps_its_greys(make_site: Callable[..., Site], tmp_path: Path) -> None:
+    # A plain convert of 16-bit greys clips them to white: the label was drawn on a white card.
+    buffer = io.BytesIO()
+    Image.new("I;16", (600, 300), 0x4000).save(buffer, "PNG")  # a quarter grey, 16 bits
+    site = make_site({**label_files(), "content/labels/plain.png": buffer.getvalue(),
+                      "content/memories/odette.md": SHAREABLE})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    found = re.search(r'src="/(media/labels/[0-9a-f]{16}\.png)"', site.read("memories/odette/index.html"))
+    assert found is not None
+    with Image.open(site.public / found.group(1)) as picture:
+        assert picture.convert("RGB").getpixel((2, 2)) == (64, 64, 64)
+    out = tmp_path / "one.png"
+    assert site.run("label", "plain", "Odette", "-o", str(out), "--site", str(site.root)).exit_code == 0
+    with Image.open(out) as picture:
+        assert picture.convert("RGB").getpixel((2, 2)) == (64, 64, 64)
+
+
 def og(html: str) -> dict[str, str]:
     return dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
 

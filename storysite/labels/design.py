@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from storysite.diagnostics import Diagnostic, error
+from storysite.images import is_wide_grey
 from storysite.labels.layout import EngineSpec, LabelLayout, Refusal, ZoneSpec, layout_label
 from storysite.labels.metrics import FontError, FontMetrics, read_metrics
 from storysite.labels.policy import build_policy
@@ -55,6 +58,8 @@ class ReadyDesign:
     fonts: Mapping[str, FontFile]
     artwork: Path
     artwork_sha256: str
+    artwork_wide: bool = False
+    """The artwork has greys of more than 8 bits (see :func:`storysite.images.is_wide_grey`)."""
 
     @property
     def slug(self) -> str:
@@ -140,8 +145,10 @@ def prepare_design(
         ),
     )
     artwork = site_dir / design.artwork
+    with Image.open(artwork) as picture:  # (read by validation already: only its header here)
+        wide = is_wide_grey(picture)
     ready = ReadyDesign(design, spec, dict(sorted(fonts.items())), artwork,
-                        hashlib.sha256(artwork.read_bytes()).hexdigest())
+                        hashlib.sha256(artwork.read_bytes()).hexdigest(), wide)
     if design.example:
         result = ready.layout(design.example)
         if isinstance(result, Refusal):

@@ -22,6 +22,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
+from storysite.images import eight_bit_grey, is_wide_grey
 from storysite.labels.design import ReadyDesign
 from storysite.labels.layout import LabelLayout
 
@@ -58,16 +59,22 @@ class LabelOp:
     artwork_sha256: str
     runs: tuple[GlyphRun, ...]
     scale: int = 1
+    wide_artwork: bool = False
+    """The artwork has greys of more than 8 bits."""
 
     @property
     def key(self) -> str:
         """A hash of everything that decides the picture (files by content, not by path)."""
-        data = {
+        data: dict[str, Any] = {
             "v": [RENDERER_VERSION, PIL.__version__],
             "artwork": self.artwork_sha256,
             "scale": self.scale,
             "runs": [[r.font_sha256, r.size, r.color, [[list(c), list(x), b] for c, x, b in r.lines]] for r in self.runs],
         }
+        if self.wide_artwork:
+            # Labels on such artwork were drawn white before: theirs is a new key, while every
+            # other label keeps its key (and URL) without a new RENDERER_VERSION.
+            data["wide"] = True
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -96,7 +103,7 @@ def label_op(design: ReadyDesign, layout: LabelLayout, scale: int = 1) -> LabelO
         font = design.fonts[zone.font]
         runs.append(GlyphRun(str(font.path), font.sha256, placed.size, zone.color,
                              tuple((line.clusters, line.xs, line.baseline) for line in placed.lines)))
-    return LabelOp(str(design.artwork), design.artwork_sha256, tuple(runs), scale)
+    return LabelOp(str(design.artwork), design.artwork_sha256, tuple(runs), scale, design.artwork_wide)
 
 
 @functools.lru_cache(maxsize=64)
@@ -109,7 +116,7 @@ def _font(path: str, sha256: str, size: int) -> ImageFont.FreeTypeFont:
 def draw_label(op: LabelOp) -> Image.Image:
     """The label as an RGBA image."""
     with Image.open(op.artwork) as source:
-        image = source.convert("RGBA")
+        image = (eight_bit_grey(source) if is_wide_grey(source) else source).convert("RGBA")
     if op.scale != 1:
         image = image.resize((image.width * op.scale, image.height * op.scale), Image.Resampling.LANCZOS)
     draw = ImageDraw.Draw(image)
