@@ -142,10 +142,13 @@ def _read_yaml_map(path: Path, label: str, problems: list[Diagnostic]) -> YamlMa
 
 
 def _is_theme_name(name: str) -> bool:
-    """Whether ``name`` ends in a folder's own name: ``extends: ""`` (or ``.``) made
+    """Whether ``name`` names a folder inside ``themes/``: ``extends: ""`` (or ``.``) made
     ``themes/`` itself and the folder of the bundled themes layers of the theme, whose
-    templates were then not found with no word about ``extends``."""
-    return posixpath.basename(name.strip().replace("\\", "/").rstrip("/")) not in ("", ".", "..")
+    templates were then not found with no word about ``extends``; ``../x`` or an absolute path
+    took a theme from outside the site, which no rebuild watches (its edits went unseen)."""
+    path = name.strip().replace("\\", "/")
+    parts = path.rstrip("/").split("/")
+    return not path.startswith("/") and parts[-1] not in ("", ".") and ".." not in parts
 
 
 THEME_KEYS = ("name", "description", "extends", "author", "license", "version")
@@ -162,7 +165,7 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
     while name is not None:
         if not _is_theme_name(name):
             problems.append(error(*named_at, f"theme '{name}' is not a theme name (a folder in themes/, "
-                                  "or a bundled theme)"))
+                                  "or a bundled theme; for a theme kept elsewhere, link it into themes/)"))
             return None, problems
         if name in visited:
             problems.append(error(*named_at, f"themes extend each other in a cycle: {' → '.join([*visited, name])}"))
@@ -188,7 +191,8 @@ def load_theme(config: SiteConfig, site_dir: Path, config_line: int = 0) -> tupl
                     extends = data.get("extends")
                     if not isinstance(extends, str) or not _is_theme_name(extends):
                         problems.append(error(label, data.line_of("extends"), "extends: expected a theme name "
-                                              "(a folder in themes/, or a bundled theme)"))
+                                              "(a folder in themes/, or a bundled theme; for a theme kept "
+                                              "elsewhere, link it into themes/)"))
                     else:
                         parent = extends
                         named_at = (label, data.line_of("extends"))

@@ -4,9 +4,12 @@ symbolic links, dates in a partly translated language, stylesheets importing eac
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import memory
+from tests.conftest import REPO, memory
 
 PRIVATE = memory("A", extra="""\
     notes: SECRET-NOTE
@@ -107,7 +110,7 @@ def test_stylesheets_importing_each_other_name_their_hashed_files(make_site) -> 
     assert '@import "../a.css";' in files[name["c"]].decode()  # left as written: it cannot name its own hash
 
 
-@pytest.mark.parametrize("extends", ['""', ".", "./"])
+@pytest.mark.parametrize("extends", ['""', ".", "./", "../outside", "default/../../outside"])
 def test_extends_that_names_no_theme_is_an_error_at_its_line(make_site, extends: str) -> None:
     site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
                       "themes/brand/theme.yaml": f"name: brand\nextends: {extends}\n",
@@ -117,3 +120,17 @@ def test_extends_that_names_no_theme_is_an_error_at_its_line(make_site, extends:
     assert result.exit_code == 1
     assert "themes/brand/theme.yaml:2: extends: expected a theme name" in result.stderr, result.stderr
     assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("theme", ["../outside", "a/../../outside", "absolute"])
+def test_a_theme_from_outside_the_site_is_an_error_at_its_line(make_site, tmp_path: Path, theme: str) -> None:
+    # It was used, and no rebuild looked at it again: an edit to it left the site as it was.
+    outside = tmp_path / "outside"
+    shutil.copytree(REPO / "themes/default", outside)
+    theme = str(outside) if theme == "absolute" else theme
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n", "themes/a/theme.yaml": "name: a\n"},
+                     config=f"title: T\ntheme: {theme}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert f"storysite.yaml:2: theme '{theme}' is not a theme name" in result.stderr, result.stderr
+    assert "link it into themes/" in result.stderr
