@@ -428,7 +428,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     if theme is None:
         return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content,
                            base_path=config.base_path)
-    assets = build_assets(theme.static_files)
+    assets, found = build_assets(theme.static_files, site_dir)
+    problems.extend(found)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
     # output or the configuration (by a symbolic or a hard link).
     static_files = _static_files(site_dir, problems, areas)

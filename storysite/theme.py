@@ -464,9 +464,12 @@ class Assets:
     files: Mapping[str, bytes]
 
 
-def build_assets(static_files: Mapping[str, Path]) -> Assets:
-    """Hash every theme static file into ``assets/``; CSS ``url()`` and ``@import`` refs are rewritten."""
+def build_assets(static_files: Mapping[str, Path], site_dir: Path | None = None) -> tuple[Assets, list[Diagnostic]]:
+    """Hash every theme static file into ``assets/``; CSS ``url()`` and ``@import`` refs are
+    rewritten. A reference of a stylesheet of the site's own theme (in ``site_dir``) to a file
+    the theme does not have is a warning at its line: the page would load nothing there."""
     urls: dict[str, str] = {}
+    problems: list[Diagnostic] = []
     files: dict[str, bytes] = {}
 
     def hashed(logical: str, data: bytes) -> None:
@@ -485,8 +488,11 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
     def hash_css(logical: str, open_: frozenset[str]) -> None:
         # A stylesheet's name holds the hash of its text, which holds the names of the
         # stylesheets it imports: those are hashed first (a cycle of imports is left as written).
-        text = static_files[logical].read_text("utf-8")
+        source = static_files[logical]
+        text = source.read_text("utf-8")
         folder = posixpath.dirname(logical)
+        label = (source.relative_to(site_dir).as_posix() if site_dir is not None and source.is_relative_to(site_dir)
+                 else None)
 
         def rewrite(match: re.Match[str]) -> str:
             is_url = match.group(2) is not None
@@ -497,6 +503,10 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
             if target in static_files and target.endswith(".css") and target not in urls and target not in open_:
                 hash_css(target, open_ | {target})
             if target not in urls:
+                if target not in static_files and label is not None and not ref.startswith(("//", "mailto:")):
+                    problems.append(warning(label, text.count("\n", 0, match.start()) + 1,
+                                            f"'{ref}' is not a file of the theme (looked for static/{target}); "
+                                            "the page loads nothing there"))
                 return match.group(0)
             rel = posixpath.relpath(urls[target], "/assets/" + folder if folder else "/assets")
             return f"url({quote}{rel}{quote})" if is_url else f"{match.group(3)}{quote}{rel}{quote}"
@@ -506,7 +516,7 @@ def build_assets(static_files: Mapping[str, Path]) -> Assets:
     for logical in css:
         if logical not in urls:
             hash_css(logical, frozenset({logical}))
-    return Assets(dict(sorted(urls.items())), dict(sorted(files.items())))
+    return Assets(dict(sorted(urls.items())), dict(sorted(files.items()))), problems
 
 
 # -- environment --------------------------------------------------------------

@@ -134,3 +134,24 @@ def test_a_theme_from_outside_the_site_is_an_error_at_its_line(make_site, tmp_pa
     assert result.exit_code == 1
     assert f"storysite.yaml:2: theme '{theme}' is not a theme name" in result.stderr, result.stderr
     assert "link it into themes/" in result.stderr
+
+
+def test_a_stylesheet_naming_a_file_the_theme_lacks_is_a_warning_at_its_line(make_site) -> None:
+    # Left as written, it loaded nothing (a 404 on every page) and no one was told.
+    site = make_site({"content/pages/p.md": "---\ntitle: P\n---\n",
+                      "themes/default/static/img/here.png": b"png",
+                      "themes/default/static/css/brand.css": (
+                          ".a{background:url(../img/here.png)}\n"
+                          ".b{background:url('../img/gone.png')}\n"
+                          "@import \"missing.css\";\n"
+                          ".c{background:url(data:image/gif;base64,R0lGOD)} .d{mask:url(#m)}\n"
+                          ".f{background:url(/x.png)}\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "is not a file of the theme" in line]
+    assert said == [
+        "themes/default/static/css/brand.css:2: warning: '../img/gone.png' is not a file of the theme "
+        "(looked for static/img/gone.png); the page loads nothing there",
+        "themes/default/static/css/brand.css:3: warning: 'missing.css' is not a file of the theme "
+        "(looked for static/css/missing.css); the page loads nothing there",
+    ], result.stderr
