@@ -57,13 +57,16 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
 
 
 def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str,
-                         heading_id_prefix: str = "") -> tuple[RenderedMarkdown, list[Diagnostic]]:
+                         heading_id_prefix: str = "", *,
+                         heading_level: int = 1) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """An editor's Markdown rendered for the page at ``page_url`` of ``site``: with the site's
     settings, links to content files leading to their pages, and links to memories that are
-    not published reduced to their words; ``heading_id_prefix`` before its headings' ids."""
+    not published reduced to their words; ``heading_id_prefix`` before its headings' ids, and
+    its headings below a heading of ``heading_level``."""
     return render_editorial_markdown(text, first_line, path, page_url, allow_html=site.config.markdown.editorial_html,
                                      base_path=site.config.base_path, unlinked=unpublished_memory_links(site, page_url),
-                                     file_urls=site.file_urls, heading_id_prefix=heading_id_prefix)
+                                     file_urls=site.file_urls, heading_id_prefix=heading_id_prefix,
+                                     heading_level=heading_level)
 
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:

@@ -163,18 +163,23 @@ def _heading_id(title: str) -> str:
     return f"{slug}-section" if slug in THEME_IDS or _THEME_ID_PATTERN.fullmatch(slug) else slug
 
 
-@functools.lru_cache(maxsize=4)
-def _parser(editorial: bool, allow_html: bool) -> MarkdownIt:
+# The deepest heading a text may sit under: its own headings start one level below, at h6 at most.
+MAX_HEADING_LEVEL = 5
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(editorial: bool, allow_html: bool, heading_level: int = 1) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html and editorial, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
-    md.core.ruler.push("storysite_headings", _shift_headings_rule)
+    md.core.ruler.push("storysite_headings", functools.partial(_shift_headings_rule, heading_level=heading_level))
     if editorial:
         # Every link and image is parsed, so that a refused one is an error at its line
         # rather than its raw Markdown shown on the page.
         md.validateLink = _any_link  # type: ignore[method-assign]
         container_plugin(md, "block", validate=lambda params, *args: True)
-        anchors_plugin(md, min_level=2, max_level=3, slug_func=_heading_id)
+        # The text's first two levels get ids, whatever heading the text sits under.
+        anchors_plugin(md, min_level=heading_level + 1, max_level=min(heading_level + 2, 6), slug_func=_heading_id)
         md.core.ruler.push("storysite_heading_id_prefix", _prefix_heading_ids)
         # What editors coming from Hugo or MkDocs write: notes[^1] and definition lists.
         footnote_plugin(md)
@@ -288,7 +293,7 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 def render_editorial_markdown(
     source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/",
     unlinked: Callable[[str], bool] | None = None, file_urls: Mapping[str, str] | None = None,
-    heading_id_prefix: str = "",
+    heading_id_prefix: str = "", heading_level: int = 1,
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
@@ -302,8 +307,10 @@ def render_editorial_markdown(
     content file (``../pages/histoire.md``, relative to ``path`` or from the site root) that
     ``file_urls`` knows leads to that item's page, as in MkDocs. ``heading_id_prefix`` goes
     before the id of each heading, for a text shown among others of its kind on one page.
+    ``heading_level`` is the level of the heading the text is shown under (1: the page's
+    title): the text's own headings start one level below it.
     """
-    md = _parser(True, allow_html)
+    md = _parser(True, allow_html, max(1, min(heading_level, MAX_HEADING_LEVEL)))
     tokens = md.parse(source, {"heading_id_prefix": heading_id_prefix})
     problems: list[Diagnostic] = []
     deep = _too_deep(tokens)
@@ -569,16 +576,19 @@ def _extract_blocks(
     return result, blocks
 
 
-def _shift_headings_rule(state: Any) -> None:
+def _shift_headings_rule(state: Any, heading_level: int = 1) -> None:
     """The page title is the only ``<h1>``: a body that uses ``#`` has every level moved
     down one (``#`` → h2, ``##`` → h3…), so its outline is kept; one that starts at
     ``##`` is left as it is. No heading goes more than one level below the one before it
     (the page title's for the first): a text that starts at ``###``, or jumps from ``##`` to
     ``####``, would skip a level, which screen readers' outlines (and the HTML checker) refuse.
+    A text shown under a heading of its own (a milestone under its ``<h3>`` title) is moved
+    down below that ``heading_level`` likewise: its top level is one below it.
     Runs before the anchors, so every section gets its id."""
     tokens = state.tokens
-    shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
-    previous = 1  # the page's title
+    uses_h1 = any(t.type == "heading_open" and t.tag == "h1" for t in tokens)
+    shift = heading_level if uses_h1 else heading_level - 1
+    previous = heading_level  # the title the text sits under
     for token in tokens:
         if token.type == "heading_open":
             previous = min(int(token.tag[1]) + shift, 6, previous + 1)

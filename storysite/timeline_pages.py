@@ -86,6 +86,10 @@ class EntryView:
     summary: str
     """Plain text, for compact lists (blocks)."""
     body_html: str = ""
+    """A milestone's text under its title as an ``<h2>`` (a decade's own page): its headings start at h3."""
+    body_html_h3: str = ""
+    """The same text under its title as an ``<h3>`` (the overview, below the decade's ``<h2>``):
+    its headings start at h4."""
     media: tuple[MediaView, ...] = ()
     url: str = ""
     """A memory's page."""
@@ -168,14 +172,15 @@ def build_timeline_views(
             if entry.kind == MILESTONE:
                 assert entry.milestone is not None
                 milestone = entry.milestone
-                body_html, text = _milestone_body(site, milestone.body, milestone.body_line, milestone.origin.path,
-                                                  problems, site_media, heading_id_prefix=f"{entry.anchor}--")
+                (body_html, body_html_h3), text = _milestone_body(
+                    site, milestone.body, milestone.body_line, milestone.origin.path, problems, site_media,
+                    heading_id_prefix=f"{entry.anchor}--")
                 slugs = _tag_slugs(milestone.tags, tags)
                 views.append(EntryView(
                     kind=MILESTONE, anchor=entry.anchor, title=milestone.title,
                     date_text=milestone.date_display or format_date(milestone.date, approximate=milestone.circa),
                     date_iso=_iso(milestone.date), year=year, era=era, era_start=era_start, tag_slugs=slugs,
-                    summary=summarize(text, 160), body_html=body_html,
+                    summary=summarize(text, 160), body_html=body_html, body_html_h3=body_html_h3,
                     media=media_views(milestone.media, site_media),
                     year_of=str(entry.year) if entry.year is not None else "",
                 ))
@@ -248,22 +253,38 @@ def _tag_slugs(names: tuple[str, ...], known: dict[str, str]) -> tuple[str, ...]
     return tuple(slugs)
 
 
+MILESTONE_TITLE_LEVELS = (2, 3)
+"""The levels of a milestone's title: an ``<h2>`` on its decade's own page, an ``<h3>`` on the
+overview. Its text is rendered for each, so that its own headings sit below its title on both."""
+
+
 def _milestone_body(site: PublicSite, body: str, line: int, path: str, problems: list[Diagnostic],
-                    site_media: SiteMedia | None = None, heading_id_prefix: str = "") -> tuple[str, str]:
+                    site_media: SiteMedia | None = None, heading_id_prefix: str = ""
+                    ) -> tuple[tuple[str, ...], str]:
+    """The milestone's text in HTML under a title of each of :data:`MILESTONE_TITLE_LEVELS`,
+    and its plain text."""
     # Every milestone of a decade shares its page: its headings' ids start with the
     # milestone's own anchor (milestone-pot--contexte), or two texts with one "## Contexte"
     # would give the page two elements with one id. Slugs never hold "--", so no heading's id
     # can be another milestone's anchor.
-    rendered, found = render_site_markdown(site, body, line, path, TIMELINE_URL, heading_id_prefix)
-    problems.extend(found)
     images = image_resolver(site_media, site.config.base_path)
-    html = fill_images(rendered, path, images, problems)
-    for block in rendered.blocks:
-        if block.name == IMAGE_BLOCK:
-            continue
-        # A milestone shows on pages that blocks themselves build: no nesting.
-        problems.append(error(path, block.line, f"'::: {block.name}' blocks cannot be used in a milestone's text"))
-    return BLOCK_MARKER.sub("", html), rendered.text
+    htmls: list[str] = []
+    text = ""
+    for level in MILESTONE_TITLE_LEVELS:
+        # The problems are the same at every level: reported once.
+        found: list[Diagnostic] = problems if not htmls else []
+        rendered, parsed = render_site_markdown(site, body, line, path, TIMELINE_URL, heading_id_prefix,
+                                                heading_level=level)
+        found.extend(parsed)
+        html = fill_images(rendered, path, images, found)
+        for block in rendered.blocks:
+            if block.name == IMAGE_BLOCK:
+                continue
+            # A milestone shows on pages that blocks themselves build: no nesting.
+            found.append(error(path, block.line, f"'::: {block.name}' blocks cannot be used in a milestone's text"))
+        htmls.append(BLOCK_MARKER.sub("", html))
+        text = rendered.text
+    return tuple(htmls), text
 
 
 def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable[..., str],

@@ -205,6 +205,40 @@ def test_milestone_text_is_markdown_and_media_are_carried(make_site) -> None:
     assert not (site.public / "timeline" / "photos").exists()
 
 
+def _outline(html: str) -> list[tuple[int, str]]:
+    """The headings of a page's main content: (level, words), in order."""
+    main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    return [(int(level), re.sub(r"<[^>]+>", "", words).strip())
+            for level, words in re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", main, re.S)]
+
+
+def test_a_milestones_headings_sit_below_its_title_on_every_page(make_site) -> None:
+    # One text, shown under an h3 title on the overview (below the decade's h2) and under an
+    # h2 on its decade's page: its own "## Contexte" is one level below the title on both, and
+    # a text that starts at "#" is moved down as far. No page's outline skips a level.
+    site = make_site({
+        "content/timeline/pot.yaml": milestone(text="Intro.\n\n  ## Contexte\n\n  Texte.\n\n  ### Détail\n\n  Fin."),
+        "content/timeline/usine.yaml": milestone("L’usine", "1979", text="# Les murs\n\n  Texte.\n\n  ## Le toit\n\n  Fin."),
+        "content/pages/histoire.md": "---\ntitle: Histoire\n---\n## Notre histoire\n\n::: timeline\n:::\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    overview, decade = _outline(site.read("timeline/index.html")), _outline(site.read("timeline/1970s/index.html"))
+    for outline, title in ((overview, 3), (decade, 2)):
+        assert outline[0][0] == 1
+        assert all(b - a <= 1 for (a, _), (b, _) in itertools.pairwise(outline)), outline
+        assert {"Le premier pot": title, "Contexte": title + 1, "Détail": title + 2, "L’usine": title,
+                "Les murs": title + 1, "Le toit": title + 2}.items() <= dict((w, lv) for lv, w in outline).items(), outline
+    # Both pages give a heading the same id, to link to (the text's first two levels get one).
+    for path in ("timeline/index.html", "timeline/1970s/index.html"):
+        html = site.read(path)
+        assert 'id="milestone-pot--contexte">Contexte<' in html and 'id="milestone-pot--détail">Détail<' in html
+        assert 'id="milestone-usine--le-toit">Le toit<' in html
+    # A ::: timeline block shows the milestones' summaries, never their headings.
+    page = _outline(site.read("histoire/index.html"))
+    assert page == [(1, "Histoire"), (2, "Notre histoire")]
+
+
 # -- blocks -------------------------------------------------------------------------
 
 
