@@ -61,7 +61,7 @@ from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
-from storysite.render import OutputFile, PageJob, plan_pages
+from storysite.render import OutputFile, PageJob, plan_pages, table_label
 from storysite.textstore import StoredTexts, TextStore
 from storysite.theme import (
     Assets,
@@ -494,7 +494,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     site_media = build_site_media(site, image_results, {v.source: "/" + v.output_path for v in video_files},
                                   lambda d: format_date(d, strings), image_settings.formats)
     # The timeline merges milestones and dated memories, so it is built from the public site only.
-    timeline, found = build_timeline_views(site, build_timeline(site), memories, date_words, site_media)
+    timeline, found = build_timeline_views(site, build_timeline(site), memories, date_words, site_media,
+                                           table_label(translate))
     problems.extend(found)
 
     if config.brand.logo and site_view.logo is None:

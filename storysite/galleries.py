@@ -14,10 +14,10 @@ from storysite.bodyimages import Resolver, fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.links import render_site_markdown
-from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef
+from storysite.markdown import BLOCK_MARKER, IMAGE_BLOCK, BlockRef, TableLabel
 from storysite.model import Gallery
 from storysite.pictures import SiteMedia
-from storysite.render import PageJob
+from storysite.render import PageJob, table_label
 from storysite.views import PageMeta, SiteView
 
 GALLERIES_URL = "/galleries/"
@@ -25,8 +25,9 @@ BlockRenderer = Callable[[str, Mapping[str, Any]], str]
 
 
 def _editorial_html(text: str, first_line: int, path: str, url: str, site: PublicSite,
-                    problems: list[Diagnostic], images: Resolver | None = None) -> str:
-    rendered, found = render_site_markdown(site, text, first_line, path, url)
+                    problems: list[Diagnostic], images: Resolver | None = None,
+                    tables: TableLabel | None = None) -> str:
+    rendered, found = render_site_markdown(site, text, first_line, path, url, table_label=tables)
     problems.extend(found)
     for block in rendered.blocks:
         if block.name == IMAGE_BLOCK:
@@ -47,6 +48,7 @@ def gallery_jobs(
     if not site.galleries:
         return
     images = image_resolver(media, site.config.base_path)
+    tables = table_label(translate)
     cards = [media.galleries[g.slug].card for g in site.galleries if g.slug in media.galleries]
     meta = PageMeta(translate("galleries.title"), translate("galleries.description"), GALLERIES_URL,
                     section="galleries")
@@ -57,9 +59,9 @@ def gallery_jobs(
             continue
         url = routing.gallery_url(gallery.slug)
         description_html = _editorial_html(gallery.description, gallery.description_line, gallery.origin.path,
-                                           url, site, problems, images) if gallery.description else ""
+                                           url, site, problems, images, tables) if gallery.description else ""
         body_html = _editorial_html(gallery.body, gallery.body_line, gallery.origin.path, url, site,
-                                    problems, images) if gallery.body.strip() else ""
+                                    problems, images, tables) if gallery.body.strip() else ""
         description = view.card.excerpt or translate("galleries.one_description", title=gallery.title,
                                                      count=view.card.count)
         json_ld = {

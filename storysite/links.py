@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from storysite import routing
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, notice, warning
-from storysite.markdown import RenderedMarkdown, link_scheme, render_editorial_markdown
+from storysite.markdown import RenderedMarkdown, TableLabel, link_scheme, render_editorial_markdown
 
 
 def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], outputs: Collection[str],
@@ -57,16 +57,17 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
 
 
 def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str,
-                         heading_id_prefix: str = "", *,
+                         heading_id_prefix: str = "", *, table_label: TableLabel | None = None,
                          heading_level: int = 1) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """An editor's Markdown rendered for the page at ``page_url`` of ``site``: with the site's
     settings, links to content files leading to their pages, and links to memories that are
-    not published reduced to their words; ``heading_id_prefix`` before its headings' ids, and
-    its headings below a heading of ``heading_level``."""
+    not published reduced to their words; ``heading_id_prefix`` before its headings' ids, its
+    headings below a heading of ``heading_level``, its tables in scroll boxes named by
+    ``table_label`` (see :func:`~storysite.markdown.render_editorial_markdown`)."""
     return render_editorial_markdown(text, first_line, path, page_url, allow_html=site.config.markdown.editorial_html,
                                      base_path=site.config.base_path, unlinked=unpublished_memory_links(site, page_url),
                                      file_urls=site.file_urls, heading_id_prefix=heading_id_prefix,
-                                     heading_level=heading_level)
+                                     heading_level=heading_level, table_label=table_label)
 
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:

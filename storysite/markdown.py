@@ -192,6 +192,9 @@ def _parser(editorial: bool, allow_html: bool, heading_level: int = 1) -> Markdo
         # link's definition and vanish; it is shown as written.
         md.block.ruler.at("reference", _reference_but_no_note)
     md.add_render_rule("storysite_block", _render_block)
+    if editorial:
+        md.add_render_rule("table_open", _render_table_open)
+        md.add_render_rule("table_close", _render_table_close)
     return md
 
 
@@ -217,6 +220,44 @@ def _prefix_heading_ids(state: Any) -> None:
 
 def _render_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     return block_marker(int(tokens[idx].meta["index"])) + "\n"
+
+
+TableLabel = Callable[[str], str]
+"""The accessible name of a table's scroll box, given the table's column headings ("Année, Prix")
+or nothing, in the site's language."""
+
+
+def _render_table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A table in a box of its own that scrolls sideways when the table is wider than the
+    text (a phone): squeezed, its headings would break letter by letter. The box takes the
+    keyboard's focus, so that it scrolls without a mouse, and is a region named after the
+    table's headings, which is what a screen reader says on reaching it."""
+    label: TableLabel | None = env.get("table_label") if isinstance(env, dict) else None
+    table = self.renderToken(tokens, idx, options, env)
+    if label is None:
+        return str(table)
+    name = label(_column_headings(tokens, idx))
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(name)}">\n'
+            f"{table}")
+
+
+def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    table = str(self.renderToken(tokens, idx, options, env))
+    return table + "</div>\n" if isinstance(env, dict) and env.get("table_label") is not None else table
+
+
+def _column_headings(tokens: Sequence[Token], idx: int) -> str:
+    """The words of the header cells of the table opened at ``idx``, one after another."""
+    cells: list[str] = []
+    for token in tokens[idx + 1:]:
+        if token.type == "thead_close":
+            break
+        if token.type == "inline":
+            words = " ".join("".join(c.content for c in token.children or () if c.type in ("text", "code_inline"))
+                             .split())
+            if words:
+                cells.append(words)
+    return summarize(", ".join(cells), 100)
 
 
 # Most fans write plain paragraphs: words and everyday punctuation, no Markdown at all.
@@ -293,7 +334,7 @@ def _safe_fan_inline(children: list[Token]) -> list[Token]:
 def render_editorial_markdown(
     source: str, first_line: int, path: str, page_url: str, *, allow_html: bool, base_path: str = "/",
     unlinked: Callable[[str], bool] | None = None, file_urls: Mapping[str, str] | None = None,
-    heading_id_prefix: str = "", heading_level: int = 1,
+    heading_id_prefix: str = "", heading_level: int = 1, table_label: TableLabel | None = None,
 ) -> tuple[RenderedMarkdown, list[Diagnostic]]:
     """Render an editor's Markdown; ``:::`` blocks become placeholders.
 
@@ -308,7 +349,8 @@ def render_editorial_markdown(
     ``file_urls`` knows leads to that item's page, as in MkDocs. ``heading_id_prefix`` goes
     before the id of each heading, for a text shown among others of its kind on one page.
     ``heading_level`` is the level of the heading the text is shown under (1: the page's
-    title): the text's own headings start one level below it.
+    title): the text's own headings start one level below it. With ``table_label``, each table
+    is put in a box that scrolls sideways on a narrow screen, named by ``table_label``.
     """
     md = _parser(True, allow_html, max(1, min(heading_level, MAX_HEADING_LEVEL)))
     tokens = md.parse(source, {"heading_id_prefix": heading_id_prefix})
@@ -355,7 +397,8 @@ def render_editorial_markdown(
             web_images.append((target, _line_in(token, tokens, first_line)))
     # Footnotes are named after their text (fn-<id>-1): a page may hold several texts (the
     # timeline's milestones, blocks), whose notes must not share an id.
-    html = md.renderer.render(tokens, md.options, {"docId": hashlib.sha256(f"{path}:{first_line}".encode()).hexdigest()[:8]})
+    html = md.renderer.render(tokens, md.options, {"docId": hashlib.sha256(f"{path}:{first_line}".encode()).hexdigest()[:8],
+                                                   "table_label": table_label})
     return RenderedMarkdown(html, tuple(blocks), _plain_text(tokens), tuple(links), tuple(web_links),
                             tuple(web_images)), problems
 

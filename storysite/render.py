@@ -25,6 +25,7 @@ from storysite.markdown import (
     BLOCK_MARKER,
     BlockRef,
     RenderedMarkdown,
+    TableLabel,
     summarize,
 )
 from storysite.pictures import SiteMedia
@@ -85,6 +86,14 @@ def render_job(env: jinja2.Environment, theme: Theme, job: PageJob,
         return env.get_template(job.template).render(context if context is not None else job.values()), None
     except Exception as exc:
         return None, template_error(exc, theme)
+
+
+def table_label(translate: Callable[..., str]) -> TableLabel:
+    """The name of an editor's table's scroll box, from the theme's strings: after the
+    table's column headings, which tell two tables of one page apart."""
+    def label(columns: str) -> str:
+        return translate("table.label", columns=columns) if columns else translate("table.label_untitled")
+    return label
 
 
 BlockRenderer = Callable[[str, Mapping[str, Any]], str]
@@ -183,10 +192,12 @@ def plan_pages(
         return job(url, template, meta, inputs=inputs if shared is not None else None, memories=list(shown),
                    **context)
 
+    tables = table_label(translate)
     campaign_cards = []
     for campaign in site.campaigns:
         url = routing.campaign_url(campaign.slug)
-        rendered, found = render_site_markdown(site, campaign.body, campaign.body_line, campaign.origin.path, url)
+        rendered, found = render_site_markdown(site, campaign.body, campaign.body_line, campaign.origin.path, url,
+                                               table_label=tables)
         problems.extend(found)
         body = resolve_blocks(rendered, campaign.origin.path, memories, withheld, render_block, problems, resolvers)
         description = campaign.description or summarize(rendered.text)
@@ -197,7 +208,8 @@ def plan_pages(
 
     for page in site.pages:
         url = routing.page_url(page.slug)
-        rendered, found = render_site_markdown(site, page.body, page.body_line, page.origin.path, url)
+        rendered, found = render_site_markdown(site, page.body, page.body_line, page.origin.path, url,
+                                               table_label=tables)
         problems.extend(found)
         body = resolve_blocks(rendered, page.origin.path, memories, withheld, render_block, problems, resolvers)
         description = page.description or summarize(rendered.text) or site_view.description

@@ -22,6 +22,7 @@ from storysite.markdown import (
     BLOCK_MARKER,
     IMAGE_BLOCK,
     BlockRef,
+    TableLabel,
     summarize,
 )
 from storysite.pictures import SiteMedia
@@ -153,11 +154,13 @@ def build_timeline_views(
     memories: MemoryViews,
     format_date: DateFormatter,
     site_media: SiteMedia | None = None,
+    table_label: TableLabel | None = None,
 ) -> tuple[TimelineViews, list[Diagnostic]]:
     """Render every milestone's text once and make every entry's view.
 
     ``site_media`` holds the photos the image pipeline made; without it (or
     for a photo it could not make) a milestone's photo is a placeholder.
+    ``table_label`` names the scroll box of each table of a milestone's text.
     """
     problems: list[Diagnostic] = []
     cards = {card.slug: card for card in memories.cards}
@@ -174,7 +177,7 @@ def build_timeline_views(
                 milestone = entry.milestone
                 (body_html, body_html_h3), text = _milestone_body(
                     site, milestone.body, milestone.body_line, milestone.origin.path, problems, site_media,
-                    heading_id_prefix=f"{entry.anchor}--")
+                    heading_id_prefix=f"{entry.anchor}--", table_label=table_label)
                 slugs = _tag_slugs(milestone.tags, tags)
                 views.append(EntryView(
                     kind=MILESTONE, anchor=entry.anchor, title=milestone.title,
@@ -259,8 +262,8 @@ overview. Its text is rendered for each, so that its own headings sit below its 
 
 
 def _milestone_body(site: PublicSite, body: str, line: int, path: str, problems: list[Diagnostic],
-                    site_media: SiteMedia | None = None, heading_id_prefix: str = ""
-                    ) -> tuple[tuple[str, ...], str]:
+                    site_media: SiteMedia | None = None, heading_id_prefix: str = "",
+                    table_label: TableLabel | None = None) -> tuple[tuple[str, ...], str]:
     """The milestone's text in HTML under a title of each of :data:`MILESTONE_TITLE_LEVELS`,
     and its plain text."""
     # Every milestone of a decade shares its page: its headings' ids start with the
@@ -274,7 +277,7 @@ def _milestone_body(site: PublicSite, body: str, line: int, path: str, problems:
         # The problems are the same at every level: reported once.
         found: list[Diagnostic] = problems if not htmls else []
         rendered, parsed = render_site_markdown(site, body, line, path, TIMELINE_URL, heading_id_prefix,
-                                                heading_level=level)
+                                                heading_level=level, table_label=table_label)
         found.extend(parsed)
         html = fill_images(rendered, path, images, found)
         for block in rendered.blocks:

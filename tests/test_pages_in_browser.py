@@ -124,6 +124,66 @@ def test_a_fans_very_long_word_never_makes_a_page_scroll_sideways(make_site, bro
         context.close()
 
 
+WIDE_TABLE = (
+    "| Conditionnement | Disponibilité | Prix unitaire | Remarques particulières |\n|---|---|---|---|\n"
+    "| Pot de 250 grammes | Toute l’année | 4,50 € | Le classique de toujours |\n"
+    "| Pot de 500 grammes | Printemps et été | 7,90 € | Édition limitée anniversaire |\n"
+)
+
+# Per header cell: how many lines its words take (a word broken letter by letter takes several).
+HEADER_LINES = """() => [...document.querySelectorAll('main table th')].map(th => {
+    const range = document.createRange();
+    range.selectNodeContents(th);
+    return [th.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+})"""
+
+
+def test_an_editors_wide_table_scrolls_in_its_own_box_on_a_small_phone(make_site, browser, static_server,
+                                                                       vnu: Callable[..., list], axe) -> None:
+    # At 320 px a four-column table squeezed to the text's width broke its headings letter by
+    # letter. In its scroll box its words stay whole, the box (not the page) scrolls sideways,
+    # and a keyboard user reaches the box with Tab and scrolls it with the arrow keys.
+    site = make_site({
+        "content/pages/tarifs.md": f"---\ntitle: Tarifs\n---\nLes prix.\n\n{WIDE_TABLE}\nFin.\n",
+        "content/campaigns/pots.md": f"---\ntitle: Les pots\n---\n{WIDE_TABLE}",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    messages = vnu(sorted(site.public.rglob("*.html")))
+    assert messages == [], format_vnu_messages(messages)
+    base = static_server(site.public)
+    for width in (320, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 800}, reduced_motion="reduce")
+        page = context.new_page()
+        try:
+            for path in ("/tarifs/", "/campaigns/pots/"):
+                page.goto(f"{base}{path}")
+                assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, (path, width)
+                violations = axe(page)
+                assert not violations, format_axe_violations(violations)
+                # One-word headings on one line; "Remarques particulières" on two lines at most.
+                lines = dict(page.evaluate(HEADER_LINES))
+                assert lines["Conditionnement"] == lines["Disponibilité"] == 1, lines
+                assert max(lines.values()) <= 2, lines
+                box = page.locator(".table-scroll")
+                sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+                if width == 1280:
+                    assert sizes[0] <= sizes[1], sizes  # room enough: nothing to scroll
+                    continue
+                assert sizes[0] > sizes[1], sizes
+                for _ in range(30):
+                    page.keyboard.press("Tab")
+                    if page.evaluate("document.activeElement.classList.contains('table-scroll')"):
+                        break
+                else:
+                    raise AssertionError("Tab never reaches the table's box")
+                assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+                page.keyboard.press("ArrowRight")
+                page.wait_for_function("document.querySelector('.table-scroll').scrollLeft > 0")
+        finally:
+            context.close()
+
+
 def test_no_demo_page_scrolls_sideways_on_a_small_phone(demo_output: Path, browser, static_server) -> None:
     base = static_server(demo_output)
     context = browser.new_context(viewport={"width": 320, "height": 700})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import jinja2
 import pytest
 from markupsafe import Markup
+from PIL import Image
 
 from storysite.theme import RenderOnce
 from tests.conftest import memory
@@ -371,3 +373,41 @@ def test_a_count_of_zero_is_singular_in_french_and_plural_in_english() -> None:
     # A string missing in French is English, by English's rule.
     assert Translator({}, english, language="fr")("n", count=0) == "0 milestones"
     assert Translator(strings, english, language="pt-PT")("n", count=0) == "0 grandes dates"
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 40), (123, 63, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+TABLE = "| Année | **Prix** du pot | Note \"maison\" |\n|---|---|---|\n| 1976 | 2 F | Le premier |\n"
+
+
+@pytest.mark.parametrize(("language", "label", "untitled"), [
+    ("fr", "Tableau\u00a0: Année, Prix du pot, Note &quot;maison&quot;", "Tableau"),
+    ("en", "Table: Année, Prix du pot, Note &quot;maison&quot;", "Table"),
+])
+def test_an_editors_table_sits_in_a_named_keyboard_scroll_box(make_site, language: str, label: str,
+                                                             untitled: str) -> None:
+    # A table wider than a phone scrolls in a box of its own rather than breaking its headings
+    # letter by letter: the box takes the keyboard's focus (so it scrolls without a mouse) and
+    # is a region named, in the site's language, after the table's headings.
+    box = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n<table>'
+    site = make_site({
+        "content/pages/tarifs.md": f"---\ntitle: Tarifs\n---\n{TABLE}\nEntre.\n\n|  |  |\n|---|---|\n| a | b |\n",
+        "content/campaigns/c.md": f"---\ntitle: C\n---\n{TABLE}",
+        "content/timeline/pot.yaml": "date: 1976\ntitle: Le pot\ntext: |\n  " + TABLE.replace("\n", "\n  "),
+        "content/galleries/g/index.yaml": "title: G\nimages: [{src: a.jpg, alt: Un pot}]\ntext: |\n  "
+                                          + TABLE.replace("\n", "\n  "),
+        "content/galleries/g/a.jpg": _jpeg(),
+    }, config=f"title: T\nbase_url: https://example.org/\nlanguage: {language}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("tarifs/index.html")
+    assert page.count(box) == 1 and page.count("</table>\n</div>") == 2
+    assert f'role="region" tabindex="0" aria-label="{untitled}">\n<table>' in page
+    assert box in site.read("campaigns/c/index.html")
+    for path in ("timeline/index.html", "timeline/1970s/index.html"):
+        assert box in site.read(path), path
+    assert box in site.read("galleries/g/index.html")
