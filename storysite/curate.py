@@ -70,6 +70,10 @@ class PublicMemory:
     label: PublicLabel | None
     shareable: bool
     published: dt.date | None
+    """When it went public, for ordering the feed: the ``published:`` date, else the consent's."""
+    publication_date: dt.date | None = None
+    """The ``published:`` date the editors wrote, and only it: what a page may state as its
+    publication time (the day consent was granted is the fan's own business, never shown)."""
     body_key: str = ""
     """The rendered text's cache key, when ``body`` was let go (see :class:`storysite.model.Memory`)."""
     excerpt: str = ""
@@ -338,6 +342,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 # When it went public: `published:` if given, else the day the fan's consent
                 # allowed it (a date of the content, so builds stay reproducible).
                 published=memory.published or memory.consent.granted,
+                publication_date=memory.published,
                 body_key=memory.body_key,
                 excerpt=memory.excerpt,
                 field_lines=memory.field_lines,

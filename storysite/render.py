@@ -245,22 +245,26 @@ def plan_pages(
         return (card, memory.body_key, media_views(memory.media, site_media),
                 cards[index - 1] if index > 0 else None, cards[index + 1] if index + 1 < len(cards) else None,
                 labels.memory_labels.get(card.slug) if labels else None,
-                labels.memory_cards.get(card.slug) if labels else None)
+                labels.memory_cards.get(card.slug) if labels else None, memory.publication_date)
 
     def memory_key_inputs(index: int) -> tuple[Any, ...] | None:
         # The text's key is the hash of its source, which the text is a pure function of;
         # without one (a text rendered another way), the context itself is hashed.
-        card, body_key, media, previous, following, label, label_card = memory_inputs(index)
+        card, body_key, media, previous, following, label, label_card, published = memory_inputs(index)
         if shared is None or not body_key:
             return None
         try:
             return (shared, config.language, card_digest(card), body_key, media, card_digest(previous),
-                    card_digest(following), label, label_card)
+                    card_digest(following), label, label_card, published)
         except Exception:
             return None
 
     def memory_context(index: int) -> Mapping[str, Any]:
-        card, _, media, previous, following, label, label_card = memory_inputs(index)
+        card, _, media, previous, following, label, label_card, published = memory_inputs(index)
+        # Published as the editors dated it (`published:`), or not said: the day consent was
+        # granted, which the feed orders by, is private, and the story's own date is not when
+        # the page went up.
+        published_iso = published.isoformat() if published is not None else ""
         view = MemoryPageView(card=card, body_html=memories.rendered[card.slug].html, media=media,
                               previous=previous, next=following, label=label)
         json_ld = {
@@ -271,12 +275,13 @@ def plan_pages(
             "inLanguage": config.language,
             "author": {"@type": "Person", "name": card.author} if card.author else None,
             "dateCreated": card.date_iso or None,
+            "datePublished": published_iso or None,
             "keywords": ", ".join(t.name for t in card.tags) or None,
             "contentLocation": {"@type": "Place", "name": card.location} if card.location else None,
         }
         meta = PageMeta(card.title, card.excerpt, card.url, "article",
                         {k: v for k, v in json_ld.items() if v is not None}, section="memories",
-                        image=label_card)
+                        image=label_card, published=published_iso, tags=tuple(t.name for t in card.tags))
         return {**t_site, "meta": meta, "memory": view}
 
     for index, card in enumerate(cards):

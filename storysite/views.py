@@ -112,6 +112,10 @@ class PageMeta:
     section: str = ""
     image: ImageView | None = None
     """The page's own share card (``og:image``); else the site's is used."""
+    published: str = ""
+    """An article's publication date, ISO 8601 (``article:published_time``), when one is known."""
+    tags: tuple[str, ...] = ()
+    """An article's tags (``article:tag``)."""
 
 
 @dataclass(frozen=True)

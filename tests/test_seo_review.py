@@ -82,3 +82,40 @@ def test_every_page_of_a_paginated_list_has_its_own_description(make_site) -> No
         descriptions = [re.search(r'<meta name="description" content="([^"]*)"', site.read(path)).group(1)
                         for path in (first, second)]
         assert descriptions[1] == f"{descriptions[0]} (page 2 sur 3)", (second, descriptions)
+
+
+def _json_ld(page: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_a_memory_page_states_its_publication_date_and_tags_as_an_article(make_site) -> None:
+    # og:type is "article": social networks and search engines read article:published_time and
+    # article:tag. The date is the editors' `published:` alone: a memory without one states
+    # none, as the day its consent was granted is private (nor is the story's own date, 1986,
+    # the day its page went up).
+    site = make_site({
+        "content/memories/dated.md": memory("Daté", granted="2019-03-14",
+                                            extra="published: 2024-05-02\ntags: [famille, goûter]\n"),
+        "content/memories/undated.md": memory("Sans date", granted="2019-03-15"),
+    })
+    assert site.build().exit_code == 0
+    dated = site.read("memories/dated/index.html")
+    assert '<meta property="article:published_time" content="2024-05-02">' in dated
+    assert re.findall(r'<meta property="article:tag" content="([^"]*)">', dated) == ["famille", "goûter"]
+    assert _json_ld(dated)["datePublished"] == "2024-05-02"
+    undated = site.read("memories/undated/index.html")
+    assert "article:published_time" not in undated and "article:tag" not in undated
+    assert "datePublished" not in _json_ld(undated)
+    for page in (dated, undated):
+        assert "2019-03-1" not in page and "2019" not in page.split("</head>")[0]
+    # Pages that are not articles carry no article:* tags.
+    assert "article:" not in site.read("memories/index.html") + site.read("index.html")
+    # A new `published:` date, text and lines alike, renders the page again (it is part of what
+    # the page is made of, not of its text's key).
+    site.write("content/memories/dated.md", memory("Daté", granted="2019-03-14",
+                                                   extra="published: 2024-05-03\ntags: [famille, goûter]\n"))
+    assert site.build().exit_code == 0
+    assert '<meta property="article:published_time" content="2024-05-03">' in site.read("memories/dated/index.html")
