@@ -479,3 +479,23 @@ def test_reimporting_a_large_export_names_the_first_rows_already_imported_and_co
     assert said[-1].endswith("export.csv:11: warning: already imported (same fan, same text); skipped (the next ones "
                              "are counted, not listed)")
     assert "25 duplicate(s) skipped" in again.stdout
+
+
+# -- fan text as the export wrote it: line endings, columns, consent scopes ----------------------
+
+
+def test_a_lone_carriage_return_in_fan_text_becomes_a_line_feed(make_site) -> None:
+    site = make_site()
+    export = write_export(site, 'title,text,location\nCR,"Old Mac\rline two\r\nline three",Lyon\r\n')
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    data = (site.root / "content/memories/cr.md").read_bytes()
+    assert b"\r" not in data and data.endswith(b"---\nOld Mac\nline two\nline three\n"), data
+    json_export = site.root / "export.json"
+    json_export.write_text(json.dumps([{"title": "Json", "text": "Un\rdeux", "location": "Brest\r"}]))
+    assert run_import(site, json_export).exit_code == 0
+    data = (site.root / "content/memories/json.md").read_bytes()
+    assert b"\r" not in data and data.endswith(b"---\nUn\ndeux\n") and b"location: Brest\n" in data
+    # The same words again, with other line endings, are the same submission.
+    again = write_export(site, 'title,text,location\nCR,"Old Mac\nline two\nline three",Lyon\n', "again.csv")
+    assert "1 duplicate(s) skipped" in run_import(site, again).stdout

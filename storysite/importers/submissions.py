@@ -518,7 +518,7 @@ def _import_row(
 
     def value(name: str) -> str:
         raw = record.get(columns[name], "") if name in columns else ""
-        return "" if raw is None else str(raw).strip()
+        return "" if raw is None else _unix_lines(str(raw)).strip()
 
     # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
     where = (shown, line or 1, "" if line else f"entry {number}: ")
@@ -533,7 +533,7 @@ def _import_row(
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}{problem}; row left out"))
         return
-    text = value("text").replace("\r\n", "\n")
+    text = value("text")
     if not text:
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
@@ -650,6 +650,14 @@ def _import_row(
                               f"{exc.strerror or exc}") from None
         raise
     result.created.append(relative)
+
+
+def _unix_lines(text: str) -> str:
+    """``text`` with every line ending a line feed. A lone carriage return (an old Mac's line
+    ending) left in a memory file is a line break to the build but a ``^M`` inside one line to
+    git's diffs and many editors, so that the lines the build's messages name are not the
+    lines the editor sees."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _remove_bundle(target: Path, memories: Path) -> None:
