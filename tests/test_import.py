@@ -147,7 +147,8 @@ def test_wrong_delimiter_and_missing_column_name_the_mapping_line(make_site) -> 
     export = write_export(site, HEADER.replace(";", "|") + ROWS.replace(";", "|"))
     result = run_import(site, export, "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 1
-    assert "map.yaml:2: title: column 'Titre' is not in export.csv; the header is a single column" in result.stderr
+    assert ("map.yaml:3: text: column 'Souvenir' is not in export.csv: correct it; the header is a single column: "
+            "is the delimiter right?") in result.stderr
 
 
 def test_mapping_that_publishes_an_email_is_refused(make_site) -> None:
@@ -499,3 +500,38 @@ def test_a_lone_carriage_return_in_fan_text_becomes_a_line_feed(make_site) -> No
     # The same words again, with other line endings, are the same submission.
     again = write_export(site, 'title,text,location\nCR,"Old Mac\nline two\nline three",Lyon\n', "again.csv")
     assert "1 duplicate(s) skipped" in run_import(site, again).stdout
+
+
+def test_a_missing_optional_column_is_a_warning_and_a_missing_required_one_names_the_exports_columns(
+        make_site) -> None:
+    site = make_site({"map.yaml": MAPPING})
+    # The form has no date, place, label or title question: those fields are imported empty.
+    header = "Souvenir;Nom;Courriel;Téléphone;Accord;Horodatage\n"
+    export = write_export(site, header + "Chez mamie.;Zoé Martin;zoe@example.org;;oui;2026-01-02\n")
+    result = run_import(site, export, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    for line, name, column in ((2, "title", "Titre"), (4, "date", "Année"), (5, "location", "Ville"),
+                               (11, "label", "Étiquette")):
+        assert (f"map.yaml:{line}: warning: {name}: column '{column}' is not in export.csv; imported without it"
+                in result.stderr), result.stderr
+    assert "Imported 1 new memories" in result.stdout
+    assert "display: Zoé M." in (site.root / "content/memories/chez-mamie.md").read_text()
+
+    # The text's column misspelt, the consent's missing: nothing is imported, and the errors say
+    # what the export has, once.
+    typo = write_export(site, "Titre;Souvenirs;Nom;Courriel;Téléphone;Horodatage\nT;Texte.;A B;a@x.org;;\n", "t.csv")
+    result = run_import(site, typo, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1
+    assert ("map.yaml:3: text: column 'Souvenir' is not in t.csv (did you mean 'Souvenirs'?): correct it; t.csv has "
+            "the columns 'Titre', 'Souvenirs', 'Nom', 'Courriel', 'Téléphone', 'Horodatage'") in result.stderr
+    assert ("map.yaml:9: consent: column 'Accord' is not in t.csv: correct it, or remove the line if the form does "
+            "not ask for it\n") in result.stderr
+    assert result.stderr.count("has the columns") == 1 and "Nothing was imported." in result.stderr
+    assert [p.name for p in (site.root / "content/memories").iterdir()] == ["chez-mamie.md"]
+
+    # Without a mapping, the same help for the 'text' column.
+    plain = write_export(site, "titre,texte\nT,Un texte.\n", "plain.csv")
+    result = run_import(site, plain)
+    assert result.exit_code == 1
+    assert ("plain.csv:1: no 'text' column (did you mean 'texte'?); plain.csv has the columns 'titre', 'texte'; "
+            "give a mapping with --map") in result.stderr

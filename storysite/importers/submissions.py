@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import difflib
 import io
 import itertools
 import json
@@ -429,26 +430,8 @@ def _import_rows(
     today: dt.date,
     max_file_bytes: int,
 ) -> None:
-    shown = str(export)
-    by_lower = {h.casefold(): h for h in header}
-    columns: dict[str, str] = {}
-    for name, column in mapping.columns.items():
-        actual = by_lower.get(column.casefold())
-        if actual is not None:
-            columns[name] = actual
-        elif mapping_path is not None:
-            hint = ""
-            if len(header) == 1 and re.search(r"[,;\t|]", header[0]):
-                hint = "; the header is a single column: is the delimiter right?"
-            result.diagnostics.append(error(mapping.path, mapping.lines.get(name, 0),
-                                            f"{name}: column '{column}' is not in {export.name}{hint}"))
-    if "text" not in columns:
-        if mapping_path is None:
-            hint = " (the header is a single column: is the delimiter right?)" if len(header) == 1 else ""
-            result.diagnostics.append(error(shown, 1, f"no 'text' column{hint}; give a mapping with --map"))
-        result.fatal = True
-        return
-    if any(d.is_error for d in result.diagnostics):
+    columns = _mapped_columns(result, header, export, mapping, mapping_path)
+    if "text" not in columns or any(d.is_error for d in result.diagnostics):
         result.fatal = True
         return
 
@@ -464,6 +447,63 @@ def _import_rows(
         for number, line, record in stream:
             _import_row(result, number, line, record, columns, store, known, taken, counters, records, export,
                         site_dir, mapping, display_policy, today, max_file_bytes)
+
+
+REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp")
+"""The fields whose column, once mapped, must be in the export. Without the text there is no
+memory; without the others a fan's identity or consent evidence would be lost for good: a
+later import of the same rows, with the column found, skips them as already imported."""
+
+
+def _mapped_columns(result: ImportResult, header: list[str], export: Path, mapping: ColumnMapping,
+                    mapping_path: Path | None) -> dict[str, str]:
+    """Each field's column as the export's header writes it. A mapped column the export lacks is
+    an error for a :data:`REQUIRED_FIELDS` field (the import then stops before any row) and a
+    warning for another, which is then imported empty. Each names the export's closest column,
+    and the first error lists them all."""
+    by_lower = {h.casefold(): h for h in header}
+    columns: dict[str, str] = {}
+    listed = False
+
+    def has_columns() -> str:
+        nonlocal listed
+        if listed:
+            return ""
+        listed = True
+        if len(header) == 1 and re.search(r"[,;\t|]", header[0]):
+            return "; the header is a single column: is the delimiter right?"
+        return f"; {export.name} has the columns {', '.join(repr(h) for h in header if h) or '(none)'}"
+
+    for name, column in mapping.columns.items():
+        actual = by_lower.get(column.casefold())
+        if actual is not None:
+            columns[name] = actual
+            continue
+        if mapping_path is None:
+            continue  # the default mapping: each field from a column of its name, if any
+        close = _closest(column, header)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        line = mapping.lines.get(name, 0)
+        if name in REQUIRED_FIELDS:
+            fix = "correct it" if name == "text" else "correct it, or remove the line if the form does not ask for it"
+            result.diagnostics.append(error(mapping.path, line, f"{name}: column '{column}' is not in "
+                                            f"{export.name}{hint}: {fix}{has_columns()}"))
+        else:
+            result.diagnostics.append(warning(mapping.path, line, f"{name}: column '{column}' is not in "
+                                              f"{export.name}{hint}; imported without it"))
+    if "text" not in columns and mapping_path is None:
+        close = _closest("text", header)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        result.diagnostics.append(error(str(export), 1, f"no 'text' column{hint}{has_columns()}; give a mapping "
+                                        "with --map"))
+    return columns
+
+
+def _closest(column: str, header: list[str]) -> str | None:
+    """The export's column most like ``column`` (a typo, an accent, a word more or less), if any."""
+    folded = {h.casefold(): h for h in header if h}
+    found = difflib.get_close_matches(column.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
 
 
 SHOWN_DUPLICATES = 10
