@@ -535,3 +535,80 @@ def test_a_missing_optional_column_is_a_warning_and_a_missing_required_one_names
     assert result.exit_code == 1
     assert ("plain.csv:1: no 'text' column (did you mean 'texte'?); plain.csv has the columns 'titre', 'texte'; "
             "give a mapping with --map") in result.stderr
+
+
+SCOPE_MAP = """\
+columns:
+  title: Titre
+  text: Souvenir
+  email: Courriel
+  consent: Accord
+  consent_scope: Où publier
+consent_accepted: [oui]
+consent_scope: [site, share]
+consent_scope_words:
+  Sur le site: site
+  Sur l'étiquette: share
+"""
+
+
+def _scopes(site: Site) -> dict[str, list[str] | None]:
+    """Each imported memory's consent scope (None: no consent)."""
+    from storysite.yamlio import load_yaml
+
+    found: dict[str, list[str] | None] = {}
+    for path in (site.root / "content/memories").glob("*.md"):
+        front, _ = load_yaml(path.read_text("utf-8").split("---\n")[1])
+        found[path.stem] = list(front["consent"]["scope"]) if "consent" in front else None
+    return found
+
+
+def test_each_row_may_say_its_own_consent_scope(make_site) -> None:
+    site = make_site({"map.yaml": SCOPE_MAP})
+    rows = ("Titre,Souvenir,Courriel,Accord,Où publier\n"
+            "Un,Texte un,a@x.org,oui,site;share\n"
+            'Deux,Texte deux,b@x.org,oui,"share, SITE"\n'
+            "Trois,Texte trois,c@x.org,oui,Sur le site\n"
+            'Quatre,Texte quatre,d@x.org,oui,"Sur le site, Sur l\'étiquette"\n'
+            "Cinq,Texte cinq,e@x.org,oui,site share print\n"
+            "Six,Texte six,f@x.org,non,site\n"
+            "Sept,Texte sept,g@x.org,oui,\n"
+            "Huit,Texte huit,h@x.org,oui,site partage\n"
+            "Neuf,Texte neuf,i@x.org,oui,Partout\n")
+    result = run_import(site, write_export(site, rows), "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1, result.output  # two rows left out
+    assert _scopes(site) == {"un": ["site", "share"], "deux": ["site", "share"], "trois": ["site"],
+                             "quatre": ["site", "share"], "cinq": ["site", "share", "print"], "six": None,
+                             "sept": None}
+    assert ("export.csv:8: warning: consent: 'oui', but no scope chosen (where the memory may appear); imported "
+            "without consent") in result.stderr
+    assert ("export.csv:9: consent_scope: unknown scope 'partage' in 'site partage'; use site, share, print, or give "
+            "the form's answer its scope under consent_scope_words in the mapping; row left out") in result.stderr
+    assert "export.csv:10: consent_scope: unknown scope 'Partout'; use site, share, print" in result.stderr
+    assert "Imported 7 new memories" in result.stdout and "2 row(s) rejected" in result.stdout
+    lines = (site.root / "private/submissions.jsonl").read_text("utf-8").splitlines()
+    records = {r["memory"]: r for r in map(json.loads, lines)}
+    assert records["content/memories/deux.md"]["consent"]["consent_scope"] == "share, SITE"  # the evidence
+    assert site.check().exit_code == 0
+
+
+def test_a_yes_no_column_per_scope_is_a_consent_answer(make_site) -> None:
+    site = make_site({"map.yaml": "columns:\n  text: Souvenir\n  email: Courriel\n  consent_site: Site\n"
+                                  "  consent_share: Étiquette\nconsent_accepted: [oui]\n"})
+    rows = ("Souvenir,Courriel,Site,Étiquette\n"
+            "Un,a@x.org,oui,oui\n"
+            "Deux,b@x.org,oui,non\n"
+            "Trois,c@x.org,non,\n")
+    result = run_import(site, write_export(site, rows), "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    assert _scopes(site) == {"un": ["site", "share"], "deux": ["site"], "trois": None}
+
+
+def test_an_unknown_scope_in_the_mapping_is_an_error_at_its_line(make_site) -> None:
+    site = make_site({"map.yaml": "columns:\n  text: text\nconsent_scope: [site, shared]\n"
+                                  "consent_scope_words:\n  Partout: all\n"})
+    result = run_import(site, write_export(site, "text\nUn\n"), "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1
+    assert "map.yaml:3: consent_scope: unknown scope 'shared'; use site, share, print" in result.stderr
+    assert "map.yaml:5: consent_scope_words: 'Partout': unknown scope 'all'; use site, share, print" in result.stderr
+    assert not (site.root / "content/memories").exists()

@@ -35,6 +35,7 @@ from storysite import load, photometa
 from storysite.dates import parse_partial_date
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import summarize
+from storysite.model import CONSENT_SCOPES
 from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
@@ -42,8 +43,10 @@ from storysite.routing import slugify
 from storysite.validate.fields import FieldReader, item_slug, long_title
 from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
 
+SCOPE_FIELDS = tuple(f"consent_{scope}" for scope in CONSENT_SCOPES)
+"""A yes/no column per scope (``consent_share``: may the label image and share card be made?)."""
 FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
-          "consent", "consent_timestamp")
+          "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS)
 PUBLISHED_FIELDS = ("title", "text", "date", "display", "location", "label")
 _PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone|\btel\b|portable|mobile|"
                               r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
@@ -88,6 +91,8 @@ class ColumnMapping:
     scope: tuple[str, ...] = ("site",)
     label_design: str = ""
     path: str = ""
+    scope_words: Mapping[str, str] = field(default_factory=dict)
+    """The form's answers (case-folded) that name a scope, besides the scopes' own names."""
 
 
 @dataclass
@@ -164,10 +169,70 @@ def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | 
     if not isinstance(accepted, list) or not isinstance(scope, list) or not isinstance(design, str):
         problems.append(error(display_path, raw.line, "consent_accepted and consent_scope are lists; "
                               "label_design is a design name"))
+        scope = []
+    for word in scope:
+        # Written into every memory as it is: a misspelt scope would fail every build.
+        if str(word) not in CONSENT_SCOPES:
+            problems.append(error(display_path, raw.line_of("consent_scope"), f"consent_scope: unknown scope "
+                                  f"'{word}'; use {', '.join(CONSENT_SCOPES)}"))
+    words = _scope_words(raw, display_path, problems)
     if problems:
         return None, problems
     return ColumnMapping(columns, lines, tuple(str(a).casefold() for a in accepted), tuple(str(s) for s in scope),
-                    design, display_path), []
+                         design, display_path, words), []
+
+
+def _scope_words(raw: YamlMap, display_path: str, problems: list[Diagnostic]) -> dict[str, str]:
+    """The mapping's ``consent_scope_words`` (the form's answer → a scope), case-folded."""
+    given = raw.get("consent_scope_words")
+    if given is None:
+        return {}
+    if not isinstance(given, YamlMap):
+        problems.append(error(display_path, raw.line_of("consent_scope_words"), "consent_scope_words: expected "
+                              "the form's answers, each with the scope it grants (`Sur l'étiquette: share`)"))
+        return {}
+    words: dict[str, str] = {}
+    for answer, scope in given.items():
+        if scope not in CONSENT_SCOPES:
+            problems.append(error(display_path, given.line_of(answer), f"consent_scope_words: '{answer}': unknown "
+                                  f"scope '{scope}'; use {', '.join(CONSENT_SCOPES)}"))
+        else:
+            words[_folded_answer(str(answer))] = scope
+    return words
+
+
+def _folded_answer(text: str) -> str:
+    """A form's answer as compared: case-folded, spaces collapsed."""
+    return " ".join(text.casefold().split())
+
+
+_SCOPE_SEPARATORS = re.compile(r"[,;|/+\n]")
+
+
+def row_scope(mapping: ColumnMapping, cells: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
+    """The scopes one row consents to, in the order of :data:`CONSENT_SCOPES`, or why its answer
+    cannot be read. ``cells`` are the row's scope cells by field, for the columns the export has:
+    a scope column lists them (``site;share``, ``site, share``, the answers of
+    ``consent_scope_words``); a yes/no column per scope grants its scope when the answer is one
+    of ``consent_accepted``. Without either, every row has the mapping's ``consent_scope``."""
+    if not cells:
+        return mapping.scope, None
+    known = {scope: scope for scope in CONSENT_SCOPES} | dict(mapping.scope_words)
+    granted = {scope for scope in CONSENT_SCOPES if cells.get(f"consent_{scope}", "").casefold() in mapping.accepted}
+    for piece in _SCOPE_SEPARATORS.split(cells.get("consent_scope", "")):
+        answer = _folded_answer(piece)
+        if not answer:
+            continue
+        # "site share": the scopes' names with spaces between them.
+        words = [answer] if answer in known else answer.split()
+        unknown = [word for word in words if word not in known]
+        if unknown:
+            # A word among scopes' names is named alone; an answer of other words whole.
+            named = f"'{unknown[0]}' in '{piece.strip()}'" if len(unknown) < len(words) else f"'{piece.strip()}'"
+            return (), (f"consent_scope: unknown scope {named}; use {', '.join(CONSENT_SCOPES)}, or give the "
+                        "form's answer its scope under consent_scope_words in the mapping")
+        granted.update(known[word] for word in words)
+    return tuple(scope for scope in CONSENT_SCOPES if scope in granted), None
 
 
 def _reading_encoding(path: Path, encoding: str) -> str:
@@ -449,7 +514,7 @@ def _import_rows(
                         site_dir, mapping, display_policy, today, max_file_bytes)
 
 
-REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp")
+REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS)
 """The fields whose column, once mapped, must be in the export. Without the text there is no
 memory; without the others a fan's identity or consent evidence would be lost for good: a
 later import of the same rows, with the column found, skips them as already imported."""
@@ -583,6 +648,12 @@ def _import_row(
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
         return
+    scope_cells = {name: value(name) for name in ("consent_scope", *SCOPE_FIELDS) if name in columns}
+    scope, reason = row_scope(mapping, scope_cells)
+    if reason:
+        result.rejected += 1
+        result.diagnostics.append(error(where[0], where[1], f"{where[2]}{reason}; row left out"))
+        return
     leaked = [name for name in ("title", "location", "display", "label") if EMAIL.search(value(name))
               or (name != "title" and _PHONE.match(value(name)))]
     if leaked:
@@ -634,7 +705,13 @@ def _import_row(
                                           f"privacy.author_display ({display_policy}) does not publish: reword the "
                                           "title and rename the file before approving"))
     slug = _unique_slug(taken, counters, base_slug)
-    accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else False
+    # A yes/no column per scope is a consent answer in itself; with a consent column, both must say yes.
+    accepted = value("consent").casefold() in mapping.accepted if "consent" in columns else \
+        bool(scope_cells) and bool(scope)
+    if accepted and not scope:
+        accepted = False
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}consent: '{value('consent')}', but no scope "
+                                          "chosen (where the memory may appear); imported without consent"))
     granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
     document: dict[str, Any] = {"title": title}
     if date:
@@ -647,7 +724,7 @@ def _import_row(
     document["author"] = author
     document["status"] = "submitted"
     if granted:
-        document["consent"] = {"granted": granted, "scope": list(mapping.scope), "ref": f"c-{fingerprint[:10]}"}
+        document["consent"] = {"granted": granted, "scope": list(scope), "ref": f"c-{fingerprint[:10]}"}
     if value("label") and mapping.label_design:
         document["label"] = {"design": mapping.label_design, "text": value("label")}
     target = memories / f"{slug}.md"
@@ -669,7 +746,8 @@ def _import_row(
     relative = target.relative_to(site_dir).as_posix()
     private = {
         "fingerprint": fingerprint, "author_id": author_id, "name": name, "email": email, "phone": phone,
-        "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp")},
+        "original": text, "consent": {"answer": value("consent"), "timestamp": value("consent_timestamp"),
+                                      **scope_cells},
         "source": export.name, "row": number, "imported": today.isoformat(), "memory": relative,
     }
     written = False
