@@ -89,6 +89,11 @@ _MARK_PILE = regex.compile(rf"[\p{{Mn}}\p{{Me}}]{{{MAX_STACKED_MARKS + 1},}}")
 _MAYBE_PILE = re.compile(f"[\u0300-\U0010ffff]{{{MAX_STACKED_MARKS + 1},}}")
 
 
+def without_controls(text: str) -> str:
+    """``text`` without the control characters :func:`clean_text` drops (tab and line feed stay)."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
+
+
 def clean_text(text: str) -> str:
     """``text`` without control characters, with its bidi controls balanced line by line,
     and with no more than :data:`MAX_STACKED_MARKS` combining marks in a row."""

@@ -612,3 +612,20 @@ def test_an_unknown_scope_in_the_mapping_is_an_error_at_its_line(make_site) -> N
     assert "map.yaml:3: consent_scope: unknown scope 'shared'; use site, share, print" in result.stderr
     assert "map.yaml:5: consent_scope_words: 'Partout': unknown scope 'all'; use site, share, print" in result.stderr
     assert not (site.root / "content/memories").exists()
+
+
+# -- hostile exports ------------------------------------------------------------------------------
+
+
+def test_control_characters_in_an_export_never_reach_the_memory_file(make_site) -> None:
+    site = make_site()
+    export = write_export(site, 'title,text,location\n"Ti\x00tre","Un\x00 texte\x07 \x1b[31mrouge",Ly\x00on\n')
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    data = (site.root / "content/memories/titre.md").read_bytes()
+    assert not any(byte < 0x20 and byte != 0x0A for byte in data), data  # git sees a text file
+    assert b"title: Titre\n" in data and b"location: Lyon\n" in data and data.endswith(b"---\nUn texte [31mrouge\n")
+    json_export = site.root / "export.json"
+    json_export.write_text(json.dumps([{"title": "Json", "text": "Deux\u0000 \u009btextes"}]))
+    assert run_import(site, json_export).exit_code == 0
+    assert (site.root / "content/memories/json.md").read_bytes().endswith(b"---\nDeux textes\n")

@@ -40,6 +40,7 @@ from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import slugify
+from storysite.textclean import without_controls
 from storysite.validate.fields import FieldReader, item_slug, long_title
 from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
 
@@ -623,7 +624,9 @@ def _import_row(
 
     def value(name: str) -> str:
         raw = record.get(columns[name], "") if name in columns else ""
-        return "" if raw is None else _unix_lines(str(raw)).strip()
+        # A NUL or another control character (a damaged export) makes the memory file binary to
+        # git, whose diffs then show nothing an editor could review; the build drops them anyway.
+        return "" if raw is None else without_controls(_unix_lines(str(raw))).strip()
 
     # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
     where = (shown, line or 1, "" if line else f"entry {number}: ")
