@@ -121,6 +121,11 @@ _WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for por
                                                               for n in (*"0123456789", "¹", "²", "³"))})
 
 
+def is_windows_device(part: str) -> bool:
+    """Whether a file or folder named ``part`` is a device on Windows (``nul``, ``Aux.md``, ``com1 .txt``)."""
+    return part.split(".", 1)[0].rstrip(" ").lower() in _WINDOWS_DEVICES
+
+
 def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug ('slug:')") -> list[Diagnostic]:
     """A warning for every item whose URL has a part named like a Windows device (a memory
     titled "Nul", a tag "Aux", say): the site then cannot be built, previewed or checked out
@@ -130,7 +135,7 @@ def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug
         if not claim.path:
             continue
         for part in claim.url.strip("/").split("/"):
-            if part.split(".", 1)[0].rstrip(" ").lower() in _WINDOWS_DEVICES:
+            if is_windows_device(part):
                 problems.append(warning(claim.path, claim.line,
                                         f"{claim.what} has the URL {claim.url}, but '{part}' is the name of a device "
                                         f"on Windows, where the site could not be built, previewed or checked out; "

@@ -629,3 +629,15 @@ def test_control_characters_in_an_export_never_reach_the_memory_file(make_site) 
     json_export.write_text(json.dumps([{"title": "Json", "text": "Deux\u0000 \u009btextes"}]))
     assert run_import(site, json_export).exit_code == 0
     assert (site.root / "content/memories/json.md").read_bytes().endswith(b"---\nDeux textes\n")
+
+
+def test_titles_that_make_one_slug_or_a_windows_device_name_get_slugs_of_their_own(make_site) -> None:
+    site = make_site({"content/memories/ete.md": "---\ntitle: Été\nstatus: submitted\n---\nDéjà là.\n"})
+    rows = "title,text\nÉté,un\nEte,deux\nÉTÉ !,trois\nNul,quatre\nCOM1,cinq\naux.,six\n🎉,sept\n!!!,huit\n"
+    result = run_import(site, write_export(site, rows))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.stem for p in (site.root / "content/memories").glob("*.md")) == [
+        "aux-2", "com1-2", "ete", "ete-2", "ete-3", "ete-4", "nul-2", "souvenir", "souvenir-2"]
+    check = site.check()
+    assert check.exit_code == 0, check.output
+    assert "device" not in check.stderr

@@ -39,7 +39,7 @@ from storysite.model import CONSENT_SCOPES
 from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
 from storysite.privatestore import PrivateStore, RecordAppender
-from storysite.routing import slugify
+from storysite.routing import is_windows_device, slugify
 from storysite.textclean import without_controls
 from storysite.validate.fields import FieldReader, item_slug, long_title
 from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
@@ -810,9 +810,11 @@ def _title_from(text: str) -> str:
 
 
 def _unique_slug(taken: set[str], counters: dict[str, int], base: str) -> str:
-    """``base``, or ``base-2``, ``base-3``… : the first not taken (and now taken)."""
+    """``base``, or ``base-2``, ``base-3``… : the first not taken (and now taken), nor a device's
+    name on Windows (a memory titled "Nul"), where ``nul.md`` cannot be checked out and writing it
+    writes nothing."""
     slug, counter = base, counters.get(base, 2)
-    while slug in taken:
+    while slug in taken or is_windows_device(slug):
         slug = f"{base}-{counter}"
         counter += 1
     counters[base] = counter
