@@ -641,3 +641,26 @@ def test_titles_that_make_one_slug_or_a_windows_device_name_get_slugs_of_their_o
     check = site.check()
     assert check.exit_code == 0, check.output
     assert "device" not in check.stderr
+
+
+def test_json_exports_of_other_shapes_say_what_they_hold(make_site) -> None:
+    site = make_site()
+    export = site.root / "export.json"
+    export.write_text('{"total": 1, "submissions": [{"text": "Un."}]}')
+    result = run_import(site, export)
+    assert result.exit_code == 1
+    assert ("export.json:1: expected a JSON list of objects, one per submission; found an object whose "
+            "'submissions' holds such a list: export that list alone") in result.stderr
+    export.write_text("[]")  # no submissions yet: as a CSV export with its header alone
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    assert "export.json:1: warning: the export holds no submissions (an empty list)" in result.stderr
+    assert "Imported 0 new memories" in result.stdout and "'text'" not in result.stderr
+    # A blank entry is left out as a CSV's blank line is; an entry that is no object is named.
+    export.write_text('[{"text": "Un."}, {}, {"text": null, "title": " "}, null, 3]')
+    result = run_import(site, export)
+    assert result.exit_code == 1, result.output
+    assert "export.json:1: entry 4: expected an object (one submission), found null; row left out" in result.stderr
+    assert "export.json:1: entry 5: expected an object (one submission), found a number; row left out" in result.stderr
+    assert "entry 2" not in result.stderr and "entry 3" not in result.stderr
+    assert "Imported 1 new memories" in result.stdout and "2 row(s) rejected" in result.stdout

@@ -292,6 +292,41 @@ def _too_deep(text: str) -> int:
     return 1
 
 
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a text" if isinstance(value, str) else "a number"
+
+
+def _json_lists_in(data: object) -> str:
+    """For a JSON object that holds the submissions under a key (``{"submissions": [...]}``), which key."""
+    if not isinstance(data, dict):
+        return ""
+    keys = [key for key, value in data.items()
+            if isinstance(value, list) and value and all(isinstance(entry, dict) for entry in value)]
+    if not keys:
+        return ""
+    holds = "holds such a list" if len(keys) == 1 else "hold such lists"
+    return f" whose {' and '.join(repr(k) for k in keys)} {holds}: export that list alone"
+
+
+def _json_stream(data: list[Any]) -> Iterator[Row]:
+    """The entries of a JSON export as rows; an entry that is not an object comes as a message,
+    and one whose values are all empty (as a form's blank line) is left out, as a CSV's is."""
+    for number, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            yield number, 0, f"entry {number}: expected an object (one submission), found {_json_kind(record)}"
+        elif any(value is not None and (not isinstance(value, str) or value.strip()) for value in record.values()):
+            yield number, 0, record
+
+
 def _header_delimiter(sample: str) -> str:
     """The delimiter (comma, semicolon or tab) the first line of ``sample`` uses most; a comma
     when it uses none (a one-column export) or on a tie."""
@@ -316,10 +351,13 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
             # json gives up past Python's recursion limit; no submission is nested like that.
             return error(display, _too_deep(text), f"not valid JSON for an export: nested more than "
                          f"{_JSON_DEPTH} levels deep; expected a list of objects, one per submission")
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            return error(display, 1, "expected a JSON list of objects, one per submission")
-        header = sorted({str(k) for r in data for k in r})
-        return header, ((index + 1, 0, record) for index, record in enumerate(data)), None
+        if not isinstance(data, list):
+            return error(display, 1, f"expected a JSON list of objects, one per submission; found "
+                         f"{_json_kind(data)}{_json_lists_in(data)}")
+        if not data:
+            return warning(display, 1, "the export holds no submissions (an empty list)")
+        header = sorted({str(k) for r in data if isinstance(r, dict) for k in r})
+        return header, _json_stream(data), None
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     sample = handle.read(1 << 16)
     handle.seek(0)
@@ -445,7 +483,7 @@ def import_submissions(
         rows = _rows(export, encoding, shown, max_file_bytes)
         if isinstance(rows, Diagnostic):
             result.diagnostics.append(rows)
-            result.fatal = True
+            result.fatal = rows.is_error
             return result
         header, stream, handle = rows
         if mapping_path is None and site_mapping is not None:
