@@ -664,3 +664,14 @@ def test_json_exports_of_other_shapes_say_what_they_hold(make_site) -> None:
     assert "export.json:1: entry 5: expected an object (one submission), found a number; row left out" in result.stderr
     assert "entry 2" not in result.stderr and "entry 3" not in result.stderr
     assert "Imported 1 new memories" in result.stdout and "2 row(s) rejected" in result.stdout
+
+
+def test_a_mapped_column_that_the_header_names_twice_is_an_error(make_site) -> None:
+    site = make_site()
+    export = write_export(site, "title,text,Email,email,Comment,Comment\nT,Un texte.,,zoe@example.org,a,b\n")
+    result = run_import(site, export)
+    assert result.exit_code == 1
+    assert ("export.csv:1: columns 3 and 4 of the header are both 'email', which feeds email: rename them in the "
+            "export so that they differ, and map the right one") in result.stderr
+    assert "Comment" not in result.stderr  # not mapped: never read
+    assert not (site.root / "content/memories").exists()

@@ -582,6 +582,14 @@ def _mapped_columns(result: ImportResult, header: list[str], export: Path, mappi
         actual = by_lower.get(column.casefold())
         if actual is not None:
             columns[name] = actual
+            same = [str(index) for index, h in enumerate(header, start=1) if h.casefold() == column.casefold()]
+            if len(same) > 1:
+                # Read as one, a row's cells would come from the last column alone (another
+                # question's answers, or nothing, where the fan answered in the first).
+                result.diagnostics.append(error(str(export), 1, f"columns {', '.join(same[:-1])} and {same[-1]} of "
+                                                f"the header are {'both' if len(same) == 2 else 'all'} '{column}', "
+                                                f"which feeds {name}: rename them "
+                                                "in the export so that they differ, and map the right one"))
             continue
         if mapping_path is None:
             continue  # the default mapping: each field from a column of its name, if any
