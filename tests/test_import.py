@@ -675,3 +675,15 @@ def test_a_mapped_column_that_the_header_names_twice_is_an_error(make_site) -> N
             "export so that they differ, and map the right one") in result.stderr
     assert "Comment" not in result.stderr  # not mapped: never read
     assert not (site.root / "content/memories").exists()
+
+
+def test_an_excel_export_with_a_byte_order_mark_and_a_sep_line_is_read_with_its_delimiter(make_site) -> None:
+    site = make_site()
+    export = write_export(site, "\ufeffsep=;\r\ntitle;text;location\r\nExcel;Un texte, avec virgule;Lyon\r\n"
+                                "Vide;;Brest\r\n")
+    result = run_import(site, export)
+    assert result.exit_code == 1, result.output  # the row without text
+    assert "export.csv:4: the memory text is empty; row left out" in result.stderr  # the file's own lines
+    text = (site.root / "content/memories/excel.md").read_text("utf-8")
+    assert "location: Lyon\n" in text and text.endswith("---\nUn texte, avec virgule\n")
+    assert "Imported 1 new memories" in result.stdout

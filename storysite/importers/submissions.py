@@ -327,6 +327,9 @@ def _json_stream(data: list[Any]) -> Iterator[Row]:
             yield number, 0, record
 
 
+_EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n\"])\r?\n", re.IGNORECASE)
+
+
 def _header_delimiter(sample: str) -> str:
     """The delimiter (comma, semicolon or tab) the first line of ``sample`` uses most; a comma
     when it uses none (a one-column export) or on a tie."""
@@ -361,18 +364,22 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     sample = handle.read(1 << 16)
     handle.seek(0)
-    # Only the delimiter is guessed (forms export with commas, semicolons or tabs). The rest is
+    # Excel's own line "sep=;" before the header names the delimiter (and is no header).
+    said = _EXCEL_SEPARATOR.match(sample)
+    # Otherwise only the delimiter is guessed (forms export with commas, semicolons or tabs). The rest is
     # standard CSV (RFC 4180: '"' quotes, a doubled '"' inside quotes is one '"'): the Sniffer's
     # guesses of those misread ordinary exports (doublequote=False split `"He said ""hi"", and
     # left"` into two cells and shifted the fan's email into the name column).
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        delimiter = said[1] if said else csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         # The Sniffer wants every row to agree, and one row with a stray delimiter among a few
         # throws it: the header (which the form writes) says which delimiter the export uses.
         delimiter = _header_delimiter(sample)
     reader = csv.reader(handle, csv.excel, delimiter=delimiter)
     try:
+        if said:
+            next(reader)  # read through the reader, so that its line count stays the file's
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         handle.close()
