@@ -687,3 +687,16 @@ def test_an_excel_export_with_a_byte_order_mark_and_a_sep_line_is_read_with_its_
     text = (site.root / "content/memories/excel.md").read_text("utf-8")
     assert "location: Lyon\n" in text and text.endswith("---\nUn texte, avec virgule\n")
     assert "Imported 1 new memories" in result.stdout
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_export_without_its_byte_order_mark_is_named_as_such(make_site, codec: str) -> None:
+    site = make_site()
+    export = write_export(site, "title\ttext\nSummer\tA text\n", encoding=codec)  # plain ASCII: valid UTF-8
+    result = run_import(site, export)
+    assert result.exit_code == 1
+    assert ("export.csv:1: this looks like UTF-16 text without a byte-order mark (every other byte is 0); run "
+            f"again with --encoding {codec}") in result.stderr
+    fixed = run_import(site, export, "--encoding", codec)
+    assert fixed.exit_code == 0, fixed.output
+    assert (site.root / "content/memories/summer.md").read_text("utf-8").endswith("---\nA text\n")

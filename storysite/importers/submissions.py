@@ -251,11 +251,31 @@ def _reading_encoding(path: Path, encoding: str) -> str:
     return "utf-8-sig"
 
 
+def _utf16_without_mark(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` (a file's first bytes) reads as UTF-16 text
+    of mostly Latin letters: a zero byte in most pairs, on the same side."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd >= pairs * 0.6 and even == 0:
+        return "utf-16-le"
+    if even >= pairs * 0.6 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
 def _check_encoding(path: Path, encoding: str, display: str, named: str) -> Diagnostic | None:
     """Why ``path`` cannot be read with ``encoding`` (``named`` as the editor gave it), or ``None``."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line = 1
     with path.open("rb") as handle:
+        if encoding == "utf-8-sig" and (utf16 := _utf16_without_mark(handle.read(1 << 12))):
+            # Plain ASCII in UTF-16 is valid UTF-8 with a NUL after (or before) each letter: read so,
+            # its header would be 't\x00i\x00t\x00l\x00e\x00' and no column would ever match.
+            return error(display, 1, f"this looks like UTF-16 text without a byte-order mark (every other byte "
+                         f"is 0); run again with --encoding {utf16}")
+        handle.seek(0)
         while chunk := handle.read(1 << 16):
             try:
                 text = decoder.decode(chunk)
