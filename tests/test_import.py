@@ -700,3 +700,18 @@ def test_a_utf16_export_without_its_byte_order_mark_is_named_as_such(make_site, 
     fixed = run_import(site, export, "--encoding", codec)
     assert fixed.exit_code == 0, fixed.output
     assert (site.root / "content/memories/summer.md").read_text("utf-8").endswith("---\nA text\n")
+
+
+def test_a_submission_sent_twice_in_one_export_names_its_first_copy(make_site) -> None:
+    site = make_site()
+    rows = "title,text,email\nUn,Texte un,a@x.org\nAutre,Texte autre,b@x.org\nUn (bis),Texte  un,A@x.org\n"
+    result = run_import(site, write_export(site, rows))
+    assert result.exit_code == 0, result.output
+    assert "export.csv:4: warning: the same submission as line 2 (same fan, same text); skipped" in result.stderr
+    export = site.root / "export.json"
+    export.write_text(json.dumps([{"text": "Trois"}, {"text": "Trois"}]))
+    result = run_import(site, export)
+    assert "export.json:1: warning: entry 2: the same submission as entry 1 (same fan, same text); skipped" in result.stderr
+    again = run_import(site, export)  # imported before: said as before
+    assert "export.json:1: warning: entry 1: already imported (same fan, same text); skipped" in again.stderr
+    assert "Imported 3 new memories" not in again.stdout and len(list((site.root / "content/memories").iterdir())) == 3

@@ -209,7 +209,7 @@ def test_every_message_reads_path_line(make_site, tmp_path) -> None:
     lines += _problem_lines(imported.stderr)
     assert "w.csv:2: date: " in imported.stderr
     assert "w.csv:4: the memory text is empty" in imported.stderr
-    assert "w.csv:6: warning: already imported" in imported.stderr
+    assert "w.csv:6: warning: the same submission as line 5" in imported.stderr
     bad = [line for line in lines if not SHAPE.match(line)]
     assert not bad, bad
 

@@ -567,7 +567,8 @@ def _import_rows(
         return
 
     store = PrivateStore(site_dir / store_dir)
-    known = store.known_fingerprints()
+    # Each submission imported before (''), or in this import (where: "line 4", "entry 3").
+    known = dict.fromkeys(store.known_fingerprints(), "")
     memories = site_dir / "content" / "memories"
     memories.mkdir(parents=True, exist_ok=True)
     # Names already used by memories (files or bundles); listed once, not probed per row.
@@ -676,7 +677,7 @@ def _import_row(
     record: dict[str, Any] | str,
     columns: dict[str, str],
     store: PrivateStore,
-    known: set[str],
+    known: dict[str, str],
     taken: set[str],
     counters: dict[str, int],
     records: RecordAppender,
@@ -745,11 +746,13 @@ def _import_row(
         result.duplicates += 1
         # A re-imported export of ten thousand rows is ten thousand of these: the first few say it.
         if result.duplicates <= SHOWN_DUPLICATES:
-            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}already imported (same fan, same text); "
+            # A form that sent one submission twice: the first copy is in this very export.
+            what = f"the same submission as {known[fingerprint]}" if known[fingerprint] else "already imported"
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{what} (same fan, same text); "
                                               "skipped" + (" (the next ones are counted, not listed)"
                                                            if result.duplicates == SHOWN_DUPLICATES else "")))
         return
-    known.add(fingerprint)
+    known[fingerprint] = f"entry {number}" if not line else f"line {line}"
     # Fields the import derives itself must not publish what the fan typed as contact details:
     # the title is made from the text without them, no display name from an email.
     title = value("title") or _title_from(without_personal_data(text)) or "Souvenir"
@@ -769,7 +772,7 @@ def _import_row(
                if (kind := personal_data_in(field_value)) is not None]
     if exposed:
         result.rejected += 1
-        known.discard(fingerprint)
+        known.pop(fingerprint, None)
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}{exposed[0][0]} would publish {exposed[0][1]}; "
                                         "row left out"))
         return
@@ -814,7 +817,7 @@ def _import_row(
     content = f"---\n{front}---\n{text}\n".encode()
     if len(content) > max_file_bytes:
         result.rejected += 1
-        known.discard(fingerprint)
+        known.pop(fingerprint, None)
         _remove_bundle(target, memories)
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory would be {len(content):,} bytes, "
                                         f"more than limits.max_file_bytes ({max_file_bytes:,}); row left out"))
