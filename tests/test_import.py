@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import FORM_EXPORT, Site
 
@@ -500,6 +501,17 @@ def test_a_lone_carriage_return_in_fan_text_becomes_a_line_feed(make_site) -> No
     # The same words again, with other line endings, are the same submission.
     again = write_export(site, 'title,text,location\nCR,"Old Mac\nline two\nline three",Lyon\n', "again.csv")
     assert "1 duplicate(s) skipped" in run_import(site, again).stdout
+
+
+def test_a_line_break_in_a_one_line_field_is_a_space_in_the_memory_file(make_site) -> None:
+    # The fan pressed Enter in the title's box: the file said `title: "Le pot\n\nde 1986"`.
+    site = make_site()
+    export = write_export(site, 'title,text,location\n"Le pot\n\nde  1986","Un\n\ndeux","Saint-\nMalo"\n')
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((site.root / "content/memories/le-pot-de-1986.md").read_text().split("---")[1])
+    assert data["title"] == "Le pot de 1986" and data["author"]["location"] == "Saint- Malo"
+    assert (site.root / "content/memories/le-pot-de-1986.md").read_text().endswith("---\nUn\n\ndeux\n")
 
 
 def test_a_missing_optional_column_is_a_warning_and_a_missing_required_one_names_the_exports_columns(

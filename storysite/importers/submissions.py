@@ -60,27 +60,6 @@ SITE_MAPPING = "import-mapping.yaml"
 """The site's own mapping (``storysite new`` writes one), used when no other is given."""
 DEFAULT_ACCEPTED = ("oui", "yes", "true", "1", "x", "on", "vrai", "ja", "sí", "si", "accepted", "j'accepte")
 
-EXAMPLE_MAPPING = """\
-# storysite import mapping: which column of the form export feeds which field.
-# Personal data (name, email, phone, consent evidence) goes to the private store;
-# only title, text, date, display, location and label reach the content files.
-columns:
-  title: Titre
-  text: Votre souvenir
-  date: Date du souvenir
-  location: Ville
-  name: Prénom et nom
-  email: E-mail
-  phone: Téléphone
-  consent: J'accepte la publication
-  consent_timestamp: Horodatage
-  label: Prénom pour l'étiquette
-  photo: Photo
-consent_accepted: [oui, yes, "1", x, true]
-consent_scope: [site, share]
-label_design: classique
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class ColumnMapping:
@@ -700,7 +679,10 @@ def _import_row(
         raw = record.get(columns[name], "") if name in columns else ""
         # A NUL or another control character (a damaged export) makes the memory file binary to
         # git, whose diffs then show nothing an editor could review; the build drops them anyway.
-        return "" if raw is None else without_controls(_unix_lines(str(raw))).strip()
+        cell = "" if raw is None else without_controls(_unix_lines(str(raw))).strip()
+        # A line break in a one-line field (a fan who pressed Enter in the title's box) is a
+        # space, as the build would show it: the memory file says what the page will.
+        return cell if name == "text" or "\n" not in cell else " ".join(cell.split())
 
     # Messages read path:line: (the row's first line in a CSV; entry N of a JSON list).
     where = (shown, line or 1, "" if line else f"entry {number}: ")
