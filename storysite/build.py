@@ -30,8 +30,8 @@ from storysite.curate import (
     PublicMemory,
     PublicSite,
     contact_details,
+    doubtful_dates,
     drop_withheld_media,
-    future_dated,
     media_problems,
     name_leaks,
     publish,
@@ -384,7 +384,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     site, curation = publish(content, config, today)
     problems.extend(media_problems(content, today))
     problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
-    problems.extend(future_dated(site))
+    problems.extend(doubtful_dates(content, today))
     problems.extend(name_leaks(content, site))
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
         problems.extend(contact_details(content, site))

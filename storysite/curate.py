@@ -20,8 +20,8 @@ from pathlib import Path
 
 from storysite import routing
 from storysite.config import SiteConfig
-from storysite.dates import PartialDate
-from storysite.diagnostics import Diagnostic, notice, warning
+from storysite.dates import PartialDate, doubtful_date
+from storysite.diagnostics import Diagnostic, error, notice, warning
 from storysite.model import (
     Campaign,
     Consent,
@@ -293,13 +293,26 @@ def _parts(shown: list[str]) -> str:
     return f"{'a part' if len(shown) == 1 else 'parts'} ({', '.join(shown)})"
 
 
-def future_dated(site: PublicSite) -> list[Diagnostic]:
-    """A warning for each published memory dated after the build date: a memory tells what
-    happened, so such a date is a typo (2099 for 1999) that would open a decade of its own."""
-    return [warning(memory.origin.path, memory.origin.date_line or memory.origin.line,
-                    f"date: {memory.date.iso()} is after the build date ({site.build_date.isoformat()}); "
-                    "a memory tells what has happened: check the year")
-            for memory in site.memories if memory.date is not None and memory.date.start() > site.build_date]
+def doubtful_dates(content: Content, today: dt.date) -> list[Diagnostic]:
+    """A warning (an error, for a memory dated more than a year ahead) at the ``date:`` of each
+    item dated where it cannot be (see :func:`storysite.dates.doubtful_date`): a memory after
+    the build date or before a fan's life, a milestone, campaign or gallery before the year
+    1000 or decades ahead. Most such dates are typos (2099 for 1999, 0850 for 1850) that open
+    a decade of their own on the timeline. An unpublished memory's is a note."""
+    found: list[Diagnostic] = []
+    dated: list[tuple[Origin, PartialDate | None, bool]] = [(m.origin, m.date, True) for m in content.memories]
+    dated += [(m.origin, m.date, False) for m in content.milestones]
+    dated += [(c.origin, c.date, False) for c in content.campaigns]
+    dated += [(g.origin, g.date, False) for g in content.galleries]
+    unpublished = {m.origin for m in content.memories if publication_problem(m, today) is not None}
+    for origin, date, lived in dated:
+        doubt = doubtful_date(date, today, lived=lived) if date is not None else None
+        if doubt is None:
+            continue
+        is_error, reason = doubt
+        problem = (error if is_error else warning)(origin.path, origin.date_line or origin.line, f"date: {reason}")
+        found.append(unpublished_notice(problem) if origin in unpublished else problem)
+    return found
 
 
 def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[PublicSite, Curation]:

@@ -57,6 +57,15 @@ class PartialDate:
     def decade_start(self) -> int:
         return self.year - self.year % 10
 
+    @property
+    def last_year(self) -> int:
+        """The latest year the date may mean (a decade's ninth)."""
+        return self.year + 9 if self.decade else self.year
+
+    def written(self) -> str:
+        """The date as an editor writes it (``1980s`` for a decade), for messages."""
+        return f"{self.year:04d}s" if self.decade else self.iso()
+
 
 def parse_partial_date(raw: Any, forms: str = _FORMS) -> tuple[PartialDate | None, str | None]:
     """Read ``1986``, ``1986-07``, ``1986-07-14`` or ``1980s``.
@@ -83,6 +92,50 @@ def parse_partial_date(raw: Any, forms: str = _FORMS) -> tuple[PartialDate | Non
     if match["hour"] and (int(match["hour"]) > 23 or int(match["minute"]) > 59):
         return None, f"'{shortened(text)}' is not a date: there is no time {match['hour']}:{match['minute']}"
     return PartialDate(year, month, day), None
+
+
+LIVED_YEARS = 120
+"""How long before the build date a fan's memory may be dated without a warning: a memory is
+what a fan lived, and no one's reaches further back (a family story handed down is dated by
+when it was told, or given a ``date_display``)."""
+AHEAD_DAYS = 366
+"""How far after the build date a memory's date may start and be a warning rather than an
+error: the build date lags behind the calendar when ``SOURCE_DATE_EPOCH`` is the last commit's
+time, and a fan's day may already be tomorrow in the build's time zone. Further ahead, the
+date cannot be right (2099 for 1999)."""
+EARLIEST_YEAR = 1000
+"""The earliest year a milestone, campaign or gallery may be dated without a warning. A brand's
+history may well start in 1886; a year before 1000 (``0850``, the only way to write one) is far
+likelier a slip for 1850 or 1985 than a brand's founding."""
+LATER_YEARS = 30
+"""How many years after the build date a milestone, campaign or gallery may be dated without a
+warning: a timeline may announce a plan (a 2030 or 2050 target), not a date a century ahead."""
+
+
+def doubtful_date(date: PartialDate, today: dt.date, *, lived: bool) -> tuple[bool, str] | None:
+    """Why ``date`` is hard to believe on ``today`` (the build date), as ``(is_error, reason)``,
+    the reason starting with the date as written; ``None`` when it is plausible.
+
+    ``lived``: the date of a fan's memory, which tells what has happened, within a life
+    (:data:`LIVED_YEARS`, :data:`AHEAD_DAYS`); else an editor's (a milestone, campaign or
+    gallery), which may be old or planned (:data:`EARLIEST_YEAR`, :data:`LATER_YEARS`)."""
+    shown, built = date.written(), today.isoformat()
+    if lived:
+        if date.start() > today + dt.timedelta(days=AHEAD_DAYS):
+            return True, (f"{shown} is more than a year after the build date ({built}); a memory tells what "
+                          "has happened: fix the year")
+        if date.start() > today:
+            return False, f"{shown} is after the build date ({built}); a memory tells what has happened: check the year"
+        if today.year - date.last_year > LIVED_YEARS:
+            return False, (f"{shown} is more than {LIVED_YEARS} years before the build date ({built}), beyond "
+                           "what a fan can have lived: check the year")
+        return None
+    if date.last_year < EARLIEST_YEAR:
+        return False, (f"{shown} is before the year {EARLIEST_YEAR}: check the year (a digit left out or "
+                       "mistyped?)")
+    if date.year > today.year + LATER_YEARS:
+        return False, f"{shown} is more than {LATER_YEARS} years after the build date ({built}): check the year"
+    return None
 
 
 def parse_full_date(raw: Any) -> tuple[dt.date | None, str | None]:

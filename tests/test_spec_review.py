@@ -131,3 +131,42 @@ def test_a_readme_in_a_content_folder_is_the_teams_note_not_an_item(make_site) -
     assert not (site.public / "memories/readme").exists()
     assert "Une page." in site.read("readme/index.html")
     assert "Un fichier par souvenir" not in site.all_output_text()
+
+
+def test_a_date_that_cannot_be_right_is_reported_at_its_line(make_site) -> None:
+    # A memory is what a fan lived: dated decades ahead it cannot be right (an error), dated
+    # before a life it is doubtful (a warning). A brand's milestone may be old (1886), not
+    # older than the year 1000 (0850 is a slip for 1850), and may announce a plan, not a
+    # year centuries ahead. The build date is SOURCE_DATE_EPOCH (2026-11-20 here).
+    def dated(title: str, date: str, status: str = "approved") -> str:
+        return memory(title, status=status).replace("date: 1986-07", f"date: {date}")
+
+    site = make_site({
+        "content/memories/old.md": dated("Old", "0850"),
+        "content/memories/century.md": dated("Century", "1800s"),
+        "content/memories/grandma.md": dated("Grandma", "1910s"),
+        "content/memories/ahead.md": dated("Ahead", "2099"),
+        "content/memories/submitted.md": dated("Submitted", "2099-05", status="submitted"),
+        "content/timeline/founding.yaml": "title: Fondation\ndate: 1886\n",
+        "content/timeline/slip.yaml": "title: Lapsus\ndate: 0850\n",
+        "content/timeline/plan.yaml": "title: Objectif\ndate: 2050\n",
+        "content/campaigns/c.md": "---\ntitle: Campagne\ndate: 2999-01\n---\nTexte.\n",
+    })
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("content/memories/ahead.md:3: date: 2099 is more than a year after the build date (2026-11-20); "
+            "a memory tells what has happened: fix the year") in result.stderr
+    assert ("content/memories/old.md:3: warning: date: 0850 is more than 120 years before the build date "
+            "(2026-11-20), beyond what a fan can have lived: check the year") in result.stderr
+    assert "content/memories/century.md:3: warning: date: 1800s is more than 120 years" in result.stderr
+    assert "content/memories/submitted.md:3: note: date: 2099-05 is more than a year after" in result.stderr
+    assert "(this memory is not published)" in result.stderr
+    assert ("content/timeline/slip.yaml:2: warning: date: 0850 is before the year 1000: check the year") \
+        in result.stderr
+    assert ("content/campaigns/c.md:3: warning: date: 2999-01 is more than 30 years after the build date "
+            "(2026-11-20): check the year") in result.stderr
+    for plausible in ("grandma.md", "founding.yaml", "plan.yaml"):
+        assert plausible not in result.stderr
+    # Once the year is fixed the build goes through.
+    site.write("content/memories/ahead.md", dated("Ahead", "1999"))
+    assert site.build().exit_code == 0
