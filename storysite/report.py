@@ -41,7 +41,7 @@ def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]
         for name, text, line in _media_fields("media", memory.media):
             yield memory.origin, name, text, line
     for gallery in content.galleries:
-        for name, text in (("slug", gallery.slug), ("title", gallery.title), ("description", gallery.description)):
+        for name, text in (("slug", gallery.slug), ("title", gallery.title)):
             yield gallery.origin, name, text, gallery.origin.line
         for name, text, line in _media_fields("image", gallery.images):
             yield gallery.origin, name, text, line
@@ -69,13 +69,15 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
         for name, line, what in memory.contact_text:
             found.append(warning(memory.origin.path, line or memory.origin.line,
                                  f"{name} seems to contain {what}, which would be published"))
-    bodies = [(g.origin.path, g.body, g.body_line) for g in content.galleries]
-    bodies += [(m.origin.path, m.body, m.body_line) for m in content.milestones]
-    for path, body, body_line in bodies:
+    # Markdown, each line at its own: a gallery's description may run over many.
+    bodies = [(g.origin.path, "the text", g.body, g.body_line) for g in content.galleries]
+    bodies += [(g.origin.path, "description", g.description, g.description_line) for g in content.galleries]
+    bodies += [(m.origin.path, "the text", m.body, m.body_line) for m in content.milestones]
+    for path, name, body, body_line in bodies:
         for offset, text in enumerate(body.split("\n")):
             if (kind := personal_data_in(text)) is not None:
                 found.append(warning(path, body_line + offset,
-                                     f"the text seems to contain {kind}, which would be published"))
+                                     f"{name} seems to contain {kind}, which would be published"))
     for origin, name, text, line in _published_fields(content):
         if (kind := personal_data_in(text)) is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))

@@ -347,6 +347,24 @@ def test_check_warns_about_contact_details_in_every_published_field(make_site) -
         assert expected in result.stderr, expected
 
 
+def test_contact_details_in_a_gallerys_description_are_named_at_their_own_line(make_site, tmp_path) -> None:
+    import json
+
+    site = make_site({
+        "content/galleries/a.yaml": "title: A\ndescription: |\n  Une galerie.\n\n  Écrivez à marie@example.org.\n"
+                                    "images:\n  - {src: p.png, alt: x}\n",
+        "content/galleries/b.yaml": "title: B\nimages:\n  - {src: p.png, alt: x}\n"
+                                    "description: Appelez le 06 12 34 56 78.\n",
+        "content/galleries/p.png": b"\x89PNG\r\n\x1a\n",
+    })
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert "content/galleries/a.yaml:5: warning: description seems to contain an email address" in result.stderr
+    assert "content/galleries/b.yaml:4: warning: description seems to contain a phone number" in result.stderr
+    assert "a.yaml:1:" not in result.stderr and "b.yaml:1:" not in result.stderr
+    rows = json.loads((tmp_path / "r.json").read_text())["editorial_personal_data"]
+    assert [r["personal_data"][0].split(":")[0] for r in rows] == ["line 5", "line 4"]
+
+
 # -- M5: deeply nested YAML ---------------------------------------------------------------------
 
 
