@@ -222,6 +222,7 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
     from storysite.build import build_date
     from storysite.config import load_config
     from storysite.dashboard import make_dashboard, render_report
+    from storysite.personaldata import PublicContacts
     from storysite.privatestore import store_warnings
 
     site_dir = _site_dir(site)
@@ -242,7 +243,9 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
     today = build_date(os.environ)
     result = build(site_dir, write=False, today=today)
     config, _ = load_config(site_dir)
-    personal = personal_data_warnings(result.content, site_dir) if result.content else []
+    # The brand's own contact details may stand in its editors' pages (privacy.public_contacts).
+    public = PublicContacts.of(lenient.base_url, lenient.privacy.public_contacts) if lenient else None
+    personal = personal_data_warnings(result.content, site_dir, public) if result.content else []
     result.diagnostics.extend(personal)
     if config is not None:
         result.diagnostics.extend(store_warnings(site_dir, config.privacy.private_store,

@@ -2,7 +2,7 @@
 
 An editor's tool, written outside the published output: counts per status,
 decade and tag, consents about to expire, photos without alt text and
-personal data, in memories and in the galleries, milestones and campaigns. HTML with inline SVG charts (no script, no request to
+personal data, in memories and in the pages, galleries, milestones and campaigns. HTML with inline SVG charts (no script, no request to
 anyone), JSON for tools, or CSV for spreadsheets with formula injection
 neutralised.
 """
@@ -52,7 +52,7 @@ class MemoryRow:
 
 @dataclass(frozen=True, slots=True)
 class EditorialRow:
-    """A gallery, milestone or campaign with photos without alt text or personal data in it."""
+    """A page, gallery, milestone or campaign with photos without alt text or personal data in it."""
 
     path: str
     line: int
@@ -82,8 +82,8 @@ class Dashboard:
     """Galleries, milestones and campaigns whose photos (a campaign's hero) lack alt text: the
     memories' table alone left out most of the site's photos."""
     editorial_personal_data: tuple[EditorialRow, ...] = ()
-    """Galleries, milestones and campaigns with personal-data findings (their text, a photo that
-    says where it was taken)."""
+    """Pages, galleries, milestones and campaigns with personal-data findings (their text, a photo
+    that says where it was taken)."""
 
 
 def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -120,9 +120,10 @@ def _shareable(title: str) -> str:
 
 
 def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[EditorialRow]:
-    """A row for every gallery, milestone and campaign (drafts included: they are to be fixed
-    before they are published)."""
+    """A row for every page, gallery, milestone and campaign (drafts included: they are to be
+    fixed before they are published)."""
     items: list[tuple[str, Origin, str, str, tuple[MediaRef, ...]]] = []
+    items += [("page", p.origin, p.slug, p.title, ()) for p in content.pages]
     items += [("gallery", g.origin, g.slug, g.title, g.images) for g in content.galleries]
     items += [("milestone", m.origin, m.slug, m.title, m.media) for m in content.milestones]
     items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
@@ -135,7 +136,7 @@ def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[Editor
 def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,
                    personal: list[Diagnostic]) -> Dashboard:
     """Gather the dashboard's figures from every memory, published or not, and the photos
-    without alt text and personal data of the galleries, milestones and campaigns."""
+    without alt text and personal data of the pages, galleries, milestones and campaigns."""
     personal_by_item = _findings_per_item(personal, [memory.origin for memory in content.memories])
     rows: list[MemoryRow] = []
     decades: dict[str, Counter[str]] = {}
@@ -277,11 +278,11 @@ def to_html(dashboard: Dashboard) -> str:
         if not rows and not editorial:
             return "<p>None.</p>"
         return (rows_table("Memories", "Status", rows, lambda r: r.status, extra, value) if rows else "") + (
-            rows_table("Galleries, milestones and campaigns", "Kind", editorial, lambda r: r.kind, extra, value)
+            rows_table("Pages, galleries, milestones and campaigns", "Kind", editorial, lambda r: r.kind, extra, value)
             if editorial else "")
 
     def rows_table(caption: str, third: str, rows: tuple[Any, ...], third_value: Any, extra: str, value: Any) -> str:
-        """A table of ``rows`` (memories, or galleries, milestones and campaigns): file, title,
+        """A table of ``rows`` (memories, or pages, galleries, milestones and campaigns): file, title,
         ``third`` (their status, or their kind) and ``extra``."""
         body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(third_value(r))}</td>"
                        f"<td>{e(str(value(r)))}</td></tr>" for r in rows)

@@ -24,6 +24,8 @@ class Origin:
     """The line of its ``slug:``, when it gives one (where a clash of URLs is reported)."""
     date_line: int = 0
     """The line of its ``date:``, when it gives one (where a doubtful date is reported)."""
+    title_line: int = 0
+    """The line of its ``title:`` (where a problem with the title is reported)."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
@@ -149,6 +151,8 @@ class Page:
     description: str = ""
     menu: int | None = None
     draft: bool = False
+    description_line: int = 0
+    """Where the description's text starts (0: none given)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class Campaign:
     featured: bool = False
     hero: MediaRef | None = None
     draft: bool = False
+    description_line: int = 0
+    """Where the description's text starts (0: none given)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ private fields kept in the content tree, a postal address too)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 _ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 # A search starts a match only where a run of the address's letters starts: tried at every letter
@@ -33,12 +36,65 @@ def _nine_digits(text: str) -> bool:
     return any(count >= 9 for count, _ in enumerate(_DIGIT.finditer(text), start=1))
 
 
-def personal_data_in(text: str) -> str | None:
-    """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``."""
+@dataclass(frozen=True, slots=True)
+class PublicContacts:
+    """The contact details a site publishes on purpose, which its editors' pages may show: the
+    email addresses on its own domain (``base_url``'s host, a domain it stands under, as
+    ``maison-tartine.fr`` for ``souvenirs.maison-tartine.fr``, or one under it), and the
+    addresses and phone numbers ``privacy.public_contacts`` lists."""
+
+    host: str = ""
+    addresses: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+    """Each listed number's :func:`_number_key`."""
+
+    @classmethod
+    def of(cls, base_url: str, listed: Iterable[str]) -> PublicContacts:
+        """The site's own contact details, from its ``base_url`` and ``privacy.public_contacts``."""
+        listed = tuple(listed)
+        return cls((urlsplit(base_url).hostname or "").lower(),
+                   frozenset(entry.strip().lower() for entry in listed if "@" in entry),
+                   frozenset(_number_key(entry) for entry in listed if "@" not in entry))
+
+    def has_address(self, address: str) -> bool:
+        address = address.lower()
+        if address in self.addresses:
+            return True
+        domain = address.rpartition("@")[2]
+        # A top-level domain alone ("fr") is no one's own: a dot is needed.
+        return bool(self.host) and "." in domain and (
+            domain == self.host or self.host.endswith("." + domain) or domain.endswith("." + self.host))
+
+    def has_number(self, number: str) -> bool:
+        return _number_key(number) in self.numbers
+
+
+def _number_key(number: str) -> str:
+    """A phone number's last nine digits: one number whether written with its country code or
+    its trunk zero ("+33 4 72 00 00 00", "04 72 00 00 00"), its spaces or its dots."""
+    return "".join(_DIGIT.findall(number))[-9:]
+
+
+def personal_data_in(text: str, public: PublicContacts | None = None) -> str | None:
+    """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``;
+    one of the ``public`` contact details does not count (an editor's page may show them)."""
     # Each pattern only where it could match: an address has an "@", a phone number nine digits.
-    if "@" in text and EMAIL.search(text):
+    if "@" in text and any(public is None or not public.has_address(text[start:end])
+                           for start, end in _email_spans(text)):
         return "an email address"
-    if _nine_digits(text) and any(not _YEARS.fullmatch(found.group(0)) for found in PHONE.finditer(text)):
+    if _nine_digits(text) and any(not _YEARS.fullmatch(found.group(0))
+                                  and (public is None or not public.has_number(found.group(0)))
+                                  for found in PHONE.finditer(text)):
+        return "a phone number"
+    return None
+
+
+def contact_kind(text: str) -> str | None:
+    """``"an email address"`` or ``"a phone number"`` when the whole of ``text`` is one, else ``None``."""
+    text = " ".join(text.split())
+    if _EMAIL_HERE.fullmatch(text):
+        return "an email address"
+    if PHONE.fullmatch(text) and not _YEARS.fullmatch(text):
         return "a phone number"
     return None
 
@@ -48,18 +104,26 @@ def without_personal_data(text: str) -> str:
     return " ".join(PHONE.sub(" ", _without_emails(text)).split())
 
 
-def _without_emails(text: str) -> str:
-    """``text`` with a space for each email address, the very addresses that substituting the bare
+def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each email address of ``text`` stands, the very addresses that substituting the bare
     pattern finds: one may also start right where another ends, within a run of its letters
     (``a@b.fr+c@d.fr``), which :data:`EMAIL`'s search never tries."""
-    parts: list[str] = []
     start = 0
     while (found := EMAIL.search(text, start)) is not None:
-        parts += [text[start:found.start()], " "]
+        yield found.span()
         start = found.end()
         while (following := _EMAIL_HERE.match(text, start)) is not None:
-            parts.append(" ")
+            yield following.span()
             start = following.end()
+
+
+def _without_emails(text: str) -> str:
+    """``text`` with a space for each email address (:func:`_email_spans`)."""
+    parts: list[str] = []
+    start = 0
+    for begin, end in _email_spans(text):
+        parts += [text[start:begin], " "]
+        start = end
     parts.append(text[start:])
     return "".join(parts)
 

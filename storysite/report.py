@@ -7,8 +7,8 @@ from pathlib import Path
 
 from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
-from storysite.model import Content, MediaRef, Origin
-from storysite.personaldata import personal_data_in
+from storysite.model import Campaign, Content, Gallery, MediaRef, Origin, Page
+from storysite.personaldata import PublicContacts, may_hold_contact_details, personal_data_in
 from storysite.photometa import location_in
 
 
@@ -28,36 +28,61 @@ def curation_summary(curation: Curation) -> str:
 
 
 def _media_fields(prefix: str, media: Iterable[MediaRef]) -> Iterator[tuple[str, str, int]]:
+    """(field, text, line) for each text of each photo or video: ``image 2 alt``, or ``hero.alt``
+    for a campaign's one photo."""
     for index, ref in enumerate(media, start=1):
         for name in ("alt", "caption", "credit", "title"):
-            yield f"{prefix} {index} {name}", getattr(ref, name), ref.origin.line
+            yield (f"{prefix}.{name}" if prefix == "hero" else f"{prefix} {index} {name}"), getattr(ref, name), \
+                ref.origin.line
 
 
-def _published_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
-    """(origin, field, text, line) for every published text field, the bodies excepted."""
-    for memory in content.memories:  # their other fields: Memory.contact_text
+def _memory_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
+    """(origin, field, text, line) for the published fields of memories that validation does not
+    look at (their others: ``Memory.contact_text``)."""
+    for memory in content.memories:
         if memory.label is not None:
             yield memory.origin, "label.text", memory.label.text, memory.label.origin.line or memory.origin.line
         for name, text, line in _media_fields("media", memory.media):
             yield memory.origin, name, text, line
-    for gallery in content.galleries:
-        for name, text in (("slug", gallery.slug), ("title", gallery.title)):
-            yield gallery.origin, name, text, gallery.origin.line
-        for name, text, line in _media_fields("image", gallery.images):
-            yield gallery.origin, name, text, line
+
+
+def _editorial_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]]:
+    """(origin, field, text, line) for every published one-line field of the editors' items."""
+    named: list[tuple[Origin, str, str, str, tuple[MediaRef, ...]]] = [
+        (p.origin, p.slug, p.title, "", ()) for p in content.pages]
+    named += [(c.origin, c.slug, c.title, "hero", (c.hero,) if c.hero else ()) for c in content.campaigns]
+    named += [(g.origin, g.slug, g.title, "image", g.images) for g in content.galleries]
+    named += [(m.origin, m.slug, m.title, "media", m.media) for m in content.milestones]
+    for origin, slug, title, prefix, media in named:
+        yield origin, "slug", slug, origin.slug_line or origin.line
+        yield origin, "title", title, origin.title_line or origin.line
+        for name, text, line in _media_fields(prefix, media):
+            yield origin, name, text, line
     for milestone in content.milestones:
-        for name, text in (("slug", milestone.slug), ("title", milestone.title),
-                           ("date_display", milestone.date_display), *(("tags", t) for t in milestone.tags)):
+        for name, text in (("date_display", milestone.date_display), *(("tags", t) for t in milestone.tags)):
             yield milestone.origin, name, text, milestone.origin.line
-        for name, text, line in _media_fields("media", milestone.media):
-            yield milestone.origin, name, text, line
 
 
-def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]:
+def _editorial_texts(content: Content) -> Iterator[tuple[str, str, str, int]]:
+    """(path, field, Markdown, the line its text starts at) for the editors' texts, read line by line
+    (a gallery's description, a page's text, may run over many)."""
+    described: list[Page | Campaign | Gallery] = [*content.pages, *content.campaigns, *content.galleries]
+    for item in described:
+        yield item.origin.path, "the text", item.body, item.body_line
+        if item.description:
+            yield item.origin.path, "description", item.description, item.description_line or item.origin.line
+    for milestone in content.milestones:
+        yield milestone.origin.path, "the text", milestone.body, milestone.body_line
+
+
+def personal_data_warnings(content: Content, site_dir: Path, public: PublicContacts | None = None
+                           ) -> list[Diagnostic]:
     """Warnings for personal data kept in the content tree (it belongs in the private store):
     ``author.name``, ``email`` and ``phone``, and notes, original words or a consent reference
-    holding an email address, a phone number or a postal address; and for any published field (text, title, names, places, tags, captions, slugs) that seems
-    to hold an email address or a phone number."""
+    holding an email address, a phone number or a postal address; and for any published field
+    (text, title, names, places, tags, captions, slugs) that seems to hold an email address or a
+    phone number. In the editors' pages, campaigns, galleries and milestones, the ``public``
+    contact details (the brand's own: see :class:`PublicContacts`) are theirs to publish."""
     found: list[Diagnostic] = []
     for memory in content.memories:
         for name, line in memory.personal_fields:
@@ -69,21 +94,26 @@ def personal_data_warnings(content: Content, site_dir: Path) -> list[Diagnostic]
         for name, line, what in memory.contact_text:
             found.append(warning(memory.origin.path, line or memory.origin.line,
                                  f"{name} seems to contain {what}, which would be published"))
-    # Markdown, each line at its own: a gallery's description may run over many.
-    bodies = [(g.origin.path, "the text", g.body, g.body_line) for g in content.galleries]
-    bodies += [(g.origin.path, "description", g.description, g.description_line) for g in content.galleries]
-    bodies += [(m.origin.path, "the text", m.body, m.body_line) for m in content.milestones]
-    for path, name, body, body_line in bodies:
-        for offset, text in enumerate(body.split("\n")):
-            if (kind := personal_data_in(text)) is not None:
-                found.append(warning(path, body_line + offset,
-                                     f"{name} seems to contain {kind}, which would be published"))
-    for origin, name, text, line in _published_fields(content):
+    for origin, name, text, line in _memory_fields(content):
         if (kind := personal_data_in(text)) is not None:
             found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"))
+    for origin, name, text, line in _editorial_fields(content):
+        if (kind := personal_data_in(text, public)) is not None:
+            found.append(warning(origin.path, line, f"{name} seems to contain {kind}, which would be published"
+                                 f"{_IF_PUBLIC}"))
+    for path, name, body, body_line in _editorial_texts(content):
+        if not may_hold_contact_details(body):
+            continue
+        for offset, text in enumerate(body.split("\n")):
+            if (kind := personal_data_in(text, public)) is not None:
+                found.append(warning(path, body_line + offset,
+                                     f"{name} seems to contain {kind}, which would be published{_IF_PUBLIC}"))
     found.extend(_file_names(content))
     found.extend(_photo_locations(content, site_dir))
     return found
+
+
+_IF_PUBLIC = "; if it is the brand's own, list it in privacy.public_contacts"
 
 
 def _file_names(content: Content) -> Iterator[Diagnostic]:

@@ -332,7 +332,7 @@ def test_check_warns_about_contact_details_in_every_published_field(make_site) -
             tags: [jean@example.org]
             """).replace("location: Lyon", "location: Paris 06 12 34 56 78")
         .replace("display: Romain L.", "display: romain@example.org"),
-        "content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.png, alt: x, credit: cam@example.org}\n",
+        "content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.png, alt: x, credit: cam@example.net}\n",
         "content/galleries/p.png": b"\x89PNG\r\n\x1a\n",
         "content/timeline/t.yaml": "date: 1976\ntitle: Appelez le +33 6 12 34 56 78\ntext: x\n",
     })
@@ -343,7 +343,7 @@ def test_check_warns_about_contact_details_in_every_published_field(make_site) -
                      "warning: author.location seems to contain a phone number",
                      "warning: author.display seems to contain an email address",
                      "content/galleries/g.yaml:3: warning: image 1 credit seems to contain an email address",
-                     "content/timeline/t.yaml:1: warning: title seems to contain a phone number"):
+                     "content/timeline/t.yaml:2: warning: title seems to contain a phone number"):
         assert expected in result.stderr, expected
 
 
@@ -351,7 +351,7 @@ def test_contact_details_in_a_gallerys_description_are_named_at_their_own_line(m
     import json
 
     site = make_site({
-        "content/galleries/a.yaml": "title: A\ndescription: |\n  Une galerie.\n\n  Écrivez à marie@example.org.\n"
+        "content/galleries/a.yaml": "title: A\ndescription: |\n  Une galerie.\n\n  Écrivez à marie@example.net.\n"
                                     "images:\n  - {src: p.png, alt: x}\n",
         "content/galleries/b.yaml": "title: B\nimages:\n  - {src: p.png, alt: x}\n"
                                     "description: Appelez le 06 12 34 56 78.\n",
@@ -363,6 +363,50 @@ def test_contact_details_in_a_gallerys_description_are_named_at_their_own_line(m
     assert "a.yaml:1:" not in result.stderr and "b.yaml:1:" not in result.stderr
     rows = json.loads((tmp_path / "r.json").read_text())["editorial_personal_data"]
     assert [r["personal_data"][0].split(":")[0] for r in rows] == ["line 5", "line 4"]
+
+
+def test_check_warns_about_contact_details_in_pages_and_campaigns_but_not_the_brands_own(make_site,
+                                                                                       tmp_path) -> None:
+    # SPEC: check warns about personal data in the content tree. A page's or campaign's text was
+    # never looked at; the brand's own addresses (on base_url's domain) and those an editor lists
+    # in privacy.public_contacts are theirs to publish, and are not warned about.
+    import json
+
+    config = ("title: T\nbase_url: https://souvenirs.maison-tartine.fr/\nprivacy:\n"
+              "  public_contacts: [presse@agence.fr, \"+33 4 72 00 00 00\"]\n")
+    site = make_site({
+        "content/pages/contact.md": (
+            "---\ntitle: Appelez Jean au 06 12 34 56 78\ndescription: |\n  Le contact.\n  Ou jean@example.net.\n---\n"
+            "Écrivez-nous à [contact@maison-tartine.fr](mailto:contact@maison-tartine.fr) "
+            "ou à souvenirs@souvenirs.maison-tartine.fr.\n\n"
+            "La presse : Presse@agence.fr, le 04.72.00.00.00.\n\n"
+            "Notre gagnant, joignable au 06 98 76 54 32.\n"),
+        "content/campaigns/c.md": "---\ntitle: Campagne\n---\nIntro.\n\nÉcrivez à marie@maison-tartine.fr.evil.com.\n",
+        "content/memories/a.md": memory("A", body="J'ai écrit à contact@maison-tartine.fr en 1990."),
+    }, config=config)
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    found = [line for line in result.stderr.splitlines() if "seems to contain" in line]
+    assert found == [
+        "content/campaigns/c.md:6: warning: the text seems to contain an email address, which would be published; "
+        "if it is the brand's own, list it in privacy.public_contacts",
+        "content/memories/a.md:10: warning: the text seems to contain an email address, which would be published",
+        "content/pages/contact.md:2: warning: title seems to contain a phone number, which would be published; "
+        "if it is the brand's own, list it in privacy.public_contacts",
+        "content/pages/contact.md:5: warning: description seems to contain an email address, which would be "
+        "published; if it is the brand's own, list it in privacy.public_contacts",
+        "content/pages/contact.md:11: warning: the text seems to contain a phone number, which would be "
+        "published; if it is the brand's own, list it in privacy.public_contacts",
+    ], result.stderr
+    rows = json.loads((tmp_path / "r.json").read_text())["editorial_personal_data"]
+    assert [(r["kind"], r["slug"], len(r["personal_data"])) for r in rows] == [("campaign", "c", 1),
+                                                                              ("page", "contact", 3)]
+    # What is listed must be an address or a number, each checked at its line.
+    site.write("storysite.yaml", config.replace("presse@agence.fr,", "presse@agence.fr,\n    la presse,"))
+    result = site.check()
+    assert result.exit_code == 1
+    assert ("storysite.yaml:5: privacy.public_contacts: item 2: expected an email address or a phone number "
+            "(such as contact@example.org or +33 4 72 00 00 00), got 'la presse'") in result.stderr
 
 
 # -- M5: deeply nested YAML ---------------------------------------------------------------------

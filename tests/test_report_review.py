@@ -86,12 +86,13 @@ def test_photos_without_alt_text_and_personal_data_of_galleries_milestones_and_c
     assert [(r["kind"], r["title"], r["missing_alt"]) for r in data["editorial_missing_alt"]] == [
         ("campaign", "Campagne", 1), ("gallery", "Galerie", 1), ("milestone", "Jalon", 1)]
     assert [(r["kind"], r["personal_data"]) for r in data["editorial_personal_data"]] == [
-        ("milestone", ["line 6: the text seems to contain a phone number, which would be published"])]
+        ("milestone", ["line 6: the text seems to contain a phone number, which would be published; if it is "
+                       "the brand's own, list it in privacy.public_contacts"])]
     assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
     page = (tmp_path / "r.html").read_text()
     alt = page.split('<h2 id="s4">')[1].split("</section>")[0]
     assert "content/galleries/g/index.yaml:1" in alt and "content/campaigns/c.md:1" in alt
-    assert "<caption>Galleries, milestones and campaigns</caption>" in alt and "<p>None.</p>" not in alt
+    assert "<caption>Pages, galleries, milestones and campaigns</caption>" in alt and "<p>None.</p>" not in alt
     found = page.split('<h2 id="s5">')[1].split("</section>")[0]
     assert "content/timeline/1990-m.yaml:1" in found and "a phone number" in found
 
@@ -152,11 +153,11 @@ def test_an_email_address_or_phone_number_in_a_title_never_reaches_the_shared_re
     # The dashboard is mailed beyond the team: a fan's address written in a title is warned
     # about, and left out of the title the report shows, in every format.
     site = make_site({"content/memories/a.md": memory("Écrivez à jean.dupont@example.org ou au 06 12 34 56 78"),
-                      "content/galleries/g/index.yaml": "title: Galerie de marie@example.org\nimages: []\n"})
+                      "content/galleries/g/index.yaml": "title: Galerie de marie@example.net\nimages: []\n"})
     for kind in ("html", "json", "csv"):
         report = tmp_path / f"r.{kind}"
         result = site.check("--report", str(report), "--format", kind)
         assert "an email address" in result.stderr
         text = report.read_text(encoding="utf-8-sig")
         assert "Écrivez à" in text and ("Galerie de" in text or kind == "csv")  # (the CSV is the memories')
-        assert "example.org" not in text and "06 12 34 56 78" not in text, kind
+        assert "example.org" not in text and "example.net" not in text and "06 12 34 56 78" not in text, kind

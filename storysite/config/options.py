@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from storysite.personaldata import contact_kind
 from storysite.textclean import clean_text, drop_bidi
 
 T = TypeVar("T")
@@ -245,6 +246,19 @@ class Origin(BaseUrl):
         if not url.startswith(("http://", "https://")):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         return url
+
+
+class Contact(Option[str]):
+    """An email address or a phone number, written alone (``contact@maison-tartine.fr``)."""
+
+    expected = "an email address or a phone number (such as contact@example.org or +33 4 72 00 00 00)"
+
+    def check(self, raw: Any) -> str:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)  # a number written without spaces or a leading zero
+        if not isinstance(raw, str) or contact_kind(raw) is None:
+            raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        return " ".join(raw.split())
 
 
 def _bad_character(char: str) -> str:

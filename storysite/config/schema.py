@@ -52,6 +52,11 @@ class Privacy:
     """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
     allowed_origins: tuple[str, ...] = opt(o.ListOf(o.Origin()), ())
     """Other origins pages may load from (``https://cdn.example``); anything else is an error."""
+    public_contacts: tuple[str, ...] = opt(o.ListOf(o.Contact()), ())
+    """Email addresses and phone numbers the brand publishes on purpose (its press office's, its
+    customer line), which ``check`` does not warn about in editors' pages, campaigns, galleries
+    and milestones; addresses on ``base_url``'s own domain need no listing. A fan's memory is
+    warned about whatever it holds."""
 
 
 @dataclass(frozen=True, slots=True)

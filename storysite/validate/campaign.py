@@ -25,6 +25,7 @@ def validate_campaign(item: RawItem, site_dir: Path) -> tuple[Campaign | None, l
         body=item.body,
         body_line=item.body_line,
         description=read.text("description"),
+        description_line=item.fields.text_line_of("description") if read.has("description") else 0,
         date=read.partial_date("date"),
         featured=read.boolean("featured"),
         hero=hero,

@@ -270,9 +270,9 @@ _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def item_origin(item: RawItem) -> Origin:
-    """Where an item was written: its file, first line and ``slug:`` line."""
+    """Where an item was written: its file, first line and ``slug:``, ``date:`` and ``title:`` lines."""
     lines = item.fields.key_lines
-    return Origin(item.path, item.line, lines.get("slug", 0), lines.get("date", 0))
+    return Origin(item.path, item.line, lines.get("slug", 0), lines.get("date", 0), lines.get("title", 0))
 
 
 def item_slug(item: RawItem, reader: FieldReader) -> str:

@@ -23,6 +23,7 @@ def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diag
         body=item.body,
         body_line=item.body_line,
         description=read.text("description"),
+        description_line=item.fields.text_line_of("description") if read.has("description") else 0,
         menu=read.integer("menu"),
         draft=read.boolean("draft"),
     )
