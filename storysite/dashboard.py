@@ -48,6 +48,8 @@ class MemoryRow:
     consent_expires: str
     missing_alt: int
     personal_data: tuple[str, ...]
+    photos_without_alt: tuple[str, ...] = ()
+    """Each photo without alt text, as ``line N: path`` (see :func:`_without_alt`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class EditorialRow:
     title: str
     missing_alt: int
     personal_data: tuple[str, ...]
+    photos_without_alt: tuple[str, ...] = ()
+    """Each photo without alt text, as ``line N: path`` (see :func:`_without_alt`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,12 @@ def _missing_alt(media: Iterable[MediaRef]) -> int:
     return sum(1 for m in media if m.src and not m.alt)
 
 
+def _without_alt(media: Iterable[MediaRef]) -> tuple[str, ...]:
+    """Each of ``media``'s photos without alt text, as ``line N: path`` (the path as written at
+    that line), so that an editor can go to it: a count left them to search the file for."""
+    return tuple(f"line {m.origin.line}: {_shareable(m.written or m.src)}" for m in media if m.src and not m.alt)
+
+
 def _shareable(title: str) -> str:
     """A title as the report shows it: an email address or a phone number in it (a warning of
     its own) is left out, since the report is shared by email beyond the team (…in its place)."""
@@ -129,7 +139,8 @@ def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[Editor
     items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
     found = _findings_per_item(personal, [origin for _, origin, _, _, _ in items])
     return [EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=_shareable(title),
-                         missing_alt=_missing_alt(media), personal_data=found.get((origin.path, origin.line), ()))
+                         missing_alt=_missing_alt(media), personal_data=found.get((origin.path, origin.line), ()),
+                         photos_without_alt=_without_alt(media))
             for kind, origin, slug, title, media in sorted(items, key=lambda i: (i[1].path, i[1].line))]
 
 
@@ -149,7 +160,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
             status=memory.status, published=not reason,
             date=(f"{memory.date.decade_start}s" if memory.date.decade else memory.date.iso()) if memory.date else "",
             reason=reason, consent_expires=expires,
-            missing_alt=_missing_alt(memory.media),
+            missing_alt=_missing_alt(memory.media), photos_without_alt=_without_alt(memory.media),
             personal_data=personal_by_item.get((memory.origin.path, memory.origin.line), ()),
         )
         rows.append(row)
@@ -196,6 +207,10 @@ def to_json(dashboard: Dashboard) -> str:
 
 def _csv_header() -> str:
     return ",".join(MemoryRow.__dataclass_fields__) + "\n"
+
+
+_EARLIER_CSV_HEADERS = ("path,line,slug,title,status,date,published,reason,consent_expires,missing_alt,personal_data\n",)
+"""The header rows of the CSV reports earlier versions wrote, which a report may still replace."""
 
 
 def _cell(value: Any) -> str:
@@ -324,7 +339,7 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 <section aria-labelledby="s3"><h2 id="s3">Consents expiring in the next {EXPIRY_WINDOW_DAYS} days</h2>
 {table(dashboard.expiring, "Expires", lambda r: r.consent_expires)}</section>
 <section aria-labelledby="s4"><h2 id="s4">Photos without alt text</h2>
-{table(dashboard.missing_alt, "Photos", lambda r: r.missing_alt, dashboard.editorial_missing_alt)}</section>
+{table(dashboard.missing_alt, "Photos", lambda r: "; ".join(r.photos_without_alt), dashboard.editorial_missing_alt)}</section>
 <section aria-labelledby="s5"><h2 id="s5">Personal data in the content tree</h2>
 {table(dashboard.personal_data, "Found", lambda r: "; ".join(r.personal_data), dashboard.editorial_personal_data)}</section>
 <section aria-labelledby="s6"><h2 id="s6">All memories</h2>
@@ -347,6 +362,8 @@ def is_report(head: bytes) -> bool:
     if head.startswith(b"<!doctype html>"):
         # Reports made before the marker are known by their title.
         return _HTML_MARKER.encode() in head or "<title>Curation report · ".encode() in head
-    return (head.startswith(_JSON_START.encode()) or head.startswith((BOM + _csv_header()).encode())
-            or head.startswith(_csv_header().encode())  # (before the BOM)
+    headers = (_csv_header(), *_EARLIER_CSV_HEADERS)
+    return (head.startswith(_JSON_START.encode())
+            or any(head.startswith((BOM + header).encode()) for header in headers)
+            or any(head.startswith(header.encode()) for header in headers)  # (before the BOM)
             or (head.startswith(b'{\n "build_date": "') and b'\n "by_decade": {' in head))

@@ -161,3 +161,42 @@ def test_an_email_address_or_phone_number_in_a_title_never_reaches_the_shared_re
         text = report.read_text(encoding="utf-8-sig")
         assert "Écrivez à" in text and ("Galerie de" in text or kind == "csv")  # (the CSV is the memories')
         assert "example.org" not in text and "example.net" not in text and "06 12 34 56 78" not in text, kind
+
+
+def test_each_photo_without_alt_text_is_listed_at_its_line(make_site, tmp_path) -> None:
+    # A count ("2") left the editor to search the file for the photos; each is named at its line,
+    # in every format, a name holding an address shown without it (the report is shared).
+    import csv
+    import json
+
+    small = photo((64, 48))
+    site = make_site({
+        "content/memories/a.md": memory("A", extra="media:\n  - src: m.jpg\n"),
+        "content/memories/m.jpg": small,
+        "content/galleries/g/index.yaml": "title: Galerie\nimages:\n  - {src: photos/a.jpg, alt: Une photo}\n"
+                                          "  - {src: photos/b.jpg}\n  - src: photos/marie@example.net.jpg\n",
+        "content/galleries/g/photos/a.jpg": small, "content/galleries/g/photos/b.jpg": small,
+        "content/galleries/g/photos/marie@example.net.jpg": small,
+    })
+    assert site.check("--report", str(tmp_path / "r.json")).exit_code == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [r["photos_without_alt"] for r in data["missing_alt"]] == [["line 10: m.jpg"]]
+    assert [r["photos_without_alt"] for r in data["editorial_missing_alt"]] == [
+        ["line 4: photos/b.jpg", "line 5: photos/ …"]]
+    assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
+    section = (tmp_path / "r.html").read_text().split('<h2 id="s4">')[1].split("</section>")[0]
+    assert "<td>line 10: m.jpg</td>" in section and "<td>line 4: photos/b.jpg; line 5: photos/ …</td>" in section
+    assert site.check("--report", str(tmp_path / "r.csv")).exit_code == 0
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert [row["photos_without_alt"] for row in csv.DictReader(handle)] == ["line 10: m.jpg"]
+    assert "marie" not in (tmp_path / "r.json").read_text() + (tmp_path / "r.html").read_text()
+
+
+def test_a_csv_report_of_an_earlier_version_is_still_replaced(make_site, tmp_path) -> None:
+    site = make_site({"content/memories/a.md": memory("A")})
+    report = tmp_path / "r.csv"
+    report.write_text("\ufeffpath,line,slug,title,status,date,published,reason,consent_expires,missing_alt,"
+                      "personal_data\ncontent/memories/a.md,1,a,A,approved,1986-07,True,,,0,\n", encoding="utf-8")
+    result = site.check("--report", str(report))
+    assert result.exit_code == 0, result.output
+    assert "photos_without_alt" in report.read_text(encoding="utf-8-sig").splitlines()[0]
