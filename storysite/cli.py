@@ -258,8 +258,8 @@ def check_command(site: str, strict: bool, report: str | None, fmt: str | None) 
             click.secho("No curation report was written: without a readable storysite.yaml there is no "
                         "curation to report (see the error above).", fg="red", err=True)
         else:
-            text = render_report(make_dashboard(result.content, result.curation, today, lenient.title, personal),
-                                 kind)
+            text = render_report(make_dashboard(result.content, result.curation, today, lenient.title, personal,
+                                                lenient.language), kind)
             if to_stdout:
                 click.echo(text, nl=False)
             else:

@@ -26,6 +26,8 @@ from storysite.model import Content, MediaRef, Origin
 from storysite.personaldata import without_personal_data
 
 EXPIRY_WINDOW_DAYS = 90
+REPORT_LANGUAGE = "en"
+"""The language of the report's own words (headings, captions, reasons, findings)."""
 GENERATOR = "storysite curation report"
 """What every report says it is (a meta tag, a first key, its header row), so that ``check --report``
 replaces an earlier report but never another file of the same name."""
@@ -50,6 +52,8 @@ class MemoryRow:
     personal_data: tuple[str, ...]
     photos_without_alt: tuple[str, ...] = ()
     """Each photo without alt text, as ``line N: path`` (see :func:`_without_alt`)."""
+    language: str = ""
+    """The memory's own language (its ``language:``), when it says one; else the site's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,9 @@ class Dashboard:
     editorial_personal_data: tuple[EditorialRow, ...] = ()
     """Pages, galleries, milestones and campaigns with personal-data findings (their text, a photo
     that says where it was taken)."""
+    language: str = REPORT_LANGUAGE
+    """The site's language (``language`` in storysite.yaml): that of its title, its items' titles
+    and its tags, which the report quotes among its own words (in :data:`REPORT_LANGUAGE`)."""
 
 
 def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -145,7 +152,7 @@ def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[Editor
 
 
 def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,
-                   personal: list[Diagnostic]) -> Dashboard:
+                   personal: list[Diagnostic], language: str = REPORT_LANGUAGE) -> Dashboard:
     """Gather the dashboard's figures from every memory, published or not, and the photos
     without alt text and personal data of the pages, galleries, milestones and campaigns."""
     personal_by_item = _findings_per_item(personal, [memory.origin for memory in content.memories])
@@ -162,6 +169,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
             reason=reason, consent_expires=expires,
             missing_alt=_missing_alt(memory.media), photos_without_alt=_without_alt(memory.media),
             personal_data=personal_by_item.get((memory.origin.path, memory.origin.line), ()),
+            language=memory.language,
         )
         rows.append(row)
         state = "published" if row.published else memory.status
@@ -188,6 +196,7 @@ def make_dashboard(content: Content, curation: Curation, today: dt.date, site_ti
         rows=tuple(rows),
         editorial_missing_alt=tuple(r for r in editorial if r.missing_alt),
         editorial_personal_data=tuple(r for r in editorial if r.personal_data),
+        language=language,
     )
 
 
@@ -205,8 +214,12 @@ def to_json(dashboard: Dashboard) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+CSV_COLUMNS = tuple(name for name in MemoryRow.__dataclass_fields__ if name != "language")
+"""The CSV report's columns (a memory's language is the HTML's concern, how to read its title)."""
+
+
 def _csv_header() -> str:
-    return ",".join(MemoryRow.__dataclass_fields__) + "\n"
+    return ",".join(CSV_COLUMNS) + "\n"
 
 
 _EARLIER_CSV_HEADERS = ("path,line,slug,title,status,date,published,reason,consent_expires,missing_alt,personal_data\n",)
@@ -233,29 +246,31 @@ def to_csv(dashboard: Dashboard) -> str:
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
-    names = list(MemoryRow.__dataclass_fields__)
     out.write(_csv_header())  # the same row as csv would write (plain names), kept to recognise a report
     for row in dashboard.rows:
-        writer.writerow([_cell(getattr(row, name)) for name in names])
+        writer.writerow([_cell(getattr(row, name)) for name in CSV_COLUMNS])
     return out.getvalue()
 
 
-def _figures(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
+def _figures(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str],
+             labels_lang: str = "") -> str:
     """The chart's figures as a table: an SVG of role img is one picture to a screen reader, its
     bars' counts out of reach (and a colour is no answer to "how many were withdrawn?")."""
     e = html.escape
     states = [s for s in colors if any(s in counts for counts in data.values())]
     states += sorted({s for counts in data.values() for s in counts} - set(states))
     head = "".join(f'<th scope="col">{e(s)}</th>' for s in states)
-    body = "".join(f'<tr><th scope="row">{e(label)}</th>' + "".join(f"<td>{counts.get(s, 0)}</td>" for s in states)
+    body = "".join(f'<tr><th scope="row"{labels_lang}>{e(label)}</th>' + "".join(f"<td>{counts.get(s, 0)}</td>" for s in states)
                    + f"<td>{sum(counts.values())}</td></tr>" for label, counts in data.items())
     return (f'<table class="figures"><caption>{e(title)}</caption><thead><tr><th scope="col">{e(heading)}</th>'
             f'{head}<th scope="col">total</th></tr></thead><tbody>{body}</tbody></table>')
 
 
-def _bars(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str]) -> str:
+def _bars(title: str, heading: str, data: dict[str, dict[str, int]], colors: dict[str, str],
+          labels_lang: str = "") -> str:
     """A horizontal stacked bar chart as inline SVG (hidden from screen readers), with its
-    figures in a table that every reader can use."""
+    figures in a table that every reader can use; ``labels_lang``: the ``lang`` attribute of its
+    labels (tags, in the site's language), if any."""
     if not data:
         return ""
     width, bar_h, gap, label_w = 640, 22, 8, 120
@@ -274,7 +289,7 @@ def _bars(title: str, heading: str, data: dict[str, dict[str, int]], colors: dic
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{sum(counts.values())}</text>')
     parts.append("</svg>")
-    parts.append(_figures(title, heading, data, colors))
+    parts.append(_figures(title, heading, data, colors, labels_lang))
     parts.append("</figure>")
     return "".join(parts)
 
@@ -283,10 +298,24 @@ COLORS = {"published": "#2e7d32", "approved": "#f9a825", "submitted": "#1565c0",
           "withdrawn": "#6d4c41"}
 
 
+def _lang(language: str) -> str:
+    """The ``lang`` attribute of text in ``language`` among the report's own words: none when
+    they are one language."""
+    return f' lang="{html.escape(language)}"' if language and language != REPORT_LANGUAGE else ""
+
+
 def to_html(dashboard: Dashboard) -> str:
-    """A self-contained page: no script, no stylesheet or font from anywhere else."""
+    """A self-contained page: no script, no stylesheet or font from anywhere else.
+
+    Its words are English (:data:`REPORT_LANGUAGE`, the ``lang`` of the page); what it quotes
+    from the site (titles, tags) is marked with the site's language, or a memory's own, so that a
+    screen reader reads "Goûter chez mamie" with a French voice (WCAG 3.1.2)."""
     e = html.escape
+    site_lang = _lang(dashboard.language)
     legend = "".join(f'<li><span class="swatch" style="background:{c}"></span>{e(s)}</li>' for s, c in COLORS.items())
+
+    def title_lang(row: MemoryRow | EditorialRow) -> str:
+        return _lang(row.language or dashboard.language) if isinstance(row, MemoryRow) else site_lang
 
     def table(rows: tuple[MemoryRow, ...], extra: str, value: Any,
               editorial: tuple[EditorialRow, ...] = ()) -> str:
@@ -299,17 +328,17 @@ def to_html(dashboard: Dashboard) -> str:
     def rows_table(caption: str, third: str, rows: tuple[Any, ...], third_value: Any, extra: str, value: Any) -> str:
         """A table of ``rows`` (memories, or pages, galleries, milestones and campaigns): file, title,
         ``third`` (their status, or their kind) and ``extra``."""
-        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(third_value(r))}</td>"
+        body = "".join(f"<tr><td>{e(r.path)}:{r.line}</td><td{title_lang(r)}>{e(r.title)}</td><td>{e(third_value(r))}</td>"
                        f"<td>{e(str(value(r)))}</td></tr>" for r in rows)
         return (f"<table><caption>{e(caption)}</caption><thead><tr><th>File</th><th>Title</th><th>{e(third)}</th>"
                 f"<th>{e(extra)}</th></tr></thead><tbody>{body}</tbody></table>")
 
     statuses = "".join(f"<li><strong>{count}</strong> {e(name)}</li>" for name, count in dashboard.by_status.items())
     all_rows = "".join(
-        f"<tr><td>{e(r.path)}:{r.line}</td><td>{e(r.title)}</td><td>{e(r.status)}</td><td>{e(r.date)}</td>"
+        f"<tr><td>{e(r.path)}:{r.line}</td><td{title_lang(r)}>{e(r.title)}</td><td>{e(r.status)}</td><td>{e(r.date)}</td>"
         f"<td>{'yes' if r.published else e(r.reason)}</td></tr>" for r in dashboard.rows)
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{REPORT_LANGUAGE}">
 <head>
 <meta charset="utf-8">
 {_HTML_MARKER}
@@ -326,7 +355,7 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 </style>
 </head>
 <body>
-<header><h1>Curation report</h1><p class="muted">{e(dashboard.site_title)} · judged on {e(dashboard.build_date)}</p></header>
+<header><h1>Curation report</h1><p class="muted"><span{site_lang}>{e(dashboard.site_title)}</span> · judged on {e(dashboard.build_date)}</p></header>
 <main>
 <section aria-labelledby="s1"><h2 id="s1">Where curation stands</h2>
 <ul class="stats">{statuses}<li><strong>{dashboard.published}</strong> published</li>
@@ -334,7 +363,7 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0}} th,td{{text-align:lef
 <section aria-labelledby="s2"><h2 id="s2">Memories by decade and by tag</h2>
 <ul class="legend">{legend}</ul>
 {_bars("Memories per decade", "Decade", dashboard.by_decade, COLORS)}
-{_bars("Memories per tag", "Tag", dashboard.by_tag, COLORS)}
+{_bars("Memories per tag", "Tag", dashboard.by_tag, COLORS, site_lang)}
 </section>
 <section aria-labelledby="s3"><h2 id="s3">Consents expiring in the next {EXPIRY_WINDOW_DAYS} days</h2>
 {table(dashboard.expiring, "Expires", lambda r: r.consent_expires)}</section>

@@ -110,7 +110,7 @@ def test_the_charts_figures_are_in_a_table_a_screen_reader_can_read(make_site, t
             '<th scope="col">published</th><th scope="col">withdrawn</th><th scope="col">total</th></tr></thead>'
             '<tbody><tr><th scope="row">1980s</th><td>1</td><td>1</td><td>2</td></tr>'
             '<tr><th scope="row">1990s</th><td>1</td><td>0</td><td>1</td></tr></tbody>') in page
-    assert '<th scope="row">famille</th><td>1</td><td>1</td><td>2</td>' in page
+    assert '<th scope="row" lang="fr">famille</th><td>1</td><td>1</td><td>2</td>' in page
 
 
 def test_the_csv_report_has_a_byte_order_mark_for_excel_and_is_still_known_as_a_report(make_site, tmp_path) -> None:
@@ -200,3 +200,28 @@ def test_a_csv_report_of_an_earlier_version_is_still_replaced(make_site, tmp_pat
     result = site.check("--report", str(report))
     assert result.exit_code == 0, result.output
     assert "photos_without_alt" in report.read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_the_html_report_marks_what_it_quotes_from_the_site_with_the_sites_language(make_site, tmp_path) -> None:
+    # The report's own words are English (the page's lang); the titles and tags it quotes are
+    # the site's (or a memory's own language), which a screen reader must read with their voice.
+    site = make_site({
+        "content/memories/a.md": memory("Goûter chez mamie", extra="tags: [famille]\n"),
+        "content/memories/b.md": memory("Tea at grandma's", extra="language: en\n"),
+        "content/galleries/g/index.yaml": "title: Galerie\nimages:\n  - src: p.jpg\n",
+        "content/galleries/g/p.jpg": photo((64, 48)),
+    }, config="title: Maison Tartine\nbase_url: https://example.org/\nlanguage: fr\n")
+    assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert '<html lang="en">' in page
+    assert '<span lang="fr">Maison Tartine</span> · judged on' in page
+    assert '<td lang="fr">Goûter chez mamie</td>' in page
+    assert "<td>Tea at grandma&#x27;s</td>" in page and 'lang="en">Tea' not in page
+    assert '<td lang="fr">Galerie</td><td>gallery</td>' in page
+    assert '<th scope="row" lang="fr">famille</th>' in page
+    # An English site quotes English: nothing to mark.
+    site.write("storysite.yaml", "title: Maison Tartine\nbase_url: https://example.org/\nlanguage: en\n")
+    assert site.check("--report", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert '<html lang="en">' in page and 'lang="fr"' not in page
+    assert '<td lang="en">Tea' not in page
