@@ -214,8 +214,10 @@ def to_json(dashboard: Dashboard) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-CSV_COLUMNS = tuple(name for name in MemoryRow.__dataclass_fields__ if name != "language")
-"""The CSV report's columns (a memory's language is the HTML's concern, how to read its title)."""
+CSV_COLUMNS = (*(name for name in MemoryRow.__dataclass_fields__ if name != "language"), "kind")
+"""The CSV report's columns: a memory's, then the kind of item (``memory``, ``page``, ``gallery``,
+``milestone``, ``campaign``), last so that the columns of earlier reports keep their places in
+an editor's spreadsheet. (A memory's language is the HTML's concern: how to read its title.)"""
 
 
 def _csv_header() -> str:
@@ -241,14 +243,20 @@ take it as UTF-8's mark."""
 
 
 def to_csv(dashboard: Dashboard) -> str:
-    """One row per memory, UTF-8 with a byte-order mark (see :data:`BOM`), cells that a
-    spreadsheet would run as formulas made plain text."""
+    """One row per memory, then one per page, gallery, milestone or campaign with something to
+    fix (photos without alt text, personal data: the editor's list is the spreadsheet, and those
+    were only in the HTML and JSON), their memory-only cells empty. UTF-8 with a byte-order mark
+    (see :data:`BOM`), cells that a spreadsheet would run as formulas made plain text."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
     out.write(_csv_header())  # the same row as csv would write (plain names), kept to recognise a report
     for row in dashboard.rows:
-        writer.writerow([_cell(getattr(row, name)) for name in CSV_COLUMNS])
+        writer.writerow([_cell("memory" if name == "kind" else getattr(row, name)) for name in CSV_COLUMNS])
+    # An item with both kinds of finding is one row.
+    editorial = {(r.path, r.line): r for r in (*dashboard.editorial_missing_alt, *dashboard.editorial_personal_data)}
+    for _, item in sorted(editorial.items()):
+        writer.writerow([_cell(getattr(item, name, "")) for name in CSV_COLUMNS])
     return out.getvalue()
 
 
