@@ -21,7 +21,7 @@ from pathlib import Path
 from storysite import routing
 from storysite.config import SiteConfig
 from storysite.dates import PartialDate, doubtful_date
-from storysite.diagnostics import Diagnostic, error, notice, warning
+from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
     Campaign,
     Consent,
@@ -294,8 +294,7 @@ def _parts(shown: list[str]) -> str:
 
 
 def doubtful_dates(content: Content, today: dt.date) -> list[Diagnostic]:
-    """A warning (an error, for a memory dated more than a year ahead) at the ``date:`` of each
-    item dated where it cannot be (see :func:`storysite.dates.doubtful_date`): a memory after
+    """A warning at the ``date:`` of each item dated where it cannot be (see :func:`storysite.dates.doubtful_date`): a memory after
     the build date or before a fan's life, a milestone, campaign or gallery before the year
     1000 or decades ahead. Most such dates are typos (2099 for 1999, 0850 for 1850) that open
     a decade of their own on the timeline. An unpublished memory's is a note."""
@@ -306,11 +305,10 @@ def doubtful_dates(content: Content, today: dt.date) -> list[Diagnostic]:
     dated += [(g.origin, g.date, False) for g in content.galleries]
     unpublished = {m.origin for m in content.memories if publication_problem(m, today) is not None}
     for origin, date, lived in dated:
-        doubt = doubtful_date(date, today, lived=lived) if date is not None else None
-        if doubt is None:
+        reason = doubtful_date(date, today, lived=lived) if date is not None else None
+        if reason is None:
             continue
-        is_error, reason = doubt
-        problem = (error if is_error else warning)(origin.path, origin.date_line or origin.line, f"date: {reason}")
+        problem = warning(origin.path, origin.date_line or origin.line, f"date: {reason}")
         found.append(unpublished_notice(problem) if origin in unpublished else problem)
     return found
 

@@ -98,11 +98,6 @@ LIVED_YEARS = 120
 """How long before the build date a fan's memory may be dated without a warning: a memory is
 what a fan lived, and no one's reaches further back (a family story handed down is dated by
 when it was told, or given a ``date_display``)."""
-AHEAD_DAYS = 366
-"""How far after the build date a memory's date may start and be a warning rather than an
-error: the build date lags behind the calendar when ``SOURCE_DATE_EPOCH`` is the last commit's
-time, and a fan's day may already be tomorrow in the build's time zone. Further ahead, the
-date cannot be right (2099 for 1999)."""
 EARLIEST_YEAR = 1000
 """The earliest year a milestone, campaign or gallery may be dated without a warning. A brand's
 history may well start in 1886; a year before 1000 (``0850``, the only way to write one) is far
@@ -112,29 +107,26 @@ LATER_YEARS = 30
 warning: a timeline may announce a plan (a 2030 or 2050 target), not a date a century ahead."""
 
 
-def doubtful_date(date: PartialDate, today: dt.date, *, lived: bool) -> tuple[bool, str] | None:
-    """Why ``date`` is hard to believe on ``today`` (the build date), as ``(is_error, reason)``,
-    the reason starting with the date as written; ``None`` when it is plausible.
+def doubtful_date(date: PartialDate, today: dt.date, *, lived: bool) -> str | None:
+    """Why ``date`` is hard to believe on ``today`` (the build date), starting with the date as
+    written; ``None`` when it is plausible.
 
     ``lived``: the date of a fan's memory, which tells what has happened, within a life
-    (:data:`LIVED_YEARS`, :data:`AHEAD_DAYS`); else an editor's (a milestone, campaign or
-    gallery), which may be old or planned (:data:`EARLIEST_YEAR`, :data:`LATER_YEARS`)."""
+    (:data:`LIVED_YEARS`); else an editor's (a milestone, campaign or gallery), which may be
+    old or planned (:data:`EARLIEST_YEAR`, :data:`LATER_YEARS`). Each is a warning, not an
+    error: a site that built before keeps building (``--strict`` makes them fail CI)."""
     shown, built = date.written(), today.isoformat()
     if lived:
-        if date.start() > today + dt.timedelta(days=AHEAD_DAYS):
-            return True, (f"{shown} is more than a year after the build date ({built}); a memory tells what "
-                          "has happened: fix the year")
         if date.start() > today:
-            return False, f"{shown} is after the build date ({built}); a memory tells what has happened: check the year"
+            return f"{shown} is after the build date ({built}); a memory tells what has happened: check the year"
         if today.year - date.last_year > LIVED_YEARS:
-            return False, (f"{shown} is more than {LIVED_YEARS} years before the build date ({built}), beyond "
-                           "what a fan can have lived: check the year")
+            return (f"{shown} is more than {LIVED_YEARS} years before the build date ({built}), beyond "
+                    "what a fan can have lived: check the year")
         return None
     if date.last_year < EARLIEST_YEAR:
-        return False, (f"{shown} is before the year {EARLIEST_YEAR}: check the year (a digit left out or "
-                       "mistyped?)")
+        return f"{shown} is before the year {EARLIEST_YEAR}: check the year (a digit left out or mistyped?)"
     if date.year > today.year + LATER_YEARS:
-        return False, f"{shown} is more than {LATER_YEARS} years after the build date ({built}): check the year"
+        return f"{shown} is more than {LATER_YEARS} years after the build date ({built}): check the year"
     return None
 
 
