@@ -4,19 +4,24 @@ The memory files are edited as text, so that the rest of the file (comments,
 order, the editor's formatting) is left exactly as it was. A key's whole value
 is replaced, continuation lines included, and the fan's private fields
 (``author.name``, ``email``, ``phone``, ``consent.ref``, ``original``,
-``notes``) are erased. Every edit is checked by parsing the edited text again:
+``notes``) are erased. In a flow mapping (``{title: X, author: {id: y, email: z}}``) the
+edit is made inside the braces, where the YAML parser's marks place each key and value.
+Every edit is checked by parsing the edited text again:
 an edit that would not give exactly the intended fields is refused, never
 written.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
-import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from storysite import load
 from storysite.diagnostics import Diagnostic, error
@@ -189,9 +194,109 @@ def _extent(lines: list[str], index: int, column: int) -> int:
     return last
 
 
-def _flow(value: Any) -> str:
-    """A value in YAML flow style (JSON is valid YAML), keys and text quoted."""
-    return json.dumps(value, ensure_ascii=False)
+def _item_node(text: str, lines: list[str], starts: list[int], item: load.RawItem
+               ) -> yaml.MappingNode | None:
+    """The YAML node of the item's fields in ``text`` (its file's whole text), with marks that count
+    from the start of ``text``; ``None`` when it cannot be found."""
+    begin, end = 0, len(text)
+    if item.path.lower().endswith(".md"):
+        # The front matter, found as load.parse finds it (:func:`storysite.yamlio.split_front_matter`).
+        close = next((i for i in range(1, len(lines)) if re.fullmatch(r"(?:---|\.\.\.)[ \t]*", lines[i])), None)
+        if not lines or not re.fullmatch(r"---[ \t]*", lines[0]) or close is None:
+            return None
+        begin, end = starts[1], starts[close]
+    try:
+        # The pure-Python composer: its marks count characters of the text (libyaml's may not).
+        root = yaml.compose(text[begin:end], Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    node = root
+    if item.index is not None:
+        if not isinstance(root, yaml.SequenceNode) or item.index >= len(root.value):
+            return None
+        node = root.value[item.index]
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    # (Nodes may share a mark: each is moved once.)
+    marks = {id(mark): mark for child in _walk(node) for mark in (child.start_mark, child.end_mark)}
+    for mark in marks.values():
+        mark.index += begin
+    return node
+
+
+def _walk(node: yaml.Node) -> list[yaml.Node]:
+    """``node`` and every node inside it."""
+    found = [node]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found += _walk(key) + _walk(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found += _walk(child)
+    return found
+
+
+def _pair(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    return next(((k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+
+
+Change = tuple[int, int, str]
+"""A character edit of a file's text: (first character, character after the last, replacement)."""
+
+
+def _without_pairs(mapping: yaml.MappingNode, keys: Collection[str]) -> list[Change]:
+    """The edits that take the pairs of ``keys`` out of a flow mapping (``{id: x, email: y}``), each
+    with its comma, leaving the others as written."""
+    pairs = mapping.value
+    gone = [i for i, (key, _) in enumerate(pairs) if isinstance(key, yaml.ScalarNode) and key.value in keys]
+    kept = [i for i in range(len(pairs)) if i not in gone]
+    if not gone:
+        return []
+    if not kept:
+        return [(pairs[0][0].start_mark.index, pairs[-1][1].end_mark.index, "")]
+    last = kept[-1]
+    # A pair before the last kept one goes up to the next key; those after it, from its value on.
+    changes = [(pairs[i][0].start_mark.index, pairs[i + 1][0].start_mark.index, "") for i in gone if i < last]
+    if gone[-1] > last:
+        changes.append((pairs[last][1].end_mark.index, pairs[-1][1].end_mark.index, ""))
+    return changes
+
+
+def _line_edit(lines: list[str], starts: list[int], newline: str, changes: list[Change]
+               ) -> tuple[int, int, list[str]]:
+    """The character edits ``changes`` (sorted, none overlapping) as one edit of whole lines."""
+    first = bisect.bisect_right(starts, changes[0][0]) - 1
+    last = max(bisect.bisect_right(starts, max(end for _, end, _ in changes) - 1), first + 1)
+    origin = starts[first]
+    segment = newline.join(lines[first:last])
+    for start, end, new in reversed(changes):
+        segment = segment[: start - origin] + new + segment[end - origin:]
+    return first, last, segment.split(newline)
+
+
+def _overlap(changes: list[Change]) -> bool:
+    return any(start < end for (_, end, _), (start, _, _) in itertools.pairwise(changes))
+
+
+def _flow_item_changes(node: yaml.MappingNode, on: str) -> list[Change]:
+    """The character edits that withdraw a memory written as one flow mapping (``- {title: X, …}``)."""
+    changes: list[Change] = []
+    missing: list[str] = []
+    for key, value in (("status", "withdrawn"), ("withdrawn", on)):
+        pair = _pair(node, key)
+        if pair is None:
+            missing.append(f"{key}: {value}")
+        else:
+            changes.append((pair[1].start_mark.index, pair[1].end_mark.index, value))
+    if missing:
+        after = _pair(node, "status") or _pair(node, "title") or node.value[0]
+        changes.append((after[1].end_mark.index, after[1].end_mark.index, "".join(f", {m}" for m in missing)))
+    for parent in ("author", "consent"):
+        pair = _pair(node, parent)
+        if pair is not None and isinstance(pair[1], yaml.MappingNode):
+            changes += _without_pairs(pair[1], [k for p, k in PRIVATE_KEYS if p == parent])
+    changes += _without_pairs(node, [k for p, k in PRIVATE_KEYS if not p])
+    return sorted(changes, key=lambda c: (c[0], c[1]))
 
 
 def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, Diagnostic | None]:
@@ -199,6 +304,7 @@ def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, 
     private fields erased (pure); or a diagnostic when that cannot be done safely."""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
+    starts = list(itertools.accumulate((len(line) + len(newline) for line in lines[:-1]), initial=0))
     fields = item.fields
     by_hand = "set 'status: withdrawn' and remove the fan's private fields by hand"
     if "title" not in fields.key_lines:
@@ -206,8 +312,14 @@ def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, 
     anchor = fields.key_lines["title"] - 1
     match = _KEY_LINE.match(lines[anchor]) if anchor < len(lines) else None
     if match is None or match["key"] != "title":
-        return None, error(item.path, anchor + 1, "this memory is written in a form that cannot be edited "
-                           f"automatically; {by_hand}")
+        # A memory written as one flow mapping (``- {title: X, status: approved, …}``) is edited
+        # inside its braces, the rest of the file left as it was.
+        node = _item_node(text, lines, starts, item)
+        changes = _flow_item_changes(node, on) if node is not None and node.flow_style else []
+        if not changes or _overlap(changes):
+            return None, error(item.path, anchor + 1, "this memory is written in a form that cannot be edited "
+                               f"automatically; {by_hand}")
+        return _checked(text, [_line_edit(lines, starts, newline, changes)], newline, item, on, by_hand)
     column = len(match["indent"])
     indent = " " * column
     # Edits as (first line, line after the last, replacement lines), on the original lines.
@@ -240,18 +352,22 @@ def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, 
         private = [k for p, k in PRIVATE_KEYS if p == parent]
         if not isinstance(sub, YamlMap) or not any(k in sub for k in private):
             continue
+        outer = key_span(parent, fields)
+        # (The lines of a flow mapping may start with a key too: ``author: {id: x,⏎  email: y}``.)
+        flow = outer is not None and (outer[2]["rest"] + "".join(lines[outer[0] + 1:outer[1]])).lstrip()[:1] == "{"
         spans = [key_span(k, sub) for k in private if k in sub]
-        if all(span is not None for span in spans):
+        if not flow and all(span is not None for span in spans):
             edits.extend((start, end, []) for start, end, _ in (s for s in spans if s is not None))
             continue
-        # A flow mapping (``author: {id: x, email: y}``): written again without the private keys.
-        outer = key_span(parent, fields)
-        if outer is None or outer[1] != outer[0] + 1:
+        # A flow mapping (``author: {id: x, email: y}``): the private pairs are taken out of it.
+        node = _item_node(text, lines, starts, item)
+        pair = _pair(node, parent) if node is not None else None
+        changes = _without_pairs(pair[1], private) if pair is not None and isinstance(pair[1], yaml.MappingNode) \
+            else []
+        if not changes or _overlap(changes):
             return None, error(item.path, fields.key_lines.get(parent, item.line),
                                f"cannot erase the private fields of '{parent}' here; {by_hand}")
-        start, end, current = outer
-        kept = {k: v for k, v in sub.items() if k not in private}
-        edits.append((start, end, [f"{current['indent']}{parent}: {_flow(kept)}"]))
+        edits.append(_line_edit(lines, starts, newline, changes))
     for parent, key in PRIVATE_KEYS:
         if parent or key not in fields.key_lines:
             continue
@@ -259,10 +375,18 @@ def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, 
         if span is None:
             return None, error(item.path, fields.key_lines[key], f"cannot erase '{key}' here; {by_hand}")
         edits.append((span[0], span[1], []))
-    edits.sort(key=lambda e: (e[0], e[1]))
+    return _checked(text, edits, newline, item, on, by_hand)
+
+
+def _checked(text: str, edits: list[tuple[int, int, list[str]]], newline: str, item: load.RawItem, on: str,
+             by_hand: str) -> tuple[str | None, Diagnostic | None]:
+    """``text`` with ``edits`` (first line, line after the last, replacement lines) made, once the
+    edited text is read back as ``text`` with exactly this withdrawal made; else a diagnostic."""
+    edits = sorted(edits, key=lambda e: (e[0], e[1]))
     for (_, end, _), (start, _, _) in itertools.pairwise(edits):
         if start < end:
             return None, error(item.path, start + 1, f"cannot edit this memory safely; {by_hand}")
+    lines = text.split(newline)
     for start, end, replacement in reversed(edits):
         lines[start:end] = replacement
     edited = newline.join(lines)

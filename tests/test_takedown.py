@@ -349,3 +349,37 @@ def test_curation_report_leaves_withdrawn_consents_out_of_expiring_and_writes_de
     data = json.loads((tmp_path / "r.json").read_text())
     assert [r["slug"] for r in data["expiring"]] == ["a"]
     assert {r["slug"]: r["date"] for r in data["rows"]}["d"] == "1990s"
+
+
+FLOW_LISTING = """\
+# Souvenirs du salon
+- {title: Premier, slug: un, author: {id: fan-1, email: a@example.org, display: A.}, status: approved,
+   consent: {granted: 2020-01-01, ref: c-1}, text: "Un, deux."}   # relu
+- title: Second
+  slug: deux
+  author: {id: fan-2}
+  status: approved
+  consent: {granted: 2020-01-01}
+  text: Deux.
+- {slug: trois, title: Trois, author: {id: fan-3, name: Zoé Martin}, consent: {granted: 2020-01-01},
+   notes: "à relire", status: approved}
+"""
+
+
+def test_withdraw_marks_flow_style_list_entries_and_leaves_the_rest_of_the_file_as_it_was(make_site) -> None:
+    site = make_site({"content/memories/liste.yaml": FLOW_LISTING})
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/un/index.html").exists()
+    first = site.run("withdraw", "un", "--site", str(site.root))
+    assert first.exit_code == 0, first.output
+    second = site.run("withdraw", "trois", "--site", str(site.root))
+    assert second.exit_code == 0, second.output
+    assert (site.root / "content/memories/liste.yaml").read_text("utf-8") == FLOW_LISTING.replace(
+        "author: {id: fan-1, email: a@example.org, display: A.}, status: approved,",
+        "author: {id: fan-1, display: A.}, status: withdrawn, withdrawn: 2026-11-20,").replace(
+        "consent: {granted: 2020-01-01, ref: c-1}", "consent: {granted: 2020-01-01}").replace(
+        "author: {id: fan-3, name: Zoé Martin}, consent: {granted: 2020-01-01},\n   notes: \"à relire\", "
+        "status: approved}",
+        "author: {id: fan-3}, consent: {granted: 2020-01-01},\n   status: withdrawn, withdrawn: 2026-11-20}")
+    assert not (site.public / "memories/un").exists() and not (site.public / "memories/trois").exists()
+    assert (site.public / "memories/deux/index.html").exists()
