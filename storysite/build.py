@@ -610,7 +610,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     # A preview, or a build for another address, leaves the takedown record alone (it
     # describes the site deployed at the configured one).
     manifest = None if preview or base_url is not None else takedown.manifest_from_facts(
-        facts, (m.slug for m in site.memories))
+        facts, (m.slug for m in site.memories), str(output_dir.resolve()))
     cache.forget_output_records(site_dir, output_dir)
     staging.commit()
     if preview and memo is None:
@@ -644,9 +644,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         prune_cache(cache_dir, image_results.results)
         # 7. The takedown record lives outside the output: what changed must be purged from caches.
         if manifest is not None:
-            previous = takedown.load_manifest(site_dir)
-            purge = [takedown.url_of(p, config.base_url) for p in takedown.purge_paths(previous, manifest)]
-            takedown.save(site_dir, manifest, purge)
+            previous, changed = takedown.purge_since(site_dir, manifest)
+            purge = [takedown.url_of(p, config.base_url) for p in changed]
+            takedown.save(site_dir, manifest, purge, previous)
     except OSError as exc:
         with contextlib.suppress(OSError):  # a cache that cannot be written at all
             cache.forget_output_records(site_dir, output_dir)

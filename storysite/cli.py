@@ -604,7 +604,8 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         base_path = config.base_path
         files = ((p.relative_to(output_dir).as_posix(), p.read_bytes()) for p in sorted(output_dir.rglob("*"))
                  if p.is_file())
-        takedown.save(site_dir, takedown.make_manifest(files, (m.slug for m in matches), base_path), [])
+        takedown.save(site_dir, takedown.make_manifest(files, (m.slug for m in matches), base_path,
+                                                       str(output_dir.resolve())), [])
     recorded = takedown.load_manifest(site_dir) is not None
     failed: list[Diagnostic] = []
     for path in sorted({m.path for m in matches}):

@@ -6,6 +6,12 @@ shows or links to, plus the media files each memory's page uses. Comparing
 with the previous build's manifest gives the URLs that were removed or
 changed: the purge list a CDN needs (``.storysite/purge.txt``), so that a
 withdrawn memory disappears from caches too.
+
+A site may be built into several folders (``build --output``), any of which may
+be the one deployed: the manifest names the folder it was built into, and when
+another folder's build replaces it, it is kept as that folder's own record
+(``.storysite/manifest-<tag>.json``). A build then purges what changed since the
+last build of any folder and since its own folder's last build.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +48,8 @@ class Manifest:
 
     files: Mapping[str, str]
     memories: Mapping[str, tuple[str, ...]]
+    output: str = ""
+    """The folder the build wrote (absolute); empty in a record written before it was kept."""
 
     def to_json(self) -> str:
         return "".join(self.json_lines())
@@ -48,8 +57,9 @@ class Manifest:
     def json_lines(self) -> Iterator[str]:
         """The manifest as JSON, one entry per line (written as it is made: a site of
         100,000 memories has a manifest of tens of megabytes)."""
-        for number, (name, entries) in enumerate((("files", self.files), ("memories", self.memories))):
-            yield ("{" if number == 0 else ",\n") + f'"{name}": {{'
+        yield f'{{"output": {_quote(self.output)}'
+        for name, entries in (("files", self.files), ("memories", self.memories)):
+            yield f',\n"{name}": {{'
             for index, (key, value) in enumerate(sorted(entries.items())):
                 # As json.dumps(..., ensure_ascii=False) writes them, without making an encoder
                 # per call (a third of the time of an edit build's takedown record).
@@ -61,7 +71,8 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
-        return cls(dict(data.get("files", {})), {k: tuple(v) for k, v in data.get("memories", {}).items()})
+        return cls(dict(data.get("files", {})), {k: tuple(v) for k, v in data.get("memories", {}).items()},
+                   str(data.get("output", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +109,8 @@ def file_facts(path: str, data: bytes, base_path: str = "/", text: str | None = 
     return FileFacts(digest, memories, tuple(sorted(media)))
 
 
-def manifest_from_facts(facts: Mapping[str, FileFacts], memory_slugs: Iterable[str]) -> Manifest:
-    """The manifest of a build from the facts of every file it wrote."""
+def manifest_from_facts(facts: Mapping[str, FileFacts], memory_slugs: Iterable[str], output: str = "") -> Manifest:
+    """The manifest of a build from the facts of every file it wrote (into the folder ``output``)."""
     slugs = set(memory_slugs)
     appears: dict[str, set[str]] = defaultdict(set)
     for path, fact in facts.items():
@@ -109,12 +120,14 @@ def manifest_from_facts(facts: Mapping[str, FileFacts], memory_slugs: Iterable[s
         if own and own.group(1) in slugs:
             appears[own.group(1)].update(m for m in fact.media if m in facts)
     hashes = {path: fact.sha256 for path, fact in facts.items()}
-    return Manifest(hashes, {slug: tuple(sorted(paths)) for slug, paths in appears.items()})
+    return Manifest(hashes, {slug: tuple(sorted(paths)) for slug, paths in appears.items()}, output)
 
 
-def make_manifest(files: Iterable[tuple[str, bytes]], memory_slugs: Iterable[str], base_path: str = "/") -> Manifest:
-    """Hash every output file and attribute it to the memories it shows or links to."""
-    return manifest_from_facts({path: file_facts(path, data, base_path) for path, data in files}, memory_slugs)
+def make_manifest(files: Iterable[tuple[str, bytes]], memory_slugs: Iterable[str], base_path: str = "/",
+                  output: str = "") -> Manifest:
+    """Hash every output file (of the folder ``output``) and attribute it to the memories it shows or links to."""
+    return manifest_from_facts({path: file_facts(path, data, base_path) for path, data in files}, memory_slugs,
+                               output)
 
 
 def url_of(path: str, base_url: str) -> str:
@@ -134,20 +147,50 @@ def purge_paths(previous: Manifest | None, current: Manifest) -> list[str]:
     return sorted(changed)
 
 
-def load_manifest(site_dir: Path) -> Manifest | None:
-    path = site_dir / STATE_DIR / MANIFEST
+def _folder_record(site_dir: Path, output: str) -> Path:
+    """Where the record of the last build into ``output`` is kept once another folder's build is the last."""
+    return site_dir / STATE_DIR / f"manifest-{hashlib.sha256(output.encode()).hexdigest()[:12]}.json"
+
+
+def load_manifest(site_dir: Path, output: str | None = None) -> Manifest | None:
+    """The last build's record; with ``output``, that of the last build into that folder when
+    a build into another folder came after it (else ``None``)."""
+    path = site_dir / STATE_DIR / MANIFEST if output is None else _folder_record(site_dir, output)
     try:
         return Manifest.from_json(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def save(site_dir: Path, manifest: Manifest, purge_urls: list[str]) -> None:
-    """Write the manifest and the purge list atomically into ``.storysite/``."""
+def purge_since(site_dir: Path, current: Manifest) -> tuple[Manifest | None, list[str]]:
+    """The last build's record, and the output files to purge after the build of ``current``: those
+    removed or changed since the last build, or since the last build into the same folder when
+    another folder was built since (either may be the site deployed)."""
+    previous = load_manifest(site_dir)
+    paths = set(purge_paths(previous, current))
+    if previous is not None and current.output and previous.output != current.output:
+        paths.update(purge_paths(load_manifest(site_dir, current.output), current))
+    return previous, sorted(paths)
+
+
+def save(site_dir: Path, manifest: Manifest, purge_urls: list[str], replaced: Manifest | None = None) -> None:
+    """Write the manifest and the purge list atomically into ``.storysite/``. ``replaced`` (the
+    record read before the build) is kept as its folder's own when that is another folder."""
     state = site_dir / STATE_DIR
     state.mkdir(exist_ok=True)
+    if replaced is not None and replaced.output and replaced.output != manifest.output:
+        temporary = state / ".manifest-folder.tmp"
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(state / MANIFEST, temporary)  # (the same bytes: at 100,000 memories, tens of megabytes)
+        except OSError:
+            shutil.copyfile(state / MANIFEST, temporary)
+        os.replace(temporary, _folder_record(site_dir, replaced.output))
     for name, lines in ((MANIFEST, manifest.json_lines()), (PURGE_LIST, (u + "\n" for u in purge_urls))):
         temporary = state / f".{name}.tmp"
         with temporary.open("w", encoding="utf-8") as handle:
             handle.writelines(lines)
         os.replace(temporary, state / name)
+    if manifest.output:
+        # This folder's record is the last build's now.
+        _folder_record(site_dir, manifest.output).unlink(missing_ok=True)

@@ -138,9 +138,10 @@ def test_manifest_json_keeps_every_string_exactly() -> None:
                'line sep \u2028 para \u2029', 'astral 😀', '']
     files = {f"memories/{i}/{name}.html": name for i, name in enumerate(awkward)}
     memories = {name or "empty": (name, name + "x") for name in awkward} | {"none": ()}
-    text = Manifest(files, memories).to_json()
-    assert json.loads(text) == {"files": files, "memories": {k: list(v) for k, v in memories.items()}}
-    assert Manifest.from_json(text) == Manifest(files, memories)
+    text = Manifest(files, memories, awkward[3]).to_json()
+    assert json.loads(text) == {"output": awkward[3], "files": files,
+                                "memories": {k: list(v) for k, v in memories.items()}}
+    assert Manifest.from_json(text) == Manifest(files, memories, awkward[3])
     # Written as json.dumps(..., ensure_ascii=False) writes each entry, one per line.
     for key, value in memories.items():
         line = f" {json.dumps(key, ensure_ascii=False)}: {json.dumps(list(value), ensure_ascii=False)}"
@@ -383,3 +384,30 @@ def test_withdraw_marks_flow_style_list_entries_and_leaves_the_rest_of_the_file_
         "author: {id: fan-3}, consent: {granted: 2020-01-01},\n   status: withdrawn, withdrawn: 2026-11-20}")
     assert not (site.public / "memories/un").exists() and not (site.public / "memories/trois").exists()
     assert (site.public / "memories/deux/index.html").exists()
+
+
+def test_a_build_after_one_into_another_folder_purges_what_changed_in_its_own_folder(make_site, tmp_path) -> None:
+    # Either folder may be the one deployed: the plain build must still list what it changed
+    # since public/ was last built, though build -o already built the same site elsewhere.
+    site = make_site({"content/memories/a.md": memory("Un souvenir"), "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    before = site.output_files()
+    site.write("content/memories/b.md", memory("Un autre", status="withdrawn"))
+    dist = tmp_path / "dist"
+    assert site.build("-o", str(dist)).exit_code == 0
+    listed = (site.root / ".storysite/purge.txt").read_text().split()
+    assert "https://example.org/memories/b/" in listed
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    after = site.output_files()
+    changed = sorted(f"https://example.org/{p[:-len('index.html')] if p.endswith('index.html') else p}"
+                     for p in before if after.get(p) != before[p])
+    assert "https://example.org/memories/b/" in changed
+    assert sorted((site.root / ".storysite/purge.txt").read_text().split()) == changed == sorted(listed)
+    # And the other way: dist/ is purged of what changed since dist/ was last built.
+    site.write("content/memories/a.md", memory("Un souvenir", status="withdrawn"))
+    assert site.build().exit_code == 0
+    assert "https://example.org/memories/a/" in (site.root / ".storysite/purge.txt").read_text().split()
+    assert site.build("-o", str(dist)).exit_code == 0
+    assert not (dist / "memories/a").exists()
+    assert "https://example.org/memories/a/" in (site.root / ".storysite/purge.txt").read_text().split()
