@@ -59,6 +59,20 @@ def _path_of(src: str) -> str:
     return unquote(urlsplit(src).path)
 
 
+def rendered_bodies(site: PublicSite) -> Iterator[tuple[str, RenderedMarkdown]]:
+    """Every editorial Markdown text of the public site that may hold an image, rendered: (path, rendered)."""
+    for text, line, path, url in editorial_bodies(site):
+        if "](" not in text and "]:" not in text:
+            continue
+        rendered, _ = render_editorial_markdown(text, line, path, url, allow_html=False)
+        yield path, rendered
+
+
+def image_target(block: BlockRef, path: str, site_dir: Path) -> tuple[str | None, str | None]:
+    """The site-relative file an ``image`` block of the file ``path`` names, or ``None`` and why not."""
+    return resolve_media_path(_path_of(block.args[0]), path, site_dir)
+
+
 def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str],
                      withheld: Callable[[str | None], str | None] | None = None
                      ) -> tuple[list[MediaRef], list[Diagnostic]]:
@@ -70,10 +84,7 @@ def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str]
     its image renders as nothing."""
     refs: list[MediaRef] = []
     problems: list[Diagnostic] = []
-    for text, line, path, url in editorial_bodies(site):
-        if "](" not in text and "]:" not in text:
-            continue
-        rendered, _ = render_editorial_markdown(text, line, path, url, allow_html=False)
+    for path, rendered in rendered_bodies(site):
         for src, image_line in rendered.web_images:
             # (Found in the built page too, but named here at the line to change.)
             if (origin := thirdparty.origin_of(src)) is not None and origin not in permitted:
@@ -84,7 +95,7 @@ def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str]
             if block.name != IMAGE_BLOCK:
                 continue
             src, alt = block.args[0], block.args[1]
-            target, reason = resolve_media_path(_path_of(src), path, site_dir)
+            target, reason = image_target(block, path, site_dir)
             if target is None:
                 problems.append(error(path, block.line, f"image {reason}"))
             elif withheld is not None and (memory_file := withheld(target)) is not None:

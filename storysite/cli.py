@@ -553,6 +553,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         erasure,
         find_memories,
         mark_withdrawn,
+        photo_users,
         photos_left,
     )
     from storysite.write import MARKER
@@ -655,10 +656,16 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             click.secho(f"warning: {_display_path(other)} (another folder this site was built into) still holds "
                         f"{', '.join(held)}: build it again (storysite build -o {_display_path(other)}) before "
                         "deploying it", fg="yellow", err=True)
-    if left := photos_left(site_dir, matches):
+    left = photos_left(site_dir, matches)
+    shared = photo_users(site_dir, config, build_date(os.environ), matches, left)
+    if alone := [photo for photo in left if photo not in shared]:
         click.echo(f"The site no longer shows the fan's photos and videos, but they are still in the site folder "
-                   f"(and git keeps them): {', '.join(left)}. Delete them if the fan asked to be forgotten (git rm); "
+                   f"(and git keeps them): {', '.join(alone)}. Delete them if the fan asked to be forgotten (git rm); "
                    "the build then leaves them out with a note.")
+    for photo, where in shared.items():
+        click.echo(f"{photo} is kept: other items name it too ({', '.join(where)}). The site leaves it out there as "
+                   "well while this memory is withdrawn, but deleting the file would fail the build (a photo that is "
+                   "not found is an error there): if it is the fan's, take it out of those files first.")
     if recorded and not result.purge:
         click.echo("Rebuilt. No published URL changed: nothing to purge from caches and CDNs.")
     elif recorded:

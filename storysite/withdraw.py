@@ -14,7 +14,9 @@ written.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
+import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -24,8 +26,14 @@ from typing import Any
 import yaml
 
 from storysite import load
+from storysite.bodyimages import image_target, rendered_bodies
+from storysite.config.schema import SiteConfig
+from storysite.curate import publication_problem, publish
 from storysite.diagnostics import Diagnostic, error
+from storysite.markdown import IMAGE_BLOCK
+from storysite.model import MediaRef
 from storysite.privatestore import normalised
+from storysite.validate import validate_content
 from storysite.validate.fields import resolve_media_path
 from storysite.validate.memory import validate_memory
 from storysite.yamlio import YamlList, YamlMap
@@ -166,6 +174,39 @@ def photos_left(site_dir: Path, matches: list[Match]) -> list[str]:
                     if path is not None:
                         found.add(path)
     return sorted(found)
+
+
+def photo_users(site_dir: Path, config: SiteConfig, today: dt.date, matches: list[Match], photos: list[str]
+                ) -> dict[str, list[str]]:
+    """Of ``photos`` (see :func:`photos_left`), those other items still name, each with where
+    (``path:line``, sorted): a published memory, a gallery, a milestone, a campaign's hero or an
+    editor's Markdown. The site leaves such a photo out there too while its memory is
+    withdrawn, but deleting the file would fail the build (a photo that is not found is an
+    error there), so the editor is told to keep it, or to take it out of those files first.
+    (An unpublished memory's missing photo is only a note: it does not count.)"""
+    if not photos:
+        return {}
+    sources, _ = load.discover(site_dir, config.limits.max_file_bytes)
+    content, _ = validate_content((item for source in sources for item in load.parse(source)[0]), site_dir)
+    withdrawn = {(m.path, m.item.line) for m in matches}
+    refs: list[MediaRef] = [r for m in content.memories if (m.origin.path, m.origin.line) not in withdrawn
+                            and publication_problem(m, today) is None for r in m.media]
+    refs += [r for g in content.galleries for r in g.images] + [r for m in content.milestones for r in m.media]
+    refs += [c.hero for c in content.campaigns if c.hero is not None]
+    named = [(path, r.origin.path, r.origin.line) for r in refs for path in (r.src, r.video, r.poster) if path]
+    site, _ = publish(content, config, today)
+    for path, rendered in rendered_bodies(site):
+        for block in rendered.blocks:
+            if block.name == IMAGE_BLOCK and (target := image_target(block, path, site_dir)[0]) is not None:
+                named.append((target, path, block.line))
+    # By the file too: a symbolic link to the photo dies with it.
+    wanted = {os.path.realpath(site_dir / photo): photo for photo in photos}
+    users: dict[str, set[tuple[str, int]]] = {}
+    for target, path, line in named:
+        photo = target if target in photos else wanted.get(os.path.realpath(site_dir / target))
+        if photo is not None:
+            users.setdefault(photo, set()).add((path, line))
+    return {photo: [f"{path}:{line}" for path, line in sorted(where)] for photo, where in sorted(users.items())}
 
 
 def ambiguous(matches: list[Match]) -> bool:

@@ -411,3 +411,35 @@ def test_a_build_after_one_into_another_folder_purges_what_changed_in_its_own_fo
     assert site.build("-o", str(dist)).exit_code == 0
     assert not (dist / "memories/a").exists()
     assert "https://example.org/memories/a/" in (site.root / ".storysite/purge.txt").read_text().split()
+
+
+def test_withdraw_keeps_a_photo_other_items_name_and_says_where_so_that_following_it_never_fails_the_build(
+        make_site) -> None:
+    from tests.test_images import photo
+
+    media = ("media:\n  - src: a.jpg\n    alt: Une tartine\n  - src: shared.jpg\n    alt: Le stand\n"
+             "  - src: /static/pot.jpg\n    alt: Un pot\n")
+    site = make_site({"content/memories/a/index.md": memory("Un souvenir", extra=media),
+                      "content/memories/a/a.jpg": photo((64, 48)),
+                      "content/memories/a/shared.jpg": photo((48, 48), (10, 200, 10)),
+                      "static/pot.jpg": photo((32, 32)),
+                      "content/galleries/stand.yaml": "title: Le stand\nimages:\n"
+                                                      "  - {src: ../memories/a/shared.jpg, alt: Le stand}\n",
+                      "content/pages/pots.md": "---\ntitle: Pots\n---\nNos pots.\n\n![Un pot](/static/pot.jpg)\n",
+                      "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "(and git keeps them): content/memories/a/a.jpg. Delete them" in result.stdout
+    assert ("content/memories/a/shared.jpg is kept: other items name it too (content/galleries/stand.yaml:3). "
+            "The site leaves it out there as well while this memory is withdrawn, but deleting the file would "
+            "fail the build") in result.stdout
+    assert "static/pot.jpg is kept: other items name it too (content/pages/pots.md:6)." in result.stdout
+    # What the message says to delete can go: the build goes on.
+    (site.root / "content/memories/a/a.jpg").unlink()
+    after = site.build("--strict")
+    assert after.exit_code == 0, after.output
+    # And the photo it keeps is the one whose deletion would fail it.
+    (site.root / "content/memories/a/shared.jpg").unlink()
+    failed = site.build()
+    assert failed.exit_code == 1 and "content/galleries/stand.yaml:3: images.src:" in failed.stderr
