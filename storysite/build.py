@@ -37,7 +37,7 @@ from storysite.curate import (
     publish,
     withheld_media,
 )
-from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError, error
+from storysite.diagnostics import Diagnostic, Diagnostics, Severity, StorysiteError, error, notice
 from storysite.galleries import draft_slugs, gallery_block, gallery_jobs
 from storysite.images import (
     CACHE_DIR,
@@ -402,7 +402,6 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     own_origin = thirdparty.origin_of(config.base_url)
     permitted = thirdparty.permitted_origins(own_origin, config.privacy.allowed_origins)
     body_images, found = find_body_images(site, site_dir, permitted, withheld)
-    del withheld
     problems.extend(found)
     image_plan, found = plan_images(site, site_dir, image_settings, body_images)
     problems.extend(found)
@@ -435,6 +434,11 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files = _static_files(site_dir, problems, areas)
     static_files, found = privacyguard.without_hard_links(static_files, areas, STATIC_DIR)
     problems.extend(found)
+    # Nor a withdrawn fan's photo put there (``media: [{src: /static/x.jpg}]``): it would stay online
+    # at /x.jpg, whole, while every page leaves it out.
+    static_files, found = _without_withheld(static_files, withheld)
+    problems.extend(found)
+    del withheld
     located_static = _located_static_photos(static_files, problems)
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
@@ -1068,6 +1072,22 @@ def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.Sit
                            "folder it writes; rename or remove the file")
             del files[relpath]
     return dict(sorted(files.items()))
+
+
+def _without_withheld(static_files: Mapping[str, Path], owner: Callable[[str | None], str | None] | None
+                      ) -> tuple[dict[str, Path], list[Diagnostic]]:
+    """``static_files`` without those that belong to an unpublished memory (see
+    :func:`storysite.curate.withheld_media`), each with a note (which never fails a build)."""
+    kept: dict[str, Path] = {}
+    notes: list[Diagnostic] = []
+    for relpath, path in static_files.items():
+        memory_file = owner(f"{STATIC_DIR}/{relpath}") if owner is not None else None
+        if memory_file is None:
+            kept[relpath] = path
+        else:
+            notes.append(notice(f"{STATIC_DIR}/{relpath}", 0, f"belongs to {memory_file}, which is not published; "
+                                "not copied to the output"))
+    return kept, notes
 
 
 def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: Mapping[str, bytes]

@@ -443,3 +443,22 @@ def test_withdraw_keeps_a_photo_other_items_name_and_says_where_so_that_followin
     (site.root / "content/memories/a/shared.jpg").unlink()
     failed = site.build()
     assert failed.exit_code == 1 and "content/galleries/stand.yaml:3: images.src:" in failed.stderr
+
+
+def test_a_withdrawn_memorys_photo_in_static_leaves_the_output_and_is_purged(make_site) -> None:
+    # static/ is copied as it is: the original photo, whole, stayed online at /pot.jpg.
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/a.md": memory("Un souvenir", extra="media:\n  - {src: /static/pot.jpg, "
+                                                                          "alt: Un pot}\n"),
+                      "static/pot.jpg": photo((32, 32)), "static/logo.png": photo((16, 16), fmt="PNG"),
+                      "content/memories/b.md": memory("Un autre")})
+    assert site.build().exit_code == 0
+    assert (site.public / "pot.jpg").exists()
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert not (site.public / "pot.jpg").exists() and (site.public / "logo.png").exists()
+    assert "https://example.org/pot.jpg" in result.stdout.splitlines()
+    assert ("static/pot.jpg:1: note: belongs to content/memories/a.md, which is not published; not copied to the "
+            "output") in result.stderr
+    assert site.build("--strict").exit_code == 0  # a note never holds a withdrawal back
