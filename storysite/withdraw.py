@@ -343,7 +343,8 @@ def _flow_item_changes(node: yaml.MappingNode, on: str) -> list[Change]:
 def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, Diagnostic | None]:
     """``text`` with the item's ``status: withdrawn`` and ``withdrawn: <on>`` set and its
     private fields erased (pure); or a diagnostic when that cannot be done safely."""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    # (Lines may end as on Windows, or as on classic Mac OS: a lone CR, which the build reads too.)
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
     lines = text.split(newline)
     starts = list(itertools.accumulate((len(line) + len(newline) for line in lines[:-1]), initial=0))
     fields = item.fields

@@ -462,3 +462,16 @@ def test_a_withdrawn_memorys_photo_in_static_leaves_the_output_and_is_purged(mak
     assert ("static/pot.jpg:1: note: belongs to content/memories/a.md, which is not published; not copied to the "
             "output") in result.stderr
     assert site.build("--strict").exit_code == 0  # a note never holds a withdrawal back
+
+
+def test_withdraw_edits_a_file_whose_lines_end_with_a_lone_carriage_return(make_site) -> None:
+    # Classic Mac OS line endings: the build reads them, so withdraw must edit them too.
+    text = memory("A", extra="notes: à relire\n").replace("\n", "\r")
+    site = make_site({"content/memories/a.md": text.encode(), "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/a.md").read_bytes().decode() == text.replace(
+        "title: A\r", "title: A\rwithdrawn: 2026-11-20\r").replace("status: approved", "status: withdrawn").replace(
+        "notes: à relire\r", "")
+    assert not (site.public / "memories/a").exists()
