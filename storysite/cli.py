@@ -611,7 +611,9 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     failed: list[Diagnostic] = []
     for path in sorted({m.path for m in matches}):
         file = site_dir / path
-        text = file.read_bytes().decode("utf-8-sig")
+        data = file.read_bytes()
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""  # kept, as every other byte
+        text = data[len(bom):].decode("utf-8")
         original = text
         # Edit from the bottom up so that earlier items' line numbers stay right.
         for match in sorted((m for m in matches if m.path == path), key=lambda m: -m.item.line):
@@ -622,7 +624,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             text = edited
             click.echo(f"Withdrawn: {match.slug} ({path})")
         if text != original:
-            file.write_text(text, encoding="utf-8", newline="")
+            file.write_bytes(bom + text.encode("utf-8"))
     # The personal data goes whatever happened to the files: a fan's, or a memory's alone. A store
     # that cannot be read (a damaged line) is said at the end: it never holds back the takedown.
     store_problem = None

@@ -475,3 +475,12 @@ def test_withdraw_edits_a_file_whose_lines_end_with_a_lone_carriage_return(make_
         "title: A\r", "title: A\rwithdrawn: 2026-11-20\r").replace("status: approved", "status: withdrawn").replace(
         "notes: à relire\r", "")
     assert not (site.public / "memories/a").exists()
+
+
+def test_withdraw_keeps_a_files_byte_order_mark(make_site) -> None:
+    site = make_site({"content/memories/a.md": b"\xef\xbb\xbf" + memory("A").encode(),
+                      "content/memories/b.md": memory("B")})
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    data = (site.root / "content/memories/a.md").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf---\ntitle: A\n") and b"status: withdrawn\n" in data
