@@ -615,16 +615,22 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""  # kept, as every other byte
         text = data[len(bom):].decode("utf-8")
         original = text
+        done: list[str] = []
         # Edit from the bottom up so that earlier items' line numbers stay right.
         for match in sorted((m for m in matches if m.path == path), key=lambda m: -m.item.line):
-            edited, problem = mark_withdrawn(text, match.item, today)
+            # Withdrawn before: its date stays the day of the fan's wish (the private fields still go).
+            on = _withdrawal_date(match.item.fields.get("withdrawn")) or today
+            edited, problem = mark_withdrawn(text, match.item, on)
             if problem is not None or edited is None:
                 failed.extend([problem] if problem else [])
                 continue
+            done.append(f"Withdrawn: {match.slug} ({path})" if edited != text
+                        else f"Already withdrawn on {on}: {match.slug} ({path})")
             text = edited
-            click.echo(f"Withdrawn: {match.slug} ({path})")
         if text != original:
             file.write_bytes(bom + text.encode("utf-8"))
+        for line in reversed(done):
+            click.echo(line)
     # The personal data goes whatever happened to the files: a fan's, or a memory's alone. A store
     # that cannot be read (a damaged line) is said at the end: it never holds back the takedown.
     store_problem = None
@@ -682,6 +688,16 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     if failed or store_problem is not None:
         sys.exit(1)
     _fail_if_written_with_errors(result)
+
+
+def _withdrawal_date(value: Any) -> str | None:
+    """A memory's ``withdrawn:`` date as written, when it is one (``2026-11-20``)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 @main.command("serve")

@@ -484,3 +484,15 @@ def test_withdraw_keeps_a_files_byte_order_mark(make_site) -> None:
     assert result.exit_code == 0, result.output
     data = (site.root / "content/memories/a.md").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf---\ntitle: A\n") and b"status: withdrawn\n" in data
+
+
+def test_withdrawing_a_memory_again_keeps_the_day_it_was_withdrawn(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")})
+    assert site.run("withdraw", "a", "--site", str(site.root)).exit_code == 0
+    first = (site.root / "content/memories/a.md").read_bytes()
+    assert b"withdrawn: 2026-11-20\n" in first
+    later = site.run("withdraw", "a", "--site", str(site.root), env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert later.exit_code == 0, later.output
+    assert "Already withdrawn on 2026-11-20: a (content/memories/a.md)" in later.stdout
+    assert "Withdrawn: a" not in later.stdout
+    assert (site.root / "content/memories/a.md").read_bytes() == first
