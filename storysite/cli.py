@@ -25,7 +25,7 @@ from storysite import __version__, heap
 from storysite.build import BuildResult, build, output_folder_problem
 from storysite.config import SiteConfig
 from storysite.config.options import BaseUrl, OptionError
-from storysite.diagnostics import Diagnostic, Severity, StorysiteError
+from storysite.diagnostics import Diagnostic, Severity, StorysiteError, error
 from storysite.report import curation_summary, personal_data_warnings
 from storysite.withdraw import KEYS as WITHDRAW_KEYS
 
@@ -611,7 +611,12 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     failed: list[Diagnostic] = []
     for path in sorted({m.path for m in matches}):
         file = site_dir / path
-        data = file.read_bytes()
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            failed.append(error(path, 0, f"cannot be read ({exc.strerror or exc}); make it readable and run this "
+                                         "withdraw again"))
+            continue
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""  # kept, as every other byte
         text = data[len(bom):].decode("utf-8")
         original = text
@@ -628,7 +633,12 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
                         else f"Already withdrawn on {on}: {match.slug} ({path})")
             text = edited
         if text != original:
-            file.write_bytes(bom + text.encode("utf-8"))
+            try:
+                file.write_bytes(bom + text.encode("utf-8"))
+            except OSError as exc:
+                failed.append(error(path, 0, f"cannot be written ({exc.strerror or exc}); make it writable and run "
+                                             "this withdraw again"))
+                continue
         for line in reversed(done):
             click.echo(line)
     # The personal data goes whatever happened to the files: a fan's, or a memory's alone. A store

@@ -496,3 +496,33 @@ def test_withdrawing_a_memory_again_keeps_the_day_it_was_withdrawn(make_site) ->
     assert "Already withdrawn on 2026-11-20: a (content/memories/a.md)" in later.stdout
     assert "Withdrawn: a" not in later.stdout
     assert (site.root / "content/memories/a.md").read_bytes() == first
+
+
+def test_a_memory_file_that_cannot_be_written_does_not_hold_back_the_rest_of_the_withdrawal(
+        make_site, monkeypatch) -> None:
+    # (A read-only file, for a user other than root: refused as the write is, whoever runs the test.)
+    from pathlib import Path
+
+    site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B"),
+                      "content/memories/c.md": memory("C").replace("fan-1", "fan-3"),
+                      "private/submissions.jsonl": '{"author_id": "fan-1", "email": "x@example.org", '
+                                                  '"fingerprint": "f"}\n'})
+    assert site.build().exit_code == 0
+    write_bytes = Path.write_bytes
+
+    def refuse(path: Path, data: bytes) -> int:
+        if path.name == "a.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    result = site.run("withdraw", "fan-1", "--site", str(site.root))
+    assert result.exit_code == 1
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert ("content/memories/a.md:1: cannot be written (Permission denied); make it writable and run this "
+            "withdraw again") in result.stderr
+    assert "STILL PUBLISHED" in result.stderr and "Withdrawn: a" not in result.stdout
+    # The rest is done: the other memory, the private store, the rebuild.
+    assert "Withdrawn: b" in result.stdout and not (site.public / "memories/b").exists()
+    assert "x@example.org" not in (site.root / "private/submissions.jsonl").read_text()
+    assert (site.public / "memories/a/index.html").exists() and (site.public / "memories/c/index.html").exists()
