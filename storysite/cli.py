@@ -535,7 +535,7 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 def withdraw_command(ident: str, site: str, by: str | None) -> None:
     """Honour a fan's withdrawal: mark, rebuild, list the URLs to purge.
 
-    ID is a memory's slug, a fan's author.id, a consent reference, or the
+    ID is a memory's slug (or its page's URL), a fan's author.id, a consent reference, or the
     fan's email address (looked up in the private store). Every matching
     memory is marked 'status: withdrawn', the fan's personal data is erased
     from the private store, and the site is rebuilt. When ID matches

@@ -44,11 +44,13 @@ PRIVATE_KEYS = (("author", "name"), ("author", "email"), ("author", "phone"), ("
                 ("", "original"), ("", "notes"))
 
 
+_PAGE = re.compile(r"(?:https?://[^/?#]+)?(?:/[^?#]*)?/memories/(?P<slug>[^/?#]+)/?(?:index\.html)?(?:[?#].*)?")
+
 KEYS = {"slug": "that memory alone", "author.id": "every memory of that fan",
         "consent.ref": "the memories of that consent", "email": "every memory of the fan with that email"}
-"""What an ID can name, and what withdrawing by it takes down: a memory by its slug, a fan by
-``author.id`` or by email (the private store's records and ``author.email`` fields), a consent
-by its ``consent.ref``."""
+"""What an ID can name, and what withdrawing by it takes down: a memory by its slug (or its page's
+URL, as a fan sends it), a fan by ``author.id`` or by email (the private store's records and
+``author.email`` fields), a consent by its ``consent.ref``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
     if not ident:
         return []
     email = normalised(ident) if "@" in ident else None
+    page = _PAGE.fullmatch(ident)  # the memory's page, as a fan sends it: https://example.org/memories/<slug>/
     sources, _ = load.discover(site_dir, max_bytes)
     found: list[Match] = []
     for source in sources:
@@ -83,7 +86,7 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
                 continue
             ref = memory.consent.ref if memory.consent else ""
             matched = {
-                "slug": memory.slug == ident,
+                "slug": memory.slug == ident or (page is not None and memory.slug == page["slug"]),
                 "author.id": memory.author.id == ident,
                 "consent.ref": ref == ident,
                 "email": bool(memory.author.id and memory.author.id in author_ids) or bool(

@@ -526,3 +526,14 @@ def test_a_memory_file_that_cannot_be_written_does_not_hold_back_the_rest_of_the
     assert "Withdrawn: b" in result.stdout and not (site.public / "memories/b").exists()
     assert "x@example.org" not in (site.root / "private/submissions.jsonl").read_text()
     assert (site.public / "memories/a/index.html").exists() and (site.public / "memories/c/index.html").exists()
+
+
+@pytest.mark.parametrize("ident", ["https://example.org/memories/ete-86/", "http://www.example.org/memories/ete-86",
+                                   "/memories/ete-86/", "https://example.org/memories/ete-86/index.html?utm=x"])
+def test_withdraw_by_the_memorys_page_url_as_a_fan_sends_it(make_site, ident: str) -> None:
+    site = make_site({"content/memories/Été 86.md": memory("Été"), "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", ident, "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn: ete-86 (content/memories/Été 86.md)" in result.stdout and "Withdrawn: b" not in result.stdout
+    assert not (site.public / "memories/ete-86").exists()
