@@ -162,10 +162,17 @@ def erasure(site_dir: Path, max_bytes: int, matches: list[Match], author_ids: se
 
 
 def photos_left(site_dir: Path, matches: list[Match]) -> list[str]:
-    """The files the withdrawn memories' ``media`` name (photos, posters, local videos) that are
-    still in the site, sorted: the site no longer shows them, but git keeps them."""
+    """The files the withdrawn memories' ``media`` name (photos, posters, local videos), and those
+    of their bundle folders, that are still in the site, sorted: the site no longer shows them, but
+    git keeps them."""
     found: set[str] = set()
     for match in matches:
+        if match.item.source.bundle:
+            # A bundle's folder is the fan's, whether its media names a file or not: the build
+            # leaves every file of it out (see curate.withheld_media).
+            folder = (site_dir / match.path).parent
+            found.update(p.relative_to(site_dir).as_posix() for p in sorted(folder.rglob("*"))
+                         if p.is_file() and p.name.lower() not in ("index.md", "index.yaml", "index.yml"))
         media = match.item.fields.get("media")
         for entry in media if isinstance(media, YamlList) else ():
             if not isinstance(entry, YamlMap):

@@ -537,3 +537,17 @@ def test_withdraw_by_the_memorys_page_url_as_a_fan_sends_it(make_site, ident: st
     assert result.exit_code == 0, result.output
     assert "Withdrawn: ete-86 (content/memories/Été 86.md)" in result.stdout and "Withdrawn: b" not in result.stdout
     assert not (site.public / "memories/ete-86").exists()
+
+
+def test_withdraw_names_the_files_of_the_memorys_bundle_its_media_does_not_list(make_site) -> None:
+    # The build leaves every file of a withdrawn memory's bundle out: they are the fan's to delete too.
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/a/index.md": memory("A", extra="media:\n  - {src: a.jpg, alt: A}\n"),
+                      "content/memories/a/a.jpg": photo((32, 32)),
+                      "content/memories/a/scans/lettre.jpg": photo((30, 30)),
+                      "content/memories/b.md": memory("B")})
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert ("(and git keeps them): content/memories/a/a.jpg, content/memories/a/scans/lettre.jpg. Delete them"
+            in result.stdout)
