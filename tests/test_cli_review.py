@@ -83,8 +83,13 @@ def test_a_build_killed_outright_leaves_no_worker_behind(make_site, tmp_path: Pa
     # no handler sees it: its forked workers, waiting on a queue whose other end they hold
     # themselves, outlived it for ever (found by a differential fuzzer, whose pipe they held).
     site = make_site({"content/memories/a.md": memory("A"), "content/memories/b.md": memory("B")})
-    ready = tmp_path / "ready"
-    build = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(ready), str(site.root)],
+    _kill_once_ready_and_wait_for_its_workers(_SLOW_BUILD, tmp_path / "ready", str(site.root))
+
+
+def _kill_once_ready_and_wait_for_its_workers(script: str, ready: Path, argument: str) -> None:
+    """Run ``script`` (given ``ready`` and ``argument``) in a process group of its own, SIGKILL it
+    once it has touched ``ready``, and fail unless no process of its group outlives it."""
+    build = subprocess.Popen([sys.executable, "-c", script, str(ready), argument],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                              env={**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": str(REPO)})
     try:
@@ -123,21 +128,7 @@ _POOL_HELD = textwrap.dedent("""\
 @pytest.mark.parametrize("pool", ["labels", "photos"])
 def test_a_build_killed_outright_leaves_no_label_or_photo_worker_behind(tmp_path: Path, pool: str) -> None:
     # Their workers waited for ever on their queue once the build was gone, as forked ones did.
-    ready = tmp_path / "ready"
-    build = subprocess.Popen([sys.executable, "-c", _POOL_HELD, str(ready), pool], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True,
-                             env={**os.environ, "PYTHONPATH": str(REPO)})
-    try:
-        deadline = time.monotonic() + 60
-        while not ready.exists() and build.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists()
-        build.kill()
-        build.wait(timeout=30)
-        _wait_until_no_process_is_left_in(build.pid)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(build.pid, signal.SIGKILL)
+    _kill_once_ready_and_wait_for_its_workers(_POOL_HELD, tmp_path / "ready", pool)
 
 
 def test_no_color_turns_colours_off_in_a_terminal(make_site) -> None:
