@@ -427,7 +427,15 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     if theme is None:
         return BuildResult(problems, seconds=time.perf_counter() - started, curation=curation, content=content,
                            base_path=config.base_path)
-    assets, found = build_assets(theme.static_files, site_dir)
+    # The site's own theme publishes its pictures as static/ does: a photo of the shop taken with
+    # a phone must not take where it was taken along (storysite's bundled themes hold none).
+    located_theme: dict[str, bytes] = {}
+    for layer in theme.layers:
+        if layer.label.startswith("themes/"):
+            static_root = layer.root / "static"
+            mine = {logical: path for logical, path in theme.static_files.items() if path == static_root / logical}
+            located_theme.update(_located_photos(mine, f"{layer.label}/static", problems))
+    assets, found = build_assets(theme.static_files, site_dir, located_theme)
     problems.extend(found)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
     # output or the configuration (by a symbolic or a hard link).
@@ -439,7 +447,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files, found = _without_withheld(static_files, withheld)
     problems.extend(found)
     del withheld
-    located_static = _located_static_photos(static_files, problems)
+    located_static = _located_photos(static_files, STATIC_DIR, problems)
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
@@ -1102,16 +1110,17 @@ def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: M
 _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl")
 
 
-def _located_static_photos(static_files: Mapping[str, Path], problems: Diagnostics) -> dict[str, bytes]:
-    """The JPEG photos of ``static/`` that say where they were taken, as they are published:
-    without their EXIF, XMP and IPTC blocks (a warning each); another photo that does is an
-    error. ``static/`` is copied as it is, but a fan's photo put there would otherwise take
-    their kitchen's GPS position to every visitor."""
+def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics) -> dict[str, bytes]:
+    """The JPEG photos of ``files`` (those of ``static/``, or of a site theme's ``static/``,
+    named in ``folder``) that say where they were taken, as they are published: without their
+    EXIF, XMP and IPTC blocks (a warning each); another photo that does is an error. Those
+    files are copied as they are, but a fan's photo put there would otherwise take their
+    kitchen's GPS position to every visitor."""
     stripped: dict[str, bytes] = {}
-    for rel, source in static_files.items():
+    for rel, source in files.items():
         if not rel.lower().endswith(_PHOTO_SUFFIXES) or (place := location_in(source)) is None:
             continue
-        path = f"{STATIC_DIR}/{rel}"
+        path = f"{folder}/{rel}"
         if (published := jpeg_without_location(source.read_bytes())) is not None:
             stripped[rel] = published
             problems.warning(path, 0, f"holds {place} (where it was taken): published without its EXIF, XMP and "

@@ -464,10 +464,12 @@ class Assets:
     files: Mapping[str, bytes]
 
 
-def build_assets(static_files: Mapping[str, Path], site_dir: Path | None = None) -> tuple[Assets, list[Diagnostic]]:
+def build_assets(static_files: Mapping[str, Path], site_dir: Path | None = None,
+                 replaced: Mapping[str, bytes] | None = None) -> tuple[Assets, list[Diagnostic]]:
     """Hash every theme static file into ``assets/``; CSS ``url()`` and ``@import`` refs are
     rewritten. A reference of a stylesheet of the site's own theme (in ``site_dir``) to a file
-    the theme does not have is a warning at its line: the page would load nothing there."""
+    the theme does not have is a warning at its line: the page would load nothing there. A file
+    of ``replaced`` is published as given there (a photo without where it was taken)."""
     urls: dict[str, str] = {}
     problems: list[Diagnostic] = []
     files: dict[str, bytes] = {}
@@ -483,7 +485,7 @@ def build_assets(static_files: Mapping[str, Path], site_dir: Path | None = None)
     css = [p for p in static_files if p.endswith(".css")]
     for logical, path in static_files.items():
         if logical not in css:
-            hashed(logical, path.read_bytes())
+            hashed(logical, replaced[logical] if replaced and logical in replaced else path.read_bytes())
 
     def hash_css(logical: str, open_: frozenset[str]) -> None:
         # A stylesheet's name holds the hash of its text, which holds the names of the
