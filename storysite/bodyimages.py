@@ -31,7 +31,7 @@ from storysite.markdown import (
     RenderedMarkdown,
     render_editorial_markdown,
 )
-from storysite.model import MediaRef, Origin
+from storysite.model import Content, MediaRef, Origin
 from storysite.pictures import Candidate, PictureView, SiteMedia, picture_view
 from storysite.validate.fields import resolve_media_path
 
@@ -40,8 +40,9 @@ SIZES = "(min-width: 46rem) 40rem, 100vw"
 Resolver = Callable[[BlockRef, str, list[Diagnostic]], str]
 
 
-def editorial_bodies(site: PublicSite) -> Iterator[tuple[str, int, str, str]]:
-    """Every editorial Markdown text of the public site: (text, first line, path, page URL)."""
+def editorial_bodies(site: PublicSite | Content) -> Iterator[tuple[str, int, str, str]]:
+    """Every editorial Markdown text of the public site (or of the content, drafts included):
+    (text, first line, path, page URL)."""
     for page in site.pages:
         yield page.body, page.body_line, page.origin.path, routing.page_url(page.slug)
     for campaign in site.campaigns:
@@ -59,8 +60,9 @@ def _path_of(src: str) -> str:
     return unquote(urlsplit(src).path)
 
 
-def rendered_bodies(site: PublicSite) -> Iterator[tuple[str, RenderedMarkdown]]:
-    """Every editorial Markdown text of the public site that may hold an image, rendered: (path, rendered)."""
+def rendered_bodies(site: PublicSite | Content) -> Iterator[tuple[str, RenderedMarkdown]]:
+    """Every editorial Markdown text of the public site (or of the content, drafts included) that
+    may hold an image, rendered: (path, rendered)."""
     for text, line, path, url in editorial_bodies(site):
         if "](" not in text and "]:" not in text:
             continue
@@ -71,6 +73,19 @@ def rendered_bodies(site: PublicSite) -> Iterator[tuple[str, RenderedMarkdown]]:
 def image_target(block: BlockRef, path: str, site_dir: Path) -> tuple[str | None, str | None]:
     """The site-relative file an ``image`` block of the file ``path`` names, or ``None`` and why not."""
     return resolve_media_path(_path_of(block.args[0]), path, site_dir)
+
+
+def named_photos(content: Content, site_dir: Path) -> Iterator[MediaRef]:
+    """The photos of the site that editors' Markdown shows (drafts' too), as
+    :func:`find_body_images` finds them; a path it reports as an error, or one into
+    ``static/`` (whose files are checked as such), is left out. For ``check``, which warns
+    about photos in the content tree that say where they were taken."""
+    for path, rendered in rendered_bodies(content):
+        for block in rendered.blocks:
+            if block.name == IMAGE_BLOCK:
+                target, _ = image_target(block, path, site_dir)
+                if target is not None and not target.startswith(STATIC_PREFIX):
+                    yield MediaRef(Origin(path, block.line), src=target, alt=block.args[1], written=block.args[0])
 
 
 def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str],

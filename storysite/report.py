@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from storysite.bodyimages import named_photos
 from storysite.curate import Curation
 from storysite.diagnostics import Diagnostic, warning
 from storysite.model import Campaign, Content, Gallery, MediaRef, Origin, Page
@@ -150,6 +151,7 @@ def _photo_locations(content: Content, site_dir: Path) -> Iterator[Diagnostic]:
     media += [ref for gallery in content.galleries for ref in gallery.images]
     media += [ref for milestone in content.milestones for ref in milestone.media]
     media += [campaign.hero for campaign in content.campaigns if campaign.hero is not None]
+    media += named_photos(content, site_dir)  # ![alt](photo.jpg) in pages, campaigns, milestones, galleries
     seen: set[str] = set()
     for ref in media:
         for path in (ref.src, ref.poster):

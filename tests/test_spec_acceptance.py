@@ -227,6 +227,26 @@ def test_a_photo_in_the_sites_theme_is_never_published_with_where_it_was_taken(t
     assert checked.returncode == 1 and "themes/default/static/img/garden.png:1:" in checked.stderr
 
 
+def test_check_warns_about_a_located_photo_that_an_editors_markdown_shows(tmp_path: Path) -> None:
+    # The build publishes it without its metadata, but git keeps the original: `check` says so
+    # of every photo in the content tree that says where it was taken, whoever names it.
+    root = make(tmp_path / "site", {
+        "content/pages/about/index.md": "---\ntitle: About\n---\nOur shop:\n\n![The shop](shop.jpg)\n",
+        "content/pages/about/shop.jpg": jpeg(located=True),
+        "content/timeline/t.yaml": "date: 1976\ntitle: First jar\ntext: |\n  Look.\n\n  ![A jar](/jars/first.jpg)\n",
+        "jars/first.jpg": jpeg(located=True),
+        "content/memories/m.md": plain("Shown", "media: [{src: fan.jpg, alt: A}]\n"),
+        "content/memories/fan.jpg": jpeg(located=True),
+    })
+    done = storysite("check", str(root))
+    assert done.returncode == 0, done.stderr
+    for where, photo in (("content/memories/m.md:7", "fan.jpg"), ("content/pages/about/index.md:6", "shop.jpg"),
+                         ("content/timeline/t.yaml:6", "/jars/first.jpg")):
+        assert f"{where}: warning: photo '{photo}' holds a GPS position (where it was taken)" in done.stderr, photo
+    files = built(root)
+    assert not any(CAMERA.encode() in data for data in files.values())
+
+
 # -- dates and the timeline ------------------------------------------------------------------
 
 
