@@ -1108,6 +1108,24 @@ def _asset_outputs(assets: Assets, static_files: Mapping[str, Path], stripped: M
 
 
 _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl")
+_PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"\xff\x0a",
+                     b"\x00\x00\x00\x0cJXL ")
+"""How a JPEG, PNG, TIFF and JPEG XL file starts (WebP and HEIF/AVIF: see :func:`_is_photo`)."""
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis")
+
+
+def _is_photo(rel: str, source: Path) -> bool:
+    """Whether a file copied as it is may be a photo: by its name, or else by its first bytes
+    (Windows saves a JPEG from the web as ``.jfif``; a phone or a script may give no suffix)."""
+    if rel.lower().endswith(_PHOTO_SUFFIXES):
+        return True
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return False
+    return (head.startswith(_PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS))
 
 
 def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics) -> dict[str, bytes]:
@@ -1118,7 +1136,7 @@ def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostic
     kitchen's GPS position to every visitor."""
     stripped: dict[str, bytes] = {}
     for rel, source in files.items():
-        if not rel.lower().endswith(_PHOTO_SUFFIXES) or (place := location_in(source)) is None:
+        if not _is_photo(rel, source) or (place := location_in(source)) is None:
             continue
         path = f"{folder}/{rel}"
         if (published := jpeg_without_location(source.read_bytes())) is not None:

@@ -227,6 +227,21 @@ def test_a_photo_in_the_sites_theme_is_never_published_with_where_it_was_taken(t
     assert checked.returncode == 1 and "themes/default/static/img/garden.png:1:" in checked.stderr
 
 
+@pytest.mark.parametrize("name", ["photo.jfif", "photo.pjpeg", "photo", "IMG_0001.jpg.old"])
+def test_a_located_photo_in_static_is_known_by_its_bytes_whatever_its_name(tmp_path: Path, name: str) -> None:
+    # Windows saves a JPEG from the web as .jfif, a phone or a script may give none: still a
+    # photo, still the fan's kitchen in its GPS block.
+    located = jpeg(located=True)
+    root = make(tmp_path / "site", {f"static/{name}": located})
+    done = storysite("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert f"static/{name}:1: warning: holds a GPS position (where it was taken)" in done.stderr
+    published = (root / "public" / name).read_bytes()
+    assert CAMERA.encode() not in published
+    with Image.open(io.BytesIO(published)) as image, Image.open(io.BytesIO(located)) as original:
+        assert dict(image.getexif().get_ifd(0x8825)) == {} and image.tobytes() == original.tobytes()
+
+
 def test_check_warns_about_a_located_photo_that_an_editors_markdown_shows(tmp_path: Path) -> None:
     # The build publishes it without its metadata, but git keeps the original: `check` says so
     # of every photo in the content tree that says where it was taken, whoever names it.
