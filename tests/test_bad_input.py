@@ -126,6 +126,16 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         {"content/memories/bad.md": memory("T", extra="slug: ../../index\n")},
         ["content/memories/bad.md:9: slug: '../../index' would leave its folder"],
     ),
+    "slug of two URL parts": (
+        {"content/memories/bad.md": memory("T", extra="slug: souvenirs/ete\n")},
+        ["content/memories/bad.md:9: slug: 'souvenirs/ete' is not one part of a URL (it has a '/' or a '\\')"],
+    ),
+    "media path naming a folder": (
+        {"content/memories/bad.md": memory("T", extra="media:\n  - src: photos/\n    alt: x\n"),
+         "content/memories/photos/a.jpg": b"x"},
+        ["content/memories/bad.md:10: media.src: 'photos/' is a folder (looked for a file at "
+         "content/memories/photos); name one of its files"],
+    ),
     "unknown block": (
         {"content/pages/p.md": "---\ntitle: P\n---\nIntro\n\n::: galery fan-days\n:::\n"},
         ["content/pages/p.md:6: unknown block 'galery'; use one of memory, gallery, label, timeline"],

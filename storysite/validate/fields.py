@@ -285,8 +285,13 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
         if not raw:
             reader.fail("slug", f"{str(reader.fields['slug'])!r} is blank; use letters, digits and dashes")
             return ""
-        if "/" in raw or "\\" in raw or ".." in raw:
+        if ".." in raw:
             reader.fail("slug", f"'{shortened(raw)}' would leave its folder; use letters, digits and dashes")
+            return ""
+        if "/" in raw or "\\" in raw:
+            # (A slug is one part of the URL: /memories/<slug>/, never a folder below it.)
+            reader.fail("slug", f"'{shortened(raw)}' is not one part of a URL (it has a '/' or a '\\'); "
+                        "use letters, digits and dashes")
             return ""
         # Used whole, as written (made URL-safe): an editor's slug is a URL to keep.
         slug = slugify(raw, max_length=0)
@@ -341,6 +346,8 @@ def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str 
         if near:
             return None, (f"'{src}' was not found (looked for {normal}); the folder has '{near[0]}': names differ "
                           "by their capitals on the server, as on Linux")
+        if target.is_dir():
+            return None, f"'{src}' is a folder (looked for a file at {normal}); name one of its files"
         return None, f"'{src}' was not found (looked for {normal})"
     return normal, None
 
