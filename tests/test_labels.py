@@ -645,6 +645,15 @@ def test_a_label_on_16_bit_grey_artwork_keeps_its_greys(make_site: Callable[...,
         assert picture.convert("RGB").getpixel((2, 2)) == (64, 64, 64)
 
 
+def test_a_label_without_its_text_is_said_once(make_site: Callable[..., Site]) -> None:
+    # It was an error (text is required) and a warning that the empty text was refused.
+    site = make_site({**label_files(), "content/memories/odette.md": memory("Odette", extra="label: {design: plain}\n")})
+    result = site.build()
+    assert result.exit_code == 1
+    said = [line for line in result.stderr.splitlines() if line.startswith("content/memories/odette.md")]
+    assert said == ["content/memories/odette.md:9: 'label.text' is required"], result.stderr
+
+
 def og(html: str) -> dict[str, str]:
     return dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)"', html))
 

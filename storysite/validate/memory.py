@@ -88,12 +88,15 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     if label_read is not None:
         label_read.unknown(("design", "text"))
         # Each at its own line: `label:` written as a block puts design and text below it.
-        label = LabelRef(
-            design=label_read.text("design", required=True),
-            text=label_read.text("text", required=True),
-            origin=Origin(item.path, label_read.line("text") if "text" in label_read.fields else read.line("label")),
-            design_line=label_read.line("design") if "design" in label_read.fields else 0,
-        )
+        design, text = label_read.text("design", required=True), label_read.text("text", required=True)
+        if design and text:  # (else said once, as required: no label to refuse as well)
+            label = LabelRef(
+                design=design,
+                text=text,
+                origin=Origin(item.path, label_read.line("text") if "text" in label_read.fields
+                              else read.line("label")),
+                design_line=label_read.line("design") if "design" in label_read.fields else 0,
+            )
 
     # A memory that cannot be published as it stands (not approved, withdrawn, no consent) is
     # never part of the output, and its photos are never opened: a photo deleted with its
