@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
-from storysite import cache, heap, load, privacyguard, routing, takedown, thirdparty
+from storysite import aliases, cache, heap, load, privacyguard, routing, takedown, thirdparty
 from storysite.bodyimages import editorial_bodies, find_body_images, image_resolver
 from storysite.config import CONFIG_NAME, SiteConfig, load_config
 from storysite.curate import (
@@ -376,9 +376,13 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     # 3. URLs are claimed by every item, published or not, so that approving a
     #    memory later can never collide with a page that already exists.
     claims = list(_claims(content))
-    problems.extend(routing.find_collisions(claims))
+    alias_claims = list(aliases.claims(content))
+    problems.extend(routing.find_collisions([*claims, *alias_claims]))
     problems.extend(routing.unportable_urls(claims))
-    del claims
+    problems.extend(routing.unportable_urls(alias_claims, "remove the alias if the site is worked on there"))
+    # (Reported here, and not again where the redirect pages meet the other files of the output.)
+    clashing_aliases = routing.shared_urls([*claims, *alias_claims])
+    del claims, alias_claims
 
     # 4. Curation: from here on only public data exists.
     site, curation = publish(content, config, today)
@@ -533,6 +537,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     jobs += label_pages(label_stage.views, site_view, translate)
     problems.extend(block_problems)
     pages = [job.url for job in jobs if job.in_sitemap]
+    # Each alias of an item whose page is written leads to it (none of an unpublished memory).
+    redirects = aliases.redirects(site, site_view, memories, frozenset(pages))
     jobs += [
         not_found_job(site_view, translate, {"latest": list(memories.cards[:3])}),
         *feed_jobs(site, site_view, memories, translate, site_media),
@@ -546,9 +552,14 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
                        "add it, or extend a theme that has it (extends: default in theme.yaml)")
     media_files = list(_media_outputs(image_results, video_files, cache_dir))
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
-    problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims]))
+    redirect_claims = [r.claim for r in redirects if r.job.url.lower() not in clashing_aliases]
+    problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims,
+                                             *redirect_claims]))
+    jobs += [redirect.job for redirect in redirects]
     outputs = {job.output_path for job in jobs} | {*assets.files} | {
         *static_files, *(path for path, _ in media_files), *label_stage.paths()}
+    problems.extend(aliases.folder_clashes(redirects, outputs))
+    del redirects
     problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs()))
 
     base_path = config.base_path

@@ -23,6 +23,7 @@ from storysite.config import SiteConfig
 from storysite.dates import PartialDate, doubtful_date
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.model import (
+    Alias,
     Campaign,
     Consent,
     Content,
@@ -82,6 +83,8 @@ class PublicMemory:
     """Lines of the fields a share card draws (see :class:`storysite.model.Memory`)."""
     language: str = ""
     """The language the fan wrote in, when given (see :class:`storysite.model.Memory`)."""
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page (see :mod:`storysite.aliases`)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class PublicSite:
     """The URL of the item each content file holds (files of one item), for editors' links to
     files: a published item's page, or, for a memory not published, the URL its links are
     removed by (see :func:`storysite.links.unpublished_memory_links`)."""
+    memory_aliases: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """The slug of the memory each alias URL (in lower case) is of, published or not: an editor's
+    link to it is a link to that memory, removed with it (as its URL is, by the same function)."""
 
     @functools.cached_property
     def memory_slugs(self) -> frozenset[str]:
@@ -358,6 +364,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
                 excerpt=memory.excerpt,
                 field_lines=memory.field_lines,
                 language=memory.language,
+                aliases=memory.aliases,
             )
         )
     public.sort(key=memory_order)
@@ -375,6 +382,7 @@ def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[Publi
         ),
         labels=tuple(sorted(content.labels, key=lambda d: d.slug)),
         file_urls=_file_urls(content),
+        memory_aliases={alias.url.lower(): memory.slug for memory in content.memories for alias in memory.aliases},
     )
     curation = Curation(
         by_status=dict(sorted(statuses.items())),

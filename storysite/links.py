@@ -11,7 +11,7 @@ strict one, and the link works again once the memory is published.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from storysite import routing
@@ -45,7 +45,7 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
             resolved = _resolve(site_path, page_url, base_path)
             if resolved is None or _leads_somewhere(resolved, outputs):
                 continue
-            slug = _memory_slug(resolved)
+            slug = _memory_slug(resolved, site.memory_aliases)
             if slug is not None and slug in withheld_memories:
                 yield notice(path, line, f"link '{target}' leads to memory '{slug}', which is not published; "
                                          "its words are shown without the link until the memory is")
@@ -72,8 +72,8 @@ def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str
 
 def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str], bool]:
     """Whether a link, as written on the page at ``page_url``, leads to the page of a memory
-    that is not published (withdrawn, awaiting approval, deleted), or to its entry on another
-    page (``/timeline/#memory-slug``): such a link is shown as its words only, since a
+    that is not published (withdrawn, awaiting approval, deleted), to one of its ``aliases:``,
+    or to its entry on another page (``/timeline/#memory-slug``): such a link is shown as its words only, since a
     memory's URL (its slug, often a fan's name) is part of what a withdrawal removes from
     every output file. The site's own address counts however it is spelt: ``http`` or
     ``https``, with or without the default port, ``//host/``, doubled slashes,
@@ -98,7 +98,7 @@ def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str],
         if anchored and anchored not in published:
             return True
         resolved = _resolve(target, page_url, base_path)
-        slug = _memory_slug(resolved) if resolved is not None else None
+        slug = _memory_slug(resolved, site.memory_aliases) if resolved is not None else None
         return slug is not None and slug not in published
 
     return unlinked
@@ -147,7 +147,11 @@ def _leads_somewhere(path: str, outputs: Collection[str]) -> bool:
     return relpath in outputs or relpath + "/index.html" in outputs
 
 
-def _memory_slug(path: str) -> str | None:
+def _memory_slug(path: str, aliases: Mapping[str, str]) -> str | None:
+    """The slug of the memory whose page ``path`` (a site path) is: its own URL, or one of its
+    ``aliases`` (see :attr:`storysite.curate.PublicSite.memory_aliases`)."""
+    if aliases and (alias := routing.alias_url(path)[0]) and (slug := aliases.get(alias.lower())) is not None:
+        return slug
     prefix = routing.memory_url("").rstrip("/") + "/"
     if path.startswith(prefix):
         rest = path[len(prefix):].strip("/")

@@ -32,6 +32,16 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """An earlier address of an item's page (``aliases:``), where a redirect page leads on to it."""
+
+    url: str
+    """The site path, normalised (see :func:`storysite.routing.alias_url`): ``/a/b/`` or ``/a/b.html``."""
+    line: int
+    """Where it is written."""
+
+
+@dataclass(frozen=True)
 class MediaRef:
     """A photo (``src``, site-relative and checked to exist) or a video link."""
 
@@ -132,11 +142,13 @@ class Memory:
     """Lines of the fields a share card draws, and of the tags, in the order of
     :data:`FIELD_LINE_KEYS` (0 for a field not written), where a problem with them is reported."""
     media_problems: tuple[Diagnostic, ...] = ()
-    """Errors in ``media`` (a photo not found...), reported by curation, which knows the build
+    """Errors in ``media`` (a photo not found...) and ``aliases``, reported by curation, which knows the build
     date: errors when the memory is published, notes when it is not (an expired consent)."""
     language: str = ""
     """The language the fan wrote in (``language: en``), when given: another than the site's is
     marked on the page (``lang``), so that a screen reader reads it with the right voice."""
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page while the page is published."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,8 @@ class Page:
     draft: bool = False
     description_line: int = 0
     """Where the description's text starts (0: none given)."""
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page while the page is published."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,8 @@ class Campaign:
     draft: bool = False
     description_line: int = 0
     """Where the description's text starts (0: none given)."""
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page while the page is published."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +221,8 @@ class Gallery:
     date: PartialDate | None = None
     featured: bool = False
     draft: bool = False
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page while the page is published."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +298,8 @@ class LabelDesign:
     usable: bool = True
     """False when validation found the design unusable (its problems are reported): it is kept only so
     that the checks that need the theme (its fonts) still run and report in the same run."""
+    aliases: tuple[Alias, ...] = ()
+    """Earlier URLs of its page, each given a redirect page while the page is published."""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ that two items wanting one URL are reported together, with both files named.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from slugify import slugify as _slugify
 
@@ -88,6 +90,54 @@ def output_path(url: str) -> str:
     return path
 
 
+_NAME_BYTES = 255
+"""The longest name of a file or folder on the file systems a site is built on (bytes of UTF-8)."""
+
+
+def alias_url(written: str) -> tuple[str, str]:
+    """The site path an alias (``aliases:``) names, normalised as page URLs are: ``/a/b``,
+    ``/a/b/`` and ``/a/b/index.html`` are the folder ``/a/b/``, ``/a/b.html`` is that file (as
+    in Hugo); ``%``-escapes are decoded, as a web server decodes a request for the file.
+    Returns ``(url, "")``, or ``("", why)`` when it names no page of the site (a reason to
+    follow the alias as written)."""
+    text = written.strip()
+    if not text.startswith("/") or text.startswith("//"):
+        return "", "is not a path of the site; write it from the site root, such as /memories/old-slug/"
+    if "?" in text or "#" in text:
+        return "", ("has a query or a fragment (?…, #…), which a redirect page cannot be told by; "
+                    "give the path alone")
+    if text == "/":
+        return "", "is the home page, which the site always has"
+    raw_parts = text[1:].split("/")
+    folder = raw_parts[-1] == ""
+    if folder:
+        raw_parts.pop()
+    parts: list[str] = []
+    for raw in raw_parts:
+        if not raw:
+            return "", "has an empty part (//); write each folder once"
+        try:
+            part = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return "", f"has a %-escape that is not UTF-8 ({raw}); write the path as the browser shows it"
+        if part in (".", ".."):
+            return "", f"has a '{part}' part; write the path from the site root as it is, without it"
+        if "/" in part or "\\" in part or any(unicodedata.category(c) == "Cc" for c in part):
+            return "", (f"has a part ({raw}) with a slash, backslash or control character, which no file or "
+                        "folder name can have")
+        if len(part.encode("utf-8")) > _NAME_BYTES:
+            return "", f"has a part longer than {_NAME_BYTES} bytes, which no file or folder name can be"
+        parts.append(part)
+    if not folder and parts[-1].lower() == "index.html":
+        parts.pop()
+        folder = True
+    elif not folder and not parts[-1].lower().endswith(".html"):
+        folder = True  # a folder written without its slash (the server adds it)
+    if not parts:
+        return "", "is the home page, which the site always has"
+    return "/" + "/".join(parts) + ("/" if folder else ""), ""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Someone wants ``url``: an item at ``path:line``, or the site itself (path "")."""
@@ -96,6 +146,14 @@ class Claim:
     path: str
     line: int
     what: str
+
+
+def shared_urls(claims: Iterable[Claim]) -> frozenset[str]:
+    """The URLs (in lower case, as :func:`find_collisions` compares them) claimed more than once."""
+    counts: dict[str, int] = defaultdict(int)
+    for claim in claims:
+        counts[claim.url.lower()] += 1
+    return frozenset(url for url, count in counts.items() if count > 1)
 
 
 def find_collisions(claims: Iterable[Claim]) -> list[Diagnostic]:

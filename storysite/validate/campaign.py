@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite import routing
 from storysite.diagnostics import Diagnostic
 from storysite.load import RawItem
 from storysite.model import Campaign
-from storysite.validate.fields import item_origin, item_slug, open_item, read_media_entry
+from storysite.validate.fields import (
+    item_origin,
+    item_slug,
+    open_item,
+    read_aliases,
+    read_media_entry,
+)
 
-KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "hero", "draft", "text")
+KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "hero", "draft", "text", "aliases")
 
 
 def validate_campaign(item: RawItem, site_dir: Path) -> tuple[Campaign | None, list[Diagnostic]]:
@@ -30,6 +37,7 @@ def validate_campaign(item: RawItem, site_dir: Path) -> tuple[Campaign | None, l
         featured=read.boolean("featured"),
         hero=hero,
         draft=read.boolean("draft"),
+        aliases=read_aliases(read, routing.campaign_url(slug) if slug else ""),
     )
     if not title or not slug:
         return None, problems

@@ -19,8 +19,8 @@ from storysite.config.options import describe
 from storysite.dates import PartialDate, parse_full_date, parse_partial_date
 from storysite.diagnostics import Diagnostic, error, shortened, warning
 from storysite.load import RawItem, is_inside
-from storysite.model import MediaRef, Origin
-from storysite.routing import MAX_SLUG_CHARS, slugify
+from storysite.model import Alias, MediaRef, Origin
+from storysite.routing import MAX_SLUG_CHARS, alias_url, slugify
 from storysite.textclean import clean_tag, clean_text_and_pile, drop_bidi, mark_pile_message
 from storysite.video import LOCAL_TYPES, parse_video_url
 from storysite.video import (
@@ -314,6 +314,39 @@ def item_slug(item: RawItem, reader: FieldReader) -> str:
     if not slug:
         reader.problems.append(error(item.path, 1, "the file name gives an empty slug; add 'slug:'"))
     return slug
+
+
+def read_aliases(reader: FieldReader, own_url: str) -> tuple[Alias, ...]:
+    """The item's ``aliases:`` (a site path, or a list of them), each normalised
+    (:func:`storysite.routing.alias_url`) and at its own line; one that names no page of the site,
+    or the item's own URL (``own_url``; empty when the item has none), is an error at its line."""
+    value = reader.fields.get("aliases")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        entries = [(value, reader.line("aliases"))]
+    elif isinstance(value, YamlList):
+        entries = [(entry, value.line_of(index) or reader.line("aliases")) for index, entry in enumerate(value)]
+    else:
+        reader.fail("aliases", f"expected a site path or a list of them (such as [/memories/old-slug/]), "
+                               f"got {describe(value)}")
+        return ()
+    found: list[Alias] = []
+    for entry, line in entries:
+        if not isinstance(entry, str):
+            reader.problems.append(error(reader.path, line, f"{reader.prefix}aliases: expected a site path "
+                                                            f"(such as /memories/old-slug/), got {describe(entry)}"))
+            continue
+        url, reason = alias_url(entry)
+        if not url:
+            reader.problems.append(error(reader.path, line, f"{reader.prefix}aliases: '{shortened(entry.strip())}' "
+                                                            f"{reason}"))
+        elif own_url and url.lower() == own_url.lower():
+            reader.problems.append(error(reader.path, line, f"{reader.prefix}aliases: '{shortened(entry.strip())}' is "
+                                                            "this item's own URL; list only the URLs it had before"))
+        elif all(alias.url != url for alias in found):
+            found.append(Alias(url, line))
+    return tuple(found)
 
 
 def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str | None, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite import routing
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error
 from storysite.load import RawItem
@@ -14,11 +15,12 @@ from storysite.validate.fields import (
     item_slug,
     media_entries,
     open_item,
+    read_aliases,
     read_media_entry,
 )
 from storysite.yamlio import YamlList
 
-KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "draft", "images", "text")
+KNOWN_FIELDS = ("title", "slug", "description", "date", "featured", "draft", "images", "text", "aliases")
 
 
 def validate_gallery(item: RawItem, site_dir: Path) -> tuple[Gallery | None, list[Diagnostic]]:
@@ -40,6 +42,7 @@ def validate_gallery(item: RawItem, site_dir: Path) -> tuple[Gallery | None, lis
         date=read.partial_date("date"),
         featured=read.boolean("featured"),
         draft=draft,
+        aliases=read_aliases(read, routing.gallery_url(slug) if slug else ""),
     )
     if not images and not draft and "images" not in item.fields:
         problems.append(error(item.path, item.line, "'images' is required: a gallery needs at least one photo"))

@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from storysite import routing
 from storysite.config.options import describe
 from storysite.diagnostics import Diagnostic, error, warning
 from storysite.images import decode_problem, image_dimensions
@@ -29,12 +30,13 @@ from storysite.validate.fields import (
     item_origin,
     item_slug,
     open_item,
+    read_aliases,
     resolve_media_path,
 )
 from storysite.yamlio import YamlList, YamlMap, decode_text
 
 KNOWN_FIELDS = ("title", "slug", "description", "artwork", "alt", "example", "zones", "emoji",
-                "blocked_words", "allowed_names", "text")
+                "blocked_words", "allowed_names", "text", "aliases")
 ZONE_FIELDS = ("name", "box", "font", "size", "color", "align", "uppercase", "max_chars", "lines",
                "line_height", "optional", "prompt")
 EMOJI_POLICIES = ("reject", "strip")
@@ -70,6 +72,7 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
         blocked_words=_lists(read, "blocked_words", site_dir),
         allowed_names=_lists(read, "allowed_names", site_dir),
         fonts=fonts,
+        aliases=read_aliases(read, routing.label_url(slug) if slug else ""),
     )
     if not slug:
         return None, problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite import routing
 from storysite.config.options import LanguageCode, OptionError
 from storysite.curate import standing_problem, unpublished_notice
 from storysite.diagnostics import Diagnostic, error, warning
@@ -11,11 +12,19 @@ from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import may_hold_contact_details, personal_data_in, private_data_in
 from storysite.textclean import clean_text_and_pile, mark_pile_message, without_bidi_references
-from storysite.validate.fields import FieldReader, item_origin, item_slug, open_item, read_media
+from storysite.validate.fields import (
+    FieldReader,
+    item_origin,
+    item_slug,
+    open_item,
+    read_aliases,
+    read_media,
+)
 
 KNOWN_FIELDS = (
     "title", "slug", "date", "date_display", "description", "author", "status", "consent",
     "tags", "featured", "media", "label", "original", "notes", "published", "withdrawn", "text", "language",
+    "aliases",
 )
 AUTHOR_FIELDS = ("id", "display", "name", "email", "phone", "location")
 CONSENT_FIELDS = ("granted", "scope", "expires", "ref")
@@ -102,9 +111,12 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     # never part of the output, and its photos are never opened: a photo deleted with its
     # fan's withdrawal must not hold back the build that carries the withdrawal out. Whether
     # the others are published depends on the build date (an expired consent): their media
-    # errors are left to curation.
+    # errors are left to curation. So are those of its aliases, which make pages only while
+    # it is published.
     media_problems: list[Diagnostic] = []
     media = read_media(FieldReader(item.path, read.fields, media_problems), "media", site_dir)
+    aliases = read_aliases(FieldReader(item.path, read.fields, media_problems),
+                           routing.memory_url(slug) if slug else "")
     withdrawn = read.full_date("withdrawn")
     deferred: tuple[Diagnostic, ...] = ()
     if standing_problem(status, withdrawn, consent) is not None:
@@ -160,6 +172,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         contact_text=contact_text,
         field_lines=field_lines,
         media_problems=deferred,
+        aliases=aliases,
     )
     if not title or not slug:
         problems.extend(deferred)

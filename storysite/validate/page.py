@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storysite import routing
 from storysite.diagnostics import Diagnostic, warning
 from storysite.load import RawItem
 from storysite.model import Page
-from storysite.validate.fields import item_origin, item_slug, open_item
+from storysite.validate.fields import item_origin, item_slug, open_item, read_aliases
 
-KNOWN_FIELDS = ("title", "slug", "description", "menu", "draft", "text")
+KNOWN_FIELDS = ("title", "slug", "description", "menu", "draft", "text", "aliases")
 
 
 def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diagnostic]]:
@@ -26,6 +27,7 @@ def validate_page(item: RawItem, site_dir: Path) -> tuple[Page | None, list[Diag
         description_line=item.fields.text_line_of("description") if read.has("description") else 0,
         menu=read.integer("menu"),
         draft=read.boolean("draft"),
+        aliases=read_aliases(read, routing.page_url(slug) if slug else ""),
     )
     if not title or not slug:
         return None, problems
