@@ -206,8 +206,9 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     """A warning for each published field that shows a part of the author's name which
     ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
     ``author.name`` and ``author.display`` under ``anonymous``): the title (where it writes it as
-    a name, capitalised past its first word), the slug (in the URL), a label's text (drawn as typed on the label picture
-    and share card) and photos' credits, alt texts and captions."""
+    a name, capitalised past its first word), the slug (in the URL) and the aliases (in their
+    redirect pages' URLs), a label's text (drawn as typed on the label picture and share card)
+    and photos' credits, alt texts and captions."""
     policy = site.config.privacy.author_display
     published = {memory.slug: memory for memory in site.memories}
     found = []
@@ -240,6 +241,15 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
                                  f"privacy.author_display ({policy}) does not publish, in the memory's URL "
                                  f"({routing.memory_url(public.slug)}): rename the file, or give it a slug: "
                                  "that does not name the fan"))
+        # An alias is the old URL of a page renamed, often for that very reason: its redirect
+        # page would keep the name online at it.
+        for alias in public.aliases:
+            alias_words = set(folded_words(re.sub(r"[-_./]", " ", alias.url)))
+            if shown := sorted({written for word, written in hidden.items() if len(word) >= 3 and word in alias_words}):
+                found.append(warning(memory.origin.path, alias.line,
+                                     f"the alias '{alias.url}' shows {_parts(shown)} of {whose} that "
+                                     f"privacy.author_display ({policy}) does not publish, in the URL of its "
+                                     "redirect page: remove the alias"))
         if public.label is not None and (shown := _shown_words(public.label.text, hidden)):
             found.append(warning(memory.origin.path, public.label.origin.line or memory.origin.line,
                                  f"label.text shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "

@@ -293,3 +293,17 @@ def test_redirect_pages_pass_the_nu_html_checker(make_site, vnu: Callable[..., l
         shutil.copyfile(site.public / relpath, target)
     messages = vnu(sorted(pages.rglob("*.html")))
     assert messages == [], format_vnu_messages(messages)
+
+
+def test_an_alias_naming_the_author_beyond_the_policy_is_a_warning(make_site) -> None:
+    # The slug was changed to take the fan's surname out of the URL; keeping the old one as an
+    # alias would keep it online all the same.
+    text = memory("Le pot", extra="slug: le-pot-de-romain\n"
+                                  "aliases: [/memories/le-pot-de-romain-lefevre/, /memories/le-pot/]\n")
+    site = make_site({"content/memories/a.md": text.replace("display: Romain L.", "name: Romain Lefèvre")})
+    result = site.build()
+    said = [line for line in result.output.splitlines() if line.startswith("content/")]
+    assert said == ["content/memories/a.md:10: warning: the alias '/memories/le-pot-de-romain-lefevre/' shows a part "
+                    "(Lefèvre) of author.name that privacy.author_display (first_initial) does not publish, in the "
+                    "URL of its redirect page: remove the alias"], result.output
+    assert site.build("--strict").exit_code == 1
