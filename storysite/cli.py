@@ -535,8 +535,8 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
 def withdraw_command(ident: str, site: str, by: str | None) -> None:
     """Honour a fan's withdrawal: mark, rebuild, list the URLs to purge.
 
-    ID is a memory's slug (or its page's URL), a fan's author.id, a consent reference, or the
-    fan's email address (looked up in the private store). Every matching
+    ID is a memory's slug (or its page's URL, or one of its aliases), a fan's author.id, a
+    consent reference, or the fan's email address (looked up in the private store). Every matching
     memory is marked 'status: withdrawn', the fan's personal data is erased
     from the private store, and the site is rebuilt. When ID matches
     memories by different keys (the slug of one, the author.id of
@@ -568,7 +568,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         sys.exit(1)
     store = PrivateStore(site_dir / config.privacy.private_store)
     author_ids = store.ids_for_email(ident) if "@" in ident and by in (None, "email") else set()
-    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids, by)
+    matches = find_memories(site_dir, config.limits.max_file_bytes, ident, author_ids, by, config.base_path)
     if not matches:
         # No memory left in the content tree (a submission an editor deleted), but the private store
         # still holds the fan's personal data: it goes all the same, a tombstone keeping re-imports out.

@@ -22,10 +22,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
-from storysite import load
+from storysite import load, routing
 from storysite.bodyimages import image_target, rendered_bodies
 from storysite.config.schema import SiteConfig
 from storysite.curate import publication_problem, publish
@@ -46,10 +47,27 @@ PRIVATE_KEYS = (("author", "name"), ("author", "email"), ("author", "phone"), ("
 
 _PAGE = re.compile(r"(?:https?://[^/?#]+)?(?:/[^?#]*)?/memories/(?P<slug>[^/?#]+)/?(?:index\.html)?(?:[?#].*)?")
 
+def _alias_named(ident: str, base_path: str) -> str | None:
+    """The site path a URL or path names, normalised and in lower case as aliases are compared
+    (its query and fragment left out), or None for neither. ``base_path`` (that of ``base_url``)
+    starts a whole URL's path, and may start a path's."""
+    parts = urlsplit(ident)
+    whole = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    if not whole and not (ident.startswith("/") and not ident.startswith("//")):
+        return None
+    path = parts.path or "/"
+    if (path + "/").startswith(base_path):
+        path = "/" + path[len(base_path):]
+    elif whole:
+        return None  # another site's address, or this host's outside the site
+    alias, _ = routing.alias_url(path)
+    return alias.lower() or None
+
+
 KEYS = {"slug": "that memory alone", "author.id": "every memory of that fan",
         "consent.ref": "the memories of that consent", "email": "every memory of the fan with that email"}
 """What an ID can name, and what withdrawing by it takes down: a memory by its slug (or its page's
-URL, as a fan sends it), a fan by ``author.id`` or by email (the private store's records and
+URL, as a fan sends it, or one of its ``aliases:``), a fan by ``author.id`` or by email (the private store's records and
 ``author.email`` fields), a consent by its ``consent.ref``."""
 
 
@@ -64,7 +82,7 @@ class Match:
 
 
 def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[str],
-                  by: str | None = None) -> list[Match]:
+                  by: str | None = None, base_path: str = "/") -> list[Match]:
     """Memories whose slug, ``author.id``, ``consent.ref`` or ``author.email`` is ``ident``
     (or whose ``author.id`` is in ``author_ids``, an email's fans in the private store), each
     with the keys (of :data:`KEYS`) it matched by; only by ``by`` when given. Empty fields
@@ -74,6 +92,8 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
         return []
     email = normalised(ident) if "@" in ident else None
     page = _PAGE.fullmatch(ident)  # the memory's page, as a fan sends it: https://example.org/memories/<slug>/
+    # Or the URL it had before a rename, still shared (one of its aliases); ``base_path``: that of base_url.
+    alias = _alias_named(ident, base_path)
     sources, _ = load.discover(site_dir, max_bytes)
     found: list[Match] = []
     for source in sources:
@@ -86,7 +106,8 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
                 continue
             ref = memory.consent.ref if memory.consent else ""
             matched = {
-                "slug": memory.slug == ident or (page is not None and memory.slug == page["slug"]),
+                "slug": memory.slug == ident or (page is not None and memory.slug == page["slug"]) or (
+                    alias is not None and any(a.url.lower() == alias for a in memory.aliases)),
                 "author.id": memory.author.id == ident,
                 "consent.ref": ref == ident,
                 "email": bool(memory.author.id and memory.author.id in author_ids) or bool(

@@ -307,3 +307,22 @@ def test_an_alias_naming_the_author_beyond_the_policy_is_a_warning(make_site) ->
                     "(Lefèvre) of author.name that privacy.author_display (first_initial) does not publish, in the "
                     "URL of its redirect page: remove the alias"], result.output
     assert site.build("--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("ident", ["https://example.org/marque/memories/les-tartines-de-romain-lefevre/",
+                                   "https://example.org/marque/ancien-chemin?utm_source=x",
+                                   "/ancien-chemin/", "https://example.org/marque/vieux.html"])
+def test_withdraw_by_an_alias_as_the_fan_shared_it_before_the_rename(make_site, ident: str) -> None:
+    site = make_site({"content/memories/tartines.md": RENAMED, "content/memories/b.md": memory("B")},
+                     config="title: T\nbase_url: https://example.org/marque/\nlanguage: fr\n")
+    assert site.build().exit_code == 0
+    # Only the site's own address: not the host's outside the base path, nor a path beside an alias.
+    for near in ("https://example.org/ancien-chemin/", "https://example.org/marque/ancien/",
+                 "/ancien-chemin/suite/"):
+        missed = site.run("withdraw", near, "--site", str(site.root))
+        assert missed.exit_code == 1 and "No memory matches" in missed.output, missed.output
+    result = site.run("withdraw", ident, "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn: tartines-de-la-paix" in result.stdout and "Withdrawn: b" not in result.stdout
+    assert not (site.public / "memories/tartines-de-la-paix").exists() and not (site.public / "vieux.html").exists()
+
