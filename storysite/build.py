@@ -6,6 +6,7 @@ whole build is free of errors, and then the new output is swapped in at once.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import errno
@@ -559,6 +560,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     outputs = {job.output_path for job in jobs} | {*assets.files} | {
         *static_files, *(path for path, _ in media_files), *label_stage.paths()}
     problems.extend(aliases.folder_clashes(redirects, outputs))
+    problems.extend(_static_folder_clashes(static_files, outputs))
     del redirects
     problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs()))
 
@@ -1058,6 +1060,31 @@ def _output_claims(jobs: list[PageJob], assets: Assets, static_files: Mapping[st
         yield routing.Claim("/" + path, "", 0, "a theme asset")
     for rel in static_files:
         yield routing.Claim("/" + rel, f"{STATIC_DIR}/{rel}", 0, "this static file")
+
+
+def _static_folder_clashes(static_files: Iterable[str], outputs: Iterable[str]) -> list[Diagnostic]:
+    """An error for each file of ``static/`` that the output needs as a folder (``static/memories``
+    beside the memories' pages), or that needs a file of the output as a folder (``static/feed.xml/x``):
+    one name cannot be both, and the build failed writing, with a message naming its staging folder."""
+    mine = sorted(static_files)
+    if not mine:
+        return []
+    others = sorted({path.lower() for path in outputs}.difference(path.lower() for path in mine))
+    taken = set(others)
+    problems = []
+    for path in mine:
+        lower = path.lower()
+        below = bisect.bisect_left(others, lower + "/")
+        parts = lower.split("/")
+        file_above = next(("/".join(parts[:depth]) for depth in range(1, len(parts))
+                           if "/".join(parts[:depth]) in taken), None)
+        if below < len(others) and others[below].startswith(lower + "/"):
+            problems.append(error(f"{STATIC_DIR}/{path}", 1, f"is a file, but the site needs a folder of that name "
+                                  f"(for {others[below]}); rename or move it"))
+        elif file_above is not None:
+            problems.append(error(f"{STATIC_DIR}/{path}", 1, f"needs a folder named {file_above}, but the site "
+                                  "writes a file of that name; rename or move it"))
+    return problems
 
 
 def _static_files(site_dir: Path, problems: Diagnostics, areas: privacyguard.SiteAreas) -> dict[str, Path]:

@@ -656,3 +656,19 @@ def test_base_url_with_a_port_and_a_path_is_kept(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A")}, config="title: T\nbase_url: https://example.org:8443/a/\n")
     assert site.build().exit_code == 0
     assert "https://example.org:8443/a/memories/a/" in site.read("sitemap.xml")
+
+
+@pytest.mark.parametrize(("static", "said"), [
+    ("static/memories", "static/memories:1: is a file, but the site needs a folder of that name "
+                        "(for memories/a/index.html); rename or move it"),
+    ("static/feed.xml/notes.txt", "static/feed.xml/notes.txt:1: needs a folder named feed.xml, but the site writes "
+                                  "a file of that name; rename or move it"),
+])
+def test_a_static_file_where_the_site_needs_a_folder_is_an_error_at_its_path(make_site, static: str,
+                                                                             said: str) -> None:
+    # The build failed writing, with '.public.staging-<id>/memories:1: cannot be used (Is a directory)'.
+    site = make_site({"content/memories/a.md": memory("A"), static: "x"})
+    for result in (site.check(), site.build()):
+        assert result.exit_code == 1
+        assert said in result.stderr, result.stderr
+        assert "staging" not in result.output
