@@ -555,6 +555,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         mark_withdrawn,
         photo_users,
         photos_left,
+        withdrawn_already,
     )
     from storysite.write import MARKER
 
@@ -609,28 +610,36 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
                                                        str(output_dir.resolve())), [])
     recorded = takedown.load_manifest(site_dir) is not None
     failed: list[Diagnostic] = []
+    still: list[str] = []  # the slugs of the memories left as they were: still published
     for path in sorted({m.path for m in matches}):
         file = site_dir / path
+        in_file = [m for m in matches if m.path == path]
         try:
             data = file.read_bytes()
         except OSError as exc:
             failed.append(error(path, 0, f"cannot be read ({exc.strerror or exc}); make it readable and run this "
                                          "withdraw again"))
+            still.extend(m.slug for m in in_file)
             continue
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""  # kept, as every other byte
         text = data[len(bom):].decode("utf-8")
         original = text
         done: list[str] = []
         # Edit from the bottom up so that earlier items' line numbers stay right.
-        for match in sorted((m for m in matches if m.path == path), key=lambda m: -m.item.line):
+        edited_here: list[str] = []
+        for match in sorted(in_file, key=lambda m: -m.item.line):
             # Withdrawn before: its date stays the day of the fan's wish (the private fields still go).
             on = _withdrawal_date(match.item.fields.get("withdrawn")) or today
             edited, problem = mark_withdrawn(text, match.item, on)
             if problem is not None or edited is None:
                 failed.extend([problem] if problem else [])
+                if not withdrawn_already(match.item):
+                    still.append(match.slug)
                 continue
             done.append(f"Withdrawn: {match.slug} ({path})" if edited != text
                         else f"Already withdrawn on {on}: {match.slug} ({path})")
+            if edited != text:
+                edited_here.append(match.slug)
             text = edited
         if text != original:
             try:
@@ -638,6 +647,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
             except OSError as exc:
                 failed.append(error(path, 0, f"cannot be written ({exc.strerror or exc}); make it writable and run "
                                              "this withdraw again"))
+                still.extend(edited_here)
                 continue
         for line in reversed(done):
             click.echo(line)
@@ -662,7 +672,8 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
                     "'status: withdrawn' in them by hand, remove the fan's private fields, then build again.",
                     fg="red", err=True)
     if not result.written:
-        click.secho("The memories are marked withdrawn, but the build failed: fix the errors above and build "
+        marked = "The other memories are" if still else "The memories are"
+        click.secho(f"{marked} marked withdrawn, but the build failed: fix the errors above and build "
                     "again before purging.", fg="red", err=True)
         sys.exit(1)
     # Other folders this site was built into (build --output, or an earlier output: setting) keep
@@ -684,17 +695,28 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
         click.echo(f"{photo} is kept: other items name it too ({', '.join(where)}). The site leaves it out there as "
                    "well while this memory is withdrawn, but deleting the file would fail the build (a photo that is "
                    "not found is an error there): if it is the fan's, take it out of those files first.")
+    # The last words a script or a hurried editor reads: an incomplete withdrawal never reads as done.
+    rebuilt = "Rebuilt."
+    if still or store_problem is not None:
+        left = [f"{len(still)} memory(ies) are STILL PUBLISHED ({', '.join(sorted(set(still)))}): mark them "
+                "by hand (errors above), then build again"] if still else []
+        left += [f"the fan's personal data is still in {config.privacy.private_store}/ (error above)"] \
+            if store_problem is not None else []
+        rebuilt = f"Rebuilt, but the withdrawal is INCOMPLETE: {'; '.join(left)}."
     if recorded and not result.purge:
-        click.echo("Rebuilt. No published URL changed: nothing to purge from caches and CDNs.")
+        click.echo(f"{rebuilt} No published URL changed: nothing to purge from caches and CDNs"
+                   + (" yet." if still else "."))
     elif recorded:
-        click.echo(f"Rebuilt. {len(result.purge)} URL(s) to purge from caches and CDNs:")
+        click.echo(f"{rebuilt} {len(result.purge)} URL(s) to purge from caches and CDNs"
+                   + (", for what was taken down:" if still else ":"))
         for url in result.purge:
             click.echo(url)
     else:
-        click.echo("Rebuilt. No record of a previous build was found, so the full list of URLs to purge is not "
+        click.echo(f"{rebuilt} No record of a previous build was found, so the full list of URLs to purge is not "
                    "known: purge everything from caches and CDNs, or at least:")
         for match in matches:
-            click.echo(config.base_url + routing.memory_url(match.slug).lstrip("/"))
+            if match.slug not in still:
+                click.echo(config.base_url + routing.memory_url(match.slug).lstrip("/"))
     if failed or store_problem is not None:
         sys.exit(1)
     _fail_if_written_with_errors(result)

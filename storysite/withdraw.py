@@ -150,7 +150,8 @@ def _consent_ref(item: load.RawItem) -> str:
     return str(value) if value else ""
 
 
-def _withdrawn_already(item: load.RawItem) -> bool:
+def withdrawn_already(item: load.RawItem) -> bool:
+    """Whether the memory's file says it is withdrawn already (so that it is not published)."""
     return item.fields.get("status") == "withdrawn" or item.fields.get("withdrawn") is not None
 
 
@@ -169,7 +170,7 @@ def erasure(site_dir: Path, max_bytes: int, matches: list[Match], author_ids: se
         if not author:
             continue
         others = [m for m in find_memories(site_dir, max_bytes, author, set(), "author.id")
-                  if (m.path, m.item.index) not in withdrawn and not _withdrawn_already(m.item)]
+                  if (m.path, m.item.index) not in withdrawn and not withdrawn_already(m.item)]
         if not others:
             fans.add(author)
             continue

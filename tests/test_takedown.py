@@ -551,3 +551,41 @@ def test_withdraw_names_the_files_of_the_memorys_bundle_its_media_does_not_list(
     assert result.exit_code == 0, result.output
     assert ("(and git keeps them): content/memories/a/a.jpg, content/memories/a/scans/lettre.jpg. Delete them"
             in result.stdout)
+
+
+def test_a_withdrawal_left_incomplete_never_reads_as_done_on_standard_output(make_site) -> None:
+    # (A quoted key: a form withdraw cannot edit, so that memory stays published.)
+    quoted = '"title": B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
+    site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
+                      "content/memories/b.yaml": quoted})
+    assert site.build().exit_code == 0
+    alone = site.run("withdraw", "b", "--site", str(site.root))
+    assert alone.exit_code == 1
+    assert "Rebuilt." not in alone.stdout and "nothing to purge from caches and CDNs." not in alone.stdout
+    assert ("Rebuilt, but the withdrawal is INCOMPLETE: 1 memory(ies) are STILL PUBLISHED (b): mark them by hand "
+            "(errors above), then build again. No published URL changed: nothing to purge from caches and CDNs "
+            "yet.") in alone.stdout
+    assert (site.public / "memories/b/index.html").exists()
+
+    both = site.run("withdraw", "fan-7", "--site", str(site.root))
+    assert both.exit_code == 1
+    assert "Rebuilt, but the withdrawal is INCOMPLETE: 1 memory(ies) are STILL PUBLISHED (b)" in both.stdout
+    assert "URL(s) to purge from caches and CDNs, for what was taken down:" in both.stdout
+    assert "https://example.org/memories/a/" in both.stdout.splitlines()
+    assert not (site.public / "memories/a").exists() and (site.public / "memories/b/index.html").exists()
+
+
+def test_without_a_record_an_incomplete_withdrawal_lists_only_what_was_taken_down(make_site) -> None:
+    import shutil
+
+    quoted = '"title": B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
+    site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
+                      "content/memories/b.yaml": quoted})
+    assert site.build().exit_code == 0
+    shutil.rmtree(site.root / ".storysite")
+    shutil.rmtree(site.public)
+    result = site.run("withdraw", "fan-7", "--site", str(site.root))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-2].startswith("Rebuilt, but the withdrawal is INCOMPLETE: 1 memory(ies) are "
+                                                     "STILL PUBLISHED (b)")
+    assert result.stdout.splitlines()[-1] == "https://example.org/memories/a/"
