@@ -550,6 +550,7 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
     from storysite.withdraw import (
         KEYS,
         ambiguous,
+        close_matches,
         erasure,
         find_memories,
         mark_withdrawn,
@@ -586,6 +587,14 @@ def withdraw_command(ident: str, site: str, by: str | None) -> None:
                                                                               "fields")
         click.secho(f"No memory matches '{ident}' (a slug, author.id, consent reference or email; searched "
                     f"{searched}).", fg="red", err=True)
+        # Only suggested: an ID is matched exactly, since withdrawing the wrong fan's memory (and
+        # erasing their personal data for good) is worse than finding none.
+        if near := close_matches(site_dir, config.limits.max_file_bytes, ident, by):
+            click.echo("Nothing was changed. Close to it (check which, if any, is the fan's; then run this withdraw "
+                       "again with the ID exactly as written there):", err=True)
+            for close in near:
+                how = " (the same but for capitals, accents or spaces)" if close.same else ""
+                click.echo(f"  {close.path}:{close.line}: {close.key} '{close.value}'{how}", err=True)
         sys.exit(1)
     if ambiguous(matches):
         # Withdrawing every match could take down another fan's memories: the editor says which is meant.

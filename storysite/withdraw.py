@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import itertools
 import os
 import re
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,9 @@ from storysite.config.schema import SiteConfig
 from storysite.curate import publication_problem, publish
 from storysite.diagnostics import Diagnostic, error
 from storysite.markdown import IMAGE_BLOCK
-from storysite.model import MediaRef
+from storysite.model import MediaRef, Memory
 from storysite.privatestore import normalised
+from storysite.routing import slugify
 from storysite.validate import validate_content
 from storysite.validate.fields import resolve_media_path
 from storysite.validate.memory import validate_memory
@@ -81,12 +84,25 @@ class Match:
     keys: tuple[str, ...] = ()
 
 
+def _memories(site_dir: Path, max_bytes: int) -> Iterator[tuple[load.RawItem, Memory]]:
+    """Every memory of the content tree that validates, with its raw item."""
+    sources, _ = load.discover(site_dir, max_bytes)
+    for source in sources:
+        if source.kind != "memories":
+            continue
+        items, _ = load.parse(source)
+        for item in items:
+            memory, _ = validate_memory(item, site_dir)
+            if memory is not None:
+                yield item, memory
+
+
 def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[str],
                   by: str | None = None, base_path: str = "/") -> list[Match]:
     """Memories whose slug, ``author.id``, ``consent.ref`` or ``author.email`` is ``ident``
     (or whose ``author.id`` is in ``author_ids``, an email's fans in the private store), each
     with the keys (of :data:`KEYS`) it matched by; only by ``by`` when given. Empty fields
-    never match."""
+    never match, and nothing matches but exactly (see :func:`close_matches`)."""
     ident = ident.strip()
     if not ident:
         return []
@@ -94,29 +110,74 @@ def find_memories(site_dir: Path, max_bytes: int, ident: str, author_ids: set[st
     page = _PAGE.fullmatch(ident)  # the memory's page, as a fan sends it: https://example.org/memories/<slug>/
     # Or the URL it had before a rename, still shared (one of its aliases); ``base_path``: that of base_url.
     alias = _alias_named(ident, base_path)
-    sources, _ = load.discover(site_dir, max_bytes)
     found: list[Match] = []
-    for source in sources:
-        if source.kind != "memories":
-            continue
-        items, _ = load.parse(source)
-        for item in items:
-            memory, _ = validate_memory(item, site_dir)
-            if memory is None:
-                continue
-            ref = memory.consent.ref if memory.consent else ""
-            matched = {
-                "slug": memory.slug == ident or (page is not None and memory.slug == page["slug"]) or (
-                    alias is not None and any(a.url.lower() == alias for a in memory.aliases)),
-                "author.id": memory.author.id == ident,
-                "consent.ref": ref == ident,
-                "email": bool(memory.author.id and memory.author.id in author_ids) or bool(
-                    email is not None and memory.author.email and normalised(memory.author.email) == email),
-            }
-            keys = tuple(key for key in KEYS if matched[key] and by in (None, key))
-            if keys:
-                found.append(Match(source.path, memory.slug, item, keys))
+    for item, memory in _memories(site_dir, max_bytes):
+        ref = memory.consent.ref if memory.consent else ""
+        matched = {
+            "slug": memory.slug == ident or (page is not None and memory.slug == page["slug"]) or (
+                alias is not None and any(a.url.lower() == alias for a in memory.aliases)),
+            "author.id": memory.author.id == ident,
+            "consent.ref": ref == ident,
+            "email": bool(memory.author.id and memory.author.id in author_ids) or bool(
+                email is not None and memory.author.email and normalised(memory.author.email) == email),
+        }
+        keys = tuple(key for key in KEYS if matched[key] and by in (None, key))
+        if keys:
+            found.append(Match(item.path, memory.slug, item, keys))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """A memory whose slug, ``author.id`` or ``consent.ref`` is close to an ID that matched nothing."""
+
+    path: str
+    line: int
+    key: str
+    value: str
+    same: bool
+    """The same but for capitals, accents or spelling as a slug (``Fan-7`` for ``fan-7``,
+    ``ete-86`` for ``Été-86``); else only alike (``fan-8`` for ``fan-7``)."""
+
+
+CLOSE_CUTOFF = 0.8
+"""How alike (difflib's ratio) an ID and a memory's key must be to be suggested."""
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def close_matches(site_dir: Path, max_bytes: int, ident: str, by: str | None = None, limit: int = 5
+                  ) -> list[Near]:
+    """The memories an ID that matched nothing may have meant, by slug, ``author.id`` or
+    ``consent.ref`` (only ``by`` when given), for the editor to check: those equal but for
+    capitals or accents (a slug: once made a slug, as a title or ``Été-86`` is) first, then
+    those alike. Never acted on: a fan's id differs from another's by one character, and a
+    withdrawal erases personal data for good."""
+    ident = ident.strip()
+    page = _PAGE.fullmatch(ident)
+    wanted = {"slug": slugify(page["slug"] if page else ident, max_length=0), "author.id": _folded(ident),
+              "consent.ref": _folded(ident)}
+    same: list[Near] = []
+    values: dict[tuple[str, str], list[Near]] = {}
+    for item, memory in _memories(site_dir, max_bytes):
+        keys = {"slug": memory.slug, "author.id": memory.author.id,
+                "consent.ref": memory.consent.ref if memory.consent else ""}
+        for key, value in keys.items():
+            if not value or by not in (None, key):
+                continue
+            compared = value if key == "slug" else _folded(value)
+            if wanted[key] and compared == wanted[key]:
+                same.append(Near(item.path, item.line, key, value, True))
+            else:
+                values.setdefault((key, compared), []).append(Near(item.path, item.line, key, value, False))
+    alike: list[Near] = []
+    for key in KEYS:
+        candidates = sorted(compared for k, compared in values if k == key)
+        for close in difflib.get_close_matches(wanted.get(key, ""), candidates, n=limit, cutoff=CLOSE_CUTOFF):
+            alike.extend(values[(key, close)])
+    return (same + alike)[:limit]
 
 
 @dataclass(frozen=True, slots=True)

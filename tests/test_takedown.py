@@ -589,3 +589,40 @@ def test_without_a_record_an_incomplete_withdrawal_lists_only_what_was_taken_dow
     assert result.stdout.splitlines()[-2].startswith("Rebuilt, but the withdrawal is INCOMPLETE: 1 memory(ies) are "
                                                      "STILL PUBLISHED (b)")
     assert result.stdout.splitlines()[-1] == "https://example.org/memories/a/"
+
+
+@pytest.mark.parametrize(("ident", "suggested"), [
+    ("fan-7", "content/memories/Été 86.md:1: author.id 'Fan-7' (the same but for capitals, accents or spaces)"),
+    ("ETE-86", "content/memories/Été 86.md:1: slug 'ete-86' (the same but for capitals, accents or spaces)"),
+    ("Été-86", "content/memories/Été 86.md:1: slug 'ete-86' (the same but for capitals, accents or spaces)"),
+    ("https://example.org/memories/Ete-86/", "content/memories/Été 86.md:1: slug 'ete-86' (the same but for "
+                                             "capitals, accents or spaces)"),
+    ("c-ab12", "content/memories/Été 86.md:1: consent.ref 'c-AB12' (the same but for capitals, accents or spaces)"),
+    ("fan-3f2a9c1b7e4e", "content/memories/b.md:1: author.id 'fan-3f2a9c1b7e4d'\n"),
+])
+def test_an_id_that_is_only_close_to_a_memorys_is_suggested_never_acted_on(make_site, ident: str,
+                                                                            suggested: str) -> None:
+    # Withdrawing the wrong fan's memory (and erasing their data for good) is worse than finding none.
+    site = make_site({"content/memories/Été 86.md": memory("Été").replace("fan-1", "Fan-7")
+                      .replace("scope: [site, share]", "scope: [site, share]\n  ref: c-AB12"),
+                      "content/memories/b.md": memory("B").replace("fan-1", "fan-3f2a9c1b7e4d"),
+                      "content/memories/c.md": memory("C").replace("fan-1", "zoe-2")})
+    assert site.build().exit_code == 0
+    sources = {p.name: p.read_bytes() for p in (site.root / "content/memories").iterdir()}
+    result = site.run("withdraw", ident, "--site", str(site.root))
+    assert result.exit_code == 1
+    assert f"No memory matches '{ident}'" in result.stderr
+    assert "Nothing was changed. Close to it (check which, if any, is the fan's; then run this withdraw again " \
+           "with the ID exactly as written there):" in result.stderr
+    assert f"  {suggested}" in result.stderr
+    assert "zoe-2" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (site.root / "content/memories").iterdir()} == sources
+    assert (site.public / "memories/ete-86/index.html").exists() and (site.public / "memories/b/index.html").exists()
+
+
+def test_close_ids_are_suggested_only_under_the_key_by_names(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "Fan-7")})
+    by_author = site.run("withdraw", "fan-7", "--by", "author.id", "--site", str(site.root))
+    assert by_author.exit_code == 1 and "content/memories/a.md:1: author.id 'Fan-7'" in by_author.stderr
+    by_ref = site.run("withdraw", "fan-7", "--by", "consent.ref", "--site", str(site.root))
+    assert by_ref.exit_code == 1 and "Close to it" not in by_ref.stderr
