@@ -509,8 +509,10 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
     if result.fatal:
         click.secho("Nothing was imported.", fg="red", err=True)
         sys.exit(1)
+    changed = (f"{result.changed} submission(s) imported before with other answers skipped (compare them by "
+               "hand: above); ") if result.changed else ""
     click.echo(f"Imported {len(result.created)} new memories (status: submitted); "
-               f"{result.duplicates} duplicate(s) skipped; {result.rejected} row(s) rejected.")
+               f"{result.duplicates} duplicate(s) skipped; {changed}{result.rejected} row(s) rejected.")
     if result.created:
         click.echo(f"Personal data went to {config.privacy.private_store}/ (keep it out of git). "
                    "Review the new files, then set status: approved.")

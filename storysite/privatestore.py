@@ -6,8 +6,9 @@ Layout of the folder (``privacy.private_store``, ``private/`` by default)::
       key                 a random secret: author ids are keyed hashes made with it
       submissions.jsonl   one JSON record per imported submission (personal data,
                           the fan's original words, consent evidence)
-      withdrawn.jsonl     tombstones: the fingerprints of withdrawn submissions, so
-                          that re-importing an old export never brings a fan back
+      withdrawn.jsonl     tombstones: the fingerprints of withdrawn submissions (and a
+                          keyed hash of their form's submission id), so that
+                          re-importing an old export never brings a fan back
 
 Ids are ``fan-`` + an HMAC of the fan's normalised email (or name and phone),
 so nobody can recover an email from an id found in git, while the same fan
@@ -73,6 +74,20 @@ class PrivateStore:
         """Identifies one submission (the same fan and the same words)."""
         return self._mac("submission", author_id, text)[:16]
 
+    def submission_key(self, submission_id: str) -> str:
+        """What a tombstone keeps of a form's submission id: a keyed hash, which finds the
+        submission again in a later export but leads nobody to the form's record of it."""
+        return self._mac("submission-id", submission_id)[:16]
+
+    def known_submissions(self) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """The form's submission ids (``columns: id`` of the import mapping) imported before: each
+        stored one with its record, and the keys (:meth:`submission_key`) of the withdrawn ones
+        with the day each was withdrawn."""
+        stored = {str(r["submission_id"]): r for r in self.records() if r.get("submission_id")}
+        withdrawn = {str(r["submission"]): str(r.get("withdrawn", "")) for r in _read_jsonl(self.root / WITHDRAWN_FILE)
+                     if r.get("submission")}
+        return stored, withdrawn
+
     def records(self) -> Iterator[dict[str, Any]]:
         """Every stored submission record, streamed."""
         yield from _read_jsonl(self.root / SUBMISSIONS_FILE)
@@ -117,8 +132,12 @@ class PrivateStore:
                 continue
             record = _record(path, number, line)
             if wanted(record):
-                tombstones.append({"fingerprint": record.get("fingerprint"), "author_id": record.get("author_id"),
-                                   "withdrawn": withdrawn_on})
+                tomb = {"fingerprint": record.get("fingerprint"), "author_id": record.get("author_id"),
+                        "withdrawn": withdrawn_on}
+                if record.get("submission_id"):
+                    # A fan who edits their answer after withdrawing is still kept out.
+                    tomb["submission"] = self.submission_key(str(record["submission_id"]))
+                tombstones.append(tomb)
             else:
                 kept.append(line)
         if tombstones:

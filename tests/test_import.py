@@ -727,3 +727,62 @@ def test_a_submission_sent_twice_in_one_export_names_its_first_copy(make_site) -
     again = run_import(site, export)  # imported before: said as before
     assert "export.json:1: warning: entry 1: already imported (same fan, same text); skipped" in again.stderr
     assert "Imported 3 new memories" not in again.stdout and len(list((site.root / "content/memories").iterdir())) == 3
+
+
+ID_MAPPING = "columns:\n  id: Réponse n°\n  title: Titre\n  text: Souvenir\n  email: Courriel\n  consent: Accord\n" \
+             "consent_accepted: [oui]\n"
+ID_HEADER = "Réponse n°;Titre;Souvenir;Courriel;Accord\n"
+
+
+def test_a_submission_whose_id_was_imported_before_is_skipped_with_a_warning_naming_the_earlier_import(
+        make_site) -> None:
+    # A re-export after a fan edited their answer: the same submission, not a second memory.
+    site = make_site({"map.yaml": ID_MAPPING})
+    first = write_export(site, ID_HEADER + "r-41;Le goûter;Chez mamie.;zoe@example.net;oui\n", "export-mars.csv")
+    result = run_import(site, first, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    record = json.loads((site.root / "private/submissions.jsonl").read_text())
+    assert record["submission_id"] == "r-41"
+    assert "r-41" not in (site.root / "content/memories/le-gouter.md").read_text()  # private: not in git
+
+    again = write_export(site, ID_HEADER + "r-41;Le goûter;Chez mamie Zoé, le mercredi.;zoe@example.net;oui\n"
+                               "r-42;La plage;Au bord de la mer.;paul@example.net;oui\n"
+                               "r-42;La plage;Au bord de la mer, à Brest.;paul@example.net;oui\n", "export-avril.csv")
+    result = run_import(site, again, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["la-plage.md", "le-gouter.md"]
+    assert (f"{again}:2: warning: id: submission 'r-41' was imported before, from export-mars.csv (row 2) as "
+            "content/memories/le-gouter.md, with other answers (edited on the form since?); skipped: compare the two "
+            "by hand and carry what changed into content/memories/le-gouter.md") in result.stderr
+    assert (f"{again}:4: warning: id: submission 'r-42' is also at line 3 of this export (imported as "
+            "content/memories/la-plage.md), with other answers; skipped: compare the two by hand") in result.stderr
+    assert ("Imported 1 new memories (status: submitted); 0 duplicate(s) skipped; 2 submission(s) imported before "
+            "with other answers skipped (compare them by hand: above); 0 row(s) rejected.") in result.stdout
+    assert "Chez mamie Zoé" not in (site.root / "private/submissions.jsonl").read_text()
+
+
+def test_an_edited_answer_of_a_withdrawn_submission_is_never_imported_again(make_site) -> None:
+    site = make_site({"map.yaml": ID_MAPPING})
+    first = write_export(site, ID_HEADER + "r-41;Le goûter;Chez mamie.;zoe@example.net;oui\n")
+    assert run_import(site, first, "--map", str(site.root / "map.yaml")).exit_code == 0
+    withdrawn = site.run("withdraw", "zoe@example.net", "--site", str(site.root))
+    assert withdrawn.exit_code == 0, withdrawn.output
+    tombstones = (site.root / "private/withdrawn.jsonl").read_text()
+    assert "r-41" not in tombstones and '"submission": ' in tombstones  # a keyed hash, not the form's id
+    edited = write_export(site, ID_HEADER + "r-41;Le goûter;Chez mamie, autrement.;zoe@example.net;oui\n")
+    result = run_import(site, edited, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "Imported 0 new memories" in result.stdout
+    assert (f"{edited}:2: warning: id: submission 'r-41' was withdrawn on 2026-11-20 (its fan asked to be "
+            "forgotten); skipped: delete it from the form's answers too") in result.stderr
+    assert "status: withdrawn" in (site.root / "content/memories/le-gouter.md").read_text()
+    assert not (site.root / "content/memories/le-gouter-2.md").exists()
+
+
+def test_a_mapped_id_column_the_export_lacks_is_an_error(make_site) -> None:
+    site = make_site({"map.yaml": ID_MAPPING})
+    export = write_export(site, "Titre;Souvenir;Courriel;Accord\nLe goûter;Chez mamie.;zoe@example.net;oui\n")
+    result = run_import(site, export, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1
+    assert "map.yaml:2: id: column 'Réponse n°' is not in export.csv" in result.stderr
+    assert not (site.root / "content/memories").exists() or not any((site.root / "content/memories").iterdir())

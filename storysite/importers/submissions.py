@@ -47,7 +47,9 @@ from storysite.yamlio import YamlMap, decode_text, load_yaml, number_or_text
 SCOPE_FIELDS = tuple(f"consent_{scope}" for scope in CONSENT_SCOPES)
 """A yes/no column per scope (``consent_share``: may the label image and share card be made?)."""
 FIELDS = ("title", "text", "date", "display", "location", "label", "photo", "name", "email", "phone",
-          "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS)
+          "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS, "id")
+"""The fields a mapping may feed. ``id`` is the form's own id of each submission (private): a row
+whose id was imported before is the same submission, its answers perhaps edited since."""
 PUBLISHED_FIELDS = ("title", "text", "date", "display", "location", "label")
 _PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone|\btel\b|portable|mobile|"
                               r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
@@ -81,6 +83,8 @@ class ImportResult:
 
     created: list[str] = field(default_factory=list)
     duplicates: int = 0
+    changed: int = 0
+    """Rows skipped as submissions imported before (by their ``id``) whose answers differ now."""
     rejected: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fatal: bool = False
@@ -548,6 +552,7 @@ def _import_rows(
     store = PrivateStore(site_dir / store_dir)
     # Each submission imported before (''), or in this import (where: "line 4", "entry 3").
     known = dict.fromkeys(store.known_fingerprints(), "")
+    ids = _SubmissionIds(*store.known_submissions()) if "id" in columns else _SubmissionIds({}, {})
     memories = site_dir / "content" / "memories"
     memories.mkdir(parents=True, exist_ok=True)
     # Names already used by memories (files or bundles); listed once, not probed per row.
@@ -556,14 +561,48 @@ def _import_rows(
     counters: dict[str, int] = {}
     with store.appender() as records:
         for number, line, record in stream:
-            _import_row(result, number, line, record, columns, store, known, taken, counters, records, export,
+            _import_row(result, number, line, record, columns, store, known, ids, taken, counters, records, export,
                         site_dir, mapping, display_policy, today, max_file_bytes)
 
 
-REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS)
+REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS,
+                   "id")
 """The fields whose column, once mapped, must be in the export. Without the text there is no
-memory; without the others a fan's identity or consent evidence would be lost for good: a
-later import of the same rows, with the column found, skips them as already imported."""
+memory; without the others a fan's identity or consent evidence (or the submission's id, by
+which an edited answer is told apart) would be lost for good: a later import of the same rows,
+with the column found, skips them as already imported."""
+
+
+@dataclass(frozen=True, slots=True)
+class _SubmissionIds:
+    """The form's submission ids (``columns: id``) known to an import."""
+
+    stored: dict[str, dict[str, Any]]
+    """Each id imported before, with its private record."""
+    withdrawn: dict[str, str]
+    """The keyed hash of each withdrawn submission's id, with the day it was withdrawn."""
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Each id imported by this import: where in the export ("line 4", "entry 3"), and its memory file."""
+
+
+def _skipped_resubmission(ids: _SubmissionIds, submission: str, store: PrivateStore) -> str | None:
+    """Why a row whose answers are not those imported before (its fingerprint is new) but whose
+    submission id is known is skipped, or ``None`` when the id is new. The fan may have edited
+    their answer on the form since: an editor compares the two, since a second memory would
+    publish the story twice and leave the first one's consent evidence behind."""
+    earlier = ids.stored.get(submission)
+    if earlier is not None:
+        memory = str(earlier.get("memory") or "its memory")
+        return (f"id: submission '{submission}' was imported before, from {earlier.get('source', 'an earlier export')} "
+                f"(row {earlier.get('row', '?')}) as {memory}, with other answers (edited on the form since?); "
+                f"skipped: compare the two by hand and carry what changed into {memory}")
+    if (seen := ids.seen.get(submission)) is not None:
+        return (f"id: submission '{submission}' is also at {seen[0]} of this export (imported as {seen[1]}), with "
+                "other answers; skipped: compare the two by hand")
+    if (day := ids.withdrawn.get(store.submission_key(submission))) is not None:
+        return (f"id: submission '{submission}' was withdrawn on {day} (its fan asked to be forgotten); skipped: "
+                "delete it from the form's answers too")
+    return None
 
 
 def _mapped_columns(result: ImportResult, header: list[str], export: Path, mapping: ColumnMapping,
@@ -657,6 +696,7 @@ def _import_row(
     columns: dict[str, str],
     store: PrivateStore,
     known: dict[str, str],
+    ids: _SubmissionIds,
     taken: set[str],
     counters: dict[str, int],
     records: RecordAppender,
@@ -698,6 +738,14 @@ def _import_row(
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}{problem}; row left out"))
         return
     text = value("text")
+    submission = value("id")
+    if submission:
+        # Checked before the row's other cells: whatever they hold now, this submission was imported.
+        fingerprint = store.fingerprint(_author_id(store, value("name"), value("email"), value("phone"), text), text)
+        if fingerprint not in known and (why := _skipped_resubmission(ids, submission, store)) is not None:
+            result.changed += 1
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{why}"))
+            return
     if not text:
         result.rejected += 1
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
@@ -721,8 +769,7 @@ def _import_row(
                                         "number, which would be published; row left out"))
         return
     name, email, phone = value("name"), value("email"), value("phone")
-    author_id = store.author_id(email, name, phone) if (email or name or phone) else \
-        "fan-" + store.fingerprint("anonymous", text)[:12]
+    author_id = _author_id(store, name, email, phone, text)
     fingerprint = store.fingerprint(author_id, text)
     if fingerprint in known:
         result.duplicates += 1
@@ -811,6 +858,8 @@ def _import_row(
                                       **scope_cells},
         "source": export.name, "row": number, "imported": today.isoformat(), "memory": relative,
     }
+    if submission:
+        private["submission_id"] = submission
     written = False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -829,6 +878,15 @@ def _import_row(
                               f"{exc.strerror or exc}") from None
         raise
     result.created.append(relative)
+    if submission:
+        ids.seen[submission] = (known[fingerprint], relative)
+
+
+def _author_id(store: PrivateStore, name: str, email: str, phone: str, text: str) -> str:
+    """The fan's opaque id: by email, else name and phone; a fan who gave none is told apart by their words."""
+    if email or name or phone:
+        return store.author_id(email, name, phone)
+    return "fan-" + store.fingerprint("anonymous", text)[:12]
 
 
 def _unix_lines(text: str) -> str:
