@@ -11,6 +11,11 @@ output root, so ``/static/logo.svg`` is shown from ``/logo.svg``.
 Rendering (:func:`image_resolver`, :func:`fill_images`) replaces the
 ``image`` block placeholders that :mod:`storysite.markdown` leaves with a
 ``<picture>`` (width and height included) or, for a static file, an ``<img>``.
+
+An image needs alt text, as a photo of a gallery does: one without it is a
+warning at its line (and a line of the curation report), unless its alt text is
+the word ``decorative``, which says it only decorates: it is then published
+with ``alt=""``, which screen readers pass over.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from storysite import routing, thirdparty
 from storysite.curate import PublicSite, withheld_notice
-from storysite.diagnostics import Diagnostic, error
+from storysite.diagnostics import Diagnostic, error, warning
 from storysite.markdown import (
     BLOCK_MARKER,
     IMAGE_BLOCK,
@@ -36,6 +41,8 @@ from storysite.pictures import Candidate, PictureView, SiteMedia, picture_view
 from storysite.validate.fields import resolve_media_path
 
 STATIC_PREFIX = "static/"
+DECORATIVE = "decorative"
+"""The alt text by which an editor says an image only decorates (published with ``alt=""``)."""
 SIZES = "(min-width: 46rem) 40rem, 100vw"
 Resolver = Callable[[BlockRef, str, list[Diagnostic]], str]
 
@@ -68,6 +75,31 @@ def rendered_bodies(site: PublicSite | Content) -> Iterator[tuple[str, RenderedM
             continue
         rendered, _ = render_editorial_markdown(text, line, path, url, allow_html=False)
         yield path, rendered
+
+
+def shown_alt(alt: str) -> str:
+    """The alt text an image is published with: none for a :data:`DECORATIVE` one."""
+    return "" if alt.strip().casefold() == DECORATIVE else alt
+
+
+def lacks_alt(block: BlockRef) -> bool:
+    """Whether an ``image`` block has no alt text (``![](photo.jpg)``), and is not said to be decorative."""
+    return not block.args[1].strip()
+
+
+def images_without_alt(site: PublicSite | Content) -> Iterator[tuple[str, int, str]]:
+    """(path, line, source as written) of each image in the editors' Markdown without alt text."""
+    for path, rendered in rendered_bodies(site):
+        for block in rendered.blocks:
+            if block.name == IMAGE_BLOCK and lacks_alt(block):
+                yield path, block.line, block.args[0]
+
+
+def _no_alt(path: str, block: BlockRef) -> Diagnostic:
+    src = block.args[0]
+    return warning(path, block.line, f"image '{src}' has no alt text: describe it between the brackets "
+                   f"(![what it shows]({src})) for people who cannot see it, or write ![{DECORATIVE}]({src}) if it "
+                   "only decorates")
 
 
 def image_target(block: BlockRef, path: str, site_dir: Path) -> tuple[str | None, str | None]:
@@ -113,10 +145,14 @@ def find_body_images(site: PublicSite, site_dir: Path, permitted: frozenset[str]
             target, reason = image_target(block, path, site_dir)
             if target is None:
                 problems.append(error(path, block.line, f"image {reason}"))
-            elif withheld is not None and (memory_file := withheld(target)) is not None:
+                continue
+            if withheld is not None and (memory_file := withheld(target)) is not None:
                 problems.append(withheld_notice(path, block.line, target, memory_file))
-            elif not target.startswith(STATIC_PREFIX):
+                continue
+            if not target.startswith(STATIC_PREFIX):
                 refs.append(MediaRef(Origin(path, block.line), src=target, alt=alt, written=src))
+            if lacks_alt(block):
+                problems.append(_no_alt(path, block))
     return refs, problems
 
 
@@ -152,6 +188,7 @@ def image_resolver(media: SiteMedia | None, base_path: str) -> Resolver:
 
     def resolve(block: BlockRef, path: str, problems: list[Diagnostic]) -> str:
         src, alt, title = block.args
+        alt = shown_alt(alt)
         target = _target(src, path)
         if target is None:
             return ""  # reported by find_body_images

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from storysite.bodyimages import images_without_alt
 from storysite.curate import Curation, publication_problem
 from storysite.diagnostics import Diagnostic
 from storysite.model import Content, MediaRef, Origin
@@ -87,8 +88,8 @@ class Dashboard:
     personal_data: tuple[MemoryRow, ...]
     rows: tuple[MemoryRow, ...] = field(default_factory=tuple)
     editorial_missing_alt: tuple[EditorialRow, ...] = ()
-    """Galleries, milestones and campaigns whose photos (a campaign's hero) lack alt text: the
-    memories' table alone left out most of the site's photos."""
+    """Pages, galleries, milestones and campaigns whose photos (a campaign's hero, the images of
+    their Markdown) lack alt text: the memories' table alone left out most of the site's photos."""
     editorial_personal_data: tuple[EditorialRow, ...] = ()
     """Pages, galleries, milestones and campaigns with personal-data findings (their text, a photo
     that says where it was taken)."""
@@ -97,10 +98,11 @@ class Dashboard:
     and its tags, which the report quotes among its own words (in :data:`REPORT_LANGUAGE`)."""
 
 
-def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
-    """Each finding under the item it was found in, keyed by the item's (path, line), in line order.
+def _per_item(entries: Iterable[tuple[str, int, str]], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Each entry (path, line, text) under the item it was found in, keyed by the item's (path, line),
+    as ``line N: text`` in line order.
 
-    A file may hold many items (a YAML list of memories): a finding belongs to the last item that
+    A file may hold many items (a YAML list of memories): an entry belongs to the last item that
     starts at or before its line, not to every item of its file.
     """
     starts: dict[str, list[int]] = {}
@@ -108,14 +110,19 @@ def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[
         starts.setdefault(origin.path, []).append(origin.line)
     for lines in starts.values():
         lines.sort()
-    found: dict[tuple[str, int], list[Diagnostic]] = {}
-    for finding in findings:
-        if finding.path in starts:
-            in_file = starts[finding.path]
-            start = in_file[max(bisect.bisect_right(in_file, finding.line) - 1, 0)]
-            found.setdefault((finding.path, start), []).append(finding)
-    return {key: tuple(f"line {d.line}: {d.message}" for d in sorted(ds, key=lambda d: d.line))
-            for key, ds in found.items()}
+    found: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for path, line, text in entries:
+        if path in starts:
+            in_file = starts[path]
+            start = in_file[max(bisect.bisect_right(in_file, line) - 1, 0)]
+            found.setdefault((path, start), []).append((line, text))
+    return {key: tuple(f"line {line}: {text}" for line, text in sorted(texts, key=lambda t: t[0]))
+            for key, texts in found.items()}
+
+
+def _findings_per_item(findings: list[Diagnostic], items: list[Origin]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Each finding under the item it was found in (see :func:`_per_item`)."""
+    return _per_item(((d.path, d.line, d.message) for d in findings), items)
 
 
 def _missing_alt(media: Iterable[MediaRef]) -> int:
@@ -144,11 +151,18 @@ def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[Editor
     items += [("gallery", g.origin, g.slug, g.title, g.images) for g in content.galleries]
     items += [("milestone", m.origin, m.slug, m.title, m.media) for m in content.milestones]
     items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
-    found = _findings_per_item(personal, [origin for _, origin, _, _, _ in items])
-    return [EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=_shareable(title),
-                         missing_alt=_missing_alt(media), personal_data=found.get((origin.path, origin.line), ()),
-                         photos_without_alt=_without_alt(media))
-            for kind, origin, slug, title, media in sorted(items, key=lambda i: (i[1].path, i[1].line))]
+    origins = [origin for _, origin, _, _, _ in items]
+    found = _findings_per_item(personal, origins)
+    # The images of their Markdown texts (``![](photo.jpg)``) too, at their lines.
+    in_text = _per_item(((path, line, _shareable(src)) for path, line, src in images_without_alt(content)), origins)
+    rows: list[EditorialRow] = []
+    for kind, origin, slug, title, media in sorted(items, key=lambda i: (i[1].path, i[1].line)):
+        written = in_text.get((origin.path, origin.line), ())
+        without = tuple(sorted((*_without_alt(media), *written), key=lambda entry: int(entry.split(":")[0][5:])))
+        rows.append(EditorialRow(path=origin.path, line=origin.line, kind=kind, slug=slug, title=_shareable(title),
+                                 missing_alt=_missing_alt(media) + len(written),
+                                 personal_data=found.get((origin.path, origin.line), ()), photos_without_alt=without))
+    return rows
 
 
 def make_dashboard(content: Content, curation: Curation, today: dt.date, site_title: str,

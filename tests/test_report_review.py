@@ -97,6 +97,46 @@ def test_photos_without_alt_text_and_personal_data_of_galleries_milestones_and_c
     assert "content/timeline/1990-m.yaml:1" in found and "a phone number" in found
 
 
+def test_an_image_without_alt_text_in_an_editors_markdown_is_a_warning_at_its_line_and_in_the_report(
+        make_site, tmp_path) -> None:
+    import json
+
+    small = photo((64, 48))
+    site = make_site({
+        "content/pages/histoire.md": "---\ntitle: Histoire\n---\nIntro.\n\n![](photos/a.jpg)\n\n"
+                                     "![decorative](photos/a.jpg) ![Un pot](photos/a.jpg)\n",
+        "content/pages/photos/a.jpg": small,
+        "content/pages/brouillon.md": "---\ntitle: Brouillon\ndraft: true\n---\n![](photos/a.jpg)\n",
+        "content/campaigns/c.md": "---\ntitle: Campagne\n---\nTexte ![](/static/logo.png).\n",
+        "static/logo.png": photo((32, 32), fmt="PNG"),
+        "content/galleries/g/index.yaml": "title: Galerie\ndescription: |\n  Une galerie.\n  ![](a.jpg)\n"
+                                          "images:\n  - {src: a.jpg, alt: Une photo}\n",
+        "content/galleries/g/a.jpg": small,
+        "content/timeline/jalons.yaml": "- {date: 1976, title: Un, text: Premier.}\n"
+                                        "- date: 1980\n  title: Deux\n  text: |\n    Le pot.\n\n    ![](a.jpg)\n",
+        "content/timeline/a.jpg": small,
+    })
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    expected = {"content/pages/histoire.md:6": "photos/a.jpg", "content/campaigns/c.md:4": "/static/logo.png",
+                "content/galleries/g/index.yaml:4": "a.jpg", "content/timeline/jalons.yaml:7": "a.jpg"}
+    for where, src in expected.items():
+        assert (f"{where}: warning: image '{src}' has no alt text: describe it between the brackets "
+                f"(![what it shows]({src})) for people who cannot see it, or write ![decorative]({src}) if it only "
+                "decorates") in result.stderr
+    assert result.stderr.count("has no alt text") == 4  # not the decorative one, nor the draft's (not built)
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [(r["kind"], r["slug"], r["missing_alt"], r["photos_without_alt"]) for r in data["editorial_missing_alt"]] \
+        == [("campaign", "c", 1, ["line 4: /static/logo.png"]), ("gallery", "g", 1, ["line 4: a.jpg"]),
+            ("page", "brouillon", 1, ["line 5: photos/a.jpg"]), ("page", "histoire", 1, ["line 6: photos/a.jpg"]),
+            ("milestone", "deux", 1, ["line 7: a.jpg"])]
+    assert site.build("--strict").exit_code == 1
+    built = site.build()
+    assert built.exit_code == 0, built.output
+    page = site.read("histoire/index.html")
+    assert page.count('alt=""') == 2 and 'alt="Un pot"' in page and "decorative" not in page
+
+
 def test_the_charts_figures_are_in_a_table_a_screen_reader_can_read(make_site, tmp_path) -> None:
     site = make_site({
         "content/memories/a.md": memory("A", extra="tags: [famille]\n"),
