@@ -59,7 +59,7 @@ class MemoryRow:
 
 @dataclass(frozen=True, slots=True)
 class EditorialRow:
-    """A page, gallery, milestone or campaign with photos without alt text or personal data in it."""
+    """A page, gallery, milestone, campaign or label design with photos without alt text or personal data in it."""
 
     path: str
     line: int
@@ -91,7 +91,7 @@ class Dashboard:
     """Pages, galleries, milestones and campaigns whose photos (a campaign's hero, the images of
     their Markdown) lack alt text: the memories' table alone left out most of the site's photos."""
     editorial_personal_data: tuple[EditorialRow, ...] = ()
-    """Pages, galleries, milestones and campaigns with personal-data findings (their text, a photo
+    """Pages, galleries, milestones, campaigns and label designs with personal-data findings (their text, a photo
     that says where it was taken)."""
     language: str = REPORT_LANGUAGE
     """The site's language (``language`` in storysite.yaml): that of its title, its items' titles
@@ -144,13 +144,14 @@ def _shareable(title: str) -> str:
 
 
 def _editorial_rows(content: Content, personal: list[Diagnostic]) -> list[EditorialRow]:
-    """A row for every page, gallery, milestone and campaign (drafts included: they are to be
+    """A row for every page, gallery, milestone, campaign and label design (drafts included: they are to be
     fixed before they are published)."""
     items: list[tuple[str, Origin, str, str, tuple[MediaRef, ...]]] = []
     items += [("page", p.origin, p.slug, p.title, ()) for p in content.pages]
     items += [("gallery", g.origin, g.slug, g.title, g.images) for g in content.galleries]
     items += [("milestone", m.origin, m.slug, m.title, m.media) for m in content.milestones]
     items += [("campaign", c.origin, c.slug, c.title, (c.hero,) if c.hero else ()) for c in content.campaigns]
+    items += [("label", d.origin, d.slug, d.title, ()) for d in content.labels]
     origins = [origin for _, origin, _, _, _ in items]
     found = _findings_per_item(personal, origins)
     # The images of their Markdown texts (``![](photo.jpg)``) too, at their lines.
@@ -230,7 +231,7 @@ def to_json(dashboard: Dashboard) -> str:
 
 CSV_COLUMNS = (*(name for name in MemoryRow.__dataclass_fields__ if name != "language"), "kind")
 """The CSV report's columns: a memory's, then the kind of item (``memory``, ``page``, ``gallery``,
-``milestone``, ``campaign``), last so that the columns of earlier reports keep their places in
+``milestone``, ``campaign``, ``label``), last so that the columns of earlier reports keep their places in
 an editor's spreadsheet. (A memory's language is the HTML's concern: how to read its title.)"""
 
 
@@ -257,7 +258,7 @@ take it as UTF-8's mark."""
 
 
 def to_csv(dashboard: Dashboard) -> str:
-    """One row per memory, then one per page, gallery, milestone or campaign with something to
+    """One row per memory, then one per page, gallery, milestone, campaign or label design with something to
     fix (photos without alt text, personal data: the editor's list is the spreadsheet, and those
     were only in the HTML and JSON), their memory-only cells empty. UTF-8 with a byte-order mark
     (see :data:`BOM`), cells that a spreadsheet would run as formulas made plain text."""
@@ -344,7 +345,7 @@ def to_html(dashboard: Dashboard) -> str:
         if not rows and not editorial:
             return "<p>None.</p>"
         return (rows_table("Memories", "Status", rows, lambda r: r.status, extra, value) if rows else "") + (
-            rows_table("Pages, galleries, milestones and campaigns", "Kind", editorial, lambda r: r.kind, extra, value)
+            rows_table("Pages, galleries, milestones, campaigns and label designs", "Kind", editorial, lambda r: r.kind, extra, value)
             if editorial else "")
 
     def rows_table(caption: str, third: str, rows: tuple[Any, ...], third_value: Any, extra: str, value: Any) -> str:

@@ -251,6 +251,8 @@ class LabelZone:
     box_line: int = 0
     number: int = 0
     """The zone's number in the design, from 1 (its place among all zones written)."""
+    prompt_line: int = 0
+    """The line of its ``prompt:`` (0: not written)."""
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,8 @@ class LabelDesign:
     example: str = ""
     """A name shown on the example label (pages without JavaScript, the label index)."""
     example_line: int = 0
+    description_line: int = 0
+    alt_line: int = 0
     emoji: str = "reject"
     blocked_words: tuple[WordList, ...] = ()
     allowed_names: tuple[WordList, ...] = ()

@@ -62,6 +62,15 @@ def _editorial_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]
     for milestone in content.milestones:
         for name, text in (("date_display", milestone.date_display), *(("tags", t) for t in milestone.tags)):
             yield milestone.origin, name, text, milestone.origin.line
+    # A label design's words are published on its label-maker page, and its example drawn on a picture.
+    for design in content.labels:
+        origin = design.origin
+        texts = [("slug", design.slug, origin.slug_line), ("title", design.title, origin.title_line),
+                 ("description", design.description, design.description_line), ("alt", design.alt, design.alt_line),
+                 ("example", design.example, design.example_line),
+                 *((f"zones[{zone.number}].prompt", zone.prompt, zone.prompt_line) for zone in design.zones)]
+        for name, text, line in texts:
+            yield origin, name, text, line or origin.line
 
 
 def _editorial_texts(content: Content) -> Iterator[tuple[str, str, str, int]]:

@@ -411,6 +411,41 @@ def test_check_warns_about_contact_details_in_pages_and_campaigns_but_not_the_br
             "(such as contact@example.org or +33 4 72 00 00 00), got 'la presse'") in result.stderr
 
 
+def test_check_warns_about_contact_details_in_a_label_designs_words_but_not_the_brands_own(make_site,
+                                                                                         tmp_path) -> None:
+    # A design's title, description, alt text and zones' prompts are published on its label-maker
+    # page, and its example is drawn on a picture: editors' words, checked as a page's are.
+    import json
+
+    from tests.test_labels import artwork
+
+    design = ('title: "Classique, zoe@example.net"\ndescription: "Appelez Zoé au 06 12 34 56 78"\n'
+              'artwork: plain.png\nalt: "Étiquette de paul@example.net"\nexample: "06 11 22 33 44"\nzones:\n'
+              '  - name: prenom\n    prompt: "Prénom (ou écrivez à anne@example.net)"\n    box: [40, 60, 520, 180]\n'
+              '    font: fonts/labels/fraunces-black.ttf\n    size: [20, 90]\n    max_chars: 20\n'
+              '  - name: dedicace\n    prompt: "Dédicace ? presse@agence.fr"\n    box: [40, 240, 520, 50]\n'
+              '    font: fonts/labels/fraunces-black.ttf\n    size: [10, 40]\n    optional: true\n')
+    config = "title: T\nbase_url: https://example.org/\nprivacy:\n  public_contacts: [presse@agence.fr]\n"
+    site = make_site({"content/labels/plain.yaml": design, "content/labels/plain.png": artwork()}, config=config)
+    result = site.check("--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    found = [line for line in result.stderr.splitlines() if "seems to contain" in line]
+    brand = "; if it is the brand's own, list it in privacy.public_contacts"
+    assert found == [
+        f"content/labels/plain.yaml:1: warning: title seems to contain an email address, which would be published{brand}",
+        f"content/labels/plain.yaml:2: warning: description seems to contain a phone number, which would be "
+        f"published{brand}",
+        f"content/labels/plain.yaml:4: warning: alt seems to contain an email address, which would be published{brand}",
+        f"content/labels/plain.yaml:5: warning: example seems to contain a phone number, which would be "
+        f"published{brand}",
+        f"content/labels/plain.yaml:8: warning: zones[1].prompt seems to contain an email address, which would be "
+        f"published{brand}",
+    ], result.stderr
+    rows = json.loads((tmp_path / "r.json").read_text())["editorial_personal_data"]
+    assert [(r["kind"], r["slug"], [f.split(":")[0] for f in r["personal_data"]]) for r in rows] == [
+        ("label", "plain", ["line 1", "line 2", "line 4", "line 5", "line 8"])]
+
+
 # -- M5: deeply nested YAML ---------------------------------------------------------------------
 
 

@@ -92,7 +92,7 @@ def test_photos_without_alt_text_and_personal_data_of_galleries_milestones_and_c
     page = (tmp_path / "r.html").read_text()
     alt = page.split('<h2 id="s4">')[1].split("</section>")[0]
     assert "content/galleries/g/index.yaml:1" in alt and "content/campaigns/c.md:1" in alt
-    assert "<caption>Pages, galleries, milestones and campaigns</caption>" in alt and "<p>None.</p>" not in alt
+    assert "<caption>Pages, galleries, milestones, campaigns and label designs</caption>" in alt and "<p>None.</p>" not in alt
     found = page.split('<h2 id="s5">')[1].split("</section>")[0]
     assert "content/timeline/1990-m.yaml:1" in found and "a phone number" in found
 

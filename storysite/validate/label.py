@@ -68,6 +68,8 @@ def validate_label(item: RawItem, site_dir: Path) -> tuple[LabelDesign | None, l
         alt=read.text("alt"),
         example=read.text("example"),
         example_line=read.line("example"),
+        description_line=read.line("description") if read.has("description") else 0,
+        alt_line=read.line("alt") if read.has("alt") else 0,
         emoji=read.choice("emoji", EMOJI_POLICIES, "reject"),
         blocked_words=_lists(read, "blocked_words", site_dir),
         allowed_names=_lists(read, "allowed_names", site_dir),
@@ -232,6 +234,7 @@ def _zone(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path, nu
         font_in_theme=in_theme,
         box_line=read.line("box"),
         number=number,
+        prompt_line=read.line("prompt") if read.has("prompt") else 0,
     ), font_ref
 
 
