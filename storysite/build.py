@@ -31,6 +31,7 @@ from storysite.curate import (
     PublicMemory,
     PublicSite,
     contact_details,
+    doubtful_consents,
     doubtful_dates,
     drop_withheld_media,
     media_problems,
@@ -390,6 +391,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(media_problems(content, today))
     problems.extend(routing.unportable_urls(_tag_claims(site), "rename the tag"))
     problems.extend(doubtful_dates(content, today))
+    problems.extend(doubtful_consents(content, today))
     problems.extend(name_leaks(content, site))
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
         problems.extend(contact_details(content, site))

@@ -329,6 +329,39 @@ def doubtful_dates(content: Content, today: dt.date) -> list[Diagnostic]:
     return found
 
 
+EARLIEST_CONSENT_YEAR = 1990
+"""The earliest year a consent may be granted without a warning: no consent to publish a memory on
+a web site was collected before there was a web. An earlier day is far likelier an export's empty
+date read as a placeholder (1900-01-01, 1970-01-01) or a slip in the year, and the consent
+evidence is then to be checked before the memory is published on its strength."""
+
+
+def doubtful_consents(content: Content, today: dt.date) -> list[Diagnostic]:
+    """At each ``consent.granted:`` that cannot be right: a note when it is after ``today`` (the
+    build date: such a consent does not count until that day, see :func:`publication_problem`);
+    a warning when it is before :data:`EARLIEST_CONSENT_YEAR` (a note for a memory that is not
+    published)."""
+    found: list[Diagnostic] = []
+    for memory in content.memories:
+        consent = memory.consent
+        if consent is None or consent.granted is None:
+            continue
+        path, line, granted = memory.origin.path, consent.granted_line or memory.origin.line, consent.granted
+        if granted > today:
+            # A note: the memory is not published, and --strict must never hold a build (and with it
+            # another fan's withdrawal) back for it.
+            found.append(notice(path, line, f"consent.granted: {granted.isoformat()} is after the build date "
+                                f"({today.isoformat()}), so it does not count as consent before that day: a consent is "
+                                "given on a day that has come; check the year (to publish a memory on a later day, "
+                                "give it published:)"))
+        elif granted.year < EARLIEST_CONSENT_YEAR:
+            problem = warning(path, line, f"consent.granted: {granted.isoformat()} is before {EARLIEST_CONSENT_YEAR}, "
+                              "when no consent to publish on the web was collected: check it against the consent "
+                              "record (an empty date read as 1900-01-01 or 1970-01-01? a slip in the year?)")
+            found.append(problem if publication_problem(memory, today) is None else unpublished_notice(problem))
+    return found
+
+
 def publish(content: Content, config: SiteConfig, today: dt.date) -> tuple[PublicSite, Curation]:
     """Apply the publication rule and the privacy policy (pure)."""
     public: list[PublicMemory] = []

@@ -74,6 +74,8 @@ class Consent:
     scope: tuple[str, ...] = ()
     expires: dt.date | None = None
     ref: str = ""
+    granted_line: int = 0
+    """The line of ``granted:`` (0: not written), where a doubtful day is reported."""
 
 
 @dataclass(frozen=True)

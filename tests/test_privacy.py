@@ -383,6 +383,36 @@ def test_a_consent_expiry_written_and_left_empty_is_a_warning(make_site) -> None
     assert site.build("--strict").exit_code == 1
 
 
+def test_a_consent_granted_after_the_build_date_does_not_count_until_that_day_and_is_a_note(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Pas encore", granted="2026-06-01"),
+                      "content/memories/b.md": memory("Déjà là")})
+    before = site.build("--strict", env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
+    assert before.exit_code == 0, before.output  # a note: never fails --strict (nor holds a withdrawal back)
+    assert ("content/memories/a.md:7: note: consent.granted: 2026-06-01 is after the build date (2026-01-01), so "
+            "it does not count as consent before that day: a consent is given on a day that has come; check the year "
+            "(to publish a memory on a later day, give it published:)") in before.stderr
+    assert not (site.public / "memories/a/index.html").exists() and "Pas encore" not in site.all_output_text()
+    on_the_day = site.build("--strict", env={"SOURCE_DATE_EPOCH": "1780272000"})  # 2026-06-01
+    assert on_the_day.exit_code == 0, on_the_day.output
+    assert "consent.granted" not in on_the_day.stderr
+    assert "Pas encore" in site.read("memories/a/index.html")
+
+
+@pytest.mark.parametrize("granted", ["1900-01-01", "1970-01-01", "1989-12-31"])
+def test_a_consent_granted_before_1990_is_a_warning_at_its_line(make_site, granted: str) -> None:
+    site = make_site({"content/memories/a.md": memory("Ancien", granted=granted),
+                      "content/memories/b.md": memory("Relu", granted="1990-01-01"),
+                      "content/memories/c.md": memory("À relire", granted=granted, status="submitted")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert (f"content/memories/a.md:7: warning: consent.granted: {granted} is before 1990, when no consent to "
+            "publish on the web was collected: check it against the consent record (an empty date read as "
+            "1900-01-01 or 1970-01-01? a slip in the year?)") in result.stderr
+    assert f"content/memories/c.md:7: note: consent.granted: {granted} is before 1990" in result.stderr
+    assert "content/memories/b.md" not in result.stderr
+    assert site.build("--strict").exit_code == 1
+
+
 def test_a_publication_date_still_to_come_is_a_schedule(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("Programmé", extra="published: 2026-06-01\n"),
                       "content/memories/b.md": memory("Déjà là")})

@@ -82,6 +82,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
             scope=tuple(s for s in scope if s in CONSENT_SCOPES),
             expires=consent_read.full_date("expires"),
             ref=consent_read.text("ref"),
+            granted_line=consent_read.line("granted") if consent_read.has("granted") else 0,
         )
         if (kind := private_data_in(consent.ref)) is not None:
             found_in.append(("consent.ref", consent_read.line("ref"), kind))
