@@ -676,3 +676,14 @@ def test_build_and_check_warn_about_contact_details_in_a_video_title(make_site) 
     assert site.build("--strict").exit_code == 1
     checked = site.check()
     assert "content/memories/a.md:" in checked.stderr and "phone number" in checked.stderr, checked.stderr
+
+
+def test_a_consent_that_expires_before_it_was_granted_is_a_note_at_its_line(make_site) -> None:
+    # The two dates swapped: the memory was left out with no word but check's summary.
+    site = make_site({"content/memories/a.md": memory("A").replace(
+        "  granted: 2020-01-01\n", "  granted: 2020-01-01\n  expires: 2019-01-01\n")})
+    result = site.build("--strict")
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/a.md:8: note: consent.expires: 2019-01-01 is not after consent.granted "
+            "(2020-01-01), so the consent never held: check both dates") in result.stderr, result.stderr
+    assert not (site.public / "memories/a").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 from storysite import routing
 from storysite.config.options import LanguageCode, OptionError
 from storysite.curate import standing_problem, unpublished_notice
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, notice, warning
 from storysite.load import RawItem
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import may_hold_contact_details, personal_data_in, private_data_in
@@ -84,6 +84,12 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
             ref=consent_read.text("ref"),
             granted_line=consent_read.line("granted") if consent_read.has("granted") else 0,
         )
+        if consent.granted is not None and consent.expires is not None and consent.expires <= consent.granted:
+            # Likely the two dates swapped, or a year mistyped: the memory is never published, which
+            # check's summary says too (a note: a withdrawn memory's dates must not fail --strict).
+            consent_read.problems.append(notice(item.path, consent_read.line("expires"), (
+                f"consent.expires: {consent.expires.isoformat()} is not after consent.granted "
+                f"({consent.granted.isoformat()}), so the consent never held: check both dates")))
         if (kind := private_data_in(consent.ref)) is not None:
             found_in.append(("consent.ref", consent_read.line("ref"), kind))
 
