@@ -57,13 +57,14 @@ from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
 from storysite.links import broken_links
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
-from storysite.model import Content, LabelDesign, Memory, Origin, field_line
+from storysite.model import Content, LabelDesign, Memory, Origin, Page, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
 from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
 from storysite.render import OutputFile, PageJob, plan_pages, table_label
+from storysite.search import SEARCH_URL, SearchIndex, build_index, editorial_items, search_job
 from storysite.textstore import StoredTexts, TextStore
 from storysite.theme import (
     Assets,
@@ -503,7 +504,11 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
 
-    site_view = _site_view(site, config, translate, static_files, tag_index=bool(memories.tags))
+    # The site search, unless the site has a page of its own at its URL.
+    search_on, found = _search_wanted(config, content.pages, static_files)
+    problems.extend(found)
+    site_view = _site_view(site, config, translate, static_files, tag_index=bool(memories.tags),
+                           search_url=SEARCH_URL if search_on else "")
     # Labels: designs made ready (fonts measured, lists digested), fan labels checked by the
     # build's own policy, share cards planned. Files are named from their inputs' hashes and
     # drawn only when writing.
@@ -539,6 +544,14 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     jobs += timeline_jobs(site_view, timeline, translate, config.timeline.overview_memories, config.timeline.per_page)
     jobs += label_pages(label_stage.views, site_view, translate)
     problems.extend(block_problems)
+    search_index: SearchIndex | None = None
+    if search_on:
+        # Made from the cards and the published items, as the pages are: nothing else is in it.
+        search_index = build_index(memories, editorial_items(
+            site, site_media.galleries, ((design.title, design.url) for design in label_stage.views.designs),
+            lambda d: format_date(d, strings)), config.base_path)
+        jobs.append(search_job(site_view, search_index, translate, timeline=has_timeline(site)))
+    generated = {search_index.path: search_index.data} if search_index is not None else {}
     pages = [job.url for job in jobs if job.in_sitemap]
     # Each alias of an item whose page is written leads to it (none of an unpublished memory).
     redirects = aliases.redirects(site, site_view, memories, frozenset(pages))
@@ -556,11 +569,12 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     media_files = list(_media_outputs(image_results, video_files, cache_dir))
     label_claims = [routing.Claim("/" + path, "", 0, "a label picture or share card") for path in label_stage.paths()]
     redirect_claims = [r.claim for r in redirects if r.job.url.lower() not in clashing_aliases]
+    generated_claims = [routing.Claim("/" + path, "", 0, "the site search's index") for path in generated]
     problems.extend(routing.find_collisions([*_output_claims(jobs, assets, static_files, media_files), *label_claims,
-                                             *redirect_claims]))
+                                             *redirect_claims, *generated_claims]))
     jobs += [redirect.job for redirect in redirects]
     outputs = {job.output_path for job in jobs} | {*assets.files} | {
-        *static_files, *(path for path, _ in media_files), *label_stage.paths()}
+        *static_files, *(path for path, _ in media_files), *label_stage.paths(), *generated}
     problems.extend(aliases.folder_clashes(redirects, outputs))
     problems.extend(_static_folder_clashes(static_files, outputs))
     del redirects
@@ -626,6 +640,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
 
     for out in _asset_outputs(assets, static_files, located_static):
         put(out.path, out.data)
+    for path, data in generated.items():
+        put(path, data)
     for path, media_file in media_files:
         put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
     for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
@@ -1196,8 +1212,27 @@ FAVICONS: Final = (("favicon.ico", "image/x-icon", ""), ("favicon.png", "image/p
                    ("favicon.svg", "image/svg+xml", "any"))
 
 
+def _search_wanted(config: SiteConfig, pages: Iterable[Page], static_files: Mapping[str, Path]
+                   ) -> tuple[bool, list[Diagnostic]]:
+    """Whether the site gets its search page (``search.enabled``), and a note when a page or a
+    static file of the site's own has the page's URL: that one is kept, and the site has no
+    search (a site that built before storysite had one keeps building, ``--strict`` too)."""
+    if not config.search.enabled:
+        return False, []
+    advice = ("the site search, whose page is at /search/, is left out; rename it to have both, or say "
+              "search: {enabled: false} in storysite.yaml")
+    for page in pages:
+        if routing.page_url(page.slug) == SEARCH_URL:
+            return False, [notice(page.origin.path, _slug_line(page.origin), f"this page has the URL /search/: {advice}")]
+    index_page = routing.output_path(SEARCH_URL)
+    for relpath in static_files:
+        if relpath.lower() == index_page:
+            return False, [notice(f"{STATIC_DIR}/{relpath}", 0, f"this file is served at /search/: {advice}")]
+    return True, []
+
+
 def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, static_files: Mapping[str, Path],
-               *, tag_index: bool = False) -> SiteView:
+               *, tag_index: bool = False, search_url: str = "") -> SiteView:
     nav = [Link(translate("nav.memories"), "/memories/")]
     if has_timeline(site):
         nav.append(Link(translate("nav.timeline"), "/timeline/"))
@@ -1233,4 +1268,5 @@ def _site_view(site: PublicSite, config: SiteConfig, translate: Translator, stat
         # Linked only when the site ships one: a link to a missing icon would be a 404 on every page.
         icons=tuple(IconView("/" + name, type_, sizes) for name, type_, sizes in FAVICONS if name in static_files),
         tag_index=tag_index,
+        search_url=search_url,
     )

@@ -148,6 +148,8 @@ class SiteView:
     """The favicons ``static/`` holds (``favicon.ico``, ``.png``, ``.svg``), bitmap ones first."""
     tag_index: bool = False
     """Whether the site has a tag index (``/tags/``): some published memory has a tag."""
+    search_url: str = ""
+    """The search page's URL (``/search/``), linked from every page's header; empty when the site has none."""
 
 
 @dataclass(frozen=True)

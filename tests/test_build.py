@@ -179,7 +179,9 @@ def test_every_page_has_description_canonical_and_social_meta(demo_site: Site) -
             continue
         html = data.decode()
         assert re.search(r'<meta name="description" content="[^"]{20,}">', html), path
-        if path == "404.html":  # served at any missing address: kept out of the index, no canonical URL
+        # The 404 page is served at any missing address, the search page at any ?q=: both are kept
+        # out of search engines' indexes, without a canonical URL.
+        if path in ("404.html", "search/index.html"):
             assert '<meta name="robots" content="noindex">' in html and "canonical" not in html
             continue
         assert '<link rel="canonical" href="https://example.org/' in html, path

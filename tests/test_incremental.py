@@ -71,6 +71,14 @@ def test_incremental_output_equals_a_full_build(make_site, tmp_path: Path) -> No
     assert full.build().exit_code == 0
     assert site.output_files() == full.output_files()
     assert "Souvenir 1<" not in site.all_output_text()
+    # The search index follows every change: the withdrawn memory's title is in no file (in
+    # JSON it is quoted), the edited one's new title and the new and renamed ones are there.
+    assert '"Souvenir 1"' not in site.all_output_text()
+    [index] = [data.decode() for path, data in site.output_files().items()
+               if path.startswith("search/index.") and path.endswith(".json")]
+    for found in ('"Souvenir deux (édité)"', '"Tout nouveau"', '"/memories/renomme/"'):
+        assert found in index, found
+    assert "/memories/m001/" not in index and "/memories/m003/" not in index and '"Souvenir 2"' not in index
 
 
 def test_an_edit_of_a_site_big_enough_for_a_pool_equals_a_full_build(make_site, tmp_path: Path) -> None:

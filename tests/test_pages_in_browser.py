@@ -29,6 +29,7 @@ PAGES = [
     "/campaigns/le-pot-a-votre-nom/",
     "/galleries/", "/galleries/fan-days-2026/", "/galleries/la-fabrique-en-images/",
     "/memories/la-pub-du-petit-chef/", "/memories/le-pain-maison-du-confinement/",
+    "/search/",
 ]
 
 

@@ -116,6 +116,15 @@ class Feed:
 
 
 @dataclass(frozen=True, slots=True)
+class Search:
+    enabled: bool = opt(o.Boolean(), True)
+    """A search page at /search/, linked from every page's header, that finds published memories
+    (by title, author as shown, place, date, tags and the start of their text) and the titles of
+    pages, campaigns, galleries, milestones and label designs, in the visitor's browser. Its index
+    holds only what the site publishes anyway."""
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     max_file_bytes: int = opt(o.Integer(1024), 1_000_000)
     """Largest content text file read, in bytes; bigger files are errors."""
@@ -144,6 +153,7 @@ class SiteConfig:
     timeline: TimelineOptions = section(TimelineOptions)
     markdown: MarkdownOptions = section(MarkdownOptions)
     feed: Feed = section(Feed)
+    search: Search = section(Search)
     limits: Limits = section(Limits)
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     """Line of each dotted key in storysite.yaml, for messages about values."""

@@ -1,0 +1,132 @@
+"""The site search: a compact index of what the site publishes, and the page that searches it.
+
+The index is one JSON file, made from view models of the public site (memory cards, the
+published pages, campaigns, galleries, milestones and label designs), never from content
+files: a memory that is not published, and every private field, cannot be in it because
+nothing it is made from holds them. It is named by the hash of its bytes, so that it can
+be cached for ever, and only the search page (``/search/``) loads it; ``search.js``
+matches in the visitor's browser, and nothing they type leaves it.
+
+Its shape is arrays rather than objects, to stay small at tens of thousands of memories::
+
+    {"v": 1,
+     "tags": [name, ...],
+     "items": [[kind, url, title, date], ...],
+     "memories": [[url, title, date, author, place, [tag index, ...], excerpt(, lang(, year))], ...]}
+
+``kind`` is ``page``, ``campaign``, ``gallery``, ``milestone`` or ``label``; a memory's
+``lang`` is its language when it is not the site's (else empty), and ``year`` its year when
+its date is worded without it (``date_display: le jour de mes dix ans``), so that searching
+the year finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storysite import routing
+from storysite.curate import PublicSite
+from storysite.dates import PartialDate
+from storysite.render import PageJob
+from storysite.views import MemoryViews, PageMeta, SiteView
+
+SEARCH_URL = "/search/"
+INDEX_FORMAT = 1
+EXCERPT_CHARS = 64
+"""The length of a memory's excerpt in the index: a glimpse of the text under its title
+(cut at a word). At 10,000 memories each character more is 10 kB more to download."""
+
+
+@dataclass(frozen=True)
+class SearchItem:
+    """Something other than a memory the search finds by its title (and date)."""
+
+    kind: str
+    url: str
+    title: str
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The index file: its path below the output folder, its URL (site-relative, as ``url()``
+    takes it) and its bytes."""
+
+    path: str
+    url: str
+    data: bytes
+
+
+def editorial_items(site: PublicSite, galleries: Iterable[str], designs: Iterable[tuple[str, str]],
+                    format_date: Callable[[PartialDate | None], str]) -> list[SearchItem]:
+    """The published campaigns, pages, galleries (of those in ``galleries``, the slugs that got
+    a page), milestones and label designs (``(title, url)`` of each), in that order."""
+    items = [SearchItem("campaign", routing.campaign_url(c.slug), c.title, format_date(c.date) if c.date else "")
+             for c in site.campaigns]
+    items += [SearchItem("page", routing.page_url(p.slug), p.title) for p in site.pages]
+    shown = set(galleries)
+    items += [SearchItem("gallery", routing.gallery_url(g.slug), g.title, format_date(g.date) if g.date else "")
+              for g in site.galleries if g.slug in shown]
+    items += [SearchItem("milestone", routing.milestone_url(m.slug), m.title, format_date(m.date))
+              for m in site.milestones]
+    items += [SearchItem("label", url, title) for title, url in designs]
+    return items
+
+
+def build_index(memories: MemoryViews, items: Sequence[SearchItem], base_path: str) -> SearchIndex:
+    """The index of ``memories`` (their cards, in index order) and ``items``; its bytes are a
+    function of them alone (no clock, keys and entries in a fixed order)."""
+    def url(path: str) -> str:
+        return base_path + path.lstrip("/")
+
+    tag_numbers = {tag.slug: number for number, tag in enumerate(memories.tags)}
+    entries: list[list[Any]] = []
+    for card in memories.cards:
+        entry: list[Any] = [url(card.url), card.title, card.date_text, card.author, card.location,
+                            [tag_numbers[tag.slug] for tag in card.tags], _shortened(card.excerpt)]
+        year = card.date_iso[:4]
+        if year and year not in card.date_text:
+            entry += [card.lang, year]
+        elif card.lang:
+            entry.append(card.lang)
+        entries.append(entry)
+    document = {
+        "v": INDEX_FORMAT,
+        "tags": [tag.name for tag in memories.tags],
+        "items": [[item.kind, url(item.url), item.title, item.date] for item in items],
+        "memories": entries,
+    }
+    # Fans' words are data: no "<" or "&" of theirs is ever written as such, so that the file is
+    # inert wherever it is read, even pasted into a page's <script> (as tojson writes JSON-LD).
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    data = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+    path = f"search/index.{hashlib.sha256(data).hexdigest()[:10]}.json"
+    return SearchIndex(path, "/" + path, data)
+
+
+def _shortened(excerpt: str) -> str:
+    """A card's excerpt (cleaned and cut already, by :func:`storysite.markdown.summarize`) cut
+    again to :data:`EXCERPT_CHARS`, at a word, as ``summarize`` cuts."""
+    if len(excerpt) <= EXCERPT_CHARS:
+        return excerpt
+    cut = excerpt[: EXCERPT_CHARS - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def search_job(site_view: SiteView, index: SearchIndex, translate: Callable[..., str], *,
+               timeline: bool) -> PageJob:
+    """The search page. Kept out of search engines (``noindex``, not in the sitemap): it shows
+    nothing until a visitor searches, in their browser. Without JavaScript it links to the
+    ways of browsing the site instead: the tags, the ``timeline`` (when the site has one) and
+    the list of memories."""
+    meta = PageMeta(translate("search.title"), translate("search.description"), SEARCH_URL, noindex=True,
+                    section="search")
+    return PageJob(SEARCH_URL, "search.html", {"site": site_view, "meta": meta, "index_url": index.url,
+                                               "timeline": timeline},
+                   in_sitemap=False)
