@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -243,12 +244,18 @@ _EARLIER_CSV_HEADERS = ("path,line,slug,title,status,date,published,reason,conse
 """The header rows of the CSV reports earlier versions wrote, which a report may still replace."""
 
 
+# What a spreadsheet may take for the start of a cell inside ours: a French-locale Excel opening the
+# file reads ";" as the separator (and a line break in a quoted cell as the end of its row, the
+# quote not being at its cell's start there), as LibreOffice does with the separators ticked in
+# its import dialog; a tab is one of them.
+_CELL_STARTS = re.compile(r"(?:^|(?<=[;\t\r\n]))(?=[ \"]*[=+\-@\t\r])")
+
+
 def _cell(value: Any) -> str:
     text = "; ".join(value) if isinstance(value, tuple) else str(value)
-    # A spreadsheet runs a cell that starts like a formula: make it plain text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    # A spreadsheet runs a cell that starts like a formula ("=cmd|' /C calc'!A0"), past any
+    # spaces or quotes: make it plain text, also where a title's ";" starts a cell of its own.
+    return _CELL_STARTS.sub("'", text)
 
 
 BOM = "\ufeff"

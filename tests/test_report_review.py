@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import BUILD_EPOCH, REPO, memory
 from tests.test_images import photo
 
@@ -164,6 +166,24 @@ def test_the_csv_report_has_a_byte_order_mark_for_excel_and_is_still_known_as_a_
     assert report.read_bytes().startswith(b"\xef\xbb\xbfpath,line,slug,title,")
     with report.open(encoding="utf-8-sig", newline="") as handle:
         assert [row["title"] for row in csv.DictReader(handle)] == ["Goûter à l'école"]
+
+
+@pytest.mark.parametrize("title", ["Souvenir;=cmd|' /C calc'!A0;", 'Souvenir; "@SUM(1+1)', "Souvenir;-2+3"])
+def test_no_cell_of_the_csv_report_starts_a_formula_where_excel_splits_it_at_semicolons(
+        make_site, tmp_path, title: str) -> None:
+    import csv
+    import json
+
+    # A French-locale Excel opening the file splits its lines at ";": a title's ";" starts a cell there.
+    site = make_site({"content/memories/a.md": memory(json.dumps(title))})
+    report = tmp_path / "r.csv"
+    assert site.check("--report", str(report)).exit_code == 0
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    cells = [cell for line in lines for cell in line.split(";")]
+    assert not [cell for cell in cells if cell.lstrip(' "')[:1] in ("=", "+", "-", "@")], lines
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        # The title, with the apostrophe that keeps it text where a cell would start.
+        assert [row["title"] for row in csv.DictReader(handle)] == [title.replace(";", ";'", 1)]
 
 
 def test_an_email_address_or_phone_number_in_a_file_name_is_a_warning_that_does_not_repeat_it(
