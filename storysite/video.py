@@ -59,9 +59,10 @@ class VideoLink:
 
 def _start_seconds(value: str) -> int:
     """``90``, ``90s`` or ``1m30s`` → seconds (0 when unreadable)."""
-    if value.isdigit():
+    # ASCII digits only: "²" is a digit to str.isdigit, and not a number to int().
+    if value.isascii() and value.isdigit():
         return int(value)
-    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value, re.ASCII)
     if not match or not any(match.groups()):
         return 0
     hours, minutes, seconds = (int(g or 0) for g in match.groups())

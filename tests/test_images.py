@@ -531,6 +531,14 @@ def test_video_links_are_understood(url: str, provider: str, video_id: str, embe
     assert (link.provider, link.id, link.embed_url) == (provider, video_id, embed)
 
 
+@pytest.mark.parametrize("start", ["\u00b2", "\u0661\u0662", "1\u00b2m"])
+def test_a_start_time_of_digits_other_than_0_to_9_is_left_out_not_a_crash(start: str) -> None:
+    # "²" is a digit to str.isdigit and not a number to int(): the build ended in an internal error.
+    link, reason = parse_video_url(f"https://youtu.be/dQw4w9WgXcQ?t={start}")
+    assert reason is None and link is not None
+    assert link.embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&rel=0"
+
+
 @pytest.mark.parametrize("url", ["https://player.vimeo.com/video/123456789?h=abc%26dnt%3D0",
                                  "https://vimeo.com/123456789?h=zz"])
 def test_a_vimeo_private_hash_that_is_not_one_is_refused(url: str) -> None:

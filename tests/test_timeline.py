@@ -438,6 +438,17 @@ def test_timelinejs_events_without_date_or_headline_are_left_out_with_lines() ->
     assert not conversion.fatal
 
 
+def test_a_timelinejs_era_whose_year_is_written_in_other_digits_is_left_out_not_a_crash() -> None:
+    # "²" is a digit to str.isdigit and not a number to int(): the import ended in an internal error.
+    data = json.dumps({"events": [{"start_date": {"year": "1976"}, "text": {"headline": "Bon"}}],
+                       "eras": [{"start_date": {"year": "\u00b2"}, "end_date": {"year": "1990"},
+                                 "text": {"headline": "Les débuts"}}]}).encode()
+    conversion = convert_timelinejs(data, "t.json")
+    assert conversion.eras == ()
+    assert [d.format() for d in conversion.diagnostics] == [
+        "t.json:1: warning: eras[0]: needs text.headline and start and end years; left out"]
+
+
 @pytest.mark.parametrize("html,markdown", [
     ("<p>Un <b>pot</b> et <i>une cuillère</i>.</p><p>Deux</p>", "Un **pot** et *une cuillère*.\n\nDeux"),
     ("ligne<br>suivante", "ligne\\\nsuivante"),

@@ -220,7 +220,8 @@ def _eras(root: YamlMap, source: str, problems: list[Diagnostic]) -> list[Sugges
         name = html_to_text(_str(text.get("headline"))) if isinstance(text, YamlMap) else ""
         first = _str(start.get("year")).strip() if isinstance(start, YamlMap) else ""
         last = _str(end.get("year")).strip() if isinstance(end, YamlMap) else ""
-        if not (name and first.isdigit() and last.isdigit()):
+        # ASCII digits only: "²" is a digit to str.isdigit, and not a number to int().
+        if not (name and first.isascii() and first.isdigit() and last.isascii() and last.isdigit()):
             problems.append(warning(source, raw.line_of(index),
                                     f"eras[{index}]: needs text.headline and start and end years; left out"))
             continue
