@@ -16,7 +16,8 @@ Three steps, in the shape of Zola's ``imageproc``:
    resize to the largest width, derive each smaller width from the previous
    result, and encode every format with no metadata at all (no EXIF, GPS,
    XMP, IPTC, ICC profile, comment or PNG text), unless the site keeps a
-   copyright field (:attr:`ImageSettings.keep_metadata`).
+   copyright field (:attr:`ImageSettings.keep_metadata`) of a photo that is
+   not a memory's.
 
 Problems are values: a photo that cannot be used gives an
 :class:`ImageFailure`, which becomes a diagnostic at each content line that
@@ -686,6 +687,12 @@ def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
     unreadable: set[str] = set()
     named = ((ref, "image", ref.src) for ref in extra if ref.src)
     store = StoreFiles(site_dir / site.config.privacy.private_store, site.config.privacy.private_store)
+    # A fan's photo keeps no metadata, whatever keep_metadata says: a camera writes its owner's
+    # full name (and, as some do, a phone number or an email address) into Artist and
+    # Copyright, which privacy.author_display would publish as "Romain L." at most. A memory
+    # credits its photos by their credit:, which the site's checks look at.
+    fans = {path for memory in site.memories for _, _, path in _media_photos(memory.media, "media")}
+    bare = dataclasses.replace(settings, keep_metadata=())
     for ref, field_name, path in itertools.chain(published_photos(site), named):
         if path in unreadable:
             continue
@@ -701,7 +708,7 @@ def plan_images(site: PublicSite, site_dir: Path, settings: ImageSettings,
                 problems.append(error(ref.origin.path, ref.origin.line,
                                       f"{field_name}: '{path}' cannot be read: {exc.strerror}"))
                 continue
-            op = ImageOp(path, hashlib.sha256(data).hexdigest(), settings)
+            op = ImageOp(path, hashlib.sha256(data).hexdigest(), bare if path in fans else settings)
             keys[path] = op.key
             ops.setdefault(op.key, op)
         refs.setdefault(keys[path], [])

@@ -289,16 +289,35 @@ def test_no_output_image_carries_metadata_and_gps_leaves_no_trace(make_site) -> 
 
 
 def test_a_copyright_field_may_be_kept_but_never_gps(make_site) -> None:
-    site = make_site({"content/memories/a.md": photo_memory(entry("p.jpg")),
-                      "content/memories/p.jpg": photo(exif=gps_exif(copyright_="(c) Maison Tartine 2026",
-                                                                    artist="Camille A."))},
+    site = make_site({"content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.jpg, alt: Une photo}\n",
+                      "content/galleries/p.jpg": photo(exif=gps_exif(copyright_="(c) Maison Tartine 2026",
+                                                                     artist="Camille A."))},
                      config="title: T\nimages: {keep_metadata: [copyright]}\n")
     assert site.build().exit_code == 0
+    assert media_files(site)
     for path, data in media_files(site).items():
         exif = open_output(data).getexif()
         assert dict(exif) == {0x8298: "(c) Maison Tartine 2026"}, path
         assert not exif.get_ifd(0x8825), path
         assert MAKE.encode() not in data
+
+
+def test_a_memorys_photo_keeps_no_metadata_even_when_the_site_keeps_copyright_and_artist(make_site) -> None:
+    # A camera writes its owner's full name into Artist and Copyright (some a phone number too):
+    # a fan's, whose name the site shows as "Romain L." at most.
+    owner = "(c) Romain Lefèvre 06 12 34 56 78"
+    site = make_site({"content/memories/a.md": photo_memory(entry("p.jpg")),
+                      "content/memories/p.jpg": photo((640, 480), exif=gps_exif(copyright_=owner, artist="Romain Lefèvre")),
+                      "content/galleries/g.yaml": "title: G\nimages:\n  - {src: p.jpg, alt: Une photo}\n",
+                      "content/galleries/p.jpg": photo((640, 480), (9, 9, 9), exif=gps_exif(copyright_="(c) Maison Tartine"))},
+                     config="title: T\nimages: {keep_metadata: [copyright, artist]}\n")
+    assert site.build().exit_code == 0
+    kept = {path: dict(open_output(data).getexif()) for path, data in media_files(site).items()}
+    memory_page = site.read("memories/a/index.html")
+    assert kept and all(exif == ({} if path.split("/")[1].split("-")[0] in memory_page else {0x8298: "(c) Maison Tartine"})
+                        for path, exif in kept.items()), kept
+    assert any(exif == {} for exif in kept.values())
+    assert "Lefèvre".encode() not in b"".join(site.output_files().values())
 
 
 def test_gps_cannot_be_kept(make_site) -> None:
