@@ -578,6 +578,22 @@ def test_build_warns_about_contact_details_in_a_published_memorys_text_title_pla
     assert "c.md" not in checked.stderr
 
 
+def test_contact_details_spelled_in_markdown_are_found_as_the_page_shows_them(make_site) -> None:
+    # Entities, escapes, emphasis and a link's percent-escapes hide them from a search of the text
+    # as written; the page shows them whole ("marie@example.net", "06 12 34 56 78").
+    spelled = ["marie&#64;example.net", "marie&commat;example.net", "marie\\@example.net",
+               "[écrivez-moi](mailto:marie%40example.net)", "06&#32;12 34 56 78", "**06** 12 34 56 78",
+               "06 12 34 5`6` 78", "06&nbsp;12&nbsp;34&nbsp;56&nbsp;78", "06\\.12\\.34\\.56\\.78"]
+    site = make_site({"content/memories/a.md": memory("A", body="\n\n".join(spelled))})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "seems to contain" in line]
+    assert [line.split(": warning")[0] for line in said] == [f"content/memories/a.md:{10 + 2 * n}"
+                                                            for n in range(len(spelled))], result.stderr
+    page = site.read("memories/a/index.html")
+    assert "marie@example.net" in page and "06 12 34 56 78" in page  # (what the warnings are about)
+
+
 def test_contact_details_found_in_a_text_are_found_again_from_the_cache(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A", body="Mon numéro : +33 6 11 22 33 44.")})
     first = site.build()
