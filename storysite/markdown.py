@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, reference
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as anchor_slug
@@ -128,6 +129,14 @@ def _editorial_link_ok(url: str) -> bool:
 MAX_NESTING = 100
 
 
+# A fan text's inline Markdown (links, emphasis) nests no deeper than this, markdown-it's own
+# CommonMark default: the link rule tries every "[" as a link's start, and scans up to this many
+# levels of brackets inside it, so that at MAX_NESTING a text of 1 MB of "[" or "![" (which a
+# fan's form may send) took two minutes of every build and check, published or not. Beyond it,
+# the rest is shown as text (nothing is lost).
+FAN_INLINE_NESTING = 20
+
+
 def _too_deep(tokens: list[Token]) -> int | None:
     """The source line (0-based) where ``tokens`` reach the nesting limit, if they do."""
     for token in tokens:
@@ -188,6 +197,7 @@ def _parser(editorial: bool, allow_html: bool, heading_level: int = 1) -> Markdo
         # Every link and image is parsed, so that a refused one shows its words rather than
         # its raw Markdown; render_fan_markdown then keeps only the safe links, and no image.
         md.validateLink = _any_link  # type: ignore[method-assign]
+        md.core.ruler.at("inline", _fan_inline)
         # Fans get no footnotes: a note of one word ("[^1]: Mamie") would be taken for a
         # link's definition and vanish; it is shown as written.
         md.block.ruler.at("reference", _reference_but_no_note)
@@ -196,6 +206,27 @@ def _parser(editorial: bool, allow_html: bool, heading_level: int = 1) -> Markdo
         md.add_render_rule("table_open", _render_table_open)
         md.add_render_rule("table_close", _render_table_close)
     return md
+
+
+@functools.lru_cache(maxsize=1)
+def _fan_inline_parser() -> MarkdownIt:
+    """The fan parser's twin for inline Markdown: its rules, nesting at most :data:`FAN_INLINE_NESTING`."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "maxNesting": FAN_INLINE_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _any_link  # type: ignore[method-assign]
+    return md
+
+
+def _fan_inline(state: StateCore) -> None:
+    """markdown-it's inline stage, run by :func:`_fan_inline_parser` (the block stage keeps
+    :data:`MAX_NESTING`, for quotes and lists)."""
+    inline = _fan_inline_parser()
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            inline.inline.parse(token.content, inline, state.env, token.children)
 
 
 def _reference_but_no_note(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:

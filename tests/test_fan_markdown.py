@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from markdown_it.parser_inline import ParserInline
+from markdown_it.rules_inline import StateInline
 
 from storysite.markdown import _plain_paragraphs, _render_fan_with_parser, render_fan_markdown
 
@@ -109,3 +111,30 @@ def test_a_fans_link_with_an_at_sign_after_its_host_or_a_mail_address_is_kept() 
     html = render_fan_markdown("[a](https://example.org/@josette) [b](https://example.org/?to=a@b.fr) "
                                "[c](mailto:fan@example.org)", 1).html
     assert html.count("<a ") == 3, html
+
+
+@pytest.mark.parametrize("pattern", ["[", "![", "[*"])
+def test_a_text_of_brackets_is_read_a_few_times_not_a_hundred(pattern: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every "[" is tried as a link's start, and the words after it scanned as deep as links may
+    # nest, a step each: at a hundred levels, 1 MB of "![" (a fan's form sends that) took two
+    # minutes of every build and check.
+    steps = 0
+    skip_token = ParserInline.skipToken
+
+    def counted(self: ParserInline, state: StateInline) -> None:
+        nonlocal steps
+        steps += 1
+        skip_token(self, state)
+
+    monkeypatch.setattr(ParserInline, "skipToken", counted)
+    text = pattern * (20_000 // len(pattern))
+    html = render_fan_markdown(text, 1).html
+    assert steps < 50 * len(text), steps
+    assert html.count("[") == text.count("[") and html.count("!") == text.count("!")
+
+
+def test_links_and_emphasis_nested_past_the_limit_lose_no_words() -> None:
+    link = "](https://example.org)"
+    html = render_fan_markdown("[" * 30 + "*a*" + link * 30 + " fin", 1).html
+    assert html == (f'<p>{"[" * 29}<a href="https://example.org" rel="nofollow ugc noopener"><em>a</em></a>'
+                    f"{link * 29} fin</p>\n")
