@@ -205,10 +205,10 @@ def author_display(memory: Memory, policy: str) -> str:
 def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
     """A warning for each published field that shows a part of the author's name which
     ``privacy.author_display`` keeps private (the family name under ``first_initial``, any of
-    ``author.name`` and ``author.display`` under ``anonymous``): the title (where it writes it as
-    a name, capitalised past its first word), the slug (in the URL) and the aliases (in their
-    redirect pages' URLs), a label's text (drawn as typed on the label picture and share card)
-    and photos' credits, alt texts and captions."""
+    ``author.name`` and ``author.display`` under ``anonymous``): the title, description and place
+    (where they write it as a name, capitalised past their first word), the slug, aliases and tags
+    (in URLs), a label's text (drawn as typed on the label picture and share card) and photos'
+    credits, alt texts and captions."""
     policy = site.config.privacy.author_display
     published = {memory.slug: memory for memory in site.memories}
     found = []
@@ -250,6 +250,19 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
                                      f"the alias '{alias.url}' shows {_parts(shown)} of {whose} that "
                                      f"privacy.author_display ({policy}) does not publish, in the URL of its "
                                      "redirect page: remove the alias"))
+        # What every card, share card, feed entry and search result shows beside the title: the
+        # description (written as prose, as the title), the place and the tags (in their URLs too).
+        for field_name, shown, line in (
+                ("description", _shown_capitalised(public.description, hidden),
+                 field_line(memory.field_lines, "description")),
+                ("author.location", _shown_capitalised(public.location, hidden),
+                 field_line(memory.field_lines, "author.location")),
+                ("tags", sorted({part for tag in public.tags for part in _shown_words(tag, hidden)}),
+                 field_line(memory.field_lines, "tags"))):
+            if shown:
+                found.append(warning(memory.origin.path, line or memory.origin.line,
+                                     f"{field_name} shows {_parts(shown)} of {whose} that privacy.author_display "
+                                     f"({policy}) does not publish: write it as the policy shows the name"))
         if public.label is not None and (shown := _shown_words(public.label.text, hidden)):
             found.append(warning(memory.origin.path, public.label.origin.line or memory.origin.line,
                                  f"label.text shows {_parts(shown)} of {whose} that privacy.author_display ({policy}) "

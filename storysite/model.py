@@ -93,7 +93,7 @@ STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 CONSENT_SCOPES = ("site", "share", "print")
 
 
-FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location", "tags")
+FIELD_LINE_KEYS = ("title", "author.display", "author.name", "author.location", "tags", "description")
 """The fields of :attr:`Memory.field_lines`."""
 
 
@@ -141,7 +141,7 @@ class Memory:
     """The rendered text's excerpt, when it was rendered with the parse: cards need no more of
     the text, so a build need not read every text back to make them."""
     field_lines: tuple[int, ...] = ()
-    """Lines of the fields a share card draws, and of the tags, in the order of
+    """Lines of the fields a share card draws, and of the tags and description, in the order of
     :data:`FIELD_LINE_KEYS` (0 for a field not written), where a problem with them is reported."""
     media_problems: tuple[Diagnostic, ...] = ()
     """Errors in ``media`` (a photo not found...) and ``aliases``, reported by curation, which knows the build

@@ -298,6 +298,25 @@ def test_a_title_naming_the_author_beyond_the_policy_is_a_warning(make_site, pol
         assert site.build("--strict").exit_code == 1
 
 
+def test_a_description_place_or_tag_naming_the_author_beyond_the_policy_is_a_warning(make_site) -> None:
+    # Shown with the title on every card, share card and feed entry, in search results (the
+    # description), and in a URL (a tag's page).
+    text = memory("Un pot", extra="description: Le goûter chez les Lefèvre\ntags: [famille, lefevre]\n").replace(
+        "author: {id: fan-1, display: Romain L., location: Lyon}",
+        "author: {id: fan-1, name: Romain Lefèvre, location: 'Chez les Lefèvre, Lyon'}")
+    site = make_site({"content/memories/a.md": text})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    said = [line.split(" of author.name")[0] for line in result.stderr.splitlines() if " shows " in line]
+    assert said == ["content/memories/a.md:5: warning: author.location shows a part (Lefèvre)",
+                    "content/memories/a.md:9: warning: description shows a part (Lefèvre)",
+                    "content/memories/a.md:10: warning: tags shows a part (Lefèvre)"], result.stderr
+    # Not a name: the same words in lower case in prose, and what the policy publishes.
+    site.write("content/memories/a.md", text.replace("chez les Lefèvre", "au lefèvre").replace("lefevre]", "romain]")
+               .replace("'Chez les Lefèvre, Lyon'", "Lyon"))
+    assert " shows " not in site.build().stderr
+
+
 @pytest.mark.parametrize(("policy", "file", "shown"), [
     ("first_initial", "lefevre-romain.md", "Lefèvre"),
     ("first_initial", "le-pot-de-romain.md", None),  # the first name is published

@@ -100,7 +100,7 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
     # objects, where key strings would be made anew for each of 100,000 memories.
     field_lines = (read.line("title"), *((author_read.line(name) if author_read.has(name) else 0)
                                          if author_read is not None else 0 for name in ("display", "name", "location")),
-                   read.line("tags") if read.has("tags") else 0)
+                   read.line("tags") if read.has("tags") else 0, read.line("description") if read.has("description") else 0)
 
     label: LabelRef | None = None
     label_read = read.sub("label")
