@@ -104,6 +104,32 @@ def test_a_photo_cell_naming_the_private_store_or_another_export_copies_nothing(
     assert not [p for p in (site.root / "content/memories").rglob("*") if p.name.startswith("photo")]
 
 
+def test_a_photo_cell_naming_another_memorys_photo_or_a_photo_in_the_private_store_copies_nothing(
+        make_site) -> None:
+    from tests.test_images import photo
+
+    # The export at the site's root reaches its folders: a withdrawn fan's photo, or a scan kept in
+    # the private store (by a hard link too), would come back in a new memory, versioned, published
+    # once approved.
+    site = make_site({"content/memories/parti/index.md": "---\ntitle: P\nstatus: withdrawn\n---\nx\n",
+                      "content/memories/parti/photo.jpg": photo((64, 48)), "private/scan.png": photo((64, 48), fmt="PNG"),
+                      "envoi.jpg": photo((64, 48), (9, 9, 9))})
+    (site.root / "lien.png").hardlink_to(site.root / "private/scan.png")
+    rows = ("title,text,name,email,photo\n"
+            "Un,Le texte un,Eve Hack,eve@example.org,content/memories/parti/photo.jpg\n"
+            "Deux,Le texte deux,Eve Hack,eve@example.org,private/scan.png\n"
+            "Trois,Le texte trois,Eve Hack,eve@example.org,lien.png\n"
+            "Quatre,Le texte quatre,Eve Hack,eve@example.org,envoi.jpg\n")
+    result = _import(site, rows)
+    assert result.exit_code == 0, result.output
+    for line, cell in ((2, "content/memories/parti/photo.jpg"), (3, "private/scan.png"), (4, "lien.png")):
+        assert (f"export.csv:{line}: warning: photo '{cell}' is one of the site's content or private store files, "
+                "not a photo sent with the export; not copied") in result.stderr, result.stderr
+    copied = sorted(p.relative_to(site.root / "content/memories").as_posix()
+                    for p in (site.root / "content/memories").rglob("photo.*"))
+    assert copied == ["parti/photo.jpg", "quatre/photo.jpg"]  # the photo sent with the export only
+
+
 # -- encodings as spreadsheets write them --------------------------------------------------------
 
 FRENCH = ("title,text,name,email\n"

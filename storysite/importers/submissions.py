@@ -38,6 +38,7 @@ from storysite.markdown import summarize
 from storysite.model import CONSENT_SCOPES
 from storysite.names import display_name, folded_words, hidden_name_words
 from storysite.personaldata import EMAIL, personal_data_in, without_personal_data
+from storysite.privacyguard import StoreFiles
 from storysite.privatestore import PrivateStore, RecordAppender
 from storysite.routing import is_windows_device, slugify
 from storysite.textclean import without_controls
@@ -838,7 +839,8 @@ def _import_row(
     target = memories / f"{slug}.md"
     photo = value("photo")
     if photo:
-        copied = _copy_photo(photo, export.parent, memories / slug, where, result.diagnostics)
+        copied = _copy_photo(photo, export.parent, memories / slug, where, result.diagnostics,
+                             (site_dir / "content", StoreFiles(store.root, store.root.name)))
         if copied:
             document["media"] = [{"src": copied, "alt": ""}]
             target = memories / slug / "index.md"
@@ -943,7 +945,9 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".t
 
 
 def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, int, str],
-                problems: list[Diagnostic]) -> str | None:
+                problems: list[Diagnostic], kept: tuple[Path, StoreFiles]) -> str | None:
+    """Copy the photo an export's cell names into ``bundle``; its name there, or ``None``.
+    ``kept``: the site's content folder and its private store, whose files a cell may not name."""
     if re.match(r"[a-z][a-z0-9+.-]*://", photo, re.IGNORECASE):
         problems.append(warning(where[0], where[1], f"{where[2]}photo is a URL ({photo}); not fetched — download it and "
                                 "add it to the memory by hand"))
@@ -951,6 +955,14 @@ def _copy_photo(photo: str, export_dir: Path, bundle: Path, where: tuple[str, in
     source = (export_dir / photo).resolve()
     if not source.is_relative_to(export_dir.resolve()) or not source.is_file():
         problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' not found beside the export; not copied"))
+        return None
+    content, store = kept
+    if source.is_relative_to(content.resolve()) or store.holds(export_dir / photo):
+        # An export beside the site's folders (at its root, say) reaches them too: a fan's cell
+        # naming another fan's photo (a withdrawn one's, say) or a scan in the private store would
+        # copy it into this memory, which is versioned, and published once approved.
+        problems.append(warning(where[0], where[1], f"{where[2]}photo '{photo}' is one of the site's content or "
+                                "private store files, not a photo sent with the export; not copied"))
         return None
     if source.suffix.lower() not in PHOTO_SUFFIXES:
         # A fan's cell may name any file beside the export (the private store, another export):
