@@ -31,6 +31,7 @@ from typing import Any
 from storysite import routing
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
+from storysite.markdown import summarize
 from storysite.render import PageJob
 from storysite.views import MemoryViews, PageMeta, SiteView
 
@@ -87,7 +88,7 @@ def build_index(memories: MemoryViews, items: Sequence[SearchItem], base_path: s
     entries: list[list[Any]] = []
     for card in memories.cards:
         entry: list[Any] = [url(card.url), card.title, card.date_text, card.author, card.location,
-                            [tag_numbers[tag.slug] for tag in card.tags], _shortened(card.excerpt)]
+                            [tag_numbers[tag.slug] for tag in card.tags], summarize(card.excerpt, EXCERPT_CHARS)]
         year = card.date_iso[:4]
         if year and year not in card.date_text:
             entry += [card.lang, year]
@@ -106,17 +107,6 @@ def build_index(memories: MemoryViews, items: Sequence[SearchItem], base_path: s
     data = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
     path = f"search/index.{hashlib.sha256(data).hexdigest()[:10]}.json"
     return SearchIndex(path, "/" + path, data)
-
-
-def _shortened(excerpt: str) -> str:
-    """A card's excerpt (cleaned and cut already, by :func:`storysite.markdown.summarize`) cut
-    again to :data:`EXCERPT_CHARS`, at a word, as ``summarize`` cuts."""
-    if len(excerpt) <= EXCERPT_CHARS:
-        return excerpt
-    cut = excerpt[: EXCERPT_CHARS - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 def search_job(site_view: SiteView, index: SearchIndex, translate: Callable[..., str], *,
