@@ -94,19 +94,15 @@ def folder_clashes(found: Sequence[Redirect], outputs: Collection[str]) -> list[
     (``/old.html`` beside ``/old.html/x/``): one name cannot be both."""
     if not found:
         return []
-    files = {path.lower() for path in outputs}
-    folders = {path.lower().rsplit("/", depth)[0] for path in outputs for depth in range(1, path.count("/") + 1)}
+    tree = routing.OutputTree(outputs)
     problems: list[Diagnostic] = []
     for redirect in found:
         path = redirect.job.output_path
-        parts = path.split("/")
-        taken = next(("/".join(parts[:depth]) for depth in range(1, len(parts))
-                      if "/".join(parts[:depth]).lower() in files), None)
-        if taken is not None:
+        if (taken := tree.file_above(path)) is not None:
             problems.append(error(redirect.claim.path, redirect.claim.line,
                                   f"this alias would be the page {path}, but {taken} is a file of the site, not a "
                                   "folder; remove the alias"))
-        elif path.lower() in folders:
+        elif tree.file_below(path) is not None:
             problems.append(error(redirect.claim.path, redirect.claim.line,
                                   f"this alias would be the page {path}, but the site has a folder of that name; "
                                   "remove the alias"))

@@ -6,7 +6,6 @@ whole build is free of errors, and then the new output is swapped in at once.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import errno
@@ -1087,19 +1086,13 @@ def _static_folder_clashes(static_files: Iterable[str], outputs: Iterable[str]) 
     mine = sorted(static_files)
     if not mine:
         return []
-    others = sorted({path.lower() for path in outputs}.difference(path.lower() for path in mine))
-    taken = set(others)
+    tree = routing.OutputTree({path.lower() for path in outputs}.difference(path.lower() for path in mine))
     problems = []
     for path in mine:
-        lower = path.lower()
-        below = bisect.bisect_left(others, lower + "/")
-        parts = lower.split("/")
-        file_above = next(("/".join(parts[:depth]) for depth in range(1, len(parts))
-                           if "/".join(parts[:depth]) in taken), None)
-        if below < len(others) and others[below].startswith(lower + "/"):
+        if (below := tree.file_below(path)) is not None:
             problems.append(error(f"{STATIC_DIR}/{path}", 1, f"is a file, but the site needs a folder of that name "
-                                  f"(for {others[below]}); rename or move it"))
-        elif file_above is not None:
+                                  f"(for {below}); rename or move it"))
+        elif (file_above := tree.file_above(path.lower())) is not None:
             problems.append(error(f"{STATIC_DIR}/{path}", 1, f"needs a folder named {file_above}, but the site "
                                   "writes a file of that name; rename or move it"))
     return problems

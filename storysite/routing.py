@@ -6,6 +6,7 @@ that two items wanting one URL are reported together, with both files named.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import unicodedata
 from collections import defaultdict
@@ -200,3 +201,25 @@ def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug
                                         f"{advice}"))
                 break
     return problems
+
+
+class OutputTree:
+    """The output's file paths (below the output folder), compared as a case-insensitive file
+    system does: to find a path that would need a file of the output to be a folder, or that is a
+    folder of the output itself (one name cannot be both, and the build would fail writing)."""
+
+    def __init__(self, outputs: Iterable[str]) -> None:
+        self._files = sorted({path.lower() for path in outputs})
+        self._taken = set(self._files)
+
+    def file_above(self, path: str) -> str | None:
+        """The output file that ``path`` needs to be one of its folders (as ``path`` writes it), or None."""
+        parts = path.split("/")
+        return next(("/".join(parts[:depth]) for depth in range(1, len(parts))
+                     if "/".join(parts[:depth]).lower() in self._taken), None)
+
+    def file_below(self, path: str) -> str | None:
+        """An output file inside ``path`` (which the output then has as a folder), or None."""
+        folder = path.lower() + "/"
+        index = bisect.bisect_left(self._files, folder)
+        return self._files[index] if index < len(self._files) and self._files[index].startswith(folder) else None
