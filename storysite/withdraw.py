@@ -14,6 +14,7 @@ written.
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import difflib
 import itertools
@@ -42,7 +43,8 @@ from storysite.validate.fields import resolve_media_path
 from storysite.validate.memory import validate_memory
 from storysite.yamlio import YamlList, YamlMap
 
-_KEY_LINE = re.compile(r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[A-Za-z_]+)\s*:(?P<rest>.*)$")
+# (A key may be quoted, ``"status": approved``: YAML reads it as the same key.)
+_KEY_LINE = re.compile(r"""^(?P<indent>\s*(?:-\s+)?)(?P<quote>["']?)(?P<key>[A-Za-z_]+)(?P=quote)\s*:(?P<rest>.*)$""")
 # Private fields erased from the content file on withdrawal: (parent key or "", key).
 PRIVATE_KEYS = (("author", "name"), ("author", "email"), ("author", "phone"), ("consent", "ref"),
                 ("", "original"), ("", "notes"))
@@ -436,8 +438,13 @@ def _flow_item_changes(node: yaml.MappingNode, on: str) -> list[Change]:
 def mark_withdrawn(text: str, item: load.RawItem, on: str) -> tuple[str | None, Diagnostic | None]:
     """``text`` with the item's ``status: withdrawn`` and ``withdrawn: <on>`` set and its
     private fields erased (pure); or a diagnostic when that cannot be done safely."""
-    # (Lines may end as on Windows, or as on classic Mac OS: a lone CR, which the build reads too.)
-    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+    # (Lines may end as on Windows, or as on classic Mac OS: a lone CR, which the build reads too.
+    # A file whose lines end in several ways, pasted together from several editors, is edited
+    # with the way most of its lines end, as the build reads any of them.)
+    endings = collections.Counter(re.findall(r"\r\n|\r|\n", text))
+    newline = max(("\n", "\r\n", "\r"), key=lambda ending: endings[ending])
+    if len(endings) > 1:
+        text = re.sub(r"\r\n|\r|\n", lambda _: newline, text)
     lines = text.split(newline)
     starts = list(itertools.accumulate((len(line) + len(newline) for line in lines[:-1]), initial=0))
     fields = item.fields

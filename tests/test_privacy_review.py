@@ -265,8 +265,8 @@ def test_withdraw_a_multi_line_status_and_a_block_scalar_title(make_site) -> Non
 
 def test_withdraw_a_memory_that_cannot_be_edited_still_erases_and_reports(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
-                      # (A quoted key: a form the edit does not read.)
-                      "content/memories/b.yaml": '"title": B two\nstatus: approved\nauthor: {id: fan-7}\n'
+                      # (An explicit key: a form the edit does not read.)
+                      "content/memories/b.yaml": '? title\n: B two\nstatus: approved\nauthor: {id: fan-7}\n'
                                                  'consent: {granted: 2020-01-01}\ntext: Deux\n',
                       "private/submissions.jsonl": '{"author_id": "fan-7", "email": "x@example.org", '
                                                   '"fingerprint": "f"}\n'})

@@ -554,10 +554,10 @@ def test_withdraw_names_the_files_of_the_memorys_bundle_its_media_does_not_list(
 
 
 def test_a_withdrawal_left_incomplete_never_reads_as_done_on_standard_output(make_site) -> None:
-    # (A quoted key: a form withdraw cannot edit, so that memory stays published.)
-    quoted = '"title": B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
+    # (An explicit key: a form withdraw cannot edit, so that memory stays published.)
+    explicit = '? title\n: B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
     site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
-                      "content/memories/b.yaml": quoted})
+                      "content/memories/b.yaml": explicit})
     assert site.build().exit_code == 0
     alone = site.run("withdraw", "b", "--site", str(site.root))
     assert alone.exit_code == 1
@@ -578,9 +578,9 @@ def test_a_withdrawal_left_incomplete_never_reads_as_done_on_standard_output(mak
 def test_without_a_record_an_incomplete_withdrawal_lists_only_what_was_taken_down(make_site) -> None:
     import shutil
 
-    quoted = '"title": B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
+    explicit = '? title\n: B two\nstatus: approved\nauthor: {id: fan-7}\nconsent: {granted: 2020-01-01}\ntext: Deux\n'
     site = make_site({"content/memories/a.md": memory("A").replace("fan-1", "fan-7"),
-                      "content/memories/b.yaml": quoted})
+                      "content/memories/b.yaml": explicit})
     assert site.build().exit_code == 0
     shutil.rmtree(site.root / ".storysite")
     shutil.rmtree(site.public)
@@ -626,3 +626,32 @@ def test_close_ids_are_suggested_only_under_the_key_by_names(make_site) -> None:
     assert by_author.exit_code == 1 and "content/memories/a.md:1: author.id 'Fan-7'" in by_author.stderr
     by_ref = site.run("withdraw", "fan-7", "--by", "consent.ref", "--site", str(site.root))
     assert by_ref.exit_code == 1 and "Close to it" not in by_ref.stderr
+
+
+def test_withdraw_edits_a_file_whose_lines_end_in_several_ways(make_site) -> None:
+    # Pasted together from a Windows editor and a Unix one: the build reads it, so withdraw
+    # edits it too, with the line ending most of its lines have.
+    text = memory("A", extra="notes: à relire\n").replace("\n", "\r\n").replace("date: 1986-07\r\n", "date: 1986-07\n")
+    site = make_site({"content/memories/a.md": text.encode(), "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/a.md").read_bytes().decode() == text.replace(
+        "date: 1986-07\n", "date: 1986-07\r\n").replace("title: A\r\n", "title: A\r\nwithdrawn: 2026-11-20\r\n").replace(
+        "status: approved", "status: withdrawn").replace("notes: à relire\r\n", "")
+    assert not (site.public / "memories/a").exists()
+    assert (site.public / "memories/b/index.html").exists()
+
+
+def test_withdraw_edits_quoted_keys(make_site) -> None:
+    # JSON-minded editors quote keys; YAML reads "status" as status.
+    text = memory("A", extra="'notes': à relire\n").replace("status: approved", '"status": "approved"')
+    site = make_site({"content/memories/a.md": text, "content/memories/b.md": memory("B")})
+    assert site.build().exit_code == 0
+    assert (site.public / "memories/a/index.html").exists()
+    result = site.run("withdraw", "a", "--site", str(site.root))
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/a.md").read_text("utf-8") == text.replace(
+        "title: A\n", "title: A\nwithdrawn: 2026-11-20\n").replace('"status": "approved"', "status: withdrawn").replace(
+        "'notes': à relire\n", "")
+    assert not (site.public / "memories/a").exists()
