@@ -36,6 +36,8 @@ from storysite.render import PageJob
 from storysite.views import MemoryViews, PageMeta, SiteView
 
 SEARCH_URL = "/search/"
+_ENTRIES_AT_ONCE = 1024
+"""How many memories' entries are held as lists before they are written as JSON."""
 INDEX_FORMAT = 1
 EXCERPT_CHARS = 64
 """The length of a memory's excerpt in the index: a glimpse of the text under its title
@@ -85,6 +87,13 @@ def build_index(memories: MemoryViews, items: Sequence[SearchItem], base_path: s
         return base_path + path.lstrip("/")
 
     tag_numbers = {tag.slug: number for number, tag in enumerate(memories.tags)}
+    # Written piece by piece, as bytes: at 100,000 memories the index as one document of lists,
+    # then as text (two bytes a character once a title has a dash), then escaped, held 200 MB
+    # at once for a 16 MB file.
+    parts = [b'{"v":', _json(INDEX_FORMAT), b',"tags":', _json([tag.name for tag in memories.tags]),
+             b',"items":', _json([[item.kind, url(item.url), item.title, item.date] for item in items]),
+             b',"memories":[']
+    chunks: list[bytes] = []  # JSON arrays' insides, of up to _ENTRIES_AT_ONCE entries each
     entries: list[list[Any]] = []
     for card in memories.cards:
         entry: list[Any] = [url(card.url), card.title, card.date_text, card.author, card.location,
@@ -95,18 +104,24 @@ def build_index(memories: MemoryViews, items: Sequence[SearchItem], base_path: s
         elif card.lang:
             entry.append(card.lang)
         entries.append(entry)
-    document = {
-        "v": INDEX_FORMAT,
-        "tags": [tag.name for tag in memories.tags],
-        "items": [[item.kind, url(item.url), item.title, item.date] for item in items],
-        "memories": entries,
-    }
-    # Fans' words are data: no "<" or "&" of theirs is ever written as such, so that the file is
-    # inert wherever it is read, even pasted into a page's <script> (as tojson writes JSON-LD).
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    data = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+        if len(entries) == _ENTRIES_AT_ONCE:
+            chunks.append(_json(entries)[1:-1])
+            entries = []
+    if entries:
+        chunks.append(_json(entries)[1:-1])
+    del entries
+    data = b"".join([*parts, b",".join(chunks), b"]}"])
+    del parts, chunks
     path = f"search/index.{hashlib.sha256(data).hexdigest()[:10]}.json"
     return SearchIndex(path, "/" + path, data)
+
+
+def _json(value: Any) -> bytes:
+    """``value`` as compact JSON in UTF-8. Fans' words are data: no "<", ">" or "&" of theirs is
+    ever written as such, so that the file is inert wherever it is read, even pasted into a
+    page's <script> (as tojson writes JSON-LD)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
 
 
 def search_job(site_view: SiteView, index: SearchIndex, translate: Callable[..., str], *,
