@@ -80,7 +80,14 @@ from storysite.theme import (
 from storysite.timeline import build_timeline, has_timeline
 from storysite.timeline_pages import build_timeline_views, timeline_block, timeline_jobs
 from storysite.validate import ValidatedItem, validate_content, validate_item, validates_alone
-from storysite.video import VideoFile, plan_videos
+from storysite.video import (
+    STILL_BRANDS,
+    VideoFile,
+    blanked_place,
+    plan_videos,
+    strip_video_metadata,
+    video_container,
+)
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import (
     MARKER,
@@ -441,7 +448,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         if layer.label.startswith("themes/"):
             static_root = layer.root / "static"
             mine = {logical: path for logical, path in theme.static_files.items() if path == static_root / logical}
-            located_theme.update(_located_photos(mine, f"{layer.label}/static", problems))
+            videos = _stripped_videos(mine, f"{layer.label}/static", problems)
+            located_theme.update(videos)
+            located_theme.update(_located_photos(mine, f"{layer.label}/static", problems, videos))
     assets, found = build_assets(theme.static_files, site_dir, located_theme)
     problems.extend(found)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
@@ -454,7 +463,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files, found = _without_withheld(static_files, withheld)
     problems.extend(found)
     del withheld
-    located_static = _located_photos(static_files, STATIC_DIR, problems)
+    videos = _stripped_videos(static_files, STATIC_DIR, problems)
+    located_static = {**videos, **_located_photos(static_files, STATIC_DIR, problems, videos)}
+    del videos
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
@@ -1160,24 +1171,63 @@ _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".
 _PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"\xff\x0a",
                      b"\x00\x00\x00\x0cJXL ")
 """How a JPEG, PNG, TIFF and JPEG XL file starts (WebP and HEIF/AVIF: see :func:`_is_photo`)."""
-_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis")
+
+
+def _head(source: Path) -> bytes:
+    """The first bytes of a file, by which its kind is known (none when it cannot be read: the
+    copy reports that)."""
+    try:
+        with open(source, "rb") as handle:
+            return handle.read(12)
+    except OSError:
+        return b""
+
+
+def _photo_bytes(head: bytes) -> bool:
+    """Whether a file's first bytes are a photo's."""
+    return (head.startswith(_PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in STILL_BRANDS))
 
 
 def _is_photo(rel: str, source: Path) -> bool:
     """Whether a file copied as it is may be a photo: by its name, or else by its first bytes
     (Windows saves a JPEG from the web as ``.jfif``; a phone or a script may give no suffix)."""
-    if rel.lower().endswith(_PHOTO_SUFFIXES):
-        return True
-    try:
-        with open(source, "rb") as handle:
-            head = handle.read(12)
-    except OSError:
-        return False
-    return (head.startswith(_PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-            or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS))
+    return rel.lower().endswith(_PHOTO_SUFFIXES) or _photo_bytes(_head(source))
 
 
-def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics) -> dict[str, bytes]:
+def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnostics) -> dict[str, bytes]:
+    """The videos of ``files`` (those of ``static/``, or of a site theme's ``static/``, named in
+    ``folder``; known by their first bytes, else by their names) as they are published: with
+    their metadata blanked as a fan's are (:func:`storysite.video.strip_video_metadata`), by
+    output path. A phone writes where a video was recorded into it: a warning says so (git
+    keeps the original); a video that cannot be read through is an error, and not published."""
+    stripped: dict[str, bytes] = {}
+    for rel, source in files.items():
+        head = _head(source)
+        container = video_container(rel, head)
+        if container is None or _photo_bytes(head):
+            continue
+        path = f"{folder}/{rel}"
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            problems.error(path, 0, f"cannot be read: {exc.strerror}")
+            continue
+        published, reason = strip_video_metadata(data, container)
+        if published is None:
+            problems.error(path, 0, "cannot be published: a video copied to the output is published without its "
+                                    f"metadata, and this one {reason}")
+            continue
+        stripped[rel] = published
+        if blanked_place(data, published):
+            problems.warning(path, 0, "holds where it was recorded: published with its metadata blanked; strip it "
+                                      f"here too, git keeps it (ffmpeg -i {path} -map_metadata -1 -c copy "
+                                      f"OUT{posixpath.splitext(rel)[1]})")
+    return stripped
+
+
+def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics,
+                    videos: Mapping[str, bytes]) -> dict[str, bytes]:
     """The JPEG photos of ``files`` (those of ``static/``, or of a site theme's ``static/``,
     named in ``folder``) that say where they were taken, as they are published: without their
     EXIF, XMP and IPTC blocks (a warning each); another photo that does is an error. Those
@@ -1185,7 +1235,7 @@ def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostic
     kitchen's GPS position to every visitor."""
     stripped: dict[str, bytes] = {}
     for rel, source in files.items():
-        if not _is_photo(rel, source) or (place := location_in(source)) is None:
+        if rel in videos or not _is_photo(rel, source) or (place := location_in(source)) is None:
             continue
         path = f"{folder}/{rel}"
         if (published := jpeg_without_location(source.read_bytes())) is not None:

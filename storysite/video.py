@@ -357,6 +357,49 @@ def _strip_webm(data: bytes) -> bytes:
     return bytes(out)
 
 
+# -- videos among the files copied as they are ----------------------------------
+
+#: The major brands of an ISO base media file that is a still picture (HEIF, AVIF): a photo.
+STILL_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis")
+#: Names of the video (and sound) files :func:`strip_video_metadata` reads, by the container
+#: it is told: ISO base media (MP4, QuickTime, 3GPP, iTunes sound) or Matroska (WebM).
+VIDEO_SUFFIXES = {".mp4": ".mp4", ".m4v": ".mp4", ".mov": ".mp4", ".qt": ".mp4", ".3gp": ".mp4", ".3g2": ".mp4",
+                  ".m4a": ".mp4", ".webm": ".webm", ".mkv": ".webm"}
+_EBML_MAGIC = bytes.fromhex("1a45dfa3")
+# A QuickTime movie written before 'ftyp' existed starts with one of these; the size before
+# it starts with a zero byte (no text file does), so that text reading "The free…" is no video.
+_OLD_QUICKTIME = (b"moov", b"mdat", b"wide", b"free", b"skip")
+# Where a video says it was recorded: the place ('©xyz', 3GPP 'loci'), Apple's key
+# (com.apple.quicktime.location.ISO6709), a Matroska tag (RECORDING_LOCATION).
+_PLACE_MARKS = (b"\xa9xyz", b"loci", b"location", b"LOCATION")
+
+
+def video_container(name: str, head: bytes) -> str | None:
+    """The container of a file copied as it is, as :func:`strip_video_metadata` is told it
+    (``.mp4`` or ``.webm``), or None when it is no video: known by its first bytes (at least
+    12), whatever its name (a phone's ``IMG_0001``, a ``.mov``, a ``.mp4.bak``), else by its
+    name. A still picture in the same box format (HEIF, AVIF) is a photo, not a video."""
+    if head.startswith(_EBML_MAGIC):
+        return ".webm"
+    if head[4:8] == b"ftyp":
+        return None if head[8:12] in STILL_BRANDS else ".mp4"
+    if head[4:8] in _OLD_QUICKTIME and head[:1] == b"\x00":
+        return ".mp4"
+    return VIDEO_SUFFIXES.get(posixpath.splitext(name)[1].lower())
+
+
+def blanked_place(before: bytes, after: bytes) -> bool:
+    """Whether :func:`strip_video_metadata` took ``before`` to ``after`` by blanking a place
+    of recording (what a phone writes: a place mark in a metadata box or tag now blanked)."""
+    for mark in _PLACE_MARKS:
+        position = before.find(mark)
+        while position != -1:
+            if after[position : position + len(mark)] != mark:
+                return True
+            position = before.find(mark, position + 1)
+    return False
+
+
 # -- the site's own video files -------------------------------------------------
 
 

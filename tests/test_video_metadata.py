@@ -270,3 +270,95 @@ def test_a_published_video_keeps_no_place(make_site) -> None:
     assert site.build().exit_code == 0
     [data] = [d for p, d in media_files(site).items() if p.endswith(".mp4")]
     assert len(data) == len(source) and b"Lyon" not in data and b"".join(VIDEO_SAMPLES + AUDIO_SAMPLES) in data
+
+
+# -- videos copied as they are: static/ and a site theme's static/ -----------------------------
+
+XYZ = box(b"udta", box(b"\xa9xyz", b"\x00\x12\x15\xc7+45.7640+004.8357/"))
+APPLE = full(b"meta", hdlr(b"mdta", b"\x00"), box(b"keys", b"com.apple.quicktime.location.ISO6709"),
+             box(b"ilst", b"+45.7640+004.8357+170.000/"))
+PLAYED = b"".join(VIDEO_SAMPLES + AUDIO_SAMPLES)
+
+
+def _webm_with_a_place() -> bytes:
+    from tests.test_images import _ebml
+    header = _ebml(0x1A45DFA3, _ebml(0x4282, b"webm"))
+    info = _ebml(0x1549A966, _ebml(0x2AD7B1, b"\x0f\x42\x40") + _ebml(0x7BA9, b"Chez nous"))
+    tags = _ebml(0x1254C367, _ebml(0x7373, _ebml(0x67C8, _ebml(0x45A3, b"RECORDING_LOCATION")
+                                                  + _ebml(0x4487, b"+45.7640+004.8357"))))
+    cluster = _ebml(0x1F43B675, _ebml(0xE7, b"\x00") + _ebml(0xA3, b"\x81\x00\x00\x80frame"))
+    return header + _ebml(0x18538067, info + tags + cluster)
+
+
+@pytest.mark.parametrize("name", ["clip.mp4", "IMG_0042.MOV", "IMG_0042", "clip.mp4.bak", "voice.m4a"])
+def test_a_video_in_static_is_published_without_where_it_was_recorded(make_site, name: str) -> None:
+    # Copied as it is, a phone's video took the fan's kitchen (©xyz, Apple's ISO 6709 key) to
+    # every visitor; it is known by its bytes whatever its name, and blanked as a fan's video is.
+    source = movie(moov=XYZ + APPLE)
+    site = make_site({f"static/{name}": source})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert (f"static/{name}:1: warning: holds where it was recorded: published with its metadata blanked; "
+            "strip it here too, git keeps it") in result.stderr
+    published = (site.public / name).read_bytes()
+    assert len(published) == len(source) and PLAYED in published
+    assert b"45.7640" not in published and b"ISO6709" not in published and b"\xa9xyz" not in published
+    assert published == cleaned(source)  # as a fan's video is published
+    assert (site.root / "static" / name).read_bytes() == source  # the site's file is left alone
+    assert site.check().exit_code == 0
+
+
+def test_a_video_without_a_place_in_static_is_blanked_without_a_warning(make_site) -> None:
+    source = movie()
+    site = make_site({"static/clip.mp4": source})
+    result = site.build()
+    assert result.exit_code == 0 and "static/clip.mp4" not in result.stderr, result.stderr
+    assert (site.public / "clip.mp4").read_bytes() == cleaned(source)
+
+
+def test_a_webm_video_in_a_site_theme_is_published_without_its_tags(make_site) -> None:
+    source = _webm_with_a_place()
+    site = make_site({"themes/default/static/intro.webm": source})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "themes/default/static/intro.webm:1: warning: holds where it was recorded" in result.stderr
+    [published] = [data for path, data in site.output_files().items() if path.startswith("assets/intro.")]
+    assert len(published) == len(source) and b"frame" in published
+    assert b"+45.76" not in published and b"LOCATION" not in published and b"Chez nous" not in published
+
+
+@pytest.mark.parametrize("name, data, told", [
+    ("clip.mp4", box(b"ftyp", b"isom\x00\x00\x02\x00isom") + struct.pack(">I4s", 4000, b"moov") + XYZ,
+     "is a damaged MP4 video (a box runs past the end of the file)"),
+    ("drone.mov", movie(other=(b"sbtl", box(b"tx3g", bytes(6) + b"\x00\x01" + bytes(30)), b"Subtitles\x00",
+                               b"GPS (4.8357, 45.7640, 20)")), "has a 'tx3g' track (subtitles"),
+    ("clip.webm", bytes.fromhex("1a45dfa3") + b"\x9fwebm", "is a damaged WebM video (an element runs past the end"),
+    ("old.mp4", b"not a video at all, whatever its name says", "is not an MP4 video (no 'ftyp' box at its start)"),
+])
+def test_a_video_in_static_that_cannot_be_read_through_is_an_error_naming_it(make_site, name: str, data: bytes,
+                                                                             told: str) -> None:
+    site = make_site({f"static/{name}": data, "static/notes.txt": "The free ride\n"})
+    result = site.build()
+    assert result.exit_code == 1
+    assert (f"static/{name}:1: cannot be published: a video copied to the output is published without its metadata, "
+            f"and this one {told}") in result.stderr, result.stderr
+    assert "notes.txt" not in result.stderr  # text that reads like a box name is no video
+    assert "Traceback" not in result.output and not site.public.exists()
+    checked = site.check()
+    assert checked.exit_code == 1 and f"static/{name}:1: cannot be published" in checked.stderr
+
+
+def test_an_edited_static_video_is_blanked_again_by_the_next_build_and_builds_repeat(make_site) -> None:
+    first = movie(moov=XYZ)
+    site = make_site({"static/clip.mp4": first})
+    assert site.build().exit_code == 0
+    assert (site.public / "clip.mp4").read_bytes() == cleaned(first)
+    assert site.build().exit_code == 0 and (site.public / "clip.mp4").read_bytes() == cleaned(first)
+    # Another video of the same size, recorded elsewhere, in its place.
+    second = movie(moov=box(b"udta", box(b"\xa9xyz", b"\x00\x12\x15\xc7+48.8566+002.3522/")))
+    assert len(second) == len(first) and second != first
+    site.write("static/clip.mp4", second)
+    result = site.build()
+    assert result.exit_code == 0 and "static/clip.mp4:1: warning: holds where it was recorded" in result.stderr
+    published = (site.public / "clip.mp4").read_bytes()
+    assert published == cleaned(second) and b"48.8566" not in published
