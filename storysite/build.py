@@ -33,6 +33,7 @@ from storysite.curate import (
     doubtful_consents,
     doubtful_dates,
     drop_withheld_media,
+    limit_tags,
     media_problems,
     name_leaks,
     publish,
@@ -380,6 +381,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     if memo is not None:
         memo.parsed.settle()
     del sources, parsed_cache, keys
+    problems.extend(found)
+    content, found = limit_tags(content, config.limits.max_tags, today)
     problems.extend(found)
 
     # 3. URLs are claimed by every item, published or not, so that approving a

@@ -343,6 +343,27 @@ def doubtful_dates(content: Content, today: dt.date) -> list[Diagnostic]:
     return found
 
 
+def limit_tags(content: Content, max_tags: int, today: dt.date) -> tuple[Content, list[Diagnostic]]:
+    """``content`` with each memory's tags cut to its first ``max_tags`` (``limits.max_tags``),
+    and a warning at the ``tags:`` line of each memory that had more (a note for one not
+    published). Each tag makes a page and a feed: a memory given thousands (a pasted word
+    list, a hostile submission) would make the build write thousands of pages."""
+    if all(len(memory.tags) <= max_tags for memory in content.memories):
+        return content, []
+    found: list[Diagnostic] = []
+    memories: list[Memory] = []
+    for memory in content.memories:
+        if len(memory.tags) <= max_tags:
+            memories.append(memory)
+            continue
+        problem = warning(memory.origin.path, field_line(memory.field_lines, "tags") or memory.origin.line,
+                          f"tags: {len(memory.tags):,} tags, more than limits.max_tags ({max_tags}) in storysite.yaml; "
+                          f"only the first {max_tags} are used (each tag makes a page and a feed)")
+        found.append(unpublished_notice(problem) if publication_problem(memory, today) is not None else problem)
+        memories.append(replace(memory, tags=memory.tags[:max_tags]))
+    return replace(content, memories=tuple(memories)), found
+
+
 EARLIEST_CONSENT_YEAR = 1990
 """The earliest year a consent may be granted without a warning: no consent to publish a memory on
 a web site was collected before there was a web. An earlier day is far likelier an export's empty

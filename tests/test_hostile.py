@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import memory
+from tests.conftest import MINIMAL_CONFIG, memory
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -179,3 +179,43 @@ def test_a_zalgo_pile_in_a_yaml_text_is_reported_at_the_texts_first_line(make_si
     result = site.build()
     assert result.exit_code == 0, result.output
     assert "content/memories/list.yaml:6: warning: the text has 12 combining marks" in result.output, result.output
+
+
+def test_a_memory_with_thousands_of_tags_makes_only_the_first_fifty_tag_pages(make_site) -> None:
+    # A pasted word list, or a hostile submission: every tag made a page and a feed (20,000
+    # tags on one memory made 40,010 pages). Past limits.max_tags (50 by default), a warning at
+    # the memory's tags line, and only the first ones are used, everywhere.
+    tags = [f"mot{n:04d}" for n in range(3000)]
+    site = make_site({"content/memories/a.md": memory("Liste", extra=f"tags: [{', '.join(tags)}]\n"),
+                      "content/memories/b.md": memory("Autre", extra="tags: [mot0001, goûter]\n"),
+                      "content/memories/draft.md": memory("Brouillon", status="submitted",
+                                                          extra=f"tags: [{', '.join(tags[:60])}]\n")})
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/a.md:9: warning: tags: 3,000 tags, more than limits.max_tags (50) in storysite.yaml; "
+            "only the first 50 are used (each tag makes a page and a feed)") in result.stderr, result.stderr
+    # An unpublished memory's: a note (nothing of it is published; --strict is not failed by it).
+    assert ("content/memories/draft.md:9: note: tags: 60 tags, more than limits.max_tags (50) in storysite.yaml; "
+            "only the first 50 are used (each tag makes a page and a feed) (this memory is not published)") in result.stderr
+    files = site.output_files()
+    pages = sorted(path for path in files if path.startswith("tags/") and path.endswith("/index.html")
+                   and path != "tags/index.html")
+    assert pages == sorted([f"tags/{t}/index.html" for t in tags[:50]] + ["tags/gouter/index.html"])
+    page = site.read("memories/a/index.html")
+    assert "mot0049" in page and "mot0050" not in page
+    assert not any(b"mot0050" in data or b"mot2999" in data for data in files.values())
+    assert site.build("--strict").exit_code == 1  # a published memory's warning fails --strict
+
+
+def test_the_tag_limit_is_set_in_the_config_and_checked_there(make_site) -> None:
+    site = make_site({"content/memories/a.md": memory("Liste", extra="tags: [un, deux, trois, quatre]\n")},
+                     config=MINIMAL_CONFIG + "limits: {max_tags: 3}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert "content/memories/a.md:9: warning: tags: 4 tags, more than limits.max_tags (3)" in result.stderr
+    assert {p for p in site.output_files() if p.startswith("tags/") and p.endswith("/index.html") and p.count("/") == 2} == {
+        "tags/un/index.html", "tags/deux/index.html", "tags/trois/index.html"}
+    site.write("storysite.yaml", MINIMAL_CONFIG + "limits: {max_tags: 0}\n")
+    result = site.build()
+    assert result.exit_code == 1
+    assert "storysite.yaml:4: limits.max_tags: expected a whole number from 1 to 1000, got 0" in result.stderr

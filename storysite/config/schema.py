@@ -128,6 +128,10 @@ class Search:
 class Limits:
     max_file_bytes: int = opt(o.Integer(1024), 1_000_000)
     """Largest content text file read, in bytes; bigger files are errors."""
+    max_tags: int = opt(o.Integer(1, 1000), 50)
+    """Tags used of each memory; past them, a warning at the memory's ``tags:`` line, and only
+    the first ones are used (each tag makes a page and a feed: thousands pasted into one memory
+    would make thousands of pages)."""
 
 
 @dataclass(frozen=True, slots=True)

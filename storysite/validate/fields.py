@@ -165,6 +165,7 @@ class FieldReader:
             self.fail(key, f"expected a list of text, got {describe(value)}")
             return ()
         items: list[str] = []
+        seen: set[str] = set()  # (a list's `in` made thousands of items cost millions of comparisons)
         for index, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 # At the item's own line: in a list written one item a line, the key's line is
@@ -177,7 +178,8 @@ class FieldReader:
             text = text.strip()
             if pile:
                 self.warn(key, mark_pile_message(pile))
-            if text and text not in items:
+            if text and text not in seen:
+                seen.add(text)
                 items.append(text)
         return tuple(items)
 
@@ -191,10 +193,12 @@ class FieldReader:
             parts = ", ".join(part.strip() for part in raw.split(",") if part.strip())
             self.warn(key, f"'{shortened(raw)}' is one tag; to give several, write them as a list: "
                            f"{key}: [{shortened(parts)}]")
+        seen: set[str] = set()
         for written in self.text_list(key):
             tag = clean_tag(written)
-            if tag in kept:
+            if tag in seen:
                 continue
+            seen.add(tag)
             if not tag:
                 self.warn(key, f"{written!a} draws nothing (invisible characters only), so it is left out")
             elif slugify(tag):
