@@ -74,18 +74,21 @@ class PrivateStore:
         """Identifies one submission (the same fan and the same words)."""
         return self._mac("submission", author_id, text)[:16]
 
-    def submission_key(self, submission_id: str) -> str:
+    def submission_key(self, submission_id: str, form: str = "") -> str:
         """What a tombstone keeps of a form's submission id: a keyed hash, which finds the
-        submission again in a later export but leads nobody to the form's record of it."""
-        return self._mac("submission-id", submission_id)[:16]
+        submission again in a later export but leads nobody to the form's record of it.
+        ``form`` is the import mapping's ``form:`` (a form's ids are its own)."""
+        return self._mac("submission-id", *((form,) if form else ()), submission_id)[:16]
 
-    def known_submissions(self) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-        """The form's submission ids (``columns: id`` of the import mapping) imported before: each
-        stored one with its record, and the keys (:meth:`submission_key`) of the withdrawn ones
-        with the day each was withdrawn."""
-        stored = {str(r["submission_id"]): r for r in self.records() if r.get("submission_id")}
-        withdrawn = {str(r["submission"]): str(r.get("withdrawn", "")) for r in _read_jsonl(self.root / WITHDRAWN_FILE)
-                     if r.get("submission")}
+    def known_submissions(self) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, tuple[str, str]]]:
+        """The forms' submission ids (``columns: id`` of the import mapping) imported before: each
+        stored one, by its form (``form:`` of the mapping, ``""`` for none) and id, with its record;
+        and the keys (:meth:`submission_key`) of the withdrawn ones, with the day each was
+        withdrawn and its fan's author id."""
+        stored = {(str(r.get("form", "")), str(r["submission_id"])): r for r in self.records()
+                  if r.get("submission_id")}
+        withdrawn = {str(r["submission"]): (str(r.get("withdrawn", "")), str(r.get("author_id", "")))
+                     for r in _read_jsonl(self.root / WITHDRAWN_FILE) if r.get("submission")}
         return stored, withdrawn
 
     def records(self) -> Iterator[dict[str, Any]]:
@@ -136,7 +139,7 @@ class PrivateStore:
                         "withdrawn": withdrawn_on}
                 if record.get("submission_id"):
                     # A fan who edits their answer after withdrawing is still kept out.
-                    tomb["submission"] = self.submission_key(str(record["submission_id"]))
+                    tomb["submission"] = self.submission_key(str(record["submission_id"]), str(record.get("form", "")))
                 tombstones.append(tomb)
             else:
                 kept.append(line)

@@ -786,3 +786,85 @@ def test_a_mapped_id_column_the_export_lacks_is_an_error(make_site) -> None:
     assert result.exit_code == 1
     assert "map.yaml:2: id: column 'Réponse n°' is not in export.csv" in result.stderr
     assert not (site.root / "content/memories").exists() or not any((site.root / "content/memories").iterdir())
+
+
+NUMBERED_HEADER = "N°;Titre;Souvenir;Courriel;Accord\n"
+NUMBERED_MAPPING = "columns:\n  id: N°\n  title: Titre\n  text: Souvenir\n  email: Courriel\n  consent: Accord\n" \
+                   "consent_accepted: [oui]\n"
+
+
+def test_two_forms_numbering_their_answers_alike_never_lose_one_anothers_submissions(make_site) -> None:
+    # Two forms (a contest, a workshop) both number their answers 1, 2, 3…: the workshop's answer
+    # 1 was taken for an edit of the contest's answer 1 and skipped, its fan's memory lost.
+    site = make_site({"contest.yaml": NUMBERED_MAPPING, "workshop.yaml": NUMBERED_MAPPING})
+    contest = write_export(site, NUMBERED_HEADER + "1;Le goûter;Chez mamie.;zoe@example.net;oui\n"
+                                                   "2;La plage;Au bord de la mer.;paul@example.net;oui\n",
+                           "contest.csv")
+    assert run_import(site, contest, "--map", str(site.root / "contest.yaml")).exit_code == 0
+    workshop = write_export(site, NUMBERED_HEADER + "1;Le pot;Le premier pot de confiture.;marc@example.net;oui\n",
+                            "workshop.csv")
+    result = run_import(site, workshop, "--map", str(site.root / "workshop.yaml"))
+    assert result.exit_code == 1
+    assert (f"{workshop}:2: id: submission '1' was imported before, from contest.csv (row 2) as "
+            "content/memories/le-gouter.md, for another fan: a form's ids are told apart within that form only. If "
+            "this export comes from another form, give each form's mapping a name of its own (form: fan-days-2026) "
+            "and import again; if the fan changed their contact details on the form, compare the two by hand; row "
+            "left out") in result.stderr, result.stderr
+    assert "1 row(s) rejected" in result.stdout
+    assert not (site.root / "content/memories/le-pot.md").exists()
+
+    # Named, each form's ids are its own: the workshop's answer 1 is imported, and an edit of it
+    # later is told apart from the contest's answer 1 (imported before the contest's mapping
+    # named its form: still the same submission for the same fan).
+    site.write("workshop.yaml", NUMBERED_MAPPING + "form: atelier-2026\n")
+    site.write("contest.yaml", NUMBERED_MAPPING + "form: concours-2026\n")
+    result = run_import(site, workshop, "--map", str(site.root / "workshop.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/le-pot.md").is_file()
+    records = [json.loads(line) for line in (site.root / "private/submissions.jsonl").read_text().splitlines()]
+    assert [(r.get("form"), r["submission_id"], r["source"]) for r in records] == [
+        (None, "1", "contest.csv"), (None, "2", "contest.csv"), ("atelier-2026", "1", "workshop.csv")]
+    edited = write_export(site, NUMBERED_HEADER + "1;Le pot;Le premier pot, en 1976.;marc@example.net;oui\n",
+                          "workshop-2.csv")
+    result = run_import(site, edited, "--map", str(site.root / "workshop.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (f"{edited}:2: warning: id: submission '1' was imported before, from workshop.csv (row 2) as "
+            "content/memories/le-pot.md, with other answers (edited on the form since?)") in result.stderr
+    again = write_export(site, NUMBERED_HEADER + "1;Le goûter;Chez mamie, le mercredi.;zoe@example.net;oui\n",
+                         "contest-2.csv")
+    result = run_import(site, again, "--map", str(site.root / "contest.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (f"{again}:2: warning: id: submission '1' was imported before, from contest.csv (row 2) as "
+            "content/memories/le-gouter.md, with other answers") in result.stderr
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == [
+        "la-plage.md", "le-gouter.md", "le-pot.md"]
+
+
+def test_another_forms_answer_with_the_id_of_a_withdrawn_submission_is_not_taken_for_it(make_site) -> None:
+    site = make_site({"contest.yaml": NUMBERED_MAPPING, "workshop.yaml": NUMBERED_MAPPING + "form: atelier\n"})
+    contest = write_export(site, NUMBERED_HEADER + "7;Le goûter;Chez mamie.;zoe@example.net;oui\n", "contest.csv")
+    assert run_import(site, contest, "--map", str(site.root / "contest.yaml")).exit_code == 0
+    assert site.run("withdraw", "zoe@example.net", "--site", str(site.root)).exit_code == 0
+    other = write_export(site, NUMBERED_HEADER + "7;Le pot;Le premier pot.;marc@example.net;oui\n", "other.csv")
+    result = run_import(site, other, "--map", str(site.root / "contest.yaml"))
+    assert result.exit_code == 1
+    assert (f"{other}:2: id: submission '7' is the id of a withdrawn submission of another fan: a form's ids are "
+            "told apart within that form only.") in result.stderr
+    result = run_import(site, other, "--map", str(site.root / "workshop.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/le-pot.md").is_file()
+    # The withdrawn fan's own edited answer stays out, whatever the mapping now calls the form.
+    edited = write_export(site, NUMBERED_HEADER + "7;Le goûter;Chez mamie, autrement.;zoe@example.net;oui\n",
+                          "contest-2.csv")
+    site.write("contest.yaml", NUMBERED_MAPPING + "form: concours\n")
+    result = run_import(site, edited, "--map", str(site.root / "contest.yaml"))
+    assert result.exit_code == 0 and "Imported 0 new memories" in result.stdout, result.output
+    assert f"{edited}:2: warning: id: submission '7' was withdrawn on 2026-11-20" in result.stderr
+
+
+def test_a_form_name_must_be_a_name(make_site) -> None:
+    site = make_site({"map.yaml": NUMBERED_MAPPING + "form:\n"})
+    export = write_export(site, NUMBERED_HEADER + "1;Le goûter;Chez mamie.;zoe@example.net;oui\n")
+    result = run_import(site, export, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1
+    assert "map.yaml:8: form: expected the form's name (such as fan-days-2026)" in result.stderr

@@ -76,6 +76,9 @@ class ColumnMapping:
     path: str = ""
     scope_words: Mapping[str, str] = field(default_factory=dict)
     """The form's answers (case-folded) that name a scope, besides the scopes' own names."""
+    form: str = ""
+    """The form's name (``form:``): its submission ids are its own, told apart from another
+    form's same ids (forms that number their answers 1, 2, 3…)."""
 
 
 @dataclass
@@ -161,10 +164,14 @@ def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | 
             problems.append(error(display_path, raw.line_of("consent_scope"), f"consent_scope: unknown scope "
                                   f"'{word}'; use {', '.join(CONSENT_SCOPES)}"))
     words = _scope_words(raw, display_path, problems)
+    form = raw.get("form", "")
+    if isinstance(form, bool) or not isinstance(form, str | int) or ("form" in raw and not str(form).strip()):
+        problems.append(error(display_path, raw.line_of("form"), "form: expected the form's name (such as "
+                              "fan-days-2026), which tells its submission ids from another form's"))
     if problems:
         return None, problems
     return ColumnMapping(columns, lines, tuple(str(a).casefold() for a in accepted), tuple(str(s) for s in scope),
-                         design, display_path, words), []
+                         design, display_path, words, str(form).strip()), []
 
 
 def _scope_words(raw: YamlMap, display_path: str, problems: list[Diagnostic]) -> dict[str, str]:
@@ -578,31 +585,54 @@ with the column found, skips them as already imported."""
 class _SubmissionIds:
     """The form's submission ids (``columns: id``) known to an import."""
 
-    stored: dict[str, dict[str, Any]]
-    """Each id imported before, with its private record."""
-    withdrawn: dict[str, str]
-    """The keyed hash of each withdrawn submission's id, with the day it was withdrawn."""
+    stored: dict[tuple[str, str], dict[str, Any]]
+    """Each id imported before, by its form's name and itself, with its private record."""
+    withdrawn: dict[str, tuple[str, str]]
+    """The keyed hash of each withdrawn submission's id, with the day it was withdrawn and its
+    fan's author id."""
     seen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Each id imported by this import: where in the export ("line 4", "entry 3"), and its memory file."""
 
 
-def _skipped_resubmission(ids: _SubmissionIds, submission: str, store: PrivateStore) -> str | None:
+_OTHER_FORM = ("a form's ids are told apart within that form only. If this export comes from another form, "
+               "give each form's mapping a name of its own (form: fan-days-2026) and import again; if the fan "
+               "changed their contact details on the form, compare the two by hand; row left out")
+
+
+def _skipped_resubmission(ids: _SubmissionIds, form: str, submission: str, author_id: str, store: PrivateStore
+                          ) -> tuple[bool, str] | None:
     """Why a row whose answers are not those imported before (its fingerprint is new) but whose
-    submission id is known is skipped, or ``None`` when the id is new. The fan may have edited
-    their answer on the form since: an editor compares the two, since a second memory would
-    publish the story twice and leave the first one's consent evidence behind."""
-    earlier = ids.stored.get(submission)
+    submission id is known is skipped (an error when the id is another fan's), or ``None`` when
+    the id is new. The fan may have edited their answer on the form since: an editor compares
+    the two, since a second memory would publish the story twice and leave the first one's
+    consent evidence behind. Another fan's submission with a known id is most likely another
+    form's, which numbers its answers as this one does: taken for an edit, it would be lost."""
+    earlier = ids.stored.get((form, submission))
+    if earlier is None and form and (legacy := ids.stored.get(("", submission))) is not None \
+            and legacy.get("author_id") == author_id:
+        earlier = legacy  # imported before the mapping named its form
     if earlier is not None:
         memory = str(earlier.get("memory") or "its memory")
-        return (f"id: submission '{submission}' was imported before, from {earlier.get('source', 'an earlier export')} "
-                f"(row {earlier.get('row', '?')}) as {memory}, with other answers (edited on the form since?); "
-                f"skipped: compare the two by hand and carry what changed into {memory}")
+        imported = (f"id: submission '{submission}' was imported before, from "
+                    f"{earlier.get('source', 'an earlier export')} (row {earlier.get('row', '?')}) as {memory}")
+        if earlier.get("author_id") != author_id:
+            return True, f"{imported}, for another fan: {_OTHER_FORM}"
+        return False, (f"{imported}, with other answers (edited on the form since?); skipped: compare the two by "
+                       f"hand and carry what changed into {memory}")
     if (seen := ids.seen.get(submission)) is not None:
-        return (f"id: submission '{submission}' is also at {seen[0]} of this export (imported as {seen[1]}), with "
-                "other answers; skipped: compare the two by hand")
-    if (day := ids.withdrawn.get(store.submission_key(submission))) is not None:
-        return (f"id: submission '{submission}' was withdrawn on {day} (its fan asked to be forgotten); skipped: "
-                "delete it from the form's answers too")
+        return False, (f"id: submission '{submission}' is also at {seen[0]} of this export (imported as {seen[1]}), "
+                       "with other answers; skipped: compare the two by hand")
+    withdrawn = ids.withdrawn.get(store.submission_key(submission, form))
+    if withdrawn is None and form and (legacy_tomb := ids.withdrawn.get(store.submission_key(submission))) \
+            and legacy_tomb[1] == author_id:
+        withdrawn = legacy_tomb
+    if withdrawn is not None:
+        day, fan = withdrawn
+        if fan and fan != author_id:
+            return True, (f"id: submission '{submission}' is the id of a withdrawn submission of another fan: "
+                          f"{_OTHER_FORM}")
+        return False, (f"id: submission '{submission}' was withdrawn on {day} (its fan asked to be forgotten); "
+                       "skipped: delete it from the form's answers too")
     return None
 
 
@@ -742,10 +772,16 @@ def _import_row(
     submission = value("id")
     if submission:
         # Checked before the row's other cells: whatever they hold now, this submission was imported.
-        fingerprint = store.fingerprint(_author_id(store, value("name"), value("email"), value("phone"), text), text)
-        if fingerprint not in known and (why := _skipped_resubmission(ids, submission, store)) is not None:
-            result.changed += 1
-            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{why}"))
+        fan = _author_id(store, value("name"), value("email"), value("phone"), text)
+        fingerprint = store.fingerprint(fan, text)
+        if fingerprint not in known and (why := _skipped_resubmission(ids, mapping.form, submission, fan, store)):
+            clash, message = why
+            if clash:
+                result.rejected += 1
+                result.diagnostics.append(error(where[0], where[1], f"{where[2]}{message}"))
+            else:
+                result.changed += 1
+                result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{message}"))
             return
     if not text:
         result.rejected += 1
@@ -862,6 +898,8 @@ def _import_row(
     }
     if submission:
         private["submission_id"] = submission
+        if mapping.form:
+            private["form"] = mapping.form
     written = False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
