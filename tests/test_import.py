@@ -503,6 +503,36 @@ def test_a_lone_carriage_return_in_fan_text_becomes_a_line_feed(make_site) -> No
     assert "1 duplicate(s) skipped" in run_import(site, again).stdout
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_carriage_return_alone_in_an_unquoted_cell_is_a_line_break_in_that_cell(make_site, ending: str) -> None:
+    # Text pasted from an old Mac into a form that does not quote it: the row was cut there, the
+    # rest of it read as a row of its own, and the fan's email became the text of a memory.
+    site = make_site()
+    export = write_export(site, ending.join(["title;text;email;location", "Un;Chez mamie\rle mercredi;a@x.org;Lyon",
+                                             "Le pot\rde 1986;Deux;b@x.org;Saint-\rMalo", "Trois;;c@x.org;Brest", ""]))
+    result = run_import(site, export)
+    assert result.exit_code == 1  # the third row has no text: named at its own line
+    assert f"{export}:4: the memory text is empty; row left out" in result.stderr, result.stderr
+    assert sorted(p.name for p in (site.root / "content/memories").iterdir()) == ["le-pot-de-1986.md", "un.md"]
+    first = (site.root / "content/memories/un.md").read_text()
+    assert first.endswith("---\nChez mamie\nle mercredi\n") and "location: Lyon" in first
+    second = yaml.safe_load((site.root / "content/memories/le-pot-de-1986.md").read_text().split("---")[1])
+    assert second["title"] == "Le pot de 1986" and second["author"]["location"] == "Saint- Malo"
+    assert not any("@x.org" in p.read_text() for p in (site.root / "content/memories").iterdir())
+    records = [json.loads(line) for line in (site.root / "private/submissions.jsonl").read_text().splitlines()]
+    assert [(r["email"], r["original"], r["row"]) for r in records] == [("a@x.org", "Chez mamie\nle mercredi", 2),
+                                                                         ("b@x.org", "Deux", 3)]
+
+
+def test_an_old_macs_export_whose_rows_end_with_carriage_returns_is_read_row_by_row(make_site) -> None:
+    site = make_site()
+    export = write_export(site, 'title,text,location\rUn,"Texte\run",Lyon\rDeux,Texte deux,Brest\r')
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    assert (site.root / "content/memories/un.md").read_text().endswith("---\nTexte\nun\n")
+    assert "location: Brest" in (site.root / "content/memories/deux.md").read_text()
+
+
 def test_a_line_break_in_a_one_line_field_is_a_space_in_the_memory_file(make_site) -> None:
     # The fan pressed Enter in the title's box: the file said `title: "Le pot\n\nde 1986"`.
     site = make_site()

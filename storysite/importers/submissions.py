@@ -339,6 +339,25 @@ def _json_stream(data: list[Any]) -> Iterator[Row]:
 
 
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n\"])\r?\n", re.IGNORECASE)
+_CR_IN_CELL = "\ufdd0"
+"""Stands for a carriage return inside a row while the csv module reads it: a noncharacter,
+which no form's export holds."""
+
+
+def _rows_at_line_feeds(handle: io.TextIOBase) -> Iterator[str]:
+    """The lines of a CSV export whose rows end with a line feed (``\n`` or ``\r\n``), each
+    carriage return alone inside one (text pasted from an old Mac, or a form that writes a
+    cell's line break so without quoting it) as :data:`_CR_IN_CELL`. The csv module ends a row
+    at it, out of quotes: the rest of the fan's text then came as a row of its own, its cells
+    shifted into other fields (an email into the text of a memory). A line break inside a cell
+    is what an Excel export quotes, and what the cell is read with."""
+    for line in handle:
+        if "\r" in line:
+            end = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+            body = line[: len(line) - len(end)]
+            if "\r" in body:
+                line = body.replace("\r", _CR_IN_CELL) + end
+        yield line
 
 
 def _header_delimiter(sample: str) -> str:
@@ -375,6 +394,13 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     sample = handle.read(1 << 16)
     handle.seek(0)
+    lines: Iterator[str] = handle
+    if "\n" in sample:
+        # Rows end with line feeds: a carriage return alone is inside a cell (else, as an old
+        # Mac's export writes, each ends a row). Read at line feeds only, as the file says.
+        handle.close()
+        handle = open(path, encoding=encoding, newline="\n")  # noqa: SIM115 - closed by the caller
+        lines = _rows_at_line_feeds(handle)
     # Excel's own line "sep=;" before the header names the delimiter (and is no header).
     said = _EXCEL_SEPARATOR.match(sample)
     # Otherwise only the delimiter is guessed (forms export with commas, semicolons or tabs). The rest is
@@ -387,7 +413,7 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
         # The Sniffer wants every row to agree, and one row with a stray delimiter among a few
         # throws it: the header (which the form writes) says which delimiter the export uses.
         delimiter = _header_delimiter(sample)
-    reader = csv.reader(handle, csv.excel, delimiter=delimiter)
+    reader = csv.reader(lines, csv.excel, delimiter=delimiter)
     try:
         if said:
             next(reader)  # read through the reader, so that its line count stays the file's
@@ -416,6 +442,8 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
                     message = f"row {number}: cannot be read as CSV ({exc})"
                 raise _StopImport(start, message) from None
             line, start = start, reader.line_num + 1
+            if any(_CR_IN_CELL in cell for cell in row):
+                row = [cell.replace(_CR_IN_CELL, "\n") for cell in row]
             if not any(cell.strip() for cell in row):
                 continue
             if any(cell.strip() for cell in row[len(header):]):
