@@ -511,6 +511,8 @@ def import_command(source: tuple[str, ...], mapping: str | None, encoding: str, 
         sys.exit(1)
     changed = (f"{result.changed} submission(s) imported before with other answers skipped (compare them by "
                "hand: above); ") if result.changed else ""
+    if result.reported:
+        changed += f"{result.reported} edited submission(s) reported by an earlier import skipped; "
     click.echo(f"Imported {len(result.created)} new memories (status: submitted); "
                f"{result.duplicates} duplicate(s) skipped; {changed}{result.rejected} row(s) rejected.")
     if result.created:

@@ -9,6 +9,9 @@ Layout of the folder (``privacy.private_store``, ``private/`` by default)::
       withdrawn.jsonl     tombstones: the fingerprints of withdrawn submissions (and a
                           keyed hash of their form's submission id), so that
                           re-importing an old export never brings a fan back
+      edits.jsonl         the fingerprints of answers a fan edited on the form after
+                          their import, which an import reported (once: later ones
+                          note them)
 
 Ids are ``fan-`` + an HMAC of the fan's normalised email (or name and phone),
 so nobody can recover an email from an id found in git, while the same fan
@@ -34,6 +37,7 @@ from storysite.diagnostics import Diagnostic, StorysiteError, warning
 KEY_FILE = "key"
 SUBMISSIONS_FILE = "submissions.jsonl"
 WITHDRAWN_FILE = "withdrawn.jsonl"
+EDITS_FILE = "edits.jsonl"
 
 
 def normalised(text: str) -> str:
@@ -91,6 +95,14 @@ class PrivateStore:
                      for r in _read_jsonl(self.root / WITHDRAWN_FILE) if r.get("submission")}
         return stored, withdrawn
 
+    def reported_edits(self) -> dict[str, dict[str, Any]]:
+        """The edited answers an import reported (skipped, to compare by hand), by fingerprint."""
+        return {str(r.get("fingerprint")): r for r in _read_jsonl(self.root / EDITS_FILE)}
+
+    def edit_appender(self) -> RecordAppender:
+        """A writer that adds the records of reported edits (:meth:`reported_edits`) one at a time."""
+        return RecordAppender(self.root / EDITS_FILE)
+
     def records(self) -> Iterator[dict[str, Any]]:
         """Every stored submission record, streamed."""
         yield from _read_jsonl(self.root / SUBMISSIONS_FILE)
@@ -125,6 +137,7 @@ class PrivateStore:
         """Erase the personal data of these fans (or of the records ``author_ids`` says yes to),
         keeping only tombstones. Returns records erased."""
         wanted = author_ids if callable(author_ids) else (lambda record, ids=author_ids: record.get("author_id") in ids)
+        self._forget_edits(wanted)
         path = self.root / SUBMISSIONS_FILE
         if not path.exists():
             return 0
@@ -153,6 +166,22 @@ class PrivateStore:
                 for tomb in tombstones:
                     handle.write(json.dumps(tomb, sort_keys=True) + "\n")
         return len(tombstones)
+
+
+    def _forget_edits(self, wanted: Callable[[dict[str, Any]], bool]) -> None:
+        """Remove the records of reported edits (:meth:`reported_edits`) of the fans forgotten."""
+        path = self.root / EDITS_FILE
+        if not path.exists():
+            return
+        lines = path.read_text("utf-8").splitlines()
+        kept = [line for number, line in enumerate(lines, start=1)
+                if line.strip() and not wanted(_record(path, number, line))]
+        if len(kept) == len([line for line in lines if line.strip()]):
+            return
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text("".join(k + "\n" for k in kept), "utf-8")
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
 
 
 class RecordAppender:

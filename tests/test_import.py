@@ -898,3 +898,47 @@ def test_a_form_name_must_be_a_name(make_site) -> None:
     result = run_import(site, export, "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 1
     assert "map.yaml:8: form: expected the form's name (such as fan-days-2026)" in result.stderr
+
+
+def test_an_edited_answer_is_warned_about_once_and_noted_when_the_same_export_is_imported_again(make_site) -> None:
+    # Exports are cumulative: the editor imports each new one whole, and the same edited answer
+    # warned at every import buried the new warnings among those already dealt with.
+    site = make_site({"map.yaml": ID_MAPPING})
+    mapping = str(site.root / "map.yaml")
+    first = write_export(site, ID_HEADER + "r-41;Le goûter;Chez mamie.;zoe@example.net;oui\n", "export-mars.csv")
+    assert run_import(site, first, "--map", mapping).exit_code == 0
+    april = ID_HEADER + ("r-41;Le goûter;Chez mamie Zoé, le mercredi.;zoe@example.net;oui\n"
+                         "r-42;La plage;Au bord de la mer.;paul@example.net;oui\n"
+                         "r-42;La plage;Au bord de la mer, à Brest.;paul@example.net;oui\n")
+    again = write_export(site, april, "export-avril.csv")
+    result = run_import(site, again, "--map", mapping)
+    assert result.exit_code == 0, result.output
+    assert f"{again}:2: warning: id: submission 'r-41' was imported before" in result.stderr
+    assert f"{again}:4: warning: id: submission 'r-42' is also at line 3 of this export" in result.stderr
+
+    for _ in range(2):  # the same export again, then again: each edit is a note, said as such
+        result = run_import(site, again, "--map", mapping)
+        assert result.exit_code == 0, result.output
+        assert "warning: id:" not in result.stderr, result.stderr
+        assert (f"{again}:2: note: id: submission 'r-41' has the edited answers reported on 2026-11-20 (from "
+                "export-avril.csv, row 2); skipped: compare them with content/memories/le-gouter.md by hand, if not "
+                "done yet") in result.stderr
+        assert (f"{again}:4: note: id: submission 'r-42' has the edited answers reported on 2026-11-20 (from "
+                "export-avril.csv, row 4); skipped: compare them with content/memories/la-plage.md") in result.stderr
+        assert ("Imported 0 new memories (status: submitted); 1 duplicate(s) skipped; 2 edited submission(s) reported "
+                "by an earlier import skipped; 0 row(s) rejected.") in result.stdout
+
+    edits = (site.root / "private/edits.jsonl").read_text()
+    assert "Zoé" not in edits and "zoe@" not in edits and "r-41" not in edits  # fingerprints, not answers
+
+    # Edited once more on the form: new answers, warned about again.
+    may = write_export(site, april.replace("Chez mamie Zoé, le mercredi.", "Chez mamie Zoé, le mercredi midi."),
+                       "export-mai.csv")
+    result = run_import(site, may, "--map", mapping)
+    assert f"{may}:2: warning: id: submission 'r-41' was imported before" in result.stderr
+    assert f"{may}:4: note: id: submission 'r-42' has the edited answers" in result.stderr
+
+    # A fan who asks to be forgotten leaves no record of their edits either.
+    assert site.run("withdraw", "zoe@example.net", "--site", str(site.root)).exit_code == 0
+    records = [json.loads(line) for line in (site.root / "private/edits.jsonl").read_text().splitlines()]
+    assert [r["memory"] for r in records] == ["content/memories/la-plage.md"]

@@ -33,7 +33,7 @@ import yaml
 
 from storysite import load, photometa
 from storysite.dates import parse_partial_date
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, notice, warning
 from storysite.markdown import summarize
 from storysite.model import CONSENT_SCOPES
 from storysite.names import display_name, folded_words, hidden_name_words
@@ -89,6 +89,8 @@ class ImportResult:
     duplicates: int = 0
     changed: int = 0
     """Rows skipped as submissions imported before (by their ``id``) whose answers differ now."""
+    reported: int = 0
+    """Rows skipped so that an earlier import reported already (the same edited answers)."""
     rejected: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fatal: bool = False
@@ -588,17 +590,18 @@ def _import_rows(
     store = PrivateStore(site_dir / store_dir)
     # Each submission imported before (''), or in this import (where: "line 4", "entry 3").
     known = dict.fromkeys(store.known_fingerprints(), "")
-    ids = _SubmissionIds(*store.known_submissions()) if "id" in columns else _SubmissionIds({}, {})
+    ids = _SubmissionIds(*store.known_submissions(), reported=store.reported_edits()) if "id" in columns \
+        else _SubmissionIds({}, {})
     memories = site_dir / "content" / "memories"
     memories.mkdir(parents=True, exist_ok=True)
     # Names already used by memories (files or bundles); listed once, not probed per row.
     taken = {entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name for entry in memories.iterdir()}
     taken |= _memory_slugs(site_dir, max_file_bytes)
     counters: dict[str, int] = {}
-    with store.appender() as records:
+    with store.appender() as records, store.edit_appender() as edits:
         for number, line, record in stream:
-            _import_row(result, number, line, record, columns, store, known, ids, taken, counters, records, export,
-                        site_dir, mapping, display_policy, today, max_file_bytes)
+            _import_row(result, number, line, record, columns, store, known, ids, taken, counters, (records, edits),
+                        export, site_dir, mapping, display_policy, today, max_file_bytes)
 
 
 REQUIRED_FIELDS = ("text", "name", "email", "phone", "consent", "consent_timestamp", "consent_scope", *SCOPE_FIELDS,
@@ -620,6 +623,8 @@ class _SubmissionIds:
     fan's author id."""
     seen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Each id imported by this import: where in the export ("line 4", "entry 3"), and its memory file."""
+    reported: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The edited answers reported before (skipped with a warning), by fingerprint, with their record."""
 
 
 _OTHER_FORM = ("a form's ids are told apart within that form only. If this export comes from another form, "
@@ -628,10 +633,11 @@ _OTHER_FORM = ("a form's ids are told apart within that form only. If this expor
 
 
 def _skipped_resubmission(ids: _SubmissionIds, form: str, submission: str, author_id: str, store: PrivateStore
-                          ) -> tuple[bool, str] | None:
+                          ) -> tuple[str, str] | None:
     """Why a row whose answers are not those imported before (its fingerprint is new) but whose
-    submission id is known is skipped (an error when the id is another fan's), or ``None`` when
-    the id is new. The fan may have edited their answer on the form since: an editor compares
+    submission id is known is skipped, as ``(kind, message)``: ``edited`` (the same submission
+    with other answers), ``withdrawn``, or ``clash`` (the id is another fan's: an error); or
+    ``None`` when the id is new. The fan may have edited their answer on the form since: an editor compares
     the two, since a second memory would publish the story twice and leave the first one's
     consent evidence behind. Another fan's submission with a known id is most likely another
     form's, which numbers its answers as this one does: taken for an edit, it would be lost."""
@@ -644,11 +650,11 @@ def _skipped_resubmission(ids: _SubmissionIds, form: str, submission: str, autho
         imported = (f"id: submission '{submission}' was imported before, from "
                     f"{earlier.get('source', 'an earlier export')} (row {earlier.get('row', '?')}) as {memory}")
         if earlier.get("author_id") != author_id:
-            return True, f"{imported}, for another fan: {_OTHER_FORM}"
-        return False, (f"{imported}, with other answers (edited on the form since?); skipped: compare the two by "
+            return "clash", f"{imported}, for another fan: {_OTHER_FORM}"
+        return "edited", (f"{imported}, with other answers (edited on the form since?); skipped: compare the two by "
                        f"hand and carry what changed into {memory}")
     if (seen := ids.seen.get(submission)) is not None:
-        return False, (f"id: submission '{submission}' is also at {seen[0]} of this export (imported as {seen[1]}), "
+        return "edited", (f"id: submission '{submission}' is also at {seen[0]} of this export (imported as {seen[1]}), "
                        "with other answers; skipped: compare the two by hand")
     withdrawn = ids.withdrawn.get(store.submission_key(submission, form))
     if withdrawn is None and form and (legacy_tomb := ids.withdrawn.get(store.submission_key(submission))) \
@@ -657,11 +663,21 @@ def _skipped_resubmission(ids: _SubmissionIds, form: str, submission: str, autho
     if withdrawn is not None:
         day, fan = withdrawn
         if fan and fan != author_id:
-            return True, (f"id: submission '{submission}' is the id of a withdrawn submission of another fan: "
+            return "clash", (f"id: submission '{submission}' is the id of a withdrawn submission of another fan: "
                           f"{_OTHER_FORM}")
-        return False, (f"id: submission '{submission}' was withdrawn on {day} (its fan asked to be forgotten); "
+        return "withdrawn", (f"id: submission '{submission}' was withdrawn on {day} (its fan asked to be forgotten); "
                        "skipped: delete it from the form's answers too")
     return None
+
+
+def _earlier_memory(ids: _SubmissionIds, form: str, submission: str, author_id: str) -> str:
+    """The memory file made from the submission ``submission`` (imported before, or earlier in
+    this export), for the record of its edit; ``""`` when unknown."""
+    earlier = ids.stored.get((form, submission)) or ids.stored.get(("", submission))
+    if earlier is not None and earlier.get("author_id") == author_id:
+        return str(earlier.get("memory", ""))
+    seen = ids.seen.get(submission)
+    return seen[1] if seen is not None else ""
 
 
 def _mapped_columns(result: ImportResult, header: list[str], export: Path, mapping: ColumnMapping,
@@ -758,7 +774,7 @@ def _import_row(
     ids: _SubmissionIds,
     taken: set[str],
     counters: dict[str, int],
-    records: RecordAppender,
+    appenders: tuple[RecordAppender, RecordAppender],
     export: Path,
     site_dir: Path,
     mapping: ColumnMapping,
@@ -766,7 +782,9 @@ def _import_row(
     today: dt.date,
     max_file_bytes: int,
 ) -> None:
-    """One row: a memory file and its private record, or a diagnostic saying why not."""
+    """One row: a memory file and its private record, or a diagnostic saying why not. ``appenders``
+    write the private records of memories and of the edited answers reported."""
+    records, edits = appenders
     shown = str(export)
     memories = site_dir / "content" / "memories"
     if isinstance(record, str):
@@ -803,13 +821,30 @@ def _import_row(
         fan = _author_id(store, value("name"), value("email"), value("phone"), text)
         fingerprint = store.fingerprint(fan, text)
         if fingerprint not in known and (why := _skipped_resubmission(ids, mapping.form, submission, fan, store)):
-            clash, message = why
-            if clash:
+            skip, message = why
+            if skip == "clash":
                 result.rejected += 1
                 result.diagnostics.append(error(where[0], where[1], f"{where[2]}{message}"))
+            elif skip == "withdrawn":  # said at every import, until it is deleted from the form's answers
+                result.changed += 1
+                result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{message}"))
+            elif (reported := ids.reported.get(fingerprint)) is not None:
+                # The same edited answers, in an export imported again: warned about once (the
+                # editor has compared them, or has the warning still to act on), noted after.
+                result.reported += 1
+                result.diagnostics.append(notice(where[0], where[1], (
+                    f"{where[2]}id: submission '{submission}' has the edited answers reported on "
+                    f"{reported.get('reported', '?')} (from {reported.get('source', 'an earlier export')}, row "
+                    f"{reported.get('row', '?')}); skipped: compare them with {reported.get('memory') or 'its memory'} "
+                    "by hand, if not done yet")))
             else:
                 result.changed += 1
                 result.diagnostics.append(warning(where[0], where[1], f"{where[2]}{message}"))
+                memory = _earlier_memory(ids, mapping.form, submission, fan)
+                entry = {"fingerprint": fingerprint, "author_id": fan, "memory": memory, "reported": today.isoformat(),
+                         "source": export.name, "row": number}
+                edits.add(entry)
+                ids.reported[fingerprint] = entry
             return
     if not text:
         result.rejected += 1
