@@ -30,6 +30,8 @@ from storysite.curate import (
     PublicMemory,
     PublicSite,
     contact_details,
+    display_candidates,
+    display_leaks,
     doubtful_consents,
     doubtful_dates,
     drop_withheld_media,
@@ -63,6 +65,7 @@ from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
+from storysite.privatestore import PrivateStore
 from storysite.render import OutputFile, PageJob, plan_pages, table_label
 from storysite.search import SEARCH_URL, SearchIndex, build_index, editorial_items, search_job
 from storysite.textstore import StoredTexts, TextStore
@@ -403,6 +406,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(doubtful_dates(content, today))
     problems.extend(doubtful_consents(content, today))
     problems.extend(name_leaks(content, site))
+    problems.extend(display_leaks(content, site, _stored_names(site_dir, config, display_candidates(content, site))))
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
         problems.extend(contact_details(content, site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
@@ -1037,6 +1041,18 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
         yield routing.Claim(routing.page_url(page.slug), page.origin.path, _slug_line(page.origin), "this page")
         if page.slug in routing.RESERVED_SECTIONS:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
+
+
+def _stored_names(site_dir: Path, config: SiteConfig, author_ids: set[str]) -> dict[str, list[str]]:
+    """The fans' names the private store records for ``author_ids`` (none read when there are
+    none: the store is opened only for a display that may name more than the policy shows).
+    A store that cannot be read is left to the commands that need it (import, withdraw)."""
+    if not author_ids:
+        return {}
+    try:
+        return PrivateStore(site_dir / config.privacy.private_store).names_of(author_ids)
+    except (OSError, StorysiteError, UnicodeDecodeError):
+        return {}
 
 
 def _tag_claims(site: PublicSite) -> Iterator[routing.Claim]:

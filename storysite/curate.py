@@ -14,7 +14,7 @@ import functools
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -275,6 +275,55 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
                                          f"media.{field_name} shows {_parts(shown)} of {whose} that "
                                          f"privacy.author_display ({policy}) does not publish: write it as the "
                                          "policy shows the name"))
+    return found
+
+
+_HIDING_POLICIES = ("first_initial", "first")
+"""The policies that never show a surname beyond its initial."""
+
+
+def display_candidates(content: Content, site: PublicSite) -> set[str]:
+    """The author ids whose fans' names :func:`display_leaks` needs from the private store: those
+    of published memories without ``author.name`` whose ``author.display`` may name more than the
+    policy shows (two words or more, one of them no initial: "Romain Lefèvre", not "Romain L.")."""
+    if site.config.privacy.author_display not in _HIDING_POLICIES:
+        return set()
+    published = {memory.slug for memory in site.memories}
+    return {memory.author.id for memory in content.memories
+            if memory.author.id and not memory.author.name and memory.slug in published
+            and len(words := memory.author.display.split()) > 1 and any(len(w.rstrip(".")) > 1 for w in words)}
+
+
+def display_leaks(content: Content, site: PublicSite, stored_names: Mapping[str, Sequence[str]]
+                  ) -> list[Diagnostic]:
+    """A warning at the ``author.display`` of each published memory whose display shows a part of
+    the fan's name that ``privacy.author_display`` keeps private (their family name, under
+    ``first_initial`` and ``first``): an explicit display is shown as written, so that "Romain
+    Lefèvre" typed there publishes the surname the policy hides everywhere else. The fan's name
+    is ``author.name``, else their names in the private store (``stored_names``, by author id:
+    SPEC keeps names there, out of git)."""
+    policy = site.config.privacy.author_display
+    if policy not in _HIDING_POLICIES:
+        return []
+    published = {memory.slug for memory in site.memories}
+    found = []
+    for memory in content.memories:
+        display = memory.author.display
+        if not display or memory.slug not in published:
+            continue
+        names = [(memory.author.name, "author.name")] if memory.author.name else \
+            [(name, "in the private store") for name in stored_names.get(memory.author.id, ())]
+        for name, where in names:
+            shows = display_name(name, policy)
+            if shown := _shown_words(display, hidden_name_words(name, shows)):
+                found.append(warning(memory.origin.path,
+                                     field_line(memory.field_lines, "author.display") or memory.origin.line,
+                                     f"author.display shows {_parts(shown)} of the fan's name ({where}) that "
+                                     f"privacy.author_display ({policy}) does not publish, on every page, card and "
+                                     f"feed that names the memory (a display is shown as written): write it as "
+                                     f"the policy shows the name ({shows or 'or leave it out'}), unless the fan "
+                                     "asked to be named so"))
+                break
     return found
 
 

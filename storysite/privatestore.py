@@ -128,6 +128,17 @@ class PrivateStore:
         """A writer that adds records one at a time, each on disk before :meth:`RecordAppender.add` returns."""
         return RecordAppender(self.root / SUBMISSIONS_FILE)
 
+    def names_of(self, author_ids: set[str]) -> dict[str, list[str]]:
+        """The names recorded for each of these fans (by author id), each once, in the order imported."""
+        names: dict[str, list[str]] = {}
+        if not author_ids:
+            return names
+        for record in self.records():
+            author, name = str(record.get("author_id", "")), str(record.get("name") or "")
+            if author in author_ids and name and name not in names.setdefault(author, []):
+                names[author].append(name)
+        return names
+
     def ids_for_email(self, email: str) -> set[str]:
         """Author ids recorded for an email address (to find a fan who asks to be forgotten)."""
         wanted = _normal(email)

@@ -236,6 +236,60 @@ def test_explicit_display_wins_except_when_anonymous(make_site) -> None:
     assert "Rom du 69" not in anon.all_output_text()
 
 
+@pytest.mark.parametrize("policy, display, warned", [
+    ("first_initial", "Romain Lefèvre", "Lefèvre"),
+    ("first_initial", "LEFEVRE Romain", "Lefèvre"),
+    ("first", "Romain Lefèvre", "Lefèvre"),
+    ("first_initial", "Romain L.", None),
+    ("first", "Rom du 69", None),
+    ("full", "Romain Lefèvre", None),
+])
+def test_a_display_showing_the_surname_the_policy_hides_is_a_warning_at_its_line(
+        make_site, policy: str, display: str, warned: str | None) -> None:
+    # An editor typed the fan's full name as author.display: shown as written, on every page,
+    # card and feed, it published the surname privacy.author_display keeps private.
+    text = memory("A").replace("author: {id: fan-1, display: Romain L., location: Lyon}",
+                               f"author:\n  id: fan-1\n  name: Romain Lefèvre\n  display: {display}")
+    draft = memory("B", status="submitted").replace("display: Romain L.", f"display: {display}, name: Romain Lefèvre")
+    site = make_site({"content/memories/a.md": text, "content/memories/b.md": draft},
+                     config=f"title: T\nprivacy: {{author_display: {policy}}}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    message = (f"content/memories/a.md:8: warning: author.display shows a part ({warned}) of the fan's name "
+               f"(author.name) that privacy.author_display ({policy}) does not publish, on every page, card and feed "
+               "that names the memory (a display is shown as written): write it as the policy shows the name "
+               f"({'Romain L.' if policy == 'first_initial' else 'Romain'}), unless the fan asked to be named so")
+    if warned:
+        assert message in result.stderr, result.stderr
+        assert display in site.read("memories/a/index.html")  # the display wins (SPEC), with the warning
+        assert site.build("--strict").exit_code == 1
+    else:
+        assert "author.display shows" not in result.stderr, result.stderr
+    assert "b.md" not in result.stderr  # an unpublished memory shows nothing
+
+
+def test_a_display_showing_the_surname_kept_in_the_private_store_is_a_warning(make_site) -> None:
+    # SPEC keeps fans' names out of git, in the private store: the import wrote "Romain L.",
+    # an editor later wrote the full name over it.
+    site = make_site()
+    export = site.write("export.csv", "title,text,name,email,consent\n"
+                                      "Un,Mon souvenir,Romain Lefèvre,romain@example.org,oui\n")
+    assert site.run("import", str(export), "--site", str(site.root)).exit_code == 0
+    path = site.root / "content/memories/un.md"
+    written = path.read_text()
+    assert "display: Romain L." in written and "Lefèvre" not in written
+    path.write_text(written.replace("display: Romain L.", "display: Romain Lefèvre")
+                    .replace("status: submitted", "status: approved"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/un.md:5: warning: author.display shows a part (Lefèvre) of the fan's name (in the "
+            "private store) that privacy.author_display (first_initial) does not publish") in result.stderr
+    # A private store that cannot be read holds no build back (import and withdraw report it).
+    (site.root / "private/submissions.jsonl").write_text("{not json\n")
+    result = site.build()
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+
 def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_warnings(make_site) -> None:
     from tests.test_images import photo
 

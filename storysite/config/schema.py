@@ -47,7 +47,8 @@ class Privacy:
     author_display: str = opt(o.Choice(["first_initial", "first", "full", "anonymous"]), "first_initial")
     """How a fan's name is shown when ``author.display`` is not given (derived from ``author.name``
     by :func:`storysite.names.display_name`: no surname beyond its initial under ``first_initial``
-    and ``first``); ``anonymous`` hides every name, ``author.display`` included."""
+    and ``first``); ``anonymous`` hides every name, ``author.display`` included. A display that
+    shows the surname the policy hides is shown, with a warning at its line."""
     private_store: str = opt(o.SitePath(forbid_root=True), "private")
     """The folder, kept out of git, holding fans' personal data keyed by ``author.id``."""
     allowed_origins: tuple[str, ...] = opt(o.ListOf(o.Origin()), ())
