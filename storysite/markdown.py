@@ -21,7 +21,7 @@ import functools
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any
@@ -337,6 +337,38 @@ def _render_fan_with_parser(source: str) -> RenderedMarkdown:
             block.children = _safe_fan_inline(block.children)
     html = md.renderer.render(tokens, md.options, {})
     return RenderedMarkdown(html, (), _plain_text(tokens))
+
+
+def fan_images(source: str) -> list[tuple[str, int]]:
+    """The images a fan text names, which :func:`render_fan_markdown` leaves out of its page:
+    (source as written, line of the text, 0-based), each source once, at its first line, in
+    the order of the text. Found by the very parser that renders the text (a text it shows as
+    plain words, nested too deep, shows its images' Markdown as words: it has none)."""
+    if "![" not in source:  # (no image is written without these two characters side by side)
+        return []
+    tokens = _parser(False, False).parse(source)
+    if _too_deep(tokens) is not None:
+        return []
+    found: dict[str, int] = {}
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        for child in block.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "image":
+                for image in _images_within(child):
+                    found.setdefault(str(image.attrGet("src") or ""), line)
+    return list(found.items())
+
+
+def _images_within(image: Token) -> Iterator[Token]:
+    """An image token and those in its alt text (``![a ![b](b.jpg)](a.jpg)``), all dropped with it."""
+    yield image
+    for child in image.children or ():
+        if child.type == "image":
+            yield from _images_within(child)
 
 
 def _safe_fan_inline(children: list[Token]) -> list[Token]:

@@ -3,13 +3,16 @@ the parser gives, byte for byte, for every text it takes, and leave it every oth
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline
+from PIL import Image
 
 from storysite.markdown import _plain_paragraphs, _render_fan_with_parser, render_fan_markdown
+from tests.conftest import memory
 
 # Pieces of text, most of them harmless, some with a meaning in Markdown or odd whitespace.
 PIECES = [
@@ -138,3 +141,45 @@ def test_links_and_emphasis_nested_past_the_limit_lose_no_words() -> None:
     html = render_fan_markdown("[" * 30 + "*a*" + link * 30 + " fin", 1).html
     assert html == (f'<p>{"[" * 29}<a href="https://example.org" rel="nofollow ugc noopener"><em>a</em></a>'
                     f"{link * 29} fin</p>\n")
+
+
+def test_an_image_in_a_memorys_text_is_dropped_with_a_warning_at_its_line(make_site) -> None:
+    # A fan's text shows no image (no request to another site, no photo that skipped the image
+    # pipeline), but editors must hear of it, at its line, with what to write instead: the
+    # memory's photos go under media:. Each image once, however often it is written.
+    site = make_site({
+        "content/memories/a.md": memory("A", body="Intro.\n\n![](x.jpg) puis ![](x.jpg)\nEt ![le pot](https://tracker.example/t.png)\n"),
+        # A memory with media is validated by the build itself, not a parse worker.
+        "content/memories/b/index.md": memory("B", body="![une photo](photo.jpg)", extra="media:\n  - {src: p.jpg, alt: Un pot}\n"),
+        "content/memories/b/p.jpg": _jpeg(),
+        "content/memories/c.yaml": "title: C\nstatus: approved\nconsent: {granted: 2020-01-01}\ntext: |\n  Un.\n\n  ![](z.jpg)\n",
+        "content/memories/d.md": memory("D", status="submitted", body="![](y.jpg)"),
+        "content/memories/e.md": memory("E", body="Sans image, mais ! [un crochet](https://example.org)"),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "in the text is not published" in line]
+    # The text starts on line 10 of the memory files written by memory() (12 with media:).
+    assert lines[0] == ("content/memories/a.md:12: warning: image 'x.jpg' in the text is not published (a memory's "
+                        "text shows no images, only their alt text); to show it, list the photo under media: "
+                        "(- src: x.jpg, alt: what it shows) and take it out of the text")
+    assert lines[1].startswith("content/memories/a.md:13: warning: image 'https://tracker.example/t.png' in the text "
+                               "is not published") and "save the photo beside the memory, list it under media:" in lines[1]
+    assert lines[2].startswith("content/memories/b/index.md:12: warning: image 'photo.jpg'")
+    assert lines[3].startswith("content/memories/c.yaml:5: warning: image 'z.jpg'")  # a YAML text: its first line
+    assert lines[4].startswith("content/memories/d.md:10: note: image 'y.jpg'") and lines[4].endswith(
+        "(this memory is not published)")
+    assert len(lines) == 5, result.output
+    # Dropped as before: its alt text only.
+    page = site.read("memories/a/index.html")
+    assert "<p> puis \nEt le pot</p>" in page and "tracker.example" not in page and "x.jpg" not in page
+    assert "photo.jpg" not in site.read("memories/b/index.html")
+    # Reported again by a build that has nothing to do, and by check, once each.
+    assert site.build().output.count("in the text is not published") == 5
+    assert site.check().output.count("in the text is not published") == 5
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 40), (123, 63, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()

@@ -10,8 +10,9 @@ from urllib.parse import unquote
 from storysite import routing
 from storysite.config.options import LanguageCode, OptionError
 from storysite.curate import standing_problem, unpublished_notice
-from storysite.diagnostics import Diagnostic, error, notice, warning
+from storysite.diagnostics import Diagnostic, error, notice, shortened, warning
 from storysite.load import RawItem
+from storysite.markdown import fan_images, is_local_image
 from storysite.model import CONSENT_SCOPES, STATUSES, Author, Consent, LabelRef, Memory, Origin
 from storysite.personaldata import may_hold_contact_details, personal_data_in, private_data_in
 from storysite.textclean import clean_text_and_pile, mark_pile_message, without_bidi_references
@@ -129,7 +130,8 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
                            routing.memory_url(slug) if slug else "")
     withdrawn = read.full_date("withdrawn")
     deferred: tuple[Diagnostic, ...] = ()
-    if standing_problem(status, withdrawn, consent) is not None:
+    unpublished = standing_problem(status, withdrawn, consent) is not None
+    if unpublished:
         media_problems = [unpublished_notice(d) if d.is_error else d for d in media_problems]
     else:
         deferred = tuple(d for d in media_problems if d.is_error)
@@ -142,6 +144,10 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         # may not: it is reported at its first line.
         line = item.body_line + (body.count("\n", 0, where) if item.path.endswith(".md") else 0)
         problems.append(warning(item.path, line, f"the text {mark_pile_message(pile)}"))
+    for src, offset in fan_images(body):
+        # (A note for a memory that cannot be published as it stands: nothing of it is shown.)
+        dropped = _image_not_shown(item.path, item.body_line + (offset if item.path.endswith(".md") else 0), src)
+        problems.append(unpublished_notice(dropped) if unpublished else dropped)
     tags, description, date_display = read.tag_list("tags"), read.text("description"), read.text("date_display")
     shown = [("slug", slug, read.line("slug") if read.has("slug") else item.line), ("title", title, read.line("title")),
              ("description", description, read.line("description")),
@@ -188,6 +194,20 @@ def validate_memory(item: RawItem, site_dir: Path) -> tuple[Memory | None, list[
         problems.extend(deferred)
         return None, problems
     return memory, problems
+
+
+def _image_not_shown(path: str, line: int, src: str) -> Diagnostic:
+    """The warning for an image written in a memory's text, which its page leaves out (its alt
+    text is shown, as words): no request to another site, no photo that skipped the image
+    pipeline (metadata stripped, sizes made). A memory's photos are listed under ``media:``."""
+    quoted = shortened(src)
+    if is_local_image(src):
+        remedy = f"list the photo under media: (- src: {quoted}, alt: what it shows) and take it out of the text"
+    else:
+        remedy = ("save the photo beside the memory, list it under media: (- src: photo.jpg, alt: what it "
+                  "shows) and take it out of the text")
+    return warning(path, line, f"image '{quoted}' in the text is not published (a memory's text shows no "
+                               f"images, only their alt text); to show it, {remedy}")
 
 
 def published_contact_details(fields: list[tuple[str, str, int]], body: str, body_line: int, each_line: bool
