@@ -5,7 +5,9 @@ Two flavours, both pure functions of their text:
 - fan text (memories): raw HTML escaped, images dropped (no third-party
   request can hide in a memory), only ``http``, ``https`` and ``mailto``
   links kept, and those marked ``rel="nofollow ugc noopener"``; a refused
-  link shows its words only, never its raw Markdown;
+  link shows its words only, never its raw Markdown; a table is put in a
+  scroll box whose name (in the site's language) is left as a placeholder,
+  filled when its page is made (:func:`fill_table_labels`);
 - editorial text (pages, campaigns): raw HTML only when the site opts in,
   relative links allowed (but not ones that climb above the site root), and
   ``::: name args`` blocks, which become placeholders for the render stage.
@@ -202,9 +204,8 @@ def _parser(editorial: bool, allow_html: bool, heading_level: int = 1) -> Markdo
         # link's definition and vanish; it is shown as written.
         md.block.ruler.at("reference", _reference_but_no_note)
     md.add_render_rule("storysite_block", _render_block)
-    if editorial:
-        md.add_render_rule("table_open", _render_table_open)
-        md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     return md
 
 
@@ -277,6 +278,25 @@ def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: A
     return table + "</div>\n" if isinstance(env, dict) and env.get("table_label") is not None else table
 
 
+def table_label_marker(columns: str) -> str:
+    """The placeholder a fan text's table box is named by until its page is rendered (see
+    :func:`fill_table_labels`): the table's column headings, between NULs, which no text can
+    forge (markdown-it replaces NUL)."""
+    return f"\x00table-label:{columns}\x00"
+
+
+TABLE_LABEL_MARKER = re.compile("\x00table-label:([^\x00]*)\x00")
+
+
+def fill_table_labels(html: str, label: TableLabel) -> str:
+    """A fan text's HTML with each table's scroll box named by ``label`` (the site's language).
+    A fan text is rendered once, and cached by its source alone (before the site's language or
+    theme strings are known, in the parse workers): the name goes in as its page is made."""
+    if "\x00" not in html:
+        return html
+    return TABLE_LABEL_MARKER.sub(lambda m: escape(label(unescape(m.group(1)))), html)
+
+
 def _column_headings(tokens: Sequence[Token], idx: int) -> str:
     """The words of the header cells of the table opened at ``idx``, one after another."""
     cells: list[str] = []
@@ -318,7 +338,8 @@ def _plain_paragraphs(source: str) -> list[str] | None:
 
 
 def render_fan_markdown(source: str, first_line: int) -> RenderedMarkdown:
-    """Render fan-written Markdown: no raw HTML, no images, http(s)/mailto links only."""
+    """Render fan-written Markdown: no raw HTML, no images, http(s)/mailto links only. Its tables'
+    boxes are named by placeholders, for :func:`fill_table_labels`."""
     paragraphs = _plain_paragraphs(source)
     if paragraphs is not None:
         # What markdown-it gives for these texts, byte for byte (a test compares the two).
@@ -335,7 +356,8 @@ def _render_fan_with_parser(source: str) -> RenderedMarkdown:
     for block in tokens:
         if block.children:
             block.children = _safe_fan_inline(block.children)
-    html = md.renderer.render(tokens, md.options, {})
+    # Tables in a scroll box as the editors' are, named later (fill_table_labels).
+    html = md.renderer.render(tokens, md.options, {"table_label": table_label_marker})
     return RenderedMarkdown(html, (), _plain_text(tokens))
 
 

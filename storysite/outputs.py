@@ -9,8 +9,9 @@ from typing import Any
 
 from storysite import routing
 from storysite.curate import PublicMemory, PublicSite
+from storysite.markdown import fill_table_labels
 from storysite.pictures import PictureView, SiteMedia
-from storysite.render import PageJob
+from storysite.render import PageJob, table_label
 from storysite.views import MemoryCard, MemoryViews, PageMeta, SiteView, media_views
 
 
@@ -79,6 +80,7 @@ def _feed(site: PublicSite, site_view: SiteView, memories: MemoryViews, cards: M
           site_media: SiteMedia | None) -> PageJob:
     """The feed at ``meta.url`` of the ``ordered`` memories; ``home``: the page it follows."""
     entries = []
+    tables = table_label(translate)
     for memory in ordered:
         card = cards[memory.slug]
         entries.append(FeedEntry(
@@ -87,7 +89,7 @@ def _feed(site: PublicSite, site_view: SiteView, memories: MemoryViews, cards: M
             updated=_stamp(memory, site.build_date).isoformat() + "T00:00:00Z",
             author=card.author or translate("memory.anonymous"),
             summary=card.excerpt,
-            content_html=memories.rendered[memory.slug].html,
+            content_html=fill_table_labels(memories.rendered[memory.slug].html, tables),
             tags=tuple(t.name for t in card.tags),
             photos=tuple(_feed_photo(view.picture) for view in media_views(memory.media, site_media)
                          if view.picture is not None) if site_media is not None else (),

@@ -26,6 +26,7 @@ from storysite.markdown import (
     BlockRef,
     RenderedMarkdown,
     TableLabel,
+    fill_table_labels,
     summarize,
 )
 from storysite.pictures import SiteMedia
@@ -265,8 +266,9 @@ def plan_pages(
         # granted, which the feed orders by, is private, and the story's own date is not when
         # the page went up.
         published_iso = published.isoformat() if published is not None else ""
-        view = MemoryPageView(card=card, body_html=memories.rendered[card.slug].html, media=media,
-                              previous=previous, next=following, label=label)
+        # (The text's tables are named here, in the site's language: see fill_table_labels.)
+        view = MemoryPageView(card=card, body_html=fill_table_labels(memories.rendered[card.slug].html, tables),
+                              media=media, previous=previous, next=following, label=label)
         json_ld = {
             "@context": "https://schema.org",
             "@type": "CreativeWork",

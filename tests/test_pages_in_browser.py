@@ -143,10 +143,12 @@ def test_an_editors_wide_table_scrolls_in_its_own_box_on_a_small_phone(make_site
                                                                        vnu: Callable[..., list], axe) -> None:
     # At 320 px a four-column table squeezed to the text's width broke its headings letter by
     # letter. In its scroll box its words stay whole, the box (not the page) scrolls sideways,
-    # and a keyboard user reaches the box with Tab and scrolls it with the arrow keys.
+    # and a keyboard user reaches the box with Tab and scrolls it with the arrow keys. A fan's
+    # table in a memory too.
     site = make_site({
         "content/pages/tarifs.md": f"---\ntitle: Tarifs\n---\nLes prix.\n\n{WIDE_TABLE}\nFin.\n",
         "content/campaigns/pots.md": f"---\ntitle: Les pots\n---\n{WIDE_TABLE}",
+        "content/memories/pots.md": memory("Nos pots", body=f"Les prix.\n\n{WIDE_TABLE}\nFin."),
     })
     result = site.build()
     assert result.exit_code == 0, result.output
@@ -157,7 +159,7 @@ def test_an_editors_wide_table_scrolls_in_its_own_box_on_a_small_phone(make_site
         context = browser.new_context(viewport={"width": width, "height": 800}, reduced_motion="reduce")
         page = context.new_page()
         try:
-            for path in ("/tarifs/", "/campaigns/pots/"):
+            for path in ("/tarifs/", "/campaigns/pots/", "/memories/pots/"):
                 page.goto(f"{base}{path}")
                 assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, (path, width)
                 violations = axe(page)

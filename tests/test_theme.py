@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import jinja2
 import pytest
@@ -411,3 +412,40 @@ def test_an_editors_table_sits_in_a_named_keyboard_scroll_box(make_site, languag
     for path in ("timeline/index.html", "timeline/1970s/index.html"):
         assert box in site.read(path), path
     assert box in site.read("galleries/g/index.html")
+
+
+def test_a_fans_table_sits_in_the_same_box_named_in_the_sites_language(make_site) -> None:
+    # A fan's table scrolls in a box as an editor's does. A fan's text is rendered once and kept
+    # by its source alone, whatever the site's language: the box is named as the page is made,
+    # so that a change of language (or of the theme's strings) never serves the old name.
+    french = "Tableau\u00a0: Année, Prix du pot, Note &quot;maison&quot;"
+    box = '<div class="table-scroll" role="region" tabindex="0" aria-label="{}">\n<table>'
+    site = make_site({
+        "content/memories/pot.md": memory("Le pot", body=f"Avant.\n\n{TABLE}\nEntre.\n\n|  |  |\n|---|---|\n| a | b |\n"),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    page = site.read("memories/pot/index.html")
+    assert page.count(box.format(french)) == 1 and page.count(box.format("Tableau")) == 1, page
+    assert page.count("</table>\n</div>") == 2
+    feed = site.read("feed.xml")  # (the text, as HTML escaped in the XML)
+    assert "aria-label=&#34;Tableau\u00a0: Année, Prix du pot, Note &amp;quot;maison&amp;quot;&#34;" in feed
+    first = site.output_files()
+    assert not [path for path, data in first.items()
+                if path.endswith((".html", ".xml", ".json")) and (b"\x00" in data or b"table-label" in data)]
+    # Byte for byte the same when built again from scratch.
+    shutil.rmtree(site.root / ".storysite")
+    shutil.rmtree(site.public)
+    assert site.build().exit_code == 0
+    assert site.output_files() == first
+    # Another language: the name follows, though the text's rendering is cached.
+    site.write("storysite.yaml", "title: T\nbase_url: https://example.org/\nlanguage: en\n")
+    assert site.build().exit_code == 0
+    page = site.read("memories/pot/index.html")
+    assert page.count(box.format("Table: Année, Prix du pot, Note &quot;maison&quot;")) == 1
+    assert page.count(box.format("Table")) == 1 and "Tableau" not in page
+    assert "aria-label=&#34;Table: Année" in site.read("feed.xml")
+    # And the theme's own strings.
+    site.write("themes/default/strings/en.yaml", 'table.label: "Grid of {columns}"\n')
+    assert site.build().exit_code == 0
+    assert box.format("Grid of Année, Prix du pot, Note &quot;maison&quot;") in site.read("memories/pot/index.html")
