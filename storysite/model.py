@@ -206,6 +206,10 @@ class Milestone:
     """The date is approximate: shown as "vers 1986" rather than "1986"."""
     tags: tuple[str, ...] = ()
     media: tuple[MediaRef, ...] = ()
+    date_display_line: int = 0
+    """The line of its ``date_display:``, when it gives one (where a problem with it is reported)."""
+    tags_line: int = 0
+    """The line of its ``tags:``, when it gives them (where a problem with a tag is reported)."""
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,11 @@ def _editorial_fields(content: Content) -> Iterator[tuple[Origin, str, str, int]
         for name, text, line in _media_fields(prefix, media):
             yield origin, name, text, line
     for milestone in content.milestones:
-        for name, text in (("date_display", milestone.date_display), *(("tags", t) for t in milestone.tags)):
-            yield milestone.origin, name, text, milestone.origin.line
+        # Each at its own key's line, as a memory's are (the milestone's first line when not written).
+        origin = milestone.origin
+        yield origin, "date_display", milestone.date_display, milestone.date_display_line or origin.line
+        for tag in milestone.tags:
+            yield origin, "tags", tag, milestone.tags_line or origin.line
     # A label design's words are published on its label-maker page, and its example drawn on a picture.
     for design in content.labels:
         origin = design.origin

@@ -349,6 +349,29 @@ def test_check_warns_about_contact_details_in_every_published_field(make_site) -
         assert expected in result.stderr, expected
 
 
+def test_contact_details_in_a_milestones_date_display_and_tags_are_named_at_their_own_lines(make_site) -> None:
+    # As a memory's are, and a milestone's title: at the line to change, not the milestone's first,
+    # in a file of one milestone and in a list of them.
+    site = make_site({
+        "content/timeline/t.yaml": "date: 1976\ntitle: Le pot\ncirca: true\ndate_display: appelez le 06 12 34 56 78\n"
+                                   "text: x\ntags:\n  - usine\n  - jean@exemple.fr\n",
+        "content/timeline/list.yaml": "- date: 1980\n  title: Un\n- date: 1990\n  title: Deux\n  circa: true\n"
+                                      "  date_display: vers 1990, au 04 72 00 00 00\n  tags: [marie@example.net]\n",
+    })
+    result = site.check()
+    found = sorted(line for line in result.stderr.splitlines() if "seems to contain" in line)
+    assert found == [
+        "content/timeline/list.yaml:6: warning: date_display seems to contain a phone number, which would be "
+        "published; if it is the brand's own, list it in privacy.public_contacts",
+        "content/timeline/list.yaml:7: warning: tags seems to contain an email address, which would be published; "
+        "if it is the brand's own, list it in privacy.public_contacts",
+        "content/timeline/t.yaml:4: warning: date_display seems to contain a phone number, which would be published; "
+        "if it is the brand's own, list it in privacy.public_contacts",
+        "content/timeline/t.yaml:6: warning: tags seems to contain an email address, which would be published; "
+        "if it is the brand's own, list it in privacy.public_contacts",
+    ], result.stderr
+
+
 def test_contact_details_in_a_gallerys_description_are_named_at_their_own_line(make_site, tmp_path) -> None:
     import json
 

@@ -37,6 +37,8 @@ def validate_milestone(item: RawItem, site_dir: Path) -> tuple[Milestone | None,
             circa=read.boolean("circa"),
             tags=read.tag_list("tags"),
             media=read_media(read, "media", site_dir),
+            date_display_line=read.line("date_display") if read.has("date_display") else 0,
+            tags_line=read.line("tags") if read.has("tags") else 0,
         )
     else:
         # Still read the other fields, so that every problem is reported in one run.
