@@ -67,7 +67,14 @@ from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
 from storysite.privatestore import PrivateStore
 from storysite.render import OutputFile, PageJob, plan_pages, table_label
-from storysite.search import SEARCH_URL, SearchIndex, build_index, editorial_items, search_job
+from storysite.search import (
+    SEARCH_URL,
+    SearchIndex,
+    build_index,
+    editorial_items,
+    search_job,
+    unused_search_assets,
+)
 from storysite.textstore import StoredTexts, TextStore
 from storysite.theme import (
     Assets,
@@ -476,6 +483,12 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
+    # The site search, unless the site has a page of its own at its URL; without it, nothing of
+    # it is shipped (its page's script and stylesheet, its index).
+    search_on, found = _search_wanted(config, content.pages, static_files)
+    problems.extend(found)
+    if not search_on:
+        assets = assets.without(unused_search_assets(theme))
     missing_strings: list[str] = []
     translate = Translator(theme.strings, theme.fallback_strings, missing=missing_strings, language=config.language)
     # Compiled templates are kept between builds, for the filters' inputs (theme strings).
@@ -521,9 +534,6 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     def date_words(date: Any, approximate: bool = False) -> str:
         return format_date(date, strings, approximate=approximate)
 
-    # The site search, unless the site has a page of its own at its URL.
-    search_on, found = _search_wanted(config, content.pages, static_files)
-    problems.extend(found)
     site_view = _site_view(site, config, translate, static_files, tag_index=bool(memories.tags),
                            search_url=SEARCH_URL if search_on else "")
     # Labels: designs made ready (fonts measured, lists digested), fan labels checked by the

@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from storysite import routing
@@ -33,11 +34,14 @@ from storysite.curate import PublicSite
 from storysite.dates import PartialDate
 from storysite.markdown import summarize
 from storysite.render import PageJob
+from storysite.theme import Theme, theme_files
 from storysite.views import MemoryViews, PageMeta, SiteView
 
 SEARCH_URL = "/search/"
 _ENTRIES_AT_ONCE = 1024
 """How many memories' entries are held as lists before they are written as JSON."""
+SEARCH_ASSETS = ("css/search.css", "js/search.js")
+"""The theme's files that only its search page loads: a site without the search ships neither."""
 INDEX_FORMAT = 1
 EXCERPT_CHARS = 64
 """The length of a memory's excerpt in the index: a glimpse of the text under its title
@@ -135,3 +139,20 @@ def search_job(site_view: SiteView, index: SearchIndex, translate: Callable[...,
     return PageJob(SEARCH_URL, "search.html", {"site": site_view, "meta": meta, "index_url": index.url,
                                                "timeline": timeline},
                    in_sitemap=False)
+
+
+def unused_search_assets(theme: Theme) -> list[str]:
+    """The :data:`SEARCH_ASSETS` a site without search can leave out: those that no template
+    but the search page's, and no other stylesheet, names. (A site's own theme may load one
+    from every page, or import it in its stylesheet: that one is kept, so that its pages still
+    find it.)"""
+    texts: list[str] = []
+    for folder in theme.template_dirs():
+        root = Path(folder)
+        texts += [path.read_text("utf-8", "replace") for path in theme_files(root)
+                  if path.relative_to(root).as_posix() != "search.html"]
+    texts += [path.read_text("utf-8", "replace") for logical, path in theme.static_files.items()
+              if logical.endswith(".css") and logical not in SEARCH_ASSETS]
+    # (A stylesheet names another relative to itself: "search.css" from css/site.css.)
+    return [logical for logical in SEARCH_ASSETS
+            if logical in theme.static_files and not any(logical.rpartition("/")[2] in text for text in texts)]

@@ -19,7 +19,7 @@ import os
 import posixpath
 import re
 import string
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -462,6 +462,14 @@ class Assets:
 
     urls: Mapping[str, str]
     files: Mapping[str, bytes]
+
+    def without(self, logicals: Iterable[str]) -> Assets:
+        """These assets but those of the logical paths ``logicals`` (which the site does not use)."""
+        gone = {self.urls[logical] for logical in logicals if logical in self.urls}
+        if not gone:
+            return self
+        return Assets({logical: url for logical, url in self.urls.items() if url not in gone},
+                      {path: data for path, data in self.files.items() if "/" + path not in gone})
 
 
 def build_assets(static_files: Mapping[str, Path], site_dir: Path | None = None,

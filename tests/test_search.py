@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from tests.conftest import Site, memory
+from tests.conftest import REPO, Site, memory
 from tests.test_images import photo
 
 PRIVATE_FIELDS = """\
@@ -185,13 +185,40 @@ def test_a_site_in_english_gets_the_search_in_english(make_site) -> None:
     assert memory_entries(index_of(site)[2])["/memories/gouter/"][2] == "July 1986"
 
 
+SEARCH_FILES = re.compile(r"search/|assets/(?:css|js)/search\.[0-9a-f]+\.(?:css|js)")
+"""The search's own files in the output: its page and index, its stylesheet and script."""
+
+
 def test_search_can_be_turned_off(make_site) -> None:
+    on = search_site(make_site, name="on")
+    assert len([p for p in on.output_files() if SEARCH_FILES.match(p)]) == 4
     site = search_site(make_site, config="title: T\nbase_url: https://example.org/\nsearch: {enabled: false}\n")
     files = site.output_files()
-    assert not [p for p in files if p.startswith("search/")]
-    # (The theme's files are copied whatever pages use them: no page loads the search's.)
-    assert not [p for p, data in files.items()
-                if p.endswith((".html", ".xml", ".txt")) and re.search(rb"/search/|site-search-link|/search\.", data)]
+    # Nothing of the search is shipped, and no file names any of it (site.css keeps the rules of
+    # the header's link to it, which no page has).
+    assert not [p for p in files if SEARCH_FILES.match(p)]
+    assert not [p for p, data in files.items() if re.search(rb"search\.[0-9a-f]+\.(?:css|js|json)", data)
+                or (p.endswith((".html", ".xml", ".txt", ".js")) and re.search(rb"/search/|site-search-link", data))]
+    # The same when a page of the site's own has the search page's URL.
+    site.write("storysite.yaml", "title: T\nbase_url: https://example.org/\n")
+    site.write("content/pages/search.md", "---\ntitle: Notre recherche\n---\nNotre page.\n")
+    assert site.build().exit_code == 0
+    assert [p for p in site.output_files() if SEARCH_FILES.match(p)] == ["search/index.html"]
+
+
+def test_a_site_theme_that_loads_the_search_script_everywhere_keeps_it_without_search(make_site) -> None:
+    # Its pages name the file whether the search is on or not: it stays, so that they still find it.
+    site = make_site({
+        "content/memories/a.md": memory("A"),
+        "themes/default/templates/partials/site_head.html": (
+            REPO / "themes/default/templates/partials/site_head.html").read_text(encoding="utf-8")
+        + "<script src=\"{{ asset('js/search.js') }}\" defer></script>\n",
+    }, config="title: T\nbase_url: https://example.org/\nsearch: {enabled: false}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    [script] = [p for p in site.output_files() if p.startswith("assets/js/search.")]
+    assert f'src="/{script}"' in site.read("index.html")
+    assert not [p for p in site.output_files() if p.startswith("assets/css/search.")]
 
 
 def test_a_wrong_search_setting_is_an_error_at_its_line(make_site) -> None:
