@@ -279,3 +279,78 @@ def test_rich_and_hostile_markdown_makes_valid_accessible_pages(make_site, vnu: 
                 failures.append(f"{path}: wider than a phone's screen")
     context.close()
     assert not failures, "\n".join(failures)
+
+
+# The header as a visitor sees it: the "Menu" button or the links (one of the two), the links on one
+# line, none of them under the brand or the search button, nothing wider than the window.
+HEADER = """() => {
+    const shown = el => el !== null && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const box = el => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+    const links = [...document.querySelectorAll('.site-nav__list a')].filter(shown).map(box);
+    const search = document.querySelector('.site-search-link');
+    const toggle = document.querySelector('.site-nav__toggle');
+    return {menu: shown(toggle) ? box(toggle) : null, links: links,
+            brand: box(document.querySelector('.brand')), search: search ? box(search) : null,
+            height: document.querySelector('.site-header').getBoundingClientRect().height,
+            overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def _pages(count: int, title: str) -> dict[str, str]:
+    return {f"content/pages/p{n}.md": f"---\ntitle: {title} {n}\nmenu: {n}\n---\nTexte.\n" for n in range(count)}
+
+
+@pytest.mark.parametrize(("name", "files", "config", "wide"), [
+    # The demo's eight links (two of them long) took two lines beside the brand from 960 to 1279px.
+    ("demo", None, None, "stacked"),
+    ("short", {"content/memories/a.md": memory("A")}, "title: T\nbase_url: https://example.org/\n", "row"),
+    ("long, no logo", _pages(4, "Une page plus longue"), "title: T\nbrand: {name: Une marque au nom long}\n"
+                                                          "search: {enabled: false}\n", "stacked"),
+    ("too long", _pages(14, "Une page au titre vraiment très long"), "title: T\n", "menu"),
+])
+def test_the_header_keeps_its_links_on_one_line_or_behind_the_menu_button(
+        make_site, browser, static_server, axe, name: str, files: dict[str, str] | None, config: str | None,
+        wide: str) -> None:
+    if files is None:
+        site = make_site(config=(REPO / "storysite.yaml").read_text(encoding="utf-8"))
+        for folder in ("content", "static"):
+            shutil.copytree(REPO / folder, site.root / folder)
+    else:
+        site = make_site(files, config=config)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    base = static_server(site.public)
+    layouts = set()
+    for width in (320, 768, 960, 1024, 1280, 1440):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            header = page.evaluate(HEADER)
+            where = (name, width)
+            assert header["overflow"] <= 0, where
+            assert (header["menu"] is None) == bool(header["links"]), (where, header)
+            assert header["height"] < 140, (where, header)
+            if header["links"]:
+                assert len({round(link["top"]) for link in header["links"]}) == 1, (where, header)
+                for link in header["links"]:
+                    assert not _overlap(link, header["brand"]), (where, link)
+                    assert header["search"] is None or not _overlap(link, header["search"]), (where, link)
+                beside = header["links"][0]["top"] < header["brand"]["bottom"]
+                layouts.add("row" if beside else "stacked")
+            else:
+                for button in (header["menu"], header["search"]):
+                    assert button is None or not _overlap(button, header["brand"]), (where, header)
+                layouts.add("menu")
+            if width in (320, 1024):
+                violations = axe(page)
+                assert not violations, format_axe_violations(violations)
+        finally:
+            context.close()
+    # Phones and tablets have the button; wide windows the links (beside the brand when they fit there).
+    assert layouts == ({"menu"} if wide == "menu" else {"menu", wide}), layouts
