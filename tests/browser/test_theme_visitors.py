@@ -160,6 +160,33 @@ def test_entries_reached_with_shift_tab_are_not_under_the_sticky_decade_bar(open
     assert hidden == []
 
 
+@pytest.mark.parametrize("width", [320, 414])
+@pytest.mark.parametrize("path", ["/timeline/", "/timeline/1980s/"])
+def test_a_decade_link_that_takes_the_focus_is_scrolled_whole_into_the_bar(open_page, path: str, width: int) -> None:
+    # The browser left a link cut by the bar's edge where it was (the focus ring half hidden):
+    # on a decade's page, "Toute la frise" to the left of the current decade, and the decade
+    # half past the right edge.
+    page = open_page(path, width)
+    links = page.locator(".tl-bar__link")
+    assert page.evaluate("(() => { const s = document.querySelector('.tl-bar__inner'); "
+                         "return s.scrollWidth > s.clientWidth; })()")  # the bar does scroll sideways
+    page.locator(".site-search-link").focus()  # the header's last link
+    seen = []
+    for _ in range(links.count() + 3):
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.activeElement.closest('.tl-bar') !== null"):
+            if seen:
+                break
+            continue  # a link of the page's head, before the bar
+        seen.append(page.evaluate("""() => {
+            const link = document.activeElement, bar = document.querySelector('.tl-bar__inner');
+            const box = bar.getBoundingClientRect(), seen = link.getBoundingClientRect();
+            return [link.textContent.trim(), seen.left - box.left, box.right - seen.right];
+        }"""))
+    assert len(seen) == links.count(), seen
+    assert [entry for entry in seen if entry[1] < -1 or entry[2] < -1] == [], seen
+
+
 # -- 4. The decades chart ----------------------------------------------------------------
 
 

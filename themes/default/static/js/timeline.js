@@ -4,8 +4,9 @@
  *   pick one theme. Toggles are buttons with aria-pressed (Enter and Space
  *   work natively); the count of entries shown is announced in a live region.
  * - The decade bar (sticky by CSS alone) marks the decade being read, keeps
- *   that decade's link in view on narrow screens, and its links move the
- *   keyboard focus to the decade's heading.
+ *   that decade's link in view on narrow screens, brings a link that takes the
+ *   focus whole into view, and its links move the keyboard focus to the
+ *   decade's heading.
  * - Motion follows prefers-reduced-motion: no smooth scrolling when reduced.
  */
 (function () {
@@ -102,6 +103,16 @@
     current = link;
     keepInView(link);
   }
+
+  // The browser scrolls a focused link into view only when it is wholly out of view: a decade
+  // cut by the bar's edge would keep its focus ring half hidden.
+  bar.addEventListener("focusin", function (event) {
+    var link = event.target;
+    if (!scroller || !(link instanceof Element) || !link.matches("a")) return;
+    var box = scroller.getBoundingClientRect();
+    var seen = link.getBoundingClientRect();
+    if (seen.left < box.left || seen.right > box.right) keepInView(link);
+  });
 
   bar.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
