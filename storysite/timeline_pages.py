@@ -98,6 +98,8 @@ class EntryView:
     location: str = ""
     year_of: str = ""
     """The year the entry falls in, when it is known to the year."""
+    lang: str = ""
+    """A memory's language when it is not the site's (for ``lang=""``), else empty."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def build_timeline_views(
                     date_iso=card.date_iso, year=year, era=era, era_start=era_start,
                     tag_slugs=tuple(tag.slug for tag in card.tags), summary=summarize(card.excerpt, 140),
                     url=card.url, author=card.author, location=card.location,
-                    year_of=str(entry.year) if entry.year is not None else "",
+                    year_of=str(entry.year) if entry.year is not None else "", lang=card.lang,
                 ))
         decades.append(DecadeView(
             start=decade.start,

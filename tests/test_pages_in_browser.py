@@ -234,6 +234,56 @@ def test_a_right_to_left_memory_reads_in_order(make_site, browser, static_server
         page.close()
 
 
+ARABIC_TITLE = "ذكريات الطفولة!"
+ARABIC_TEXT = "كنا نأكل الخبز مع المربى كل صباح."
+
+# Each text node holding the memory's own words (not the fan's name or place, which are
+# isolated inside the site's sentences): its direction and the language it is marked with.
+ARABIC_WORDS = """(words) => {
+    const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (!words.some(w => node.data.includes(w))) continue;
+        const element = node.parentElement, marked = element.closest('[lang]');
+        found.push({text: node.data.trim().slice(0, 20), where: element.className || element.tagName,
+                    direction: getComputedStyle(element).direction, lang: marked && marked.getAttribute('lang')});
+    }
+    return found;
+}"""
+
+
+def test_a_memory_in_another_language_is_marked_with_it_and_its_direction_wherever_it_is_shown(
+        make_site, browser, static_server) -> None:
+    # A memory written in Arabic (language: ar) had lang="ar" on its page and its cards, but
+    # not on the home page's postcard, the timeline's cards, the neighbours' links of the next
+    # memory or a ::: timeline block (a screen reader read it with the French voice), and the
+    # block's link and the redirect page left at its old address read it left to right.
+    site = make_site({
+        "content/memories/rtl.md": memory(ARABIC_TITLE, body=ARABIC_TEXT, extra=(
+            "language: ar\nfeatured: true\naliases: [/ancien/]\n")).replace(
+            "display: Romain L., location: Lyon", "display: مريم ك., location: الرباط"),
+        "content/memories/ltr.md": memory("Le goûter", body="Du pain et de la confiture."),
+        "content/pages/frise.md": "---\ntitle: La frise\n---\n::: timeline\n:::\n",
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    alias = site.read("ancien/index.html")
+    assert f'lang="ar">\u2068{ARABIC_TITLE}\u2069</a>' in alias
+    base = static_server(site.public)
+    page = browser.new_page()
+    wrong = []
+    try:
+        for path in ("/", "/memories/", "/memories/rtl/", "/memories/ltr/", "/timeline/", "/timeline/1980s/",
+                     "/frise/"):
+            page.goto(f"{base}{path}")
+            found = page.evaluate(ARABIC_WORDS, [ARABIC_TITLE, ARABIC_TEXT[:20]])
+            assert found, path
+            wrong += [(path, node) for node in found if node["direction"] != "rtl" or node["lang"] != "ar"]
+    finally:
+        page.close()
+    assert wrong == []
+
+
 RICH_FAN_TEXT = (
     "| an | pot |\n|---|---|\n| 1986 | 2 |\n\n> Une citation\n> > imbriquée\n\n1. un\n2. deux\n\n- a\n  - b\n\n"
     "```\ncode <b>\n```\n\n#### Un titre trop bas\n\n# Un titre\n\n---\n\n`code`, *em*, **fort**, ~~barré~~, "
