@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from storysite.cli import main
 from tests.browser.harness import collect_page_errors, format_axe_violations, format_vnu_messages
-from tests.conftest import BUILD_EPOCH
+from tests.conftest import BUILD_EPOCH, memory
 
 pytestmark = pytest.mark.browser
 
@@ -219,3 +219,42 @@ def test_the_search_page_has_no_serious_accessibility_violations(open_search, ax
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{overflow}px wider than the viewport"
     assert not failures, "\n".join(failures)
+
+
+def test_a_result_in_a_right_to_left_script_reads_in_its_own_direction(make_site, browser, static_server) -> None:
+    # The results' title and excerpt took the page's direction: an Arabic title's "!" was
+    # drawn after its first word, and in the meta line the place came before the fan's name.
+    # The field, too, reads what is typed in it in its own direction.
+    site = make_site({
+        "content/memories/rtl.md": memory("خبز الصباح مع ماما!", body="كنا نأكل الخبز مع المربى كل صباح.",
+                                          extra="language: ar\n").replace(
+            "display: Romain L., location: Lyon", "display: مريم ك., location: الرباط"),
+        "content/memories/ltr.md": memory("Le pain du matin", body="Du pain et de la confiture."),
+    })
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    base = static_server(site.public)
+    page = browser.new_page()
+    try:
+        page.goto(base + "/search/?q=%D9%85%D8%A7%D9%85%D8%A7")  # ماما
+        page.wait_for_function("() => document.querySelectorAll('.search-results > li').length === 1")
+        seen = page.evaluate("""() => {
+            const item = document.querySelector('.search-results > li'), meta = item.querySelector('.search-result__meta');
+            const at = (word) => {
+                const node = meta.firstChild, range = document.createRange(), start = node.data.indexOf(word);
+                range.setStart(node, start);
+                range.setEnd(node, start + word.length);
+                return range.getBoundingClientRect().left;
+            };
+            return {title: getComputedStyle(item.querySelector('a')).direction,
+                    excerpt: getComputedStyle(item.querySelector('.search-result__excerpt')).direction,
+                    nameBeforePlace: at('مريم') < at('الرباط')};
+        }""")
+        assert seen == {"title": "rtl", "excerpt": "rtl", "nameBeforePlace": True}
+        assert page.evaluate("getComputedStyle(document.querySelector('#search-query')).direction") == "rtl"
+        # A French result keeps the page's direction.
+        page.goto(base + "/search/?q=pain")
+        page.wait_for_function("() => document.querySelectorAll('.search-results > li').length === 1")
+        assert page.evaluate("getComputedStyle(document.querySelector('.search-results a')).direction") == "ltr"
+    finally:
+        page.close()

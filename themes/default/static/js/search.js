@@ -103,6 +103,14 @@
     return found;
   }
 
+  // Letters of scripts written right to left (as storysite/theme.py's isolate filter).
+  var RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+  // A fan's name or place inside the meta line keeps its words in order beside the others.
+  function isolate(text) {
+    return RIGHT_TO_LEFT.test(text) ? "\u2068" + text + "\u2069" : text;
+  }
+
   function paragraph(className, content, lang) {
     var element = document.createElement("p");
     element.className = className;
@@ -118,10 +126,11 @@
     link.className = "search-result__link";
     link.href = record.url;
     link.textContent = record.title;
+    link.dir = "auto";
     if (record.lang) { link.lang = record.lang; }
     item.appendChild(link);
     if (record.kind || record.meta.length) {
-      var meta = paragraph("search-result__meta", record.meta.join(" · "));
+      var meta = paragraph("search-result__meta", record.meta.map(isolate).join(" · "));
       if (record.kind) {
         var kind = document.createElement("span");
         kind.className = "search-result__kind";
@@ -131,7 +140,11 @@
       }
       item.appendChild(meta);
     }
-    if (record.excerpt) { item.appendChild(paragraph("search-result__excerpt", record.excerpt, record.lang)); }
+    if (record.excerpt) {
+      var excerpt = paragraph("search-result__excerpt", record.excerpt, record.lang);
+      excerpt.dir = "auto";
+      item.appendChild(excerpt);
+    }
     return item;
   }
 
