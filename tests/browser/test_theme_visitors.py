@@ -1,8 +1,8 @@
 """The default theme as keyboard, phone and high-contrast visitors meet it, on the demo site.
 
 Each test is a defect a visitor met: the phone menu, the row of picks, the timeline's
-sticky bar, the decades chart's labels, forced colours (Windows high contrast) and the
-favicon request.
+sticky bar, the decades chart's labels, forced colours (Windows high contrast), the
+favicon request and printed pages.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.harness import format_axe_violations
 from tests.conftest import build_demo_copy
 
 pytestmark = pytest.mark.browser
@@ -311,3 +312,23 @@ def test_the_browser_finds_the_sites_favicon_without_asking_for_favicon_ico(open
     assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/favicon.svg")
     assert failed == []
     assert not any(url.endswith("/favicon.ico") for url in requested), requested
+
+
+# -- 9. Print ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/memories/la-pub-du-petit-chef/"])
+def test_a_printed_page_keeps_its_text_legible_and_says_where_to_watch_a_video(open_page, axe, path: str) -> None:
+    # On paper the footer turned white but its description and legal line kept the screen's
+    # light grey (1.7:1); the search button was printed in the header; a video showed a note
+    # about playing it here and not where to watch it.
+    page = open_page(path, 1280)
+    page.emulate_media(media="print")
+    violations = axe(page, tags=["wcag2aa"])
+    assert violations == [], format_axe_violations(violations)
+    assert not page.locator(".site-search-link").is_visible()
+    videos = page.evaluate("""() => [...document.querySelectorAll('.video-facade')].map(v =>
+        [getComputedStyle(v, '::after').content, v.getAttribute('href'),
+         getComputedStyle(v.querySelector('.video-facade__note')).display])""")
+    if path.startswith("/memories/"):
+        assert videos and all(shown == f'"{href}"' and note == "none" for shown, href, note in videos), videos
