@@ -332,3 +332,29 @@ def test_a_printed_page_keeps_its_text_legible_and_says_where_to_watch_a_video(o
          getComputedStyle(v.querySelector('.video-facade__note')).display])""")
     if path.startswith("/memories/"):
         assert videos and all(shown == f'"{href}"' and note == "none" for shown, href, note in videos), videos
+
+
+# -- 10. Responsive images ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "density"), [(320, 2), (414, 3), (1280, 1)])
+def test_a_milestones_photo_loads_the_smallest_file_that_covers_it(open_page, width: int, density: int) -> None:
+    # Its sizes said 100vw on phones, where the photo is a card's width beside the rail (208px
+    # of 320): a phone loaded the 960px file where the 480px one was enough.
+    page = open_page("/timeline/1970s/", width, device_scale_factor=density)
+    photos = page.locator(".tl-photo img")
+    assert photos.count() >= 1
+    chosen = []
+    for index in range(photos.count()):
+        photo = photos.nth(index)
+        photo.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.currentSrc", arg=photo.element_handle())
+        chosen.append(photo.evaluate("""img => {
+            const source = img.closest('picture').querySelector('source'), used = img.currentSrc;
+            const widths = source.srcset.split(',').map(c => c.trim().split(/\\s+/));
+            const file = widths.find(([url]) => used.endsWith(url));
+            const needed = img.getBoundingClientRect().width * devicePixelRatio;
+            const enough = widths.map(([, w]) => parseInt(w)).filter(w => w >= needed);
+            return [file ? parseInt(file[1]) : used, enough.length ? Math.min(...enough) : null, needed];
+        }"""))
+    assert all(used == best for used, best, _ in chosen), chosen
