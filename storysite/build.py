@@ -94,11 +94,10 @@ from storysite.validate import ValidatedItem, validate_content, validate_item, v
 from storysite.video import (
     STILL_BRANDS,
     VideoFile,
-    blanked_place,
     plan_videos,
-    strip_video_metadata,
     video_container,
 )
+from storysite.videocache import StrippedVideo, VideoCache
 from storysite.views import EXCERPT_CHARS, IconView, Link, SiteView, build_memory_views
 from storysite.write import (
     MARKER,
@@ -436,11 +435,15 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     cache_dir = site_dir / CACHE_DIR
     if write:
         image_results, found = run_images(image_plan, site_dir, cache_dir, workers)
+        video_cache = VideoCache(site_dir)
     else:  # ``check`` writes nothing: the photos it encodes to check them are let go
         with tempfile.TemporaryDirectory(prefix="storysite-check-") as scratch:
             image_results, found = run_images(image_plan, site_dir, cache_dir, workers, Path(scratch))
+        # (And so are the videos it strips: removed with the build's other temporary files.)
+        video_cache = VideoCache(site_dir, Path(background.enter_context(
+            tempfile.TemporaryDirectory(prefix="storysite-check-"))))
     problems.extend(found)
-    video_files, found = plan_videos(site, site_dir)
+    video_files, found = plan_videos(site, site_dir, video_cache)
     problems.extend(found)
     # Files content names where the fingerprint's walk does not go (a photo in node_modules/):
     # recorded, so that the next build notices an edit to them.
@@ -462,8 +465,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         if layer.label.startswith("themes/"):
             static_root = layer.root / "static"
             mine = {logical: path for logical, path in theme.static_files.items() if path == static_root / logical}
-            videos = _stripped_videos(mine, f"{layer.label}/static", problems)
-            located_theme.update(videos)
+            videos = _stripped_videos(mine, f"{layer.label}/static", problems, video_cache)
+            # (A theme's assets are named from their bytes, which build_assets is given.)
+            located_theme.update({rel: video.file.read_bytes() for rel, video in videos.items()})
             located_theme.update(_located_photos(mine, f"{layer.label}/static", problems, videos))
     assets, found = build_assets(theme.static_files, site_dir, located_theme)
     problems.extend(found)
@@ -477,9 +481,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files, found = _without_withheld(static_files, withheld)
     problems.extend(found)
     del withheld
-    videos = _stripped_videos(static_files, STATIC_DIR, problems)
-    located_static = {**videos, **_located_photos(static_files, STATIC_DIR, problems, videos)}
-    del videos
+    static_videos = _stripped_videos(static_files, STATIC_DIR, problems, video_cache)
+    located_static = _located_photos(static_files, STATIC_DIR, problems, static_videos)
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
@@ -665,12 +668,25 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         problems.extend(thirdparty.check_files([(path, data)], own_origin, config.privacy.allowed_origins,
                                                config.output))
 
-    for out in _asset_outputs(assets, static_files, located_static):
+    def place(path: str, video: StrippedVideo) -> None:
+        if path.endswith(_READ_OUTPUTS):  # (a video named like a page or a stylesheet: looked through as one)
+            put(path, video.file.read_bytes())
+            return
+        staging.place(path, video.file, video.size)
+        facts[path] = takedown.FileFacts(video.sha256)
+
+    for out in _asset_outputs(assets, {rel: source for rel, source in static_files.items()
+                                       if rel not in static_videos}, located_static):
         put(out.path, out.data)
+    for rel, video in static_videos.items():
+        place(rel, video)
     for path, data in generated.items():
         put(path, data)
     for path, media_file in media_files:
-        put(path, media_file.data if isinstance(media_file, VideoFile) else media_file.read_bytes())
+        if isinstance(media_file, VideoFile):
+            place(path, media_file.stripped)
+        else:
+            put(path, media_file.read_bytes())
     for path, data in label_stage.outputs(site_dir / LABEL_CACHE_DIR, workers or default_jobs()):
         put(path, data)
     if problems.has_errors or (strict and problems.fails_strict):
@@ -712,6 +728,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
             named_inputs=named_inputs))
         # The cache keeps only what this build used: a withdrawn photo leaves it too.
         prune_cache(cache_dir, image_results.results)
+        video_cache.save()
         # 7. The takedown record lives outside the output: what changed must be purged from caches.
         if manifest is not None:
             previous, changed = takedown.purge_since(site_dir, manifest)
@@ -1224,13 +1241,19 @@ def _is_photo(rel: str, source: Path) -> bool:
     return rel.lower().endswith(_PHOTO_SUFFIXES) or _photo_bytes(_head(source))
 
 
-def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnostics) -> dict[str, bytes]:
+_READ_OUTPUTS = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".mjs", ".webmanifest", ".css", ".svg")
+"""Output files read for what they are (the takedown record's links, third-party addresses):
+a video named so is given as bytes, not placed from the cache."""
+
+
+def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnostics,
+                     video_cache: VideoCache) -> dict[str, StrippedVideo]:
     """The videos of ``files`` (those of ``static/``, or of a site theme's ``static/``, named in
     ``folder``; known by their first bytes, else by their names) as they are published: with
     their metadata blanked as a fan's are (:func:`storysite.video.strip_video_metadata`), by
     output path. A phone writes where a video was recorded into it: a warning says so (git
     keeps the original); a video that cannot be read through is an error, and not published."""
-    stripped: dict[str, bytes] = {}
+    stripped: dict[str, StrippedVideo] = {}
     for rel, source in files.items():
         head = _head(source)
         container = video_container(rel, head)
@@ -1238,17 +1261,16 @@ def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnosti
             continue
         path = f"{folder}/{rel}"
         try:
-            data = source.read_bytes()
+            published = video_cache.stripped(source, container)
         except OSError as exc:
             problems.error(path, 0, f"cannot be read: {exc.strerror}")
             continue
-        published, reason = strip_video_metadata(data, container)
-        if published is None:
+        if isinstance(published, str):
             problems.error(path, 0, "cannot be published: a video copied to the output is published without its "
-                                    f"metadata, and this one {reason}")
+                                    f"metadata, and this one {published}")
             continue
         stripped[rel] = published
-        if blanked_place(data, published):
+        if published.blanked_place:
             problems.warning(path, 0, "holds where it was recorded: published with its metadata blanked; strip it "
                                       f"here too, git keeps it (ffmpeg -i {path} -map_metadata -1 -c copy "
                                       f"OUT{posixpath.splitext(rel)[1]})")
@@ -1256,7 +1278,7 @@ def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnosti
 
 
 def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics,
-                    videos: Mapping[str, bytes]) -> dict[str, bytes]:
+                    videos: Mapping[str, StrippedVideo]) -> dict[str, bytes]:
     """The JPEG photos of ``files`` (those of ``static/``, or of a site theme's ``static/``,
     named in ``folder``) that say where they were taken, as they are published: without their
     EXIF, XMP and IPTC blocks (a warning each); another photo that does is an error. Those

@@ -19,19 +19,22 @@ so a video with one is refused.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from storysite.curate import PublicSite
 from storysite.diagnostics import Diagnostic, error
 from storysite.model import MediaRef
 from storysite.privacyguard import StoreFiles
+
+if TYPE_CHECKING:  # (storysite.videocache strips with this module's functions)
+    from storysite.videocache import StrippedVideo, VideoCache
 
 YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtube-nocookie.com",
                  "youtube-nocookie.com")
@@ -409,7 +412,8 @@ class VideoFile:
 
     source: str
     output_path: str
-    data: bytes
+    stripped: StrippedVideo
+    """Its published bytes, in the video cache (never held in memory)."""
 
 
 def _published_videos(site: PublicSite) -> Iterator[MediaRef]:
@@ -422,8 +426,9 @@ def _published_videos(site: PublicSite) -> Iterator[MediaRef]:
             yield campaign.hero
 
 
-def plan_videos(site: PublicSite, site_dir: Path) -> tuple[list[VideoFile], list[Diagnostic]]:
-    """Every local video the public site shows, cleaned, named from its content hash."""
+def plan_videos(site: PublicSite, site_dir: Path, videos: VideoCache) -> tuple[list[VideoFile], list[Diagnostic]]:
+    """Every local video the public site shows, cleaned, named from its content hash (stripped
+    by ``videos`` when it is new or changed, else taken from it unread)."""
     files: dict[str, VideoFile] = {}
     failed: set[str] = set()
     problems: list[Diagnostic] = []
@@ -436,21 +441,19 @@ def plan_videos(site: PublicSite, site_dir: Path) -> tuple[list[VideoFile], list
             failed.add(path)
             problems.append(error(ref.origin.path, ref.origin.line, f"media.video: {store.refusal(_as_written(path, ref))}"))
             continue
+        suffix = posixpath.splitext(path)[1].lower()
         try:
-            data = (site_dir / path).read_bytes()
+            cleaned = videos.stripped(site_dir / path, suffix)
         except OSError as exc:
             failed.add(path)
             problems.append(error(ref.origin.path, ref.origin.line,
                                   f"media.video: '{_as_written(path, ref)}' cannot be read: {exc.strerror}"))
             continue
-        suffix = posixpath.splitext(path)[1].lower()
-        cleaned, reason = strip_video_metadata(data, suffix)
-        if cleaned is None:
+        if isinstance(cleaned, str):
             failed.add(path)
-            problems.append(error(ref.origin.path, ref.origin.line, f"media.video: '{_as_written(path, ref)}' {reason}"))
+            problems.append(error(ref.origin.path, ref.origin.line, f"media.video: '{_as_written(path, ref)}' {cleaned}"))
             continue
-        digest = hashlib.sha256(cleaned).hexdigest()[:20]
-        files[path] = VideoFile(path, f"media/{digest}{suffix}", cleaned)
+        files[path] = VideoFile(path, f"media/{cleaned.sha256[:20]}{suffix}", cleaned)
     return [files[p] for p in sorted(files)], problems
 
 

@@ -162,6 +162,23 @@ class Staging:
             place_bytes(self.root, relpath, data, self.recycled)
         self.written[relpath] = len(data)
 
+    def place(self, relpath: str, source: Path, size: int) -> None:
+        """Put the file ``source`` (a cache's, never changed in place, of ``size`` bytes) at
+        ``relpath``, as :meth:`write` writes bytes, without reading it into memory: a hard link
+        to it (the previous output's very file when that is one too), else a streamed copy."""
+        if relpath in self.written:
+            raise StorysiteError(f"internal error: {relpath} was written twice")
+        self._touched = True
+        target = self.root / relpath
+        if not target.resolve().is_relative_to(self.root.resolve()):
+            raise StorysiteError(f"internal error: {relpath} is outside the output")
+        if place_link(source, self.root, relpath) is not None:
+            if _same_file(self.output_dir / relpath, source):
+                self.unchanged.add(relpath)
+        else:
+            place_copy(self.root, relpath, source, self.recycled)
+        self.written[relpath] = size
+
     def record(self, relpath: str, size: int, unchanged: bool = False) -> None:
         """Note a file put into the staging folder by other means (a worker process);
         ``unchanged`` when it is a hard link to the previous output's file."""
@@ -546,6 +563,29 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
         return identity_of(info)
     finally:
         os.close(fd)
+
+
+def place_copy(root: Path, relpath: str, source: Path, replace: bool = True) -> FileIdentity:
+    """Copy the file ``source`` to ``root/relpath`` as :func:`place_bytes` writes bytes, a piece
+    at a time (a video of hundreds of megabytes is never held whole)."""
+    target = os.path.join(root, relpath)
+    if replace:
+        _remove_target(root, relpath)
+    with open(source, "rb") as reading:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        except (FileNotFoundError, NotADirectoryError):
+            _make_parent(root, relpath)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            with os.fdopen(os.dup(fd), "wb") as writing:
+                shutil.copyfileobj(reading, writing, 1 << 20)
+            info = os.fstat(fd)
+            if stat.S_IMODE(info.st_mode) != FILE_MODE:
+                os.fchmod(fd, FILE_MODE)
+            return identity_of(info)
+        finally:
+            os.close(fd)
 
 
 def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentity | None = None,

@@ -362,3 +362,137 @@ def test_an_edited_static_video_is_blanked_again_by_the_next_build_and_builds_re
     assert result.exit_code == 0 and "static/clip.mp4:1: warning: holds where it was recorded" in result.stderr
     published = (site.public / "clip.mp4").read_bytes()
     assert published == cleaned(second) and b"48.8566" not in published
+
+
+# -- the video cache: a video is read and stripped once, not by every build ------------------
+
+def _video_site(make_site, name: str = "site"):
+    from tests.conftest import memory
+    site = make_site({"content/memories/a.md": photo_memory("  - video: clip.mp4\n    title: Le goûter\n"),
+                      "content/memories/clip.mp4": movie(moov=XYZ),
+                      "content/memories/b.md": memory("Sans vidéo"),
+                      "static/shop.mp4": movie(moov=APPLE)}, name=name)
+    return site
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path opened (by ``open``, ``io.open`` or ``os.open``) while the test runs."""
+    import builtins
+    import io
+    import os
+    paths: list[str] = []
+    real_open, real_os_open = io.open, os.open
+
+    def recording_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, (str, os.PathLike)):
+            paths.append(os.path.abspath(file))
+        return real_open(file, *args, **kwargs)
+
+    def recording_os_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        paths.append(os.path.abspath(path))
+        return real_os_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(io, "open", recording_open)
+    monkeypatch.setattr(os, "open", recording_os_open)
+    return paths
+
+
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storysite import cache
+    monkeypatch.setattr(cache, "COARSE_SETTLING_NS", 0)  # every file is as old as a settled one
+
+
+def test_an_unchanged_video_is_not_read_by_a_rebuild_and_the_output_is_a_cold_builds(
+        make_site, monkeypatch: pytest.MonkeyPatch, opened: list[str]) -> None:
+    site = _video_site(make_site)
+    _settled(monkeypatch)
+    first = site.build()
+    assert first.exit_code == 0, first.output
+    sources = {str(site.root / "content/memories/clip.mp4"), str(site.root / "static/shop.mp4")}
+    assert sources <= set(opened)  # (the recorder sees the first build read them)
+    site.write("content/memories/b.md", (site.root / "content/memories/b.md").read_text().replace("texte", "mot"))
+    opened.clear()
+    import storysite.build
+    heads: list[str] = []
+    real_head = storysite.build._head
+    monkeypatch.setattr(storysite.build, "_head", lambda path: heads.append(str(path)) or real_head(path))
+    second = site.build()
+    assert second.exit_code == 0 and "1 parsed" in second.output, second.output  # (not up to date: built)
+    # Neither hashed nor stripped again: the static/ video's first bytes only are read (they
+    # tell a video from another file).
+    shop = str(site.root / "static/shop.mp4")
+    assert str(site.root / "content/memories/clip.mp4") not in opened
+    assert opened.count(shop) == heads.count(shop) == 1
+    assert second.stderr == first.stderr  # the same warnings: the shop's place, said again
+    assert "static/shop.mp4:1: warning: holds where it was recorded" in second.stderr
+    # The same files as a build of the same site with no cache at all.
+    cold = make_site(name="cold")
+    for relpath in ("content/memories/a.md", "content/memories/b.md", "content/memories/clip.mp4", "static/shop.mp4"):
+        cold.write(relpath, (site.root / relpath).read_bytes())
+    assert cold.build().exit_code == 0
+    assert site.output_files() == cold.output_files()
+    [video] = [p for p in media_files(site) if p.endswith(".mp4")]
+    assert (site.public / video).read_bytes() == cleaned(movie(moov=XYZ))
+    assert (site.public / "shop.mp4").read_bytes() == cleaned(movie(moov=APPLE))
+
+
+def test_a_video_changed_too_recently_to_trust_its_stat_data_is_hashed_again(make_site, opened: list[str]) -> None:
+    # Just written, a file may be edited again within its time stamp's tick, keeping its stat
+    # data: the next build does not trust that, and hashes it (it is not stripped again).
+    site = _video_site(make_site)
+    assert site.build().exit_code == 0
+    site.write("content/memories/b.md", (site.root / "content/memories/b.md").read_text().replace("texte", "mot"))
+    opened.clear()
+    assert site.build().exit_code == 0
+    assert str(site.root / "content/memories/clip.mp4") in opened
+
+
+def test_an_edited_video_is_stripped_again(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _video_site(make_site)
+    _settled(monkeypatch)
+    assert site.build().exit_code == 0
+    before = set(media_files(site))
+    second = movie(moov=box(b"udta", box(b"\xa9xyz", b"\x00\x12\x15\xc7+48.8566+002.3522/")), video_name=b"Paris\x00")
+    site.write("content/memories/clip.mp4", second)
+    site.write("static/shop.mp4", movie())
+    result = site.build()
+    assert result.exit_code == 0 and "static/shop.mp4" not in result.stderr, result.stderr
+    [video] = [p for p in media_files(site) if p.endswith(".mp4")]
+    assert video not in before and (site.public / video).read_bytes() == cleaned(second)
+    assert (site.public / "shop.mp4").read_bytes() == cleaned(movie())
+    # The cache holds the published videos only.
+    held = {p.read_bytes() for p in (site.root / ".storysite/cache/videos").iterdir() if p.name != "index.json"}
+    assert held == {cleaned(second), cleaned(movie())}
+
+
+def test_a_withdrawn_memorys_video_leaves_the_output_and_the_cache(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _video_site(make_site)
+    _settled(monkeypatch)
+    assert site.build().exit_code == 0
+    folder = site.root / ".storysite/cache/videos"
+    assert cleaned(movie(moov=XYZ)) in {p.read_bytes() for p in folder.iterdir()}
+    site.write("content/memories/a.md",
+               (site.root / "content/memories/a.md").read_text().replace("status: approved", "status: withdrawn"))
+    assert site.build().exit_code == 0
+    assert not [p for p in media_files(site) if p.endswith(".mp4")]
+    assert cleaned(movie(moov=XYZ)) not in {p.read_bytes() for p in folder.iterdir()}
+    assert "clip.mp4" not in (folder / "index.json").read_text()  # nor where it was
+
+
+def test_a_damaged_cached_video_is_stripped_again_and_check_writes_no_cache(make_site,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _video_site(make_site)
+    assert site.check().exit_code == 0
+    assert not (site.root / ".storysite/cache/videos").exists()
+    _settled(monkeypatch)
+    assert site.build().exit_code == 0
+    expected = site.output_files()
+    for path in (site.root / ".storysite/cache/videos").iterdir():
+        if path.name != "index.json":
+            with open(path, "r+b") as handle:  # damaged in place (the output's link with it)
+                handle.write(b"XXXX")
+    site.remove("public")
+    assert site.build().exit_code == 0
+    assert site.output_files() == expected
