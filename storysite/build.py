@@ -672,7 +672,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         if path.endswith(_READ_OUTPUTS):  # (a video named like a page or a stylesheet: looked through as one)
             put(path, video.file.read_bytes())
             return
-        staging.place(path, video.file, video.size)
+        # Linked into the configured output only: a file shared by two outputs (a preview's, a
+        # build -o folder's) would change, with each link, what the other's next build finds.
+        staging.place(path, video.file, video.size, link=not preview and output is None)
         facts[path] = takedown.FileFacts(video.sha256)
 
     for out in _asset_outputs(assets, {rel: source for rel, source in static_files.items()

@@ -162,17 +162,18 @@ class Staging:
             place_bytes(self.root, relpath, data, self.recycled)
         self.written[relpath] = len(data)
 
-    def place(self, relpath: str, source: Path, size: int) -> None:
+    def place(self, relpath: str, source: Path, size: int, link: bool = True) -> None:
         """Put the file ``source`` (a cache's, never changed in place, of ``size`` bytes) at
         ``relpath``, as :meth:`write` writes bytes, without reading it into memory: a hard link
-        to it (the previous output's very file when that is one too), else a streamed copy."""
+        to it (the previous output's very file when that is one too), else, or unless ``link``,
+        a streamed copy."""
         if relpath in self.written:
             raise StorysiteError(f"internal error: {relpath} was written twice")
         self._touched = True
         target = self.root / relpath
         if not target.resolve().is_relative_to(self.root.resolve()):
             raise StorysiteError(f"internal error: {relpath} is outside the output")
-        if place_link(source, self.root, relpath) is not None:
+        if link and place_link(source, self.root, relpath) is not None:
             if _same_file(self.output_dir / relpath, source):
                 self.unchanged.add(relpath)
         else:

@@ -7,8 +7,10 @@ cameras, phones and other tools put it.
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -496,3 +498,21 @@ def test_a_damaged_cached_video_is_stripped_again_and_check_writes_no_cache(make
     site.remove("public")
     assert site.build().exit_code == 0
     assert site.output_files() == expected
+
+
+def test_a_build_into_another_folder_shares_no_video_with_the_output_so_it_stays_up_to_date(
+        make_site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The cache's stripped video is linked into the configured output only: linked into dist/
+    # too, each link would move the shared file's change time on, and the next plain build
+    # would find its output changed since it was written and build it all again.
+    site = _video_site(make_site)
+    _settled(monkeypatch)
+    assert site.build().exit_code == 0
+    dist = tmp_path / "dist"
+    other = site.build("-o", str(dist))
+    assert other.exit_code == 0, other.output
+    [video] = [p for p in media_files(site) if p.endswith(".mp4")]
+    assert (dist / video).read_bytes() == (site.public / video).read_bytes()
+    assert not os.path.samefile(dist / video, site.public / video)
+    again = site.build()
+    assert again.exit_code == 0 and "Up to date" in again.output, again.output
