@@ -489,6 +489,29 @@ def test_base_url_forms_a_user_may_write(make_site) -> None:
             "and share links need full addresses") in result.stderr
 
 
+@pytest.mark.parametrize(("written", "message"), [
+    # Every link of the site starts with the base path: '//marque/' would make them all
+    # protocol-relative, leading to a host named 'marque'.
+    ("https://example.org//marque/", "has an empty part ('//') in its path"),
+    ("/marque//", "has an empty part ('//') in its path"),
+    ("https://example.org/./marque/", "has a '.' part in its path"),
+    ("https://example.org/a/../marque/", "has a '..' part in its path"),
+    ("https://example.org/%2E%2e/marque/", "has a '..' part in its path"),
+])
+def test_a_base_url_path_that_browsers_would_rewrite_is_an_error_at_its_line(make_site, written: str,
+                                                                              message: str) -> None:
+    site = make_site({"content/memories/a.md": GOOD}, config=f"title: T\nbase_url: '{written}'\n")
+    result = site.build()
+    assert result.exit_code == 1, result.output
+    assert f"storysite.yaml:2: base_url: {message}" in result.stderr
+    assert not site.public.exists()
+    staging = site.run("build", str(site.root), "--base-url", written)
+    assert staging.exit_code == 2 and message in staging.stderr
+    for fine in ("https://example.org/v1.2/", "https://example.org/marque", "/"):
+        site.write("storysite.yaml", f"title: T\nbase_url: '{fine}'\n")
+        assert site.build().exit_code == 0, fine
+
+
 def test_every_bad_item_of_a_config_list_is_reported_at_its_line(make_site) -> None:
     site = make_site({"content/memories/a.md": GOOD},
                      config="title: T\nimages:\n  widths:\n    - -480\n    - 960\n    - 100000\n  formats: [webp, gif]\n")

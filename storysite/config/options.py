@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -233,6 +234,7 @@ class BaseUrl(Option[str]):
         if not (re.match(r"https?://(\[[0-9a-f:.]+\])?[^/\s?#]*(/[^\s?#]*)?\Z", url)
                 and not url.startswith(("http:///", "https:///"))) and not re.match(r"/(?!/)[^\s?#]*\Z", url):
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
+        _check_base_path(url.split("://", 1)[1].partition("/")[2] if "://" in url else url[1:])
         return url if url.endswith("/") else url + "/"
 
 
@@ -259,6 +261,21 @@ class Contact(Option[str]):
         if not isinstance(raw, str) or contact_kind(raw) is None:
             raise OptionError(f"expected {self.expected}, got {describe(raw)}")
         return " ".join(raw.split())
+
+
+def _check_base_path(path: str) -> None:
+    """Refuses a base path (after the host's '/', without it) that browsers would not keep as
+    written: the site's own links start with it, so '//sub/' would make every link of every page
+    protocol-relative (another host's), and '/a/../b/' or '/./b/' would be published, unresolved,
+    in the sitemap, the feed and canonical links."""
+    parts = path.removesuffix("/").split("/") if path else []
+    for part in parts:
+        if not part:
+            raise OptionError("has an empty part ('//') in its path; write each '/' once, such as "
+                              "https://example.org/marque/")
+        if urllib.parse.unquote(part) in (".", ".."):
+            raise OptionError(f"has a '{urllib.parse.unquote(part)}' part in its path, which browsers resolve away; "
+                              "write the path it leads to, such as https://example.org/marque/")
 
 
 def _bad_character(char: str) -> str:
