@@ -39,6 +39,12 @@ def store_location_problem(store: str, output: str) -> str | None:
         if parts[0] == folder:
             return (f"privacy.private_store '{store}' is inside {folder}/, which is {use}: fans' personal data "
                     f"would be published; keep it outside, such as {other}")
+    if parts[0] == ".storysite":
+        # The build's own folder: its cache is pruned by every build, documented as safe to
+        # delete, and restored in CI, where a store kept there would travel with it.
+        return (f"privacy.private_store '{store}' is inside .storysite/, storysite's cache, which builds prune, "
+                f"editors delete and CI caches copy: fans' personal data would be lost or copied; keep it "
+                f"outside, such as {other}")
     out = output.casefold().split("/")
     if parts[: len(out)] == out or out[: len(parts)] == parts:
         return (f"privacy.private_store '{store}' overlaps the output folder '{output}', which is published "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
-from tests.conftest import memory
+from tests.conftest import REPO, memory
 
 GOOD = memory("Bon souvenir")
 
@@ -370,6 +371,24 @@ def test_output_and_private_store_in_one_folder_say_what_to_choose_instead(make_
     assert "privacy.private_store 'public' overlaps the output folder 'public', which is published (and " \
            "replaced on every build); keep it outside, such as private" in result.stderr
     assert "such as public" not in result.stderr
+
+
+@pytest.mark.parametrize("store", [".storysite/cache/labels", ".storysite", ".storysite/private"])
+def test_a_private_store_in_storysites_cache_folder_is_an_error_and_loses_nothing(make_site, store: str) -> None:
+    # The label cache's prune deleted the store's key, submissions and withdrawal tombstones
+    # (a withdrawn fan then came back with the next import); and .storysite/ is what editors
+    # delete and CI caches copy.
+    site = make_site({"content/memories/a.md": memory("A", extra="label: {design: classic, text: Ann}\n")},
+                     config=f"title: T\nbase_url: https://example.org/\nprivacy: {{private_store: {store}}}\n")
+    shutil.copytree(REPO / "storysite/skeleton/content/labels", site.root / "content/labels")
+    kept = {name: site.write(f"{store}/{name}", "{}\n") for name in ("key", "submissions.jsonl", "withdrawn.jsonl")}
+    for command in ("build", "check"):
+        result = site.run(command, str(site.root))
+        assert result.exit_code == 1, result.output
+        assert (f"storysite.yaml:3: privacy.private_store '{store}' is inside .storysite/, storysite's cache"
+                in result.stderr)
+    assert all(path.read_text() == "{}\n" for path in kept.values())
+    assert not site.public.exists()
 
 
 def test_a_text_key_in_a_markdown_file_is_a_warning_not_silently_dropped(make_site) -> None:
