@@ -395,6 +395,9 @@ def built(make_site: Callable[..., Site]) -> Site:
     (("lines: 2", "lines: 3"), "content/labels/plain.yaml:12: zones[1].lines: a zone holds 1 or 2 lines"),
     (("artwork: plain.png", "artwork: nowhere.png"), "content/labels/plain.yaml:2: artwork: 'nowhere.png' was not found"),
     (("example: Camille", "example: Hitler"), "content/labels/plain.yaml:3: example: the design's own example is refused"),
+    # An empty list is a list: saying 'expected a list …, got a list' left the editor guessing.
+    ((DESIGN[DESIGN.index("zones:"):], "zones: []\n"),
+     "content/labels/plain.yaml:4: zones: the list is empty: give at least one text zone"),
 ])
 def test_bad_designs_are_errors_with_lines(built: Site, change: tuple[str, str], expected: str) -> None:
     built.write("content/labels/plain.yaml", DESIGN.replace(*change))

@@ -150,8 +150,11 @@ def _zones(read: FieldReader, artwork: tuple[int, int] | None, site_dir: Path
     if value is None:
         read.problems.append(error(read.path, read.fields.line or 1, "'zones' is required: at least one text zone"))
         return (), ()
-    if not isinstance(value, YamlList) or not value:
+    if not isinstance(value, YamlList):
         read.fail("zones", f"expected a list of text zones, got {describe(value)}")
+        return (), ()
+    if not value:
+        read.fail("zones", "the list is empty: give at least one text zone")
         return (), ()
     zones: list[LabelZone] = []
     fonts: list[LabelFontRef] = []
