@@ -26,10 +26,29 @@ _YEARS = re.compile(r"(?:19|20)\d\d(?:[\s.-]{1,2}(?:19|20)\d\d)+")
 _DIGIT = re.compile(r"\d")
 
 
+# An address written so that robots miss it, as fans and forms do: "marie [at] example [dot] fr",
+# "marie(at)example.fr", "marie (arobase) example.fr", or with the full-width or small "@" of
+# East Asian keyboards ("marie＠example.fr"). Read back as "@" and ".", it is the address it names.
+_WRITTEN_AT = re.compile(r"[\[({<]\s{0,3}(?:at|arobase)\s{0,3}[\])}>]|[＠﹫]", re.IGNORECASE)
+_WRITTEN_DOT = re.compile(r"[\[({<]\s{0,3}(?:dot|point)\s{0,3}[\])}>]", re.IGNORECASE)
+
+
+def _spelt_out(text: str) -> str | None:
+    """``text`` with its spelt-out "@" and "." read back, the spaces around them dropped (see
+    :data:`_WRITTEN_AT`), or ``None`` when it spells none out."""
+    if not _WRITTEN_AT.search(text):
+        return None
+    # Without a pattern that starts with spaces: tried at each of a long run of them, it would
+    # read the rest of the run each time.
+    words = " ".join(_WRITTEN_DOT.sub(" \x00 ", _WRITTEN_AT.sub(" \x01 ", text)).split())
+    return words.replace(" \x01 ", "@").replace(" \x00 ", ".").replace("\x01", "@").replace("\x00", ".")
+
+
 def may_hold_contact_details(text: str) -> bool:
-    """False only when ``text`` can hold neither an email address (no ``@``) nor a phone number
-    (fewer than nine digits): a quick test that spares most texts the full search."""
-    return "@" in text or _nine_digits(text)
+    """False only when ``text`` can hold neither an email address (no ``@``, written or spelt
+    out) nor a phone number (fewer than nine digits): a quick test that spares most texts the
+    full search."""
+    return "@" in text or _nine_digits(text) or _WRITTEN_AT.search(text) is not None
 
 
 def _nine_digits(text: str) -> bool:
@@ -79,6 +98,8 @@ def personal_data_in(text: str, public: PublicContacts | None = None) -> str | N
     """``"an email address"`` or ``"a phone number"`` when ``text`` seems to hold one, else ``None``;
     one of the ``public`` contact details does not count (an editor's page may show them)."""
     # Each pattern only where it could match: an address has an "@", a phone number nine digits.
+    if (spelt := _spelt_out(text)) is not None and personal_data_in(spelt, public) == "an email address":
+        return "an email address"
     if "@" in text and any(public is None or not public.has_address(text[start:end])
                            for start, end in _email_spans(text)):
         return "an email address"

@@ -597,6 +597,17 @@ def test_check_warns_about_personal_data_in_the_content_tree(make_site) -> None:
     assert "content/memories/b.md:10: warning: the text seems to contain an email address" in result.stderr
 
 
+@pytest.mark.parametrize("written", ["marie [at] example [dot] net", "marie(at)example.net",
+                                     "marie (arobase) example (point) net", "marie＠example.net", "MARIE [AT] EXAMPLE.NET"])
+def test_an_email_address_spelt_out_against_robots_is_still_an_email_address(make_site, written: str) -> None:
+    # Fans write their address so that robots miss it; a reader (and a spammer's parser) reads it all the same.
+    site = make_site({"content/memories/a.md": memory("A", body=f"Écrivez-moi : {written}"),
+                      "content/memories/b.md": memory("B", body="Rendez-vous (at) midi [at] la gare, (point) final.")})
+    for result in (site.check(), site.build()):
+        assert "content/memories/a.md:10: warning: the text seems to contain an email address" in result.stderr
+        assert "b.md" not in result.stderr
+
+
 def test_check_names_the_label_line_of_contact_details_in_a_label(make_site) -> None:
     site = make_site({"content/memories/a.md": memory("A", extra="label: {design: plain, text: 06 11 22 33 44}\n")})
     result = site.check()
