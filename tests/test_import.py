@@ -942,3 +942,21 @@ def test_an_edited_answer_is_warned_about_once_and_noted_when_the_same_export_is
     assert site.run("withdraw", "zoe@example.net", "--site", str(site.root)).exit_code == 0
     records = [json.loads(line) for line in (site.root / "private/edits.jsonl").read_text().splitlines()]
     assert [r["memory"] for r in records] == ["content/memories/la-plage.md"]
+
+
+def test_a_consent_timestamp_month_first_is_read_and_an_unreadable_one_is_a_warning(make_site) -> None:
+    # An American form writes 2/13/2024: read as 13 February, not dropped for the day of the import
+    # without a word; a timestamp with no date in it is said, at its row.
+    site = make_site({})
+    export = write_export(site, "title,text,email,consent,consent_timestamp\n"
+                                "Us,Words.,us@x.org,yes,2/13/2024 10:00:00\n"
+                                "Fr,Words.,fr@x.org,yes,13/02/2024 10:00\n"
+                                "Epoch,Words.,ep@x.org,yes,1707814800\n")
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    for slug in ("us", "fr"):
+        assert "granted: '2024-02-13'" in (site.root / f"content/memories/{slug}.md").read_text(), slug
+    assert "granted: '2026-11-20'" in (site.root / "content/memories/epoch.md").read_text()
+    assert ("export.csv:4: warning: consent_timestamp: '1707814800' has no date this import can read (2024-02-13, "
+            "13/02/2024 or 2/13/2024); consent.granted is the day of the import, 2026-11-20") in result.stderr
+    assert result.stderr.count(": warning: ") == 1

@@ -478,6 +478,9 @@ def _timestamp_date(value: str) -> str | None:
         return None
     if match[1]:
         text = f"{match[1]}-{match[2]}-{match[3]}"
+    elif int(match[4]) <= 12 < int(match[5]):
+        # Month first, as an American form writes it ("2/13/2024 10:00:00"): no day 13 in a year.
+        text = f"{match[6]}-{int(match[4]):02d}-{int(match[5]):02d}"
     else:
         text = f"{match[6]}-{int(match[5]):02d}-{int(match[4]):02d}"
     try:
@@ -921,6 +924,12 @@ def _import_row(
         result.diagnostics.append(warning(where[0], where[1], f"{where[2]}consent: '{value('consent')}', but no scope "
                                           "chosen (where the memory may appear); imported without consent"))
     granted = (_timestamp_date(value("consent_timestamp")) or today.isoformat()) if accepted else None
+    if accepted and value("consent_timestamp") and not _timestamp_date(value("consent_timestamp")):
+        # The consent is then counted from the import: later than it was given, never earlier.
+        result.diagnostics.append(warning(where[0], where[1], f"{where[2]}consent_timestamp: "
+                                          f"'{value('consent_timestamp')}' has no date this import can read "
+                                          f"(2024-02-13, 13/02/2024 or 2/13/2024); consent.granted is the day of the "
+                                          f"import, {granted}: correct it from the form if it matters"))
     document: dict[str, Any] = {"title": title}
     if date:
         document["date"] = date
