@@ -57,7 +57,7 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.links import broken_links
+from storysite.links import broken_links, pages_of_memories
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
 from storysite.model import Content, LabelDesign, Memory, Origin, Page, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
@@ -564,7 +564,9 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
             block_problems.append(template_error(exc, theme))
             return ""
 
-    resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories),
+    published = frozenset(m.slug for m in site.memories)
+    held_back = tuple(m.date for m in content.memories if m.date is not None and m.slug not in published)
+    resolvers = {"timeline": timeline_block(timeline, render_block, config.timeline.overview_memories, held_back),
                  "gallery": gallery_block(site_media, draft_slugs(content.galleries), render_block),
                  "label": label_block(label_stage.views, render_block),
                  IMAGE_BLOCK: image_resolver(site_media, config.base_path)}
@@ -608,7 +610,8 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(aliases.folder_clashes(redirects, outputs))
     problems.extend(_static_folder_clashes(static_files, outputs))
     del redirects
-    problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs()))
+    problems.extend(broken_links(site, editorial_bodies(site), outputs, curation.withheld_slugs(), pages_of_memories(
+        (m.tags, m.date) for m in content.memories if m.slug not in published)))
 
     base_path = config.base_path
     page_settings = PageSettings(

@@ -11,20 +11,25 @@ strict one, and the link works again once the memory is published.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from storysite import routing
 from storysite.curate import PublicSite
+from storysite.dates import PartialDate
 from storysite.diagnostics import Diagnostic, notice, warning
 from storysite.markdown import RenderedMarkdown, TableLabel, link_scheme, render_editorial_markdown
 
 
 def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], outputs: Collection[str],
-                 withheld_memories: Collection[str]) -> Iterator[Diagnostic]:
+                 withheld_memories: Collection[str],
+                 held_back: Callable[[str], bool] = lambda path: False) -> Iterator[Diagnostic]:
     """A diagnostic for every link of the editorial ``bodies`` (text, first line, path, page
     URL) that leads to none of ``outputs`` (the output files, relative to the output folder).
-    A link that spells out the path part of ``base_url`` is read without it."""
+    A link that spells out the path part of ``base_url`` is read without it. One to a page
+    that the memories which are not published would make (``held_back``, see
+    :func:`pages_of_memories`) is a note, like one to such a memory."""
     allow_html = site.config.markdown.editorial_html
     base_path = site.config.base_path
     own = _host_and_port(urlsplit(site.config.base_url)) if site.config.absolute_base else None
@@ -49,11 +54,50 @@ def broken_links(site: PublicSite, bodies: Iterable[tuple[str, int, str, str]], 
             if slug is not None and slug in withheld_memories:
                 yield notice(path, line, f"link '{target}' leads to memory '{slug}', which is not published; "
                                          "its words are shown without the link until the memory is")
+            elif held_back(resolved):
+                yield notice(path, line, f"link '{target}' leads to no page of the site while the memories that "
+                                         "would make it are not published (withdrawn, awaiting approval…)")
             elif target.endswith(".md") or ".md#" in target:
                 yield warning(path, line, f"link '{target}' leads to no page of the site; link to the page's "
                                           "URL (such as /memories/slug/ or /slug/), not to its file")
             else:
                 yield warning(path, line, f"link '{target}' leads to no page of the site")
+
+
+_PAGED = re.compile(r"/(?:memories|tags/[^/]+|timeline/\d+s)/page/\d+/(?:index\.html?)?\Z")
+
+
+def pages_of_memories(memories: Iterable[tuple[Iterable[str], PartialDate | None]]) -> Callable[[str], bool]:
+    """Whether a site path (``/tags/famille/``) is one of the pages that ``memories`` (each as
+    its tags and date) would add to the site: their tags' pages and feeds, their decades' pages,
+    the tag and timeline indexes, and the further pages of any list. A link an editor wrote to
+    one of them leads nowhere once those memories are withdrawn (or while they await approval),
+    which must not fail a strict build: that would keep the withdrawn memory online."""
+    tags: set[str] = set()
+    decades: set[int] = set()
+    held = False
+    for names, date in memories:
+        held = True
+        tags.update(slug for name in names if (slug := routing.slugify(name)))
+        if date is not None:
+            decades.add(date.decade_start)
+    if not held:
+        return lambda path: False
+    sections = {"/tags/"} if tags else set()
+    sections |= {"/timeline/"} if decades else set()
+
+    def made_by_them(path: str) -> bool:
+        folder = path.removesuffix("index.html").removesuffix("index.htm")
+        if folder in sections or _PAGED.match(path):
+            return True
+        parts = folder.strip("/").split("/")
+        if len(parts) >= 2 and parts[0] == "tags":
+            return parts[1] in tags
+        if len(parts) >= 2 and parts[0] == "timeline" and parts[1][:-1].isdigit() and parts[1].endswith("s"):
+            return int(parts[1][:-1]) in decades
+        return False
+
+    return made_by_them
 
 
 def render_site_markdown(site: PublicSite, text: str, first_line: int, path: str, page_url: str,

@@ -16,7 +16,7 @@ from typing import Any
 from storysite.bodyimages import fill_images, image_resolver
 from storysite.curate import PublicSite
 from storysite.dates import PartialDate
-from storysite.diagnostics import Diagnostic, error, warning
+from storysite.diagnostics import Diagnostic, error, notice, warning
 from storysite.links import render_site_markdown
 from storysite.markdown import (
     BLOCK_MARKER,
@@ -351,10 +351,13 @@ def timeline_jobs(site_view: SiteView, views: TimelineViews, translate: Callable
             yield PageJob(url, "timeline.html", {"site": site_view, "meta": meta, "timeline": page})
 
 
-def timeline_block(views: TimelineViews, render_block: BlockRenderer,
-                   overview_memories: int = 24) -> Callable[[BlockRef, str, list[Diagnostic]], str]:
+def timeline_block(views: TimelineViews, render_block: BlockRenderer, overview_memories: int = 24,
+                   held_back: Sequence[PartialDate] = ()) -> Callable[[BlockRef, str, list[Diagnostic]], str]:
     """The resolver of ``::: timeline`` and ``::: timeline 1976-1989`` blocks (every
-    milestone of the range, and at most ``overview_memories`` memories a decade)."""
+    milestone of the range, and at most ``overview_memories`` memories a decade).
+    ``held_back``: the dates of the memories that are not published (withdrawn, awaiting
+    approval…): a block left empty by one of them is a note, which never fails a build, so
+    that ``--strict`` cannot hold a withdrawal back."""
 
     def resolve(block: BlockRef, path: str, problems: list[Diagnostic]) -> str:
         if len(block.args) > 1:
@@ -362,16 +365,20 @@ def timeline_block(views: TimelineViews, render_block: BlockRenderer,
             return ""
         timeline = views.timeline
         label = ""
+        first, last = -10**9, 10**9
         if block.args:
             years, reason = parse_range(block.args[0])
             if years is None:
                 problems.append(error(path, block.line, f"'::: timeline {block.args[0]}': {reason}"))
                 return ""
-            timeline = timeline.between(*years)
-            label = _span(*years)
+            first, last = years
+            timeline = timeline.between(first, last)
+            label = _span(first, last)
         if not len(timeline):
-            where = f" between {label.replace('–', ' and ')}" if label else ""
-            problems.append(warning(path, block.line, f"the timeline has no entry{where}; the block is left out"))
+            where = (f" between {label.replace('–', ' and ')}" if "–" in label else f" in {label}") if label else ""
+            spans = ((d.year, d.year + 9 if d.decade else d.year) for d in held_back)
+            said = notice if any(start <= last and end >= first for start, end in spans) else warning
+            problems.append(said(path, block.line, f"the timeline has no entry{where}; the block is left out"))
             return ""
         decades = [
             (next(d for d in views.decades if d.start == decade.start),

@@ -547,6 +547,48 @@ def test_the_label_picture_and_share_card_need_share_in_the_scope(tmp_path: Path
     assert "/media/labels/" in shared and "/media/labels/" not in kept
 
 
+# -- withdrawal under --strict ---------------------------------------------------------------
+
+
+def test_a_withdrawal_that_empties_pages_an_editor_links_to_still_builds_with_strict(tmp_path: Path) -> None:
+    # CI builds with --strict. The withdrawn memory was the only one of its tag, of its decade and
+    # of the second list page, which an editor's page links to or shows: those now lead nowhere,
+    # and a failed build would keep the memory online. Notes say so, failing nothing; a link
+    # that never led anywhere is still a warning.
+    editor = """\
+        ---
+        title: Links
+        ---
+        [tag](/tags/only-hers/) [feed](/tags/only-hers/feed.xml) [decade](/timeline/1980s/)
+        [more](/memories/page/2/) [relative](../tags/only-hers/)
+
+        ::: timeline 1986
+        :::
+
+        ::: timeline 1980s
+        :::
+        """
+    root = make(tmp_path / "site", {
+        "content/memories/kept.md": plain("Kept").replace("date: 1986", "date: 1950"),
+        "content/memories/hers.md": plain("Hers", "tags: [only hers]\n").replace("fan-1", "fan-9"),
+        "content/pages/links.md": editor}, CONFIG + "memories: {per_page: 1}\n")
+    assert storysite("build", "--strict", str(root)).returncode == 0
+    withdrawn = storysite("withdraw", "hers", "--site", str(root))
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    done = storysite("build", "--strict", str(root))
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if line.startswith("content/pages/links.md")]
+    assert len(said) == 7 and all(": note: " in line for line in said), said
+    assert "content/pages/links.md:7: note: the timeline has no entry in 1986; the block is left out" in said
+    files = outputs(root)
+    assert "memories/hers/index.html" not in files and not any(b"Hers" in data for data in files.values())
+    (root / "content/pages/links.md").write_text(textwrap.dedent(editor) + "[typo](/tags/nope/)\n\n::: timeline 1990s\n:::\n")
+    typo = storysite("build", "--strict", str(root))
+    assert typo.returncode == 1
+    assert "content/pages/links.md:12: warning: link '/tags/nope/' leads to no page of the site" in typo.stderr
+    assert "content/pages/links.md:14: warning: the timeline has no entry between 1990 and 1999" in typo.stderr
+
+
 # -- the command line -------------------------------------------------------------------------
 
 
