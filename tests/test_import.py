@@ -960,3 +960,25 @@ def test_a_consent_timestamp_month_first_is_read_and_an_unreadable_one_is_a_warn
     assert ("export.csv:4: warning: consent_timestamp: '1707814800' has no date this import can read (2024-02-13, "
             "13/02/2024 or 2/13/2024); consent.granted is the day of the import, 2026-11-20") in result.stderr
     assert result.stderr.count(": warning: ") == 1
+
+
+def test_each_wrong_key_of_a_mapping_is_said_at_its_own_line(make_site) -> None:
+    # Every key of the mapping was reported at line 1 in one sentence about three of them, and a
+    # misspelt top-level key (consent_scopes) was passed over without a word.
+    site = make_site({"map.yaml": "columns:\n  text: Souvenir\n  email: Courriel\nconsent_accepted: oui\n"
+                                  "consent_scopes: [site, share]\nlabel_design: [classique]\n"})
+    export = write_export(site, "Souvenir,Courriel\nMots,a@x.org\n")
+    result = run_import(site, export, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 1
+    said = [line.split(str(site.root) + "/")[-1] for line in result.stderr.splitlines() if "map.yaml:" in line]
+    assert said == [
+        "map.yaml:4: consent_accepted: expected a list of the answers that mean yes, such as [\"yes\", oui, \"1\"]",
+        "map.yaml:5: warning: unknown key 'consent_scopes'; a mapping has columns, consent_accepted, consent_scope, "
+        "consent_scope_words, label_design, form",
+        "map.yaml:6: label_design: expected the name of a label design (a file of content/labels/), such as classic",
+    ], result.stderr
+    assert not (site.root / "content/memories").exists()
+    site.write("map.yaml", "columns:\n  text: Souvenir\n  email: Courriel\nconsent_scopes: [site, share]\n")
+    result = run_import(site, export, "--map", str(site.root / "map.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "map.yaml:4: warning: unknown key 'consent_scopes'" in result.stderr

@@ -116,6 +116,10 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+MAPPING_KEYS = ("columns", "consent_accepted", "consent_scope", "consent_scope_words", "label_design", "form")
+"""What an import mapping may say."""
+
+
 def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | None, list[Diagnostic]]:
     """Read a mapping file; without one, each field is fed by the column of its own name."""
     if path is None:
@@ -153,13 +157,24 @@ def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | 
         lines[name] = line
     if "text" not in columns:
         problems.append(error(display_path, raw.line_of("columns"), "columns: 'text' must be mapped"))
+    # Each key said wrong at its own line: the editor fixes them all in one go.
     accepted = raw.get("consent_accepted", list(DEFAULT_ACCEPTED))
+    if not isinstance(accepted, list):
+        problems.append(error(display_path, raw.line_of("consent_accepted"), "consent_accepted: expected a list "
+                              "of the answers that mean yes, such as [\"yes\", oui, \"1\"]"))
+        accepted = []
     scope = raw.get("consent_scope", ["site"])
-    design = raw.get("label_design", "")
-    if not isinstance(accepted, list) or not isinstance(scope, list) or not isinstance(design, str):
-        problems.append(error(display_path, raw.line, "consent_accepted and consent_scope are lists; "
-                              "label_design is a design name"))
+    if not isinstance(scope, list):
+        problems.append(error(display_path, raw.line_of("consent_scope"), "consent_scope: expected a list of "
+                              f"scopes, such as [site, share] (scopes: {', '.join(CONSENT_SCOPES)})"))
         scope = []
+    design = raw.get("label_design", "")
+    if not isinstance(design, str):
+        problems.append(error(display_path, raw.line_of("label_design"), "label_design: expected the name of "
+                              "a label design (a file of content/labels/), such as classic"))
+        design = ""
+    unknown = [warning(display_path, raw.line_of(key), f"unknown key '{key}'; a mapping has {', '.join(MAPPING_KEYS)}")
+               for key in raw if key not in MAPPING_KEYS]
     for word in scope:
         # Written into every memory as it is: a misspelt scope would fail every build.
         if str(word) not in CONSENT_SCOPES:
@@ -171,9 +186,9 @@ def read_mapping(path: Path | None, display_path: str) -> tuple[ColumnMapping | 
         problems.append(error(display_path, raw.line_of("form"), "form: expected the form's name (such as "
                               "fan-days-2026), which tells its submission ids from another form's"))
     if problems:
-        return None, problems
+        return None, sorted(unknown + problems, key=lambda problem: problem.line)
     return ColumnMapping(columns, lines, tuple(str(a).casefold() for a in accepted), tuple(str(s) for s in scope),
-                         design, display_path, words, str(form).strip()), []
+                         design, display_path, words, str(form).strip()), unknown
 
 
 def _scope_words(raw: YamlMap, display_path: str, problems: list[Diagnostic]) -> dict[str, str]:
