@@ -1084,6 +1084,22 @@ def test_cli_output_dash_refuses_a_terminal(make_site: Callable[..., Site], tmp_
     assert b"PNG" not in shown
 
 
+@pytest.mark.parametrize("words", [b"Zorglub\r\nCaf\xe9\r\n", "Zorglub\n".encode("utf-16-le")])
+def test_cli_refuses_a_design_whose_word_list_cannot_be_read(make_site: Callable[..., Site], tmp_path: Path,
+                                                             words: bytes) -> None:
+    # The build fails on such a design; `label` reported the error and then drew the label all
+    # the same, exit 0, with the words of that list let through.
+    site = make_site(label_files(DESIGN + "blocked_words: [default, blocked.txt]\n", **{"content/labels/blocked.txt": words}))
+    result = site.run("label", "plain", "Zorglub", "-o", str(tmp_path / "x.png"), "--site", str(site.root))
+    assert result.exit_code == 1
+    assert "content/labels/plain.yaml:13: blocked_words: 'blocked.txt' cannot be read" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+    assert site.build().exit_code == 1
+    site.write("content/labels/blocked.txt", "Zorglub\n")
+    assert site.run("label", "plain", "Zorglub", "-o", str(tmp_path / "x.png"), "--site", str(site.root)).exit_code == 1
+    assert site.run("label", "plain", "Odette", "-o", str(tmp_path / "x.png"), "--site", str(site.root)).exit_code == 0
+
+
 def test_cli_unknown_design(make_site: Callable[..., Site], tmp_path: Path) -> None:
     """A mistyped design is no file's problem: a plain error, not a made-up path:line."""
     site = make_site(label_files())

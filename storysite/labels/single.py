@@ -72,6 +72,10 @@ def load_design(site_dir: Path, slug: str) -> tuple[ReadyDesign | None, list[Dia
         return None, problems
     ready, found = prepare_design(chosen, site_dir, theme.static_files, config.language)
     problems.extend(found)
+    if any(problem.is_error and problem.path == chosen.origin.path for problem in problems):
+        # A design the build refuses is not drawn here either: a word list it cannot read
+        # would let the words on it through.
+        return None, problems
     return ready, problems
 
 
