@@ -328,6 +328,14 @@ BAD: dict[str, tuple[dict[str, str], list[str]]] = {
          "storysite.yaml:6: timeline.eras: item 3: 'to' must be a year such as 1980, got nothing",
          "storysite.yaml:5: timeline.eras: 'B' (1990–2000) overlaps 'A' (1980–1994)"],
     ),
+    # An era with no name was told its name "must be text", which an empty one is.
+    "era without a name": (
+        {"storysite.yaml": "title: T\ntimeline:\n  eras:\n    - {name: '', from: 1980, to: 1989}\n"
+                           "    - from: 1990\n      to: 1999\n      name:\n    - {name: [A], from: 2000, to: 2009}\n"},
+        ["storysite.yaml:4: timeline.eras: item 1: 'name' is required: the era's heading on the timeline",
+         "storysite.yaml:7: timeline.eras: item 2: 'name' is required: the era's heading on the timeline",
+         "storysite.yaml:8: timeline.eras: item 3: 'name' must be text, got a list"],
+    ),
 }
 
 

@@ -366,8 +366,13 @@ class EraList(Option[tuple[Era, ...]]):
                 problems.append(OptionError(f"item {index + 1}: unknown key '{key}'; an era has name, from and to",
                                             line=_line_of(item, key) or line))
             name = item.get("name")
-            if not isinstance(name, str) or not name.strip():
-                problems.append(OptionError(f"item {index + 1}: 'name' must be text", line=line))
+            if name is None or (isinstance(name, str) and not name.strip()):
+                # An era's name is its heading on the timeline: one without is no era.
+                problems.append(OptionError(f"item {index + 1}: 'name' is required: the era's heading on the "
+                                            "timeline", line=_line_of(item, "name") or line))
+            elif not isinstance(name, str):
+                problems.append(OptionError(f"item {index + 1}: 'name' must be text, got {describe(name)}",
+                                            line=_line_of(item, "name") or line))
             years: dict[str, int] = {}
             for key in ("from", "to"):
                 value = item.get(key)
