@@ -714,3 +714,18 @@ def test_a_static_file_where_the_site_needs_a_folder_is_an_error_at_its_path(mak
         assert result.exit_code == 1
         assert said in result.stderr, result.stderr
         assert "staging" not in result.output
+
+
+def test_a_media_path_written_with_backslashes_says_to_write_slashes(make_site) -> None:
+    # An editor on Windows copies the path as Explorer shows it; on a server '\' is part of a name.
+    from tests.test_images import photo
+
+    site = make_site({"content/memories/a/index.md": memory("A", extra="media:\n  - {src: 'photos\\p.jpg', alt: P}\n"
+                                                                  "  - {src: '\\\\nas\\photos\\p.jpg', alt: Q}\n"),
+                      "content/memories/a/photos/p.jpg": photo((64, 48))})
+    result = site.build()
+    assert result.exit_code == 1
+    assert ("content/memories/a/index.md:10: media.src: 'photos\\p.jpg' was not found (looked for "
+            "content/memories/a/photos\\p.jpg); write '/' between folders, not '\\': 'photos/p.jpg'") in result.stderr
+    assert "content/memories/a/index.md:11: media.src: '\\\\nas\\photos\\p.jpg' is not a path inside the site" \
+        in result.stderr

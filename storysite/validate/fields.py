@@ -359,7 +359,7 @@ def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str 
     Returns ``(path, None)`` or ``(None, reason)`` when it leaves the site or
     does not exist.
     """
-    if "\x00" in src or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src) or src.startswith("//"):
+    if "\x00" in src or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", src) or src.startswith(("//", "\\\\")):
         return None, f"'{src}' is not a path inside the site"
     if src.startswith("/"):
         joined = src.lstrip("/")
@@ -385,6 +385,10 @@ def resolve_media_path(src: str, source_path: str, site_dir: Path) -> tuple[str 
                           "by their capitals on the server, as on Linux")
         if target.is_dir():
             return None, f"'{src}' is a folder (looked for a file at {normal}); name one of its files"
+        if "\\" in src:
+            # Windows writes its paths with '\\': on the web (and here) folders are parted by '/'.
+            return None, (f"'{src}' was not found (looked for {normal}); write '/' between folders, not '\\': "
+                          f"'{src.replace(chr(92), '/')}'")
         return None, f"'{src}' was not found (looked for {normal})"
     return normal, None
 
