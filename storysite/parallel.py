@@ -99,11 +99,15 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int, thres
         results: list[Any] = [None] * len(items)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            parts = pool.map(_run_chunk, range(step))  # every worker is forked by now
+            # Submitted one by one rather than by pool.map, whose result iterator cancels the
+            # futures left when it is interrupted (SIGTERM, Ctrl-C): the pool's own thread, finding
+            # its workers killed, then sets an error on a cancelled future, and Python 3.11 prints
+            # that thread's traceback (InvalidStateError) to the editor.
+            parts = [pool.submit(_run_chunk, chunk) for chunk in range(step)]  # every worker is forked by now
             if meanwhile is not None:
                 meanwhile()
             for chunk, part in enumerate(parts):
-                results[chunk::step] = part
+                results[chunk::step] = part.result()
         return results
     except (BrokenProcessPool, OSError):
         # A worker died (out of memory, killed): the same work, serially, gives the same result.
