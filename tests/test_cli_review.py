@@ -67,8 +67,10 @@ def test_sigterm_during_a_build_stops_it_and_its_workers_as_ctrl_c_does(make_sit
 
 
 _INTERRUPTED_POOL = textwrap.dedent("""\
-    import multiprocessing, os, signal, threading, time
+    import multiprocessing, os, signal, sys, threading, time
     from storysite import parallel
+    from storysite.labels import stage
+    from tests.test_cli_review import signal_then_wait
 
     failed = []
     threading.excepthook = lambda args: failed.append(args.exc_type.__name__)
@@ -88,23 +90,36 @@ _INTERRUPTED_POOL = textwrap.dedent("""\
         return item
 
     interrupted = 0
-    for _attempt in range(60):  # a race: the pool's thread may set its errors before or after
+    for _attempt in range(int(sys.argv[1])):  # a race: the pool's thread may set its errors before or after
         try:
-            parallel.fork_map(work, list(range(400)), 2)
+            if sys.argv[2] == "labels":  # forkserver workers: the work is a module's function
+                stage._in_pool(signal_then_wait, [(parent, index) for index in range(64)], 2)
+            else:
+                parallel.fork_map(work, list(range(400)), 2)
         except KeyboardInterrupt:
             interrupted += 1
     print(interrupted, failed)
 """)
 
 
-def test_workers_stopped_while_the_build_waits_for_them_leave_no_traceback() -> None:
+def signal_then_wait(job: tuple[int, int]) -> int:
+    """A pool's work for the test below: the first job interrupts the parent, every job waits."""
+    parent, index = job
+    if index == 0:
+        os.kill(parent, signal.SIGUSR1)
+    time.sleep(60)
+    return index
+
+
+@pytest.mark.parametrize(("pool", "attempts"), [("parse", 60), ("labels", 48)])
+def test_workers_stopped_while_the_build_waits_for_them_leave_no_traceback(pool: str, attempts: int) -> None:
     # Interrupted while waiting for its workers' results, the build's pool (pool.map) cancelled
     # the futures left, and the pool's own thread, finding its workers killed, then set an error
     # on a cancelled one: Python printed that thread's InvalidStateError traceback under the
     # build's "terminated", now and then (once in about 30 SIGTERMs of a CI job).
-    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_POOL], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
-    assert done.stdout == "60 []\n", (done.stdout, done.stderr)
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_POOL, str(attempts), pool], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False, cwd=REPO)
+    assert done.stdout == f"{attempts} []\n", (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
 
 

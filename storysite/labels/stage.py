@@ -220,9 +220,18 @@ def _in_pool(work: Callable[[Job], PictureResult], jobs: Sequence[Job], workers:
     try:
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context, initializer=die_with_build,
                                  initargs=(os.getpid(),)) as pool:
-            return list(pool.map(work, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+            # Chunks submitted one by one, not by pool.map: interrupted (SIGTERM, Ctrl-C), its
+            # iterator cancels the futures left, on which the pool's thread then sets an error
+            # (see storysite.parallel.fork_map).
+            size = max(1, len(jobs) // (workers * 4))
+            futures = [pool.submit(_work_chunk, work, jobs[start:start + size]) for start in range(0, len(jobs), size)]
+            return [result for future in futures for result in future.result()]
     except (BrokenProcessPool, OSError):
         return [work(job) for job in jobs]
+
+
+def _work_chunk(work: Callable[[Job], PictureResult], chunk: Sequence[Job]) -> list[PictureResult]:
+    return [work(job) for job in chunk]
 
 
 def plan_labels(
