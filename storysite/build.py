@@ -57,7 +57,12 @@ from storysite.images import (
 from storysite.labels.pages import label_block, label_pages
 from storysite.labels.stage import CACHE_DIR as LABEL_CACHE_DIR
 from storysite.labels.stage import plan_labels
-from storysite.links import broken_links, pages_of_memories
+from storysite.links import (
+    broken_links,
+    pages_of_memories,
+    unlink_fan_html,
+    unpublished_memory_links,
+)
 from storysite.markdown import IMAGE_BLOCK, RenderedMarkdown, render_fan_markdown, summarize
 from storysite.model import Content, LabelDesign, Memory, Origin, Page, field_line
 from storysite.outputs import feed_jobs, not_found_job, robots_job, sitemap_job
@@ -523,6 +528,21 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
             text_store.put(key, stored)
             fan_keys[memory.slug] = key
     del texts
+    # A fan's link to a memory that is not published (withdrawn since, say) keeps its words only:
+    # its address, often the fan's name, leaves every page. The few texts with a link are looked
+    # through; one changed so is kept under a key of its own, which its page's key follows.
+    unlinked_keys: dict[str, str] = {}
+    for memory in site.memories:
+        key = fan_keys[memory.slug]
+        if key in text_store.marked:
+            rendered = pickle.loads(text_store.get(key))
+            html = unlink_fan_html(rendered.html, unpublished_memory_links(site, routing.memory_url(memory.slug)))
+            if html != rendered.html:
+                unlinked_keys[memory.slug] = fan_keys[memory.slug] = cache.ValueCache.key(key, "unlinked", html)
+                text_store.put(fan_keys[memory.slug], pickle.dumps(replace(rendered, html=html), protocol=5))
+    if unlinked_keys:
+        site = replace(site, memories=tuple(replace(m, body_key=unlinked_keys[m.slug]) if m.slug in unlinked_keys
+                                            else m for m in site.memories))
     if write:
         markdown_cache.save()  # content-addressed: right whatever the rest of the build finds
         # From here on the source texts of memories with media are let go too, so that none is

@@ -10,6 +10,7 @@ strict one, and the link works again once the memory is published.
 
 from __future__ import annotations
 
+import html as html_module
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -146,6 +147,17 @@ def unpublished_memory_links(site: PublicSite, page_url: str) -> Callable[[str],
         return slug is not None and slug not in published
 
     return unlinked
+
+
+_FAN_LINK = re.compile(r'<a href="([^"]*)" rel="nofollow ugc noopener">(.*?)</a>', re.S)
+"""A link of a fan's rendered text (storysite.markdown gives each that ``rel``; links do not nest)."""
+
+
+def unlink_fan_html(html: str, unlinked: Callable[[str], bool]) -> str:
+    """A fan's rendered text with each link that ``unlinked`` refuses (one to a memory that is not
+    published: see :func:`unpublished_memory_links`) shown as its words only. A fan's text is
+    rendered once, whatever else the site holds; which memories are published is known later."""
+    return _FAN_LINK.sub(lambda m: m[2] if unlinked(html_module.unescape(m[1])) else m[0], html)
 
 
 MEMORY_ANCHOR = "memory-"

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+MARK = b"<a href="
+"""What a rendered text holds once it links anywhere (see :attr:`TextStore.marked`)."""
 PENDING_BYTES = 1 << 20
 """How many bytes of texts are gathered before they are written (one write, not one a text)."""
 
@@ -34,6 +36,9 @@ class TextStore:
         self._end = 0
         self._pending = bytearray()
         """Texts put and not written yet: the file's bytes from ``_end - len(_pending)`` on."""
+        self.marked: set[str] = set()
+        """The keys of the texts holding :data:`MARK` (fans' texts with a link), noted as they
+        are put: the few a build must look through are known without reading every text back."""
 
     def __enter__(self) -> TextStore:
         return self
@@ -46,6 +51,8 @@ class TextStore:
         content hashes, so the data is the same)."""
         if key in self._spans:
             return
+        if MARK in data:
+            self.marked.add(key)
         self._pending += data
         self._spans[key] = (self._end, len(data))
         self._end += len(data)

@@ -787,3 +787,36 @@ def test_a_consent_that_expires_before_it_was_granted_is_a_note_at_its_line(make
     assert ("content/memories/a.md:8: note: consent.expires: 2019-01-01 is not after consent.granted "
             "(2020-01-01), so the consent never held: check both dates") in result.stderr, result.stderr
     assert not (site.public / "memories/a").exists()
+
+
+def test_a_fans_link_to_a_memory_withdrawn_since_keeps_its_words_only_on_every_page(make_site, tmp_path) -> None:
+    # A memory's URL (its slug, often a fan's name) leaves every output file with it, links
+    # written whole in another fan's text included, as editors' links already do.
+    import shutil
+
+    body = ("Lisez [le souvenir de Zoé](https://example.org/memories/zoe-martin/) et "
+            "<https://EXAMPLE.org/memories/zoe-martin/>, ou [le site](https://example.org/).")
+    site = make_site({"content/memories/garde.md": memory("Garde", body=body),
+                      "content/memories/zoe-martin.md": memory("Zoé Martin")})
+    assert site.build().exit_code == 0
+    page = (site.public / "memories/garde/index.html").read_text()
+    assert 'href="https://example.org/memories/zoe-martin/"' in page
+    site.write("content/memories/zoe-martin.md", memory("Zoé Martin", status="withdrawn"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    for path, data in site.output_files().items():
+        assert b"memories/zoe-martin/\"" not in data.lower(), path  # (in no attribute: no link, no URL)
+    page = (site.public / "memories/garde/index.html").read_text()
+    # The words stay as the fan wrote them (an address written out is words too).
+    assert "Lisez le souvenir de Zoé et https://EXAMPLE.org/memories/zoe-martin/, ou " in page
+    assert 'href="https://example.org/"' in page
+    # The same bytes as a clean build of the site as it now is.
+    clean = tmp_path / "clean"
+    shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns(".storysite", "public"))
+    assert site.run("build", str(clean)).exit_code == 0
+    assert {p: d for p, d in site.output_files().items()} == {
+        str(p.relative_to(clean / "public")): p.read_bytes() for p in (clean / "public").rglob("*") if p.is_file()}
+    # Approved again, the link is back.
+    site.write("content/memories/zoe-martin.md", memory("Zoé Martin"))
+    assert site.build().exit_code == 0
+    assert 'href="https://example.org/memories/zoe-martin/"' in (site.public / "memories/garde/index.html").read_text()
