@@ -185,6 +185,10 @@ def is_windows_device(part: str) -> bool:
     return part.split(".", 1)[0].rstrip(" ").lower() in _WINDOWS_DEVICES
 
 
+_WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
+"""The characters no file or folder name can hold on Windows (besides slashes and controls)."""
+
+
 def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug ('slug:')") -> list[Diagnostic]:
     """A warning for every item whose URL has a part named like a Windows device (a memory
     titled "Nul", a tag "Aux", say): the site then cannot be built, previewed or checked out
@@ -199,6 +203,14 @@ def unportable_urls(claims: Iterable[Claim], advice: str = "give it another slug
                                         f"{claim.what} has the URL {claim.url}, but '{part}' is the name of a device "
                                         f"on Windows, where the site could not be built, previewed or checked out; "
                                         f"{advice}"))
+                break
+            forbidden = "".join(sorted(set(part) & _WINDOWS_FORBIDDEN))
+            if forbidden or part.endswith((".", " ")):
+                what = f"'{forbidden}'" if forbidden else "a dot or a space at its end"
+                problems.append(warning(claim.path, claim.line,
+                                        f"{claim.what} has the URL {claim.url}, whose part '{part}' has {what}, which "
+                                        f"no file or folder name can have on Windows, where the site could not be "
+                                        f"built, previewed or checked out; {advice}"))
                 break
     return problems
 

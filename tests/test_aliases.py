@@ -176,6 +176,17 @@ def test_an_alias_named_like_a_windows_device_is_a_warning(make_site) -> None:
             "on Windows") in result.output
 
 
+def test_an_alias_with_a_character_windows_refuses_in_names_is_a_warning(make_site) -> None:
+    site = make_site({"content/pages/p.md": '---\ntitle: P\naliases: ["/a<b/", "/q%22x/", "/fin./"]\n---\n'})
+    result = site.build()
+    assert result.exit_code == 0
+    assert ("content/pages/p.md:3: warning: this alias has the URL /a<b/, whose part 'a<b' has '<', which no file "
+            "or folder name can have on Windows") in result.output
+    assert "the URL /q\"x/, whose part 'q\"x' has '\"'" in result.output
+    assert "the URL /fin./, whose part 'fin.' has a dot or a space at its end" in result.output
+    assert site.build("--strict").exit_code == 1
+
+
 def test_percent_escapes_name_the_file_a_web_server_serves(make_site) -> None:
     site = make_site({"content/pages/p.md": "---\ntitle: P\naliases: [/caf%C3%A9/, /d%C3%A9j%C3%A0-vu]\n---\n"})
     assert site.build().exit_code == 0
