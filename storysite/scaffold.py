@@ -9,6 +9,8 @@ from pathlib import Path
 from storysite.diagnostics import StorysiteError
 
 SKELETON = Path(__file__).parent / "skeleton"
+_NOTHING_YET = frozenset({".git", ".DS_Store"})
+"""What a folder may hold and still count as empty for a new site."""
 
 
 def create_site(target: Path) -> None:
@@ -41,7 +43,8 @@ def _check_target(target: Path) -> None:
     """Refuse a target that is not a new or empty folder, saying why."""
     try:
         if target.is_dir():
-            if any(target.iterdir()):
+            # (A repository just made, ``git init`` or an empty clone, is still an empty folder.)
+            if any(entry.name not in _NOTHING_YET for entry in target.iterdir()):
                 raise StorysiteError(f"{target} is not empty; choose a new folder", exit_code=2)
             return
         if target.exists() or target.is_symlink():

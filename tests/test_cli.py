@@ -127,6 +127,24 @@ def test_new_in_a_place_that_cannot_be_a_site_is_a_clean_usage_error(tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+def test_new_in_a_repository_just_made_keeps_its_git_folder_and_refuses_one_with_files(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from storysite.cli import main
+
+    (tmp_path / "repo/.git/objects").mkdir(parents=True)
+    (tmp_path / "repo/.git/HEAD").write_text("ref: refs/heads/main\n")
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "repo")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "repo/storysite.yaml").is_file() and (tmp_path / "repo/.gitignore").is_file()
+    assert (tmp_path / "repo/.git/HEAD").read_text() == "ref: refs/heads/main\n"
+    (tmp_path / "other/.git").mkdir(parents=True)
+    (tmp_path / "other/notes.txt").write_text("mine")
+    refused = CliRunner().invoke(main, ["new", str(tmp_path / "other")])
+    assert refused.exit_code == 2 and "is not empty; choose a new folder" in refused.stderr
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == [".git", "notes.txt"]
+
+
 def test_new_that_fails_half_way_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
     import errno
     import shutil
