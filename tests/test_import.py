@@ -99,9 +99,11 @@ def test_bad_rows_are_reported_with_row_numbers(make_site) -> None:
     result = run_import(site, write_export(site, rows), "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 1, result.output  # rows were left out
     assert "export.csv:2: the memory text is empty" in result.stderr
-    assert "export.csv:3: date: '1986-02-30' is not a date" in result.stderr
+    # (A date that cannot be read does not cost the fan their memory: imported without one.)
+    assert "export.csv:3: warning: date: '1986-02-30' is not a date" in result.stderr
+    assert "imported without a date: add it by hand from '1986-02-30'" in result.stderr
     assert "export.csv:4: location looks like an email address" in result.stderr
-    assert "1 new memories" in result.stdout and "3 row(s) rejected" in result.stdout
+    assert "2 new memories" in result.stdout and "2 row(s) rejected" in result.stdout
 
 
 def test_html_in_every_field_is_inert_in_the_built_site(make_site) -> None:
@@ -982,3 +984,34 @@ def test_each_wrong_key_of_a_mapping_is_said_at_its_own_line(make_site) -> None:
     result = run_import(site, export, "--map", str(site.root / "map.yaml"))
     assert result.exit_code == 0, result.output
     assert "map.yaml:4: warning: unknown key 'consent_scopes'" in result.stderr
+
+
+def test_a_date_written_in_words_is_kept_as_written_and_a_date_without_a_year_does_not_lose_the_memory(
+        make_site) -> None:
+    site = make_site({})
+    export = write_export(site, "title,text,email,date\n"
+                                "Plage,Le sable,a@x.org,été 1986\n"
+                                "Cuisine,La nappe,b@x.org,les années 80\n"
+                                "Train,Le quai,c@x.org,07/1986\n"
+                                "Pot,Le couvercle,d@x.org,quand j'étais petit\n")
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    assert "Imported 4 new memories" in result.stdout
+    memories = site.root / "content/memories"
+    plage = (memories / "plage.md").read_text("utf-8")
+    assert "date: '1986'" in plage or "date: 1986\n" in plage
+    assert "date_display: été 1986\n" in plage
+    assert "export.csv:2: note: date: 'été 1986' imported as date: 1986, shown as written (date_display)" in result.stderr
+    cuisine = (memories / "cuisine.md").read_text("utf-8")
+    assert "date: 1980s\n" in cuisine and "date_display: les années 80\n" in cuisine
+    train = (memories / "train.md").read_text("utf-8")
+    assert "date: 1986-07\n" in train and "date_display" not in train
+    pot = (memories / "pot.md").read_text("utf-8")
+    assert "date:" not in pot and "Le couvercle" in pot
+    assert ("export.csv:5: warning: date: 'quand j'étais petit' is not a date; write 1986, 1986-07, 1986-07-14 or "
+            "1980s; imported without a date: add it by hand from 'quand j'étais petit'") in result.stderr
+    # The memories build, once approved, dated as the fans wrote it.
+    for name in ("plage", "cuisine"):
+        path = memories / f"{name}.md"
+        path.write_text(path.read_text("utf-8").replace("status: submitted", "status: approved"), "utf-8")
+    assert site.build().exit_code == 0

@@ -33,7 +33,7 @@ import yaml
 
 from storysite import load, photometa
 from storysite.dates import parse_partial_date
-from storysite.diagnostics import Diagnostic, error, notice, warning
+from storysite.diagnostics import Diagnostic, error, notice, shortened, warning
 from storysite.markdown import summarize
 from storysite.model import CONSENT_SCOPES
 from storysite.names import display_name, folded_words, hidden_name_words
@@ -56,6 +56,11 @@ _PERSONAL_COLUMN = re.compile(r"e-?mail|courriel|mail\b|phone|t[ée]l[ée]?phone
                               r"adresse|address|nom de famille|last ?name|surname", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[\d\s().-]{8,}$")
 _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+MAX_DATE_DISPLAY = 80
+"""The longest date in words an import keeps as a memory's ``date_display``."""
+_MONTH_YEAR = re.compile(r"(0?[1-9]|1[0-2])[/.-](\d{4})")
+_WORDED_YEAR = re.compile(r"(?<![\d/.-])(1[0-9]{3}|20[0-9]{2})(?![\d/.-])")
+_WORDED_DECADE = re.compile(r"(?i)\bann[ée]es\s+((?:19)?[0-9]0)\b|\b((?:19|20)[0-9]0)s\b")
 _TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 # libyaml's emitter when present: the pure-Python one is most of an import's time.
 _DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -481,10 +486,25 @@ def _parse_date(value: str) -> tuple[str | None, str | None]:
     match = _FRENCH_DATE.fullmatch(value)
     if match:
         value = f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
+    elif match := _MONTH_YEAR.fullmatch(value):  # 07/1986, as a form's free field is often answered
+        value = f"{match[2]}-{int(match[1]):02d}"
     date, reason = parse_partial_date(value)
     if date is None:
         return None, reason
     return (f"{date.year}s" if date.decade else date.iso()), None  # (a time of day left out)
+
+
+def _worded_date(value: str) -> str | None:
+    """The year (``été 1986``, four digits) or decade (``les années 80``, ``années 1980``,
+    ``1980s``) a date written in words names, as a memory's ``date:``; None when it names none,
+    or more than one."""
+    decades = [french or english for french, english in _WORDED_DECADE.findall(value)]
+    years = [] if decades else _WORDED_YEAR.findall(value)
+    if len(decades) == 1:
+        return f"{decades[0] if len(decades[0]) == 4 else '19' + decades[0]}s"
+    if len(years) == 1 and not decades:
+        return str(years[0])
+    return None
 
 
 def _timestamp_date(value: str) -> str | None:
@@ -869,10 +889,18 @@ def _import_row(
         result.diagnostics.append(error(where[0], where[1], f"{where[2]}the memory text is empty; row left out"))
         return
     date, reason = _parse_date(value("date"))
+    date_display = ""
     if reason:
-        result.rejected += 1
-        result.diagnostics.append(error(where[0], where[1], f"{where[2]}date: {reason}; row left out"))
-        return
+        # A fan's date in words is kept as they wrote it, dated by the year it names: their
+        # memory is not left out for it (an editor reviews every submission anyway).
+        date = _worded_date(value("date"))
+        if date is not None:
+            date_display = " ".join(value("date").split())[:MAX_DATE_DISPLAY]
+            result.diagnostics.append(notice(where[0], where[1], f"{where[2]}date: '{shortened(value('date'))}' "
+                                             f"imported as date: {date}, shown as written (date_display)"))
+        else:
+            result.diagnostics.append(warning(where[0], where[1], f"{where[2]}date: {reason}; imported without a "
+                                              f"date: add it by hand from '{shortened(value('date'))}'"))
     scope_cells = {name: value(name) for name in ("consent_scope", *SCOPE_FIELDS) if name in columns}
     scope, reason = row_scope(mapping, scope_cells)
     if reason:
@@ -948,6 +976,8 @@ def _import_row(
     document: dict[str, Any] = {"title": title}
     if date:
         document["date"] = date
+    if date_display:
+        document["date_display"] = date_display
     author: dict[str, str] = {"id": author_id}
     if display:
         author["display"] = display
