@@ -70,7 +70,7 @@ from storysite.pagewriter import PageSettings, default_workers, write_pages
 from storysite.parallel import fork_map
 from storysite.photometa import jpeg_without_location, location_in
 from storysite.pictures import build_site_media
-from storysite.privatestore import PrivateStore
+from storysite.privatestore import SUBMISSIONS_FILE, PrivateStore
 from storysite.render import OutputFile, PageJob, plan_pages, table_label
 from storysite.search import (
     SEARCH_URL,
@@ -291,7 +291,10 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         [bundled_themes_dir(), _PACKAGE_DIR],
         f"{today.isoformat()}\x00{strict}\x00{base_url or ''}",
         leftovers_in=[output_dir.parent, (site_dir / config.output).parent], stats=content_stats,
-        also=state.named_inputs if state is not None else ())
+        # The private store's folder is not walked, but its fans' names are read for the
+        # author.display warnings (_stored_names): an import or a repair of it builds anew.
+        also=[*(state.named_inputs if state is not None else ()),
+              (Path(config.privacy.private_store) / SUBMISSIONS_FILE).as_posix()])
     # Files too recent for their stat data to show a later edit are compared by their bytes.
     # The output is the very folder that build committed (not one restored from elsewhere).
     if (state is not None and state.fingerprint == fingerprint and state.output_marker is not None

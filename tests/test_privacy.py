@@ -290,6 +290,30 @@ def test_a_display_showing_the_surname_kept_in_the_private_store_is_a_warning(ma
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
+def test_a_build_after_an_edit_to_the_private_store_warns_as_a_clean_build_does(make_site) -> None:
+    # The store's folder is outside what a build watches for edits: a build that read it for a
+    # display's warning said "Up to date" once the store changed, and replayed its old warnings.
+    site = make_site()
+    export = site.write("export.csv", "title,text,name,email,consent\n"
+                                      "Un,Mon souvenir,Romain Lefèvre,romain@example.org,oui\n")
+    assert site.run("import", str(export), "--site", str(site.root)).exit_code == 0
+    path = site.root / "content/memories/un.md"
+    path.write_text(path.read_text().replace("display: Romain L.", "display: Romain Lefèvre")
+                    .replace("status: submitted", "status: approved"))
+    store = site.root / "private/submissions.jsonl"
+    records = store.read_text()
+    store.unlink()  # a checkout without it (CI), restored later
+    result = site.build()
+    assert result.exit_code == 0 and "author.display shows" not in result.stderr, result.output
+    store.write_text(records)
+    result = site.build()
+    assert "Up to date" not in result.output
+    assert "un.md:5: warning: author.display shows a part (Lefèvre)" in result.stderr, result.output
+    store.write_text("")  # and the other way round: a warning is not kept once its record is gone
+    result = site.build()
+    assert "Up to date" not in result.output and "author.display shows" not in result.stderr, result.output
+
+
 def test_photo_credits_alt_and_captions_naming_the_author_beyond_the_policy_are_warnings(make_site) -> None:
     from tests.test_images import photo
 
