@@ -535,6 +535,18 @@ def test_an_old_macs_export_whose_rows_end_with_carriage_returns_is_read_row_by_
     assert "location: Brest" in (site.root / "content/memories/deux.md").read_text()
 
 
+def test_an_excel_for_mac_export_with_a_line_break_in_a_cell_is_read_row_by_row(make_site) -> None:
+    # Excel for Mac ends rows with a carriage return alone and writes a line break in a cell as a
+    # line feed: read at line feeds, the export was one row, its header, and nothing was imported.
+    site = make_site()
+    export = write_export(site, 'title,text,location\rUn,"Chez mamie\nle mercredi",Lyon\rDeux,Texte deux,Brest\r')
+    result = run_import(site, export)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 new memories" in result.stdout, result.output
+    assert (site.root / "content/memories/un.md").read_text().endswith("---\nChez mamie\nle mercredi\n")
+    assert "location: Brest" in (site.root / "content/memories/deux.md").read_text()
+
+
 def test_a_line_break_in_a_one_line_field_is_a_space_in_the_memory_file(make_site) -> None:
     # The fan pressed Enter in the title's box: the file said `title: "Le pot\n\nde 1986"`.
     site = make_site()

@@ -382,6 +382,21 @@ def _rows_at_line_feeds(handle: io.TextIOBase) -> Iterator[str]:
         yield line
 
 
+def _rows_end_with_line_feeds(sample: str) -> bool:
+    """Whether an export's rows end with line feeds (``\n`` or ``\r\n``), as its first line
+    (the header, or Excel's "sep=" line: the form's own words) ends, out of quotes. Not whether
+    the export holds a line feed anywhere: Excel for Mac ends each row with a carriage return
+    alone and writes a line break inside a cell as a line feed, and read at line feeds such an
+    export was one row (its header), every fan's memory lost without a word."""
+    quoted = False
+    for index, char in enumerate(sample):
+        if char == '"':
+            quoted = not quoted  # (a doubled quote inside quotes turns it twice)
+        elif char in "\r\n" and not quoted:
+            return char == "\n" or sample[index + 1 : index + 2] == "\n"
+    return False
+
+
 def _header_delimiter(sample: str) -> str:
     """The delimiter (comma, semicolon or tab) the first line of ``sample`` uses most; a comma
     when it uses none (a one-column export) or on a tie."""
@@ -417,7 +432,7 @@ def _rows(path: Path, encoding: str, display: str, max_cell: int) -> Rows | Diag
     sample = handle.read(1 << 16)
     handle.seek(0)
     lines: Iterator[str] = handle
-    if "\n" in sample:
+    if _rows_end_with_line_feeds(sample):
         # Rows end with line feeds: a carriage return alone is inside a cell (else, as an old
         # Mac's export writes, each ends a row). Read at line feeds only, as the file says.
         handle.close()
