@@ -285,13 +285,14 @@ _HIDING_POLICIES = ("first_initial", "first")
 def display_candidates(content: Content, site: PublicSite) -> set[str]:
     """The author ids whose fans' names :func:`display_leaks` needs from the private store: those
     of published memories without ``author.name`` whose ``author.display`` may name more than the
-    policy shows (two words or more, one of them no initial: "Romain Lefèvre", not "Romain L.")."""
+    policy shows: a word of it is no initial ("Lefèvre" alone, a surname, as much as "Romain
+    Lefèvre"; not "R. L.")."""
     if site.config.privacy.author_display not in _HIDING_POLICIES:
         return set()
     published = {memory.slug for memory in site.memories}
     return {memory.author.id for memory in content.memories
             if memory.author.id and not memory.author.name and memory.slug in published
-            and len(words := memory.author.display.split()) > 1 and any(len(w.rstrip(".")) > 1 for w in words)}
+            and any(len(word.rstrip(".")) > 1 for word in memory.author.display.split())}
 
 
 def display_leaks(content: Content, site: PublicSite, stored_names: Mapping[str, Sequence[str]]

@@ -290,6 +290,23 @@ def test_a_display_showing_the_surname_kept_in_the_private_store_is_a_warning(ma
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
+def test_a_display_of_the_surname_alone_kept_in_the_private_store_is_a_warning(make_site) -> None:
+    # Warned with author.name in the file, but the store was read only for a display of two
+    # words or more: "Lefèvre" alone published the surname without a word.
+    site = make_site()
+    export = site.write("export.csv", "title,text,name,email,consent\n"
+                                      "Un,Mon souvenir,Romain Lefèvre,romain@example.org,oui\n")
+    assert site.run("import", str(export), "--site", str(site.root)).exit_code == 0
+    path = site.root / "content/memories/un.md"
+    path.write_text(path.read_text().replace("display: Romain L.", "display: Lefèvre")
+                    .replace("status: submitted", "status: approved"))
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    assert ("content/memories/un.md:5: warning: author.display shows a part (Lefèvre) of the fan's name (in the "
+            "private store) that privacy.author_display (first_initial) does not publish") in result.stderr, \
+        result.stderr
+
+
 def test_a_build_after_an_edit_to_the_private_store_warns_as_a_clean_build_does(make_site) -> None:
     # The store's folder is outside what a build watches for edits: a build that read it for a
     # display's warning said "Up to date" once the store changed, and replayed its old warnings.
