@@ -420,7 +420,7 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     problems.extend(doubtful_dates(content, today))
     problems.extend(doubtful_consents(content, today))
     problems.extend(name_leaks(content, site))
-    problems.extend(display_leaks(content, site, _stored_names(site_dir, config, display_candidates(content, site))))
+    problems.extend(_display_problems(site_dir, config, content, site, write))
     if write:  # ``check`` says it of every field (report.personal_data_warnings)
         problems.extend(contact_details(content, site))
     # A withdrawn fan's photo leaves the site wherever it is named (lists, editors' Markdown).
@@ -1096,6 +1096,39 @@ def _claims(content: Content) -> Iterator[routing.Claim]:
         yield routing.Claim(routing.page_url(page.slug), page.origin.path, _slug_line(page.origin), "this page")
         if page.slug in routing.RESERVED_SECTIONS:
             yield routing.Claim(routing.page_url(page.slug), "", 0, f"the site's own /{page.slug}/ section")
+
+
+def _display_problems(site_dir: Path, config: SiteConfig, content: Content, site: PublicSite,
+                      write: bool) -> list[Diagnostic]:
+    """:func:`display_leaks`, the private store read only when it or a display it is needed for
+    changed since the last build: at 10,000 fans it is tens of megabytes to read on each edit.
+    What is kept between builds is what the warnings say (the display's words, a path and a
+    line: never a fan's name) under a hash of what they were made from."""
+    # (Those of displays checked against author.name in the file are made anew each time.)
+    direct = display_leaks(content, site, {})
+    author_ids = display_candidates(content, site)
+    if not author_ids:
+        return direct
+    store = site_dir / config.privacy.private_store / SUBMISSIONS_FILE
+    try:
+        info = os.stat(store)
+        stamp = f"{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
+    except OSError:
+        stamp = "-"
+    digest = hashlib.sha256(f"{cache.code_stamp()}\x00{config.privacy.author_display}\x00{stamp}".encode())
+    for memory in content.memories:
+        if memory.author.id in author_ids:
+            digest.update(f"\x00{memory.slug}\x00{memory.author.id}\x00{memory.author.display}\x00"
+                          f"{memory.origin.path}\x00{field_line(memory.field_lines, 'author.display')}".encode())
+    key = digest.hexdigest()
+    kept = cache.load_display_checks(site_dir, key)
+    if kept is not None:
+        return [*direct, *(Diagnostic(path, line, Severity.WARNING, message) for path, line, message in kept)]
+    from_store = [d for d in display_leaks(content, site, _stored_names(site_dir, config, author_ids))
+                  if d not in direct]
+    if write and stamp != "-":  # (without a store, nothing is read: nothing to keep)
+        cache.save_display_checks(site_dir, key, [(d.path, d.line, d.message) for d in from_store])
+    return [*direct, *from_store]
 
 
 def _stored_names(site_dir: Path, config: SiteConfig, author_ids: set[str]) -> dict[str, list[str]]:

@@ -521,6 +521,29 @@ def theme_salt(template_dirs: Iterable[str], parts: Iterable[str]) -> bytes:
     return digest.digest()
 
 
+DISPLAY_CHECKS = "display-checks.json"
+
+
+def load_display_checks(site_dir: Path, key: str) -> list[tuple[str, int, str]] | None:
+    """The author.display warnings kept under ``key`` (see ``storysite.build._display_problems``),
+    as (path, line, message); None when none are kept under it."""
+    try:
+        kept = json.loads((site_dir / CACHE_DIR / DISPLAY_CHECKS).read_text("utf-8"))
+        if kept.get("key") != key:
+            return None
+        return [(str(path), int(line), str(message)) for path, line, message in kept["warnings"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save_display_checks(site_dir: Path, key: str, warnings: list[tuple[str, int, str]]) -> None:
+    """Keep the author.display warnings made under ``key`` (their words are the displays', as
+    published: no fan's name is ever kept)."""
+    with contextlib.suppress(OSError):
+        _atomic_write(site_dir / CACHE_DIR / DISPLAY_CHECKS,
+                      json.dumps({"key": key, "warnings": warnings}, ensure_ascii=False).encode("utf-8"))
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_file(path, lambda handle: handle.write(data))

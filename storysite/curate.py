@@ -279,6 +279,7 @@ def name_leaks(content: Content, site: PublicSite) -> list[Diagnostic]:
 
 
 _HIDING_POLICIES = ("first_initial", "first")
+_POLICY_WORDS = {"first_initial": "the first name and the family name's initial", "first": "the first name alone"}
 """The policies that never show a surname beyond its initial."""
 
 
@@ -317,13 +318,14 @@ def display_leaks(content: Content, site: PublicSite, stored_names: Mapping[str,
         for name, where in names:
             shows = display_name(name, policy)
             if shown := _shown_words(display, hidden_name_words(name, shows)):
+                # (A name from the private store is not quoted: build logs are read by more people.)
+                suggestion = (shows or "or leave it out") if where == "author.name" else _POLICY_WORDS[policy]
                 found.append(warning(memory.origin.path,
                                      field_line(memory.field_lines, "author.display") or memory.origin.line,
                                      f"author.display shows {_parts(shown)} of the fan's name ({where}) that "
                                      f"privacy.author_display ({policy}) does not publish, on every page, card and "
                                      f"feed that names the memory (a display is shown as written): write it as "
-                                     f"the policy shows the name ({shows or 'or leave it out'}), unless the fan "
-                                     "asked to be named so"))
+                                     f"the policy shows the name ({suggestion}), unless the fan asked to be named so"))
                 break
     return found
 

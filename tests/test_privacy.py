@@ -290,6 +290,38 @@ def test_a_display_showing_the_surname_kept_in_the_private_store_is_a_warning(ma
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
+def test_the_private_store_is_read_for_displays_only_when_it_or_a_display_changed(make_site, monkeypatch) -> None:
+    # At 10,000 fans the store is tens of megabytes: an edit to another memory reads it no more,
+    # its warnings said all the same; and what is kept of them names no fan.
+    from storysite.privatestore import PrivateStore
+
+    site = make_site({"content/memories/autre.md": memory("Autre", extra="tags: [plage]\n")})
+    export = site.write("export.csv", "title,text,name,email,consent\n"
+                                      "Un,Mon souvenir,Romain Lefèvre,romain@example.org,oui\n")
+    assert site.run("import", str(export), "--site", str(site.root)).exit_code == 0
+    path = site.root / "content/memories/un.md"
+    path.write_text(path.read_text().replace("display: Romain L.", "display: Lefèvre R.")
+                    .replace("status: submitted", "status: approved"))
+    reads: list[int] = []
+    real = PrivateStore.names_of
+    monkeypatch.setattr(PrivateStore, "names_of", lambda store, ids: reads.append(1) or real(store, ids))
+    first = site.build()
+    warning_line = ("content/memories/un.md:5: warning: author.display shows a part (Lefèvre) of the fan's name (in "
+                    "the private store) that privacy.author_display (first_initial) does not publish")
+    assert first.exit_code == 0 and warning_line in first.stderr and len(reads) == 1, first.output
+    assert "Romain" not in first.stderr  # (the stored first name is not quoted in build logs)
+    site.write("content/memories/autre.md", memory("Autre", extra="tags: [mer]\n"))
+    second = site.build()
+    assert second.exit_code == 0 and warning_line in second.stderr and len(reads) == 1, second.output
+    for kept in (site.root / ".storysite").rglob("*.json"):
+        assert "Romain" not in kept.read_text("utf-8"), kept
+    path.write_text(path.read_text().replace("display: Lefèvre R.", "display: R. Lefèvre"))
+    third = site.build()
+    assert len(reads) == 2 and "shows a part (Lefèvre)" in third.stderr
+    path.write_text(path.read_text().replace("display: R. Lefèvre", "display: Romain L."))
+    assert "author.display shows" not in site.build().stderr and len(reads) == 3
+
+
 def test_a_display_of_the_surname_alone_kept_in_the_private_store_is_a_warning(make_site) -> None:
     # Warned with author.name in the file, but the store was read only for a display of two
     # words or more: "Lefèvre" alone published the surname without a word.
