@@ -207,7 +207,7 @@ def test_every_message_reads_path_line(make_site, tmp_path) -> None:
     export.write_text('text,date\n"two\nlines",1986-13\n"",1986\n"ok",1986\n"ok",1986\n', encoding="utf-8")
     imported = site.run("import", str(export), "--site", str(site.root))
     lines += _problem_lines(imported.stderr)
-    assert "w.csv:2: date: " in imported.stderr
+    assert "w.csv:2: warning: date: " in imported.stderr
     assert "w.csv:4: the memory text is empty" in imported.stderr
     assert "w.csv:6: warning: the same submission as line 5" in imported.stderr
     bad = [line for line in lines if not SHAPE.match(line)]
