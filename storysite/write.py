@@ -145,16 +145,19 @@ class Staging:
         if self.recycled:
             self._known_files, self._known_folders = files, set(folders)
 
+    def _claim(self, relpath: str) -> None:
+        """Check that ``relpath`` is written once, inside the output (else it is a bug of the caller)."""
+        if relpath in self.written:
+            raise StorysiteError(f"internal error: {relpath} was written twice")
+        self._touched = True
+        if not (self.root / relpath).resolve().is_relative_to(self.root.resolve()):
+            raise StorysiteError(f"internal error: {relpath} is outside the output")
+
     def write(self, relpath: str, data: bytes) -> None:
         """Write one output file; two writes to one path are a bug in the caller.
 
         A file identical to the previous output's is linked to it instead."""
-        if relpath in self.written:
-            raise StorysiteError(f"internal error: {relpath} was written twice")
-        self._touched = True
-        target = self.root / relpath
-        if not target.resolve().is_relative_to(self.root.resolve()):
-            raise StorysiteError(f"internal error: {relpath} is outside the output")
+        self._claim(relpath)
         previous = self.output_dir / relpath
         if _same_bytes(previous, data) and place_link(previous, self.root, relpath) is not None:
             self.unchanged.add(relpath)
@@ -167,12 +170,7 @@ class Staging:
         ``relpath``, as :meth:`write` writes bytes, without reading it into memory: a hard link
         to it (the previous output's very file when that is one too), else, or unless ``link``,
         a streamed copy."""
-        if relpath in self.written:
-            raise StorysiteError(f"internal error: {relpath} was written twice")
-        self._touched = True
-        target = self.root / relpath
-        if not target.resolve().is_relative_to(self.root.resolve()):
-            raise StorysiteError(f"internal error: {relpath} is outside the output")
+        self._claim(relpath)
         if link and place_link(source, self.root, relpath) is not None:
             if _same_file(self.output_dir / relpath, source):
                 self.unchanged.add(relpath)
