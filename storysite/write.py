@@ -544,6 +544,28 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
     With ``replace`` (a recycled folder), whatever is there is removed first, never
     overwritten in place: it may be a hard link to a file of the live output.
     """
+    def fill(fd: int) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+    return _place_file(root, relpath, replace, fill)
+
+
+def place_copy(root: Path, relpath: str, source: Path, replace: bool = True) -> FileIdentity:
+    """Copy the file ``source`` to ``root/relpath`` as :func:`place_bytes` writes bytes, a piece
+    at a time (a video of hundreds of megabytes is never held whole)."""
+    with open(source, "rb") as reading:
+        def fill(fd: int) -> None:
+            with os.fdopen(os.dup(fd), "wb") as writing:
+                shutil.copyfileobj(reading, writing, 1 << 20)
+
+        return _place_file(root, relpath, replace, fill)
+
+
+def _place_file(root: Path, relpath: str, replace: bool, fill: Callable[[int], None]) -> FileIdentity:
+    """Create ``root/relpath`` (and its folders), have ``fill`` write it through its descriptor,
+    give it the output's mode; the identity of the file written. See :func:`place_bytes`."""
     target = os.path.join(root, relpath)
     if replace:
         _remove_target(root, relpath)
@@ -553,38 +575,13 @@ def place_bytes(root: Path, relpath: str, data: bytes, replace: bool = True) -> 
         _make_parent(root, relpath)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        fill(fd)
         info = os.fstat(fd)
         if stat.S_IMODE(info.st_mode) != FILE_MODE:  # a umask that takes more than write access away
             os.fchmod(fd, FILE_MODE)  # (changes no part of the file's identity)
         return identity_of(info)
     finally:
         os.close(fd)
-
-
-def place_copy(root: Path, relpath: str, source: Path, replace: bool = True) -> FileIdentity:
-    """Copy the file ``source`` to ``root/relpath`` as :func:`place_bytes` writes bytes, a piece
-    at a time (a video of hundreds of megabytes is never held whole)."""
-    target = os.path.join(root, relpath)
-    if replace:
-        _remove_target(root, relpath)
-    with open(source, "rb") as reading:
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        except (FileNotFoundError, NotADirectoryError):
-            _make_parent(root, relpath)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        try:
-            with os.fdopen(os.dup(fd), "wb") as writing:
-                shutil.copyfileobj(reading, writing, 1 << 20)
-            info = os.fstat(fd)
-            if stat.S_IMODE(info.st_mode) != FILE_MODE:
-                os.fchmod(fd, FILE_MODE)
-            return identity_of(info)
-        finally:
-            os.close(fd)
 
 
 def place_link(source: Path | str, root: Path, relpath: str, expect: FileIdentity | None = None,
