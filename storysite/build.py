@@ -473,10 +473,11 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
         if layer.label.startswith("themes/"):
             static_root = layer.root / "static"
             mine = {logical: path for logical, path in theme.static_files.items() if path == static_root / logical}
-            videos = _stripped_videos(mine, f"{layer.label}/static", problems, video_cache)
+            heads = _heads(mine)
+            videos = _stripped_videos(mine, heads, f"{layer.label}/static", problems, video_cache)
             # (A theme's assets are named from their bytes, which build_assets is given.)
             located_theme.update({rel: video.file.read_bytes() for rel, video in videos.items()})
-            located_theme.update(_located_photos(mine, f"{layer.label}/static", problems, videos))
+            located_theme.update(_located_photos(mine, heads, f"{layer.label}/static", problems, videos))
     assets, found = build_assets(theme.static_files, site_dir, located_theme)
     problems.extend(found)
     # Copied as they are: nothing that leads into content/, the private store, the caches, the
@@ -489,8 +490,10 @@ def _build(site_dir: Path, text_store: TextStore, background: contextlib.ExitSta
     static_files, found = _without_withheld(static_files, withheld)
     problems.extend(found)
     del withheld
-    static_videos = _stripped_videos(static_files, STATIC_DIR, problems, video_cache)
-    located_static = _located_photos(static_files, STATIC_DIR, problems, static_videos)
+    heads = _heads(static_files)
+    static_videos = _stripped_videos(static_files, heads, STATIC_DIR, problems, video_cache)
+    located_static = _located_photos(static_files, heads, STATIC_DIR, problems, static_videos)
+    del heads
     problems.extend(routing.unportable_urls(
         (routing.Claim("/" + path, f"{STATIC_DIR}/{path}", 1, "this file") for path in static_files),
         "rename the file"))
@@ -1112,9 +1115,9 @@ def _display_problems(site_dir: Path, config: SiteConfig, content: Content, site
     store = site_dir / config.privacy.private_store / SUBMISSIONS_FILE
     try:
         info = os.stat(store)
-        stamp = f"{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
-    except OSError:
-        stamp = "-"
+    except OSError:  # no store (or none to be read): no name in it, nothing to look up or keep
+        return direct
+    stamp = f"{info.st_size}\x00{info.st_mtime_ns}\x00{info.st_ctime_ns}\x00{info.st_ino}"
     digest = hashlib.sha256(f"{cache.code_stamp()}\x00{config.privacy.author_display}\x00{stamp}".encode())
     for memory in content.memories:
         if memory.author.id in author_ids:
@@ -1126,7 +1129,7 @@ def _display_problems(site_dir: Path, config: SiteConfig, content: Content, site
         return [*direct, *(Diagnostic(path, line, Severity.WARNING, message) for path, line, message in kept)]
     from_store = [d for d in display_leaks(content, site, _stored_names(site_dir, config, author_ids))
                   if d not in direct]
-    if write and stamp != "-":  # (without a store, nothing is read: nothing to keep)
+    if write:
         cache.save_display_checks(site_dir, key, [(d.path, d.line, d.message) for d in from_store])
     return [*direct, *from_store]
 
@@ -1296,10 +1299,16 @@ def _photo_bytes(head: bytes) -> bool:
             or (head[4:8] == b"ftyp" and head[8:12] in STILL_BRANDS))
 
 
-def _is_photo(rel: str, source: Path) -> bool:
+def _heads(files: Mapping[str, Path]) -> dict[str, bytes]:
+    """Each file's first bytes (see :func:`_head`), read once for :func:`_stripped_videos` and
+    :func:`_located_photos`."""
+    return {rel: _head(source) for rel, source in files.items()}
+
+
+def _is_photo(rel: str, head: bytes) -> bool:
     """Whether a file copied as it is may be a photo: by its name, or else by its first bytes
-    (Windows saves a JPEG from the web as ``.jfif``; a phone or a script may give no suffix)."""
-    return rel.lower().endswith(_PHOTO_SUFFIXES) or _photo_bytes(_head(source))
+    ``head`` (Windows saves a JPEG from the web as ``.jfif``; a phone or a script may give no suffix)."""
+    return rel.lower().endswith(_PHOTO_SUFFIXES) or _photo_bytes(head)
 
 
 _READ_OUTPUTS = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".mjs", ".webmanifest", ".css", ".svg")
@@ -1307,7 +1316,7 @@ _READ_OUTPUTS = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".mjs", ".webm
 a video named so is given as bytes, not placed from the cache."""
 
 
-def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnostics,
+def _stripped_videos(files: Mapping[str, Path], heads: Mapping[str, bytes], folder: str, problems: Diagnostics,
                      video_cache: VideoCache) -> dict[str, StrippedVideo]:
     """The videos of ``files`` (those of ``static/``, or of a site theme's ``static/``, named in
     ``folder``; known by their first bytes, else by their names) as they are published: with
@@ -1316,7 +1325,7 @@ def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnosti
     keeps the original); a video that cannot be read through is an error, and not published."""
     stripped: dict[str, StrippedVideo] = {}
     for rel, source in files.items():
-        head = _head(source)
+        head = heads[rel]
         container = video_container(rel, head)
         if container is None or _photo_bytes(head):
             continue
@@ -1338,7 +1347,7 @@ def _stripped_videos(files: Mapping[str, Path], folder: str, problems: Diagnosti
     return stripped
 
 
-def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostics,
+def _located_photos(files: Mapping[str, Path], heads: Mapping[str, bytes], folder: str, problems: Diagnostics,
                     videos: Mapping[str, StrippedVideo]) -> dict[str, bytes]:
     """The JPEG photos of ``files`` (those of ``static/``, or of a site theme's ``static/``,
     named in ``folder``) that say where they were taken, as they are published: without their
@@ -1347,7 +1356,7 @@ def _located_photos(files: Mapping[str, Path], folder: str, problems: Diagnostic
     kitchen's GPS position to every visitor."""
     stripped: dict[str, bytes] = {}
     for rel, source in files.items():
-        if rel in videos or not _is_photo(rel, source) or (place := location_in(source)) is None:
+        if rel in videos or not _is_photo(rel, heads[rel]) or (place := location_in(source)) is None:
             continue
         path = f"{folder}/{rel}"
         if (published := jpeg_without_location(source.read_bytes())) is not None:
